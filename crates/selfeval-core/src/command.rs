@@ -1,0 +1,873 @@
+//! Commands and the rules that turn them into events.
+//!
+//! `handle(&state, &request)` holds every rule: it validates the values as
+//! typed (so the CLI stays glue) and either returns the events to append or a
+//! [`Rejection`] that names the field, what was given and what is accepted.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::event::*;
+use crate::profile::RuleProfile;
+use crate::scoring;
+use crate::state::{Project, State, Status};
+use crate::values::{self, Sign, Target, ValueError};
+
+/// What a person asks selfeval to record. Values are as typed: `handle`
+/// parses and checks them. Fields are named as the CLI flags of the same
+/// command (`cli.md`), so they carry no separate docs.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `init`.
+    InitYear { department: String, year: String, profile: Option<String> },
+    /// `project add`.
+    AddProject {
+        code: String,
+        name: String,
+        category: Option<String>,
+        section: Option<String>,
+        budget_weight: Option<String>,
+    },
+    /// `budget set`.
+    SetBudget { project: String, amount: String, source: Option<String> },
+    /// `budget adjust`.
+    AdjustBudget { project: String, delta: String, doc: Option<String> },
+    /// `spend`.
+    RecordExpenditure { project: String, amount: String, date: String, voucher: Option<String>, memo: Option<String> },
+    /// `spend reverse`.
+    ReverseExpenditure { seq: String },
+    /// `goal`.
+    SetGoal { project: String, expected: Option<String>, actual: Option<String> },
+    /// `indicator add`.
+    DefineIndicator {
+        project: String,
+        indicator: String,
+        level1: String,
+        level2: String,
+        name: String,
+        target: String,
+        weight: String,
+    },
+    /// `indicator actual`.
+    RecordActual {
+        project: String,
+        indicator: String,
+        value: String,
+        level: Option<String>,
+        score: Option<String>,
+        deviation: Option<String>,
+        measure: Option<String>,
+    },
+    /// `indicator na` (ITEM may be `budget`).
+    MarkNotApplicable { project: String, item: String },
+    /// `score adjust`.
+    AdjustScore { project: String, item: String, score: String },
+    /// `problem add`.
+    IdentifyProblem { project: String, problem: String, text: String },
+    /// `rectify plan`.
+    PlanRectification { problem: String, measure: String, owner: String, due: String },
+    /// `rectify progress`.
+    ProgressRectification { problem: String, note: String },
+    /// `rectify done`.
+    CompleteRectification { problem: String, evidence: String },
+    /// `narrative set`.
+    SetNarrative { section: String, text: String, project: Option<String> },
+    /// `submit`.
+    Submit { project: String },
+    /// `approve`.
+    Approve { project: String },
+    /// `return`.
+    Return { project: String },
+    /// `profile set`: change the rule profile in force.
+    ChangeProfile { profile: String },
+}
+
+/// A command with who, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The audit metadata.
+    pub meta: Meta,
+    /// The command.
+    pub command: Command,
+}
+
+/// What kind of "no" a rejection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// A value as typed is invalid.
+    InvalidValue,
+    /// Something named does not exist.
+    NotFound,
+    /// A domain rule says no in the current state.
+    Rule,
+}
+
+impl RejectionKind {
+    /// The machine-readable name used in JSON errors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionKind::InvalidValue => "invalid_value",
+            RejectionKind::NotFound => "not_found",
+            RejectionKind::Rule => "rejected",
+        }
+    }
+}
+
+/// Why a command was not accepted. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The kind.
+    pub kind: RejectionKind,
+    /// The field as the user names it (`--amount`, `CODE`, `--reason`).
+    pub field: String,
+    /// What was given.
+    pub given: String,
+    /// What was wrong, in Chinese.
+    pub problem: String,
+    /// What is accepted, in Chinese.
+    pub accepted: String,
+}
+
+impl Rejection {
+    fn new(
+        kind: RejectionKind,
+        field: &str,
+        given: &str,
+        problem: impl Into<String>,
+        accepted: impl Into<String>,
+    ) -> Self {
+        Rejection {
+            kind,
+            field: field.to_owned(),
+            given: given.to_owned(),
+            problem: problem.into(),
+            accepted: accepted.into(),
+        }
+    }
+
+    fn value(field: &str, given: &str, error: ValueError) -> Self {
+        Rejection::new(RejectionKind::InvalidValue, field, given, error.problem, error.accepted)
+    }
+
+    fn rule(field: &str, given: &str, problem: impl Into<String>, accepted: impl Into<String>) -> Self {
+        Rejection::new(RejectionKind::Rule, field, given, problem, accepted)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}：{}；可接受：{}", self.field, self.problem, self.accepted)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+type Outcome = Result<Vec<EventPayload>, Rejection>;
+
+/// Applies every rule to a request: the events to append, or why not.
+pub fn handle(state: &State, request: &Request) -> Outcome {
+    let meta = &request.meta;
+    if meta.actor.trim().is_empty() {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--actor",
+            &meta.actor,
+            "写入操作须注明操作人（--actor 或环境变量 SELFEVAL_ACTOR）",
+            "姓名@科室，如 张三@应急救援科",
+        ));
+    }
+    values::check_name(&meta.actor).map_err(|e| Rejection::value("--actor", &meta.actor, e))?;
+    if let Some(reason) = &meta.reason {
+        values::check_text(reason).map_err(|e| Rejection::value("--reason", reason, e))?;
+    }
+    if let Command::InitYear { department, year, profile } = &request.command {
+        return init_year(state, department, year, profile.as_deref());
+    }
+    let Some(department) = &state.department else {
+        return Err(Rejection::rule(
+            "init",
+            "",
+            "本库尚未初始化年度",
+            "先运行 selfeval init --department 部门名称 --year 年度",
+        ));
+    };
+    let needs_reason = |what: &str| -> Result<(), Rejection> {
+        match &meta.reason {
+            Some(_) => Ok(()),
+            None => Err(Rejection::new(
+                RejectionKind::InvalidValue,
+                "--reason",
+                "",
+                format!("{what}须说明原因"),
+                "不超过10000个字符的非空文字",
+            )),
+        }
+    };
+    let profile = RuleProfile::by_id(&department.profile)
+        .unwrap_or_else(|| RuleProfile::by_id(crate::profile::DEFAULT_PROFILE_ID).expect("the default profile exists"));
+    match &request.command {
+        Command::InitYear { .. } => unreachable!("handled above"),
+        Command::ChangeProfile { profile: id } => {
+            needs_reason("变更评分规则")?;
+            let id = known_profile("--profile", id)?;
+            if id == department.profile {
+                return Err(Rejection::rule("--profile", &id, "该评分规则已在使用中", "另一个规则编号"));
+            }
+            Ok(vec![EventPayload::RuleProfileChanged(RuleProfileChanged { profile: id })])
+        }
+        Command::AddProject { code, name, category, section, budget_weight } => {
+            values::check_code(code).map_err(|e| Rejection::value("CODE", code, e))?;
+            if state.project(code).is_some() {
+                return Err(Rejection::rule("CODE", code, format!("项目「{code}」已登记"), "尚未使用的项目编号"));
+            }
+            name_field("--name", name)?;
+            let category = optional_name("--category", category)?;
+            let section = optional_name("--section", section)?;
+            let budget_weight = match budget_weight {
+                Some(text) => weight_field("--budget-weight", text, true)?,
+                None => profile.budget_weight,
+            };
+            if budget_weight != profile.budget_weight {
+                needs_reason("预算执行率分值与默认值不同")?;
+            }
+            Ok(vec![EventPayload::ProjectRegistered(ProjectRegistered {
+                project: code.clone(),
+                name: name.trim().to_owned(),
+                category,
+                section,
+                budget_weight,
+            })])
+        }
+        Command::SetBudget { project, amount, source } => {
+            let project = existing_project(state, project)?;
+            needs_reason("设定预算")?;
+            let amount =
+                values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
+            let source = match source {
+                None => BudgetSource::CurrentAppropriation,
+                Some(text) => BudgetSource::parse(text).ok_or_else(|| {
+                    Rejection::new(
+                        RejectionKind::InvalidValue,
+                        "--source",
+                        text,
+                        format!("「{text}」不是资金来源"),
+                        "本年财政拨款、上年结转、其他资金",
+                    )
+                })?,
+            };
+            Ok(vec![EventPayload::BudgetSet(BudgetSet { project: project.code.clone(), amount, source })])
+        }
+        Command::AdjustBudget { project, delta, doc } => {
+            let project = existing_project(state, project)?;
+            needs_reason("调整预算")?;
+            let delta_value =
+                values::parse_amount(delta, Sign::Any).map_err(|e| Rejection::value("--delta", delta, e))?;
+            if delta_value.is_zero() {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--delta",
+                    delta,
+                    "调整金额为0，没有可记录的变化",
+                    "非零金额，调增为正、调减为负，如 0.5、-0.026",
+                ));
+            }
+            let current = project.budget().value;
+            if current + delta_value < Decimal::ZERO {
+                return Err(Rejection::rule(
+                    "--delta",
+                    delta,
+                    format!(
+                        "调整后全年预算数为{}万元，不能为负（当前{}万元）",
+                        values::fmt_plain(current + delta_value),
+                        values::fmt2(current)
+                    ),
+                    format!("不小于 -{} 的金额", values::fmt_plain(current)),
+                ));
+            }
+            let doc = optional_name("--doc", doc)?;
+            Ok(vec![EventPayload::BudgetAdjusted(BudgetAdjusted {
+                project: project.code.clone(),
+                delta: delta_value,
+                doc,
+            })])
+        }
+        Command::RecordExpenditure { project, amount, date, voucher, memo } => {
+            let project = existing_project(state, project)?;
+            let amount_value =
+                values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
+            if amount_value.is_zero() {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--amount",
+                    amount,
+                    "支出金额为0",
+                    "大于0的金额；冲销请用 selfeval spend reverse SEQ",
+                ));
+            }
+            let date_value = date_field("--date", date)?;
+            let year = department.year;
+            if chrono::Datelike::year(&date_value) != year {
+                return Err(Rejection::rule(
+                    "--date",
+                    date,
+                    format!("支出日期不在{year}预算年度内"),
+                    format!("{year}-01-01 至 {year}-12-31 之间的日期"),
+                ));
+            }
+            Ok(vec![EventPayload::ExpenditureRecorded(ExpenditureRecorded {
+                project: project.code.clone(),
+                amount: amount_value,
+                date: date_value,
+                voucher: optional_name("--voucher", voucher)?,
+                memo: optional_text("--memo", memo)?,
+            })])
+        }
+        Command::ReverseExpenditure { seq } => {
+            needs_reason("冲销支出")?;
+            let number: u64 = seq.trim().parse().map_err(|_| {
+                Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "SEQ",
+                    seq,
+                    format!("「{seq}」不是事件序号"),
+                    "正整数，如 history 中支出记录的序号",
+                )
+            })?;
+            let Some((project, expenditure)) = state.expenditure(number) else {
+                return Err(Rejection::new(
+                    RejectionKind::NotFound,
+                    "SEQ",
+                    seq,
+                    format!("事件{number}不是支出记录"),
+                    "selfeval history --type ExpenditureRecorded 列出的序号",
+                ));
+            };
+            if let Some(by) = expenditure.reversed_by {
+                return Err(Rejection::rule("SEQ", seq, format!("支出{number}已由事件{by}冲销"), "尚未冲销的支出序号"));
+            }
+            Ok(vec![EventPayload::ExpenditureReversed(ExpenditureReversed {
+                project: project.code.clone(),
+                expenditure_seq: number,
+                amount: expenditure.amount,
+            })])
+        }
+        Command::SetGoal { project, expected, actual } => {
+            let project = existing_project(state, project)?;
+            if expected.is_none() && actual.is_none() {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--expected/--actual",
+                    "",
+                    "未给出预期目标或实际完成情况",
+                    "--expected 文字 和/或 --actual 文字",
+                ));
+            }
+            Ok(vec![EventPayload::GoalSet(GoalSet {
+                project: project.code.clone(),
+                expected: optional_text("--expected", expected)?,
+                actual: optional_text("--actual", actual)?,
+            })])
+        }
+        Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
+            let project = existing_project(state, project)?;
+            values::check_code(indicator).map_err(|e| Rejection::value("ICODE", indicator, e))?;
+            if indicator == BUDGET_ITEM || project.indicator(indicator).is_some() {
+                return Err(Rejection::rule(
+                    "ICODE",
+                    indicator,
+                    format!("项目{}已有指标「{indicator}」", project.code),
+                    "本项目尚未使用的指标编号（budget 保留给预算执行率）",
+                ));
+            }
+            let level1 = level1.trim();
+            if profile.level1_points(level1).is_none() {
+                let names: Vec<&str> = profile.level1.iter().map(|l| l.name).collect();
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--level1",
+                    level1,
+                    format!("「{level1}」不是评分规则 {} 的一级指标", profile.id),
+                    names.join("、"),
+                ));
+            }
+            name_field("--level2", level2)?;
+            name_field("--name", name)?;
+            let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
+            let weight_value = weight_field("--weight", weight, false)?;
+            let used = project.budget_weight + project.indicators.iter().map(|i| i.weight).sum::<Decimal>();
+            if used + weight_value > Decimal::from(100) {
+                return Err(Rejection::rule(
+                    "--weight",
+                    weight,
+                    format!(
+                        "项目{}已用分值{}（含预算执行率），加上{}超过100",
+                        project.code,
+                        values::fmt_plain(used),
+                        values::fmt_plain(weight_value)
+                    ),
+                    format!("不超过{}的分值", values::fmt_plain(Decimal::from(100) - used)),
+                ));
+            }
+            Ok(vec![EventPayload::IndicatorDefined(IndicatorDefined {
+                project: project.code.clone(),
+                indicator: indicator.clone(),
+                level1: level1.to_owned(),
+                level2: level2.trim().to_owned(),
+                name: name.trim().to_owned(),
+                target: target_value,
+                weight: weight_value,
+            })])
+        }
+        Command::RecordActual { project, indicator, value, level, score, deviation, measure } => {
+            let project = existing_project(state, project)?;
+            let ind = existing_indicator(project, indicator)?;
+            if ind.not_applicable.is_some() {
+                return Err(Rejection::rule(
+                    "ICODE",
+                    indicator,
+                    format!("指标{indicator}已标记为不适用"),
+                    "适用的指标编号",
+                ));
+            }
+            let deviation_reason = optional_text("--deviation", deviation)?;
+            let measure = optional_text("--measure", measure)?;
+            let value = value.trim();
+            let payload = match &ind.target {
+                Target::Quantitative { unit, .. } => {
+                    if let Some(level) = level {
+                        return Err(Rejection::new(
+                            RejectionKind::InvalidValue,
+                            "--level",
+                            level,
+                            "定量指标不填完成等级",
+                            "省略 --level（等级只用于定性指标）",
+                        ));
+                    }
+                    if let Some(score) = score {
+                        return Err(Rejection::new(
+                            RejectionKind::InvalidValue,
+                            "--score",
+                            score,
+                            "定量指标的得分由实际完成值自动计算",
+                            "省略 --score；确需改分请用 selfeval score adjust 并说明原因",
+                        ));
+                    }
+                    let number =
+                        values::parse_actual_number(value, unit).map_err(|e| Rejection::value("--value", value, e))?;
+                    IndicatorActualRecorded {
+                        project: project.code.clone(),
+                        indicator: ind.code.clone(),
+                        value: value.to_owned(),
+                        number: Some(number),
+                        level: None,
+                        score: None,
+                        deviation_reason,
+                        measure,
+                    }
+                }
+                Target::Qualitative { .. } => {
+                    values::check_text(value).map_err(|e| Rejection::value("--value", value, e))?;
+                    let level_value = match level {
+                        Some(text) => text.parse().map_err(|e| Rejection::value("--level", text, e))?,
+                        None => value.parse().map_err(|_| {
+                            Rejection::new(
+                                RejectionKind::InvalidValue,
+                                "--level",
+                                "",
+                                "定性指标须给出完成等级",
+                                "--level 达成|部分达成|未达成",
+                            )
+                        })?,
+                    };
+                    let score_value = match score {
+                        Some(text) => {
+                            Some(values::parse_number(text).map_err(|e| Rejection::value("--score", text, e))?)
+                        }
+                        None => None,
+                    };
+                    let score_value = match (level_value, score_value) {
+                        (values::QualitativeLevel::Achieved, None) => ind.weight,
+                        (_, Some(s)) => s,
+                        (_, None) => {
+                            return Err(Rejection::new(
+                                RejectionKind::InvalidValue,
+                                "--score",
+                                "",
+                                format!("完成等级为「{}」时须给出得分", level_value.label()),
+                                band_text(level_value, ind.weight),
+                            ))
+                        }
+                    };
+                    if !scoring::score_in_band(level_value, ind.weight, score_value) {
+                        return Err(Rejection::new(
+                            RejectionKind::InvalidValue,
+                            "--score",
+                            score.as_deref().unwrap_or_default(),
+                            format!(
+                                "得分{}不在「{}」的分数区间内",
+                                values::fmt_plain(score_value),
+                                level_value.label()
+                            ),
+                            band_text(level_value, ind.weight),
+                        ));
+                    }
+                    IndicatorActualRecorded {
+                        project: project.code.clone(),
+                        indicator: ind.code.clone(),
+                        value: value.to_owned(),
+                        number: None,
+                        level: Some(level_value),
+                        score: Some(score_value),
+                        deviation_reason,
+                        measure,
+                    }
+                }
+            };
+            Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
+        }
+        Command::MarkNotApplicable { project, item } => {
+            let project = existing_project(state, project)?;
+            needs_reason("标记不适用")?;
+            let already = if item == BUDGET_ITEM {
+                project.budget_not_applicable.is_some()
+            } else {
+                existing_indicator(project, item)?.not_applicable.is_some()
+            };
+            if already {
+                return Err(Rejection::rule(
+                    "ICODE",
+                    item,
+                    format!("{item}已标记为不适用"),
+                    "尚未标记为不适用的指标编号或 budget",
+                ));
+            }
+            Ok(vec![EventPayload::MarkedNotApplicable(MarkedNotApplicable {
+                project: project.code.clone(),
+                item: item.clone(),
+            })])
+        }
+        Command::AdjustScore { project, item, score } => {
+            let project = existing_project(state, project)?;
+            needs_reason("人工调整得分")?;
+            let score_value = values::parse_number(score).map_err(|e| Rejection::value("--score", score, e))?;
+            let (weight, auto_score) = if item == BUDGET_ITEM {
+                if project.budget_not_applicable.is_some() {
+                    return Err(Rejection::rule("ITEM", item, "预算执行率已标记为不适用", "适用的指标编号或 budget"));
+                }
+                let outcome =
+                    scoring::budget_outcome(project.budget().value, project.executed().value, project.budget_weight);
+                (project.budget_weight, outcome.score)
+            } else {
+                let ind = existing_indicator(project, item)?;
+                if ind.not_applicable.is_some() {
+                    return Err(Rejection::rule(
+                        "ITEM",
+                        item,
+                        format!("指标{item}已标记为不适用"),
+                        "适用的指标编号或 budget",
+                    ));
+                }
+                if ind.actual.is_none() {
+                    return Err(Rejection::rule(
+                        "ITEM",
+                        item,
+                        format!("指标{item}尚无实际完成值"),
+                        "先用 selfeval indicator actual 记录实际完成值",
+                    ));
+                }
+                (ind.weight, crate::report::indicator_auto_score(ind, &profile))
+            };
+            if score_value > weight {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--score",
+                    score,
+                    format!("得分{}超过分值{}", values::fmt_plain(score_value), values::fmt_plain(weight)),
+                    format!("0 至 {} 之间的数", values::fmt_plain(weight)),
+                ));
+            }
+            Ok(vec![EventPayload::ScoreAdjusted(ScoreAdjusted {
+                project: project.code.clone(),
+                item: item.clone(),
+                score: score_value,
+                auto_score,
+            })])
+        }
+        Command::IdentifyProblem { project, problem, text } => {
+            let project = existing_project(state, project)?;
+            values::check_code(problem).map_err(|e| Rejection::value("PCODE", problem, e))?;
+            if state.problem(problem).is_some() {
+                return Err(Rejection::rule(
+                    "PCODE",
+                    problem,
+                    format!("问题「{problem}」已登记"),
+                    "尚未使用的问题编号",
+                ));
+            }
+            text_field("--text", text)?;
+            Ok(vec![EventPayload::ProblemIdentified(ProblemIdentified {
+                problem: problem.clone(),
+                project: project.code.clone(),
+                text: text.trim().to_owned(),
+            })])
+        }
+        Command::PlanRectification { problem, measure, owner, due } => {
+            let found = open_problem(state, problem)?;
+            text_field("--measure", measure)?;
+            name_field("--owner", owner)?;
+            let due = date_field("--due", due)?;
+            Ok(vec![EventPayload::RectificationPlanned(RectificationPlanned {
+                problem: found.code.clone(),
+                measure: measure.trim().to_owned(),
+                owner: owner.trim().to_owned(),
+                due,
+            })])
+        }
+        Command::ProgressRectification { problem, note } => {
+            let found = planned_problem(state, problem)?;
+            text_field("--note", note)?;
+            Ok(vec![EventPayload::RectificationProgressed(RectificationProgressed {
+                problem: found.code.clone(),
+                note: note.trim().to_owned(),
+            })])
+        }
+        Command::CompleteRectification { problem, evidence } => {
+            let found = planned_problem(state, problem)?;
+            text_field("--evidence", evidence)?;
+            Ok(vec![EventPayload::RectificationCompleted(RectificationCompleted {
+                problem: found.code.clone(),
+                evidence: evidence.trim().to_owned(),
+            })])
+        }
+        Command::SetNarrative { section, text, project } => {
+            if !NARRATIVE_SECTIONS.iter().any(|(key, _)| key == section) {
+                let keys: Vec<&str> = NARRATIVE_SECTIONS.iter().map(|(k, _)| *k).collect();
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "SECTION",
+                    section,
+                    format!("「{section}」不是报告段落"),
+                    keys.join("、"),
+                ));
+            }
+            let project = match project {
+                Some(code) => Some(existing_project(state, code)?.code.clone()),
+                None => None,
+            };
+            values::check_text(text).map_err(|e| Rejection::value("--text", text, e))?;
+            Ok(vec![EventPayload::NarrativeSet(NarrativeSet { section: section.clone(), project, text: text.clone() })])
+        }
+        Command::Submit { project } => {
+            let project = existing_project(state, project)?;
+            if !matches!(project.status, Status::Draft | Status::Returned) {
+                return Err(status_rejection(project, "提交", "填报中或已退回的项目"));
+            }
+            let missing: Vec<&str> = project
+                .indicators
+                .iter()
+                .filter(|i| i.not_applicable.is_none() && i.actual.is_none())
+                .map(|i| i.code.as_str())
+                .collect();
+            if project.indicators.is_empty() || !missing.is_empty() {
+                let problem = if project.indicators.is_empty() {
+                    format!("项目{}尚未设定绩效指标，自评表不完整", project.code)
+                } else {
+                    format!("项目{}的指标{}尚无实际完成值，自评表不完整", project.code, missing.join("、"))
+                };
+                return Err(Rejection::rule("CODE", &project.code, problem, "每个适用指标都已记录实际完成值的项目"));
+            }
+            Ok(vec![EventPayload::SelfEvaluationSubmitted(WorkflowStep { project: project.code.clone() })])
+        }
+        Command::Approve { project } => {
+            let project = existing_project(state, project)?;
+            if project.status != Status::Submitted {
+                return Err(status_rejection(project, "审核通过", "已提交的项目"));
+            }
+            Ok(vec![EventPayload::SelfEvaluationApproved(WorkflowStep { project: project.code.clone() })])
+        }
+        Command::Return { project } => {
+            let project = existing_project(state, project)?;
+            needs_reason("退回自评")?;
+            if project.status != Status::Submitted {
+                return Err(status_rejection(project, "退回", "已提交的项目"));
+            }
+            Ok(vec![EventPayload::SelfEvaluationReturned(WorkflowStep { project: project.code.clone() })])
+        }
+    }
+}
+
+fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>) -> Outcome {
+    if let Some(existing) = &state.department {
+        return Err(Rejection::rule(
+            "init",
+            "",
+            format!("本库已初始化为「{}」{}年度", existing.name, existing.year),
+            "每个库只记录一个部门的一个年度；另建库请用 --store 指定新目录",
+        ));
+    }
+    name_field("--department", department)?;
+    let year_value: i32 = year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+        Rejection::new(
+            RejectionKind::InvalidValue,
+            "--year",
+            year,
+            format!("「{year}」不是预算年度"),
+            "2000 至 2100 之间的四位年份，如 2024",
+        )
+    })?;
+    let profile = known_profile("--profile", profile.unwrap_or(crate::profile::DEFAULT_PROFILE_ID))?;
+    Ok(vec![EventPayload::YearInitialised(YearInitialised {
+        department: department.trim().to_owned(),
+        year: year_value,
+        profile,
+    })])
+}
+
+fn known_profile(field: &str, id: &str) -> Result<String, Rejection> {
+    match RuleProfile::by_id(id.trim()) {
+        Some(profile) => Ok(profile.id.to_owned()),
+        None => Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            id,
+            format!("「{id}」不是已知的评分规则"),
+            RuleProfile::ids().join("、"),
+        )),
+    }
+}
+
+fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
+    state.project(code).ok_or_else(|| {
+        let known: Vec<&str> = state.projects.iter().map(|p| p.code.as_str()).collect();
+        Rejection::new(
+            RejectionKind::NotFound,
+            "CODE",
+            code,
+            format!("项目「{code}」不存在"),
+            if known.is_empty() {
+                "已登记的项目编号（尚无项目，请先 selfeval project add）".to_owned()
+            } else {
+                format!("已登记的项目编号：{}", known.join("、"))
+            },
+        )
+    })
+}
+
+fn existing_indicator<'a>(project: &'a Project, code: &str) -> Result<&'a crate::state::Indicator, Rejection> {
+    project.indicator(code).ok_or_else(|| {
+        let known: Vec<&str> = project.indicators.iter().map(|i| i.code.as_str()).collect();
+        Rejection::new(
+            RejectionKind::NotFound,
+            "ICODE",
+            code,
+            format!("项目{}没有指标「{code}」", project.code),
+            if known.is_empty() {
+                "本项目尚无指标，请先 selfeval indicator add".to_owned()
+            } else {
+                format!("本项目的指标编号：{}", known.join("、"))
+            },
+        )
+    })
+}
+
+fn open_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
+    let problem = state.problem(code).ok_or_else(|| {
+        Rejection::new(
+            RejectionKind::NotFound,
+            "PCODE",
+            code,
+            format!("问题「{code}」不存在"),
+            "selfeval problem add 登记过的问题编号",
+        )
+    })?;
+    if problem.completed.is_some() {
+        return Err(Rejection::rule("PCODE", code, format!("问题{code}的整改已完成"), "整改尚未完成的问题编号"));
+    }
+    Ok(problem)
+}
+
+fn planned_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
+    let problem = open_problem(state, code)?;
+    if problem.plan.is_none() {
+        return Err(Rejection::rule(
+            "PCODE",
+            code,
+            format!("问题{code}尚无整改计划"),
+            "先用 selfeval rectify plan 制定整改计划",
+        ));
+    }
+    Ok(problem)
+}
+
+fn status_rejection(project: &Project, action: &str, accepted: &str) -> Rejection {
+    Rejection::rule(
+        "CODE",
+        &project.code,
+        format!("项目{}当前状态为「{}」，不能{action}", project.code, project.status.label()),
+        accepted,
+    )
+}
+
+fn band_text(level: values::QualitativeLevel, weight: Decimal) -> String {
+    let (low, high, inclusive) = scoring::qualitative_band(level, weight);
+    let close = if inclusive { "≤" } else { "<" };
+    format!("{} ≤ 得分 {close} {}", values::fmt_plain(low), values::fmt_plain(high))
+}
+
+fn name_field(field: &str, text: &str) -> Result<(), Rejection> {
+    values::check_name(text).map_err(|e| Rejection::value(field, text, e))
+}
+
+fn text_field(field: &str, text: &str) -> Result<(), Rejection> {
+    values::check_text(text).map_err(|e| Rejection::value(field, text, e))
+}
+
+fn optional_name(field: &str, text: &Option<String>) -> Result<Option<String>, Rejection> {
+    match text {
+        Some(t) => name_field(field, t).map(|()| Some(t.trim().to_owned())),
+        None => Ok(None),
+    }
+}
+
+fn optional_text(field: &str, text: &Option<String>) -> Result<Option<String>, Rejection> {
+    match text {
+        Some(t) => text_field(field, t).map(|()| Some(t.trim().to_owned())),
+        None => Ok(None),
+    }
+}
+
+fn weight_field(field: &str, text: &str, zero_allowed: bool) -> Result<Decimal, Rejection> {
+    let accepted = if zero_allowed {
+        "0 至 100 之间的数，最多2位小数"
+    } else {
+        "大于0、不超过100的数，最多2位小数"
+    };
+    let value = values::parse_number(text)
+        .map_err(|e| Rejection::new(RejectionKind::InvalidValue, field, text, e.problem, accepted))?;
+    let in_range = value <= Decimal::from(100) && (zero_allowed || value > Decimal::ZERO) && value.scale() <= 2;
+    if !in_range {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            text,
+            format!("分值「{text}」超出范围"),
+            accepted,
+        ));
+    }
+    Ok(value)
+}
+
+fn date_field(field: &str, text: &str) -> Result<NaiveDate, Rejection> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            text,
+            format!("「{text}」不是有效日期"),
+            "YYYY-MM-DD，如 2024-06-30",
+        )
+    })
+}

@@ -1,0 +1,455 @@
+//! The event catalogue: every fact selfeval records, as past-tense payloads.
+//!
+//! A payload is a named struct; the envelope that the store keeps around it
+//! carries the audit metadata (actor, reason, times, command id), the event
+//! type name and the schema version. `docs/events.md` lists every event.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::values::{QualitativeLevel, Target};
+
+/// The stream of department-wide events (year, department narratives).
+pub const DEPARTMENT_STREAM: &str = "department";
+
+/// The stream of one project's events.
+pub fn project_stream(code: &str) -> String {
+    format!("project/{code}")
+}
+
+/// The stream of one problem and its rectification.
+pub fn problem_stream(code: &str) -> String {
+    format!("problem/{code}")
+}
+
+/// Where a budget comes from (资金来源).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetSource {
+    /// 本年财政拨款 (this year's appropriation), the default.
+    CurrentAppropriation,
+    /// 上年结转 (carried over from last year).
+    CarriedOver,
+    /// 其他资金 (other funds).
+    Other,
+}
+
+impl BudgetSource {
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            BudgetSource::CurrentAppropriation => "本年财政拨款",
+            BudgetSource::CarriedOver => "上年结转",
+            BudgetSource::Other => "其他资金",
+        }
+    }
+
+    /// Parses the Chinese label (or the English identifier).
+    pub fn parse(text: &str) -> Option<BudgetSource> {
+        match text.trim() {
+            "本年财政拨款" | "current_appropriation" => Some(BudgetSource::CurrentAppropriation),
+            "上年结转" | "carried_over" => Some(BudgetSource::CarriedOver),
+            "其他资金" | "other" => Some(BudgetSource::Other),
+            _ => None,
+        }
+    }
+}
+
+/// A narrative section key (`1.composition` … `6.other`).
+pub const NARRATIVE_SECTIONS: [(&str, &str); 15] = [
+    ("1.composition", "一、构成情况"),
+    ("1.execution", "一、预算执行进度说明"),
+    ("2.coverage", "二、1 自评工作覆盖情况"),
+    ("2.procedure", "二、2 组织开展程序"),
+    ("2.responsibility", "二、3 责任单位"),
+    ("3.scores", "三、自评分数情况及分析"),
+    ("3.execution", "三、预算执行情况分析"),
+    ("3.funds", "三、资金管理情况分析"),
+    ("3.goals", "三、总体绩效目标完成情况分析"),
+    ("3.indicators", "三、绩效指标完成情况分析"),
+    ("4.problems", "四、1 存在的问题"),
+    ("4.measures", "四、2 整改措施"),
+    ("5.evaluation", "五、1 自评工作建议"),
+    ("5.budget", "五、2 预算安排建议"),
+    ("6.other", "六、其他需要说明的问题"),
+];
+
+/// The budget row's item name in `score adjust` and `indicator na`.
+pub const BUDGET_ITEM: &str = "budget";
+
+/// 年度已初始化: the department, the fiscal year and the rule profile in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearInitialised {
+    /// The department (部门) name.
+    pub department: String,
+    /// The fiscal year; never derived from a timestamp.
+    pub year: i32,
+    /// The rule profile id, e.g. `cz2020-default`.
+    pub profile: String,
+}
+
+/// 评分规则已变更: a later change of the rule profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleProfileChanged {
+    /// The new rule profile id.
+    pub profile: String,
+}
+
+/// 项目已登记.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRegistered {
+    /// The project code, e.g. `P01`.
+    pub project: String,
+    /// The project name.
+    pub name: String,
+    /// The category (类别), if given.
+    pub category: Option<String>,
+    /// The implementing section (实施科室), if given.
+    pub section: Option<String>,
+    /// The points of the budget execution row.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub budget_weight: Decimal,
+}
+
+/// 年初预算已设定: the initial budget from one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetSet {
+    /// The project code.
+    pub project: String,
+    /// The amount in 万元.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The source of the funds.
+    pub source: BudgetSource,
+}
+
+/// 预算已调整: a change of the full-year budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetAdjusted {
+    /// The project code.
+    pub project: String,
+    /// The change in 万元 (negative for a cut).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub delta: Decimal,
+    /// The document number (文号), if given.
+    pub doc: Option<String>,
+}
+
+/// 支出已记录.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpenditureRecorded {
+    /// The project code.
+    pub project: String,
+    /// The amount in 万元.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// The date of the payment.
+    pub date: NaiveDate,
+    /// The voucher reference (凭证号), if given.
+    pub voucher: Option<String>,
+    /// A memo, if given.
+    pub memo: Option<String>,
+}
+
+/// 支出已冲销: an expenditure undone (the original event stays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpenditureReversed {
+    /// The project code.
+    pub project: String,
+    /// The sequence number of the reversed `ExpenditureRecorded`.
+    pub expenditure_seq: u64,
+    /// The amount reversed in 万元 (the original amount).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+}
+
+/// 年度总体目标已设定: the expected goal and/or its actual completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalSet {
+    /// The project code.
+    pub project: String,
+    /// 预期目标, if given (otherwise unchanged).
+    pub expected: Option<String>,
+    /// 实际完成情况, if given (otherwise unchanged).
+    pub actual: Option<String>,
+}
+
+/// 绩效指标已设定.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorDefined {
+    /// The project code.
+    pub project: String,
+    /// The indicator code, unique in the project.
+    pub indicator: String,
+    /// 一级指标, e.g. `产出指标`.
+    pub level1: String,
+    /// 二级指标, e.g. `数量指标`.
+    pub level2: String,
+    /// 三级指标 (the indicator's name).
+    pub name: String,
+    /// 年度指标值.
+    pub target: Target,
+    /// 分值.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub weight: Decimal,
+}
+
+/// 实际完成值已记录.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorActualRecorded {
+    /// The project code.
+    pub project: String,
+    /// The indicator code.
+    pub indicator: String,
+    /// The actual as typed (trimmed).
+    pub value: String,
+    /// The number, for a quantitative indicator.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub number: Option<Decimal>,
+    /// The level, for a qualitative indicator.
+    pub level: Option<QualitativeLevel>,
+    /// The score given, for a qualitative indicator.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub score: Option<Decimal>,
+    /// 偏差原因分析, if given.
+    pub deviation_reason: Option<String>,
+    /// 改进措施, if given.
+    pub measure: Option<String>,
+}
+
+/// 已标记为不适用: an indicator or the budget row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkedNotApplicable {
+    /// The project code.
+    pub project: String,
+    /// The indicator code, or `budget`.
+    pub item: String,
+}
+
+/// 得分已人工调整: the automatic score stays visible beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreAdjusted {
+    /// The project code.
+    pub project: String,
+    /// The indicator code, or `budget`.
+    pub item: String,
+    /// The score set by hand.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub score: Decimal,
+    /// The automatic score when the adjustment was made.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub auto_score: Option<Decimal>,
+}
+
+/// 问题已发现.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemIdentified {
+    /// The problem code, unique in the department.
+    pub problem: String,
+    /// The project code.
+    pub project: String,
+    /// The problem as written.
+    pub text: String,
+}
+
+/// 整改已计划.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationPlanned {
+    /// The problem code.
+    pub problem: String,
+    /// 整改措施.
+    pub measure: String,
+    /// 责任人/责任科室.
+    pub owner: String,
+    /// 完成时限.
+    pub due: NaiveDate,
+}
+
+/// 整改有进展.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationProgressed {
+    /// The problem code.
+    pub problem: String,
+    /// What was done.
+    pub note: String,
+}
+
+/// 整改已完成.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RectificationCompleted {
+    /// The problem code.
+    pub problem: String,
+    /// 佐证材料.
+    pub evidence: String,
+}
+
+/// 说明文字已设定: a narrative paragraph of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NarrativeSet {
+    /// The section key, e.g. `3.scores`.
+    pub section: String,
+    /// The project it belongs to, if any.
+    pub project: Option<String>,
+    /// The text, verbatim.
+    pub text: String,
+}
+
+/// 自评已提交 / 已审核通过 / 已退回: a workflow step of one project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowStep {
+    /// The project code.
+    pub project: String,
+}
+
+macro_rules! catalogue {
+    ($($variant:ident($payload:ty) = $version:literal, $label:literal;)*) => {
+        /// Every event selfeval records.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum EventPayload {
+            $(
+                #[doc = $label]
+                $variant($payload),
+            )*
+        }
+
+        /// The event type names, in catalogue order.
+        pub const EVENT_TYPES: &[&str] = &[$(stringify!($variant)),*];
+
+        impl EventPayload {
+            /// The event type name stored in the envelope.
+            pub fn event_type(&self) -> &'static str {
+                match self { $(EventPayload::$variant(_) => stringify!($variant),)* }
+            }
+
+            /// The schema version this build writes.
+            pub fn schema_version(&self) -> u32 {
+                match self { $(EventPayload::$variant(_) => $version,)* }
+            }
+
+            /// The payload as compact JSON.
+            pub fn to_json(&self) -> String {
+                let result = match self { $(EventPayload::$variant(p) => serde_json::to_string(p),)* };
+                result.expect("payload structs always serialize")
+            }
+
+            /// Decodes a stored payload, upcasting older schema versions.
+            pub fn decode(event_type: &str, schema_version: u32, payload: &str) -> Result<EventPayload, DecodeError> {
+                let fail = |message: String| DecodeError {
+                    event_type: event_type.to_owned(), schema_version, message,
+                };
+                match event_type {
+                    $(stringify!($variant) => {
+                        if schema_version == 0 || schema_version > $version {
+                            return Err(fail(format!("this build reads schema versions 1 to {}", $version)));
+                        }
+                        let value = upcast(event_type, schema_version, payload).map_err(fail)?;
+                        serde_json::from_str::<$payload>(&value)
+                            .map(EventPayload::$variant)
+                            .map_err(|e| fail(e.to_string()))
+                    })*
+                    _ => Err(fail("unknown event type".to_owned())),
+                }
+            }
+
+            /// The Chinese label of the event type.
+            pub fn label_of(event_type: &str) -> Option<&'static str> {
+                match event_type { $(stringify!($variant) => Some($label),)* _ => None }
+            }
+        }
+    };
+}
+
+catalogue! {
+    YearInitialised(YearInitialised) = 1, "年度已初始化";
+    RuleProfileChanged(RuleProfileChanged) = 1, "评分规则已变更";
+    ProjectRegistered(ProjectRegistered) = 1, "项目已登记";
+    BudgetSet(BudgetSet) = 1, "年初预算已设定";
+    BudgetAdjusted(BudgetAdjusted) = 1, "预算已调整";
+    ExpenditureRecorded(ExpenditureRecorded) = 1, "支出已记录";
+    ExpenditureReversed(ExpenditureReversed) = 1, "支出已冲销";
+    GoalSet(GoalSet) = 1, "年度总体目标已设定";
+    IndicatorDefined(IndicatorDefined) = 1, "绩效指标已设定";
+    IndicatorActualRecorded(IndicatorActualRecorded) = 1, "实际完成值已记录";
+    MarkedNotApplicable(MarkedNotApplicable) = 1, "已标记为不适用";
+    ScoreAdjusted(ScoreAdjusted) = 1, "得分已人工调整";
+    ProblemIdentified(ProblemIdentified) = 1, "问题已发现";
+    RectificationPlanned(RectificationPlanned) = 1, "整改已计划";
+    RectificationProgressed(RectificationProgressed) = 1, "整改有进展";
+    RectificationCompleted(RectificationCompleted) = 1, "整改已完成";
+    NarrativeSet(NarrativeSet) = 1, "说明文字已设定";
+    SelfEvaluationSubmitted(WorkflowStep) = 1, "自评已提交";
+    SelfEvaluationApproved(WorkflowStep) = 1, "自评已审核通过";
+    SelfEvaluationReturned(WorkflowStep) = 1, "自评已退回";
+}
+
+/// Rewrites an older payload into the current schema. Every event is at
+/// version 1 today, so there is nothing to rewrite yet; the next version of
+/// an event adds its step here (stored events are never rewritten).
+fn upcast(_event_type: &str, _schema_version: u32, payload: &str) -> Result<String, String> {
+    Ok(payload.to_owned())
+}
+
+impl EventPayload {
+    /// The stream this event belongs to.
+    pub fn stream(&self) -> String {
+        use EventPayload as E;
+        match self {
+            E::YearInitialised(_) | E::RuleProfileChanged(_) => DEPARTMENT_STREAM.to_owned(),
+            E::NarrativeSet(p) => p.project.as_deref().map_or_else(|| DEPARTMENT_STREAM.to_owned(), project_stream),
+            E::ProjectRegistered(ProjectRegistered { project, .. })
+            | E::BudgetSet(BudgetSet { project, .. })
+            | E::BudgetAdjusted(BudgetAdjusted { project, .. })
+            | E::ExpenditureRecorded(ExpenditureRecorded { project, .. })
+            | E::ExpenditureReversed(ExpenditureReversed { project, .. })
+            | E::GoalSet(GoalSet { project, .. })
+            | E::IndicatorDefined(IndicatorDefined { project, .. })
+            | E::IndicatorActualRecorded(IndicatorActualRecorded { project, .. })
+            | E::MarkedNotApplicable(MarkedNotApplicable { project, .. })
+            | E::ScoreAdjusted(ScoreAdjusted { project, .. })
+            | E::SelfEvaluationSubmitted(WorkflowStep { project })
+            | E::SelfEvaluationApproved(WorkflowStep { project })
+            | E::SelfEvaluationReturned(WorkflowStep { project }) => project_stream(project),
+            E::ProblemIdentified(ProblemIdentified { problem, .. })
+            | E::RectificationPlanned(RectificationPlanned { problem, .. })
+            | E::RectificationProgressed(RectificationProgressed { problem, .. })
+            | E::RectificationCompleted(RectificationCompleted { problem, .. }) => problem_stream(problem),
+        }
+    }
+}
+
+/// A stored payload that this build cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot decode {event_type} v{schema_version}: {message}")]
+pub struct DecodeError {
+    /// The stored event type.
+    pub event_type: String,
+    /// The stored schema version.
+    pub schema_version: u32,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The audit metadata of a command, separate from any payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// Who acted, e.g. `张三@应急救援科`.
+    pub actor: String,
+    /// Why, if given.
+    pub reason: Option<String>,
+    /// When the change happened in the real world.
+    pub occurred_at: DateTime<Utc>,
+    /// When it was recorded (the clock's time, given by the caller).
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// An event as read back from the log: its position, metadata and payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    /// The global sequence number (from 1, gapless).
+    pub seq: u64,
+    /// The audit metadata.
+    pub meta: Meta,
+    /// The payload.
+    pub payload: EventPayload,
+}

@@ -1,0 +1,28 @@
+//! The domain of selfeval: the pure core of 项目支出绩效自评.
+//!
+//! Data flows one way: a [`Request`] (a [`Command`] with its audit [`Meta`])
+//! goes through [`handle`], which applies every rule to the current
+//! [`State`] and returns the events to append or a [`Rejection`]. The
+//! caller stores the events; replay folds them back into a [`State`] with
+//! [`State::apply`]; [`ReportModel::build`] computes every figure of the
+//! report, each with the sequence numbers it came from; [`check::run`]
+//! lists the findings.
+//!
+//! This crate does no IO, reads no clock, no environment and no randomness:
+//! time and actor arrive as inputs.
+
+pub mod check;
+pub mod command;
+pub mod demo;
+pub mod event;
+pub mod profile;
+pub mod report;
+pub mod scoring;
+pub mod state;
+pub mod values;
+
+pub use command::{handle, Command, Rejection, RejectionKind, Request};
+pub use event::{EventPayload, Meta, RecordedEvent};
+pub use profile::RuleProfile;
+pub use report::ReportModel;
+pub use state::State;

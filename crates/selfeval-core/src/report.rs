@@ -1,0 +1,484 @@
+//! The report model: every figure the report and the 自评表 need, computed
+//! from replayed state, each carrying the sequence numbers it came from.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::check::{self, Finding};
+use crate::event::NARRATIVE_SECTIONS;
+use crate::profile::{RuleProfile, DEFAULT_PROFILE_ID};
+use crate::scoring::{self, Deviation, Grade, ProjectFigures, ScoredRow};
+use crate::state::{Indicator, Project, State, Status};
+use crate::values::{QualitativeLevel, Target};
+
+/// A figure and the events behind it. `value` is `None` when undefined
+/// (a rate on a zero budget prints as 不适用).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// The exact value (rates as fractions, not percentages).
+    pub value: Option<Decimal>,
+    /// The sequence numbers it was computed from, ascending, no duplicates.
+    pub seqs: Vec<u64>,
+}
+
+impl Figure {
+    fn new(value: Option<Decimal>, mut seqs: Vec<u64>) -> Figure {
+        seqs.sort_unstable();
+        seqs.dedup();
+        Figure { value, seqs }
+    }
+}
+
+/// What the report is based on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basis {
+    /// The last sequence number replayed.
+    pub seq: u64,
+    /// The recorded time of that event.
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// The hash of that event in the chain (given by the store).
+    pub head_hash: String,
+}
+
+/// One indicator row of the 自评表.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorRow {
+    /// Code.
+    pub code: String,
+    /// 一级.
+    pub level1: String,
+    /// 二级.
+    pub level2: String,
+    /// 三级.
+    pub name: String,
+    /// 年度指标值 as printed.
+    pub target: String,
+    /// 实际完成值 as typed, if recorded.
+    pub actual: Option<String>,
+    /// The qualitative level, if any.
+    pub level: Option<QualitativeLevel>,
+    /// 分值.
+    pub weight: Decimal,
+    /// The effective score (`None` when not applicable).
+    pub score: Figure,
+    /// The automatic score, before any manual adjustment.
+    pub auto_score: Option<Decimal>,
+    /// The reason of a manual adjustment, if the score was set by hand.
+    pub adjusted: Option<String>,
+    /// The reason it is not applicable, if it is not.
+    pub not_applicable: Option<String>,
+    /// B ÷ A × 100 for a quantitative indicator with A ≠ 0.
+    pub completion: Option<Decimal>,
+    /// Under or over.
+    pub deviation: Option<Deviation>,
+    /// How far beyond the target (direction-aware), as a fraction.
+    pub relative_deviation: Option<Decimal>,
+    /// 偏差原因分析.
+    pub deviation_reason: Option<String>,
+    /// 改进措施.
+    pub measure: Option<String>,
+}
+
+/// One project of the report, with its 自评表.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectReport {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: Option<String>,
+    /// 实施科室.
+    pub section: Option<String>,
+    /// Workflow status.
+    pub status: Status,
+    /// 年初预算数.
+    pub initial_budget: Figure,
+    /// 全年预算数.
+    pub budget: Figure,
+    /// 全年执行数.
+    pub executed: Figure,
+    /// 执行率 (E ÷ P).
+    pub execution_rate: Figure,
+    /// 预算执行率分值.
+    pub budget_weight: Decimal,
+    /// 预算执行率得分 (`None` when not applicable).
+    pub budget_score: Figure,
+    /// The automatic budget score.
+    pub budget_auto_score: Option<Decimal>,
+    /// The reason of a manual budget score, if any.
+    pub budget_adjusted: Option<String>,
+    /// Why the budget row is not applicable, if it is not.
+    pub budget_not_applicable: Option<String>,
+    /// 总分.
+    pub total_score: Figure,
+    /// 等级.
+    pub grade: Option<Grade>,
+    /// 年度总体目标: expected.
+    pub goal_expected: Option<String>,
+    /// 年度总体目标: actual.
+    pub goal_actual: Option<String>,
+    /// The events behind the goal.
+    pub goal_seqs: Vec<u64>,
+    /// Indicator rows.
+    pub indicators: Vec<IndicatorRow>,
+    /// Workflow steps: (status, when, who, seq).
+    pub workflow: Vec<(Status, DateTime<Utc>, String, u64)>,
+}
+
+/// A rectification's status against the report date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RectificationStatus {
+    /// No plan yet.
+    Unplanned,
+    /// Planned.
+    Planned,
+    /// Progress recorded.
+    InProgress,
+    /// Done.
+    Done,
+    /// Past its due date and not done.
+    Overdue,
+}
+
+impl RectificationStatus {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RectificationStatus::Unplanned => "unplanned",
+            RectificationStatus::Planned => "planned",
+            RectificationStatus::InProgress => "in_progress",
+            RectificationStatus::Done => "done",
+            RectificationStatus::Overdue => "overdue",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            RectificationStatus::Unplanned => "未制定整改计划",
+            RectificationStatus::Planned => "已计划",
+            RectificationStatus::InProgress => "整改中",
+            RectificationStatus::Done => "已完成",
+            RectificationStatus::Overdue => "已逾期",
+        }
+    }
+}
+
+/// A problem and its rectification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemReport {
+    /// Code.
+    pub code: String,
+    /// Project code.
+    pub project: String,
+    /// Text.
+    pub text: String,
+    /// 整改措施.
+    pub measure: Option<String>,
+    /// 责任人.
+    pub owner: Option<String>,
+    /// 完成时限.
+    pub due: Option<NaiveDate>,
+    /// Status against the report date.
+    pub status: RectificationStatus,
+    /// The events behind it.
+    pub seqs: Vec<u64>,
+}
+
+/// A recorded narrative paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NarrativeReport {
+    /// Section key.
+    pub section: String,
+    /// Project, if any.
+    pub project: Option<String>,
+    /// Text, verbatim.
+    pub text: String,
+    /// Author.
+    pub actor: String,
+    /// The event.
+    pub seq: u64,
+}
+
+/// The department's totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    /// Σ 年初预算数.
+    pub initial_budget: Figure,
+    /// Σ 全年预算数.
+    pub budget: Figure,
+    /// Σ 全年执行数.
+    pub executed: Figure,
+    /// ΣE ÷ ΣP.
+    pub execution_rate: Figure,
+    /// The mean of the project totals.
+    pub average_score: Figure,
+    /// Projects in scope.
+    pub in_scope: usize,
+    /// Projects whose self-evaluation is complete (approved).
+    pub evaluated: usize,
+    /// Counts of 优, 良, 中, 差.
+    pub grade_counts: [usize; 4],
+}
+
+/// The whole report model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportModel {
+    /// 部门.
+    pub department: String,
+    /// 年度.
+    pub year: i32,
+    /// The rule profile id.
+    pub profile: String,
+    /// The basis: sequence, time, head hash.
+    pub basis: Basis,
+    /// The report date (Beijing time) used for overdue rectifications.
+    pub report_date: Option<NaiveDate>,
+    /// Department totals.
+    pub totals: Totals,
+    /// Projects in registration order.
+    pub projects: Vec<ProjectReport>,
+    /// Problems in identification order.
+    pub problems: Vec<ProblemReport>,
+    /// Narratives in section order.
+    pub narratives: Vec<NarrativeReport>,
+    /// Findings of the checks.
+    pub findings: Vec<Finding>,
+}
+
+/// Beijing time, where the report's dates are read.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// The automatic score of an indicator, if it has an actual.
+pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Option<Decimal> {
+    let actual = indicator.actual.as_ref()?;
+    match &indicator.target {
+        Target::Quantitative { op, value, .. } => actual
+            .number
+            .map(|b| scoring::quantitative_score(*op, *value, b, indicator.weight, profile.reverse_scoring)),
+        Target::Qualitative { .. } => actual.score,
+    }
+}
+
+fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
+    let auto_score = indicator_auto_score(indicator, profile);
+    let mut seqs = vec![indicator.defined_seq];
+    let actual = indicator.actual.as_ref();
+    seqs.extend(actual.map(|a| a.seq));
+    let (score, adjusted) = match (&indicator.not_applicable, &indicator.adjustment) {
+        (Some(note), _) => {
+            seqs.push(note.seq);
+            (None, None)
+        }
+        (None, Some(adjustment)) => {
+            seqs.push(adjustment.seq);
+            (Some(adjustment.score), Some(adjustment.reason.clone()))
+        }
+        // An indicator with no actual yet scores 0 (and raises I16).
+        (None, None) => (Some(auto_score.unwrap_or(Decimal::ZERO)), None),
+    };
+    let (completion, deviation, relative) = match (&indicator.target, actual) {
+        (Target::Quantitative { op, value, .. }, Some(a)) => {
+            let b = a.number.unwrap_or_default();
+            let completion = (!value.is_zero()).then(|| b / *value * Decimal::from(100));
+            let auto = auto_score.unwrap_or_default();
+            let deviation =
+                scoring::quantitative_deviation(*op, *value, b, auto, indicator.weight, profile.over_deviation);
+            (completion, deviation, scoring::relative_deviation(*op, *value, b))
+        }
+        (Target::Qualitative { .. }, Some(a)) => {
+            let under = a.level.is_some_and(|l| l != QualitativeLevel::Achieved);
+            (None, under.then_some(Deviation::Under), None)
+        }
+        (_, None) => (None, None, None),
+    };
+    IndicatorRow {
+        code: indicator.code.clone(),
+        level1: indicator.level1.clone(),
+        level2: indicator.level2.clone(),
+        name: indicator.name.clone(),
+        target: indicator.target.display(),
+        actual: actual.map(|a| a.value.clone()),
+        level: actual.and_then(|a| a.level),
+        weight: indicator.weight,
+        score: Figure::new(score, seqs),
+        auto_score,
+        adjusted,
+        not_applicable: indicator.not_applicable.as_ref().map(|n| n.text.clone()),
+        completion,
+        deviation: if indicator.not_applicable.is_some() { None } else { deviation },
+        relative_deviation: relative,
+        deviation_reason: actual.and_then(|a| a.deviation_reason.clone()),
+        measure: actual.and_then(|a| a.measure.clone()),
+    }
+}
+
+fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
+    let initial = project.initial_budget();
+    let budget = project.budget();
+    let executed = project.executed();
+    let outcome = scoring::budget_outcome(budget.value, executed.value, project.budget_weight);
+    let mut money_seqs = budget.seqs.clone();
+    money_seqs.extend(&executed.seqs);
+    let mut budget_score_seqs = money_seqs.clone();
+    let (budget_score, budget_adjusted) = match (&project.budget_not_applicable, &project.budget_adjustment) {
+        (Some(note), _) => {
+            budget_score_seqs.push(note.seq);
+            (None, None)
+        }
+        (None, Some(adjustment)) => {
+            budget_score_seqs.push(adjustment.seq);
+            (Some(adjustment.score), Some(adjustment.reason.clone()))
+        }
+        (None, None) => (outcome.score, None),
+    };
+    let indicators: Vec<IndicatorRow> = project.indicators.iter().map(|i| indicator_row(i, profile)).collect();
+    let mut rows = vec![ScoredRow { weight: project.budget_weight, score: budget_score }];
+    rows.extend(indicators.iter().map(|i| ScoredRow { weight: i.weight, score: i.score.value }));
+    // A project with no indicators has not been evaluated: it has no total.
+    let total = if indicators.is_empty() { None } else { scoring::project_total(&rows) };
+    let mut total_seqs = budget_score_seqs.clone();
+    for row in &indicators {
+        total_seqs.extend(&row.score.seqs);
+    }
+    let mut goal_seqs: Vec<u64> = Vec::new();
+    goal_seqs.extend(project.goal_expected.iter().flat_map(|g| g.seqs.iter()));
+    goal_seqs.extend(project.goal_actual.iter().flat_map(|g| g.seqs.iter()));
+    ProjectReport {
+        code: project.code.clone(),
+        name: project.name.clone(),
+        category: project.category.clone(),
+        section: project.section.clone(),
+        status: project.status,
+        initial_budget: Figure::new(Some(initial.value), initial.seqs),
+        budget: Figure::new(Some(budget.value), budget.seqs),
+        executed: Figure::new(Some(executed.value), executed.seqs),
+        execution_rate: Figure::new(outcome.rate, money_seqs),
+        budget_weight: project.budget_weight,
+        budget_score: Figure::new(budget_score, budget_score_seqs),
+        budget_auto_score: outcome.score,
+        budget_adjusted,
+        budget_not_applicable: project.budget_not_applicable.as_ref().map(|n| n.text.clone()),
+        total_score: Figure::new(total, if total.is_some() { total_seqs } else { Vec::new() }),
+        grade: total.map(Grade::of),
+        goal_expected: project.goal_expected.as_ref().map(|g| g.value.clone()),
+        goal_actual: project.goal_actual.as_ref().map(|g| g.value.clone()),
+        goal_seqs,
+        indicators,
+        workflow: project.workflow.iter().map(|w| (w.status, w.note.at, w.note.actor.clone(), w.note.seq)).collect(),
+    }
+}
+
+fn problem_report(problem: &crate::state::Problem, report_date: Option<NaiveDate>) -> ProblemReport {
+    let mut seqs = vec![problem.seq];
+    seqs.extend(problem.plan.as_ref().map(|p| p.seq));
+    seqs.extend(problem.progress.iter().map(|n| n.seq));
+    seqs.extend(problem.completed.as_ref().map(|n| n.seq));
+    let status = match (&problem.plan, &problem.completed) {
+        (_, Some(_)) => RectificationStatus::Done,
+        (None, None) => RectificationStatus::Unplanned,
+        (Some(plan), None) if report_date.is_some_and(|d| d > plan.due) => RectificationStatus::Overdue,
+        (Some(_), None) if !problem.progress.is_empty() => RectificationStatus::InProgress,
+        (Some(_), None) => RectificationStatus::Planned,
+    };
+    ProblemReport {
+        code: problem.code.clone(),
+        project: problem.project.clone(),
+        text: problem.text.clone(),
+        measure: problem.plan.as_ref().map(|p| p.measure.clone()),
+        owner: problem.plan.as_ref().map(|p| p.owner.clone()),
+        due: problem.plan.as_ref().map(|p| p.due),
+        status,
+        seqs,
+    }
+}
+
+impl ReportModel {
+    /// Builds the report model from replayed state. `head_hash` is the hash of
+    /// the last event replayed, as the store reports it.
+    pub fn build(state: &State, head_hash: &str) -> ReportModel {
+        let (department, year, profile_id) = match &state.department {
+            Some(d) => (d.name.clone(), d.year, d.profile.clone()),
+            None => (String::new(), 0, DEFAULT_PROFILE_ID.to_owned()),
+        };
+        let profile = RuleProfile::by_id(&profile_id)
+            .unwrap_or_else(|| RuleProfile::by_id(DEFAULT_PROFILE_ID).expect("the default profile exists"));
+        let report_date = state.last_recorded_at.map(|t| t.with_timezone(&beijing()).date_naive());
+        let projects: Vec<ProjectReport> = state.projects.iter().map(|p| project_report(p, &profile)).collect();
+        let figures = scoring::department_figures(
+            &projects
+                .iter()
+                .map(|p| ProjectFigures {
+                    budget: p.budget.value.unwrap_or_default(),
+                    executed: p.executed.value.unwrap_or_default(),
+                    total: p.total_score.value,
+                    approved: p.status == Status::Approved,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let collect = |pick: fn(&ProjectReport) -> &Figure| -> Vec<u64> {
+            projects.iter().flat_map(|p| pick(p).seqs.iter().copied()).collect()
+        };
+        let budget_seqs = collect(|p| &p.budget);
+        let executed_seqs = collect(|p| &p.executed);
+        let mut rate_seqs = budget_seqs.clone();
+        rate_seqs.extend(&executed_seqs);
+        let totals = Totals {
+            initial_budget: Figure::new(
+                Some(projects.iter().filter_map(|p| p.initial_budget.value).sum()),
+                collect(|p| &p.initial_budget),
+            ),
+            budget: Figure::new(Some(figures.budget), budget_seqs),
+            executed: Figure::new(Some(figures.executed), executed_seqs),
+            execution_rate: Figure::new(figures.rate, rate_seqs),
+            average_score: Figure::new(figures.average, collect(|p| &p.total_score)),
+            in_scope: figures.in_scope,
+            evaluated: figures.evaluated,
+            grade_counts: figures.grade_counts,
+        };
+        let problems = state.problems.iter().map(|p| problem_report(p, report_date)).collect();
+        let mut narratives: Vec<NarrativeReport> = state
+            .narratives
+            .iter()
+            .map(|((section, project), note)| NarrativeReport {
+                section: section.clone(),
+                project: project.clone(),
+                text: note.text.clone(),
+                actor: note.actor.clone(),
+                seq: note.seq,
+            })
+            .collect();
+        let order = |key: &str| NARRATIVE_SECTIONS.iter().position(|(k, _)| *k == key).unwrap_or(usize::MAX);
+        let project_order = |code: &Option<String>| {
+            code.as_ref().map_or(0, |c| 1 + state.projects.iter().position(|p| &p.code == c).unwrap_or(usize::MAX - 1))
+        };
+        narratives.sort_by_key(|n| (order(&n.section), project_order(&n.project)));
+        let mut model = ReportModel {
+            department,
+            year,
+            profile: profile.id.to_owned(),
+            basis: Basis { seq: state.last_seq, recorded_at: state.last_recorded_at, head_hash: head_hash.to_owned() },
+            report_date,
+            totals,
+            projects,
+            problems,
+            narratives,
+            findings: Vec::new(),
+        };
+        model.findings = check::run(state, &model, &profile);
+        model
+    }
+
+    /// The project with this code.
+    pub fn project(&self, code: &str) -> Option<&ProjectReport> {
+        self.projects.iter().find(|p| p.code == code)
+    }
+
+    /// The narratives of one section (department-level first).
+    pub fn narratives_of<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a NarrativeReport> + 'a {
+        self.narratives.iter().filter(move |n| n.section == section)
+    }
+}

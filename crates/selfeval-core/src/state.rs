@@ -1,0 +1,515 @@
+//! The state replayed from events. `apply` only changes state: every rule
+//! lives in [`crate::handle`]. Each fact remembers the sequence number of
+//! the event it came from, which is what makes figures traceable.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
+use crate::values::{QualitativeLevel, Target};
+
+/// A value and the sequence numbers of the events it was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Traced<T> {
+    /// The value.
+    pub value: T,
+    /// The sequence numbers behind it, ascending.
+    pub seqs: Vec<u64>,
+}
+
+/// The department and its fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    /// 部门名称.
+    pub name: String,
+    /// The fiscal year.
+    pub year: i32,
+    /// The rule profile id in force.
+    pub profile: String,
+    /// The events that set the department and its profile.
+    pub seqs: Vec<u64>,
+}
+
+/// A one-line fact with who recorded it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The event.
+    pub seq: u64,
+    /// The text (reason, evidence, narrative).
+    pub text: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// One initial budget line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    /// The event.
+    pub seq: u64,
+    /// The amount in 万元.
+    pub amount: Decimal,
+    /// Its source.
+    pub source: BudgetSource,
+}
+
+/// One budget adjustment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjustment {
+    /// The event.
+    pub seq: u64,
+    /// The change in 万元.
+    pub delta: Decimal,
+    /// The document number, if any.
+    pub doc: Option<String>,
+}
+
+/// One expenditure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expenditure {
+    /// The event.
+    pub seq: u64,
+    /// The amount in 万元.
+    pub amount: Decimal,
+    /// The payment date.
+    pub date: NaiveDate,
+    /// The voucher, if any.
+    pub voucher: Option<String>,
+    /// The memo, if any.
+    pub memo: Option<String>,
+    /// The event that reversed it, if any.
+    pub reversed_by: Option<u64>,
+}
+
+/// An actual value recorded for an indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actual {
+    /// The event.
+    pub seq: u64,
+    /// As typed.
+    pub value: String,
+    /// The number, for a quantitative indicator.
+    pub number: Option<Decimal>,
+    /// The level, for a qualitative indicator.
+    pub level: Option<QualitativeLevel>,
+    /// The score given, for a qualitative indicator.
+    pub score: Option<Decimal>,
+    /// 偏差原因分析.
+    pub deviation_reason: Option<String>,
+    /// 改进措施.
+    pub measure: Option<String>,
+}
+
+/// A score set by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreOverride {
+    /// The event.
+    pub seq: u64,
+    /// The score.
+    pub score: Decimal,
+    /// Why (required when recorded).
+    pub reason: String,
+    /// Who.
+    pub actor: String,
+}
+
+/// A performance indicator of a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indicator {
+    /// The code, unique in the project.
+    pub code: String,
+    /// 一级.
+    pub level1: String,
+    /// 二级.
+    pub level2: String,
+    /// 三级 (name).
+    pub name: String,
+    /// 年度指标值.
+    pub target: Target,
+    /// 分值.
+    pub weight: Decimal,
+    /// The event that defined it.
+    pub defined_seq: u64,
+    /// The latest actual value.
+    pub actual: Option<Actual>,
+    /// Marked not applicable, with the reason.
+    pub not_applicable: Option<Note>,
+    /// A score set by hand.
+    pub adjustment: Option<ScoreOverride>,
+}
+
+/// Where a project's self-evaluation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being recorded (草稿).
+    Draft,
+    /// Submitted by the section (已提交).
+    Submitted,
+    /// Approved by the office (已审核).
+    Approved,
+    /// Returned for correction (已退回).
+    Returned,
+}
+
+impl Status {
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "填报中",
+            Status::Submitted => "已提交",
+            Status::Approved => "已审核通过",
+            Status::Returned => "已退回",
+        }
+    }
+}
+
+/// A workflow step taken on a project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowRecord {
+    /// The status it moved to.
+    pub status: Status,
+    /// The event, actor, time and reason.
+    pub note: Note,
+}
+
+/// A project (项目) and everything recorded about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// The code.
+    pub code: String,
+    /// The name.
+    pub name: String,
+    /// The category.
+    pub category: Option<String>,
+    /// The implementing section (实施科室).
+    pub section: Option<String>,
+    /// The points of the budget row.
+    pub budget_weight: Decimal,
+    /// The event that registered it.
+    pub registered_seq: u64,
+    /// Initial budget lines; the latest per source counts.
+    pub budget_lines: Vec<BudgetLine>,
+    /// Budget adjustments.
+    pub adjustments: Vec<Adjustment>,
+    /// Expenditures, in log order.
+    pub expenditures: Vec<Expenditure>,
+    /// 年度总体目标: expected.
+    pub goal_expected: Option<Traced<String>>,
+    /// 年度总体目标: actual completion.
+    pub goal_actual: Option<Traced<String>>,
+    /// Indicators, in definition order.
+    pub indicators: Vec<Indicator>,
+    /// The budget row marked not applicable.
+    pub budget_not_applicable: Option<Note>,
+    /// The budget score set by hand.
+    pub budget_adjustment: Option<ScoreOverride>,
+    /// The workflow status.
+    pub status: Status,
+    /// Every workflow step.
+    pub workflow: Vec<WorkflowRecord>,
+}
+
+impl Project {
+    /// 年初预算数: the latest amount of each source, summed.
+    pub fn initial_budget(&self) -> Traced<Decimal> {
+        let mut latest: BTreeMap<BudgetSource, &BudgetLine> = BTreeMap::new();
+        for line in &self.budget_lines {
+            latest.insert(line.source, line);
+        }
+        let mut seqs: Vec<u64> = self.budget_lines.iter().map(|l| l.seq).collect();
+        seqs.sort_unstable();
+        Traced { value: latest.values().map(|l| l.amount).sum(), seqs }
+    }
+
+    /// 全年预算数: the initial budget plus every adjustment.
+    pub fn budget(&self) -> Traced<Decimal> {
+        let initial = self.initial_budget();
+        let mut seqs = initial.seqs;
+        seqs.extend(self.adjustments.iter().map(|a| a.seq));
+        seqs.sort_unstable();
+        let delta: Decimal = self.adjustments.iter().map(|a| a.delta).sum();
+        Traced { value: initial.value + delta, seqs }
+    }
+
+    /// 全年执行数: every expenditure not reversed (the reversals are in the trace).
+    pub fn executed(&self) -> Traced<Decimal> {
+        let mut seqs = Vec::new();
+        let mut total = Decimal::ZERO;
+        for e in &self.expenditures {
+            seqs.push(e.seq);
+            match e.reversed_by {
+                Some(reversal) => seqs.push(reversal),
+                None => total += e.amount,
+            }
+        }
+        seqs.sort_unstable();
+        Traced { value: total, seqs }
+    }
+
+    /// The indicator with this code.
+    pub fn indicator(&self, code: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+
+    fn indicator_mut(&mut self, code: &str) -> Option<&mut Indicator> {
+        self.indicators.iter_mut().find(|i| i.code == code)
+    }
+}
+
+/// A problem (问题) and its rectification (整改).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The code.
+    pub code: String,
+    /// The project.
+    pub project: String,
+    /// The text.
+    pub text: String,
+    /// The event that identified it.
+    pub seq: u64,
+    /// The plan, if any.
+    pub plan: Option<Plan>,
+    /// Progress notes.
+    pub progress: Vec<Note>,
+    /// Completion with its evidence.
+    pub completed: Option<Note>,
+}
+
+/// A rectification plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The event.
+    pub seq: u64,
+    /// 整改措施.
+    pub measure: String,
+    /// 责任人.
+    pub owner: String,
+    /// 完成时限.
+    pub due: NaiveDate,
+}
+
+/// Everything replayed from the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    /// The department, once the year is initialised.
+    pub department: Option<Department>,
+    /// Projects in registration order.
+    pub projects: Vec<Project>,
+    /// Problems in identification order.
+    pub problems: Vec<Problem>,
+    /// Narratives by (section key, project).
+    pub narratives: BTreeMap<(String, Option<String>), Note>,
+    /// The last sequence number applied.
+    pub last_seq: u64,
+    /// The recorded time of the last event applied.
+    pub last_recorded_at: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// Folds events into a state: replay.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> State {
+        let mut state = State::default();
+        for event in events {
+            state.apply(event);
+        }
+        state
+    }
+
+    /// The project with this code.
+    pub fn project(&self, code: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.code == code)
+    }
+
+    fn project_mut(&mut self, code: &str) -> Option<&mut Project> {
+        self.projects.iter_mut().find(|p| p.code == code)
+    }
+
+    /// The problem with this code.
+    pub fn problem(&self, code: &str) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.code == code)
+    }
+
+    fn problem_mut(&mut self, code: &str) -> Option<&mut Problem> {
+        self.problems.iter_mut().find(|p| p.code == code)
+    }
+
+    /// The expenditure recorded by event `seq`, with its project.
+    pub fn expenditure(&self, seq: u64) -> Option<(&Project, &Expenditure)> {
+        self.projects.iter().find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p, e)))
+    }
+
+    /// Applies one event. Events in the log were validated when recorded, so
+    /// this never fails; a reference to something unknown changes nothing.
+    pub fn apply(&mut self, event: &RecordedEvent) {
+        let seq = event.seq;
+        let note = |text: String| Note { seq, text, actor: event.meta.actor.clone(), at: event.meta.occurred_at };
+        let reason = || event.meta.reason.clone().unwrap_or_default();
+        match &event.payload {
+            EventPayload::YearInitialised(p) => {
+                self.department = Some(Department {
+                    name: p.department.clone(),
+                    year: p.year,
+                    profile: p.profile.clone(),
+                    seqs: vec![seq],
+                });
+            }
+            EventPayload::RuleProfileChanged(p) => {
+                if let Some(department) = &mut self.department {
+                    department.profile = p.profile.clone();
+                    department.seqs.push(seq);
+                }
+            }
+            EventPayload::ProjectRegistered(p) => self.projects.push(Project {
+                code: p.project.clone(),
+                name: p.name.clone(),
+                category: p.category.clone(),
+                section: p.section.clone(),
+                budget_weight: p.budget_weight,
+                registered_seq: seq,
+                budget_lines: Vec::new(),
+                adjustments: Vec::new(),
+                expenditures: Vec::new(),
+                goal_expected: None,
+                goal_actual: None,
+                indicators: Vec::new(),
+                budget_not_applicable: None,
+                budget_adjustment: None,
+                status: Status::Draft,
+                workflow: Vec::new(),
+            }),
+            EventPayload::BudgetSet(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.budget_lines.push(BudgetLine { seq, amount: p.amount, source: p.source });
+                }
+            }
+            EventPayload::BudgetAdjusted(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.adjustments.push(Adjustment { seq, delta: p.delta, doc: p.doc.clone() });
+                }
+            }
+            EventPayload::ExpenditureRecorded(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.expenditures.push(Expenditure {
+                        seq,
+                        amount: p.amount,
+                        date: p.date,
+                        voucher: p.voucher.clone(),
+                        memo: p.memo.clone(),
+                        reversed_by: None,
+                    });
+                }
+            }
+            EventPayload::ExpenditureReversed(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if let Some(e) = project.expenditures.iter_mut().find(|e| e.seq == p.expenditure_seq) {
+                        e.reversed_by = Some(seq);
+                    }
+                }
+            }
+            EventPayload::GoalSet(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if let Some(text) = &p.expected {
+                        project.goal_expected = Some(Traced { value: text.clone(), seqs: vec![seq] });
+                    }
+                    if let Some(text) = &p.actual {
+                        project.goal_actual = Some(Traced { value: text.clone(), seqs: vec![seq] });
+                    }
+                }
+            }
+            EventPayload::IndicatorDefined(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.indicators.push(Indicator {
+                        code: p.indicator.clone(),
+                        level1: p.level1.clone(),
+                        level2: p.level2.clone(),
+                        name: p.name.clone(),
+                        target: p.target.clone(),
+                        weight: p.weight,
+                        defined_seq: seq,
+                        actual: None,
+                        not_applicable: None,
+                        adjustment: None,
+                    });
+                }
+            }
+            EventPayload::IndicatorActualRecorded(p) => {
+                if let Some(indicator) = self.project_mut(&p.project).and_then(|pr| pr.indicator_mut(&p.indicator)) {
+                    indicator.actual = Some(Actual {
+                        seq,
+                        value: p.value.clone(),
+                        number: p.number,
+                        level: p.level,
+                        score: p.score,
+                        deviation_reason: p.deviation_reason.clone(),
+                        measure: p.measure.clone(),
+                    });
+                    // A new actual replaces the basis of any earlier manual score.
+                    indicator.adjustment = None;
+                }
+            }
+            EventPayload::MarkedNotApplicable(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if p.item == BUDGET_ITEM {
+                        project.budget_not_applicable = Some(note(reason()));
+                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
+                        indicator.not_applicable = Some(note(reason()));
+                    }
+                }
+            }
+            EventPayload::ScoreAdjusted(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    let adjustment =
+                        ScoreOverride { seq, score: p.score, reason: reason(), actor: event.meta.actor.clone() };
+                    if p.item == BUDGET_ITEM {
+                        project.budget_adjustment = Some(adjustment);
+                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
+                        indicator.adjustment = Some(adjustment);
+                    }
+                }
+            }
+            EventPayload::ProblemIdentified(p) => self.problems.push(Problem {
+                code: p.problem.clone(),
+                project: p.project.clone(),
+                text: p.text.clone(),
+                seq,
+                plan: None,
+                progress: Vec::new(),
+                completed: None,
+            }),
+            EventPayload::RectificationPlanned(p) => {
+                if let Some(problem) = self.problem_mut(&p.problem) {
+                    problem.plan = Some(Plan { seq, measure: p.measure.clone(), owner: p.owner.clone(), due: p.due });
+                }
+            }
+            EventPayload::RectificationProgressed(p) => {
+                if let Some(problem) = self.problem_mut(&p.problem) {
+                    problem.progress.push(note(p.note.clone()));
+                }
+            }
+            EventPayload::RectificationCompleted(p) => {
+                if let Some(problem) = self.problem_mut(&p.problem) {
+                    problem.completed = Some(note(p.evidence.clone()));
+                }
+            }
+            EventPayload::NarrativeSet(p) => {
+                self.narratives.insert((p.section.clone(), p.project.clone()), note(p.text.clone()));
+            }
+            EventPayload::SelfEvaluationSubmitted(p) => self.step(&p.project, Status::Submitted, note(reason())),
+            EventPayload::SelfEvaluationApproved(p) => self.step(&p.project, Status::Approved, note(reason())),
+            EventPayload::SelfEvaluationReturned(p) => self.step(&p.project, Status::Returned, note(reason())),
+        }
+        self.last_seq = seq;
+        self.last_recorded_at = Some(event.meta.recorded_at);
+    }
+
+    fn step(&mut self, code: &str, status: Status, note: Note) {
+        if let Some(project) = self.project_mut(code) {
+            project.status = status;
+            project.workflow.push(WorkflowRecord { status, note });
+        }
+    }
+}

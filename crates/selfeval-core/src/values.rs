@@ -1,0 +1,529 @@
+//! Parsers for the values people type: amounts, targets, actual values, texts.
+//!
+//! Every parser returns a [`ValueError`] that says what was wrong and what is
+//! accepted; the caller attaches the field name (see [`crate::Rejection`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// The most characters a name (project, indicator, department) may have.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most characters a free text (reason, narrative, measure) may have.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// The most decimals an amount in 万元 may have (one 分 is 0.000001 万元).
+pub const MAX_AMOUNT_DECIMALS: u32 = 6;
+
+/// Why a typed value was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    /// What was wrong, in Chinese.
+    pub problem: String,
+    /// What is accepted, in Chinese, with examples.
+    pub accepted: &'static str,
+}
+
+impl ValueError {
+    fn new(problem: impl Into<String>, accepted: &'static str) -> ValueError {
+        ValueError { problem: problem.into(), accepted }
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}；可接受：{}", self.problem, self.accepted)
+    }
+}
+
+/// Rounds half away from zero (四舍五入) to `dp` decimals: the only rounding
+/// selfeval does. Plain `round_dp` is banker's rounding and is never used.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Formats a value with exactly two decimals after 四舍五入 (`"58.79"`).
+pub fn fmt2(value: Decimal) -> String {
+    let rounded = round_half_up(value, 2);
+    format!("{rounded:.2}")
+}
+
+/// Formats a value without trailing zeros (`"10"`, `"0.85"`).
+pub fn fmt_plain(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+const AMOUNT_ACCEPTED: &str =
+    "十进制数，可带千位分隔符与单位「万元」「万」「元」（默认万元），如 6.5、215,457.60元、2万；万元最多6位小数";
+
+/// The unit an amount was typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountUnit {
+    /// 元 (yuan).
+    Yuan,
+    /// 万元 (ten thousand yuan), the default.
+    TenThousandYuan,
+}
+
+/// Whether a negative amount is allowed (only a change, such as `--delta`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sign {
+    /// Zero or more.
+    NonNegative,
+    /// Any sign.
+    Any,
+}
+
+/// Parses an amount typed by a person into 万元.
+///
+/// Accepts `6.5`, `6.5万元`, `6.5万`, `215,457.60元`, `-0.026` (with
+/// [`Sign::Any`]). Rejects exponents, NaN, misplaced thousands separators and
+/// more precision than one 分.
+pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError::new("金额为空", AMOUNT_ACCEPTED));
+    }
+    let (number, unit) = if let Some(rest) = trimmed.strip_suffix("万元") {
+        (rest, AmountUnit::TenThousandYuan)
+    } else if let Some(rest) = trimmed.strip_suffix('万') {
+        (rest, AmountUnit::TenThousandYuan)
+    } else if let Some(rest) = trimmed.strip_suffix('元') {
+        (rest, AmountUnit::Yuan)
+    } else {
+        (trimmed, AmountUnit::TenThousandYuan)
+    };
+    let value = parse_plain_decimal(number.trim(), AMOUNT_ACCEPTED)?;
+    if value.is_sign_negative() && !value.is_zero() && sign == Sign::NonNegative {
+        return Err(ValueError::new(
+            format!("「{trimmed}」是负数，此处金额不能为负（调减预算请用 budget adjust --delta）"),
+            AMOUNT_ACCEPTED,
+        ));
+    }
+    let in_wan = match unit {
+        AmountUnit::TenThousandYuan => value,
+        AmountUnit::Yuan => value / Decimal::from(10_000),
+    };
+    let in_wan = in_wan.normalize();
+    if in_wan.scale() > MAX_AMOUNT_DECIMALS {
+        return Err(ValueError::new(
+            format!("「{trimmed}」精度超过1分（万元最多6位小数，元最多2位小数）"),
+            AMOUNT_ACCEPTED,
+        ));
+    }
+    Ok(in_wan)
+}
+
+/// Parses a plain decimal: optional sign, digits, optional thousands
+/// separators in valid positions, optional fraction. No exponent, no NaN.
+fn parse_plain_decimal(text: &str, accepted: &'static str) -> Result<Decimal, ValueError> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (integer, fraction) = match unsigned.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (unsigned, None),
+    };
+    let integer_ok = !integer.is_empty() && integer.chars().all(|c| c.is_ascii_digit() || c == ',');
+    let fraction_ok = fraction.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()));
+    if !integer_ok || !fraction_ok {
+        return Err(ValueError::new(format!("「{text}」不是十进制数"), accepted));
+    }
+    if integer.contains(',') {
+        let mut groups = integer.split(',');
+        let first = groups.next().unwrap_or_default();
+        let valid = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
+        if !valid {
+            return Err(ValueError::new(
+                format!("「{text}」的千位分隔符位置不对（应每三位一个，如 215,457.60）"),
+                accepted,
+            ));
+        }
+    }
+    let mut digits = integer.replace(',', "");
+    if let Some(f) = fraction {
+        digits.push('.');
+        digits.push_str(f);
+    }
+    let magnitude = Decimal::from_str_exact(&digits)
+        .map_err(|_| ValueError::new(format!("「{text}」超出可表示的范围或精度"), accepted))?;
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+const NUMBER_ACCEPTED: &str = "十进制数，如 10、0.5、98.6";
+
+/// Parses a plain non-negative number such as a weight or a score.
+pub fn parse_number(input: &str) -> Result<Decimal, ValueError> {
+    let value = parse_plain_decimal(input.trim(), NUMBER_ACCEPTED)?;
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(ValueError::new(format!("「{}」是负数", input.trim()), NUMBER_ACCEPTED));
+    }
+    Ok(value.normalize())
+}
+
+/// The comparison of a quantitative target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    /// ≥ (at least): a positive indicator.
+    #[serde(rename = ">=")]
+    AtLeast,
+    /// > (more than): a positive indicator.
+    #[serde(rename = ">")]
+    MoreThan,
+    /// = (equal): scored as positive when the target is above zero.
+    #[serde(rename = "=")]
+    Equal,
+    /// ≤ (at most): a reverse indicator.
+    #[serde(rename = "<=")]
+    AtMost,
+    /// < (less than): a reverse indicator.
+    #[serde(rename = "<")]
+    LessThan,
+}
+
+impl Operator {
+    /// The symbol printed in reports.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Operator::AtLeast => "≥",
+            Operator::MoreThan => ">",
+            Operator::Equal => "=",
+            Operator::AtMost => "≤",
+            Operator::LessThan => "<",
+        }
+    }
+
+    /// Whether a smaller actual is better (≤, <).
+    pub fn is_reverse(self) -> bool {
+        matches!(self, Operator::AtMost | Operator::LessThan)
+    }
+}
+
+/// Operator spellings, longest first so that `>=` wins over `>`.
+const OPERATOR_SPELLINGS: &[(&str, Operator)] = &[
+    ("＞＝", Operator::AtLeast),
+    ("＜＝", Operator::AtMost),
+    (">=", Operator::AtLeast),
+    ("<=", Operator::AtMost),
+    ("≥", Operator::AtLeast),
+    ("≧", Operator::AtLeast),
+    ("≤", Operator::AtMost),
+    ("≦", Operator::AtMost),
+    ("＝", Operator::Equal),
+    ("═", Operator::Equal),
+    ("=", Operator::Equal),
+    ("＞", Operator::MoreThan),
+    (">", Operator::MoreThan),
+    ("＜", Operator::LessThan),
+    ("<", Operator::LessThan),
+];
+
+/// A target (年度指标值): quantitative (operator, number, unit) or qualitative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// `≥50个`, `<=90万元`, `=100%`.
+    Quantitative {
+        /// The comparison.
+        op: Operator,
+        /// The number A.
+        #[serde(with = "rust_decimal::serde::str")]
+        value: Decimal,
+        /// The unit (`%` for 百分比), possibly empty.
+        unit: String,
+    },
+    /// Any other text, such as `效果明显`.
+    Qualitative {
+        /// The text as typed.
+        text: String,
+    },
+}
+
+impl Target {
+    /// The target as printed in the 自评表 (`≥95%`).
+    pub fn display(&self) -> String {
+        match self {
+            Target::Quantitative { op, value, unit } => {
+                format!("{}{}{}", op.symbol(), fmt_plain(*value), unit)
+            }
+            Target::Qualitative { text } => text.clone(),
+        }
+    }
+}
+
+const TARGET_ACCEPTED: &str =
+    "运算符+数字+单位（如 ≥50个、<=90万元、=100%、＞＝95百分比），纯数字（视为 =），或定性文字（如 效果明显）";
+
+fn normalize_unit(unit: &str) -> String {
+    let unit = unit.trim();
+    match unit {
+        "百分比" | "％" => "%".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Splits `98.5%` into the number text and the unit text.
+fn split_number_unit(text: &str) -> (&str, &str) {
+    let end = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ',' || *c == '-' || *c == '+'))
+        .map_or(text.len(), |(i, _)| i);
+    (&text[..end], &text[end..])
+}
+
+fn plausible_unit(unit: &str) -> bool {
+    let unit = unit.trim();
+    unit.chars().count() <= 10 && !unit.chars().any(|c| c.is_ascii_digit() || c.is_whitespace())
+}
+
+/// Parses a target as typed: operator + number + unit in ASCII or full-width
+/// form, a bare number (read as `=`), or qualitative text.
+pub fn parse_target(input: &str) -> Result<Target, ValueError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError::new("指标值为空", TARGET_ACCEPTED));
+    }
+    if let Some((spelling, op)) = OPERATOR_SPELLINGS.iter().find(|(s, _)| trimmed.starts_with(s)) {
+        let rest = trimmed[spelling.len()..].trim_start();
+        let (number, unit) = split_number_unit(rest);
+        let value = parse_plain_decimal(number, TARGET_ACCEPTED)
+            .map_err(|_| ValueError::new(format!("「{trimmed}」以运算符开头，但其后不是数字"), TARGET_ACCEPTED))?;
+        if !plausible_unit(unit) {
+            return Err(ValueError::new(
+                format!("「{trimmed}」的单位「{}」无法识别（单位不能含数字或空格，最多10个字）", unit.trim()),
+                TARGET_ACCEPTED,
+            ));
+        }
+        return Ok(Target::Quantitative { op: *op, value: value.normalize(), unit: normalize_unit(unit) });
+    }
+    let (number, unit) = split_number_unit(trimmed);
+    if !number.is_empty() && plausible_unit(unit) {
+        if let Ok(value) = parse_plain_decimal(number, TARGET_ACCEPTED) {
+            return Ok(Target::Quantitative {
+                op: Operator::Equal,
+                value: value.normalize(),
+                unit: normalize_unit(unit),
+            });
+        }
+    }
+    check_name(trimmed).map_err(|e| ValueError::new(e.problem, TARGET_ACCEPTED))?;
+    Ok(Target::Qualitative { text: trimmed.to_owned() })
+}
+
+/// Parses the actual value (实际完成值) of a quantitative indicator: a number,
+/// optionally followed by the target's unit.
+pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueError> {
+    const ACCEPTED: &str = "数字，可带与年度指标值相同的单位，如 98、98%、120个";
+    let trimmed = input.trim();
+    let (number, typed_unit) = split_number_unit(trimmed);
+    let typed_unit = normalize_unit(typed_unit);
+    if number.is_empty() {
+        return Err(ValueError::new(format!("「{trimmed}」不是数字，定量指标的实际完成值须为数字"), ACCEPTED));
+    }
+    if !typed_unit.is_empty() && typed_unit != unit {
+        return Err(ValueError::new(
+            format!("「{trimmed}」的单位「{typed_unit}」与年度指标值的单位「{unit}」不同"),
+            ACCEPTED,
+        ));
+    }
+    let value = parse_plain_decimal(number, ACCEPTED)?;
+    Ok(value.normalize())
+}
+
+/// The three levels of a qualitative indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualitativeLevel {
+    /// 达成年度指标: 0.8w ≤ s ≤ w.
+    Achieved,
+    /// 部分达成年度指标并具有一定效果: 0.6w ≤ s < 0.8w.
+    Partly,
+    /// 未达成年度指标且效果较差: 0 ≤ s < 0.6w.
+    NotAchieved,
+}
+
+impl QualitativeLevel {
+    /// The full label printed in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            QualitativeLevel::Achieved => "达成年度指标",
+            QualitativeLevel::Partly => "部分达成年度指标并具有一定效果",
+            QualitativeLevel::NotAchieved => "未达成年度指标且效果较差",
+        }
+    }
+}
+
+const LEVEL_ACCEPTED: &str = "达成（达成年度指标、达成预期指标、达到预期目标）、部分达成（部分达成年度指标并具有一定效果）、未达成（未达成年度指标且效果较差）";
+
+impl FromStr for QualitativeLevel {
+    type Err = ValueError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        match input.trim() {
+            "达成年度指标" | "达成" | "达成预期指标" | "达到预期目标" | "achieved" => {
+                Ok(QualitativeLevel::Achieved)
+            }
+            "部分达成年度指标并具有一定效果" | "部分达成" | "partly" => Ok(QualitativeLevel::Partly),
+            "未达成年度指标且效果较差" | "未达成" | "not_achieved" => Ok(QualitativeLevel::NotAchieved),
+            other => Err(ValueError::new(format!("「{other}」不是定性指标的完成等级"), LEVEL_ACCEPTED)),
+        }
+    }
+}
+
+/// Checks a name: not empty, at most [`MAX_NAME_CHARS`] characters.
+pub fn check_name(text: &str) -> Result<(), ValueError> {
+    check_text_limit(text, MAX_NAME_CHARS, "不超过200个字符的非空文字")
+}
+
+/// Checks a free text: not empty, at most [`MAX_TEXT_CHARS`] characters.
+pub fn check_text(text: &str) -> Result<(), ValueError> {
+    check_text_limit(text, MAX_TEXT_CHARS, "不超过10000个字符的非空文字")
+}
+
+fn check_text_limit(text: &str, max: usize, accepted: &'static str) -> Result<(), ValueError> {
+    if text.trim().is_empty() {
+        return Err(ValueError::new("文字为空", accepted));
+    }
+    let count = text.chars().count();
+    if count > max {
+        return Err(ValueError::new(format!("文字有{count}个字符，超过上限{max}（不会截断）"), accepted));
+    }
+    Ok(())
+}
+
+/// Checks a code (project, indicator, problem): 1–32 ASCII letters, digits,
+/// `-`, `_` or `.`, starting with a letter or digit.
+pub fn check_code(text: &str) -> Result<(), ValueError> {
+    const ACCEPTED: &str = "1–32个ASCII字母、数字或 - _ .，以字母或数字开头，如 P01、I1、Q1";
+    let valid = !text.is_empty()
+        && text.len() <= 32
+        && text.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ValueError::new(format!("「{text}」不是有效的编号"), ACCEPTED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn amounts_parse_in_wan_yuan() {
+        let cases = [
+            ("6", "6"),
+            ("6.50", "6.5"),
+            ("6.5万元", "6.5"),
+            ("2万", "2"),
+            ("215,457.60元", "21.54576"),
+            ("250,000元", "25"),
+            ("1,234,567.123456", "1234567.123456"),
+            ("0.01元", "0.000001"),
+            (" 58.79 ", "58.79"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_amount(input, Sign::NonNegative).unwrap(), d(expected), "{input}");
+        }
+        assert_eq!(parse_amount("-0.026", Sign::Any).unwrap(), d("-0.026"));
+    }
+
+    #[test]
+    fn bad_amounts_are_rejected_with_the_reason() {
+        let cases = [
+            ("", "金额为空"),
+            ("1e5", "不是十进制数"),
+            ("NaN", "不是十进制数"),
+            ("inf", "不是十进制数"),
+            ("12,34", "千位分隔符位置不对"),
+            ("1,2345", "千位分隔符位置不对"),
+            (",123", "千位分隔符位置不对"),
+            ("1.", "不是十进制数"),
+            ("0.0000001", "精度超过1分"),
+            ("0.001元", "精度超过1分"),
+            ("-5", "不能为负"),
+            ("5美元", "不是十进制数"),
+        ];
+        for (input, expected) in cases {
+            let error = parse_amount(input, Sign::NonNegative).unwrap_err();
+            assert!(error.problem.contains(expected), "{input}: {error}");
+            assert_eq!(error.accepted, AMOUNT_ACCEPTED);
+        }
+    }
+
+    #[test]
+    fn targets_parse_in_ascii_and_full_width() {
+        let q = |op, v: &str, u: &str| Target::Quantitative { op, value: d(v), unit: u.to_owned() };
+        let cases = [
+            ("≥50个", q(Operator::AtLeast, "50", "个")),
+            (">=50个", q(Operator::AtLeast, "50", "个")),
+            ("＞＝95百分比", q(Operator::AtLeast, "95", "%")),
+            ("≧95%", q(Operator::AtLeast, "95", "%")),
+            ("<=90万元", q(Operator::AtMost, "90", "万元")),
+            ("≦90万元", q(Operator::AtMost, "90", "万元")),
+            ("＜＝90万元", q(Operator::AtMost, "90", "万元")),
+            ("=100%", q(Operator::Equal, "100", "%")),
+            ("＝100％", q(Operator::Equal, "100", "%")),
+            ("═100%", q(Operator::Equal, "100", "%")),
+            ("＞3次", q(Operator::MoreThan, "3", "次")),
+            ("<2天", q(Operator::LessThan, "2", "天")),
+            ("100", q(Operator::Equal, "100", "")),
+            ("98.5%", q(Operator::Equal, "98.5", "%")),
+            ("≥ 2 次/年", q(Operator::AtLeast, "2", "次/年")),
+            ("效果明显", Target::Qualitative { text: "效果明显".to_owned() }),
+            ("达成年度指标", Target::Qualitative { text: "达成年度指标".to_owned() }),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_target(input).unwrap(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn bad_targets_are_rejected() {
+        assert!(parse_target("≥abc").unwrap_err().problem.contains("其后不是数字"));
+        assert!(parse_target("").unwrap_err().problem.contains("为空"));
+        assert!(parse_target("≥5 个 2").unwrap_err().problem.contains("单位"));
+    }
+
+    #[test]
+    fn actual_numbers_check_the_unit() {
+        assert_eq!(parse_actual_number("98%", "%").unwrap(), d("98"));
+        assert_eq!(parse_actual_number("98", "%").unwrap(), d("98"));
+        assert!(parse_actual_number("98个", "%").unwrap_err().problem.contains("单位"));
+        assert!(parse_actual_number("很好", "%").unwrap_err().problem.contains("不是数字"));
+    }
+
+    #[test]
+    fn levels_accept_synonyms() {
+        for s in ["达成年度指标", "达成", "达成预期指标", "达到预期目标"] {
+            assert_eq!(s.parse::<QualitativeLevel>().unwrap(), QualitativeLevel::Achieved);
+        }
+        assert_eq!("部分达成".parse::<QualitativeLevel>().unwrap(), QualitativeLevel::Partly);
+        assert_eq!("未达成".parse::<QualitativeLevel>().unwrap(), QualitativeLevel::NotAchieved);
+        assert!("差不多".parse::<QualitativeLevel>().is_err());
+    }
+
+    #[test]
+    fn text_limits_reject_rather_than_truncate() {
+        assert!(check_name(&"名".repeat(200)).is_ok());
+        assert!(check_name(&"名".repeat(201)).unwrap_err().problem.contains("201"));
+        assert!(check_text(&"字".repeat(10_000)).is_ok());
+        assert!(check_text(&"字".repeat(10_001)).is_err());
+        assert!(check_text("  ").is_err());
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(fmt2(d("2.345")), "2.35");
+        assert_eq!(fmt2(d("86.125")), "86.13");
+        assert_eq!(fmt2(d("-2.345")), "-2.35");
+        assert_eq!(fmt2(d("10")), "10.00");
+    }
+}

@@ -1,0 +1,139 @@
+//! The core's integration tests: given/when/then for every command, the
+//! report model on the seed department, properties of replay and scoring,
+//! and the tidy checks of the crate itself.
+
+#![allow(missing_docs)] // test helpers, documented by their names
+
+mod commands;
+mod properties;
+mod seed;
+mod tidy;
+
+use chrono::{DateTime, TimeZone, Utc};
+use selfeval_core::{handle, Command, Meta, RecordedEvent, Rejection, ReportModel, Request, State};
+
+/// A department under test: commands go through `handle`, accepted events
+/// are applied and kept as a log.
+pub struct World {
+    pub state: State,
+    pub log: Vec<RecordedEvent>,
+    clock: DateTime<Utc>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World { state: State::default(), log: Vec::new(), clock: Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap() }
+    }
+}
+
+impl World {
+    /// A world with the year initialised.
+    pub fn initialised() -> World {
+        let mut world = World::default();
+        world.ok(init());
+        world
+    }
+
+    /// Runs a command without a reason.
+    pub fn run(&mut self, command: Command) -> Result<Vec<u64>, Rejection> {
+        self.run_as("张三@应急救援科", None, command)
+    }
+
+    /// Runs a command with a reason.
+    pub fn run_why(&mut self, reason: &str, command: Command) -> Result<Vec<u64>, Rejection> {
+        self.run_as("张三@应急救援科", Some(reason), command)
+    }
+
+    /// Runs a command as someone, with an optional reason.
+    pub fn run_as(&mut self, actor: &str, reason: Option<&str>, command: Command) -> Result<Vec<u64>, Rejection> {
+        self.clock += chrono::Duration::minutes(1);
+        let meta = Meta {
+            actor: actor.to_owned(),
+            reason: reason.map(str::to_owned),
+            occurred_at: self.clock,
+            recorded_at: self.clock,
+        };
+        let payloads = handle(&self.state, &Request { meta: meta.clone(), command })?;
+        let mut seqs = Vec::new();
+        for payload in payloads {
+            let event = RecordedEvent { seq: self.log.len() as u64 + 1, meta: meta.clone(), payload };
+            self.state.apply(&event);
+            seqs.push(event.seq);
+            self.log.push(event);
+        }
+        Ok(seqs)
+    }
+
+    /// Runs a command that must be accepted.
+    pub fn ok(&mut self, command: Command) -> Vec<u64> {
+        let debug = format!("{command:?}");
+        self.run(command).unwrap_or_else(|r| panic!("{debug} was rejected: {r}"))
+    }
+
+    /// Runs a command with a reason that must be accepted.
+    pub fn ok_why(&mut self, reason: &str, command: Command) -> Vec<u64> {
+        let debug = format!("{command:?}");
+        self.run_why(reason, command).unwrap_or_else(|r| panic!("{debug} was rejected: {r}"))
+    }
+
+    /// The report model of the current state.
+    pub fn report(&self) -> ReportModel {
+        ReportModel::build(&self.state, "test-head")
+    }
+}
+
+pub fn init() -> Command {
+    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None }
+}
+
+pub fn add_project(code: &str) -> Command {
+    Command::AddProject {
+        code: code.into(),
+        name: format!("项目{code}"),
+        category: None,
+        section: Some("应急救援科".into()),
+        budget_weight: None,
+    }
+}
+
+pub fn set_budget(code: &str, amount: &str) -> Command {
+    Command::SetBudget { project: code.into(), amount: amount.into(), source: None }
+}
+
+pub fn spend(code: &str, amount: &str) -> Command {
+    Command::RecordExpenditure {
+        project: code.into(),
+        amount: amount.into(),
+        date: "2024-06-30".into(),
+        voucher: None,
+        memo: None,
+    }
+}
+
+pub fn indicator(code: &str, icode: &str, level1: &str, target: &str, weight: &str) -> Command {
+    Command::DefineIndicator {
+        project: code.into(),
+        indicator: icode.into(),
+        level1: level1.into(),
+        level2: "数量指标".into(),
+        name: format!("指标{icode}"),
+        target: target.into(),
+        weight: weight.into(),
+    }
+}
+
+pub fn actual(code: &str, icode: &str, value: &str) -> Command {
+    Command::RecordActual {
+        project: code.into(),
+        indicator: icode.into(),
+        value: value.into(),
+        level: None,
+        score: None,
+        deviation: None,
+        measure: None,
+    }
+}
+
+pub fn dec(text: &str) -> rust_decimal::Decimal {
+    rust_decimal::Decimal::from_str_exact(text).unwrap()
+}

@@ -1,0 +1,89 @@
+//! The seed department, replayed: figures as the seed states them where the
+//! seed is arithmetic, as computed where it is not.
+
+use chrono::DateTime;
+use selfeval_core::demo::seed_department;
+use selfeval_core::scoring::Grade;
+use selfeval_core::{handle, Meta, RecordedEvent, ReportModel, Request, State};
+
+use crate::dec;
+
+fn seed_report() -> (State, Vec<RecordedEvent>, ReportModel) {
+    let mut state = State::default();
+    let mut log = Vec::new();
+    for step in seed_department() {
+        let at = DateTime::parse_from_rfc3339(step.occurred_at).unwrap().to_utc();
+        let meta =
+            Meta { actor: step.actor.into(), reason: step.reason.map(str::to_owned), occurred_at: at, recorded_at: at };
+        let events = handle(&state, &Request { meta: meta.clone(), command: step.command.clone() })
+            .unwrap_or_else(|r| panic!("demo step {:?} rejected: {r}", step.command));
+        for payload in events {
+            let event = RecordedEvent { seq: log.len() as u64 + 1, meta: meta.clone(), payload };
+            state.apply(&event);
+            log.push(event);
+        }
+    }
+    let report = ReportModel::build(&state, "head");
+    (state, log, report)
+}
+
+#[test]
+fn seed_totals_are_the_seeds_arithmetic() {
+    let (_, _, report) = seed_report();
+    assert_eq!(report.department, "某市应急管理局");
+    assert_eq!(report.year, 2024);
+    assert_eq!(report.profile, "cz2020-default");
+    assert_eq!(report.totals.budget.value, Some(dec("10")));
+    assert_eq!(report.totals.initial_budget.value, Some(dec("10")));
+    assert_eq!(report.totals.executed.value, Some(dec("58.79")));
+    let rate = report.totals.execution_rate.value.unwrap();
+    assert_eq!(selfeval_core::scoring::rate_percent(rate), dec("587.90"));
+}
+
+#[test]
+fn seed_scores_average_to_98_67_not_98() {
+    let (_, _, report) = seed_report();
+    let totals: Vec<_> = report.projects.iter().map(|p| p.total_score.value).collect();
+    assert_eq!(totals, vec![None, Some(dec("100.00")), Some(dec("98.00")), Some(dec("98.00"))]);
+    assert_eq!(report.totals.average_score.value, Some(dec("98.67")));
+    assert_eq!((report.totals.in_scope, report.totals.evaluated), (3, 3));
+    assert_eq!(report.totals.grade_counts, [3, 0, 0, 0]);
+    assert_eq!(report.projects[1].grade, Some(Grade::Excellent));
+}
+
+#[test]
+fn seed_project_rates_include_the_undefined_one() {
+    let (_, _, report) = seed_report();
+    let rate = |i: usize| report.projects[i].execution_rate.value.map(selfeval_core::scoring::rate_percent);
+    assert_eq!(rate(0), None);
+    assert_eq!(rate(1), Some(dec("99.98")));
+    assert_eq!(rate(2), Some(dec("100.00")));
+    assert_eq!(rate(3), None);
+    assert_eq!(report.projects[3].budget_auto_score, Some(dec("0")));
+    assert_eq!(report.projects[3].budget_score.value, Some(dec("10")));
+}
+
+#[test]
+fn seed_findings_include_spending_without_budget() {
+    let (_, _, report) = seed_report();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert!(rules.contains(&"F2"), "{rules:?}");
+    assert!(rules.contains(&"I17"), "{rules:?}");
+    let f2 = report.findings.iter().find(|f| f.rule == "F2").unwrap();
+    assert_eq!(f2.project.as_deref(), Some("P04"));
+    assert!(f2.message.contains("48.79"), "{}", f2.message);
+}
+
+#[test]
+fn every_figure_traces_to_the_events_it_came_from() {
+    let (_, log, report) = seed_report();
+    let p02 = &report.projects[1];
+    let types =
+        |seqs: &[u64]| -> Vec<&str> { seqs.iter().map(|s| log[*s as usize - 1].payload.event_type()).collect() };
+    assert_eq!(types(&p02.budget.seqs), vec!["BudgetSet"]);
+    assert_eq!(types(&p02.executed.seqs), vec!["ExpenditureRecorded", "ExpenditureRecorded"]);
+    let total_types = types(&report.totals.executed.seqs);
+    assert_eq!(total_types.len(), 6);
+    assert!(total_types.iter().all(|t| *t == "ExpenditureRecorded"));
+    assert!(types(&p02.indicators[0].score.seqs).contains(&"IndicatorActualRecorded"));
+}
