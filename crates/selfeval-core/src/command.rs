@@ -621,6 +621,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             let due = date_field("--due", due)?;
             Ok(vec![EventPayload::RectificationPlanned(RectificationPlanned {
                 problem: found.code.clone(),
+                project: found.project.clone(),
                 measure: measure.trim().to_owned(),
                 owner: owner.trim().to_owned(),
                 due,
@@ -631,6 +632,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             text_field("--note", note)?;
             Ok(vec![EventPayload::RectificationProgressed(RectificationProgressed {
                 problem: found.code.clone(),
+                project: found.project.clone(),
                 note: note.trim().to_owned(),
             })])
         }
@@ -639,6 +641,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             text_field("--evidence", evidence)?;
             Ok(vec![EventPayload::RectificationCompleted(RectificationCompleted {
                 problem: found.code.clone(),
+                project: found.project.clone(),
                 evidence: evidence.trim().to_owned(),
             })])
         }

@@ -18,11 +18,6 @@ pub fn project_stream(code: &str) -> String {
     format!("project/{code}")
 }
 
-/// The stream of one problem and its rectification.
-pub fn problem_stream(code: &str) -> String {
-    format!("problem/{code}")
-}
-
 /// Where a budget comes from (资金来源).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -258,6 +253,8 @@ pub struct ProblemIdentified {
 pub struct RectificationPlanned {
     /// The problem code.
     pub problem: String,
+    /// The project the problem belongs to.
+    pub project: String,
     /// 整改措施.
     pub measure: String,
     /// 责任人/责任科室.
@@ -271,6 +268,8 @@ pub struct RectificationPlanned {
 pub struct RectificationProgressed {
     /// The problem code.
     pub problem: String,
+    /// The project the problem belongs to.
+    pub project: String,
     /// What was done.
     pub note: String,
 }
@@ -280,6 +279,8 @@ pub struct RectificationProgressed {
 pub struct RectificationCompleted {
     /// The problem code.
     pub problem: String,
+    /// The project the problem belongs to.
+    pub project: String,
     /// 佐证材料.
     pub evidence: String,
 }
@@ -407,13 +408,13 @@ impl EventPayload {
             | E::IndicatorActualRecorded(IndicatorActualRecorded { project, .. })
             | E::MarkedNotApplicable(MarkedNotApplicable { project, .. })
             | E::ScoreAdjusted(ScoreAdjusted { project, .. })
+            | E::ProblemIdentified(ProblemIdentified { project, .. })
+            | E::RectificationPlanned(RectificationPlanned { project, .. })
+            | E::RectificationProgressed(RectificationProgressed { project, .. })
+            | E::RectificationCompleted(RectificationCompleted { project, .. })
             | E::SelfEvaluationSubmitted(WorkflowStep { project })
             | E::SelfEvaluationApproved(WorkflowStep { project })
             | E::SelfEvaluationReturned(WorkflowStep { project }) => project_stream(project),
-            E::ProblemIdentified(ProblemIdentified { problem, .. })
-            | E::RectificationPlanned(RectificationPlanned { problem, .. })
-            | E::RectificationProgressed(RectificationProgressed { problem, .. })
-            | E::RectificationCompleted(RectificationCompleted { problem, .. }) => problem_stream(problem),
         }
     }
 }

@@ -1,1 +1,528 @@
-//! placeholder
+//! The selfeval event store: an append-only, hash-chained log of events.
+//!
+//! # Model
+//!
+//! The store keeps one log of events, numbered from 1 without gaps. Each
+//! event belongs to a *stream* (`department`, `project/P01`) and has a
+//! version in it (1, 2, …). A command's events are appended together, as one
+//! *batch*: all of them land or none does. Each stored event is linked to the
+//! one before it by a SHA-256 hash over the previous hash and the event's exact
+//! stored bytes, so any change to the history is detected by [`Store::verify`].
+//! The log is the only source of truth; the per-stream index and the command
+//! index are caches that the store catches up from the log when it opens.
+//!
+//! ```no_run
+//! use selfeval_store::{Batch, ExpectedVersion, NewEvent, OpenOptions, Store};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut store = Store::open(std::path::Path::new("selfeval-data"), &OpenOptions::default())?;
+//! let now = chrono::Utc::now();
+//! let batch = Batch {
+//!     stream: "project/P01".into(),
+//!     expected_version: ExpectedVersion::Exact(0),
+//!     command_id: "0190c0de-0000-7000-8000-000000000001".into(),
+//!     actor: "张三@应急救援科".into(),
+//!     reason: None,
+//!     occurred_at: now,
+//!     recorded_at: now,
+//!     events: vec![NewEvent {
+//!         event_type: "ProjectRegistered".into(),
+//!         schema_version: 1,
+//!         payload: r#"{"project":"P01"}"#.into(),
+//!     }],
+//! };
+//! match store.append(&batch)? {
+//!     Ok(appended) => println!("appended {:?}", appended.seqs),
+//!     Err(conflict) => println!("retry: {conflict}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Durability
+//!
+//! **An append is durable when it returns `Ok`**: its batch and the index
+//! entries are written and flushed to disk before `append` returns, with one
+//! flush per batch. A process killed before that loses the unacknowledged
+//! batch whole, never part of it. An import is durable when it returns.
+//!
+//! # Concurrency
+//!
+//! One process at a time holds a store. [`Store::open`] waits for a busy
+//! store, retrying with backoff up to [`OpenOptions::wait`], then fails with
+//! [`StoreError::Busy`]. Within a process, appends take `&mut self`.
+//! Expected stream versions guard against lost updates: a wrong one is a
+//! [`Conflict`], a value separate from the fatal [`StoreError`].
+//!
+//! The on-disk and export formats, and the hash, are specified in
+//! `docs/storage.md`.
+
+mod codec;
+mod export;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+pub use codec::{chain_hash, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
+pub use export::{ExportSummary, ImportRejected, Imported};
+
+/// An event to append: its type, schema version and payload (compact JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The event type name, e.g. `BudgetSet`.
+    pub event_type: String,
+    /// The schema version of the payload.
+    pub schema_version: u32,
+    /// The payload as JSON text, stored verbatim.
+    pub payload: String,
+}
+
+/// What the stream's version must be for the append to go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// Whatever it is.
+    Any,
+    /// Exactly this many events (0: the stream must not exist yet).
+    Exact(u64),
+}
+
+/// A command's events with their shared audit metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// The stream all events belong to.
+    pub stream: String,
+    /// The version the stream must be at.
+    pub expected_version: ExpectedVersion,
+    /// The command's id: re-sending it appends nothing.
+    pub command_id: String,
+    /// Who acted.
+    pub actor: String,
+    /// Why, if given.
+    pub reason: Option<String>,
+    /// When it happened in the real world.
+    pub occurred_at: DateTime<Utc>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// The events, at least one.
+    pub events: Vec<NewEvent>,
+}
+
+/// A successful append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The sequence numbers of the batch's events.
+    pub seqs: Vec<u64>,
+    /// True when the command id was already in the log: nothing was written
+    /// and `seqs` are those of the original append.
+    pub duplicate: bool,
+}
+
+/// The stream was not at the expected version. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The stream.
+    pub stream: String,
+    /// The version the caller expected.
+    pub expected: u64,
+    /// The version it is at.
+    pub actual: u64,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stream {} is at version {}, not {} as expected", self.stream, self.actual, self.expected)
+    }
+}
+
+/// The last event of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// Its sequence number (0 for an empty log).
+    pub seq: u64,
+    /// Its hash ([`GENESIS_HASH`] for an empty log).
+    pub hash: String,
+}
+
+/// The first place where the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The first bad sequence number.
+    pub seq: u64,
+    /// What is wrong there.
+    pub problem: String,
+}
+
+impl fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event {}: {}", self.seq, self.problem)
+    }
+}
+
+/// A verified chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// How many events were checked.
+    pub events: u64,
+    /// The head.
+    pub head: Head,
+}
+
+/// A failure the caller cannot fix by retrying the same call at once.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process held the store for longer than the wait.
+    #[error("the store {path} is in use by another process (waited {waited:?})")]
+    Busy {
+        /// The store directory.
+        path: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Stored bytes that cannot be read as the format says.
+    #[error("the store is unreadable at event {seq}: {message}")]
+    Corrupt {
+        /// The sequence number (or batch key) where it is unreadable.
+        seq: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A batch that the store refuses (empty, or unencodable).
+    #[error("invalid batch: {0}")]
+    InvalidBatch(String),
+    /// Input/output or the storage engine failed.
+    #[error("storage failure: {0}")]
+    Io(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        StoreError::Io(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(error: std::io::Error) -> Self {
+        StoreError::Io(error.to_string())
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// How long to wait for a store held by another process.
+    pub wait: Duration,
+    /// The storage engine's cache, in bytes.
+    pub cache_bytes: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { wait: Duration::from_secs(10), cache_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+/// Tree names. `log` is the truth; the others are caches rebuilt from it.
+const LOG: &str = "log";
+const STREAMS: &str = "streams";
+const COMMANDS: &str = "commands";
+const META: &str = "meta";
+const INDEXED: &[u8] = b"indexed";
+
+/// An open event store.
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    log: sled::Tree,
+    streams: sled::Tree,
+    commands: sled::Tree,
+    meta: sled::Tree,
+    head: Head,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("head", &self.head).finish()
+    }
+}
+
+fn is_lock_error(error: &sled::Error) -> bool {
+    match error {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, waiting while another process
+    /// holds it, and catches the indexes up with the log.
+    pub fn open(dir: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(10);
+        let db = loop {
+            match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).open() {
+                Ok(db) => break db,
+                Err(error) if is_lock_error(&error) => {
+                    let waited = started.elapsed();
+                    if waited >= options.wait {
+                        return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
+                    }
+                    std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
+                    pause = (pause * 2).min(Duration::from_millis(250));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        let mut store = Store {
+            path: dir.to_path_buf(),
+            log: db.open_tree(LOG)?,
+            streams: db.open_tree(STREAMS)?,
+            commands: db.open_tree(COMMANDS)?,
+            meta: db.open_tree(META)?,
+            db,
+            head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+        };
+        store.head = store.read_head()?;
+        store.catch_up_indexes()?;
+        Ok(store)
+    }
+
+    /// The store's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last event's sequence number and hash.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// True when the log holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.head.seq == 0
+    }
+
+    fn read_head(&self) -> Result<Head, StoreError> {
+        match self.log.last()? {
+            None => Ok(Head { seq: 0, hash: GENESIS_HASH.to_owned() }),
+            Some((key, value)) => {
+                let first = codec::decode_key(&key)?;
+                let last = codec::lines(&value)
+                    .last()
+                    .ok_or_else(|| StoreError::Corrupt { seq: first, message: "empty batch".into() })?;
+                let (hash, body) =
+                    codec::split_line(last).map_err(|m| StoreError::Corrupt { seq: first, message: m })?;
+                let seq = codec::body_seq(body).map_err(|m| StoreError::Corrupt { seq: first, message: m })?;
+                Ok(Head { seq, hash: hash.to_owned() })
+            }
+        }
+    }
+
+    fn indexed_position(&self) -> Result<u64, StoreError> {
+        Ok(match self.meta.get(INDEXED)? {
+            Some(bytes) => codec::decode_key(&bytes)?,
+            None => 0,
+        })
+    }
+
+    /// Brings the stream and command indexes up to the log's head. An index
+    /// ahead of the log (the log write was lost, the index write was not) is
+    /// dropped and rebuilt.
+    fn catch_up_indexes(&mut self) -> Result<(), StoreError> {
+        let mut position = self.indexed_position()?;
+        if position > self.head.seq {
+            self.streams.clear()?;
+            self.commands.clear()?;
+            position = 0;
+        }
+        if position == self.head.seq {
+            return Ok(());
+        }
+        let events: Vec<StoredEvent> = self.events_from(position + 1).collect::<Result<_, _>>()?;
+        let mut start = 0;
+        while start < events.len() {
+            let command = &events[start].envelope.command_id;
+            let end = start + events[start..].iter().take_while(|e| &e.envelope.command_id == command).count();
+            self.index_batch(&events[start..end])?;
+            start = end;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn index_batch(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
+        for event in events {
+            let e = &event.envelope;
+            self.streams.insert(codec::stream_key(&e.stream, e.stream_version), &e.seq.to_be_bytes())?;
+        }
+        if let (Some(first), Some(last)) = (events.first(), events.last()) {
+            let mut value = first.envelope.seq.to_be_bytes().to_vec();
+            value.extend_from_slice(&(events.len() as u64).to_be_bytes());
+            self.commands.insert(first.envelope.command_id.as_bytes(), value)?;
+            self.meta.insert(INDEXED, &last.envelope.seq.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// The number of events in a stream.
+    pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        match self.streams.scan_prefix(codec::stream_prefix(stream)).next_back() {
+            None => Ok(0),
+            Some(entry) => {
+                let (key, _) = entry?;
+                codec::decode_key(&key[key.len() - 8..])
+            }
+        }
+    }
+
+    /// The sequence numbers appended for a command id, if it was appended.
+    pub fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError> {
+        Ok(match self.commands.get(command_id.as_bytes())? {
+            None => None,
+            Some(value) if value.len() == 16 => {
+                let first = codec::decode_key(&value[..8])?;
+                let count = codec::decode_key(&value[8..])?;
+                Some((first..first + count).collect())
+            }
+            Some(_) => return Err(StoreError::Corrupt { seq: 0, message: "bad command index entry".into() }),
+        })
+    }
+
+    /// Appends a command's events atomically and durably.
+    ///
+    /// Returns `Ok(Err(conflict))` when the stream is not at the expected
+    /// version, and the original sequence numbers (with `duplicate`) when the
+    /// command id was appended before. In both cases nothing is written.
+    pub fn append(&mut self, batch: &Batch) -> Result<Result<Appended, Conflict>, StoreError> {
+        if batch.events.is_empty() {
+            return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
+        }
+        if let Some(seqs) = self.command_seqs(&batch.command_id)? {
+            return Ok(Ok(Appended { seqs, duplicate: true }));
+        }
+        let version = self.stream_version(&batch.stream)?;
+        if let ExpectedVersion::Exact(expected) = batch.expected_version {
+            if expected != version {
+                return Ok(Err(Conflict { stream: batch.stream.clone(), expected, actual: version }));
+            }
+        }
+        let first = self.head.seq + 1;
+        let mut prev = self.head.hash.clone();
+        let mut value = Vec::new();
+        let mut stored = Vec::with_capacity(batch.events.len());
+        for (i, event) in batch.events.iter().enumerate() {
+            let envelope = Envelope {
+                seq: first + i as u64,
+                event_id: uuid::Uuid::now_v7().to_string(),
+                stream: batch.stream.clone(),
+                stream_version: version + 1 + i as u64,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                occurred_at: batch.occurred_at,
+                recorded_at: batch.recorded_at,
+                actor: batch.actor.clone(),
+                reason: batch.reason.clone(),
+                command_id: batch.command_id.clone(),
+                payload: event.payload.clone(),
+                prev_hash: prev,
+            };
+            let body = envelope.encode().map_err(StoreError::InvalidBatch)?;
+            let hash = chain_hash(&envelope.prev_hash, &body);
+            codec::push_line(&mut value, &hash, &body);
+            prev = hash.clone();
+            stored.push(StoredEvent { envelope, hash });
+        }
+        let key = first.to_be_bytes();
+        if self.log.compare_and_swap(key, None::<&[u8]>, Some(value))?.is_err() {
+            return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
+        }
+        self.index_batch(&stored)?;
+        self.db.flush()?;
+        self.head = Head { seq: first + stored.len() as u64 - 1, hash: prev };
+        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+    }
+
+    /// Every event from sequence number `from` on, in order, read lazily.
+    pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
+        let start = match self.log.range(..=from.max(1).to_be_bytes()).next_back() {
+            Some(Ok((key, _))) => key.to_vec(),
+            _ => from.max(1).to_be_bytes().to_vec(),
+        };
+        self.log
+            .range(start..)
+            .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
+                match entry {
+                    Err(e) => Box::new(std::iter::once(Err(e.into()))),
+                    Ok((key, value)) => match codec::decode_batch(&key, &value) {
+                        Ok(events) => Box::new(events.into_iter().map(Ok)),
+                        Err(e) => Box::new(std::iter::once(Err(e))),
+                    },
+                }
+            })
+            .filter(move |e| e.as_ref().map_or(true, |e| e.envelope.seq >= from))
+    }
+
+    /// Every event of one stream, in order, through the stream index: the
+    /// cost is proportional to the stream, not to the log.
+    pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut events = Vec::new();
+        let mut current: Option<(u64, Vec<StoredEvent>)> = None;
+        for entry in self.streams.scan_prefix(codec::stream_prefix(stream)) {
+            let (_, value) = entry?;
+            let seq = codec::decode_key(&value)?;
+            let cached = current.as_ref().and_then(|(_, batch)| batch.iter().find(|e| e.envelope.seq == seq));
+            let event = match cached {
+                Some(event) => event.clone(),
+                None => {
+                    let (key, value) = self.log.range(..=seq.to_be_bytes()).next_back().ok_or_else(|| {
+                        StoreError::Corrupt { seq, message: "indexed event missing from the log".into() }
+                    })??;
+                    let batch = codec::decode_batch(&key, &value)?;
+                    let event = batch.iter().find(|e| e.envelope.seq == seq).cloned().ok_or_else(|| {
+                        StoreError::Corrupt { seq, message: "indexed event missing from its batch".into() }
+                    })?;
+                    current = Some((codec::decode_key(&key)?, batch));
+                    event
+                }
+            };
+            events.push(event);
+        }
+        Ok(events)
+    }
+
+    /// The names of every stream that starts with `prefix`.
+    pub fn streams_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut names: Vec<String> = Vec::new();
+        for entry in self.streams.scan_prefix(prefix.as_bytes()) {
+            let (key, _) = entry?;
+            let name = String::from_utf8_lossy(&key[..key.len() - 9]).into_owned();
+            if names.last() != Some(&name) {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Recomputes the whole hash chain: `Ok(Err(break))` names the first bad
+    /// sequence number and what is wrong there.
+    pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, StoreError> {
+        let mut verifier = codec::ChainVerifier::new();
+        for entry in self.log.iter() {
+            let (key, value) = entry?;
+            let first = codec::decode_key(&key)?;
+            if let Err(broken) = verifier.batch(first, &value) {
+                return Ok(Err(broken));
+            }
+        }
+        let verified = verifier.finish();
+        if verified.head != self.head {
+            return Ok(Err(ChainBreak { seq: verified.head.seq, problem: "the head changed while verifying".into() }));
+        }
+        Ok(Ok(verified))
+    }
+}
+
+#[cfg(test)]
+mod tamper_tests;

@@ -1,0 +1,199 @@
+//! Export to and import from JSON Lines: a header, one line per event exactly
+//! as stored, and a trailer with the event count and the head hash, so that a
+//! truncated file is detected.
+
+use std::fmt;
+use std::io::{BufRead, Write};
+
+use serde::Deserialize;
+
+use crate::codec::{self, ChainVerifier, StoredEvent};
+use crate::{Head, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
+
+const FORMAT: &str = "selfeval-export";
+
+fn header() -> String {
+    format!("{{\"format\":\"{FORMAT}\",\"version\":1,\"hash\":\"{HASH_ALGORITHM}\",\"genesis\":\"{GENESIS_HASH}\"}}\n")
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Events written.
+    pub events: u64,
+    /// The head hash written in the trailer.
+    pub head: Head,
+}
+
+/// What an import restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Events imported.
+    pub events: u64,
+    /// The head after import.
+    pub head: Head,
+}
+
+/// Why an import was refused. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRejected {
+    /// The first bad event's sequence number, when the problem is an event.
+    pub seq: Option<u64>,
+    /// The line of the file (from 1).
+    pub line: u64,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl fmt::Display for ImportRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.seq {
+            Some(seq) => write!(f, "event {seq} (line {}): {}", self.line, self.problem),
+            None => write!(f, "line {}: {}", self.line, self.problem),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    hash: String,
+}
+
+#[derive(Deserialize)]
+struct Trailer {
+    trailer: TrailerBody,
+}
+
+#[derive(Deserialize)]
+struct TrailerBody {
+    events: u64,
+    head_hash: String,
+}
+
+impl Store {
+    /// Writes every event, exactly as stored, with a header and a trailer.
+    pub fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, StoreError> {
+        out.write_all(header().as_bytes())?;
+        let mut events = 0;
+        for entry in self.log.iter() {
+            let (_, value) = entry?;
+            out.write_all(&value)?;
+            events += codec::lines(&value).count() as u64;
+        }
+        let head = self.head.clone();
+        writeln!(out, "{{\"trailer\":{{\"events\":{events},\"head_hash\":\"{}\"}}}}", head.hash)?;
+        out.flush()?;
+        Ok(ExportSummary { events, head })
+    }
+
+    /// Restores an export into this empty store, verifying the whole chain
+    /// and the trailer. A refused import leaves the store empty.
+    pub fn import(&mut self, input: &mut dyn BufRead) -> Result<Result<Imported, ImportRejected>, StoreError> {
+        if !self.is_empty() {
+            return Ok(Err(ImportRejected {
+                seq: None,
+                line: 0,
+                problem: format!("the store already holds {} events; import needs an empty store", self.head.seq),
+            }));
+        }
+        match self.import_lines(input) {
+            Ok(Ok(imported)) => Ok(Ok(imported)),
+            outcome => {
+                for tree in [&self.log, &self.streams, &self.commands, &self.meta] {
+                    tree.clear()?;
+                }
+                self.db.flush()?;
+                self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
+                outcome
+            }
+        }
+    }
+
+    fn import_lines(&mut self, input: &mut dyn BufRead) -> Result<Result<Imported, ImportRejected>, StoreError> {
+        let mut buffer = Vec::new();
+        let mut line_number = 0u64;
+        let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
+        if input.read_until(b'\n', &mut buffer)? == 0 {
+            return reject(None, 1, "the file is empty: no header".into());
+        }
+        line_number += 1;
+        match serde_json::from_slice::<Header>(trim_newline(&buffer)) {
+            Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM => {}
+            _ => return reject(None, 1, format!("not a selfeval export header (expected {})", header().trim_end())),
+        }
+        let mut verifier = ChainVerifier::new();
+        let mut pending: Vec<StoredEvent> = Vec::new();
+        let mut pending_bytes: Vec<u8> = Vec::new();
+        let mut trailer: Option<TrailerBody> = None;
+        loop {
+            buffer.clear();
+            if input.read_until(b'\n', &mut buffer)? == 0 {
+                break;
+            }
+            line_number += 1;
+            let line = trim_newline(&buffer);
+            if trailer.is_some() {
+                return reject(None, line_number, "content after the trailer".into());
+            }
+            if line.starts_with(b"{\"trailer\":") {
+                match serde_json::from_slice::<Trailer>(line) {
+                    Ok(t) => trailer = Some(t.trailer),
+                    Err(e) => return reject(None, line_number, format!("unreadable trailer: {e}")),
+                }
+                continue;
+            }
+            let seq = verifier.head().seq + 1;
+            if let Err(broken) = verifier.line(line) {
+                return reject(Some(broken.seq), line_number, broken.problem);
+            }
+            let (hash, body) = codec::split_line(line).expect("the verifier checked the layout");
+            let envelope = match codec::Envelope::decode(body) {
+                Ok(envelope) => envelope,
+                Err(problem) => return reject(Some(seq), line_number, problem),
+            };
+            if pending.first().is_some_and(|p| p.envelope.command_id != envelope.command_id) {
+                self.write_batch(&pending, &pending_bytes)?;
+                pending.clear();
+                pending_bytes.clear();
+            }
+            pending_bytes.extend_from_slice(line);
+            pending_bytes.push(b'\n');
+            pending.push(StoredEvent { envelope, hash: hash.to_owned() });
+        }
+        if !pending.is_empty() {
+            self.write_batch(&pending, &pending_bytes)?;
+        }
+        let head = verifier.head();
+        let Some(trailer) = trailer else {
+            return reject(None, line_number, format!("the file is truncated: no trailer after event {}", head.seq));
+        };
+        if trailer.events != head.seq || trailer.head_hash != head.hash {
+            return reject(
+                None,
+                line_number,
+                format!(
+                    "the trailer says {} events ending in {}, the file has {} ending in {}",
+                    trailer.events, trailer.head_hash, head.seq, head.hash
+                ),
+            );
+        }
+        self.db.flush()?;
+        self.head = head.clone();
+        Ok(Ok(Imported { events: head.seq, head }))
+    }
+
+    fn write_batch(&mut self, events: &[StoredEvent], bytes: &[u8]) -> Result<(), StoreError> {
+        let first = events[0].envelope.seq;
+        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes))?.is_err() {
+            return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
+        }
+        self.index_batch(events)
+    }
+}
+
+fn trim_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}

@@ -1,0 +1,88 @@
+//! Appends, reads, idempotency and conflicts.
+
+use selfeval_store::{ExpectedVersion, GENESIS_HASH};
+
+use crate::{batch, open};
+
+#[test]
+fn appends_are_gapless_and_streams_are_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    assert!(store.is_empty());
+    assert_eq!(store.head().hash, GENESIS_HASH);
+    let a = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 2)).unwrap().unwrap();
+    let b = store.append(&batch("project/P02", ExpectedVersion::Exact(0), "c2", 1)).unwrap().unwrap();
+    let c = store.append(&batch("project/P01", ExpectedVersion::Exact(2), "c3", 3)).unwrap().unwrap();
+    assert_eq!((a.seqs, b.seqs, c.seqs), (vec![1, 2], vec![3], vec![4, 5, 6]));
+    assert_eq!(store.stream_version("project/P01").unwrap(), 5);
+    let stream: Vec<u64> = store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.seq).collect();
+    assert_eq!(stream, vec![1, 2, 4, 5, 6]);
+    let versions: Vec<u64> =
+        store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.stream_version).collect();
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
+    let from_five: Vec<u64> = store.events_from(5).map(|e| e.unwrap().envelope.seq).collect();
+    assert_eq!(from_five, vec![5, 6]);
+    assert_eq!(store.events_from(1).count(), 6);
+    assert_eq!(store.streams_with_prefix("project/").unwrap(), vec!["project/P01", "project/P02"]);
+    let all: Vec<_> = store.events_from(1).map(Result::unwrap).collect();
+    assert_eq!(all[1].envelope.prev_hash, all[0].hash);
+    assert_eq!(store.head().hash, all[5].hash);
+    assert_eq!(all[0].envelope.payload, r#"{"project":"project/P01","amount":"0.5","note":"第0笔"}"#);
+}
+
+#[test]
+fn a_resent_command_appends_nothing_and_returns_the_original_seqs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.append(&batch("department", ExpectedVersion::Any, "c0", 1)).unwrap().unwrap();
+    let first = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
+    let again = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
+    assert_eq!(first.seqs, vec![2, 3]);
+    assert!(!first.duplicate);
+    assert_eq!(again.seqs, vec![2, 3]);
+    assert!(again.duplicate);
+    assert_eq!(store.head().seq, 3);
+}
+
+#[test]
+fn a_wrong_expected_version_is_a_conflict_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 1)).unwrap().unwrap();
+    let head = store.head().clone();
+    let conflict = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c2", 2)).unwrap().unwrap_err();
+    assert_eq!((conflict.expected, conflict.actual), (0, 1));
+    assert_eq!(conflict.to_string(), "stream project/P01 is at version 1, not 0 as expected");
+    assert_eq!(store.head(), &head);
+    assert_eq!(store.command_seqs("c2").unwrap(), None);
+}
+
+#[test]
+fn an_empty_batch_or_a_payload_that_is_not_one_line_of_json_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    assert!(store.append(&batch("s", ExpectedVersion::Any, "c", 0)).is_err());
+    let mut spaced = batch("s", ExpectedVersion::Any, "c", 1);
+    spaced.events[0].payload = "{\n\"a\": 1 }".into();
+    assert!(store.append(&spaced).unwrap_err().to_string().contains("JSON on one line"));
+    let mut broken = batch("s", ExpectedVersion::Any, "c", 1);
+    broken.events[0].payload = "{".into();
+    assert!(store.append(&broken).is_err());
+    assert!(store.is_empty());
+}
+
+#[test]
+fn the_store_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = {
+        let mut store = open(dir.path());
+        for i in 0..10 {
+            store.append(&batch("project/P01", ExpectedVersion::Exact(i), &format!("c{i}"), 1)).unwrap().unwrap();
+        }
+        store.head().clone()
+    };
+    let store = open(dir.path());
+    assert_eq!(store.head(), &head);
+    assert_eq!(store.stream_version("project/P01").unwrap(), 10);
+    assert_eq!(store.verify().unwrap().unwrap().events, 10);
+}

@@ -1,0 +1,173 @@
+//! Export and import: byte-identical round trips, refusals, the pinned
+//! digest and the auditor's Python verifier.
+
+use std::io::Cursor;
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use selfeval_store::{chain_hash, Envelope, ExpectedVersion, GENESIS_HASH};
+
+use crate::{batch, open};
+
+fn exported(store: &selfeval_store::Store) -> Vec<u8> {
+    let mut out = Vec::new();
+    store.export(&mut out).unwrap();
+    out
+}
+
+fn sample_export(events: usize) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    for i in 0..events {
+        store
+            .append(&batch(&format!("project/P{}", i % 2), ExpectedVersion::Any, &format!("c{i}"), 1 + i % 3))
+            .unwrap()
+            .unwrap();
+    }
+    exported(&store)
+}
+
+fn import(bytes: &[u8]) -> Result<Vec<u8>, selfeval_store::ImportRejected> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let outcome = store.import(&mut Cursor::new(bytes)).unwrap();
+    match outcome {
+        Ok(_) => Ok(exported(&store)),
+        Err(rejected) => {
+            assert!(store.is_empty(), "a refused import writes nothing");
+            assert_eq!(store.events_from(1).count(), 0);
+            Err(rejected)
+        }
+    }
+}
+
+#[test]
+fn the_digest_of_a_fixed_envelope_is_pinned() {
+    let at = Utc.with_ymd_and_hms(2024, 6, 1, 8, 30, 0).unwrap();
+    let envelope = Envelope {
+        seq: 1,
+        event_id: "01902a3b-0000-7000-8000-000000000001".into(),
+        stream: "project/P01".into(),
+        stream_version: 1,
+        event_type: "BudgetSet".into(),
+        schema_version: 1,
+        occurred_at: at,
+        recorded_at: at,
+        actor: "张三@应急救援科".into(),
+        reason: Some("年初批复".into()),
+        command_id: "01902a3b-0000-7000-8000-0000000000aa".into(),
+        payload: r#"{"project":"P01","amount":"6","source":"current_appropriation"}"#.into(),
+        prev_hash: GENESIS_HASH.into(),
+    };
+    let body = envelope.encode().unwrap();
+    assert_eq!(
+        String::from_utf8(body.clone()).unwrap(),
+        r#"{"seq":1,"event_id":"01902a3b-0000-7000-8000-000000000001","stream":"project/P01","stream_version":1,"type":"BudgetSet","schema_version":1,"occurred_at":"2024-06-01T08:30:00Z","recorded_at":"2024-06-01T08:30:00Z","actor":"张三@应急救援科","reason":"年初批复","command_id":"01902a3b-0000-7000-8000-0000000000aa","payload":{"project":"P01","amount":"6","source":"current_appropriation"},"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000"}"#
+    );
+    assert_eq!(chain_hash(GENESIS_HASH, &body), "51ab2fe5d626bee4df68c70904eb108c7f9ca73d9fa99fb79018301864031282");
+    assert_eq!(Envelope::decode(&body).unwrap(), envelope);
+}
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let first = sample_export(12);
+    let second = import(&first).unwrap();
+    assert_eq!(first, second);
+    let text = String::from_utf8(first).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with(r#"{"format":"selfeval-export","version":1,"hash":"sha256""#));
+    assert!(lines.last().unwrap().starts_with(r#"{"trailer":{"events":24,"head_hash":""#));
+}
+
+#[test]
+fn a_truncated_export_is_refused() {
+    let bytes = sample_export(5);
+    let text = String::from_utf8(bytes).unwrap();
+    let without_trailer: String = text.lines().take(text.lines().count() - 1).map(|l| format!("{l}\n")).collect();
+    let rejected = import(without_trailer.as_bytes()).unwrap_err();
+    assert!(rejected.problem.contains("truncated: no trailer after event 9"), "{rejected}");
+    let cut_in_the_middle: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    assert!(import(cut_in_the_middle.as_bytes()).unwrap_err().problem.contains("truncated"));
+    let empty = import(b"").unwrap_err();
+    assert!(empty.problem.contains("no header"));
+}
+
+#[test]
+fn a_tampered_export_is_refused_naming_the_first_bad_event() {
+    let text = String::from_utf8(sample_export(5)).unwrap();
+    let tampered = text.replacen("\"amount\":\"1.5\"", "\"amount\":\"9.5\"", 1);
+    let first_bad = text.lines().position(|l| l.contains("\"amount\":\"1.5\"")).unwrap() as u64;
+    let rejected = import(tampered.as_bytes()).unwrap_err();
+    assert_eq!(rejected.seq, Some(first_bad));
+    assert!(rejected.problem.contains("the event was changed"), "{rejected}");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(3);
+    let deleted = import((lines.join("\n") + "\n").as_bytes()).unwrap_err();
+    assert_eq!(deleted.seq, Some(3));
+    assert!(deleted.problem.contains("event 3 is missing"), "{deleted}");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(3, lines[2]);
+    let duplicated = import((lines.join("\n") + "\n").as_bytes()).unwrap_err();
+    assert_eq!(duplicated.seq, Some(3));
+}
+
+#[test]
+fn import_refuses_a_store_that_is_not_empty() {
+    let bytes = sample_export(2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.append(&batch("department", ExpectedVersion::Any, "x", 1)).unwrap().unwrap();
+    let rejected = store.import(&mut Cursor::new(&bytes)).unwrap().unwrap_err();
+    assert!(rejected.problem.contains("needs an empty store"));
+    assert_eq!(store.head().seq, 1);
+}
+
+#[test]
+fn the_python_verifier_in_docs_agrees() {
+    let bytes = sample_export(7);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.jsonl");
+    std::fs::write(&path, &bytes).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/verify_export.py");
+    let run = |file: &std::path::Path| {
+        std::process::Command::new("python3")
+            .arg(script)
+            .arg(file)
+            .output()
+            .expect("python3 runs the auditor's verifier")
+    };
+    let ok = run(&path);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let head =
+        String::from_utf8(bytes.clone()).unwrap().lines().last().unwrap().split("head_hash\":\"").nth(1).unwrap()[..64]
+            .to_owned();
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), format!("OK 13 events, head {head}"));
+    let tampered = String::from_utf8(bytes).unwrap().replacen("第0笔", "第9笔", 1);
+    std::fs::write(&path, tampered).unwrap();
+    let bad = run(&path);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("BROKEN at event 1"),
+        "{}",
+        String::from_utf8_lossy(&bad.stdout)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn any_appends_survive_export_import_export(sizes in prop::collection::vec((0u8..4, 1usize..4, "[a-z\u{4e00}-\u{4e20}\"\\\\\n]{0,12}"), 1..15)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(dir.path());
+        for (i, (stream, count, text)) in sizes.iter().enumerate() {
+            let mut b = batch(&format!("project/P{stream}"), ExpectedVersion::Any, &format!("c{i}"), *count);
+            b.reason = Some(text.clone());
+            b.actor = format!("{text}@科");
+            store.append(&b).unwrap().unwrap();
+        }
+        let first = exported(&store);
+        let second = import(&first).unwrap();
+        prop_assert_eq!(first, second);
+    }
+}
