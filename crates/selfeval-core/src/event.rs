@@ -19,7 +19,7 @@ pub fn project_stream(code: &str) -> String {
 }
 
 /// Where a budget comes from (资金来源).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BudgetSource {
     /// 本年财政拨款 (this year's appropriation), the default.

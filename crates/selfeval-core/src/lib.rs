@@ -15,6 +15,7 @@ pub mod check;
 pub mod command;
 pub mod demo;
 pub mod event;
+pub mod history;
 pub mod profile;
 pub mod report;
 pub mod scoring;

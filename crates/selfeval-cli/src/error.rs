@@ -1,0 +1,124 @@
+//! Every error of the binary becomes output here, in one place, and is
+//! mapped to an exit code by one function (`cli.md`, "Exit codes").
+
+use std::io;
+
+use selfeval_core::Rejection;
+use selfeval_store::StoreError;
+use serde_json::json;
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Invalid input or a domain rule said no; nothing was written.
+    Rejected(Rejection),
+    /// A flag's value that the binary itself parses was invalid.
+    Invalid {
+        /// The flag.
+        field: String,
+        /// What was wrong and what is accepted.
+        message: String,
+    },
+    /// `check` found error-severity findings (already printed).
+    FindingsFailed,
+    /// The store is held by another process, or a concurrent change conflicted.
+    Busy(String),
+    /// The chain or the store is broken or unreadable.
+    Integrity(String),
+    /// Writing the output failed (a closed pipe exits quietly).
+    Output(io::Error),
+    /// A bug.
+    Internal(String),
+}
+
+impl CliError {
+    /// The exit code of `cli.md`.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Rejected(_) | CliError::Invalid { .. } | CliError::FindingsFailed => 1,
+            CliError::Busy(_) => 3,
+            CliError::Integrity(_) => 4,
+            CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+            CliError::Output(_) | CliError::Internal(_) => 70,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            CliError::Rejected(r) => r.kind.as_str(),
+            CliError::Invalid { .. } => "invalid_value",
+            CliError::FindingsFailed => "findings",
+            CliError::Busy(_) => "busy",
+            CliError::Integrity(_) => "integrity",
+            CliError::Output(_) => "output",
+            CliError::Internal(_) => "internal",
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            CliError::Rejected(r) => Some(&r.field),
+            CliError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            CliError::Rejected(r) => r.to_string(),
+            CliError::Invalid { field, message } => format!("{field}：{message}"),
+            CliError::FindingsFailed => "核查发现错误级别的问题".to_owned(),
+            CliError::Busy(m) | CliError::Integrity(m) | CliError::Internal(m) => m.clone(),
+            CliError::Output(e) => format!("无法写出结果：{e}"),
+        }
+    }
+
+    /// Prints the error on stderr (as JSON with `--json`) and returns the exit code.
+    pub fn report(&self, json_output: bool) -> i32 {
+        let code = self.exit_code();
+        if code == 0 || matches!(self, CliError::FindingsFailed) {
+            return code;
+        }
+        if json_output {
+            let mut error = json!({"kind": self.kind(), "message": self.message()});
+            if let Some(field) = self.field() {
+                error["field"] = json!(field);
+            }
+            if let CliError::Rejected(r) = self {
+                error["given"] = json!(r.given);
+                error["accepted"] = json!(r.accepted);
+            }
+            eprintln!("{}", json!({ "error": error }));
+        } else {
+            eprintln!("错误：{}", self.message());
+        }
+        code
+    }
+}
+
+impl From<Rejection> for CliError {
+    fn from(rejection: Rejection) -> Self {
+        CliError::Rejected(rejection)
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(error: io::Error) -> Self {
+        CliError::Output(error)
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Busy { path, waited } => CliError::Busy(format!(
+                "库 {} 正被另一个进程使用（已等待{:.1}秒）；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
+                path.display(),
+                waited.as_secs_f64()
+            )),
+            StoreError::Corrupt { seq, message } => CliError::Integrity(format!("库无法读取（事件{seq}）：{message}")),
+            StoreError::Io(message) => CliError::Integrity(format!("库无法读取：{message}")),
+            StoreError::InvalidBatch(message) => CliError::Internal(format!("内部错误：{message}")),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Describes what each event changed, old → new, for the audit trail.
+//!
+//! This is deliberately not a replay of the domain: it keeps only the few
+//! running values that "old → new" needs (budgets, spending, actuals,
+//! statuses), so `history` works on any readable log, even one whose
+//! replay would fail.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::event::EventPayload;
+use crate::state::Status;
+use crate::values::{fmt2, fmt_plain};
+
+#[derive(Default)]
+struct ProjectTrack {
+    initial: HashMap<crate::event::BudgetSource, Decimal>,
+    adjustments: Decimal,
+    executed: Decimal,
+    expenditures: HashMap<u64, Decimal>,
+    actuals: HashMap<String, String>,
+    goal_expected: Option<String>,
+    goal_actual: Option<String>,
+    status: Option<Status>,
+}
+
+impl ProjectTrack {
+    fn budget(&self) -> Decimal {
+        self.initial.values().copied().sum::<Decimal>() + self.adjustments
+    }
+}
+
+/// Describes events in log order.
+#[derive(Default)]
+pub struct Describer {
+    projects: HashMap<String, ProjectTrack>,
+    profile: Option<String>,
+}
+
+fn short(text: &str) -> String {
+    const LIMIT: usize = 40;
+    if text.chars().count() <= LIMIT {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(LIMIT).collect::<String>())
+    }
+}
+
+fn or_dash(value: Option<&String>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| short(v))
+}
+
+impl Describer {
+    /// The project an event is about, if any.
+    pub fn project_of(payload: &EventPayload) -> Option<String> {
+        payload.stream().strip_prefix("project/").map(str::to_owned)
+    }
+
+    /// What `payload`, recorded as event `seq`, changed.
+    pub fn describe(&mut self, seq: u64, payload: &EventPayload) -> String {
+        use EventPayload as E;
+        let project = Describer::project_of(payload);
+        let track = self.projects.entry(project.unwrap_or_default()).or_default();
+        match payload {
+            E::YearInitialised(p) => {
+                self.profile = Some(p.profile.clone());
+                format!("部门「{}」{}年度，评分规则 {}", p.department, p.year, p.profile)
+            }
+            E::RuleProfileChanged(p) => {
+                let old = self.profile.replace(p.profile.clone());
+                format!("评分规则 {} → {}", old.unwrap_or_else(|| "—".into()), p.profile)
+            }
+            E::ProjectRegistered(p) => format!(
+                "登记项目「{}」，科室 {}，预算执行率分值 {}",
+                p.name,
+                p.section.as_deref().unwrap_or("—"),
+                fmt_plain(p.budget_weight)
+            ),
+            E::BudgetSet(p) => {
+                let old_budget = track.budget();
+                let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
+                format!(
+                    "年初预算数（{}）{} → {}；全年预算数 {} → {}",
+                    p.source.label(),
+                    fmt2(old),
+                    fmt2(p.amount),
+                    fmt2(old_budget),
+                    fmt2(track.budget())
+                )
+            }
+            E::BudgetAdjusted(p) => {
+                let old = track.budget();
+                track.adjustments += p.delta;
+                let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
+                let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
+                format!("全年预算数 {} → {}（调整 {sign}{}{doc}）", fmt2(old), fmt2(track.budget()), fmt_plain(p.delta))
+            }
+            E::ExpenditureRecorded(p) => {
+                let old = track.executed;
+                track.executed += p.amount;
+                track.expenditures.insert(seq, p.amount);
+                let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
+                format!(
+                    "支出 {}（{}{voucher}）；全年执行数 {} → {}",
+                    fmt_plain(p.amount),
+                    p.date,
+                    fmt2(old),
+                    fmt2(track.executed)
+                )
+            }
+            E::ExpenditureReversed(p) => {
+                let old = track.executed;
+                track.executed -= p.amount;
+                format!(
+                    "冲销支出 #{}（{}）；全年执行数 {} → {}",
+                    p.expenditure_seq,
+                    fmt_plain(p.amount),
+                    fmt2(old),
+                    fmt2(track.executed)
+                )
+            }
+            E::GoalSet(p) => {
+                let mut parts = Vec::new();
+                if let Some(text) = &p.expected {
+                    parts.push(format!("预期目标 {} → {}", or_dash(track.goal_expected.as_ref()), short(text)));
+                    track.goal_expected = Some(text.clone());
+                }
+                if let Some(text) = &p.actual {
+                    parts.push(format!("实际完成 {} → {}", or_dash(track.goal_actual.as_ref()), short(text)));
+                    track.goal_actual = Some(text.clone());
+                }
+                parts.join("；")
+            }
+            E::IndicatorDefined(p) => format!(
+                "指标 {} {}/{}/{}，年度指标值 {}，分值 {}",
+                p.indicator,
+                p.level1,
+                p.level2,
+                p.name,
+                p.target.display(),
+                fmt_plain(p.weight)
+            ),
+            E::IndicatorActualRecorded(p) => {
+                let old = track.actuals.insert(p.indicator.clone(), p.value.clone());
+                let mut text = format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), p.value);
+                if let (Some(level), Some(score)) = (p.level, p.score) {
+                    text.push_str(&format!("（{}，得分 {}）", level.label(), fmt2(score)));
+                }
+                text
+            }
+            E::MarkedNotApplicable(p) => format!("{} 标记为不适用", item_label(&p.item)),
+            E::ScoreAdjusted(p) => format!(
+                "{} 得分 {}（自动）→ {}",
+                item_label(&p.item),
+                p.auto_score.map_or_else(|| "—".to_owned(), fmt2),
+                fmt2(p.score)
+            ),
+            E::ProblemIdentified(p) => format!("问题 {}：{}", p.problem, short(&p.text)),
+            E::RectificationPlanned(p) => {
+                format!("问题 {} 整改计划：{}（责任人 {}，时限 {}）", p.problem, short(&p.measure), p.owner, p.due)
+            }
+            E::RectificationProgressed(p) => format!("问题 {} 整改进展：{}", p.problem, short(&p.note)),
+            E::RectificationCompleted(p) => format!("问题 {} 整改完成：{}", p.problem, short(&p.evidence)),
+            E::NarrativeSet(p) => format!("说明文字 {}：{}", p.section, short(&p.text)),
+            E::SelfEvaluationSubmitted(_) => step(track, Status::Submitted),
+            E::SelfEvaluationApproved(_) => step(track, Status::Approved),
+            E::SelfEvaluationReturned(_) => step(track, Status::Returned),
+        }
+    }
+}
+
+fn step(track: &mut ProjectTrack, status: Status) -> String {
+    let old = track.status.replace(status).unwrap_or(Status::Draft);
+    format!("状态 {} → {}", old.label(), status.label())
+}
+
+fn item_label(item: &str) -> String {
+    if item == crate::event::BUDGET_ITEM {
+        "预算执行率".to_owned()
+    } else {
+        format!("指标 {item}")
+    }
+}

@@ -1,0 +1,485 @@
+//! The Markdown report: the six sections of `report.md`, then the
+//! appendices (自评表, 数据核查, 数据来源).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use comfy_table::{presets::ASCII_MARKDOWN, Table};
+use selfeval_core::check::{Finding, Severity};
+use selfeval_core::report::{Figure, ProjectReport, RectificationStatus, ReportModel};
+use selfeval_core::scoring::{Deviation, Grade};
+use selfeval_core::state::Status;
+use selfeval_core::values::{fmt2, fmt_plain};
+
+use crate::{amount, rate, score};
+
+/// Escapes a cell for a Markdown table.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut t = Table::new();
+    t.load_preset(ASCII_MARKDOWN);
+    t.set_header(header.iter().map(|h| cell(h)));
+    for row in rows {
+        t.add_row(row.iter().map(|c| cell(c)));
+    }
+    format!("{t}\n")
+}
+
+fn seqs(list: &[u64]) -> String {
+    if list.is_empty() {
+        return "—".to_owned();
+    }
+    list.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Marks a figure that an error finding involves (every event of it is
+/// named by the finding), so the report never hides a finding.
+fn marked(model: &ReportModel, text: String, figure: &Figure) -> String {
+    let flagged = !figure.seqs.is_empty()
+        && model.findings.iter().any(|f| {
+            f.severity == Severity::Error && !f.events.is_empty() && f.events.iter().all(|e| figure.seqs.contains(e))
+        });
+    if flagged {
+        format!("{text}〔⚠见数据核查〕")
+    } else {
+        text
+    }
+}
+
+fn narratives(out: &mut String, model: &ReportModel, section: &str) {
+    for n in model.narratives_of(section) {
+        match &n.project {
+            Some(code) => {
+                let name = model.project(code).map_or("", |p| p.name.as_str());
+                let _ = writeln!(out, "（{code} {name}）{}\n", n.text.replace('\n', "\n\n"));
+            }
+            None => {
+                let _ = writeln!(out, "{}\n", n.text.replace('\n', "\n\n"));
+            }
+        }
+    }
+}
+
+/// The whole report in Markdown.
+pub fn report_markdown(model: &ReportModel) -> String {
+    let mut out = String::new();
+    let t = &model.totals;
+    let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", model.department, model.year);
+    let as_of = model.basis.recorded_at.map_or_else(
+        || "（空库）".to_owned(),
+        |t| t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+    );
+    let _ = writeln!(
+        out,
+        "> 数据截至 {as_of}（事件序号 {}），事件链头哈希 `{}`，评分规则 `{}`。本报告的每个数字都由事件重放计算，可用 `selfeval trace` 追溯到事件。\n",
+        model.basis.seq, model.basis.head_hash, model.profile
+    );
+
+    // 一
+    out.push_str("## 一、项目支出基本情况\n\n### （一）构成情况\n\n");
+    narratives(&mut out, model, "1.composition");
+    let mut categories: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &model.projects {
+        *categories.entry(p.category.as_deref().unwrap_or("未分类")).or_default() += 1;
+    }
+    let listed: Vec<String> = categories.iter().map(|(c, n)| format!("{c}{n}个")).collect();
+    let _ = writeln!(out, "本部门共有项目{}个，按类别：{}。\n", model.projects.len(), listed.join("、"));
+    out.push_str("### （二）预算及执行情况\n\n");
+    let lines: Vec<String> = model
+        .projects
+        .iter()
+        .map(|p| format!("{}预算{}万元", p.name, marked(model, amount(&p.budget), &p.budget)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}年度本部门项目支出预算总额为{}万元，其中{}。在预算执行过程中，实际执行金额为{}万元，预算执行率为{}。\n",
+        model.year,
+        amount(&t.budget),
+        lines.join("，"),
+        amount(&t.executed),
+        marked(model, rate(&t.execution_rate), &t.execution_rate),
+    );
+    narratives(&mut out, model, "1.execution");
+
+    // 二
+    out.push_str("## 二、项目自评工作开展情况\n\n### （一）自评工作覆盖情况\n\n");
+    let coverage = if t.in_scope == 0 {
+        "不适用".to_owned()
+    } else {
+        format!("{}%", fmt2(rust_decimal::Decimal::from(t.evaluated * 100) / rust_decimal::Decimal::from(t.in_scope)))
+    };
+    let _ = writeln!(
+        out,
+        "本部门有预算或支出的{}个项目中{}个完成自评（已提交并审核通过），覆盖率{coverage}。\n",
+        t.in_scope, t.evaluated
+    );
+    narratives(&mut out, model, "2.coverage");
+    out.push_str("### （二）组织开展程序\n\n");
+    for p in &model.projects {
+        if p.workflow.is_empty() {
+            continue;
+        }
+        let steps: Vec<String> = p
+            .workflow
+            .iter()
+            .map(|(status, at, actor, seq)| {
+                let verb = match status {
+                    Status::Submitted => "提交",
+                    Status::Approved => "审核通过",
+                    Status::Returned => "退回",
+                    Status::Draft => "填报",
+                };
+                format!(
+                    "{} {actor}{verb}（#{seq}）",
+                    at.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d")
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "- {} {}：{}", p.code, p.name, steps.join("；"));
+    }
+    out.push('\n');
+    narratives(&mut out, model, "2.procedure");
+    out.push_str("### （三）责任单位\n\n");
+    let mut sections: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for p in &model.projects {
+        sections
+            .entry(p.section.as_deref().unwrap_or("未指定科室"))
+            .or_default()
+            .push(format!("{} {}", p.code, p.name));
+    }
+    for (section, projects) in &sections {
+        let _ = writeln!(out, "- {section}：{}", projects.join("；"));
+    }
+    let mut reviewers: Vec<&str> = model
+        .projects
+        .iter()
+        .flat_map(|p| p.workflow.iter().filter(|w| w.0 == Status::Approved).map(|w| w.2.as_str()))
+        .collect();
+    reviewers.sort_unstable();
+    reviewers.dedup();
+    if !reviewers.is_empty() {
+        let _ = writeln!(out, "- 审核：{}", reviewers.join("、"));
+    }
+    out.push('\n');
+    narratives(&mut out, model, "2.responsibility");
+
+    // 三
+    out.push_str("## 三、项目自评结果及分析\n\n### （一）自评分数情况\n\n");
+    let scored: Vec<&ProjectReport> = model.projects.iter().filter(|p| p.total_score.value.is_some()).collect();
+    let rows = scored
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.clone(),
+                p.name.clone(),
+                marked(model, score(p.total_score.value), &p.total_score),
+                p.grade.map_or("—", Grade::label).to_owned(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["编号", "项目", "自评得分", "等级"], rows));
+    out.push('\n');
+    if let (Some(high), Some(low)) =
+        (scored.iter().max_by_key(|p| p.total_score.value), scored.iter().min_by_key(|p| p.total_score.value))
+    {
+        let _ = writeln!(
+            out,
+            "经自评，{}个项目平均自评分数为{}分，最高{}分（{}），最低{}分（{}）；优{}个、良{}个、中{}个、差{}个。\n",
+            scored.len(),
+            score(t.average_score.value),
+            score(high.total_score.value),
+            high.name,
+            score(low.total_score.value),
+            low.name,
+            t.grade_counts[0],
+            t.grade_counts[1],
+            t.grade_counts[2],
+            t.grade_counts[3]
+        );
+    } else {
+        out.push_str("尚无项目完成评分。\n\n");
+    }
+    narratives(&mut out, model, "3.scores");
+    out.push_str("### （二）预算执行情况分析\n\n");
+    let _ = writeln!(
+        out,
+        "整体预算执行率为{}（全年执行数合计 ÷ 全年预算数合计）。\n",
+        marked(model, rate(&t.execution_rate), &t.execution_rate)
+    );
+    let rows = model
+        .projects
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.clone(),
+                p.name.clone(),
+                amount(&p.budget),
+                amount(&p.executed),
+                marked(model, rate(&p.execution_rate), &p.execution_rate),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&["编号", "项目", "全年预算数（万元）", "全年执行数（万元）", "执行率"], rows));
+    out.push('\n');
+    narratives(&mut out, model, "3.execution");
+    let _ = writeln!(out, "### （三）资金管理情况分析\n");
+    narratives(&mut out, model, "3.funds");
+    out.push_str("### （四）总体绩效目标完成情况分析\n\n");
+    for p in &scored {
+        let _ = writeln!(
+            out,
+            "- {} {}：预期目标：{}；实际完成：{}",
+            p.code,
+            p.name,
+            p.goal_expected.as_deref().unwrap_or("（未记录）"),
+            p.goal_actual.as_deref().unwrap_or("（未记录）")
+        );
+    }
+    let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.deviation != Some(Deviation::Under))).count();
+    let _ = writeln!(out, "\n{}个已评分项目中{}个项目全部指标达成。\n", scored.len(), all_met);
+    narratives(&mut out, model, "3.goals");
+    out.push_str("### （五）绩效指标完成情况分析\n\n");
+    let all: Vec<(&ProjectReport, &selfeval_core::report::IndicatorRow)> =
+        model.projects.iter().flat_map(|p| p.indicators.iter().map(move |i| (p, i))).collect();
+    let count = |f: &dyn Fn(&selfeval_core::report::IndicatorRow) -> bool| all.iter().filter(|(_, i)| f(i)).count();
+    let under = count(&|i| i.deviation == Some(Deviation::Under));
+    let over = count(&|i| i.deviation == Some(Deviation::Over));
+    let na = count(&|i| i.not_applicable.is_some());
+    let _ = writeln!(
+        out,
+        "共{}个绩效指标：达成{}个，未完成{}个（其中超额30%以上的{}个另列），不适用{}个。\n",
+        all.len(),
+        all.len() - under - na,
+        under,
+        over,
+        na
+    );
+    for (title, wanted) in [("未完成的指标", Deviation::Under), ("超出目标30%以上的指标", Deviation::Over)]
+    {
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .filter(|(_, i)| i.deviation == Some(wanted))
+            .map(|(p, i)| {
+                vec![
+                    p.code.clone(),
+                    format!("{} {}", i.code, i.name),
+                    i.target.clone(),
+                    i.actual.clone().unwrap_or_default(),
+                    i.completion.map_or("—".to_owned(), |c| format!("{}%", fmt2(c))),
+                    i.deviation_reason.clone().unwrap_or_else(|| "（未说明）".to_owned()),
+                    i.measure.clone().unwrap_or_else(|| "（未说明）".to_owned()),
+                ]
+            })
+            .collect();
+        let _ = writeln!(out, "{title}：{}\n", if rows.is_empty() { "无。" } else { "" });
+        if !rows.is_empty() {
+            out.push_str(&table(&["项目", "指标", "年度指标值", "实际完成值", "完成率", "偏差原因", "改进措施"], rows));
+            out.push('\n');
+        }
+    }
+    narratives(&mut out, model, "3.indicators");
+
+    // 四
+    out.push_str("## 四、项目自评发现的问题及整改措施\n\n### （一）存在的问题\n\n");
+    for (i, q) in model.problems.iter().enumerate() {
+        let name = model.project(&q.project).map_or("", |p| p.name.as_str());
+        let _ = writeln!(out, "{}. （{} {name}）{}", i + 1, q.project, q.text);
+    }
+    if model.problems.is_empty() {
+        out.push_str("未记录问题。\n");
+    }
+    out.push('\n');
+    narratives(&mut out, model, "4.problems");
+    out.push_str("### （二）整改措施\n\n");
+    let rows: Vec<Vec<String>> = model
+        .problems
+        .iter()
+        .map(|q| {
+            vec![
+                q.code.clone(),
+                q.measure.clone().unwrap_or_else(|| "（未制定）".to_owned()),
+                q.owner.clone().unwrap_or_default(),
+                q.due.map(|d| d.to_string()).unwrap_or_default(),
+                q.status.label().to_owned(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str(&table(&["问题", "整改措施", "责任人", "完成时限", "状态"], rows));
+        out.push('\n');
+    }
+    narratives(&mut out, model, "4.measures");
+
+    // 五
+    out.push_str("## 五、项目自评工作建议及预算安排建议\n\n### （一）自评工作建议\n\n");
+    narratives(&mut out, model, "5.evaluation");
+    out.push_str("### （二）预算安排建议\n\n");
+    let rows: Vec<Vec<String>> = scored
+        .iter()
+        .map(|p| {
+            let open = model.problems.iter().any(|q| q.project == p.code && q.status != RectificationStatus::Done);
+            let grade = p.grade.expect("scored projects have a grade");
+            let mut advice = grade.result_use().to_owned();
+            if open {
+                advice.push_str("；整改未完成，建议压减预算");
+            }
+            vec![p.code.clone(), p.name.clone(), grade.label().to_owned(), advice]
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push_str(&table(&["编号", "项目", "等级", "结果应用"], rows));
+        out.push('\n');
+    }
+    narratives(&mut out, model, "5.budget");
+    let _ = writeln!(out, "## 六、其他需要说明的问题\n");
+    narratives(&mut out, model, "6.other");
+
+    // Appendices
+    out.push_str("## 附表1 项目支出绩效自评表\n\n");
+    for p in &model.projects {
+        out.push_str(&table_markdown(model, p));
+        out.push('\n');
+    }
+    out.push_str("## 附表2 数据核查\n\n");
+    out.push_str(&findings_markdown(&model.findings));
+    out.push_str("\n## 附表3 数据来源\n\n");
+    out.push_str(&sources_markdown(model));
+    out
+}
+
+fn sources_markdown(model: &ReportModel) -> String {
+    let t = &model.totals;
+    let mut rows = vec![
+        vec!["部门".into(), "预算总额（万元）".into(), amount(&t.budget), seqs(&t.budget.seqs)],
+        vec!["部门".into(), "实际执行金额（万元）".into(), amount(&t.executed), seqs(&t.executed.seqs)],
+        vec!["部门".into(), "预算执行率".into(), rate(&t.execution_rate), seqs(&t.execution_rate.seqs)],
+        vec!["部门".into(), "平均自评分数".into(), score(t.average_score.value), seqs(&t.average_score.seqs)],
+    ];
+    for p in &model.projects {
+        let code = || p.code.clone();
+        rows.push(vec![code(), "年初预算数".into(), amount(&p.initial_budget), seqs(&p.initial_budget.seqs)]);
+        rows.push(vec![code(), "全年预算数".into(), amount(&p.budget), seqs(&p.budget.seqs)]);
+        rows.push(vec![code(), "全年执行数".into(), amount(&p.executed), seqs(&p.executed.seqs)]);
+        rows.push(vec![code(), "执行率".into(), rate(&p.execution_rate), seqs(&p.execution_rate.seqs)]);
+        rows.push(vec![code(), "预算执行率得分".into(), score(p.budget_score.value), seqs(&p.budget_score.seqs)]);
+        for i in &p.indicators {
+            rows.push(vec![code(), format!("指标{} 得分", i.code), score(i.score.value), seqs(&i.score.seqs)]);
+        }
+        rows.push(vec![code(), "总分".into(), score(p.total_score.value), seqs(&p.total_score.seqs)]);
+    }
+    table(&["范围", "数字", "值", "来源事件"], rows)
+}
+
+/// The findings, grouped by severity.
+pub fn findings_markdown(findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return "未发现问题。\n".to_owned();
+    }
+    let mut out = String::new();
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let rows: Vec<Vec<String>> = findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .map(|f| vec![f.rule.to_owned(), f.project.clone().unwrap_or_default(), f.message.clone(), seqs(&f.events)])
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{}（{}项）：\n", severity.label(), rows.len());
+        out.push_str(&table(&["规则", "项目", "说明", "相关事件"], rows));
+        out.push('\n');
+    }
+    out
+}
+
+/// One project's 自评表 in the standard layout.
+pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### {}年度项目支出绩效自评表：{} {}\n", model.year, p.code, p.name);
+    let _ = writeln!(
+        out,
+        "主管部门：{}　实施科室：{}　状态：{}\n",
+        model.department,
+        p.section.as_deref().unwrap_or("—"),
+        p.status.label()
+    );
+    let budget_score = match (&p.budget_not_applicable, &p.budget_adjusted) {
+        (Some(reason), _) => format!("不适用（{reason}）"),
+        (None, Some(reason)) => {
+            format!("{}（人工调整，自动计算{}；{reason}）", score(p.budget_score.value), score(p.budget_auto_score))
+        }
+        (None, None) => score(p.budget_score.value),
+    };
+    let rows = vec![vec![
+        "年度资金总额".to_owned(),
+        amount(&p.initial_budget),
+        amount(&p.budget),
+        amount(&p.executed),
+        fmt_plain(p.budget_weight),
+        rate(&p.execution_rate),
+        budget_score,
+    ]];
+    out.push_str("项目资金（万元）：\n\n");
+    out.push_str(&table(&["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], rows));
+    let _ = writeln!(
+        out,
+        "\n年度总体目标：\n\n{}",
+        table(
+            &["预期目标", "实际完成情况"],
+            vec![vec![
+                p.goal_expected.clone().unwrap_or_else(|| "（未记录）".to_owned()),
+                p.goal_actual.clone().unwrap_or_else(|| "（未记录）".to_owned()),
+            ]],
+        )
+    );
+    let mut rows: Vec<Vec<String>> = p
+        .indicators
+        .iter()
+        .map(|i| {
+            let score_text = match (&i.not_applicable, &i.adjusted) {
+                (Some(_), _) => "不适用".to_owned(),
+                (None, Some(_)) => format!("{}（人工调整，自动{}）", score(i.score.value), score(i.auto_score)),
+                (None, None) => score(i.score.value),
+            };
+            let mut note = Vec::new();
+            if let Some(reason) = &i.not_applicable {
+                note.push(format!("不适用：{reason}"));
+            }
+            if let Some(reason) = &i.adjusted {
+                note.push(format!("调整原因：{reason}"));
+            }
+            note.extend(i.deviation_reason.iter().cloned());
+            note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
+            vec![
+                i.level1.clone(),
+                i.level2.clone(),
+                i.name.clone(),
+                i.target.clone(),
+                i.actual.clone().unwrap_or_else(|| "（未填）".to_owned()),
+                fmt_plain(i.weight),
+                score_text,
+                note.join("；"),
+            ]
+        })
+        .collect();
+    let points = p.budget_weight + p.indicators.iter().map(|i| i.weight).sum::<rust_decimal::Decimal>();
+    rows.push(vec![
+        "总分".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        fmt_plain(points),
+        score(p.total_score.value),
+        format!("等级：{}", p.grade.map_or("—", Grade::label)),
+    ]);
+    out.push_str("绩效指标：\n\n");
+    out.push_str(&table(
+        &["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+        rows,
+    ));
+    out
+}
