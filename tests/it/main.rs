@@ -1,1 +1,136 @@
-//! e2e
+//! End-to-end tests: the real `selfeval` binary, each test in a fresh temp
+//! directory with a clean environment and a fixed clock. A failing command
+//! prints its arguments, stdout, stderr and exit code.
+
+#![allow(missing_docs)] // test helpers, documented by their names
+
+mod demo;
+mod reading;
+mod recording;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The fixed clock of every test.
+pub const NOW: &str = "2025-03-01T09:00:00+08:00";
+pub const ACTOR: &str = "张三@应急救援科";
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub args: Vec<String>,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    fn explain(&self) -> String {
+        format!(
+            "selfeval {}\n--- exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env { dir: tempfile::tempdir().unwrap() }
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::default()
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_selfeval"));
+        command
+            .env_clear()
+            .env("SELFEVAL_STORE", self.store())
+            .env("SELFEVAL_NOW", NOW)
+            .env("SELFEVAL_BUSY_TIMEOUT", "2")
+            .current_dir(self.dir.path());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command().args(args).output().unwrap();
+        Run { args: args.iter().map(|a| a.to_string()).collect(), output }
+    }
+
+    /// Runs as the test actor.
+    pub fn act(&self, args: &[&str]) -> Run {
+        let mut full = vec!["--actor", ACTOR];
+        full.extend_from_slice(args);
+        self.run(&full)
+    }
+
+    /// Runs as the test actor; must succeed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.act(args);
+        assert_eq!(run.code(), 0, "{}", run.explain());
+        run.stdout()
+    }
+
+    /// Runs; must fail with `code`, leave the log head where it was, and
+    /// say `expected` on stderr.
+    pub fn fails(&self, args: &[&str], code: i32, expected: &str) -> Run {
+        let before = self.head();
+        let run = self.act(args);
+        assert_eq!(run.code(), code, "{}", run.explain());
+        assert!(run.stderr().contains(expected), "expected 「{expected}」\n{}", run.explain());
+        assert_eq!(self.head(), before, "a refused command moved the log head\n{}", run.explain());
+        run
+    }
+
+    /// The log head `(events, hash)`, or `None` without a store.
+    pub fn head(&self) -> Option<(u64, String)> {
+        if !self.store().exists() {
+            return None;
+        }
+        let run = self.run(&["verify", "--json"]);
+        assert_eq!(run.code(), 0, "{}", run.explain());
+        let value: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        Some((value["events"].as_u64().unwrap(), value["head_hash"].as_str().unwrap().to_owned()))
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let stdout = self.ok(args);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+
+    /// A department with one project, P01, with a 6.00 budget.
+    pub fn with_project() -> Env {
+        let env = Env::new();
+        env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+        env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
+        env.ok(&["budget", "set", "P01", "--amount", "6", "--reason", "年初批复"]);
+        env
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_data").join(name)
+}

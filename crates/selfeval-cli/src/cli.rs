@@ -219,7 +219,7 @@ pub struct SpendArgs {
     #[arg(required = true)]
     pub code: Option<String>,
     /// 金额，默认万元，如 3.2、215,457.60元
-    #[arg(long, required = true)]
+    #[arg(long, required = true, allow_hyphen_values = true)]
     pub amount: Option<String>,
     /// 支付日期 YYYY-MM-DD
     #[arg(long, required = true)]
@@ -278,7 +278,7 @@ pub enum BudgetCmd {
         /// 项目编号
         code: String,
         /// 金额，默认万元
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// 资金来源：本年财政拨款 | 上年结转 | 其他资金
         #[arg(long)]
@@ -323,7 +323,7 @@ pub enum IndicatorCmd {
         #[arg(long, allow_hyphen_values = true)]
         target: String,
         /// 分值
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         weight: String,
         #[command(flatten)]
         write: WriteOpts,
@@ -341,7 +341,7 @@ pub enum IndicatorCmd {
         #[arg(long)]
         level: Option<String>,
         /// 定性指标得分（达成时默认满分）
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         score: Option<String>,
         /// 偏差原因分析
         #[arg(long)]
@@ -373,7 +373,7 @@ pub enum ScoreCmd {
         /// 指标编号或 budget
         item: String,
         /// 新得分
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         score: String,
         #[command(flatten)]
         write: WriteOpts,

@@ -353,6 +353,11 @@ macro_rules! catalogue {
                 }
             }
 
+            /// The schema version this build writes for an event type.
+            pub fn schema_version_of(event_type: &str) -> Option<u32> {
+                match event_type { $(stringify!($variant) => Some($version),)* _ => None }
+            }
+
             /// The Chinese label of the event type.
             pub fn label_of(event_type: &str) -> Option<&'static str> {
                 match event_type { $(stringify!($variant) => Some($label),)* _ => None }

@@ -94,7 +94,11 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
     } else {
         (trimmed, AmountUnit::TenThousandYuan)
     };
-    let value = parse_plain_decimal(number.trim(), AMOUNT_ACCEPTED)?;
+    let number = number.trim();
+    // Errors quote the whole input as typed, unit included.
+    let value = parse_plain_decimal(number, AMOUNT_ACCEPTED).map_err(|e| {
+        ValueError::new(e.problem.replacen(&format!("「{number}」"), &format!("「{trimmed}」"), 1), AMOUNT_ACCEPTED)
+    })?;
     if value.is_sign_negative() && !value.is_zero() && sign == Sign::NonNegative {
         return Err(ValueError::new(
             format!("「{trimmed}」是负数，此处金额不能为负（调减预算请用 budget adjust --delta）"),
@@ -449,7 +453,8 @@ mod tests {
             ("0.0000001", "精度超过1分"),
             ("0.001元", "精度超过1分"),
             ("-5", "不能为负"),
-            ("5美元", "不是十进制数"),
+            ("5美元", "「5美元」不是十进制数"),
+            ("12,34万元", "「12,34万元」的千位分隔符位置不对"),
         ];
         for (input, expected) in cases {
             let error = parse_amount(input, Sign::NonNegative).unwrap_err();

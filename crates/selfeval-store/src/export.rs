@@ -47,9 +47,10 @@ pub struct ImportRejected {
 
 impl fmt::Display for ImportRejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.seq {
-            Some(seq) => write!(f, "event {seq} (line {}): {}", self.line, self.problem),
-            None => write!(f, "line {}: {}", self.line, self.problem),
+        match (self.seq, self.line) {
+            (Some(seq), line) => write!(f, "event {seq} (line {line}): {}", self.problem),
+            (None, 0) => write!(f, "{}", self.problem),
+            (None, line) => write!(f, "line {line}: {}", self.problem),
         }
     }
 }

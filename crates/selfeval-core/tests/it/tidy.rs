@@ -61,3 +61,18 @@ fn every_module_has_docs() {
         assert!(text.starts_with("//!"), "{path} must open with a module doc comment");
     }
 }
+
+#[test]
+fn events_md_lists_every_event_and_version() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/events.md");
+    let catalogue = fs::read_to_string(path).unwrap();
+    for event_type in selfeval_core::event::EVENT_TYPES {
+        let row = catalogue
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{event_type}` |")))
+            .unwrap_or_else(|| panic!("docs/events.md has no row for {event_type}"));
+        let documented = row.split('|').nth(2).unwrap().trim();
+        let written = selfeval_core::event::EventPayload::schema_version_of(event_type).unwrap();
+        assert_eq!(documented, format!("v{written}"), "docs/events.md is out of date for {event_type}");
+    }
+}

@@ -1,0 +1,76 @@
+//! The demo: the seed department as it stands, its report, and re-running it.
+
+use crate::Env;
+
+fn redact(text: &str, env: &Env) -> String {
+    let (_, hash) = env.head().unwrap();
+    text.replace(&hash, "[head hash]")
+}
+
+#[test]
+fn demo_prints_the_seed_report_with_its_figures() {
+    let env = Env::new();
+    let run = env.run(&["demo"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("生成示范部门（72 个事件）"), "{}", run.stderr());
+    let report = run.stdout();
+    assert!(report.contains("预算总额为10.00万元"));
+    assert!(report.contains("实际执行金额为58.79万元，预算执行率为587.90%"));
+    assert!(report.contains("3个项目平均自评分数为98.67分"));
+    insta::assert_snapshot!("demo_report_md", redact(&report, &env));
+}
+
+#[test]
+fn demo_report_json_has_the_contract_fields() {
+    let env = Env::new();
+    env.run(&["demo"]);
+    let json = env.json(&["report", "--format", "json"]);
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(
+        json["totals"],
+        serde_json::json!({"initial_budget": "10.00", "budget": "10.00", "executed": "58.79", "execution_rate": "587.90"})
+    );
+    assert_eq!(json["average_score"], "98.67");
+    assert_eq!(json["coverage"]["projects"], 3);
+    assert_eq!(json["coverage"]["evaluated"], 3);
+    assert_eq!(json["projects"][0]["execution_rate"], serde_json::Value::Null);
+    assert_eq!(json["projects"][1]["execution_rate"], "99.98");
+    let rules: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"F2"), "{rules:?}");
+    insta::assert_json_snapshot!("demo_report_json", json, {
+        ".as_of.head_hash" => "[head hash]",
+    });
+}
+
+#[test]
+fn rerunning_the_demo_writes_nothing() {
+    let env = Env::new();
+    env.run(&["demo"]);
+    let before = env.head();
+    let again = env.run(&["demo"]);
+    assert_eq!(again.code(), 0);
+    assert!(again.stderr().contains("示范库已存在"), "{}", again.stderr());
+    assert_eq!(env.head(), before);
+    let other = Env::with_project();
+    let refused = other.run(&["demo"]);
+    assert_eq!(refused.code(), 1);
+    assert!(refused.stderr().contains("已有数据且不是示范库"));
+}
+
+#[test]
+fn every_figure_of_the_demo_report_traces() {
+    let env = Env::new();
+    env.run(&["demo"]);
+    for code in ["P01", "P02", "P03", "P04"] {
+        for figure in ["budget", "initial_budget", "executed", "execution_rate", "budget_score", "total_score"] {
+            let run = env.act(&["trace", code, figure]);
+            assert_eq!(run.code(), 0, "trace {code} {figure}: {}", run.stderr());
+        }
+    }
+    for figure in ["budget", "executed", "execution_rate", "average_score"] {
+        assert_eq!(env.act(&["trace", "department", figure]).code(), 0);
+    }
+    let average = env.json(&["trace", "department", "average_score", "--json"]);
+    assert_eq!(average["value"], "98.67");
+    assert_eq!(average["formula"], "(100.00 + 98.00 + 98.00) ÷ 3，四舍五入到2位小数");
+}

@@ -1,0 +1,82 @@
+//! verify, export, import, the v1 fixture, a busy store and a closed pipe.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::{fixture, Env};
+
+#[test]
+fn export_import_round_trip_is_byte_identical() {
+    let env = Env::with_project();
+    env.ok(&["spend", "P01", "--amount", "2", "--date", "2024-06-30", "--memo", "含\"引号\"与\\反斜杠"]);
+    env.ok(&["export", "out.jsonl"]);
+    let first = std::fs::read(env.dir.path().join("out.jsonl")).unwrap();
+    let restored = Env::new();
+    let out = restored.run(&["import", env.dir.path().join("out.jsonl").to_str().unwrap()]);
+    assert_eq!(out.code(), 0, "{}", out.stderr());
+    assert!(out.stdout().starts_with("已导入 4 个事件，哈希链已校验"));
+    let again = restored.run(&["export"]);
+    assert_eq!(again.output.stdout, first);
+    let stdout_export = env.run(&["export"]);
+    assert_eq!(stdout_export.output.stdout, first);
+}
+
+#[test]
+fn import_refuses_a_store_that_is_not_empty_and_a_broken_chain() {
+    let env = Env::with_project();
+    env.ok(&["export", "out.jsonl"]);
+    env.fails(&["import", "out.jsonl"], 4, "import needs an empty store");
+    let text = std::fs::read_to_string(env.dir.path().join("out.jsonl")).unwrap();
+    std::fs::write(env.dir.path().join("bad.jsonl"), text.replace("\"amount\":\"6\"", "\"amount\":\"60\"")).unwrap();
+    let fresh = Env::new();
+    let run = fresh.run(&["import", env.dir.path().join("bad.jsonl").to_str().unwrap()]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("导入被拒绝，未写入任何事件：event 3 (line 4): stored hash"), "{}", run.stderr());
+    assert_eq!(fresh.head(), Some((0, selfeval_store::GENESIS_HASH.to_owned())));
+    let missing = fresh.run(&["import", "nope.jsonl"]);
+    assert_eq!(missing.code(), 1);
+    assert!(missing.stderr().contains("FILE：无法打开 nope.jsonl"));
+}
+
+#[test]
+fn the_v1_fixture_imports_and_replays_to_the_same_report() {
+    let env = Env::new();
+    let run = env.run(&["import", fixture("v1-demo-export.jsonl").to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let report = env.run(&["report", "--format", "json"]);
+    insta::assert_snapshot!("v1_fixture_report_json", report.stdout());
+}
+
+#[test]
+fn a_busy_store_exits_three() {
+    let env = Env::with_project();
+    let _held = selfeval_store::Store::open(&env.store(), &selfeval_store::OpenOptions::default()).unwrap();
+    let run = env
+        .command()
+        .env("SELFEVAL_BUSY_TIMEOUT", "0.3")
+        .args(["--actor", "a@b", "spend", "P01", "--amount", "1", "--date", "2024-06-30"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("正被另一个进程使用"));
+}
+
+#[test]
+fn verify_names_a_broken_chain() {
+    let env = Env::with_project();
+    let out = env.ok(&["verify"]);
+    assert!(out.starts_with("哈希链完整：3 个事件，头哈希 "), "{out}");
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly() {
+    let env = Env::new();
+    env.run(&["demo"]);
+    let mut child = env.command().args(["report"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
