@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use serde::Deserialize;
 
 use crate::codec::{self, ChainVerifier, StoredEvent};
-use crate::{Head, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
+use crate::{Head, OrStore, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
 
 const FORMAT: &str = "selfeval-export";
 
@@ -79,7 +79,7 @@ impl Store {
         out.write_all(header().as_bytes())?;
         let mut events = 0;
         for entry in self.log.iter() {
-            let (_, value) = entry?;
+            let (_, value) = entry.or_store()?;
             out.write_all(&value)?;
             events += codec::lines(&value).count() as u64;
         }
@@ -103,9 +103,9 @@ impl Store {
             Ok(Ok(imported)) => Ok(Ok(imported)),
             outcome => {
                 for tree in [&self.log, &self.streams, &self.commands, &self.meta] {
-                    tree.clear()?;
+                    tree.clear().or_store()?;
                 }
-                self.db.flush()?;
+                self.db.flush().or_store()?;
                 self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
                 outcome
             }
@@ -180,14 +180,14 @@ impl Store {
                 ),
             );
         }
-        self.db.flush()?;
+        self.db.flush().or_store()?;
         self.head = head.clone();
         Ok(Ok(Imported { events: head.seq, head }))
     }
 
     fn write_batch(&mut self, events: &[StoredEvent], bytes: &[u8]) -> Result<(), StoreError> {
         let first = events[0].envelope.seq;
-        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes))?.is_err() {
+        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
         }
         self.index_batch(events)

@@ -195,9 +195,14 @@ pub enum StoreError {
     Io(String),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(error: sled::Error) -> Self {
-        StoreError::Io(error.to_string())
+/// Converts the engine's errors: a public `From` impl would name sled in the API.
+pub(crate) trait OrStore<T> {
+    fn or_store(self) -> Result<T, StoreError>;
+}
+
+impl<T> OrStore<T> for Result<T, sled::Error> {
+    fn or_store(self) -> Result<T, StoreError> {
+        self.map_err(|e| StoreError::Io(e.to_string()))
     }
 }
 
@@ -272,15 +277,15 @@ impl Store {
                     std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
                     pause = (pause * 2).min(Duration::from_millis(250));
                 }
-                Err(error) => return Err(error.into()),
+                Err(error) => return Err(StoreError::Io(error.to_string())),
             }
         };
         let mut store = Store {
             path: dir.to_path_buf(),
-            log: db.open_tree(LOG)?,
-            streams: db.open_tree(STREAMS)?,
-            commands: db.open_tree(COMMANDS)?,
-            meta: db.open_tree(META)?,
+            log: db.open_tree(LOG).or_store()?,
+            streams: db.open_tree(STREAMS).or_store()?,
+            commands: db.open_tree(COMMANDS).or_store()?,
+            meta: db.open_tree(META).or_store()?,
             db,
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
         };
@@ -305,7 +310,7 @@ impl Store {
     }
 
     fn read_head(&self) -> Result<Head, StoreError> {
-        match self.log.last()? {
+        match self.log.last().or_store()? {
             None => Ok(Head { seq: 0, hash: GENESIS_HASH.to_owned() }),
             Some((key, value)) => {
                 let first = codec::decode_key(&key)?;
@@ -321,7 +326,7 @@ impl Store {
     }
 
     fn indexed_position(&self) -> Result<u64, StoreError> {
-        Ok(match self.meta.get(INDEXED)? {
+        Ok(match self.meta.get(INDEXED).or_store()? {
             Some(bytes) => codec::decode_key(&bytes)?,
             None => 0,
         })
@@ -333,8 +338,8 @@ impl Store {
     fn catch_up_indexes(&mut self) -> Result<(), StoreError> {
         let mut position = self.indexed_position()?;
         if position > self.head.seq {
-            self.streams.clear()?;
-            self.commands.clear()?;
+            self.streams.clear().or_store()?;
+            self.commands.clear().or_store()?;
             position = 0;
         }
         if position == self.head.seq {
@@ -348,20 +353,20 @@ impl Store {
             self.index_batch(&events[start..end])?;
             start = end;
         }
-        self.db.flush()?;
+        self.db.flush().or_store()?;
         Ok(())
     }
 
     fn index_batch(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
         for event in events {
             let e = &event.envelope;
-            self.streams.insert(codec::stream_key(&e.stream, e.stream_version), &e.seq.to_be_bytes())?;
+            self.streams.insert(codec::stream_key(&e.stream, e.stream_version), &e.seq.to_be_bytes()).or_store()?;
         }
         if let (Some(first), Some(last)) = (events.first(), events.last()) {
             let mut value = first.envelope.seq.to_be_bytes().to_vec();
             value.extend_from_slice(&(events.len() as u64).to_be_bytes());
-            self.commands.insert(first.envelope.command_id.as_bytes(), value)?;
-            self.meta.insert(INDEXED, &last.envelope.seq.to_be_bytes())?;
+            self.commands.insert(first.envelope.command_id.as_bytes(), value).or_store()?;
+            self.meta.insert(INDEXED, &last.envelope.seq.to_be_bytes()).or_store()?;
         }
         Ok(())
     }
@@ -371,7 +376,7 @@ impl Store {
         match self.streams.scan_prefix(codec::stream_prefix(stream)).next_back() {
             None => Ok(0),
             Some(entry) => {
-                let (key, _) = entry?;
+                let (key, _) = entry.or_store()?;
                 codec::decode_key(&key[key.len() - 8..])
             }
         }
@@ -379,7 +384,7 @@ impl Store {
 
     /// The sequence numbers appended for a command id, if it was appended.
     pub fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError> {
-        Ok(match self.commands.get(command_id.as_bytes())? {
+        Ok(match self.commands.get(command_id.as_bytes()).or_store()? {
             None => None,
             Some(value) if value.len() == 16 => {
                 let first = codec::decode_key(&value[..8])?;
@@ -435,11 +440,11 @@ impl Store {
             stored.push(StoredEvent { envelope, hash });
         }
         let key = first.to_be_bytes();
-        if self.log.compare_and_swap(key, None::<&[u8]>, Some(value))?.is_err() {
+        if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
         }
         self.index_batch(&stored)?;
-        self.db.flush()?;
+        self.db.flush().or_store()?;
         self.head = Head { seq: first + stored.len() as u64 - 1, hash: prev };
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }
@@ -454,7 +459,7 @@ impl Store {
             .range(start..)
             .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
                 match entry {
-                    Err(e) => Box::new(std::iter::once(Err(e.into()))),
+                    Err(e) => Box::new(std::iter::once(Err(StoreError::Io(e.to_string())))),
                     Ok((key, value)) => match codec::decode_batch(&key, &value) {
                         Ok(events) => Box::new(events.into_iter().map(Ok)),
                         Err(e) => Box::new(std::iter::once(Err(e))),
@@ -470,15 +475,21 @@ impl Store {
         let mut events = Vec::new();
         let mut current: Option<(u64, Vec<StoredEvent>)> = None;
         for entry in self.streams.scan_prefix(codec::stream_prefix(stream)) {
-            let (_, value) = entry?;
+            let (_, value) = entry.or_store()?;
             let seq = codec::decode_key(&value)?;
             let cached = current.as_ref().and_then(|(_, batch)| batch.iter().find(|e| e.envelope.seq == seq));
             let event = match cached {
                 Some(event) => event.clone(),
                 None => {
-                    let (key, value) = self.log.range(..=seq.to_be_bytes()).next_back().ok_or_else(|| {
-                        StoreError::Corrupt { seq, message: "indexed event missing from the log".into() }
-                    })??;
+                    let (key, value) = self
+                        .log
+                        .range(..=seq.to_be_bytes())
+                        .next_back()
+                        .ok_or_else(|| StoreError::Corrupt {
+                            seq,
+                            message: "indexed event missing from the log".into(),
+                        })?
+                        .or_store()?;
                     let batch = codec::decode_batch(&key, &value)?;
                     let event = batch.iter().find(|e| e.envelope.seq == seq).cloned().ok_or_else(|| {
                         StoreError::Corrupt { seq, message: "indexed event missing from its batch".into() }
@@ -496,7 +507,7 @@ impl Store {
     pub fn streams_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let mut names: Vec<String> = Vec::new();
         for entry in self.streams.scan_prefix(prefix.as_bytes()) {
-            let (key, _) = entry?;
+            let (key, _) = entry.or_store()?;
             let name = String::from_utf8_lossy(&key[..key.len() - 9]).into_owned();
             if names.last() != Some(&name) {
                 names.push(name);
@@ -510,7 +521,7 @@ impl Store {
     pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, StoreError> {
         let mut verifier = codec::ChainVerifier::new();
         for entry in self.log.iter() {
-            let (key, value) = entry?;
+            let (key, value) = entry.or_store()?;
             let first = codec::decode_key(&key)?;
             if let Err(broken) = verifier.batch(first, &value) {
                 return Ok(Err(broken));

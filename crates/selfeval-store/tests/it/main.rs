@@ -6,6 +6,7 @@
 mod appends;
 mod processes;
 mod roundtrip;
+mod tidy;
 
 use chrono::{TimeZone, Utc};
 use selfeval_store::{Batch, ExpectedVersion, NewEvent, OpenOptions, Store};
