@@ -74,3 +74,20 @@ fn every_figure_of_the_demo_report_traces() {
     assert_eq!(average["value"], "98.67");
     assert_eq!(average["formula"], "(100.00 + 98.00 + 98.00) ÷ 3，四舍五入到2位小数");
 }
+
+#[test]
+fn check_on_the_demo_lists_the_seeds_contradictions_and_exits_one() {
+    let env = Env::new();
+    env.run(&["demo"]);
+    let run = env.act(&["check", "--json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let rules: Vec<&str> =
+        findings["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    for rule in ["F2", "F3", "I13", "R6"] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+    let text = env.act(&["check"]);
+    assert_eq!(text.code(), 1);
+    assert!(text.stdout().starts_with("错误（8项）："), "{}", text.stdout());
+}

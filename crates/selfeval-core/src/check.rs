@@ -4,11 +4,12 @@
 
 use rust_decimal::Decimal;
 
+use crate::narrative::{self, Claims, Label};
 use crate::profile::RuleProfile;
-use crate::report::{RectificationStatus, ReportModel};
+use crate::report::{Figure, IndicatorRow, RectificationStatus, ReportModel};
 use crate::scoring::{rate_percent, Deviation, Grade};
-use crate::state::{State, Status};
-use crate::values::{fmt2, fmt_plain, Operator, Target};
+use crate::state::{Indicator, State, Status};
+use crate::values::{fmt2, fmt_plain, round_half_up, Operator, QualitativeLevel, Target};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,7 +64,7 @@ pub const RULES: &[&str] =
 /// Runs every check over the state and its report model.
 pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut push = |rule, severity, project: Option<&str>, message: String, mut events: Vec<u64>| {
+    let mut push = |rule: &'static str, severity, project: Option<&str>, message: String, mut events: Vec<u64>| {
         events.sort_unstable();
         events.dedup();
         findings.push(Finding { rule, severity, project: project.map(str::to_owned), message, events });
@@ -148,7 +149,33 @@ pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Fin
                 );
             }
         }
+        for level1 in &profile.level1 {
+            let under: Vec<_> = project.indicators.iter().filter(|i| i.level1 == level1.name).collect();
+            let points: Decimal = under.iter().map(|i| i.weight).sum();
+            if !under.is_empty() && points != level1.points && under.iter().all(|i| i.reason.is_none()) {
+                push("I18", Severity::Warning, code, format!(
+                    "项目{}的{}分值合计为{}，与评分规则的{}分不同，且没有记录原因；请在设定指标时用 --reason 说明特殊分值",
+                    p.code, level1.name, fmt_plain(points), fmt_plain(level1.points)),
+                    under.iter().map(|i| i.defined_seq).collect());
+            }
+        }
         for (indicator, row) in project.indicators.iter().zip(&p.indicators) {
+            if let Some(reason) = &row.deviation_reason {
+                if let Some(why) = contradiction(row, indicator, narrative::claims(reason), profile) {
+                    let mut events = row.score.seqs.clone();
+                    events.extend(indicator.actual.as_ref().map(|a| a.seq));
+                    push(
+                        "I13",
+                        Severity::Error,
+                        code,
+                        format!(
+                            "项目{}指标{}「{}」的偏差原因{}；请改正偏差原因或核对实际完成值",
+                            p.code, row.code, row.name, why
+                        ),
+                        events,
+                    );
+                }
+            }
             let is_cost = row.level1 == "成本指标" || row.level2.contains("成本");
             if let Target::Quantitative { op, value, unit } = &indicator.target {
                 if is_cost && matches!(op, Operator::AtLeast | Operator::MoreThan) {
@@ -276,6 +303,24 @@ pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Fin
             );
         }
     }
+    let t = &model.totals;
+    if let (Some(budget), Some(executed)) = (t.budget.value, t.executed.value) {
+        if budget > Decimal::ZERO && executed > budget {
+            push(
+                "F3",
+                Severity::Error,
+                None,
+                format!(
+                    "部门全年执行数合计{}万元超过全年预算数合计{}万元（执行率{}%）；超出部分须有预算或预算调整",
+                    fmt2(executed),
+                    fmt2(budget),
+                    t.execution_rate.value.map_or("—".to_owned(), |r| fmt2(rate_percent(r)))
+                ),
+                t.execution_rate.seqs.clone(),
+            );
+        }
+    }
+    narrative_findings(state, model, profile, &mut push);
     for p in &model.projects {
         let in_scope =
             p.budget.value.unwrap_or_default() > Decimal::ZERO || p.executed.value.unwrap_or_default() > Decimal::ZERO;
@@ -322,4 +367,209 @@ pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Fin
     }
     findings.sort_by_key(|f| f.severity);
     findings
+}
+
+/// What a text claims about an indicator that its numbers contradict, if anything.
+fn contradiction(row: &IndicatorRow, indicator: &Indicator, claims: Claims, profile: &RuleProfile) -> Option<String> {
+    let actual = indicator.actual.as_ref()?;
+    let mut wrong = Vec::new();
+    match (&indicator.target, actual.number, row.relative_deviation) {
+        (Target::Quantitative { .. }, Some(_), relative) => {
+            let met = row.auto_score == Some(indicator.weight);
+            let beyond = relative.unwrap_or_default();
+            if claims.unmet && met {
+                wrong.push(format!("写「未完成/未达到」，但实际完成值{}已达到年度指标值{}", actual.value, row.target));
+            }
+            if claims.exceeded && beyond <= Decimal::ZERO {
+                wrong.push(format!("写「超额完成」，但实际完成值{}没有超过年度指标值{}", actual.value, row.target));
+            }
+            if claims.beyond_30 {
+                if let Some(relative) = relative {
+                    let threshold = profile.over_deviation;
+                    let holds = if claims.exceeded {
+                        relative >= threshold
+                    } else if claims.unmet {
+                        relative <= -threshold
+                    } else {
+                        relative.abs() >= threshold
+                    };
+                    if !holds {
+                        let direction = if relative >= Decimal::ZERO { "超出" } else { "差" };
+                        wrong.push(format!(
+                            "写「30%以上」，但实际完成值{}比年度指标值{}{}{}%",
+                            actual.value,
+                            row.target,
+                            direction,
+                            fmt2(rate_percent(relative.abs()))
+                        ));
+                    }
+                }
+            }
+        }
+        (Target::Qualitative { .. }, _, _) if claims.unmet && actual.level == Some(QualitativeLevel::Achieved) => {
+            wrong.push(format!("写「未完成/未达到」，但完成等级记录为「{}」", QualitativeLevel::Achieved.label()));
+        }
+        _ => {}
+    }
+    (!wrong.is_empty()).then(|| wrong.join("，"))
+}
+
+type Push<'a> = dyn FnMut(&'static str, Severity, Option<&str>, String, Vec<u64>) + 'a;
+
+/// I13 and R6 over every recorded narrative, sentence by sentence.
+fn narrative_findings(state: &State, model: &ReportModel, profile: &RuleProfile, push: &mut Push<'_>) {
+    let keys: Vec<Vec<String>> =
+        model.projects.iter().map(|p| narrative::project_keys(&p.name, p.category.as_deref())).collect();
+    for n in &model.narratives {
+        for sentence in narrative::sentences(&n.text) {
+            let mentioned: Vec<(usize, usize, usize)> = keys
+                .iter()
+                .enumerate()
+                .flat_map(|(i, k)| narrative::mentions(sentence, k).into_iter().map(move |(s, e)| (s, e, i)))
+                .collect();
+            let own = n.project.as_ref().and_then(|c| model.projects.iter().position(|p| &p.code == c));
+            let cite = |what: &str| {
+                format!(
+                    "说明文字（{}{}）「{}」",
+                    n.section,
+                    n.project.as_ref().map(|p| format!("，{p}")).unwrap_or_default(),
+                    what
+                )
+            };
+            // R6: labelled figures.
+            for quoted in narrative::quoted_figures(sentence) {
+                let nearest = mentioned
+                    .iter()
+                    .filter(|(_, end, _)| *end <= quoted.start)
+                    .max_by_key(|(_, end, _)| *end)
+                    .map(|m| m.2);
+                let scope = nearest.or(own);
+                let department = || "本部门".to_owned();
+                let (figure, whose): (Option<&Figure>, String) = match quoted.label {
+                    Label::BudgetTotal => (Some(&model.totals.budget), department()),
+                    Label::Average => (Some(&model.totals.average_score), department()),
+                    Label::ProjectCount => (None, department()),
+                    Label::Executed | Label::Rate => match scope {
+                        Some(i) => {
+                            let p = &model.projects[i];
+                            (
+                                Some(if quoted.label == Label::Rate { &p.execution_rate } else { &p.executed }),
+                                format!("项目{}", p.code),
+                            )
+                        }
+                        None if mentioned.is_empty() => (
+                            Some(if quoted.label == Label::Rate {
+                                &model.totals.execution_rate
+                            } else {
+                                &model.totals.executed
+                            }),
+                            department(),
+                        ),
+                        None => continue,
+                    },
+                    Label::Score => match scope {
+                        Some(i) => (Some(&model.projects[i].total_score), format!("项目{}", model.projects[i].code)),
+                        None => continue,
+                    },
+                };
+                let (computed, seqs): (Option<Decimal>, Vec<u64>) = match (quoted.label, figure) {
+                    (Label::ProjectCount, _) => (Some(Decimal::from(model.projects.len())), Vec::new()),
+                    (Label::Rate, Some(f)) => (f.value.map(rate_percent), f.seqs.clone()),
+                    (_, Some(f)) => (f.value, f.seqs.clone()),
+                    (_, None) => continue,
+                };
+                let stated = quoted.value;
+                let mismatch = match computed {
+                    None => Some(format!("{whose}的{}不适用（无法计算）", quoted.label.name())),
+                    Some(value) => {
+                        let at_precision = round_half_up(value, quoted.decimals);
+                        (at_precision != stated).then(|| {
+                            format!(
+                                "{whose}的{}计算值为{}{}，按所写精度应为{}{}",
+                                quoted.label.name(),
+                                fmt2(value),
+                                quoted.label.unit(),
+                                at_precision,
+                                quoted.label.unit()
+                            )
+                        })
+                    }
+                };
+                if let Some(why) = mismatch {
+                    let mut events = seqs;
+                    events.push(n.seq);
+                    let project = scope
+                        .map(|i| model.projects[i].code.as_str())
+                        .filter(|_| !matches!(quoted.label, Label::BudgetTotal | Label::Average | Label::ProjectCount));
+                    push(
+                        "R6",
+                        Severity::Error,
+                        project,
+                        format!("{}与数据不符：{why}；请改正说明文字或核对数据", cite(&quoted.text)),
+                        events,
+                    );
+                }
+            }
+            // I13: claims about an indicator named in the sentence.
+            let claims = narrative::claims(sentence);
+            if !claims.any() {
+                continue;
+            }
+            // The indicator is named before or in the clause that makes the claim.
+            let claim_at = narrative::claim_position(sentence).unwrap_or(sentence.len());
+            let clause_end = sentence[claim_at..].find(['，', ',']).map_or(sentence.len(), |i| claim_at + i);
+            let mut blanked = sentence[..clause_end].to_owned();
+            for (start, end, _) in mentioned.iter().rev().filter(|m| m.1 <= clause_end) {
+                if blanked.is_char_boundary(*start) && blanked.is_char_boundary(*end) {
+                    blanked.replace_range(*start..*end, &"□".repeat(sentence[*start..*end].chars().count()));
+                }
+            }
+            let projects: Vec<usize> = match (mentioned.first(), own) {
+                (Some(_), _) => {
+                    let mut v: Vec<usize> = mentioned.iter().map(|m| m.2).collect();
+                    v.dedup();
+                    v
+                }
+                (None, Some(i)) => vec![i],
+                (None, None) => (0..model.projects.len()).collect(),
+            };
+            let mut best: Vec<(usize, usize, usize)> = Vec::new();
+            for i in projects {
+                for (j, row) in model.projects[i].indicators.iter().enumerate() {
+                    let run = narrative::longest_common_run(&blanked, &row.name);
+                    if run >= narrative::MIN_NAME_RUN {
+                        best.push((run, i, j));
+                    }
+                }
+            }
+            best.sort_by_key(|b| std::cmp::Reverse(b.0));
+            let Some(&(run, i, j)) = best.first() else { continue };
+            if best.get(1).is_some_and(|second| second.0 == run) {
+                continue; // two indicators fit equally well: say nothing rather than guess
+            }
+            let p = &model.projects[i];
+            let row = &p.indicators[j];
+            let Some(indicator) = state.project(&p.code).and_then(|project| project.indicator(&row.code)) else {
+                continue;
+            };
+            if let Some(why) = contradiction(row, indicator, claims, profile) {
+                let mut events = row.score.seqs.clone();
+                events.push(n.seq);
+                push(
+                    "I13",
+                    Severity::Error,
+                    Some(&p.code),
+                    format!(
+                        "{}说的是项目{}指标{}「{}」：{}；请改正说明文字或核对数据",
+                        cite(sentence),
+                        p.code,
+                        row.code,
+                        row.name,
+                        why
+                    ),
+                    events,
+                );
+            }
+        }
+    }
 }

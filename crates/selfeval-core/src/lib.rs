@@ -16,6 +16,7 @@ pub mod command;
 pub mod demo;
 pub mod event;
 pub mod history;
+pub mod narrative;
 pub mod profile;
 pub mod report;
 pub mod scoring;

@@ -133,6 +133,8 @@ pub struct Indicator {
     pub weight: Decimal,
     /// The event that defined it.
     pub defined_seq: u64,
+    /// The reason given when it was defined (e.g. for a non-default split).
+    pub reason: Option<String>,
     /// The latest actual value.
     pub actual: Option<Actual>,
     /// Marked not applicable, with the reason.
@@ -430,6 +432,7 @@ impl State {
                         target: p.target.clone(),
                         weight: p.weight,
                         defined_seq: seq,
+                        reason: event.meta.reason.clone(),
                         actual: None,
                         not_applicable: None,
                         adjustment: None,

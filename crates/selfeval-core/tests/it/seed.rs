@@ -87,3 +87,40 @@ fn every_figure_traces_to_the_events_it_came_from() {
     assert!(total_types.iter().all(|t| *t == "ExpenditureRecorded"));
     assert!(types(&p02.indicators[0].score.seqs).contains(&"IndicatorActualRecorded"));
 }
+
+#[test]
+fn the_seeds_contradictions_are_found_where_they_are() {
+    let (_, _, report) = seed_report();
+    let found: Vec<(&str, Option<&str>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == selfeval_core::check::Severity::Error)
+        .map(|f| (f.rule, f.project.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("I13", Some("P02")),
+            ("I13", Some("P03")),
+            ("F2", Some("P04")),
+            ("F3", None),
+            ("R6", None),
+            ("R6", Some("P04")),
+            ("I13", Some("P03")),
+            ("I13", Some("P02")),
+        ]
+    );
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("「平均自评分数为98分」") && m.contains("计算值为98.67分，按所写精度应为99分")));
+    assert!(messages.iter().any(|m| m.contains("「预算执行率为100%」") && m.contains("项目P04的预算执行率不适用")));
+    assert!(messages.iter().any(|m| m.contains("指标I4「救援装备使用率」")
+        && m.contains("写「未完成/未达到」，但实际完成值95%已达到年度指标值≥70%")));
+    assert!(messages
+        .iter()
+        .any(|m| m.contains("指标I2") && m.contains("写「30%以上」，但实际完成值80%比年度指标值≥100%差20.00%")));
+    // The seed's correct figures raise nothing: 10.00万元, 58.79万元, 587.90%, 99.98%, 98分, 100分.
+    assert_eq!(messages.iter().filter(|m| m.starts_with("说明文字") && m.contains("R6")).count(), 0);
+    assert_eq!(report.findings.iter().filter(|f| f.rule == "R6").count(), 2);
+}

@@ -11,7 +11,12 @@ fn no_public_item_names_a_sled_type() {
             let public = code.trim_start().starts_with("pub ") || code.trim_start().starts_with("pub(crate) use");
             let names_sled = code.contains("sled::");
             assert!(!(public && names_sled), "{}:{}: a public item names sled: {line}", path.display(), number + 1);
-            assert!(!code.contains("From<sled"), "{}:{}: a public From impl names sled: {line}", path.display(), number + 1);
+            assert!(
+                !code.contains("From<sled"),
+                "{}:{}: a public From impl names sled: {line}",
+                path.display(),
+                number + 1
+            );
         }
     }
 }

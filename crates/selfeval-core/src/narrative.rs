@@ -1,0 +1,273 @@
+//! Reading what people wrote: sentences, the projects and indicators a
+//! sentence names, what it claims about an indicator (未完成, 超额完成,
+//! 30%以上), and the labelled figures it quotes (预算总额 X万元, 预算执行率
+//! X%, 平均…X分, 得分 X分, 共N个项目).
+//!
+//! Only labelled numbers are read: dates, document numbers and counts of
+//! people carry no label and are left alone.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+/// Splits a text into sentences at 。；！？ and line breaks.
+pub fn sentences(text: &str) -> Vec<&str> {
+    text.split(['。', '；', '！', '？', '\n', ';']).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// What a sentence claims about an indicator's completion.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Claims {
+    /// 未完成 / 未达到 / 未达成 …
+    pub unmet: bool,
+    /// 超额完成 / 超额 …
+    pub exceeded: bool,
+    /// 30%以上.
+    pub beyond_30: bool,
+}
+
+impl Claims {
+    /// True when the sentence claims anything.
+    pub fn any(self) -> bool {
+        self.unmet || self.exceeded || self.beyond_30
+    }
+}
+
+const UNMET: [&str; 6] = ["未完成", "未达到", "未达成", "未能完成", "没有完成", "没有达到"];
+const EXCEEDED: [&str; 2] = ["超额", "超出目标"];
+
+static BEYOND_30: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:30|三十)\s*[%％]?\s*以上|百分之三十以上").expect("a valid pattern"));
+
+/// The completion claims of a sentence.
+pub fn claims(sentence: &str) -> Claims {
+    Claims {
+        unmet: UNMET.iter().any(|w| sentence.contains(w)),
+        exceeded: EXCEEDED.iter().any(|w| sentence.contains(w)),
+        beyond_30: BEYOND_30.is_match(sentence),
+    }
+}
+
+/// The byte offset of the first claim in a sentence, if it makes one.
+pub fn claim_position(sentence: &str) -> Option<usize> {
+    let words = UNMET.iter().chain(EXCEEDED.iter()).filter_map(|w| sentence.find(w));
+    words.chain(BEYOND_30.find(sentence).map(|m| m.start())).min()
+}
+
+/// The length, in characters, of the longest run of characters that `a` and
+/// `b` share.
+pub fn longest_common_run(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut best = 0;
+    let mut previous = vec![0usize; b.len() + 1];
+    for x in &a {
+        let mut current = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y && !matches!(x, '，' | '、' | '的' | ' ') {
+                current[j + 1] = previous[j] + 1;
+                best = best.max(current[j + 1]);
+            }
+        }
+        previous = current;
+    }
+    best
+}
+
+/// The shortest run that counts as naming an indicator.
+pub const MIN_NAME_RUN: usize = 3;
+
+/// Ways a sentence may name a project: its name, the name without a
+/// trailing 专项资金/资金/经费/项目, and its category.
+pub fn project_keys(name: &str, category: Option<&str>) -> Vec<String> {
+    let mut keys = vec![name.to_owned()];
+    for suffix in ["专项资金", "资金", "经费", "项目"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            if stem.chars().count() >= 2 {
+                keys.push(stem.to_owned());
+            }
+        }
+    }
+    if let Some(category) = category {
+        if category.chars().count() >= 2 {
+            keys.push(category.to_owned());
+        }
+    }
+    keys
+}
+
+/// Where a project is named in a sentence: (byte start, byte end) of each mention.
+pub fn mentions(sentence: &str, keys: &[String]) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for key in keys {
+        for (start, matched) in sentence.match_indices(key.as_str()) {
+            found.push((start, start + matched.len()));
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// What a labelled figure is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// 预算总额 X万元 (the department).
+    BudgetTotal,
+    /// 实际执行金额 / 执行数 X万元.
+    Executed,
+    /// 预算执行率 / 执行率 X%.
+    Rate,
+    /// 平均…X分 (the department).
+    Average,
+    /// 自评分数 / 得分 / 总分 X分 (a project).
+    Score,
+    /// 共N个项目 (the department).
+    ProjectCount,
+}
+
+impl Label {
+    /// The Chinese name of the figure.
+    pub fn name(self) -> &'static str {
+        match self {
+            Label::BudgetTotal => "预算总额",
+            Label::Executed => "实际执行金额",
+            Label::Rate => "预算执行率",
+            Label::Average => "平均自评分数",
+            Label::Score => "自评分数",
+            Label::ProjectCount => "项目数",
+        }
+    }
+
+    /// The unit printed after the figure.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Label::BudgetTotal | Label::Executed => "万元",
+            Label::Rate => "%",
+            Label::Average | Label::Score => "分",
+            Label::ProjectCount => "个",
+        }
+    }
+}
+
+/// A figure quoted with a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted {
+    /// What it is.
+    pub label: Label,
+    /// The number as written.
+    pub value: Decimal,
+    /// How many decimals were written (the precision of the claim).
+    pub decimals: u32,
+    /// The quoted text, e.g. `平均自评分数为98分`.
+    pub text: String,
+    /// Byte offset of the match in the sentence.
+    pub start: usize,
+}
+
+const NUMBER: &str = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)";
+
+static PATTERNS: LazyLock<Vec<(Label, Regex)>> = LazyLock::new(|| {
+    let verb = r"(?:为|是|达到|达|共计|合计|仅为|只有|约为)?\s*";
+    let pattern = |label, text: String| (label, Regex::new(&text).expect("a valid pattern"));
+    vec![
+        pattern(Label::Average, format!(r"平均[^。；，,\d]{{0,10}}?{verb}{NUMBER}\s*分")),
+        pattern(Label::BudgetTotal, format!(r"预算总额{verb}{NUMBER}\s*万元")),
+        pattern(Label::Executed, format!(r"(?:实际执行金额|实际执行数|全年执行数|执行金额){verb}{NUMBER}\s*万元")),
+        pattern(Label::Rate, format!(r"(?:预算执行率|执行率){verb}{NUMBER}\s*[%％]")),
+        pattern(Label::Score, format!(r"(?:自评分数|自评得分|得分|总分)[^。；\d]{{0,12}}?{NUMBER}\s*分")),
+        pattern(Label::ProjectCount, r"共(?:有)?\s*(\d+)\s*个项目".to_owned()),
+    ]
+});
+
+/// Every labelled figure of a sentence. A score inside an average
+/// (`平均自评分数为98分`) counts once, as the average.
+pub fn quoted_figures(sentence: &str) -> Vec<Quoted> {
+    let mut found: Vec<Quoted> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for (label, regex) in PATTERNS.iter() {
+        for captures in regex.captures_iter(sentence) {
+            let whole = captures.get(0).expect("a match has a whole");
+            if taken.iter().any(|(s, e)| whole.start() < *e && *s < whole.end()) {
+                continue;
+            }
+            let number = captures.get(1).expect("every pattern captures the number").as_str().replace(',', "");
+            let Ok(value) = Decimal::from_str_exact(&number) else { continue };
+            let decimals = number.split_once('.').map_or(0, |(_, f)| f.len() as u32);
+            taken.push((whole.start(), whole.end()));
+            found.push(Quoted {
+                label: *label,
+                value,
+                decimals,
+                text: whole.as_str().to_owned(),
+                start: whole.start(),
+            });
+        }
+    }
+    found.sort_by_key(|q| q.start);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(sentence: &str) -> Vec<(Label, String, u32)> {
+        quoted_figures(sentence).into_iter().map(|q| (q.label, q.value.to_string(), q.decimals)).collect()
+    }
+
+    #[test]
+    fn the_seeds_labelled_figures_are_read_at_their_precision() {
+        assert_eq!(
+            quoted("在总体预算方面，2024年度本部门项目支出预算总额为10.00万元，其中人才资源开发专项资金预算0.00万元"),
+            vec![(Label::BudgetTotal, "10.00".into(), 2)]
+        );
+        assert_eq!(
+            quoted("在预算执行过程中，实际执行金额为58.79万元，预算执行率达到587.90%"),
+            vec![(Label::Executed, "58.79".into(), 2), (Label::Rate, "587.90".into(), 2)]
+        );
+        assert_eq!(quoted("经自评，各项目平均自评分数为98分"), vec![(Label::Average, "98".into(), 0)]);
+        assert_eq!(
+            quoted("其中，全市安全生产及危险化学品应急救援装备训练演练经费自评分数普遍较高，达到98分"),
+            vec![(Label::Score, "98".into(), 0)]
+        );
+        assert_eq!(quoted("本部门共有4个项目"), vec![(Label::ProjectCount, "4".into(), 0)]);
+    }
+
+    #[test]
+    fn unlabelled_numbers_are_left_alone() {
+        for sentence in [
+            "依据财预〔2020〕10号文件，于2024年12月31日前完成",
+            "共组织培训3期，参训人员120人，覆盖率达到95%",
+            "个别装备的使用率未达到预期目标，超额完成30%以上",
+            "培训计划完成率100%",
+        ] {
+            assert_eq!(quoted(sentence), vec![], "{sentence}");
+        }
+    }
+
+    #[test]
+    fn claims_understand_the_seeds_wording() {
+        assert_eq!(
+            claims("个别装备的使用率未达到预期目标，超额完成30%以上"),
+            Claims { unmet: true, exceeded: true, beyond_30: true }
+        );
+        assert_eq!(claims("工程进度指标未完成目标的30%以上"), Claims { unmet: true, exceeded: false, beyond_30: true });
+        assert_eq!(claims("仍有个别项目的总体绩效目标未完全完成"), Claims::default());
+        assert_eq!(claims("装备配备达标率等指标也达到了预期目标"), Claims::default());
+    }
+
+    #[test]
+    fn sentences_split_at_full_stops_and_semicolons() {
+        assert_eq!(sentences("甲。乙；丙\n丁"), vec!["甲", "乙", "丙", "丁"]);
+    }
+
+    #[test]
+    fn common_runs_ignore_punctuation() {
+        assert_eq!(longest_common_run("个别装备的使用率未达到", "救援装备使用率"), 3);
+        assert_eq!(
+            longest_common_run("偏远地区灾害防御基础设施建设项目的工程进度", "偏远地区灾害防御基础设施工程进度"),
+            12
+        );
+    }
+}

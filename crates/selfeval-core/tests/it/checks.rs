@@ -1,0 +1,388 @@
+//! One test per rule of checks.md that makes it fire, and its near miss that
+//! stays silent, on top of a clean department that has no finding at all.
+
+use selfeval_core::Command;
+
+use crate::*;
+
+/// P01: budget 10, executed 9.5 (95%), indicators 产出 40 + 成本 10 (≤8万元),
+/// 效益 30 (qualitative), 满意度 10; goal recorded; submitted and approved.
+fn clean() -> World {
+    let mut w = World::initialised();
+    w.ok(Command::AddProject {
+        code: "P01".into(),
+        name: "应急救援能力建设资金".into(),
+        category: Some("应急救援".into()),
+        section: Some("应急救援科".into()),
+        budget_weight: None,
+    });
+    w.ok_why("年初批复", set_budget("P01", "10"));
+    w.ok(spend("P01", "5"));
+    w.ok(spend("P01", "4.5"));
+    w.ok(Command::SetGoal {
+        project: "P01".into(),
+        expected: Some("提升救援能力".into()),
+        actual: Some("救援能力明显提升".into()),
+    });
+    define(&mut w, "P01", ("I1", "产出指标", "数量指标", "救援装备配备数量", "≥10台", "40"));
+    define(&mut w, "P01", ("I4", "产出指标", "成本指标", "装备采购成本", "≤8万元", "10"));
+    define(&mut w, "P01", ("I2", "效益指标", "社会效益指标", "救援效率", "明显提高", "30"));
+    define(&mut w, "P01", ("I3", "满意度指标", "服务对象满意度指标", "参训人员满意度", "≥90%", "10"));
+    w.ok(actual("P01", "I1", "10台"));
+    w.ok(actual("P01", "I4", "8"));
+    w.ok(qualitative("P01", "I2", "达成"));
+    w.ok(actual("P01", "I3", "95%"));
+    w.ok(Command::Submit { project: "P01".into() });
+    w.ok(Command::Approve { project: "P01".into() });
+    w
+}
+
+/// (indicator code, 一级, 二级, name, target, weight).
+type Spec<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
+
+fn define(w: &mut World, code: &str, (icode, level1, level2, name, target, weight): Spec<'_>) {
+    w.ok(Command::DefineIndicator {
+        project: code.into(),
+        indicator: icode.into(),
+        level1: level1.into(),
+        level2: level2.into(),
+        name: name.into(),
+        target: target.into(),
+        weight: weight.into(),
+    });
+}
+
+fn qualitative(code: &str, icode: &str, level: &str) -> Command {
+    Command::RecordActual {
+        project: code.into(),
+        indicator: icode.into(),
+        value: "成效明显".into(),
+        level: Some(level.into()),
+        score: None,
+        deviation: None,
+        measure: None,
+    }
+}
+
+fn explained(code: &str, icode: &str, value: &str, deviation: Option<&str>, measure: Option<&str>) -> Command {
+    Command::RecordActual {
+        project: code.into(),
+        indicator: icode.into(),
+        value: value.into(),
+        level: None,
+        score: None,
+        deviation: deviation.map(str::to_owned),
+        measure: measure.map(str::to_owned),
+    }
+}
+
+fn narrative(section: &str, project: Option<&str>, text: &str) -> Command {
+    Command::SetNarrative { section: section.into(), text: text.into(), project: project.map(str::to_owned) }
+}
+
+fn rules(w: &World) -> Vec<&'static str> {
+    w.report().findings.iter().map(|f| f.rule).collect()
+}
+
+fn fires(w: &World, rule: &str) {
+    assert!(rules(w).contains(&rule), "{rule} should fire; findings: {:#?}", w.report().findings);
+}
+
+fn silent(w: &World, rule: &str) {
+    assert!(!rules(w).contains(&rule), "{rule} should be silent; findings: {:#?}", w.report().findings);
+}
+
+/// A second project, P02, budget 5, with the given indicators (none recorded).
+fn second_project(indicators: &[(&str, &str, &str, &str, &str)]) -> World {
+    let mut w = clean();
+    w.ok(Command::AddProject {
+        code: "P02".into(),
+        name: "灾害防治资金".into(),
+        category: Some("灾害防治".into()),
+        section: None,
+        budget_weight: None,
+    });
+    w.ok_why("批复", set_budget("P02", "5"));
+    for (icode, level1, level2, target, weight) in indicators {
+        define(&mut w, "P02", (icode, level1, level2, &format!("指标{icode}"), target, weight));
+    }
+    w
+}
+
+#[test]
+fn the_clean_department_has_no_finding() {
+    let w = clean();
+    assert_eq!(w.report().findings, vec![]);
+}
+
+#[test]
+fn f2_spending_on_a_zero_budget() {
+    let mut w = clean();
+    w.ok(add_project("P02"));
+    w.ok_why("批复", set_budget("P02", "0"));
+    silent(&w, "F2");
+    w.ok(spend("P02", "1"));
+    fires(&w, "F2");
+}
+
+#[test]
+fn f3_spending_beyond_the_budget() {
+    let mut w = clean();
+    w.ok(spend("P01", "0.5"));
+    silent(&w, "F3");
+    w.ok(spend("P01", "0.01"));
+    fires(&w, "F3");
+    let f3: Vec<_> = w.report().findings.into_iter().filter(|f| f.rule == "F3").collect();
+    assert_eq!(f3.len(), 2, "the project and the department both exceed: {f3:#?}");
+}
+
+#[test]
+fn f7_low_execution_needs_an_explanation() {
+    let mut w = clean();
+    w.ok_why("记账错误", Command::ReverseExpenditure { seq: "5".into() });
+    let exactly_ninety = w.ok(spend("P01", "4"))[0];
+    silent(&w, "F7");
+    w.ok_why("记账错误", Command::ReverseExpenditure { seq: exactly_ninety.to_string() });
+    w.ok(spend("P01", "3.99"));
+    fires(&w, "F7");
+    w.ok(narrative("3.execution", Some("P01"), "部分设备采购延至次年"));
+    silent(&w, "F7");
+}
+
+#[test]
+fn f9_yuan_typed_as_wan_yuan() {
+    let mut w = clean();
+    w.ok_why(
+        "其他资金",
+        Command::SetBudget { project: "P01".into(), amount: "99990".into(), source: Some("其他资金".into()) },
+    );
+    silent(&w, "F9");
+    w.ok_why(
+        "其他资金",
+        Command::SetBudget { project: "P01".into(), amount: "215457.6".into(), source: Some("其他资金".into()) },
+    );
+    fires(&w, "F9");
+}
+
+#[test]
+fn f10_a_cost_ceiling_above_the_budget() {
+    let mut w = clean();
+    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-2".into(), doc: None });
+    silent(&w, "F10");
+    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-0.01".into(), doc: None });
+    fires(&w, "F10");
+}
+
+#[test]
+fn i7_points_must_total_one_hundred() {
+    let full = second_project(&[
+        ("I1", "产出指标", "数量指标", "≥1个", "50"),
+        ("I2", "效益指标", "社会效益指标", "≥1个", "30"),
+        ("I3", "满意度指标", "满意度指标", "≥90%", "10"),
+    ]);
+    silent(&full, "I7");
+    let short = second_project(&[
+        ("I1", "产出指标", "数量指标", "≥1个", "50"),
+        ("I2", "效益指标", "社会效益指标", "≥1个", "30"),
+        ("I3", "满意度指标", "满意度指标", "≥90%", "9"),
+    ]);
+    fires(&short, "I7");
+}
+
+#[test]
+fn i8_every_level1_needs_an_indicator() {
+    let w = second_project(&[
+        ("I1", "产出指标", "数量指标", "≥1个", "60"),
+        ("I2", "效益指标", "社会效益指标", "≥1个", "30"),
+    ]);
+    fires(&w, "I8");
+    silent(&clean(), "I8");
+}
+
+#[test]
+fn i9_a_cost_with_no_ceiling() {
+    let w = second_project(&[("I1", "产出指标", "成本指标", "≥1万元", "50")]);
+    fires(&w, "I9");
+    silent(&second_project(&[("I1", "产出指标", "成本指标", "≤1万元", "50")]), "I9");
+}
+
+#[test]
+fn i10_a_rate_above_one_hundred_percent() {
+    fires(&second_project(&[("I1", "产出指标", "质量指标", "≥120%", "50")]), "I10");
+    silent(&second_project(&[("I1", "产出指标", "质量指标", "≥100%", "50")]), "I10");
+    let mut w = clean();
+    w.ok(actual("P01", "I3", "101%"));
+    fires(&w, "I10");
+}
+
+#[test]
+fn i11_under_target_needs_a_reason_and_a_measure() {
+    let mut w = clean();
+    w.ok(explained("P01", "I1", "9台", Some("供货延迟"), None));
+    fires(&w, "I11");
+    w.ok(explained("P01", "I1", "9台", Some("供货延迟"), Some("加强督办")));
+    silent(&w, "I11");
+}
+
+#[test]
+fn i12_thirty_percent_over_needs_a_reason() {
+    let mut w = clean();
+    w.ok(actual("P01", "I1", "12.9台"));
+    silent(&w, "I12");
+    w.ok(actual("P01", "I1", "13台"));
+    fires(&w, "I12");
+    w.ok(explained("P01", "I1", "13台", Some("年中追加采购，目标设定偏低"), None));
+    silent(&w, "I12");
+}
+
+#[test]
+fn i13_a_reason_that_contradicts_the_numbers() {
+    let mut w = clean();
+    w.ok(explained("P01", "I1", "10台", Some("已按计划完成配备"), None));
+    silent(&w, "I13");
+    w.ok(explained("P01", "I1", "10台", Some("装备配备数量未完成"), None));
+    fires(&w, "I13");
+    let mut w = clean();
+    w.ok(explained("P01", "I1", "8台", Some("未完成目标的30%以上，因供货延迟"), Some("督办")));
+    fires(&w, "I13");
+    w.ok(explained("P01", "I1", "7台", Some("未完成目标的30%以上，因供货延迟"), Some("督办")));
+    silent(&w, "I13");
+}
+
+#[test]
+fn i13_in_a_narrative_is_direction_aware_for_ceilings() {
+    let mut w = clean();
+    w.ok(actual("P01", "I4", "5"));
+    w.ok(narrative("3.indicators", None, "装备采购成本控制良好，超额完成30%以上"));
+    silent(&w, "I13");
+    w.ok(actual("P01", "I4", "6"));
+    fires(&w, "I13");
+    w.ok(narrative("3.indicators", None, "装备采购成本控制良好，低于预算上限"));
+    silent(&w, "I13");
+}
+
+#[test]
+fn i16_an_indicator_with_no_actual() {
+    fires(&second_project(&[("I1", "产出指标", "数量指标", "≥1个", "50")]), "I16");
+    silent(&clean(), "I16");
+}
+
+#[test]
+fn i17_a_score_changed_by_hand() {
+    let mut w = clean();
+    silent(&w, "I17");
+    w.ok_why("复核", Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "39".into() });
+    fires(&w, "I17");
+}
+
+#[test]
+fn i18_a_split_that_differs_from_the_profile_needs_a_reason() {
+    let indicators = [
+        ("I1", "产出指标", "数量指标", "≥1个", "40"),
+        ("I2", "效益指标", "社会效益指标", "≥1个", "40"),
+        ("I3", "满意度指标", "满意度指标", "≥90%", "10"),
+    ];
+    fires(&second_project(&indicators), "I18");
+    let mut w = clean();
+    w.ok(Command::AddProject {
+        code: "P02".into(),
+        name: "x".into(),
+        category: None,
+        section: None,
+        budget_weight: None,
+    });
+    for (icode, level1, level2, target, weight) in indicators {
+        w.ok_why(
+            "省厅批复的特殊分值",
+            Command::DefineIndicator {
+                project: "P02".into(),
+                indicator: icode.into(),
+                level1: level1.into(),
+                level2: level2.into(),
+                name: icode.into(),
+                target: target.into(),
+                weight: weight.into(),
+            },
+        );
+    }
+    silent(&w, "I18");
+}
+
+#[test]
+fn p4_the_goal_needs_an_actual() {
+    let w = second_project(&[("I1", "产出指标", "数量指标", "≥1个", "50")]);
+    fires(&w, "P4");
+    silent(&clean(), "P4");
+    let mut repeated = clean();
+    repeated.ok(Command::SetGoal { project: "P01".into(), expected: None, actual: Some("提升救援能力".into()) });
+    silent(&repeated, "P4");
+    repeated.ok(explained("P01", "I1", "9台", Some("供货延迟"), Some("督办")));
+    fires(&repeated, "P4");
+}
+
+#[test]
+fn r4_coverage_below_one_hundred_percent() {
+    let mut w = clean();
+    w.ok(add_project("P02"));
+    silent(&w, "R4");
+    w.ok_why("批复", set_budget("P02", "1"));
+    fires(&w, "R4");
+}
+
+#[test]
+fn r6_a_quoted_figure_that_differs_at_its_precision() {
+    let mut w = clean();
+    w.ok(narrative("1.execution", None, "2024年度预算总额为10.00万元，实际执行金额为9.50万元，预算执行率为95%。依据财预〔2020〕10号，于2024年12月31日前组织培训120人次。"));
+    silent(&w, "R6");
+    w.ok(narrative("3.execution", None, "应急救援能力建设资金预算执行率为95.1%"));
+    fires(&w, "R6");
+    w.ok(narrative("3.execution", None, "应急救援能力建设资金预算执行率为95.00%"));
+    silent(&w, "R6");
+    w.ok(narrative("3.scores", None, "各项目平均自评分数为99分"));
+    fires(&w, "R6");
+}
+
+#[test]
+fn r7_weak_results_need_a_problem() {
+    let mut w = clean();
+    w.ok(explained("P01", "I1", "9台", Some("供货延迟"), Some("督办")));
+    fires(&w, "R7");
+    w.ok(Command::IdentifyProblem {
+        project: "P01".into(), problem: "Q1".into(), text: "供货跟踪不及时".into()
+    });
+    silent(&w, "R7");
+}
+
+#[test]
+fn r8_and_r9_rectification_plans_and_deadlines() {
+    let mut w = clean();
+    w.ok(Command::IdentifyProblem { project: "P01".into(), problem: "Q1".into(), text: "跟踪不及时".into() });
+    fires(&w, "R9");
+    w.ok(Command::PlanRectification {
+        problem: "Q1".into(),
+        measure: "建立周报".into(),
+        owner: "应急救援科".into(),
+        due: "2025-06-30".into(),
+    });
+    silent(&w, "R9");
+    silent(&w, "R8");
+    w.ok(Command::PlanRectification {
+        problem: "Q1".into(),
+        measure: "建立周报".into(),
+        owner: "应急救援科".into(),
+        due: "2024-11-30".into(),
+    });
+    fires(&w, "R8");
+    w.ok(Command::CompleteRectification { problem: "Q1".into(), evidence: "周报制度".into() });
+    silent(&w, "R8");
+}
+
+#[test]
+fn every_rule_of_checks_md_is_covered() {
+    let source = include_str!("checks.rs");
+    for rule in selfeval_core::check::RULES {
+        let name = format!("fn {}_", rule.to_lowercase());
+        let covered = source.contains(&name) || source.contains(&format!("_and_{}_", rule.to_lowercase()));
+        assert!(covered, "no test named for {rule}");
+    }
+}
