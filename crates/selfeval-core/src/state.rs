@@ -2,7 +2,7 @@
 //! lives in [`crate::handle`]. Each fact remembers the sequence number of
 //! the event it came from, which is what makes figures traceable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -309,6 +309,18 @@ pub struct State {
     pub last_seq: u64,
     /// The recorded time of the last event applied.
     pub last_recorded_at: Option<DateTime<Utc>>,
+    /// Lookups by code and by sequence number, derived from the lists above.
+    index: Index,
+}
+
+/// Positions in the lists of [`State`], so that a department of ten
+/// thousand projects is not scanned for every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Index {
+    projects: HashMap<String, usize>,
+    problems: HashMap<String, usize>,
+    /// Expenditure seq → (project position, expenditure position).
+    expenditures: HashMap<u64, (usize, usize)>,
 }
 
 impl State {
@@ -323,25 +335,26 @@ impl State {
 
     /// The project with this code.
     pub fn project(&self, code: &str) -> Option<&Project> {
-        self.projects.iter().find(|p| p.code == code)
+        self.index.projects.get(code).map(|i| &self.projects[*i])
     }
 
     fn project_mut(&mut self, code: &str) -> Option<&mut Project> {
-        self.projects.iter_mut().find(|p| p.code == code)
+        self.index.projects.get(code).map(|i| &mut self.projects[*i])
     }
 
     /// The problem with this code.
     pub fn problem(&self, code: &str) -> Option<&Problem> {
-        self.problems.iter().find(|p| p.code == code)
+        self.index.problems.get(code).map(|i| &self.problems[*i])
     }
 
     fn problem_mut(&mut self, code: &str) -> Option<&mut Problem> {
-        self.problems.iter_mut().find(|p| p.code == code)
+        self.index.problems.get(code).map(|i| &mut self.problems[*i])
     }
 
     /// The expenditure recorded by event `seq`, with its project.
     pub fn expenditure(&self, seq: u64) -> Option<(&Project, &Expenditure)> {
-        self.projects.iter().find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p, e)))
+        let (p, e) = *self.index.expenditures.get(&seq)?;
+        Some((&self.projects[p], &self.projects[p].expenditures[e]))
     }
 
     /// Applies one event. Events in the log were validated when recorded, so
@@ -365,24 +378,27 @@ impl State {
                     department.seqs.push(seq);
                 }
             }
-            EventPayload::ProjectRegistered(p) => self.projects.push(Project {
-                code: p.project.clone(),
-                name: p.name.clone(),
-                category: p.category.clone(),
-                section: p.section.clone(),
-                budget_weight: p.budget_weight,
-                registered_seq: seq,
-                budget_lines: Vec::new(),
-                adjustments: Vec::new(),
-                expenditures: Vec::new(),
-                goal_expected: None,
-                goal_actual: None,
-                indicators: Vec::new(),
-                budget_not_applicable: None,
-                budget_adjustment: None,
-                status: Status::Draft,
-                workflow: Vec::new(),
-            }),
+            EventPayload::ProjectRegistered(p) => {
+                self.index.projects.insert(p.project.clone(), self.projects.len());
+                self.projects.push(Project {
+                    code: p.project.clone(),
+                    name: p.name.clone(),
+                    category: p.category.clone(),
+                    section: p.section.clone(),
+                    budget_weight: p.budget_weight,
+                    registered_seq: seq,
+                    budget_lines: Vec::new(),
+                    adjustments: Vec::new(),
+                    expenditures: Vec::new(),
+                    goal_expected: None,
+                    goal_actual: None,
+                    indicators: Vec::new(),
+                    budget_not_applicable: None,
+                    budget_adjustment: None,
+                    status: Status::Draft,
+                    workflow: Vec::new(),
+                });
+            }
             EventPayload::BudgetSet(p) => {
                 if let Some(project) = self.project_mut(&p.project) {
                     project.budget_lines.push(BudgetLine { seq, amount: p.amount, source: p.source });
@@ -394,7 +410,9 @@ impl State {
                 }
             }
             EventPayload::ExpenditureRecorded(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
+                if let Some(&at) = self.index.projects.get(&p.project) {
+                    let project = &mut self.projects[at];
+                    self.index.expenditures.insert(seq, (at, project.expenditures.len()));
                     project.expenditures.push(Expenditure {
                         seq,
                         amount: p.amount,
@@ -406,10 +424,8 @@ impl State {
                 }
             }
             EventPayload::ExpenditureReversed(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if let Some(e) = project.expenditures.iter_mut().find(|e| e.seq == p.expenditure_seq) {
-                        e.reversed_by = Some(seq);
-                    }
+                if let Some(&(at, e)) = self.index.expenditures.get(&p.expenditure_seq) {
+                    self.projects[at].expenditures[e].reversed_by = Some(seq);
                 }
             }
             EventPayload::GoalSet(p) => {
@@ -474,15 +490,18 @@ impl State {
                     }
                 }
             }
-            EventPayload::ProblemIdentified(p) => self.problems.push(Problem {
-                code: p.problem.clone(),
-                project: p.project.clone(),
-                text: p.text.clone(),
-                seq,
-                plan: None,
-                progress: Vec::new(),
-                completed: None,
-            }),
+            EventPayload::ProblemIdentified(p) => {
+                self.index.problems.insert(p.problem.clone(), self.problems.len());
+                self.problems.push(Problem {
+                    code: p.problem.clone(),
+                    project: p.project.clone(),
+                    text: p.text.clone(),
+                    seq,
+                    plan: None,
+                    progress: Vec::new(),
+                    completed: None,
+                });
+            }
             EventPayload::RectificationPlanned(p) => {
                 if let Some(problem) = self.problem_mut(&p.problem) {
                     problem.plan = Some(Plan { seq, measure: p.measure.clone(), owner: p.owner.clone(), due: p.due });

@@ -1,7 +1,7 @@
 //! The Markdown report: the six sections of `report.md`, then the
 //! appendices (自评表, 数据核查, 数据来源).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
@@ -35,17 +35,31 @@ fn seqs(list: &[u64]) -> String {
     list.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" ")
 }
 
-/// Marks a figure that an error finding involves (every event of it is
-/// named by the finding), so the report never hides a finding.
-fn marked(model: &ReportModel, text: String, figure: &Figure) -> String {
-    let flagged = !figure.seqs.is_empty()
-        && model.findings.iter().any(|f| {
-            f.severity == Severity::Error && !f.events.is_empty() && f.events.iter().all(|e| figure.seqs.contains(e))
+/// Marks figures that an error finding involves (every event of the finding
+/// is behind the figure), so the report never hides a finding. Findings
+/// are grouped by project once; figures keep their seqs sorted.
+struct Marks<'a> {
+    by_project: HashMap<Option<&'a str>, Vec<&'a Finding>>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(model: &'a ReportModel) -> Marks<'a> {
+        let mut by_project: HashMap<Option<&str>, Vec<&Finding>> = HashMap::new();
+        for f in model.findings.iter().filter(|f| f.severity == Severity::Error && !f.events.is_empty()) {
+            by_project.entry(f.project.as_deref()).or_default().push(f);
+        }
+        Marks { by_project }
+    }
+
+    fn mark(&self, text: String, figure: &Figure, project: Option<&str>) -> String {
+        let involved = self.by_project.get(&project).is_some_and(|findings| {
+            findings.iter().any(|f| f.events.iter().all(|e| figure.seqs.binary_search(e).is_ok()))
         });
-    if flagged {
-        format!("{text}〔⚠见数据核查〕")
-    } else {
-        text
+        if involved {
+            format!("{text}〔⚠见数据核查〕")
+        } else {
+            text
+        }
     }
 }
 
@@ -67,6 +81,7 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
 pub fn report_markdown(model: &ReportModel) -> String {
     let mut out = String::new();
     let t = &model.totals;
+    let marks = Marks::new(model);
     let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", model.department, model.year);
     let as_of = model.basis.recorded_at.map_or_else(
         || "（空库）".to_owned(),
@@ -91,7 +106,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
     let lines: Vec<String> = model
         .projects
         .iter()
-        .map(|p| format!("{}预算{}万元", p.name, marked(model, amount(&p.budget), &p.budget)))
+        .map(|p| format!("{}预算{}万元", p.name, marks.mark(amount(&p.budget), &p.budget, Some(&p.code))))
         .collect();
     let _ = writeln!(
         out,
@@ -100,7 +115,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
         amount(&t.budget),
         lines.join("，"),
         amount(&t.executed),
-        marked(model, rate(&t.execution_rate), &t.execution_rate),
+        marks.mark(rate(&t.execution_rate), &t.execution_rate, None),
     );
     narratives(&mut out, model, "1.execution");
 
@@ -175,7 +190,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
             vec![
                 p.code.clone(),
                 p.name.clone(),
-                marked(model, score(p.total_score.value), &p.total_score),
+                marks.mark(score(p.total_score.value), &p.total_score, Some(&p.code)),
                 p.grade.map_or("—", Grade::label).to_owned(),
             ]
         })
@@ -207,7 +222,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
     let _ = writeln!(
         out,
         "整体预算执行率为{}（全年执行数合计 ÷ 全年预算数合计）。\n",
-        marked(model, rate(&t.execution_rate), &t.execution_rate)
+        marks.mark(rate(&t.execution_rate), &t.execution_rate, None)
     );
     let rows = model
         .projects
@@ -218,7 +233,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
                 p.name.clone(),
                 amount(&p.budget),
                 amount(&p.executed),
-                marked(model, rate(&p.execution_rate), &p.execution_rate),
+                marks.mark(rate(&p.execution_rate), &p.execution_rate, Some(&p.code)),
             ]
         })
         .collect();
