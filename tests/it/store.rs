@@ -66,6 +66,9 @@ fn verify_names_a_broken_chain() {
     let env = Env::with_project();
     let out = env.ok(&["verify"]);
     assert!(out.starts_with("哈希链完整：3 个事件，头哈希 "), "{out}");
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["events"], 3);
+    assert_eq!(out.trim().rsplit(' ').next(), status["head_hash"].as_str());
 }
 
 #[test]

@@ -1,11 +1,54 @@
 //! Automation for the selfeval workspace, run as `cargo xtask <task>`.
 //!
 //! - `ci`: what CI runs: formatting check, clippy with warnings as errors,
-//!   and every test of the workspace.
+//!   every test of the workspace, and the quick benchmark (harness only).
+//! - `gen`: a deterministic synthetic department (store and export).
+//! - `bench`: the benchmark of `docs/performance.md`.
 
+mod gen;
+
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: cargo xtask <task>\n\ntasks:\n  ci    cargo fmt --check, cargo clippy -D warnings, cargo test (the whole workspace)";
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  ci                      cargo fmt --check, cargo clippy -D warnings, cargo test (the whole workspace)
+  gen --projects N --events M --seed S --out DIR
+                          a synthetic department: DIR/export.jsonl and DIR/store
+  bench [--events N] [--quick]
+                          the benchmark (docs/performance.md); --quick: 10,000 events";
+
+/// Reads `--name value` flags.
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
+    match flag(args, name) {
+        None => Ok(default),
+        Some(text) => text.replace('_', "").parse().map_err(|_| format!("{name}: {text:?} is not a whole number")),
+    }
+}
+
+fn run_gen(args: &[String]) -> Result<(), String> {
+    let options = gen::GenOptions {
+        projects: number(args, "--projects", 10_000)? as usize,
+        events: number(args, "--events", 1_000_000)?,
+        seed: number(args, "--seed", 2024)?,
+        out: PathBuf::from(flag(args, "--out").unwrap_or_else(|| "target/bench/data".to_owned())),
+    };
+    let started = std::time::Instant::now();
+    let generated = gen::gen(&options, &|done, all| eprint!("\r{done}/{all} events"))?;
+    eprintln!(
+        "\n{} events in {:.1} s: {} and {}",
+        generated.events,
+        started.elapsed().as_secs_f64(),
+        generated.export.display(),
+        generated.store.display()
+    );
+    Ok(())
+}
 
 fn cargo(args: &[&str]) -> bool {
     eprintln!("$ cargo {}", args.join(" "));
@@ -25,10 +68,15 @@ fn ci() -> bool {
         && cargo(&["test", "--workspace", "--locked"])
 }
 
+fn report(outcome: Result<(), String>) -> bool {
+    outcome.map_err(|e| eprintln!("xtask: {e}")).is_ok()
+}
+
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    let ok = match task.as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("gen") => report(run_gen(&args)),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             true

@@ -38,6 +38,7 @@ pub fn run(cli: Cli, actor_on_command_line: bool) -> Result<(), CliError> {
         Cmd::Trace { code, figure, as_of } => app.trace(&code, &figure, as_of.as_deref()),
         Cmd::Check { as_of } => app.check(as_of.as_deref()),
         Cmd::Verify => app.verify(),
+        Cmd::Status => app.status(),
         Cmd::Export { file } => app.export(file.as_deref()),
         Cmd::Import { file } => app.import(&file),
         Cmd::Demo => app.demo(),
@@ -272,8 +273,20 @@ impl App {
                 return self.print_appended(&store, &seqs, true);
             }
         }
-        let replayed = replay(&store, None, false)?;
-        let payloads = handle(&replayed.state, &Request { meta: meta.clone(), command })?;
+        let request = Request { meta: meta.clone(), command };
+        let payloads = match streams_of(&store, &request.command)? {
+            // Most commands concern one project: replay the department and
+            // that project's streams through the index, not the whole log.
+            Some(streams) => match handle(&replay_streams(&store, &streams)?, &request) {
+                Ok(payloads) => payloads,
+                // "Not found" lists what exists, which only the whole state knows.
+                Err(rejection) if rejection.kind == selfeval_core::RejectionKind::NotFound => {
+                    handle(&replay(&store, None, false)?.state, &request)?
+                }
+                Err(rejection) => return Err(rejection.into()),
+            },
+            None => handle(&replay(&store, None, false)?.state, &request)?,
+        };
         let command_id = write.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let appended = append(&mut store, &meta, &command_id, &payloads)?;
         self.print_appended(&store, &appended, false)
@@ -488,6 +501,19 @@ impl App {
         Ok(out.flush()?)
     }
 
+    fn status(&self) -> Result<(), CliError> {
+        let store = self.open_existing()?;
+        let head = store.head().clone();
+        drop(store);
+        let mut out = stdout();
+        if self.json {
+            writeln!(out, "{}", json!({"store": self.store, "events": head.seq, "head_hash": head.hash}))?;
+        } else {
+            writeln!(out, "库 {}：{} 个事件，头哈希 {}", self.store.display(), head.seq, head.hash)?;
+        }
+        Ok(out.flush()?)
+    }
+
     fn verify(&self) -> Result<(), CliError> {
         let store = self.open_existing()?;
         match store.verify()? {
@@ -594,6 +620,61 @@ impl App {
         }
         Ok(out.flush()?)
     }
+}
+
+/// The streams whose events decide a command, when that is not the whole
+/// log: the department's, and the project's it names. Problems are looked up
+/// across the department, so their commands replay everything.
+fn streams_of(store: &Store, command: &Command) -> Result<Option<Vec<String>>, CliError> {
+    use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
+    let with_project = |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), project_stream(code)]);
+    Ok(match command {
+        Command::InitYear { .. } | Command::ChangeProfile { .. } | Command::SetNarrative { project: None, .. } => {
+            Some(vec![DEPARTMENT_STREAM.to_owned()])
+        }
+        Command::AddProject { code: project, .. }
+        | Command::SetBudget { project, .. }
+        | Command::AdjustBudget { project, .. }
+        | Command::RecordExpenditure { project, .. }
+        | Command::SetGoal { project, .. }
+        | Command::DefineIndicator { project, .. }
+        | Command::RecordActual { project, .. }
+        | Command::MarkNotApplicable { project, .. }
+        | Command::AdjustScore { project, .. }
+        | Command::SetNarrative { project: Some(project), .. }
+        | Command::Submit { project }
+        | Command::Approve { project }
+        | Command::Return { project } => with_project(project),
+        Command::ReverseExpenditure { seq } => {
+            // The expenditure's own event names its stream.
+            let stream = match seq.trim().parse::<u64>() {
+                Ok(n) if n >= 1 => {
+                    store.events_from(n).next().transpose()?.filter(|e| e.envelope.seq == n).map(|e| e.envelope.stream)
+                }
+                _ => None,
+            };
+            Some(std::iter::once(DEPARTMENT_STREAM.to_owned()).chain(stream).collect())
+        }
+        Command::IdentifyProblem { .. }
+        | Command::PlanRectification { .. }
+        | Command::ProgressRectification { .. }
+        | Command::CompleteRectification { .. } => None,
+    })
+}
+
+/// Replays only the given streams, in log order.
+fn replay_streams(store: &Store, streams: &[String]) -> Result<State, CliError> {
+    let mut events = Vec::new();
+    for stream in streams {
+        events.extend(store.stream_events(stream)?);
+    }
+    events.sort_by_key(|e| e.envelope.seq);
+    events.dedup_by_key(|e| e.envelope.seq);
+    let mut state = State::default();
+    for stored in &events {
+        state.apply(&decode(stored)?);
+    }
+    Ok(state)
 }
 
 /// Appends a command's events as one batch.

@@ -195,6 +195,8 @@ pub enum Cmd {
     },
     /// 重新计算哈希链 (verify the hash chain)
     Verify,
+    /// 库的状态：事件数与头哈希，不重放 (events and head hash)
+    Status,
     /// 导出全部事件为 JSON Lines (export)
     Export {
         /// 输出文件（默认标准输出）

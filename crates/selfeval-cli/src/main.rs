@@ -40,6 +40,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("trace", "selfeval trace P01 executed\n  selfeval trace department average_score"),
     ("check", "selfeval check --json"),
     ("verify", "selfeval verify"),
+    ("status", "selfeval status --json"),
     ("export", "selfeval export 2024年度.jsonl"),
     ("import", "selfeval --store 新库 import 2024年度.jsonl"),
     ("demo", "selfeval demo\n  selfeval --store /tmp/示范 demo --json"),

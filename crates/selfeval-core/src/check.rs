@@ -418,15 +418,10 @@ type Push<'a> = dyn FnMut(&'static str, Severity, Option<&str>, String, Vec<u64>
 
 /// I13 and R6 over every recorded narrative, sentence by sentence.
 fn narrative_findings(state: &State, model: &ReportModel, profile: &RuleProfile, push: &mut Push<'_>) {
-    let keys: Vec<Vec<String>> =
-        model.projects.iter().map(|p| narrative::project_keys(&p.name, p.category.as_deref())).collect();
+    let names = narrative::ProjectNames::new(model.projects.iter().map(|p| (p.name.as_str(), p.category.as_deref())));
     for n in &model.narratives {
         for sentence in narrative::sentences(&n.text) {
-            let mentioned: Vec<(usize, usize, usize)> = keys
-                .iter()
-                .enumerate()
-                .flat_map(|(i, k)| narrative::mentions(sentence, k).into_iter().map(move |(s, e)| (s, e, i)))
-                .collect();
+            let mentioned = names.mentions(sentence);
             let own = n.project.as_ref().and_then(|c| model.projects.iter().position(|p| &p.code == c));
             let cite = |what: &str| {
                 format!(

@@ -750,10 +750,10 @@ fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rej
             "CODE",
             code,
             format!("项目「{code}」不存在"),
-            if known.is_empty() {
-                "已登记的项目编号（尚无项目，请先 selfeval project add）".to_owned()
-            } else {
-                format!("已登记的项目编号：{}", known.join("、"))
+            match known.len() {
+                0 => "已登记的项目编号（尚无项目，请先 selfeval project add）".to_owned(),
+                1..=20 => format!("已登记的项目编号：{}", known.join("、")),
+                n => format!("已登记的项目编号，如 {} 等{n}个（selfeval report 列出全部）", known[..20].join("、")),
             },
         )
     })

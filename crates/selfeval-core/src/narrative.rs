@@ -97,16 +97,39 @@ pub fn project_keys(name: &str, category: Option<&str>) -> Vec<String> {
     keys
 }
 
-/// Where a project is named in a sentence: (byte start, byte end) of each mention.
-pub fn mentions(sentence: &str, keys: &[String]) -> Vec<(usize, usize)> {
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    for key in keys {
-        for (start, matched) in sentence.match_indices(key.as_str()) {
-            found.push((start, start + matched.len()));
+/// Finds where sentences name projects, with one automaton over every key
+/// of every project (a department may have ten thousand).
+pub struct ProjectNames {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    owners: Vec<usize>,
+}
+
+impl ProjectNames {
+    /// Builds the matcher over (name, category) of each project, in order.
+    pub fn new<'a>(projects: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> ProjectNames {
+        let mut keys = Vec::new();
+        let mut owners = Vec::new();
+        for (i, (name, category)) in projects.into_iter().enumerate() {
+            for key in project_keys(name, category) {
+                keys.push(key);
+                owners.push(i);
+            }
         }
+        let automaton = (!keys.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&keys).expect("project names build an automaton"));
+        ProjectNames { automaton, owners }
     }
-    found.sort_unstable();
-    found
+
+    /// Every mention in a sentence: (byte start, byte end, project position), by start.
+    pub fn mentions(&self, sentence: &str) -> Vec<(usize, usize, usize)> {
+        let Some(automaton) = &self.automaton else { return Vec::new() };
+        let mut found: Vec<(usize, usize, usize)> = automaton
+            .find_overlapping_iter(sentence)
+            .map(|m| (m.start(), m.end(), self.owners[m.pattern().as_usize()]))
+            .collect();
+        found.sort_unstable();
+        found
+    }
 }
 
 /// What a labelled figure is about.

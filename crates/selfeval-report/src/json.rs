@@ -42,7 +42,7 @@ fn indicator(row: &IndicatorRow) -> Value {
         "deviation": deviation(row),
         "reason": row.deviation_reason,
         "measure": row.measure,
-        "events": row.score.seqs,
+        "events": crate::ranges(&row.score.seqs),
     })
 }
 
@@ -66,14 +66,13 @@ fn project(p: &ProjectReport) -> Value {
         "grade": p.grade.map(|g| g.label()),
         "goal": {"expected": p.goal_expected, "actual": p.goal_actual},
         "indicators": p.indicators.iter().map(indicator).collect::<Vec<_>>(),
+        // The primary lists; execution_rate is budget ∪ executed, and
+        // total_score is budget_score ∪ the indicators' events.
         "events": {
-            "initial_budget": p.initial_budget.seqs,
-            "budget": p.budget.seqs,
-            "executed": p.executed.seqs,
-            "execution_rate": p.execution_rate.seqs,
-            "budget_score": p.budget_score.seqs,
-            "total_score": p.total_score.seqs,
-            "goal": p.goal_seqs,
+            "budget": crate::ranges(&p.budget.seqs),
+            "executed": crate::ranges(&p.executed.seqs),
+            "budget_score": crate::ranges(&p.budget_score.seqs.iter().copied().filter(|s| p.execution_rate.seqs.binary_search(s).is_err()).collect::<Vec<_>>()),
+            "goal": crate::ranges(&p.goal_seqs),
         },
     })
 }
@@ -129,18 +128,18 @@ pub fn report_json(model: &ReportModel) -> Value {
                 "due": q.due.map(|d| d.to_string()),
                 "status": q.status.as_str(),
             },
-            "events": q.seqs,
+            "events": crate::ranges(&q.seqs),
         })).collect::<Vec<_>>(),
         "narratives": model.narratives.iter().map(|n| json!({
             "section": n.section, "project": n.project, "text": n.text, "actor": n.actor, "event": n.seq,
         })).collect::<Vec<_>>(),
         "findings": findings_json(&model.findings),
         "events": {
-            "initial_budget": t.initial_budget.seqs,
-            "budget": t.budget.seqs,
-            "executed": t.executed.seqs,
-            "execution_rate": t.execution_rate.seqs,
-            "average_score": t.average_score.seqs,
+            "initial_budget": crate::ranges(&t.initial_budget.seqs),
+            "budget": crate::ranges(&t.budget.seqs),
+            "executed": crate::ranges(&t.executed.seqs),
+            "execution_rate": crate::ranges(&t.execution_rate.seqs),
+            "average_score": crate::ranges(&t.average_score.seqs),
         },
     })
 }

@@ -27,7 +27,42 @@ pub fn rate(figure: &Figure) -> String {
     figure.value.map_or_else(|| "不适用".to_owned(), |r| format!("{}%", fmt2(rate_percent(r))))
 }
 
+/// Sequence numbers as compact ranges: `[7, 10, 11, 12, 14]` → `7,10-12,14`.
+/// The seqs of a figure are sorted; a department total may have a million.
+pub fn ranges(seqs: &[u64]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < seqs.len() {
+        let start = seqs[i];
+        let mut end = start;
+        while i + 1 < seqs.len() && seqs[i + 1] == end + 1 {
+            i += 1;
+            end = seqs[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if end == start {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}-{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
 /// A score with two decimals, or 不适用.
 pub fn score(value: Option<Decimal>) -> String {
     value.map_or_else(|| "不适用".to_owned(), fmt2)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ranges_are_compact() {
+        assert_eq!(super::ranges(&[]), "");
+        assert_eq!(super::ranges(&[7]), "7");
+        assert_eq!(super::ranges(&[7, 10, 11, 12, 14, 15]), "7,10-12,14-15");
+    }
 }

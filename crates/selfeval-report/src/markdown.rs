@@ -32,7 +32,7 @@ fn seqs(list: &[u64]) -> String {
     if list.is_empty() {
         return "—".to_owned();
     }
-    list.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" ")
+    crate::ranges(list).split(',').map(|r| format!("#{}", r.replace('-', "–#"))).collect::<Vec<_>>().join(" ")
 }
 
 /// Marks figures that an error finding involves (every event of the finding
@@ -365,27 +365,43 @@ pub fn report_markdown(model: &ReportModel) -> String {
     out
 }
 
+/// The 数据来源 appendix: one line per figure. A list, not a table: a
+/// department total may name thousands of events, and a table would pad
+/// every row to that width.
 fn sources_markdown(model: &ReportModel) -> String {
     let t = &model.totals;
-    let mut rows = vec![
-        vec!["部门".into(), "预算总额（万元）".into(), amount(&t.budget), seqs(&t.budget.seqs)],
-        vec!["部门".into(), "实际执行金额（万元）".into(), amount(&t.executed), seqs(&t.executed.seqs)],
-        vec!["部门".into(), "预算执行率".into(), rate(&t.execution_rate), seqs(&t.execution_rate.seqs)],
-        vec!["部门".into(), "平均自评分数".into(), score(t.average_score.value), seqs(&t.average_score.seqs)],
-    ];
+    let mut out = String::from("每个数字后列出计算它的事件序号（#a–#b 表示连续的一段），可用 `selfeval history` 或 `selfeval trace` 查看。\n\n");
+    let mut line = |scope: &str, what: &str, value: String, figure: &[u64]| {
+        let _ = writeln!(out, "- {scope} {what}：{value} ← {}", seqs(figure));
+    };
+    line("部门", "预算总额（万元）", amount(&t.budget), &t.budget.seqs);
+    line("部门", "实际执行金额（万元）", amount(&t.executed), &t.executed.seqs);
+    line("部门", "预算执行率", rate(&t.execution_rate), &t.execution_rate.seqs);
+    line("部门", "平均自评分数", score(t.average_score.value), &t.average_score.seqs);
     for p in &model.projects {
-        let code = || p.code.clone();
-        rows.push(vec![code(), "年初预算数".into(), amount(&p.initial_budget), seqs(&p.initial_budget.seqs)]);
-        rows.push(vec![code(), "全年预算数".into(), amount(&p.budget), seqs(&p.budget.seqs)]);
-        rows.push(vec![code(), "全年执行数".into(), amount(&p.executed), seqs(&p.executed.seqs)]);
-        rows.push(vec![code(), "执行率".into(), rate(&p.execution_rate), seqs(&p.execution_rate.seqs)]);
-        rows.push(vec![code(), "预算执行率得分".into(), score(p.budget_score.value), seqs(&p.budget_score.seqs)]);
+        line(&p.code, "年初预算数（万元）", amount(&p.initial_budget), &p.initial_budget.seqs);
+        line(&p.code, "全年预算数（万元）", amount(&p.budget), &p.budget.seqs);
+        line(&p.code, "全年执行数（万元）", amount(&p.executed), &p.executed.seqs);
+        line(&p.code, "执行率", rate(&p.execution_rate), &p.execution_rate.seqs);
+        line(&p.code, "预算执行率得分", score(p.budget_score.value), &p.budget_score.seqs);
         for i in &p.indicators {
-            rows.push(vec![code(), format!("指标{} 得分", i.code), score(i.score.value), seqs(&i.score.seqs)]);
+            line(&p.code, &format!("指标{} 得分", i.code), score(i.score.value), &i.score.seqs);
         }
-        rows.push(vec![code(), "总分".into(), score(p.total_score.value), seqs(&p.total_score.seqs)]);
+        line(&p.code, "总分", score(p.total_score.value), &p.total_score.seqs);
     }
-    table(&["范围", "数字", "值", "来源事件"], rows)
+    out
+}
+
+/// A finding's events for a table cell: the first ranges, then a count.
+fn finding_events(events: &[u64]) -> String {
+    const SHOWN: usize = 12;
+    let all = seqs(events);
+    let parts: Vec<&str> = all.split(' ').collect();
+    if parts.len() <= SHOWN {
+        all
+    } else {
+        format!("{} …共{}个事件（selfeval check --json 列出全部）", parts[..SHOWN].join(" "), events.len())
+    }
 }
 
 /// The findings, grouped by severity.
@@ -398,7 +414,14 @@ pub fn findings_markdown(findings: &[Finding]) -> String {
         let rows: Vec<Vec<String>> = findings
             .iter()
             .filter(|f| f.severity == severity)
-            .map(|f| vec![f.rule.to_owned(), f.project.clone().unwrap_or_default(), f.message.clone(), seqs(&f.events)])
+            .map(|f| {
+                vec![
+                    f.rule.to_owned(),
+                    f.project.clone().unwrap_or_default(),
+                    f.message.clone(),
+                    finding_events(&f.events),
+                ]
+            })
             .collect();
         if rows.is_empty() {
             continue;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::{ChainBreak, Head, StoreError, Verified};
+use crate::{Batch, ChainBreak, Head, StoreError, Verified};
 
 /// The hash algorithm of the chain.
 pub const HASH_ALGORITHM: &str = "sha256";
@@ -298,4 +298,45 @@ impl ChainVerifier {
     pub(crate) fn head(&self) -> Head {
         Head { seq: self.next_seq - 1, hash: self.prev.clone() }
     }
+}
+
+/// Encodes a batch after `head`, its stream at `version`: the stored value
+/// (its lines), the events, and the new head.
+pub(crate) fn encode_batch(
+    batch: &Batch,
+    head: &Head,
+    version: u64,
+    event_id: &mut dyn FnMut() -> String,
+) -> Result<(Vec<u8>, Vec<StoredEvent>, Head), StoreError> {
+    if batch.events.is_empty() {
+        return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
+    }
+    let first = head.seq + 1;
+    let mut prev = head.hash.clone();
+    let mut value = Vec::new();
+    let mut stored = Vec::with_capacity(batch.events.len());
+    for (i, event) in batch.events.iter().enumerate() {
+        let envelope = Envelope {
+            seq: first + i as u64,
+            event_id: event_id(),
+            stream: batch.stream.clone(),
+            stream_version: version + 1 + i as u64,
+            event_type: event.event_type.clone(),
+            schema_version: event.schema_version,
+            occurred_at: batch.occurred_at,
+            recorded_at: batch.recorded_at,
+            actor: batch.actor.clone(),
+            reason: batch.reason.clone(),
+            command_id: batch.command_id.clone(),
+            payload: event.payload.clone(),
+            prev_hash: prev,
+        };
+        let body = envelope.encode().map_err(StoreError::InvalidBatch)?;
+        let hash = chain_hash(&envelope.prev_hash, &body);
+        push_line(&mut value, &hash, &body);
+        prev = hash.clone();
+        stored.push(StoredEvent { envelope, hash });
+    }
+    let head = Head { seq: first + stored.len() as u64 - 1, hash: prev };
+    Ok((value, stored, head))
 }

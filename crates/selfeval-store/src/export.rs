@@ -73,6 +73,57 @@ struct TrailerBody {
     head_hash: String,
 }
 
+/// Writes an export directly, without a store: for generators and
+/// converters that produce a history in bulk. The file it writes is exactly
+/// what [`Store::export`] would write for the same batches, and
+/// [`Store::import`] verifies it like any other export.
+pub struct ExportWriter<W: Write> {
+    out: W,
+    head: Head,
+    versions: std::collections::HashMap<String, u64>,
+    event_id: Box<dyn FnMut() -> String>,
+}
+
+impl<W: Write> ExportWriter<W> {
+    /// Starts an export; `event_id` makes the id of each event (a UUID v7).
+    pub fn new(mut out: W, event_id: Box<dyn FnMut() -> String>) -> Result<ExportWriter<W>, StoreError> {
+        out.write_all(header().as_bytes())?;
+        Ok(ExportWriter {
+            out,
+            head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+            versions: std::collections::HashMap::new(),
+            event_id,
+        })
+    }
+
+    /// Appends a batch; its expected version is checked like [`Store::append`].
+    pub fn append(&mut self, batch: &crate::Batch) -> Result<Result<Vec<u64>, crate::Conflict>, StoreError> {
+        let version = self.versions.get(&batch.stream).copied().unwrap_or(0);
+        if let crate::ExpectedVersion::Exact(expected) = batch.expected_version {
+            if expected != version {
+                return Ok(Err(crate::Conflict { stream: batch.stream.clone(), expected, actual: version }));
+            }
+        }
+        let (value, stored, head) = codec::encode_batch(batch, &self.head, version, &mut self.event_id)?;
+        self.out.write_all(&value)?;
+        self.versions.insert(batch.stream.clone(), version + stored.len() as u64);
+        self.head = head;
+        Ok(Ok(stored.iter().map(|e| e.envelope.seq).collect()))
+    }
+
+    /// The head so far.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// Writes the trailer, flushes, and gives the output back.
+    pub fn finish(mut self) -> Result<(ExportSummary, W), StoreError> {
+        writeln!(self.out, "{{\"trailer\":{{\"events\":{},\"head_hash\":\"{}\"}}}}", self.head.seq, self.head.hash)?;
+        self.out.flush()?;
+        Ok((ExportSummary { events: self.head.seq, head: self.head }, self.out))
+    }
+}
+
 impl Store {
     /// Writes every event, exactly as stored, with a header and a trailer.
     pub fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, StoreError> {

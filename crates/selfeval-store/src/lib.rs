@@ -65,7 +65,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 pub use codec::{chain_hash, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
-pub use export::{ExportSummary, ImportRejected, Imported};
+pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported};
 
 /// An event to append: its type, schema version and payload (compact JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,39 +413,16 @@ impl Store {
                 return Ok(Err(Conflict { stream: batch.stream.clone(), expected, actual: version }));
             }
         }
+        let (value, stored, head) =
+            codec::encode_batch(batch, &self.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
         let first = self.head.seq + 1;
-        let mut prev = self.head.hash.clone();
-        let mut value = Vec::new();
-        let mut stored = Vec::with_capacity(batch.events.len());
-        for (i, event) in batch.events.iter().enumerate() {
-            let envelope = Envelope {
-                seq: first + i as u64,
-                event_id: uuid::Uuid::now_v7().to_string(),
-                stream: batch.stream.clone(),
-                stream_version: version + 1 + i as u64,
-                event_type: event.event_type.clone(),
-                schema_version: event.schema_version,
-                occurred_at: batch.occurred_at,
-                recorded_at: batch.recorded_at,
-                actor: batch.actor.clone(),
-                reason: batch.reason.clone(),
-                command_id: batch.command_id.clone(),
-                payload: event.payload.clone(),
-                prev_hash: prev,
-            };
-            let body = envelope.encode().map_err(StoreError::InvalidBatch)?;
-            let hash = chain_hash(&envelope.prev_hash, &body);
-            codec::push_line(&mut value, &hash, &body);
-            prev = hash.clone();
-            stored.push(StoredEvent { envelope, hash });
-        }
         let key = first.to_be_bytes();
         if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
         }
         self.index_batch(&stored)?;
         self.db.flush().or_store()?;
-        self.head = Head { seq: first + stored.len() as u64 - 1, hash: prev };
+        self.head = head;
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }
 

@@ -470,3 +470,13 @@ fn rejections_display_field_problem_and_accepted() {
         "--amount：「12,34」的千位分隔符位置不对（应每三位一个，如 215,457.60）；可接受：十进制数，可带千位分隔符与单位「万元」「万」「元」（默认万元），如 6.5、215,457.60元、2万；万元最多6位小数"
     );
 }
+
+#[test]
+fn an_unknown_project_lists_at_most_twenty_codes() {
+    let mut world = World::initialised();
+    for i in 0..25 {
+        world.ok(add_project(&format!("P{i:02}")));
+    }
+    let rejection = world.run(set_budget("P99", "1")).unwrap_err();
+    assert!(rejection.accepted.ends_with("P18、P19 等25个（selfeval report 列出全部）"), "{}", rejection.accepted);
+}

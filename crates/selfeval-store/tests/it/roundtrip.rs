@@ -171,3 +171,23 @@ proptest! {
         prop_assert_eq!(first, second);
     }
 }
+
+#[test]
+fn an_export_writer_file_imports_and_exports_byte_identically() {
+    let mut counter = 0u64;
+    let ids = Box::new(move || {
+        counter += 1;
+        format!("01900000-0000-7000-8000-{counter:012}")
+    });
+    let mut writer = selfeval_store::ExportWriter::new(Vec::new(), ids).unwrap();
+    assert_eq!(writer.append(&batch("project/P01", ExpectedVersion::Exact(0), "a", 2)).unwrap().unwrap(), vec![1, 2]);
+    assert_eq!(writer.append(&batch("project/P02", ExpectedVersion::Exact(0), "b", 1)).unwrap().unwrap(), vec![3]);
+    let conflict = writer.append(&batch("project/P01", ExpectedVersion::Exact(0), "c", 1)).unwrap().unwrap_err();
+    assert_eq!(conflict.actual, 2);
+    assert_eq!(writer.append(&batch("project/P01", ExpectedVersion::Exact(2), "c", 1)).unwrap().unwrap(), vec![4]);
+    let (summary, file) = writer.finish().unwrap();
+    assert_eq!(summary.events, 4);
+    assert_eq!(import(&file).unwrap(), file);
+    let text = String::from_utf8(file).unwrap();
+    assert!(text.contains("\"event_id\":\"01900000-0000-7000-8000-000000000004\""));
+}
