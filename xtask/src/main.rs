@@ -5,7 +5,9 @@
 //! - `gen`: a deterministic synthetic department (store and export).
 //! - `bench`: the benchmark of `docs/performance.md`.
 
+mod bench;
 mod gen;
+mod sqlite;
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -29,6 +31,10 @@ fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
         None => Ok(default),
         Some(text) => text.replace('_', "").parse().map_err(|_| format!("{name}: {text:?} is not a whole number")),
     }
+}
+
+fn arg(args: &[String], i: usize) -> Result<String, String> {
+    args.get(i).cloned().ok_or_else(|| format!("{} needs {} arguments", args[0], i))
 }
 
 fn run_gen(args: &[String]) -> Result<(), String> {
@@ -66,6 +72,7 @@ fn ci() -> bool {
     cargo(&["fmt", "--all", "--", "--check"])
         && cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
         && cargo(&["test", "--workspace", "--locked"])
+        && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true }))
 }
 
 fn report(outcome: Result<(), String>) -> bool {
@@ -77,6 +84,24 @@ fn main() -> ExitCode {
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("gen") => report(run_gen(&args)),
+        Some("bench") => report(number(&args, "--events", 1_000_000).and_then(|events| {
+            bench::bench(&bench::BenchOptions { events, quick: args.iter().any(|a| a == "--quick") })
+        })),
+        // Helpers the benchmark runs as separate processes.
+        Some("rss") => report(bench::rss(&args[1..])),
+        Some("floor-decode") => report(arg(&args, 1).and_then(|f| bench::floor_decode(f.as_ref()))),
+        Some("sqlite-import") => report(
+            arg(&args, 1).and_then(|e| arg(&args, 2).and_then(|d| sqlite::import(e.as_ref(), d.as_ref()).map(drop))),
+        ),
+        Some("sqlite-report") => {
+            report(arg(&args, 1).and_then(|d| arg(&args, 2).and_then(|o| sqlite::report(d.as_ref(), o.as_ref()))))
+        }
+        Some("sqlite-append") => {
+            report(arg(&args, 1).and_then(|d| arg(&args, 2).and_then(|p| sqlite::append(d.as_ref(), &p).map(drop))))
+        }
+        Some("sqlite-history") => {
+            report(arg(&args, 1).and_then(|d| arg(&args, 2).and_then(|p| sqlite::history(d.as_ref(), &p))))
+        }
         Some("-h" | "--help") => {
             println!("{USAGE}");
             true

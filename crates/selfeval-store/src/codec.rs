@@ -174,8 +174,9 @@ pub(crate) fn lines(value: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
     value.split(|b| *b == b'\n').filter(|l| !l.is_empty())
 }
 
-/// Splits a line into its hash and body, checking the fixed layout.
-pub(crate) fn split_line(line: &[u8]) -> Result<(&str, &[u8]), String> {
+/// Splits a stored or exported event line into its hash and body, checking
+/// the fixed layout `{"hash":"<64 hex>","event":<body>}`.
+pub fn split_line(line: &[u8]) -> Result<(&str, &[u8]), String> {
     let valid = line.len() > BODY_START + 1
         && line.starts_with(LINE_PREFIX)
         && &line[LINE_PREFIX.len() + 64..BODY_START] == LINE_MIDDLE

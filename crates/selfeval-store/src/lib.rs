@@ -64,7 +64,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-pub use codec::{chain_hash, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
+pub use codec::{chain_hash, split_line, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported};
 
 /// An event to append: its type, schema version and payload (compact JSON).

@@ -1,0 +1,403 @@
+//! `cargo xtask bench`: measures the real `selfeval` binary, as a user runs
+//! it, on a generated department, beside a SQLite peer and two floors.
+//! Every figure is the median of several runs of a separate process.
+//! Results: a table on stdout and `target/bench/results.json`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// How big, and how many runs.
+pub struct BenchOptions {
+    /// Events in the full store.
+    pub events: u64,
+    /// The quick mode of CI: small, one run each, no target asserted.
+    pub quick: bool,
+}
+
+struct Paths {
+    root: PathBuf,
+    selfeval: PathBuf,
+    xtask: PathBuf,
+}
+
+impl Paths {
+    fn bench(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+}
+
+/// A finished process: wall time and peak RSS.
+struct Sample {
+    seconds: f64,
+    rss_mb: f64,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Runs a command through `xtask rss`, which reports the child's peak RSS.
+fn measure(paths: &Paths, program: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<Sample, String> {
+    let mut command = Command::new(&paths.xtask);
+    command.arg("rss").arg(program).args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let started = Instant::now();
+    let output = command.output().map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("{} {} failed: {stderr}", program.display(), args.join(" ")));
+    }
+    let rss_kb: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| format!("no rss reported for {}: {stderr}", program.display()))?;
+    Ok(Sample { seconds, rss_mb: rss_kb / 1024.0 })
+}
+
+fn repeat(runs: usize, mut run: impl FnMut() -> Result<Sample, String>) -> Result<(f64, f64), String> {
+    let mut times = Vec::new();
+    let mut rss: f64 = 0.0;
+    for _ in 0..runs {
+        let sample = run()?;
+        times.push(sample.seconds);
+        rss = rss.max(sample.rss_mb);
+    }
+    Ok((median(times), rss))
+}
+
+/// Drops the page cache, if this machine lets us (root outside a locked container).
+fn drop_caches() -> bool {
+    let _ = Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3\n").is_ok()
+}
+
+fn cargo_build() -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--locked", "-p", "selfeval-cli", "-p", "xtask"])
+        .status()
+        .map_err(|e| e.to_string())?;
+    status.success().then_some(()).ok_or_else(|| "release build failed".to_owned())
+}
+
+fn generate(paths: &Paths, out: &Path, projects: u64, events: u64) -> Result<(), String> {
+    let status = Command::new(&paths.xtask)
+        .args(["gen", "--projects", &projects.to_string(), "--events", &events.to_string(), "--seed", "2024", "--out"])
+        .arg(out)
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    status.success().then_some(()).ok_or_else(|| format!("xtask gen failed for {}", out.display()))
+}
+
+fn fsync_latency_us(dir: &Path, runs: usize) -> Result<f64, String> {
+    use std::io::Write;
+    let path = dir.join("fsync.probe");
+    let mut file = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        file.write_all(&[7u8; 512]).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        file.sync_data().map_err(|e| e.to_string())?;
+        samples.push(started.elapsed().as_secs_f64() * 1e6);
+    }
+    let _ = std::fs::remove_file(&path);
+    Ok(median(samples))
+}
+
+/// Runs the benchmark.
+pub fn bench(options: &BenchOptions) -> Result<(), String> {
+    let events = if options.quick { 10_000 } else { options.events };
+    let projects = (events / 100).max(10);
+    let runs = if options.quick { 1 } else { 3 };
+    let many = if options.quick { 3 } else { 50 };
+    let root = PathBuf::from("target/bench");
+    std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
+    let steps = 14;
+    let bar = ProgressBar::new(steps);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}").expect("a valid template"),
+    );
+    bar.set_message("release build");
+    cargo_build()?;
+    let paths = Paths {
+        root: root.clone(),
+        selfeval: PathBuf::from("target/release/selfeval"),
+        xtask: PathBuf::from("target/release/xtask"),
+    };
+    let full = paths.bench("full");
+    let small = paths.bench("small");
+    bar.inc(1);
+    bar.set_message(format!("generating {events} events, {projects} projects"));
+    generate(&paths, &full, projects, events)?;
+    generate(&paths, &small, 100, 10_000)?;
+    let export = full.join("export.jsonl");
+    let export_arg = export.to_str().expect("a UTF-8 path");
+    bar.inc(1);
+
+    bar.set_message("floor: decoding the export");
+    let (floor_decode_s, _) = repeat(runs, || measure(&paths, &paths.xtask, &["floor-decode", export_arg], &[]))?;
+    let fsync_us = fsync_latency_us(&root, if options.quick { 10 } else { 200 })?;
+    bar.inc(1);
+
+    bar.set_message("import");
+    let imported = paths.bench("imported");
+    let (import_s, _) = repeat(runs, || {
+        let _ = std::fs::remove_dir_all(&imported);
+        measure(&paths, &paths.selfeval, &["--store", imported.to_str().unwrap(), "import", export_arg], &[])
+    })?;
+    let store = imported.to_str().expect("a UTF-8 path").to_owned();
+    bar.inc(1);
+
+    bar.set_message("open");
+    let (open_s, _) = repeat(if options.quick { 3 } else { 10 }, || {
+        measure(&paths, &paths.selfeval, &["--store", &store, "status"], &[])
+    })?;
+    bar.inc(1);
+
+    bar.set_message("report (cold)");
+    let report_json = root.join("report-selfeval.json");
+    let report_arg = report_json.to_str().unwrap().to_owned();
+    let report_args = ["--store", &store, "report", "--format", "json", "--output", &report_arg];
+    let dropped = drop_caches();
+    let (report_cold_s, cold_rss) = repeat(runs, || {
+        drop_caches();
+        measure(&paths, &paths.selfeval, &report_args, &[])
+    })?;
+    bar.inc(1);
+    bar.set_message("report (warm)");
+    let (report_warm_s, warm_rss) = repeat(runs, || measure(&paths, &paths.selfeval, &report_args, &[]))?;
+    let report_rss_mb = cold_rss.max(warm_rss);
+    bar.inc(1);
+
+    bar.set_message("verify");
+    let (verify_s, _) = repeat(runs, || measure(&paths, &paths.selfeval, &["--store", &store, "verify"], &[]))?;
+    bar.inc(1);
+
+    bar.set_message("history");
+    let small_store = small.join("store");
+    let (history_s, _) = repeat(many.min(20), || {
+        measure(&paths, &paths.selfeval, &["--store", &store, "history", "--project", "P00042"], &[])
+    })?;
+    let (history_small_s, _) = repeat(many.min(20), || {
+        measure(
+            &paths,
+            &paths.selfeval,
+            &["--store", small_store.to_str().unwrap(), "history", "--project", "P00042"],
+            &[],
+        )
+    })?;
+    bar.inc(1);
+
+    bar.set_message("SQLite: import");
+    let db = root.join("peer.sqlite");
+    let db_arg = db.to_str().unwrap().to_owned();
+    let (sqlite_import_s, _) = repeat(runs, || {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{db_arg}{suffix}"));
+        }
+        measure(&paths, &paths.xtask, &["sqlite-import", export_arg, &db_arg], &[])
+    })?;
+    bar.inc(1);
+    bar.set_message("SQLite: report");
+    let peer_json = root.join("report-sqlite.json");
+    let peer_arg = peer_json.to_str().unwrap().to_owned();
+    let (sqlite_report_s, _) =
+        repeat(runs, || measure(&paths, &paths.xtask, &["sqlite-report", &db_arg, &peer_arg], &[]))?;
+    let same_report = std::fs::read(&report_json).ok() == std::fs::read(&peer_json).ok();
+    bar.inc(1);
+    bar.set_message("SQLite: history");
+    let (sqlite_history_s, _) =
+        repeat(many.min(20), || measure(&paths, &paths.xtask, &["sqlite-history", &db_arg, "P00042"], &[]))?;
+    bar.inc(1);
+
+    bar.set_message("one recording command");
+    let env = [("SELFEVAL_ACTOR", "基准@测试")];
+    let spend = ["--store", store.as_str(), "spend", "P00001", "--amount", "0.01", "--date", "2024-12-31"];
+    let (append_s, _) = repeat(many, || measure(&paths, &paths.selfeval, &spend, &env))?;
+    let (sqlite_append_s, _) =
+        repeat(many, || measure(&paths, &paths.xtask, &["sqlite-append", &db_arg, "P00001"], &[]))?;
+    bar.inc(1);
+    bar.finish_with_message("done");
+
+    let n = events as f64;
+    let results = json!({
+        "events": events,
+        "import_eps": n / import_s,
+        "report_cold_s": report_cold_s,
+        "report_warm_s": report_warm_s,
+        "report_rss_mb": report_rss_mb,
+        "verify_eps": n / verify_s,
+        "append_ms": append_s * 1e3,
+        "history_ms": history_s * 1e3,
+        "history_small_ms": history_small_s * 1e3,
+        "open_ms": open_s * 1e3,
+        "sqlite_import_eps": n / sqlite_import_s,
+        "sqlite_report_s": sqlite_report_s,
+        "sqlite_append_ms": sqlite_append_s * 1e3,
+        "sqlite_history_ms": sqlite_history_s * 1e3,
+        "floor_decode_s": floor_decode_s,
+        "fsync_us": fsync_us,
+        "same_report_as_sqlite": same_report,
+        "page_cache_dropped": dropped,
+        "runs": runs,
+    });
+    std::fs::write(root.join("results.json"), serde_json::to_string_pretty(&results).expect("JSON") + "\n")
+        .map_err(|e| e.to_string())?;
+    print_table(&results, options.quick);
+    if !same_report {
+        return Err("the SQLite peer's report differs from selfeval's (target/bench/report-*.json)".to_owned());
+    }
+    Ok(())
+}
+
+fn print_table(r: &serde_json::Value, quick: bool) {
+    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    let verdict = |ok: bool| {
+        if quick {
+            "—"
+        } else if ok {
+            "PASS"
+        } else {
+            "FAIL"
+        }
+    };
+    let rows: Vec<(String, String, String, String, String, &str)> = vec![
+        (
+            "import (events/s)".into(),
+            format!("{:.0}", f("import_eps")),
+            format!("{:.0}", f("sqlite_import_eps")),
+            format!("{:.2}", f("sqlite_import_eps") / f("import_eps")),
+            "≥ 100,000".into(),
+            verdict(f("import_eps") >= 100_000.0),
+        ),
+        (
+            "report warm (s)".into(),
+            format!("{:.3}", f("report_warm_s")),
+            format!("{:.3}", f("sqlite_report_s")),
+            format!("{:.2}", f("report_warm_s") / f("sqlite_report_s")),
+            "≤ 1.0, ≤ SQLite".into(),
+            verdict(f("report_warm_s") <= 1.0 && f("report_warm_s") <= f("sqlite_report_s")),
+        ),
+        (
+            "report cold (s)".into(),
+            format!("{:.3}", f("report_cold_s")),
+            "".into(),
+            "".into(),
+            "≤ 3.0".into(),
+            verdict(f("report_cold_s") <= 3.0),
+        ),
+        (
+            "report peak RSS (MB)".into(),
+            format!("{:.0}", f("report_rss_mb")),
+            "".into(),
+            "".into(),
+            "≤ 300".into(),
+            verdict(f("report_rss_mb") <= 300.0),
+        ),
+        (
+            "verify (events/s)".into(),
+            format!("{:.0}", f("verify_eps")),
+            "".into(),
+            "".into(),
+            "≥ 1,000,000".into(),
+            verdict(f("verify_eps") >= 1_000_000.0),
+        ),
+        (
+            "one recording command (ms)".into(),
+            format!("{:.1}", f("append_ms")),
+            format!("{:.1}", f("sqlite_append_ms")),
+            format!("{:.2}", f("append_ms") / f("sqlite_append_ms")),
+            "≤ 100, ≤ SQLite".into(),
+            verdict(f("append_ms") <= 100.0 && f("append_ms") <= f("sqlite_append_ms")),
+        ),
+        (
+            "one project's history (ms)".into(),
+            format!("{:.1}", f("history_ms")),
+            format!("{:.1}", f("sqlite_history_ms")),
+            format!("{:.2}", f("history_ms") / f("sqlite_history_ms")),
+            "≤ 100, ≤ SQLite".into(),
+            verdict(f("history_ms") <= 100.0 && f("history_ms") <= f("sqlite_history_ms")),
+        ),
+        (
+            "history full ÷ 10k store".into(),
+            format!("{:.2}", f("history_ms") / f("history_small_ms")),
+            "".into(),
+            "".into(),
+            "≤ 1.5".into(),
+            verdict(f("history_ms") / f("history_small_ms") <= 1.5),
+        ),
+        ("open (ms)".into(), format!("{:.1}", f("open_ms")), "".into(), "".into(), "".into(), ""),
+        (
+            "floor: decode the export (s)".into(),
+            format!("{:.3}", f("floor_decode_s")),
+            "".into(),
+            "".into(),
+            "".into(),
+            "",
+        ),
+        ("floor: fsync (µs)".into(), format!("{:.0}", f("fsync_us")), "".into(), "".into(), "".into(), ""),
+    ];
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["measure", "selfeval", "SQLite", "selfeval ÷ SQLite", "target", "result"]);
+    for (a, b, c, d, e, g) in rows {
+        table.add_row([a, b, c, d, e, g.to_owned()]);
+    }
+    println!(
+        "\n{} events{}; same report as SQLite: {}; page cache dropped for cold runs: {}\n\n{table}",
+        r["events"],
+        if quick { " (quick: the harness only, no target asserted)" } else { "" },
+        r["same_report_as_sqlite"],
+        r["page_cache_dropped"]
+    );
+}
+
+/// `xtask rss PROGRAM ARGS…`: runs a program and prints its peak RSS.
+pub fn rss(args: &[String]) -> Result<(), String> {
+    let (program, rest) = args.split_first().ok_or("rss needs a program")?;
+    let status = Command::new(program).args(rest).status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    let usage =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).map_err(|e| e.to_string())?;
+    eprintln!("maxrss_kb={}", usage.max_rss());
+    status.success().then_some(()).ok_or_else(|| format!("{program} exited with {status}"))
+}
+
+/// `xtask floor-decode EXPORT`: the least a replay can cost: read the
+/// export and decode every event into its typed payload.
+pub fn floor_decode(export: &Path) -> Result<(), String> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(export).map_err(|e| e.to_string())?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut line = Vec::new();
+    let mut decoded = 0u64;
+    while reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? > 0 {
+        let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
+        if let Ok((_, body)) = selfeval_store::split_line(trimmed) {
+            let envelope = selfeval_store::Envelope::decode(body)?;
+            selfeval_core::EventPayload::decode(&envelope.event_type, envelope.schema_version, &envelope.payload)
+                .map_err(|e| e.to_string())?;
+            decoded += 1;
+        }
+        line.clear();
+    }
+    std::hint::black_box(decoded);
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The SQLite peer of the benchmark: what an engineer would otherwise pick.
+//! One table of the same envelopes (the exact stored bytes and the same hash
+//! chain), an index on stream, WAL and `synchronous=FULL` for the same
+//! durability. It replays into the same core projection and renders the same
+//! report, so the two can be compared figure for figure.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use selfeval_core::history::Describer;
+use selfeval_core::{handle, Command, EventPayload, Meta, RecordedEvent, ReportModel, Request, State};
+use selfeval_store::{chain_hash, split_line, Envelope, GENESIS_HASH};
+
+fn open(path: &Path) -> Result<Connection, String> {
+    let connection = Connection::open(path).map_err(|e| e.to_string())?;
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+             CREATE TABLE IF NOT EXISTS events(
+               seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, stream_version INTEGER NOT NULL,
+               type TEXT NOT NULL, command_id TEXT NOT NULL, body BLOB NOT NULL, hash TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS events_stream ON events(stream, stream_version);",
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(connection)
+}
+
+fn decode(seq: u64, body: &[u8]) -> Result<RecordedEvent, String> {
+    let e = Envelope::decode(body).map_err(|m| format!("event {seq}: {m}"))?;
+    let payload = EventPayload::decode(&e.event_type, e.schema_version, &e.payload).map_err(|d| d.to_string())?;
+    Ok(RecordedEvent {
+        seq: e.seq,
+        meta: Meta { actor: e.actor, reason: e.reason, occurred_at: e.occurred_at, recorded_at: e.recorded_at },
+        payload,
+    })
+}
+
+/// Imports an export, verifying the chain as it goes, in one transaction.
+pub fn import(export: &Path, db: &Path) -> Result<u64, String> {
+    let mut connection = open(db)?;
+    let transaction = connection.transaction().map_err(|e| e.to_string())?;
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut count = 0u64;
+    {
+        let mut insert = transaction
+            .prepare("INSERT INTO events(seq, stream, stream_version, type, command_id, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .map_err(|e| e.to_string())?;
+        let file = std::fs::File::open(export).map_err(|e| e.to_string())?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())?;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? == 0 {
+                break;
+            }
+            let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
+            if trimmed.starts_with(b"{\"trailer\":") {
+                break;
+            }
+            let (hash, body) = split_line(trimmed)?;
+            let envelope = Envelope::decode(body)?;
+            if envelope.prev_hash != prev || chain_hash(&prev, body) != hash {
+                return Err(format!("the chain breaks at event {}", envelope.seq));
+            }
+            insert
+                .execute(params![
+                    envelope.seq as i64,
+                    envelope.stream,
+                    envelope.stream_version as i64,
+                    envelope.event_type,
+                    envelope.command_id,
+                    body,
+                    hash
+                ])
+                .map_err(|e| e.to_string())?;
+            prev = hash.to_owned();
+            count += 1;
+        }
+    }
+    transaction.commit().map_err(|e| e.to_string())?;
+    Ok(count)
+}
+
+fn head(connection: &Connection) -> Result<(u64, String), String> {
+    Ok(connection
+        .query_row("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })
+        .optional()
+        .map_err(|e| e.to_string())?
+        .unwrap_or((0, GENESIS_HASH.to_owned())))
+}
+
+/// Replays every event into the core projection and writes the same report
+/// JSON as `selfeval report --format json`.
+pub fn report(db: &Path, out: &Path) -> Result<(), String> {
+    let connection = open(db)?;
+    let mut statement = connection.prepare("SELECT seq, body FROM events ORDER BY seq").map_err(|e| e.to_string())?;
+    let mut rows = statement.query([]).map_err(|e| e.to_string())?;
+    let mut state = State::default();
+    while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+        let seq: i64 = row.get(0).map_err(|e| e.to_string())?;
+        let body = row.get_ref(1).map_err(|e| e.to_string())?.as_blob().map_err(|e| e.to_string())?;
+        state.apply(&decode(seq as u64, body)?);
+    }
+    let (_, hash) = head(&connection)?;
+    let model = ReportModel::build(&state, &hash);
+    let text = format!("{}\n", serde_json::to_string_pretty(&selfeval_report::report_json(&model)).expect("JSON"));
+    std::fs::write(out, text).map_err(|e| e.to_string())
+}
+
+fn stream_events(connection: &Connection, stream: &str) -> Result<Vec<(u64, Vec<u8>)>, String> {
+    let mut statement = connection
+        .prepare("SELECT seq, body FROM events WHERE stream = ?1 ORDER BY stream_version")
+        .map_err(|e| e.to_string())?;
+    let rows = statement
+        .query_map([stream], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)))
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+}
+
+/// One recording command, as the CLI does it: replay the department's and
+/// the project's streams, handle, and append durably.
+pub fn append(db: &Path, project: &str) -> Result<u64, String> {
+    let mut connection = open(db)?;
+    let transaction =
+        connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| e.to_string())?;
+    let mut events = stream_events(&transaction, "department")?;
+    let stream = format!("project/{project}");
+    events.extend(stream_events(&transaction, &stream)?);
+    events.sort_by_key(|e| e.0);
+    let mut state = State::default();
+    for (seq, body) in &events {
+        state.apply(&decode(*seq, body)?);
+    }
+    let now = chrono::Utc::now();
+    let meta = Meta { actor: "基准@测试".into(), reason: None, occurred_at: now, recorded_at: now };
+    let command = Command::RecordExpenditure {
+        project: project.into(),
+        amount: "0.01".into(),
+        date: "2024-12-31".into(),
+        voucher: None,
+        memo: None,
+    };
+    let payloads = handle(&state, &Request { meta: meta.clone(), command }).map_err(|r| r.to_string())?;
+    let (mut seq, mut prev) = head(&transaction)?;
+    let mut version: u64 = transaction
+        .query_row("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?1", [&stream], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| e.to_string())? as u64;
+    let command_id = uuid::Uuid::now_v7().to_string();
+    for payload in payloads {
+        seq += 1;
+        version += 1;
+        let envelope = Envelope {
+            seq,
+            event_id: uuid::Uuid::now_v7().to_string(),
+            stream: stream.clone(),
+            stream_version: version,
+            event_type: payload.event_type().to_owned(),
+            schema_version: payload.schema_version(),
+            occurred_at: meta.occurred_at,
+            recorded_at: meta.recorded_at,
+            actor: meta.actor.clone(),
+            reason: None,
+            command_id: command_id.clone(),
+            payload: payload.to_json(),
+            prev_hash: prev.clone(),
+        };
+        let body = envelope.encode()?;
+        let hash = chain_hash(&prev, &body);
+        transaction
+            .execute(
+                "INSERT INTO events(seq, stream, stream_version, type, command_id, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![seq as i64, stream, version as i64, envelope.event_type, command_id, body, hash],
+            )
+            .map_err(|e| e.to_string())?;
+        prev = hash;
+    }
+    transaction.commit().map_err(|e| e.to_string())?;
+    Ok(seq)
+}
+
+/// One project's history, described as `selfeval history --project` does.
+pub fn history(db: &Path, project: &str) -> Result<(), String> {
+    let connection = open(db)?;
+    let mut describer = Describer::default();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (seq, body) in stream_events(&connection, &format!("project/{project}"))? {
+        let event = decode(seq, &body)?;
+        let change = describer.describe(seq, &event.payload);
+        writeln!(out, "#{seq}  {}  {}  {change}", event.meta.actor, event.payload.event_type())
+            .map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}
