@@ -94,3 +94,25 @@ fn check_exits_one_on_error_findings() {
     assert_eq!(f3["events"], serde_json::json!([3, 4]));
     assert_eq!(env.act(&["check", "--as-of", "3"]).code(), 0, "before the overspending the data was clean of errors");
 }
+
+#[test]
+fn a_state_snapshot_gives_the_same_report_as_a_full_replay() {
+    let env = crate::Env::new();
+    env.run(&["demo"]);
+    let snapshotting = |args: &[&str]| {
+        let output = env.command().env("SELFEVAL_SNAPSHOT_AFTER", "1").args(args).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = snapshotting(&["report", "--format", "json"]);
+    assert!(env.store().join("selfeval-cache/state-v1").exists(), "a long replay leaves a snapshot");
+    env.ok(&["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
+    let from_snapshot = snapshotting(&["report", "--format", "json"]);
+    assert_ne!(first, from_snapshot);
+    assert!(from_snapshot.contains("\"executed\": \"59.29\""), "the tail after the snapshot is replayed");
+    let as_of = snapshotting(&["report", "--format", "json", "--as-of", "72"]);
+    assert_eq!(as_of, first, "--as-of before the head ignores a later snapshot");
+    std::fs::remove_dir_all(env.store().join("selfeval-cache")).unwrap();
+    let full = env.ok(&["report", "--format", "json"]);
+    assert_eq!(full, from_snapshot, "the snapshot and a full replay agree");
+}

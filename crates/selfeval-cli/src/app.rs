@@ -194,11 +194,41 @@ impl Replayed {
     }
 }
 
+/// The name of the state snapshot of this build's `State`.
+fn snapshot_name() -> String {
+    format!("state-v{}", selfeval_core::state::STATE_VERSION)
+}
+
+/// A replay that left at least this many events after the snapshot writes a
+/// new one: 10,000 unless `SELFEVAL_SNAPSHOT_AFTER` says otherwise.
+fn snapshot_after() -> u64 {
+    std::env::var("SELFEVAL_SNAPSHOT_AFTER").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000)
+}
+
+/// Replays the log, up to `as_of` if given. Starts from the state snapshot
+/// when one matches the log and lies before the point asked for (a time
+/// bound cannot use it: recorded times need not be monotone), and leaves a
+/// new snapshot when it replayed a long tail to the head.
 fn replay(store: &Store, as_of: Option<AsOf>, keep_events: bool) -> Result<Replayed, CliError> {
     let mut state = State::default();
     let mut head = Head { seq: 0, hash: selfeval_store::GENESIS_HASH.to_owned() };
+    let usable = !keep_events && !matches!(as_of, Some(AsOf::Time(_)));
+    if usable {
+        if let Some(cached) = store.read_cache(&snapshot_name())? {
+            let before = match as_of {
+                Some(AsOf::Seq(seq)) => cached.seq <= seq,
+                _ => true,
+            };
+            if let (true, Ok(mut snapshot)) = (before, rmp_serde::from_slice::<State>(&cached.bytes)) {
+                snapshot.rebuild_index();
+                state = snapshot;
+                head = Head { seq: cached.seq, hash: cached.hash };
+            }
+        }
+    }
+    let start = head.seq;
     let mut events = Vec::new();
-    for stored in store.events_from(1) {
+    for stored in store.events_from(head.seq + 1) {
         let stored = stored?;
         match as_of {
             Some(AsOf::Seq(seq)) if stored.envelope.seq > seq => break,
@@ -210,6 +240,12 @@ fn replay(store: &Store, as_of: Option<AsOf>, keep_events: bool) -> Result<Repla
         head = Head { seq: stored.envelope.seq, hash: stored.hash.clone() };
         if keep_events {
             events.push((stored, event));
+        }
+    }
+    if usable && as_of.is_none() && head.seq > start && head.seq - start >= snapshot_after() {
+        // A cache: failing to write it costs speed, never correctness.
+        if let Ok(bytes) = rmp_serde::to_vec(&state) {
+            let _ = store.write_cache(&snapshot_name(), head.seq, &bytes);
         }
     }
     Ok(Replayed { state, head, events })

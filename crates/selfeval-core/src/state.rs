@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
 use crate::values::{QualitativeLevel, Target};
 
 /// A value and the sequence numbers of the events it was computed from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Traced<T> {
     /// The value.
     pub value: T,
@@ -20,7 +21,7 @@ pub struct Traced<T> {
 }
 
 /// The department and its fiscal year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
     /// 部门名称.
     pub name: String,
@@ -33,7 +34,7 @@ pub struct Department {
 }
 
 /// A one-line fact with who recorded it and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// The event.
     pub seq: u64,
@@ -46,7 +47,7 @@ pub struct Note {
 }
 
 /// One initial budget line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetLine {
     /// The event.
     pub seq: u64,
@@ -57,7 +58,7 @@ pub struct BudgetLine {
 }
 
 /// One budget adjustment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjustment {
     /// The event.
     pub seq: u64,
@@ -68,7 +69,7 @@ pub struct Adjustment {
 }
 
 /// One expenditure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expenditure {
     /// The event.
     pub seq: u64,
@@ -85,7 +86,7 @@ pub struct Expenditure {
 }
 
 /// An actual value recorded for an indicator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actual {
     /// The event.
     pub seq: u64,
@@ -104,7 +105,7 @@ pub struct Actual {
 }
 
 /// A score set by hand.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreOverride {
     /// The event.
     pub seq: u64,
@@ -117,7 +118,7 @@ pub struct ScoreOverride {
 }
 
 /// A performance indicator of a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {
     /// The code, unique in the project.
     pub code: String,
@@ -144,7 +145,7 @@ pub struct Indicator {
 }
 
 /// Where a project's self-evaluation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being recorded (草稿).
@@ -170,7 +171,7 @@ impl Status {
 }
 
 /// A workflow step taken on a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkflowRecord {
     /// The status it moved to.
     pub status: Status,
@@ -179,7 +180,7 @@ pub struct WorkflowRecord {
 }
 
 /// A project (项目) and everything recorded about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {
     /// The code.
     pub code: String,
@@ -263,7 +264,7 @@ impl Project {
 }
 
 /// A problem (问题) and its rectification (整改).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The code.
     pub code: String,
@@ -282,7 +283,7 @@ pub struct Problem {
 }
 
 /// A rectification plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The event.
     pub seq: u64,
@@ -295,7 +296,7 @@ pub struct Plan {
 }
 
 /// Everything replayed from the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// The department, once the year is initialised.
     pub department: Option<Department>,
@@ -309,7 +310,9 @@ pub struct State {
     pub last_seq: u64,
     /// The recorded time of the last event applied.
     pub last_recorded_at: Option<DateTime<Utc>>,
-    /// Lookups by code and by sequence number, derived from the lists above.
+    /// Lookups by code and by sequence number, derived from the lists above
+    /// (not serialised: [`State::rebuild_index`] recomputes them).
+    #[serde(skip)]
     index: Index,
 }
 
@@ -323,7 +326,26 @@ struct Index {
     expenditures: HashMap<u64, (usize, usize)>,
 }
 
+/// The version of [`State`]'s serialised form. A snapshot of another
+/// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
+pub const STATE_VERSION: u32 = 1;
+
 impl State {
+    /// Recomputes the lookups after deserialising a snapshot.
+    pub fn rebuild_index(&mut self) {
+        let mut index = Index::default();
+        for (p, project) in self.projects.iter().enumerate() {
+            index.projects.insert(project.code.clone(), p);
+            for (e, expenditure) in project.expenditures.iter().enumerate() {
+                index.expenditures.insert(expenditure.seq, (p, e));
+            }
+        }
+        for (q, problem) in self.problems.iter().enumerate() {
+            index.problems.insert(problem.code.clone(), q);
+        }
+        self.index = index;
+    }
+
     /// Folds events into a state: replay.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> State {
         let mut state = State::default();

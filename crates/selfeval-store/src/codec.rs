@@ -226,6 +226,47 @@ pub(crate) fn stream_key(stream: &str, version: u64) -> Vec<u8> {
     key
 }
 
+/// What the indexes need of an event, read without decoding the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct IndexEntry {
+    pub(crate) seq: u64,
+    pub(crate) stream: String,
+    pub(crate) stream_version: u64,
+    pub(crate) command_id: String,
+}
+
+impl IndexEntry {
+    pub(crate) fn of(envelope: &Envelope) -> IndexEntry {
+        IndexEntry {
+            seq: envelope.seq,
+            stream: envelope.stream.clone(),
+            stream_version: envelope.stream_version,
+            command_id: envelope.command_id.clone(),
+        }
+    }
+
+    /// Reads the four fields from a body; serde skips the rest unread.
+    pub(crate) fn read(body: &[u8]) -> Result<IndexEntry, String> {
+        serde_json::from_slice(body).map_err(|e| format!("not a valid event body: {e}"))
+    }
+}
+
+/// The event `seq` of a stored value (one batch, or several packed by an
+/// import), decoding only its line.
+pub(crate) fn line_at(key: &[u8], value: &[u8], seq: u64) -> Result<StoredEvent, StoreError> {
+    let first = decode_key(key)?;
+    let missing = || StoreError::Corrupt { seq, message: "indexed event missing from the log".into() };
+    let index = seq.checked_sub(first).ok_or_else(missing)?;
+    let line = lines(value).nth(index as usize).ok_or_else(missing)?;
+    let corrupt = |message: String| StoreError::Corrupt { seq, message };
+    let (hash, body) = split_line(line).map_err(corrupt)?;
+    let envelope = Envelope::decode(body).map_err(corrupt)?;
+    if envelope.seq != seq {
+        return Err(StoreError::Corrupt { seq, message: format!("found event {} where {seq} belongs", envelope.seq) });
+    }
+    Ok(StoredEvent { envelope, hash: hash.to_owned() })
+}
+
 /// Decodes every event of a stored batch.
 pub(crate) fn decode_batch(key: &[u8], value: &[u8]) -> Result<Vec<StoredEvent>, StoreError> {
     let first = decode_key(key)?;

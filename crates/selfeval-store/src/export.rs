@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 
 use serde::Deserialize;
 
-use crate::codec::{self, ChainVerifier, StoredEvent};
+use crate::codec::{self, ChainVerifier};
 use crate::{Head, OrStore, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
 
 const FORMAT: &str = "selfeval-export";
@@ -176,8 +176,10 @@ impl Store {
             _ => return reject(None, 1, format!("not a selfeval export header (expected {})", header().trim_end())),
         }
         let mut verifier = ChainVerifier::new();
-        let mut pending: Vec<StoredEvent> = Vec::new();
-        let mut pending_bytes: Vec<u8> = Vec::new();
+        // Commands are packed into log values of up to PACK_BYTES: an import
+        // lands whole or not at all, so one value may hold many commands.
+        // Each event keeps its own line and its link in the chain.
+        let mut pack = Pack::default();
         let mut trailer: Option<TrailerBody> = None;
         loop {
             buffer.clear();
@@ -200,22 +202,22 @@ impl Store {
             if let Err(broken) = verifier.line(line) {
                 return reject(Some(broken.seq), line_number, broken.problem);
             }
-            let (hash, body) = codec::split_line(line).expect("the verifier checked the layout");
-            let envelope = match codec::Envelope::decode(body) {
-                Ok(envelope) => envelope,
+            let (_, body) = codec::split_line(line).expect("the verifier checked the layout");
+            let entry = match codec::IndexEntry::read(body) {
+                Ok(entry) => entry,
                 Err(problem) => return reject(Some(seq), line_number, problem),
             };
-            if pending.first().is_some_and(|p| p.envelope.command_id != envelope.command_id) {
-                self.write_batch(&pending, &pending_bytes)?;
-                pending.clear();
-                pending_bytes.clear();
+            let new_command = pack.entries.last().is_none_or(|last| last.command_id != entry.command_id);
+            if new_command && pack.bytes.len() >= PACK_BYTES {
+                self.write_pack(&pack)?;
+                pack = Pack::default();
             }
-            pending_bytes.extend_from_slice(line);
-            pending_bytes.push(b'\n');
-            pending.push(StoredEvent { envelope, hash: hash.to_owned() });
+            pack.bytes.extend_from_slice(line);
+            pack.bytes.push(b'\n');
+            pack.entries.push(entry);
         }
-        if !pending.is_empty() {
-            self.write_batch(&pending, &pending_bytes)?;
+        if !pack.entries.is_empty() {
+            self.write_pack(&pack)?;
         }
         let head = verifier.head();
         let Some(trailer) = trailer else {
@@ -231,18 +233,37 @@ impl Store {
                 ),
             );
         }
+        self.mark_indexed(head.seq)?;
         self.db.flush().or_store()?;
         self.head = head.clone();
         Ok(Ok(Imported { events: head.seq, head }))
     }
 
-    fn write_batch(&mut self, events: &[StoredEvent], bytes: &[u8]) -> Result<(), StoreError> {
-        let first = events[0].envelope.seq;
-        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes)).or_store()?.is_err() {
+    fn write_pack(&mut self, pack: &Pack) -> Result<(), StoreError> {
+        let first = pack.entries[0].seq;
+        if self
+            .log
+            .compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(pack.bytes.as_slice()))
+            .or_store()?
+            .is_err()
+        {
             return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
         }
-        self.index_batch(events)
+        for command in pack.entries.chunk_by(|a, b| a.command_id == b.command_id) {
+            self.index_batch(command)?;
+        }
+        Ok(())
     }
+}
+
+/// How many bytes of events an import packs into one log value.
+const PACK_BYTES: usize = 64 * 1024;
+
+/// Whole commands waiting to be written as one log value.
+#[derive(Default)]
+struct Pack {
+    bytes: Vec<u8>,
+    entries: Vec<codec::IndexEntry>,
 }
 
 fn trim_newline(line: &[u8]) -> &[u8] {

@@ -55,6 +55,7 @@
 //! The on-disk and export formats, and the hash, are specified in
 //! `docs/storage.md`.
 
+mod cache;
 mod codec;
 mod export;
 
@@ -64,6 +65,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+pub use cache::Cached;
 pub use codec::{chain_hash, split_line, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported};
 
@@ -345,29 +347,38 @@ impl Store {
         if position == self.head.seq {
             return Ok(());
         }
-        let events: Vec<StoredEvent> = self.events_from(position + 1).collect::<Result<_, _>>()?;
+        let events: Vec<codec::IndexEntry> = self
+            .events_from(position + 1)
+            .map(|e| e.map(|e| codec::IndexEntry::of(&e.envelope)))
+            .collect::<Result<_, _>>()?;
         let mut start = 0;
         while start < events.len() {
-            let command = &events[start].envelope.command_id;
-            let end = start + events[start..].iter().take_while(|e| &e.envelope.command_id == command).count();
+            let command = &events[start].command_id;
+            let end = start + events[start..].iter().take_while(|e| &e.command_id == command).count();
             self.index_batch(&events[start..end])?;
             start = end;
         }
+        self.mark_indexed(self.head.seq)?;
         self.db.flush().or_store()?;
         Ok(())
     }
 
-    fn index_batch(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
-        for event in events {
-            let e = &event.envelope;
+    /// Indexes one command's events: their streams, and the command id.
+    fn index_batch(&self, events: &[codec::IndexEntry]) -> Result<(), StoreError> {
+        for e in events {
             self.streams.insert(codec::stream_key(&e.stream, e.stream_version), &e.seq.to_be_bytes()).or_store()?;
         }
-        if let (Some(first), Some(last)) = (events.first(), events.last()) {
-            let mut value = first.envelope.seq.to_be_bytes().to_vec();
+        if let Some(first) = events.first() {
+            let mut value = first.seq.to_be_bytes().to_vec();
             value.extend_from_slice(&(events.len() as u64).to_be_bytes());
-            self.commands.insert(first.envelope.command_id.as_bytes(), value).or_store()?;
-            self.meta.insert(INDEXED, &last.envelope.seq.to_be_bytes()).or_store()?;
+            self.commands.insert(first.command_id.as_bytes(), value).or_store()?;
         }
+        Ok(())
+    }
+
+    /// Records that the caches reflect the log up to `seq`.
+    fn mark_indexed(&self, seq: u64) -> Result<(), StoreError> {
+        self.meta.insert(INDEXED, &seq.to_be_bytes()).or_store()?;
         Ok(())
     }
 
@@ -420,7 +431,8 @@ impl Store {
         if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
         }
-        self.index_batch(&stored)?;
+        self.index_batch(&stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect::<Vec<_>>())?;
+        self.mark_indexed(head.seq)?;
         self.db.flush().or_store()?;
         self.head = head;
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
@@ -450,32 +462,16 @@ impl Store {
     /// cost is proportional to the stream, not to the log.
     pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
         let mut events = Vec::new();
-        let mut current: Option<(u64, Vec<StoredEvent>)> = None;
         for entry in self.streams.scan_prefix(codec::stream_prefix(stream)) {
             let (_, value) = entry.or_store()?;
             let seq = codec::decode_key(&value)?;
-            let cached = current.as_ref().and_then(|(_, batch)| batch.iter().find(|e| e.envelope.seq == seq));
-            let event = match cached {
-                Some(event) => event.clone(),
-                None => {
-                    let (key, value) = self
-                        .log
-                        .range(..=seq.to_be_bytes())
-                        .next_back()
-                        .ok_or_else(|| StoreError::Corrupt {
-                            seq,
-                            message: "indexed event missing from the log".into(),
-                        })?
-                        .or_store()?;
-                    let batch = codec::decode_batch(&key, &value)?;
-                    let event = batch.iter().find(|e| e.envelope.seq == seq).cloned().ok_or_else(|| {
-                        StoreError::Corrupt { seq, message: "indexed event missing from its batch".into() }
-                    })?;
-                    current = Some((codec::decode_key(&key)?, batch));
-                    event
-                }
-            };
-            events.push(event);
+            let (key, value) = self
+                .log
+                .range(..=seq.to_be_bytes())
+                .next_back()
+                .ok_or_else(|| StoreError::Corrupt { seq, message: "indexed event missing from the log".into() })?
+                .or_store()?;
+            events.push(codec::line_at(&key, &value, seq)?);
         }
         Ok(events)
     }

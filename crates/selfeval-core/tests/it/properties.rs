@@ -103,6 +103,21 @@ proptest! {
     }
 
     #[test]
+    fn a_state_snapshot_round_trips_and_replays_on(commands in prop::collection::vec(command(), 0..80), split in 0usize..80) {
+        let world = run(commands);
+        let split = split.min(world.log.len());
+        let prefix = State::replay(&world.log[..split]);
+        let bytes = rmp_serde::to_vec(&prefix).unwrap();
+        let mut restored: State = rmp_serde::from_slice(&bytes).unwrap();
+        restored.rebuild_index();
+        prop_assert_eq!(&restored, &prefix);
+        for event in &world.log[split..] {
+            restored.apply(event);
+        }
+        prop_assert_eq!(&restored, &world.state);
+    }
+
+    #[test]
     fn payloads_survive_a_json_round_trip_exactly(commands in prop::collection::vec(command(), 0..60)) {
         let world = run(commands);
         for event in &world.log {

@@ -86,3 +86,25 @@ fn the_store_survives_reopening() {
     assert_eq!(store.stream_version("project/P01").unwrap(), 10);
     assert_eq!(store.verify().unwrap().unwrap().events, 10);
 }
+
+#[test]
+fn a_cache_is_read_back_only_while_the_log_holds_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    assert!(store.write_cache("state-v1", 1, b"x").is_err(), "no event 1 yet");
+    store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 2)).unwrap().unwrap();
+    store.write_cache("state-v1", 2, b"snapshot at 2").unwrap();
+    store.append(&batch("project/P01", ExpectedVersion::Any, "c2", 1)).unwrap().unwrap();
+    let cached = store.read_cache("state-v1").unwrap().unwrap();
+    assert_eq!((cached.seq, cached.bytes.as_slice()), (2, b"snapshot at 2".as_slice()));
+    assert_eq!(store.read_cache("other").unwrap(), None);
+    assert!(store.read_cache("../escape").is_err());
+    // A different log (an import of another history into a fresh store) does not match.
+    let other = tempfile::tempdir().unwrap();
+    let mut fresh = open(other.path());
+    fresh.append(&batch("project/P09", ExpectedVersion::Any, "z", 3)).unwrap().unwrap();
+    drop(fresh);
+    std::fs::create_dir_all(other.path().join("selfeval-cache")).unwrap();
+    std::fs::copy(dir.path().join("selfeval-cache/state-v1"), other.path().join("selfeval-cache/state-v1")).unwrap();
+    assert_eq!(open(other.path()).read_cache("state-v1").unwrap(), None);
+}

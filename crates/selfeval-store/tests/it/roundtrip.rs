@@ -191,3 +191,24 @@ fn an_export_writer_file_imports_and_exports_byte_identically() {
     let text = String::from_utf8(file).unwrap();
     assert!(text.contains("\"event_id\":\"01900000-0000-7000-8000-000000000004\""));
 }
+
+#[test]
+fn an_imported_store_packs_commands_yet_reads_like_any_other() {
+    let bytes = sample_export(40);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.import(&mut Cursor::new(&bytes)).unwrap().unwrap();
+    assert_eq!(store.command_seqs("c0").unwrap(), Some(vec![1]));
+    assert_eq!(store.command_seqs("c2").unwrap(), Some(vec![4, 5, 6]));
+    let p1: Vec<u64> = store.stream_events("project/P1").unwrap().iter().map(|e| e.envelope.seq).collect();
+    assert_eq!(&p1[..4], &[2, 3, 7, 10]);
+    assert_eq!(store.events_from(5).next().unwrap().unwrap().envelope.seq, 5);
+    let appended =
+        store.append(&batch("project/P1", ExpectedVersion::Exact(p1.len() as u64), "after", 1)).unwrap().unwrap();
+    assert_eq!(appended.seqs, vec![80]);
+    assert_eq!(store.verify().unwrap().unwrap().events, 80);
+    drop(store);
+    let reopened = open(dir.path());
+    assert_eq!(reopened.head().seq, 80);
+    assert_eq!(reopened.stream_version("project/P1").unwrap(), p1.len() as u64 + 1);
+}
