@@ -43,8 +43,8 @@ fn the_v1_fixture_imports_and_replays_to_the_same_report() {
     let env = Env::new();
     let run = env.run(&["import", fixture("v1-demo-export.jsonl").to_str().unwrap()]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    let report = env.run(&["report", "--format", "json"]);
-    insta::assert_snapshot!("v1_fixture_report_json", report.stdout());
+    let report = env.json(&["report", "--format", "json"]);
+    insta::assert_json_snapshot!("v1_fixture_report_json", report);
 }
 
 #[test]

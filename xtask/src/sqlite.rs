@@ -107,8 +107,10 @@ pub fn report(db: &Path, out: &Path) -> Result<(), String> {
     }
     let (_, hash) = head(&connection)?;
     let model = ReportModel::build(&state, &hash);
-    let text = format!("{}\n", serde_json::to_string_pretty(&selfeval_report::report_json(&model)).expect("JSON"));
-    std::fs::write(out, text).map_err(|e| e.to_string())
+    let file = std::fs::File::create(out).map_err(|e| e.to_string())?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    selfeval_report::write_report_json(&model, &mut writer).map_err(|e| e.to_string())?;
+    writer.flush().map_err(|e| e.to_string())
 }
 
 fn stream_events(connection: &Connection, stream: &str) -> Result<Vec<(u64, Vec<u8>)>, String> {

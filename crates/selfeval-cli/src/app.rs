@@ -353,24 +353,27 @@ impl App {
         let store = self.open_existing()?;
         let model = replay(&store, as_of, false)?.model();
         drop(store);
-        let text = if format == "json" || self.json {
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&selfeval_report::report_json(&model)).expect("JSON values serialize")
-            )
-        } else {
-            selfeval_report::report_markdown(&model)
+        let json = format == "json" || self.json;
+        let write = |out: &mut dyn Write| -> std::io::Result<()> {
+            if json {
+                selfeval_report::write_report_json(&model, out)
+            } else {
+                out.write_all(selfeval_report::report_markdown(&model).as_bytes())
+            }
         };
         match output {
             Some(path) => {
-                std::fs::write(path, text)
+                let file = std::fs::File::create(path)
                     .map_err(|e| invalid("--output", format!("无法写入 {}：{e}", path.display())))?;
+                let mut out = BufWriter::with_capacity(1 << 20, file);
+                write(&mut out)?;
+                out.flush()?;
                 eprintln!("报告已写入 {}", path.display());
                 Ok(())
             }
             None => {
                 let mut out = stdout();
-                out.write_all(text.as_bytes())?;
+                write(&mut out)?;
                 Ok(out.flush()?)
             }
         }
@@ -650,7 +653,7 @@ impl App {
         drop(store);
         let mut out = stdout();
         if self.json {
-            writeln!(out, "{}", serde_json::to_string_pretty(&selfeval_report::report_json(&model)).expect("JSON"))?;
+            selfeval_report::write_report_json(&model, &mut out)?;
         } else {
             out.write_all(selfeval_report::report_markdown(&model).as_bytes())?;
         }

@@ -29,6 +29,28 @@ impl Figure {
     }
 }
 
+/// The union of sorted seq lists, sorted and without duplicates. A bitset
+/// over the range they span: a department total unites a million seqs.
+pub fn seq_union<'a>(lists: impl IntoIterator<Item = &'a [u64]> + Clone) -> Vec<u64> {
+    let Some(max) = lists.clone().into_iter().filter_map(|l| l.last().copied()).max() else { return Vec::new() };
+    let mut bits = vec![0u64; (max / 64 + 1) as usize];
+    let mut count = 0usize;
+    for list in lists {
+        count += list.len();
+        for seq in list {
+            bits[(seq / 64) as usize] |= 1 << (seq % 64);
+        }
+    }
+    let mut out = Vec::with_capacity(count);
+    for (word_index, mut word) in bits.into_iter().enumerate() {
+        while word != 0 {
+            out.push(word_index as u64 * 64 + u64::from(word.trailing_zeros()));
+            word &= word - 1;
+        }
+    }
+    out
+}
+
 /// What the report is based on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Basis {
@@ -419,22 +441,19 @@ impl ReportModel {
                 })
                 .collect::<Vec<_>>(),
         );
-        let collect = |pick: fn(&ProjectReport) -> &Figure| -> Vec<u64> {
-            projects.iter().flat_map(|p| pick(p).seqs.iter().copied()).collect()
-        };
-        let budget_seqs = collect(|p| &p.budget);
-        let executed_seqs = collect(|p| &p.executed);
-        let mut rate_seqs = budget_seqs.clone();
-        rate_seqs.extend(&executed_seqs);
+        let union = |pick: fn(&ProjectReport) -> &Figure| seq_union(projects.iter().map(|p| pick(p).seqs.as_slice()));
+        let budget_seqs = union(|p| &p.budget);
+        let executed_seqs = union(|p| &p.executed);
+        let rate_seqs = seq_union([budget_seqs.as_slice(), executed_seqs.as_slice()]);
         let totals = Totals {
-            initial_budget: Figure::new(
-                Some(projects.iter().filter_map(|p| p.initial_budget.value).sum()),
-                collect(|p| &p.initial_budget),
-            ),
-            budget: Figure::new(Some(figures.budget), budget_seqs),
-            executed: Figure::new(Some(figures.executed), executed_seqs),
-            execution_rate: Figure::new(figures.rate, rate_seqs),
-            average_score: Figure::new(figures.average, collect(|p| &p.total_score)),
+            initial_budget: Figure {
+                value: Some(projects.iter().filter_map(|p| p.initial_budget.value).sum()),
+                seqs: union(|p| &p.initial_budget),
+            },
+            budget: Figure { value: Some(figures.budget), seqs: budget_seqs },
+            executed: Figure { value: Some(figures.executed), seqs: executed_seqs },
+            execution_rate: Figure { value: figures.rate, seqs: rate_seqs },
+            average_score: Figure { value: figures.average, seqs: union(|p| &p.total_score) },
             in_scope: figures.in_scope,
             evaluated: figures.evaluated,
             grade_counts: figures.grade_counts,
@@ -480,5 +499,17 @@ impl ReportModel {
     /// The narratives of one section (department-level first).
     pub fn narratives_of<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a NarrativeReport> + 'a {
         self.narratives.iter().filter(move |n| n.section == section)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seq_union;
+
+    #[test]
+    fn unions_are_sorted_and_distinct() {
+        assert_eq!(seq_union([[1u64, 5, 64].as_slice(), &[2, 5, 130], &[]]), vec![1, 2, 5, 64, 130]);
+        assert_eq!(seq_union(Vec::<&[u64]>::new()), Vec::<u64>::new());
+        assert_eq!(seq_union([[0u64, 63].as_slice()]), vec![0, 63]);
     }
 }

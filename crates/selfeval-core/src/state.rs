@@ -75,12 +75,9 @@ pub struct Expenditure {
     pub seq: u64,
     /// The amount in 万元.
     pub amount: Decimal,
-    /// The payment date.
+    /// The payment date. (Voucher and memo stay in the event: nothing
+    /// computed from the state needs them.)
     pub date: NaiveDate,
-    /// The voucher, if any.
-    pub voucher: Option<String>,
-    /// The memo, if any.
-    pub memo: Option<String>,
     /// The event that reversed it, if any.
     pub reversed_by: Option<u64>,
 }
@@ -328,7 +325,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -435,14 +432,7 @@ impl State {
                 if let Some(&at) = self.index.projects.get(&p.project) {
                     let project = &mut self.projects[at];
                     self.index.expenditures.insert(seq, (at, project.expenditures.len()));
-                    project.expenditures.push(Expenditure {
-                        seq,
-                        amount: p.amount,
-                        date: p.date,
-                        voucher: p.voucher.clone(),
-                        memo: p.memo.clone(),
-                        reversed_by: None,
-                    });
+                    project.expenditures.push(Expenditure { seq, amount: p.amount, date: p.date, reversed_by: None });
                 }
             }
             EventPayload::ExpenditureReversed(p) => {

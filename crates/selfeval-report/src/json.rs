@@ -1,154 +1,328 @@
 //! The JSON report (`report --format json`, `format_version` 1): amounts,
 //! rates and scores are strings with two decimals; an undefined rate is null.
+//!
+//! Written through typed structs that borrow from the model, so a report of
+//! ten thousand projects is serialised without building a value tree.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use selfeval_core::check::Finding;
 use selfeval_core::report::{Figure, IndicatorRow, ProjectReport, ReportModel};
 use selfeval_core::scoring::{rate_percent, Deviation};
+use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-fn two(value: Option<Decimal>) -> Value {
-    value.map_or(Value::Null, |v| Value::String(fmt2(v)))
+fn two(value: Option<Decimal>) -> Option<String> {
+    value.map(fmt2)
 }
 
-fn rate(figure: &Figure) -> Value {
+fn rate(figure: &Figure) -> Option<String> {
     two(figure.value.map(rate_percent))
 }
 
-fn deviation(row: &IndicatorRow) -> Value {
-    match row.deviation {
-        Some(Deviation::Under) => json!("under"),
-        Some(Deviation::Over) => json!("over"),
-        None => Value::Null,
+#[derive(Serialize)]
+struct IndicatorJson<'a> {
+    code: &'a str,
+    level1: &'a str,
+    level2: &'a str,
+    name: &'a str,
+    target: &'a str,
+    actual: Option<&'a str>,
+    level: Option<&'static str>,
+    weight: String,
+    score: Option<String>,
+    auto_score: Option<String>,
+    adjusted: Option<&'a str>,
+    not_applicable: Option<&'a str>,
+    completion: Option<String>,
+    deviation: Option<&'static str>,
+    reason: Option<&'a str>,
+    measure: Option<&'a str>,
+    events: String,
+}
+
+fn indicator(row: &IndicatorRow) -> IndicatorJson<'_> {
+    IndicatorJson {
+        code: &row.code,
+        level1: &row.level1,
+        level2: &row.level2,
+        name: &row.name,
+        target: &row.target,
+        actual: row.actual.as_deref(),
+        level: row.level.map(|l| l.label()),
+        weight: fmt_plain(row.weight),
+        score: two(row.score.value),
+        auto_score: two(row.auto_score),
+        adjusted: row.adjusted.as_deref(),
+        not_applicable: row.not_applicable.as_deref(),
+        completion: two(row.completion),
+        deviation: row.deviation.map(|d| match d {
+            Deviation::Under => "under",
+            Deviation::Over => "over",
+        }),
+        reason: row.deviation_reason.as_deref(),
+        measure: row.measure.as_deref(),
+        events: crate::ranges(&row.score.seqs),
     }
 }
 
-fn indicator(row: &IndicatorRow) -> Value {
-    json!({
-        "code": row.code,
-        "level1": row.level1,
-        "level2": row.level2,
-        "name": row.name,
-        "target": row.target,
-        "actual": row.actual,
-        "level": row.level.map(|l| l.label()),
-        "weight": fmt_plain(row.weight),
-        "score": two(row.score.value),
-        "auto_score": two(row.auto_score),
-        "adjusted": row.adjusted,
-        "not_applicable": row.not_applicable,
-        "completion": two(row.completion),
-        "deviation": deviation(row),
-        "reason": row.deviation_reason,
-        "measure": row.measure,
-        "events": crate::ranges(&row.score.seqs),
-    })
+#[derive(Serialize)]
+struct GoalJson<'a> {
+    expected: Option<&'a str>,
+    actual: Option<&'a str>,
 }
 
-fn project(p: &ProjectReport) -> Value {
-    json!({
-        "code": p.code,
-        "name": p.name,
-        "category": p.category,
-        "section": p.section,
-        "status": p.status,
-        "initial_budget": two(p.initial_budget.value),
-        "budget": two(p.budget.value),
-        "executed": two(p.executed.value),
-        "execution_rate": rate(&p.execution_rate),
-        "budget_weight": fmt_plain(p.budget_weight),
-        "budget_score": two(p.budget_score.value),
-        "budget_auto_score": two(p.budget_auto_score),
-        "budget_adjusted": p.budget_adjusted,
-        "budget_not_applicable": p.budget_not_applicable,
-        "total_score": two(p.total_score.value),
-        "grade": p.grade.map(|g| g.label()),
-        "goal": {"expected": p.goal_expected, "actual": p.goal_actual},
-        "indicators": p.indicators.iter().map(indicator).collect::<Vec<_>>(),
-        // The primary lists; execution_rate is budget ∪ executed, and
-        // total_score is budget_score ∪ the indicators' events.
-        "events": {
-            "budget": crate::ranges(&p.budget.seqs),
-            "executed": crate::ranges(&p.executed.seqs),
-            "budget_score": crate::ranges(&p.budget_score.seqs.iter().copied().filter(|s| p.execution_rate.seqs.binary_search(s).is_err()).collect::<Vec<_>>()),
-            "goal": crate::ranges(&p.goal_seqs),
+/// The primary seq lists of a project; execution_rate is budget ∪ executed,
+/// total_score is budget_score ∪ the indicators' events.
+#[derive(Serialize)]
+struct ProjectEvents {
+    budget: String,
+    executed: String,
+    budget_score: String,
+    goal: String,
+}
+
+#[derive(Serialize)]
+struct ProjectJson<'a> {
+    code: &'a str,
+    name: &'a str,
+    category: Option<&'a str>,
+    section: Option<&'a str>,
+    status: Status,
+    initial_budget: Option<String>,
+    budget: Option<String>,
+    executed: Option<String>,
+    execution_rate: Option<String>,
+    budget_weight: String,
+    budget_score: Option<String>,
+    budget_auto_score: Option<String>,
+    budget_adjusted: Option<&'a str>,
+    budget_not_applicable: Option<&'a str>,
+    total_score: Option<String>,
+    grade: Option<&'static str>,
+    goal: GoalJson<'a>,
+    indicators: Vec<IndicatorJson<'a>>,
+    events: ProjectEvents,
+}
+
+fn project(p: &ProjectReport) -> ProjectJson<'_> {
+    let extra: Vec<u64> =
+        p.budget_score.seqs.iter().copied().filter(|s| p.execution_rate.seqs.binary_search(s).is_err()).collect();
+    ProjectJson {
+        code: &p.code,
+        name: &p.name,
+        category: p.category.as_deref(),
+        section: p.section.as_deref(),
+        status: p.status,
+        initial_budget: two(p.initial_budget.value),
+        budget: two(p.budget.value),
+        executed: two(p.executed.value),
+        execution_rate: rate(&p.execution_rate),
+        budget_weight: fmt_plain(p.budget_weight),
+        budget_score: two(p.budget_score.value),
+        budget_auto_score: two(p.budget_auto_score),
+        budget_adjusted: p.budget_adjusted.as_deref(),
+        budget_not_applicable: p.budget_not_applicable.as_deref(),
+        total_score: two(p.total_score.value),
+        grade: p.grade.map(|g| g.label()),
+        goal: GoalJson { expected: p.goal_expected.as_deref(), actual: p.goal_actual.as_deref() },
+        indicators: p.indicators.iter().map(indicator).collect(),
+        events: ProjectEvents {
+            budget: crate::ranges(&p.budget.seqs),
+            executed: crate::ranges(&p.executed.seqs),
+            budget_score: crate::ranges(&extra),
+            goal: crate::ranges(&p.goal_seqs),
         },
-    })
+    }
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    project: Option<&'a str>,
+    message: &'a str,
+    events: &'a [u64],
+}
+
+fn findings(list: &[Finding]) -> Vec<FindingJson<'_>> {
+    list.iter()
+        .map(|f| FindingJson {
+            rule: f.rule,
+            severity: f.severity.as_str(),
+            project: f.project.as_deref(),
+            message: &f.message,
+            events: &f.events,
+        })
+        .collect()
 }
 
 /// The findings as JSON objects.
-pub fn findings_json(findings: &[Finding]) -> Value {
-    Value::Array(
-        findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "rule": f.rule,
-                    "severity": f.severity.as_str(),
-                    "project": f.project,
-                    "message": f.message,
-                    "events": f.events,
-                })
-            })
-            .collect(),
-    )
+pub fn findings_json(list: &[Finding]) -> Value {
+    serde_json::to_value(findings(list)).expect("findings serialize")
 }
 
-/// The whole report as JSON.
-pub fn report_json(model: &ReportModel) -> Value {
+#[derive(Serialize)]
+struct AsOf<'a> {
+    seq: u64,
+    recorded_at: Option<String>,
+    head_hash: &'a str,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    initial_budget: Option<String>,
+    budget: Option<String>,
+    executed: Option<String>,
+    execution_rate: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Coverage {
+    projects: usize,
+    evaluated: usize,
+    registered: usize,
+}
+
+#[derive(Serialize)]
+struct Rectification<'a> {
+    measure: Option<&'a str>,
+    owner: Option<&'a str>,
+    due: Option<String>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    code: &'a str,
+    project: &'a str,
+    text: &'a str,
+    rectification: Rectification<'a>,
+    events: String,
+}
+
+#[derive(Serialize)]
+struct NarrativeJson<'a> {
+    section: &'a str,
+    project: Option<&'a str>,
+    text: &'a str,
+    actor: &'a str,
+    event: u64,
+}
+
+#[derive(Serialize)]
+struct TotalEvents {
+    initial_budget: String,
+    budget: String,
+    executed: String,
+    execution_rate: String,
+    average_score: String,
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    format_version: u32,
+    department: &'a str,
+    year: i32,
+    profile: &'a str,
+    as_of: AsOf<'a>,
+    totals: Totals,
+    average_score: Option<String>,
+    coverage: Coverage,
+    grades: BTreeMap<&'static str, usize>,
+    projects: Vec<ProjectJson<'a>>,
+    problems: Vec<ProblemJson<'a>>,
+    narratives: Vec<NarrativeJson<'a>>,
+    findings: Vec<FindingJson<'a>>,
+    events: TotalEvents,
+}
+
+fn report(model: &ReportModel) -> ReportJson<'_> {
     let t = &model.totals;
-    json!({
-        "format_version": 1,
-        "department": model.department,
-        "year": model.year,
-        "profile": model.profile,
-        "as_of": {
-            "seq": model.basis.seq,
-            "recorded_at": model.basis.recorded_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            "head_hash": model.basis.head_hash,
+    ReportJson {
+        format_version: 1,
+        department: &model.department,
+        year: model.year,
+        profile: &model.profile,
+        as_of: AsOf {
+            seq: model.basis.seq,
+            recorded_at: model.basis.recorded_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            head_hash: &model.basis.head_hash,
         },
-        "totals": {
-            "initial_budget": two(t.initial_budget.value),
-            "budget": two(t.budget.value),
-            "executed": two(t.executed.value),
-            "execution_rate": rate(&t.execution_rate),
+        totals: Totals {
+            initial_budget: two(t.initial_budget.value),
+            budget: two(t.budget.value),
+            executed: two(t.executed.value),
+            execution_rate: rate(&t.execution_rate),
         },
-        "average_score": two(t.average_score.value),
-        "coverage": {"projects": t.in_scope, "evaluated": t.evaluated, "registered": model.projects.len()},
-        "grades": {"优": t.grade_counts[0], "良": t.grade_counts[1], "中": t.grade_counts[2], "差": t.grade_counts[3]},
-        "projects": model.projects.iter().map(project).collect::<Vec<_>>(),
-        "problems": model.problems.iter().map(|q| json!({
-            "code": q.code,
-            "project": q.project,
-            "text": q.text,
-            "rectification": {
-                "measure": q.measure,
-                "owner": q.owner,
-                "due": q.due.map(|d| d.to_string()),
-                "status": q.status.as_str(),
-            },
-            "events": crate::ranges(&q.seqs),
-        })).collect::<Vec<_>>(),
-        "narratives": model.narratives.iter().map(|n| json!({
-            "section": n.section, "project": n.project, "text": n.text, "actor": n.actor, "event": n.seq,
-        })).collect::<Vec<_>>(),
-        "findings": findings_json(&model.findings),
-        "events": {
-            "initial_budget": crate::ranges(&t.initial_budget.seqs),
-            "budget": crate::ranges(&t.budget.seqs),
-            "executed": crate::ranges(&t.executed.seqs),
-            "execution_rate": crate::ranges(&t.execution_rate.seqs),
-            "average_score": crate::ranges(&t.average_score.seqs),
+        average_score: two(t.average_score.value),
+        coverage: Coverage { projects: t.in_scope, evaluated: t.evaluated, registered: model.projects.len() },
+        grades: [
+            ("优", t.grade_counts[0]),
+            ("良", t.grade_counts[1]),
+            ("中", t.grade_counts[2]),
+            ("差", t.grade_counts[3]),
+        ]
+        .into_iter()
+        .collect(),
+        projects: model.projects.iter().map(project).collect(),
+        problems: model
+            .problems
+            .iter()
+            .map(|q| ProblemJson {
+                code: &q.code,
+                project: &q.project,
+                text: &q.text,
+                rectification: Rectification {
+                    measure: q.measure.as_deref(),
+                    owner: q.owner.as_deref(),
+                    due: q.due.map(|d| d.to_string()),
+                    status: q.status.as_str(),
+                },
+                events: crate::ranges(&q.seqs),
+            })
+            .collect(),
+        narratives: model
+            .narratives
+            .iter()
+            .map(|n| NarrativeJson {
+                section: &n.section,
+                project: n.project.as_deref(),
+                text: &n.text,
+                actor: &n.actor,
+                event: n.seq,
+            })
+            .collect(),
+        findings: findings(&model.findings),
+        events: TotalEvents {
+            initial_budget: crate::ranges(&t.initial_budget.seqs),
+            budget: crate::ranges(&t.budget.seqs),
+            executed: crate::ranges(&t.executed.seqs),
+            execution_rate: crate::ranges(&t.execution_rate.seqs),
+            average_score: crate::ranges(&t.average_score.seqs),
         },
-    })
+    }
+}
+
+/// The whole report as a JSON value (for tests and small reports).
+pub fn report_json(model: &ReportModel) -> Value {
+    serde_json::to_value(report(model)).expect("the report serializes")
+}
+
+/// Writes the whole report as one line of JSON and a newline.
+pub fn write_report_json(model: &ReportModel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &report(model))?;
+    out.write_all(b"\n")
 }
 
 /// One project's 自评表 as JSON (the same object as in the report).
 pub fn table_json(model: &ReportModel, p: &ProjectReport) -> Value {
-    let mut value = project(p);
-    value["department"] = json!(model.department);
-    value["year"] = json!(model.year);
-    value["as_of"] = json!({"seq": model.basis.seq, "head_hash": model.basis.head_hash});
+    let mut value = serde_json::to_value(project(p)).expect("a project serializes");
+    value["department"] = serde_json::json!(model.department);
+    value["year"] = serde_json::json!(model.year);
+    value["as_of"] = serde_json::json!({"seq": model.basis.seq, "head_hash": model.basis.head_hash});
     value
 }

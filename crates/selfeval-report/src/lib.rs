@@ -9,7 +9,7 @@
 mod json;
 mod markdown;
 
-pub use json::{findings_json, report_json, table_json};
+pub use json::{findings_json, report_json, table_json, write_report_json};
 pub use markdown::{findings_markdown, report_markdown, table_markdown};
 
 use rust_decimal::Decimal;
