@@ -256,8 +256,9 @@ impl Store {
     }
 }
 
-/// How many bytes of events an import packs into one log value.
-const PACK_BYTES: usize = 64 * 1024;
+/// How many bytes of events an import packs into one log value (sled copies
+/// a node on write, so large values make inserts dearer; 16 KiB measured well).
+const PACK_BYTES: usize = 16 * 1024;
 
 /// Whole commands waiting to be written as one log value.
 #[derive(Default)]
