@@ -125,6 +125,22 @@ fn december_plan(rng: &mut ChaCha8Rng, p: usize, section: &str) -> Vec<(String, 
     let mut plan = Vec::new();
     let mut push = |actor: &str, reason, command| plan.push((actor.to_owned(), reason, command));
     // I1 count ≥ n, I2 = 100%, I3 qualitative, I4 satisfaction ≥ 90%.
+    let explained = |short: bool, over: bool, why: &str, how: &str| match (short, over) {
+        (true, _) => (Some(why.to_owned()), Some(how.to_owned())),
+        (false, true) => (Some("年中追加任务，年初目标设定偏低".to_owned()), None),
+        (false, false) => (None, None),
+    };
+    let quantitative = |indicator: &str, value: String, (deviation, measure): (Option<String>, Option<String>)| {
+        Command::RecordActual {
+            project: project.clone(),
+            indicator: indicator.into(),
+            value,
+            level: None,
+            score: None,
+            deviation,
+            measure,
+        }
+    };
     let count_target = 10 + (p % 40) as i64;
     let count = if rng.random_bool(0.15) {
         count_target - rng.random_range(1..=count_target / 2)
@@ -133,44 +149,18 @@ fn december_plan(rng: &mut ChaCha8Rng, p: usize, section: &str) -> Vec<(String, 
     } else {
         count_target
     };
-    let (deviation, measure) = if count < count_target {
-        (Some("受供货周期影响，部分任务顺延".to_owned()), Some("加强合同履约督办".to_owned()))
-    } else if count > count_target * 13 / 10 {
-        (Some("年中追加任务，年初目标设定偏低".to_owned()), None)
-    } else {
-        (None, None)
-    };
-    push(
-        &actor,
-        None,
-        Command::RecordActual {
-            project: project.clone(),
-            indicator: "I1".into(),
-            value: count.to_string(),
-            level: None,
-            score: None,
-            deviation,
-            measure,
-        },
+    let why = explained(
+        count < count_target,
+        count > count_target * 13 / 10,
+        "受供货周期影响，部分任务顺延",
+        "加强合同履约督办",
     );
+    push(&actor, None, quantitative("I1", count.to_string(), why));
     let quality = if rng.random_bool(0.1) { 96 } else { 100 };
-    let (deviation, measure) = if quality < 100 {
-        (Some("个别批次验收整改".to_owned()), Some("严格到货验收".to_owned()))
-    } else {
-        (None, None)
-    };
     push(
         &actor,
         None,
-        Command::RecordActual {
-            project: project.clone(),
-            indicator: "I2".into(),
-            value: format!("{quality}%"),
-            level: None,
-            score: None,
-            deviation,
-            measure,
-        },
+        quantitative("I2", format!("{quality}%"), explained(quality < 100, false, "个别批次验收整改", "严格到货验收")),
     );
     let partly = rng.random_bool(0.08);
     push(
@@ -187,24 +177,8 @@ fn december_plan(rng: &mut ChaCha8Rng, p: usize, section: &str) -> Vec<(String, 
         },
     );
     let satisfaction = 86 + rng.random_range(0..14);
-    let (deviation, measure) = if satisfaction < 90 {
-        (Some("部分服务对象反映响应不够及时".to_owned()), Some("优化服务流程".to_owned()))
-    } else {
-        (None, None)
-    };
-    push(
-        &actor,
-        None,
-        Command::RecordActual {
-            project: project.clone(),
-            indicator: "I4".into(),
-            value: format!("{satisfaction}%"),
-            level: None,
-            score: None,
-            deviation,
-            measure,
-        },
-    );
+    let why = explained(satisfaction < 90, false, "部分服务对象反映响应不够及时", "优化服务流程");
+    push(&actor, None, quantitative("I4", format!("{satisfaction}%"), why));
     if rng.random_bool(0.05) {
         push(
             OFFICE,
