@@ -251,6 +251,14 @@ fn replay(store: &Store, as_of: Option<AsOf>, keep_events: bool) -> Result<Repla
     Ok(Replayed { state, head, events })
 }
 
+/// Replays, closes the store, then builds the report model: the store's
+/// memory is free again before the model needs its own.
+fn model_of(store: Store, as_of: Option<AsOf>) -> Result<ReportModel, CliError> {
+    let replayed = replay(&store, as_of, false)?;
+    drop(store);
+    Ok(replayed.model())
+}
+
 fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
 }
@@ -350,9 +358,7 @@ impl App {
 
     fn report(&self, format: &str, as_of: Option<&str>, output: Option<&Path>) -> Result<(), CliError> {
         let as_of = parse_as_of(as_of)?;
-        let store = self.open_existing()?;
-        let model = replay(&store, as_of, false)?.model();
-        drop(store);
+        let model = model_of(self.open_existing()?, as_of)?;
         let json = format == "json" || self.json;
         let write = |out: &mut dyn Write| -> std::io::Result<()> {
             if json {
@@ -381,8 +387,7 @@ impl App {
 
     fn table(&self, code: &str, format: &str, as_of: Option<&str>) -> Result<(), CliError> {
         let as_of = parse_as_of(as_of)?;
-        let store = self.open_existing()?;
-        let model = replay(&store, as_of, false)?.model();
+        let model = model_of(self.open_existing()?, as_of)?;
         let project = model.project(code).ok_or_else(|| unknown_project(&model, code))?;
         let mut out = stdout();
         if format == "json" || self.json {
@@ -476,8 +481,7 @@ impl App {
 
     fn check(&self, as_of: Option<&str>) -> Result<(), CliError> {
         let as_of = parse_as_of(as_of)?;
-        let store = self.open_existing()?;
-        let model = replay(&store, as_of, false)?.model();
+        let model = model_of(self.open_existing()?, as_of)?;
         let mut out = stdout();
         if self.json {
             writeln!(out, "{}", json!({"findings": selfeval_report::findings_json(&model.findings)}))?;
