@@ -244,6 +244,8 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         "report_cold_s": report_cold_s,
         "report_warm_s": report_warm_s,
         "report_rss_mb": report_rss_mb,
+        "report_cold_rss_mb": cold_rss,
+        "report_warm_rss_mb": warm_rss,
         "verify_eps": n / verify_s,
         "append_ms": append_s * 1e3,
         "history_ms": history_s * 1e3,
