@@ -64,18 +64,6 @@ fn qualitative(code: &str, icode: &str, level: &str) -> Command {
     }
 }
 
-fn explained(code: &str, icode: &str, value: &str, deviation: Option<&str>, measure: Option<&str>) -> Command {
-    Command::RecordActual {
-        project: code.into(),
-        indicator: icode.into(),
-        value: value.into(),
-        level: None,
-        score: None,
-        deviation: deviation.map(str::to_owned),
-        measure: measure.map(str::to_owned),
-    }
-}
-
 fn narrative(section: &str, project: Option<&str>, text: &str) -> Command {
     Command::SetNarrative { section: section.into(), text: text.into(), project: project.map(str::to_owned) }
 }

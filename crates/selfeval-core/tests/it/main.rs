@@ -124,14 +124,19 @@ pub fn indicator(code: &str, icode: &str, level1: &str, target: &str, weight: &s
 }
 
 pub fn actual(code: &str, icode: &str, value: &str) -> Command {
+    explained(code, icode, value, None, None)
+}
+
+/// An actual with its deviation reason and improvement measure.
+pub fn explained(code: &str, icode: &str, value: &str, deviation: Option<&str>, measure: Option<&str>) -> Command {
     Command::RecordActual {
         project: code.into(),
         indicator: icode.into(),
         value: value.into(),
         level: None,
         score: None,
-        deviation: None,
-        measure: None,
+        deviation: deviation.map(str::to_owned),
+        measure: measure.map(str::to_owned),
     }
 }
 
