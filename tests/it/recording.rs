@@ -305,3 +305,53 @@ fn json_errors_name_the_field() {
     assert_eq!(error["error"]["kind"], "invalid_value");
     assert_eq!(error["error"]["given"], "abc");
 }
+
+#[test]
+fn every_command_has_chinese_help_with_an_example() {
+    let env = Env::new();
+    let commands = [
+        "init",
+        "project add",
+        "budget set",
+        "budget adjust",
+        "spend",
+        "spend reverse",
+        "goal",
+        "indicator add",
+        "indicator actual",
+        "indicator na",
+        "score adjust",
+        "problem add",
+        "rectify plan",
+        "rectify progress",
+        "rectify done",
+        "narrative set",
+        "profile set",
+        "submit",
+        "approve",
+        "return",
+        "report",
+        "table",
+        "history",
+        "trace",
+        "check",
+        "verify",
+        "status",
+        "export",
+        "import",
+        "demo",
+    ];
+    for command in commands {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        args.push("--help");
+        let run = env.run(&args);
+        assert_eq!(run.code(), 0, "{command} --help");
+        let help = run.stdout();
+        assert!(help.contains("用法 (Usage):"), "{command}: {help}");
+        assert!(help.contains("示例 (Example"), "{command} --help has no example: {help}");
+        assert!(help.contains(&format!("selfeval {}", args[0])), "{command}: {help}");
+    }
+    let top = env.run(&["--help"]).stdout();
+    assert!(top.starts_with("项目支出绩效自评"), "{top}");
+    assert!(top.contains("退出码 (Exit codes)"));
+}
