@@ -259,6 +259,15 @@ fn model_of(store: Store, as_of: Option<AsOf>) -> Result<ReportModel, CliError> 
     Ok(replayed.model())
 }
 
+/// Writes the report as JSON or as Markdown.
+fn write_report(model: &ReportModel, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        selfeval_report::write_report_json(model, out)
+    } else {
+        out.write_all(selfeval_report::report_markdown(model).as_bytes())
+    }
+}
+
 fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())
 }
@@ -314,7 +323,13 @@ impl App {
         let mut store = if is_init { self.open()? } else { self.open_existing()? };
         if let Some(id) = &write.command_id {
             if let Some(seqs) = store.command_seqs(id)? {
-                return self.print_appended(&store, &seqs, true);
+                // A resent command: report what it appended the first time.
+                let types: Vec<(u64, String)> = store
+                    .events_from(seqs[0])
+                    .take(seqs.len())
+                    .map(|e| e.map(|e| (e.envelope.seq, e.envelope.event_type)))
+                    .collect::<Result<_, _>>()?;
+                return self.print_appended(&types, true);
             }
         }
         let request = Request { meta: meta.clone(), command };
@@ -332,22 +347,20 @@ impl App {
             None => handle(&replay(&store, None, false)?.state, &request)?,
         };
         let command_id = write.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let appended = append(&mut store, &meta, &command_id, &payloads)?;
-        self.print_appended(&store, &appended, false)
+        let seqs = append(&mut store, &meta, &command_id, &payloads)?;
+        drop(store);
+        let types: Vec<(u64, String)> =
+            seqs.into_iter().zip(payloads.iter().map(|p| p.event_type().to_owned())).collect();
+        self.print_appended(&types, false)
     }
 
-    fn print_appended(&self, store: &Store, seqs: &[u64], duplicate: bool) -> Result<(), CliError> {
-        let types: Vec<(u64, String)> = store
-            .events_from(seqs[0])
-            .take(seqs.len())
-            .map(|e| e.map(|e| (e.envelope.seq, e.envelope.event_type)))
-            .collect::<Result<_, _>>()?;
+    fn print_appended(&self, types: &[(u64, String)], duplicate: bool) -> Result<(), CliError> {
         let mut out = stdout();
         if self.json {
             let appended: Vec<_> = types.iter().map(|(seq, t)| json!({"seq": seq, "type": t})).collect();
             writeln!(out, "{}", json!({"appended": appended, "duplicate": duplicate}))?;
         } else {
-            for (seq, event_type) in &types {
+            for (seq, event_type) in types {
                 let label = EventPayload::label_of(event_type).unwrap_or("");
                 let note = if duplicate { "（该命令编号已记录过，未重复写入）" } else { "" };
                 writeln!(out, "已记录 #{seq} {event_type}（{label}）{note}")?;
@@ -360,13 +373,7 @@ impl App {
         let as_of = parse_as_of(as_of)?;
         let model = model_of(self.open_existing()?, as_of)?;
         let json = format == "json" || self.json;
-        let write = |out: &mut dyn Write| -> std::io::Result<()> {
-            if json {
-                selfeval_report::write_report_json(&model, out)
-            } else {
-                out.write_all(selfeval_report::report_markdown(&model).as_bytes())
-            }
-        };
+        let write = |out: &mut dyn Write| write_report(&model, json, out);
         match output {
             Some(path) => {
                 let file = std::fs::File::create(path)
@@ -656,11 +663,7 @@ impl App {
         let model = ReportModel::build(&state, &store.head().hash);
         drop(store);
         let mut out = stdout();
-        if self.json {
-            selfeval_report::write_report_json(&model, &mut out)?;
-        } else {
-            out.write_all(selfeval_report::report_markdown(&model).as_bytes())?;
-        }
+        write_report(&model, self.json, &mut out)?;
         Ok(out.flush()?)
     }
 }
@@ -711,8 +714,8 @@ fn replay_streams(store: &Store, streams: &[String]) -> Result<State, CliError> 
     for stream in streams {
         events.extend(store.stream_events(stream)?);
     }
+    // The streams are disjoint; only their interleaving needs restoring.
     events.sort_by_key(|e| e.envelope.seq);
-    events.dedup_by_key(|e| e.envelope.seq);
     let mut state = State::default();
     for stored in &events {
         state.apply(&decode(stored)?);
@@ -758,10 +761,6 @@ fn unknown_project(model: &ReportModel, code: &str) -> CliError {
     )
 }
 
-fn percent(figure: &Figure) -> String {
-    selfeval_report::rate(figure)
-}
-
 /// The label, value, formula and sources of one figure.
 fn trace_figure(model: &ReportModel, code: &str, figure: &str) -> Result<(String, String, String, Figure), CliError> {
     let amount = |f: &Figure| format!("{}万元", selfeval_report::amount(f));
@@ -776,7 +775,7 @@ fn trace_figure(model: &ReportModel, code: &str, figure: &str) -> Result<(String
             "executed" => ("实际执行金额".into(), amount(&t.executed), format!("Σ全年执行数 = {}", list(|p| &p.executed)), t.executed.clone()),
             "execution_rate" => (
                 "预算执行率".into(),
-                percent(&t.execution_rate),
+                selfeval_report::rate(&t.execution_rate),
                 format!("ΣE ÷ ΣP = {} ÷ {}", fmt_plain(t.executed.value.unwrap_or_default()), fmt_plain(t.budget.value.unwrap_or_default())),
                 t.execution_rate.clone(),
             ),
@@ -811,7 +810,7 @@ fn trace_figure(model: &ReportModel, code: &str, figure: &str) -> Result<(String
         "executed" => ("全年执行数".into(), amount(&p.executed), "未冲销的支出之和".into(), p.executed.clone()),
         "execution_rate" => (
             "执行率".into(),
-            percent(&p.execution_rate),
+            selfeval_report::rate(&p.execution_rate),
             format!("E ÷ P = {} ÷ {}", fmt_plain(executed), fmt_plain(budget)),
             p.execution_rate.clone(),
         ),

@@ -321,10 +321,12 @@ pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Fin
         }
     }
     narrative_findings(state, model, profile, &mut push);
-    for p in &model.projects {
+    for (project, p) in state.projects.iter().zip(&model.projects) {
         let in_scope =
             p.budget.value.unwrap_or_default() > Decimal::ZERO || p.executed.value.unwrap_or_default() > Decimal::ZERO;
         if in_scope && p.status != Status::Approved {
+            let mut events: Vec<u64> = p.workflow.iter().map(|w| w.3).collect();
+            events.push(project.registered_seq);
             push(
                 "R4",
                 Severity::Warning,
@@ -334,11 +336,7 @@ pub fn run(state: &State, model: &ReportModel, profile: &RuleProfile) -> Vec<Fin
                     p.code,
                     p.status.label()
                 ),
-                p.workflow
-                    .iter()
-                    .map(|w| w.3)
-                    .chain(std::iter::once(state.project(&p.code).map_or(0, |x| x.registered_seq)))
-                    .collect(),
+                events,
             );
         }
     }
@@ -439,11 +437,10 @@ fn narrative_findings(state: &State, model: &ReportModel, profile: &RuleProfile,
                     .max_by_key(|(_, end, _)| *end)
                     .map(|m| m.2);
                 let scope = nearest.or(own);
-                let department = || "本部门".to_owned();
                 let (figure, whose): (Option<&Figure>, String) = match quoted.label {
-                    Label::BudgetTotal => (Some(&model.totals.budget), department()),
-                    Label::Average => (Some(&model.totals.average_score), department()),
-                    Label::ProjectCount => (None, department()),
+                    Label::BudgetTotal => (Some(&model.totals.budget), "本部门".to_owned()),
+                    Label::Average => (Some(&model.totals.average_score), "本部门".to_owned()),
+                    Label::ProjectCount => (None, "本部门".to_owned()),
                     Label::Executed | Label::Rate => match scope {
                         Some(i) => {
                             let p = &model.projects[i];
@@ -458,7 +455,7 @@ fn narrative_findings(state: &State, model: &ReportModel, profile: &RuleProfile,
                             } else {
                                 &model.totals.executed
                             }),
-                            department(),
+                            "本部门".to_owned(),
                         ),
                         None => continue,
                     },

@@ -476,19 +476,6 @@ impl Store {
         Ok(events)
     }
 
-    /// The names of every stream that starts with `prefix`.
-    pub fn streams_with_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let mut names: Vec<String> = Vec::new();
-        for entry in self.streams.scan_prefix(prefix.as_bytes()) {
-            let (key, _) = entry.or_store()?;
-            let name = String::from_utf8_lossy(&key[..key.len() - 9]).into_owned();
-            if names.last() != Some(&name) {
-                names.push(name);
-            }
-        }
-        Ok(names)
-    }
-
     /// Recomputes the whole hash chain: `Ok(Err(break))` names the first bad
     /// sequence number and what is wrong there.
     pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, StoreError> {
