@@ -105,7 +105,8 @@ fn a_state_snapshot_gives_the_same_report_as_a_full_replay() {
         String::from_utf8(output.stdout).unwrap()
     };
     let first = snapshotting(&["report", "--format", "json"]);
-    assert!(env.store().join("selfeval-cache/state-v2").exists(), "a long replay leaves a snapshot");
+    let snapshot = format!("selfeval-cache/state-v{}", selfeval_core::state::STATE_VERSION);
+    assert!(env.store().join(snapshot).exists(), "a long replay leaves a snapshot");
     env.ok(&["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
     let from_snapshot = snapshotting(&["report", "--format", "json"]);
     assert_ne!(first, from_snapshot);

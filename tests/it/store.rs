@@ -32,7 +32,7 @@ fn import_refuses_a_store_that_is_not_empty_and_a_broken_chain() {
     let run = fresh.run(&["import", env.dir.path().join("bad.jsonl").to_str().unwrap()]);
     assert_eq!(run.code(), 4);
     assert!(run.stderr().contains("导入被拒绝，未写入任何事件：event 3 (line 4): stored hash"), "{}", run.stderr());
-    assert_eq!(fresh.head(), Some((0, selfeval_store::GENESIS_HASH.to_owned())));
+    assert_eq!(fresh.head(), Some((0, selfeval_ledger::GENESIS_HASH.to_owned())));
     let missing = fresh.run(&["import", "nope.jsonl"]);
     assert_eq!(missing.code(), 1);
     assert!(missing.stderr().contains("FILE：无法打开 nope.jsonl"));
@@ -50,7 +50,7 @@ fn the_v1_fixture_imports_and_replays_to_the_same_report() {
 #[test]
 fn a_busy_store_exits_three() {
     let env = Env::with_project();
-    let _held = selfeval_store::Store::open(&env.store(), &selfeval_store::OpenOptions::default()).unwrap();
+    let _held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
     let run = env
         .command()
         .env("SELFEVAL_BUSY_TIMEOUT", "0.3")

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use selfeval_core::{handle, Command, Meta, RecordedEvent, Request, State};
+use selfeval_core::{execute, Command, Executed, Meta, Request, State};
 use selfeval_store::{Batch, ExpectedVersion, ExportWriter, NewEvent, OpenOptions, Store};
 
 /// What to generate.
@@ -78,34 +78,38 @@ impl Generator {
     fn run(&mut self, actor: &str, reason: Option<&str>, when: DateTime<Utc>, command: Command) -> Vec<u64> {
         let meta =
             Meta { actor: actor.to_owned(), reason: reason.map(str::to_owned), occurred_at: when, recorded_at: when };
-        let payloads = handle(&self.state, &Request { meta: meta.clone(), command: command.clone() })
-            .unwrap_or_else(|r| panic!("the generator sent a command the core refuses: {command:?}: {r}"));
-        let stream = payloads[0].stream();
         self.commands += 1;
         self.clock.set(when.timestamp_millis());
-        let batch = Batch {
-            stream,
-            expected_version: ExpectedVersion::Any,
-            command_id: format!("gen-{:08}", self.commands),
-            actor: meta.actor.clone(),
-            reason: meta.reason.clone(),
-            occurred_at: when,
-            recorded_at: when,
-            events: payloads
-                .iter()
-                .map(|p| NewEvent {
-                    event_type: p.event_type().to_owned(),
-                    schema_version: p.schema_version(),
-                    payload: p.to_json(),
-                })
-                .collect(),
-        };
-        let seqs =
-            self.writer.append(&batch).expect("the export is writable").expect("no conflict with ExpectedVersion::Any");
-        for (seq, payload) in seqs.iter().zip(payloads) {
-            self.state.apply(&RecordedEvent { seq: *seq, meta: meta.clone(), payload });
+        let command_id = format!("gen-{:08}", self.commands);
+        let writer = &mut self.writer;
+        let request = Request { meta, command };
+        let appended = execute(&mut self.state, &request, |payloads| {
+            let batch = Batch {
+                stream: payloads[0].stream(),
+                expected_version: ExpectedVersion::Any,
+                command_id,
+                actor: request.meta.actor.clone(),
+                reason: request.meta.reason.clone(),
+                occurred_at: when,
+                recorded_at: when,
+                events: payloads
+                    .iter()
+                    .map(|p| NewEvent {
+                        event_type: p.event_type().to_owned(),
+                        schema_version: p.schema_version(),
+                        payload: p.to_json(),
+                    })
+                    .collect(),
+            };
+            writer.append(&batch).map(|appended| appended.expect("no conflict with ExpectedVersion::Any"))
+        });
+        match appended {
+            Ok(events) => events.into_iter().map(|e| e.seq).collect(),
+            Err(Executed::Rejected(r)) => {
+                panic!("the generator sent a command the core refuses: {:?}: {r}", request.command)
+            }
+            Err(Executed::NotAppended(e)) => panic!("the export is not writable: {e}"),
         }
-        seqs
     }
 
     fn staff(&mut self, section: &str) -> String {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use selfeval_core::history::Describer;
-use selfeval_core::{handle, Command, EventPayload, Meta, RecordedEvent, ReportModel, Request, State};
+use selfeval_core::{evaluate, execute, Command, Executed, Meta, RecordedEvent, Request, State};
 use selfeval_store::{chain_hash, split_line, Envelope, GENESIS_HASH};
 
 fn open(path: &Path) -> Result<Connection, String> {
@@ -26,14 +26,10 @@ fn open(path: &Path) -> Result<Connection, String> {
     Ok(connection)
 }
 
+/// A stored body decoded as the ledger decodes it.
 fn decode(seq: u64, body: &[u8]) -> Result<RecordedEvent, String> {
-    let e = Envelope::decode(body).map_err(|m| format!("event {seq}: {m}"))?;
-    let payload = EventPayload::decode(&e.event_type, e.schema_version, &e.payload).map_err(|d| d.to_string())?;
-    Ok(RecordedEvent {
-        seq: e.seq,
-        meta: Meta { actor: e.actor, reason: e.reason, occurred_at: e.occurred_at, recorded_at: e.recorded_at },
-        payload,
-    })
+    let envelope = Envelope::decode(body).map_err(|m| format!("event {seq}: {m}"))?;
+    selfeval_ledger::decode_envelope(&envelope).map_err(|e| e.to_string())
 }
 
 /// Imports an export, verifying the chain as it goes, in one transaction.
@@ -106,10 +102,10 @@ pub fn report(db: &Path, out: &Path) -> Result<(), String> {
         state.apply(&decode(seq as u64, body)?);
     }
     let (_, hash) = head(&connection)?;
-    let model = ReportModel::build(&state, &hash);
+    let evaluation = evaluate(&state, &hash);
     let file = std::fs::File::create(out).map_err(|e| e.to_string())?;
     let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-    selfeval_report::write_report_json(&model, &mut writer).map_err(|e| e.to_string())?;
+    selfeval_report::write_report_json(&evaluation, &mut writer).map_err(|e| e.to_string())?;
     writer.flush().map_err(|e| e.to_string())
 }
 
@@ -146,42 +142,52 @@ pub fn append(db: &Path, project: &str) -> Result<u64, String> {
         voucher: None,
         memo: None,
     };
-    let payloads = handle(&state, &Request { meta: meta.clone(), command }).map_err(|r| r.to_string())?;
-    let (mut seq, mut prev) = head(&transaction)?;
-    let mut version: u64 = transaction
-        .query_row("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?1", [&stream], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map_err(|e| e.to_string())? as u64;
-    let command_id = uuid::Uuid::now_v7().to_string();
-    for payload in payloads {
-        seq += 1;
-        version += 1;
-        let envelope = Envelope {
-            seq,
-            event_id: uuid::Uuid::now_v7().to_string(),
-            stream: stream.clone(),
-            stream_version: version,
-            event_type: payload.event_type().to_owned(),
-            schema_version: payload.schema_version(),
-            occurred_at: meta.occurred_at,
-            recorded_at: meta.recorded_at,
-            actor: meta.actor.clone(),
-            reason: None,
-            command_id: command_id.clone(),
-            payload: payload.to_json(),
-            prev_hash: prev.clone(),
-        };
-        let body = envelope.encode()?;
-        let hash = chain_hash(&prev, &body);
-        transaction
-            .execute(
-                "INSERT INTO events(seq, stream, stream_version, type, command_id, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![seq as i64, stream, version as i64, envelope.event_type, command_id, body, hash],
-            )
-            .map_err(|e| e.to_string())?;
-        prev = hash;
-    }
+    let request = Request { meta, command };
+    let appended = execute(&mut state, &request, |payloads| -> Result<Vec<u64>, String> {
+        let (mut seq, mut prev) = head(&transaction)?;
+        let mut version: u64 = transaction
+            .query_row("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream = ?1", [&stream], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| e.to_string())? as u64;
+        let command_id = uuid::Uuid::now_v7().to_string();
+        let mut seqs = Vec::new();
+        for payload in payloads {
+            seq += 1;
+            version += 1;
+            let envelope = Envelope {
+                seq,
+                event_id: uuid::Uuid::now_v7().to_string(),
+                stream: stream.clone(),
+                stream_version: version,
+                event_type: payload.event_type().to_owned(),
+                schema_version: payload.schema_version(),
+                occurred_at: request.meta.occurred_at,
+                recorded_at: request.meta.recorded_at,
+                actor: request.meta.actor.clone(),
+                reason: None,
+                command_id: command_id.clone(),
+                payload: payload.to_json(),
+                prev_hash: prev.clone(),
+            };
+            let body = envelope.encode()?;
+            let hash = chain_hash(&prev, &body);
+            transaction
+                .execute(
+                    "INSERT INTO events(seq, stream, stream_version, type, command_id, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![seq as i64, stream, version as i64, envelope.event_type, command_id, body, hash],
+                )
+                .map_err(|e| e.to_string())?;
+            prev = hash;
+            seqs.push(seq);
+        }
+        Ok(seqs)
+    });
+    let seq = match appended {
+        Ok(events) => events.last().map_or(0, |e| e.seq),
+        Err(Executed::Rejected(r)) => return Err(r.to_string()),
+        Err(Executed::NotAppended(e)) => return Err(e),
+    };
     transaction.commit().map_err(|e| e.to_string())?;
     Ok(seq)
 }

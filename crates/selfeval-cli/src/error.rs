@@ -4,7 +4,7 @@
 use std::io;
 
 use selfeval_core::Rejection;
-use selfeval_store::StoreError;
+use selfeval_ledger::LedgerError;
 use serde_json::json;
 
 /// Why a command did not succeed.
@@ -108,17 +108,33 @@ impl From<io::Error> for CliError {
     }
 }
 
-impl From<StoreError> for CliError {
-    fn from(error: StoreError) -> Self {
+impl From<LedgerError> for CliError {
+    fn from(error: LedgerError) -> Self {
         match error {
-            StoreError::Busy { path, waited } => CliError::Busy(format!(
+            LedgerError::Rejected(rejection) => CliError::Rejected(rejection),
+            LedgerError::Invalid { field, message } => CliError::Invalid { field, message },
+            LedgerError::Missing(path) => CliError::Invalid {
+                field: "--store".to_owned(),
+                message: format!(
+                    "库目录 {} 不存在；可接受：已有的库目录（新建请先运行 selfeval init 或 selfeval demo）",
+                    path.display()
+                ),
+            },
+            LedgerError::NotDemo(path) => CliError::Invalid {
+                field: "--store".to_owned(),
+                message: format!(
+                    "库 {} 已有数据且不是示范库；可接受：空目录或已有的示范库（用 --store 指定）",
+                    path.display()
+                ),
+            },
+            LedgerError::Busy { path, waited } => CliError::Busy(format!(
                 "库 {} 正被另一个进程使用（已等待{:.1}秒）；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
                 path.display(),
                 waited.as_secs_f64()
             )),
-            StoreError::Corrupt { seq, message } => CliError::Integrity(format!("库无法读取（事件{seq}）：{message}")),
-            StoreError::Io(message) => CliError::Integrity(format!("库无法读取：{message}")),
-            StoreError::InvalidBatch(message) => CliError::Internal(format!("内部错误：{message}")),
+            LedgerError::Conflict(conflict) => CliError::Busy(format!("并发冲突，未写入：{conflict}；请重试")),
+            LedgerError::Integrity(message) => CliError::Integrity(message),
+            LedgerError::Internal(message) => CliError::Internal(message),
         }
     }
 }

@@ -167,6 +167,38 @@ impl std::error::Error for Rejection {}
 
 type Outcome = Result<Vec<EventPayload>, Rejection>;
 
+/// Why [`execute`] did not record a command.
+#[derive(Debug)]
+pub enum Executed<E> {
+    /// `handle` rejected it; nothing was appended.
+    Rejected(Rejection),
+    /// The caller's `append` failed; the state is unchanged.
+    NotAppended(E),
+}
+
+/// The one write loop: `handle` the request against `state`, let `append`
+/// store the events (it returns their sequence numbers, one per payload),
+/// then apply them to `state`. The store, an export writer or a test decides
+/// what `append` means; the state changes only once the events are stored.
+pub fn execute<E>(
+    state: &mut State,
+    request: &Request,
+    append: impl FnOnce(&[EventPayload]) -> Result<Vec<u64>, E>,
+) -> Result<Vec<RecordedEvent>, Executed<E>> {
+    let payloads = handle(state, request).map_err(Executed::Rejected)?;
+    let seqs = append(&payloads).map_err(Executed::NotAppended)?;
+    assert_eq!(seqs.len(), payloads.len(), "append returns one sequence number per event");
+    let events: Vec<RecordedEvent> = seqs
+        .into_iter()
+        .zip(payloads)
+        .map(|(seq, payload)| RecordedEvent { seq, meta: request.meta.clone(), payload })
+        .collect();
+    for event in &events {
+        state.apply(event);
+    }
+    Ok(events)
+}
+
 /// Applies every rule to a request: the events to append, or why not.
 pub fn handle(state: &State, request: &Request) -> Outcome {
     let meta = &request.meta;
@@ -186,7 +218,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
     if let Command::InitYear { department, year, profile } = &request.command {
         return init_year(state, department, year, profile.as_deref());
     }
-    let Some(department) = &state.department else {
+    let Some(department) = state.department() else {
         return Err(Rejection::rule(
             "init",
             "",
@@ -206,8 +238,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             )),
         }
     };
-    let profile = RuleProfile::by_id(&department.profile)
-        .unwrap_or_else(|| RuleProfile::by_id(crate::profile::DEFAULT_PROFILE_ID).expect("the default profile exists"));
+    let profile = RuleProfile::by_id_or_default(&department.profile);
     match &request.command {
         Command::InitYear { .. } => unreachable!("handled above"),
         Command::ChangeProfile { profile: id } => {
@@ -497,11 +528,11 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                                 "--score",
                                 "",
                                 format!("完成等级为「{}」时须给出得分", level_value.label()),
-                                band_text(level_value, ind.weight),
+                                band_text(&profile, level_value, ind.weight),
                             ))
                         }
                     };
-                    if !scoring::score_in_band(level_value, ind.weight, score_value) {
+                    if !profile.score_in_band(level_value, ind.weight, score_value) {
                         return Err(Rejection::new(
                             RejectionKind::InvalidValue,
                             "--score",
@@ -511,7 +542,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                                 values::fmt_plain(score_value),
                                 level_value.label()
                             ),
-                            band_text(level_value, ind.weight),
+                            band_text(&profile, level_value, ind.weight),
                         ));
                     }
                     IndicatorActualRecorded {
@@ -578,7 +609,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                         "先用 selfeval indicator actual 记录实际完成值",
                     ));
                 }
-                (ind.weight, crate::report::indicator_auto_score(ind, &profile))
+                (ind.weight, scoring::indicator_auto_score(ind, &profile))
             };
             if score_value > weight {
                 return Err(Rejection::new(
@@ -703,7 +734,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
 }
 
 fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>) -> Outcome {
-    if let Some(existing) = &state.department {
+    if let Some(existing) = state.department() {
         return Err(Rejection::rule(
             "init",
             "",
@@ -744,7 +775,7 @@ fn known_profile(field: &str, id: &str) -> Result<String, Rejection> {
 
 fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
     state.project(code).ok_or_else(|| {
-        let known: Vec<&str> = state.projects.iter().map(|p| p.code.as_str()).collect();
+        let known: Vec<&str> = state.projects().iter().map(|p| p.code.as_str()).collect();
         Rejection::new(
             RejectionKind::NotFound,
             "CODE",
@@ -814,8 +845,8 @@ fn status_rejection(project: &Project, action: &str, accepted: &str) -> Rejectio
     )
 }
 
-fn band_text(level: values::QualitativeLevel, weight: Decimal) -> String {
-    let (low, high, inclusive) = scoring::qualitative_band(level, weight);
+fn band_text(profile: &RuleProfile, level: values::QualitativeLevel, weight: Decimal) -> String {
+    let (low, high, inclusive) = profile.qualitative_band(level, weight);
     let close = if inclusive { "≤" } else { "<" };
     format!("{} ≤ 得分 {close} {}", values::fmt_plain(low), values::fmt_plain(high))
 }

@@ -4,16 +4,16 @@
 //! goes through [`handle`], which applies every rule to the current
 //! [`State`] and returns the events to append or a [`Rejection`]. The
 //! caller stores the events; replay folds them back into a [`State`] with
-//! [`State::apply`]; [`ReportModel::build`] computes every figure of the
-//! report, each with the sequence numbers it came from; [`check::run`]
-//! lists the findings.
+//! [`State::apply`]; [`evaluate`] computes every figure of the report
+//! ([`ReportModel`]), each with the sequence numbers it came from, and then
+//! runs the checks of [`check::RULES`] over it.
 //!
 //! This crate does no IO, reads no clock, no environment and no randomness:
 //! time and actor arrive as inputs.
 
 pub mod check;
 pub mod command;
-pub mod demo;
+pub mod evaluation;
 pub mod event;
 pub mod history;
 pub mod narrative;
@@ -23,7 +23,8 @@ pub mod scoring;
 pub mod state;
 pub mod values;
 
-pub use command::{handle, Command, Rejection, RejectionKind, Request};
+pub use command::{execute, handle, Command, Executed, Rejection, RejectionKind, Request};
+pub use evaluation::{evaluate, Evaluation};
 pub use event::{EventPayload, Meta, RecordedEvent};
 pub use profile::RuleProfile;
 pub use report::ReportModel;

@@ -1,6 +1,6 @@
 //! Reading what people wrote: sentences, the projects and indicators a
 //! sentence names, what it claims about an indicator (未完成, 超额完成,
-//! 30%以上), and the labelled figures it quotes (预算总额 X万元, 预算执行率
+//! N%以上), and the labelled figures it quotes (预算总额 X万元, 预算执行率
 //! X%, 平均…X分, 得分 X分, 共N个项目).
 //!
 //! Only labelled numbers are read: dates, document numbers and counts of
@@ -23,36 +23,65 @@ pub struct Claims {
     pub unmet: bool,
     /// 超额完成 / 超额 …
     pub exceeded: bool,
-    /// 30%以上.
-    pub beyond_30: bool,
+    /// N%以上: the deviation the text claims, as a fraction (`0.3`).
+    pub beyond: Option<Decimal>,
 }
 
 impl Claims {
     /// True when the sentence claims anything.
     pub fn any(self) -> bool {
-        self.unmet || self.exceeded || self.beyond_30
+        self.unmet || self.exceeded || self.beyond.is_some()
     }
 }
 
 const UNMET: [&str; 6] = ["未完成", "未达到", "未达成", "未能完成", "没有完成", "没有达到"];
 const EXCEEDED: [&str; 2] = ["超额", "超出目标"];
 
-static BEYOND_30: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:30|三十)\s*[%％]?\s*以上|百分之三十以上").expect("a valid pattern"));
+/// A percentage followed by 以上: `30%以上`, `三十％以上`, `百分之三十以上`,
+/// and the bare `30以上` / `三十以上` that reports write for the usual threshold.
+static BEYOND: LazyLock<Regex> = LazyLock::new(|| {
+    let number = r"\d{1,3}(?:\.\d+)?|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九]";
+    Regex::new(&format!(r"({number})\s*[%％]\s*以上|百分之({number})以上|(30|三十)\s*以上")).expect("a valid pattern")
+});
+
+/// A number as written in a claim: ASCII digits or Chinese numerals below 100.
+fn claimed_number(text: &str) -> Option<Decimal> {
+    if let Ok(value) = Decimal::from_str_exact(text) {
+        return Some(value);
+    }
+    let digit = |c: char| "一二三四五六七八九".chars().position(|d| d == c).map(|i| i as i64 + 1);
+    let chars: Vec<char> = text.chars().collect();
+    let value = match chars.as_slice() {
+        ['十'] => 10,
+        [d] => digit(*d)?,
+        ['十', u] => 10 + digit(*u)?,
+        [t, '十'] => digit(*t)? * 10,
+        [t, '十', u] => digit(*t)? * 10 + digit(*u)?,
+        _ => return None,
+    };
+    Some(Decimal::from(value))
+}
+
+/// The deviation a sentence claims with N%以上, as a fraction.
+fn claimed_beyond(sentence: &str) -> Option<Decimal> {
+    let captures = BEYOND.captures(sentence)?;
+    let number = captures.iter().skip(1).flatten().next()?;
+    claimed_number(number.as_str()).map(|n| n / Decimal::from(100))
+}
 
 /// The completion claims of a sentence.
 pub fn claims(sentence: &str) -> Claims {
     Claims {
         unmet: UNMET.iter().any(|w| sentence.contains(w)),
         exceeded: EXCEEDED.iter().any(|w| sentence.contains(w)),
-        beyond_30: BEYOND_30.is_match(sentence),
+        beyond: claimed_beyond(sentence),
     }
 }
 
 /// The byte offset of the first claim in a sentence, if it makes one.
 pub fn claim_position(sentence: &str) -> Option<usize> {
     let words = UNMET.iter().chain(EXCEEDED.iter()).filter_map(|w| sentence.find(w));
-    words.chain(BEYOND_30.find(sentence).map(|m| m.start())).min()
+    words.chain(BEYOND.find(sentence).map(|m| m.start())).min()
 }
 
 /// The length, in characters, of the longest run of characters that `a` and
@@ -273,9 +302,16 @@ mod tests {
     fn claims_understand_the_seeds_wording() {
         assert_eq!(
             claims("个别装备的使用率未达到预期目标，超额完成30%以上"),
-            Claims { unmet: true, exceeded: true, beyond_30: true }
+            Claims { unmet: true, exceeded: true, beyond: Some(Decimal::new(3, 1)) }
         );
-        assert_eq!(claims("工程进度指标未完成目标的30%以上"), Claims { unmet: true, exceeded: false, beyond_30: true });
+        assert_eq!(
+            claims("工程进度指标未完成目标的30%以上"),
+            Claims { unmet: true, exceeded: false, beyond: Some(Decimal::new(3, 1)) }
+        );
+        assert_eq!(claims("完成率超出百分之二十以上").beyond, Some(Decimal::new(2, 1)));
+        assert_eq!(claims("超额完成15.5％以上").beyond, Some(Decimal::new(155, 3)));
+        assert_eq!(claims("低于目标三十以上").beyond, Some(Decimal::new(3, 1)));
+        assert_eq!(claims("年龄在60岁以上的人员").beyond, None);
         assert_eq!(claims("仍有个别项目的总体绩效目标未完全完成"), Claims::default());
         assert_eq!(claims("装备配备达标率等指标也达到了预期目标"), Claims::default());
     }

@@ -4,12 +4,11 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::check::{self, Finding};
 use crate::event::NARRATIVE_SECTIONS;
 use crate::profile::{RuleProfile, DEFAULT_PROFILE_ID};
-use crate::scoring::{self, Deviation, Grade, ProjectFigures, ScoredRow};
+use crate::scoring::{self, Deviation, DeviationThresholds, Grade, ProjectFigures, ScoredRow};
 use crate::state::{Indicator, Project, State, Status};
-use crate::values::{QualitativeLevel, Target};
+use crate::values::{fmt2, QualitativeLevel, Target};
 
 /// A figure and the events behind it. `value` is `None` when undefined
 /// (a rate on a zero budget prints as 不适用).
@@ -22,11 +21,34 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// An amount with two decimals, without its unit (`58.79`), or 不适用.
+    pub fn amount_text(&self) -> String {
+        self.value.map_or_else(|| NOT_APPLICABLE.to_owned(), fmt2)
+    }
+
+    /// A rate as a percentage with two decimals and `%`, or 不适用.
+    pub fn rate_text(&self) -> String {
+        self.value.map_or_else(|| NOT_APPLICABLE.to_owned(), |r| format!("{}%", fmt2(scoring::rate_percent(r))))
+    }
+
+    /// A score with two decimals, or 不适用.
+    pub fn score_text(&self) -> String {
+        score_text(self.value)
+    }
+
     fn new(value: Option<Decimal>, mut seqs: Vec<u64>) -> Figure {
         seqs.sort_unstable();
         seqs.dedup();
         Figure { value, seqs }
     }
+}
+
+/// How a figure that cannot be computed prints.
+pub const NOT_APPLICABLE: &str = "不适用";
+
+/// A score with two decimals, or 不适用.
+pub fn score_text(value: Option<Decimal>) -> String {
+    value.map_or_else(|| NOT_APPLICABLE.to_owned(), fmt2)
 }
 
 /// The union of sorted seq lists, sorted and without duplicates. A bitset
@@ -85,8 +107,8 @@ pub struct IndicatorRow {
     pub score: Figure,
     /// The automatic score, before any manual adjustment.
     pub auto_score: Option<Decimal>,
-    /// The reason of a manual adjustment, if the score was set by hand.
-    pub adjusted: Option<String>,
+    /// The reason of a score override, if the score was set by hand.
+    pub override_reason: Option<String>,
     /// The reason it is not applicable, if it is not.
     pub not_applicable: Option<String>,
     /// B ÷ A × 100 for a quantitative indicator with A ≠ 0.
@@ -128,8 +150,8 @@ pub struct ProjectReport {
     pub budget_score: Figure,
     /// The automatic budget score.
     pub budget_auto_score: Option<Decimal>,
-    /// The reason of a manual budget score, if any.
-    pub budget_adjusted: Option<String>,
+    /// The reason of a budget score override, if the score was set by hand.
+    pub budget_override_reason: Option<String>,
     /// Why the budget row is not applicable, if it is not.
     pub budget_not_applicable: Option<String>,
     /// 总分.
@@ -144,8 +166,21 @@ pub struct ProjectReport {
     pub goal_seqs: Vec<u64>,
     /// Indicator rows.
     pub indicators: Vec<IndicatorRow>,
-    /// Workflow steps: (status, when, who, seq).
-    pub workflow: Vec<(Status, DateTime<Utc>, String, u64)>,
+    /// Workflow steps, in log order.
+    pub workflow: Vec<WorkflowEntry>,
+}
+
+/// One step of a project's workflow: submitted, approved or returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowEntry {
+    /// The status the project moved to.
+    pub status: Status,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who took the step.
+    pub actor: String,
+    /// The event.
+    pub seq: u64,
 }
 
 /// A rectification's status against the report date.
@@ -253,6 +288,8 @@ pub struct ReportModel {
     pub year: i32,
     /// The rule profile id.
     pub profile: String,
+    /// The rules of that profile (the default's when the id is unknown).
+    pub rules: RuleProfile,
     /// The basis: sequence, time, head hash.
     pub basis: Basis,
     /// The report date (Beijing time) used for overdue rectifications.
@@ -265,8 +302,6 @@ pub struct ReportModel {
     pub problems: Vec<ProblemReport>,
     /// Narratives in section order.
     pub narratives: Vec<NarrativeReport>,
-    /// Findings of the checks.
-    pub findings: Vec<Finding>,
 }
 
 /// Beijing time, where the report's dates are read.
@@ -274,30 +309,19 @@ pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
 }
 
-/// The automatic score of an indicator, if it has an actual.
-pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Option<Decimal> {
-    let actual = indicator.actual.as_ref()?;
-    match &indicator.target {
-        Target::Quantitative { op, value, .. } => actual
-            .number
-            .map(|b| scoring::quantitative_score(*op, *value, b, indicator.weight, profile.reverse_scoring)),
-        Target::Qualitative { .. } => actual.score,
-    }
-}
-
 fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
-    let auto_score = indicator_auto_score(indicator, profile);
+    let auto_score = scoring::indicator_auto_score(indicator, profile);
     let mut seqs = vec![indicator.defined_seq];
     let actual = indicator.actual.as_ref();
     seqs.extend(actual.map(|a| a.seq));
-    let (score, adjusted) = match (&indicator.not_applicable, &indicator.adjustment) {
+    let (score, override_reason) = match (&indicator.not_applicable, &indicator.score_override) {
         (Some(note), _) => {
             seqs.push(note.seq);
             (None, None)
         }
-        (None, Some(adjustment)) => {
-            seqs.push(adjustment.seq);
-            (Some(adjustment.score), Some(adjustment.reason.clone()))
+        (None, Some(score_override)) => {
+            seqs.push(score_override.seq);
+            (Some(score_override.score), Some(score_override.reason.clone()))
         }
         // An indicator with no actual yet scores 0 (and raises I16).
         (None, None) => (Some(auto_score.unwrap_or(Decimal::ZERO)), None),
@@ -307,8 +331,8 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
             let b = a.number.unwrap_or_default();
             let completion = (!value.is_zero()).then(|| b / *value * Decimal::from(100));
             let auto = auto_score.unwrap_or_default();
-            let deviation =
-                scoring::quantitative_deviation(*op, *value, b, auto, indicator.weight, profile.over_deviation);
+            let thresholds = DeviationThresholds::of(profile);
+            let deviation = scoring::quantitative_deviation(*op, *value, b, auto, indicator.weight, thresholds);
             (completion, deviation, scoring::relative_deviation(*op, *value, b))
         }
         (Target::Qualitative { .. }, Some(a)) => {
@@ -328,7 +352,7 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
         weight: indicator.weight,
         score: Figure::new(score, seqs),
         auto_score,
-        adjusted,
+        override_reason,
         not_applicable: indicator.not_applicable.as_ref().map(|n| n.text.clone()),
         completion,
         deviation: if indicator.not_applicable.is_some() { None } else { deviation },
@@ -346,14 +370,15 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
     let mut money_seqs = budget.seqs.clone();
     money_seqs.extend(&executed.seqs);
     let mut budget_score_seqs = money_seqs.clone();
-    let (budget_score, budget_adjusted) = match (&project.budget_not_applicable, &project.budget_adjustment) {
+    let (budget_score, budget_override_reason) = match (&project.budget_not_applicable, &project.budget_score_override)
+    {
         (Some(note), _) => {
             budget_score_seqs.push(note.seq);
             (None, None)
         }
-        (None, Some(adjustment)) => {
-            budget_score_seqs.push(adjustment.seq);
-            (Some(adjustment.score), Some(adjustment.reason.clone()))
+        (None, Some(score_override)) => {
+            budget_score_seqs.push(score_override.seq);
+            (Some(score_override.score), Some(score_override.reason.clone()))
         }
         (None, None) => (outcome.score, None),
     };
@@ -382,15 +407,19 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
         budget_weight: project.budget_weight,
         budget_score: Figure::new(budget_score, budget_score_seqs),
         budget_auto_score: outcome.score,
-        budget_adjusted,
+        budget_override_reason,
         budget_not_applicable: project.budget_not_applicable.as_ref().map(|n| n.text.clone()),
         total_score: Figure::new(total, if total.is_some() { total_seqs } else { Vec::new() }),
-        grade: total.map(Grade::of),
+        grade: total.map(|t| profile.grade_of(t)),
         goal_expected: project.goal_expected.as_ref().map(|g| g.value.clone()),
         goal_actual: project.goal_actual.as_ref().map(|g| g.value.clone()),
         goal_seqs,
         indicators,
-        workflow: project.workflow.iter().map(|w| (w.status, w.note.at, w.note.actor.clone(), w.note.seq)).collect(),
+        workflow: project
+            .workflow
+            .iter()
+            .map(|w| WorkflowEntry { status: w.status, at: w.note.at, actor: w.note.actor.clone(), seq: w.note.seq })
+            .collect(),
     }
 }
 
@@ -420,16 +449,16 @@ fn problem_report(problem: &crate::state::Problem, report_date: Option<NaiveDate
 
 impl ReportModel {
     /// Builds the report model from replayed state. `head_hash` is the hash of
-    /// the last event replayed, as the store reports it.
+    /// the last event replayed, as the store reports it. The checks run over
+    /// the finished model: see [`crate::evaluate`].
     pub fn build(state: &State, head_hash: &str) -> ReportModel {
-        let (department, year, profile_id) = match &state.department {
+        let (department, year, profile_id) = match state.department() {
             Some(d) => (d.name.clone(), d.year, d.profile.clone()),
             None => (String::new(), 0, DEFAULT_PROFILE_ID.to_owned()),
         };
-        let profile = RuleProfile::by_id(&profile_id)
-            .unwrap_or_else(|| RuleProfile::by_id(DEFAULT_PROFILE_ID).expect("the default profile exists"));
-        let report_date = state.last_recorded_at.map(|t| t.with_timezone(&beijing()).date_naive());
-        let projects: Vec<ProjectReport> = state.projects.iter().map(|p| project_report(p, &profile)).collect();
+        let profile = RuleProfile::by_id_or_default(&profile_id);
+        let report_date = state.last_recorded_at().map(|t| t.with_timezone(&beijing()).date_naive());
+        let projects: Vec<ProjectReport> = state.projects().iter().map(|p| project_report(p, &profile)).collect();
         let figures = scoring::department_figures(
             &projects
                 .iter()
@@ -440,6 +469,7 @@ impl ReportModel {
                     approved: p.status == Status::Approved,
                 })
                 .collect::<Vec<_>>(),
+            &profile,
         );
         let union = |pick: fn(&ProjectReport) -> &Figure| seq_union(projects.iter().map(|p| pick(p).seqs.as_slice()));
         let budget_seqs = union(|p| &p.budget);
@@ -458,9 +488,9 @@ impl ReportModel {
             evaluated: figures.evaluated,
             grade_counts: figures.grade_counts,
         };
-        let problems = state.problems.iter().map(|p| problem_report(p, report_date)).collect();
+        let problems = state.problems().iter().map(|p| problem_report(p, report_date)).collect();
         let mut narratives: Vec<NarrativeReport> = state
-            .narratives
+            .narratives()
             .iter()
             .map(|((section, project), note)| NarrativeReport {
                 section: section.clone(),
@@ -472,23 +502,26 @@ impl ReportModel {
             .collect();
         let order = |key: &str| NARRATIVE_SECTIONS.iter().position(|(k, _)| *k == key).unwrap_or(usize::MAX);
         let project_order = |code: &Option<String>| {
-            code.as_ref().map_or(0, |c| 1 + state.projects.iter().position(|p| &p.code == c).unwrap_or(usize::MAX - 1))
+            code.as_ref()
+                .map_or(0, |c| 1 + state.projects().iter().position(|p| &p.code == c).unwrap_or(usize::MAX - 1))
         };
         narratives.sort_by_key(|n| (order(&n.section), project_order(&n.project)));
-        let mut model = ReportModel {
+        ReportModel {
             department,
             year,
             profile: profile.id.to_owned(),
-            basis: Basis { seq: state.last_seq, recorded_at: state.last_recorded_at, head_hash: head_hash.to_owned() },
+            rules: profile,
+            basis: Basis {
+                seq: state.last_seq(),
+                recorded_at: state.last_recorded_at(),
+                head_hash: head_hash.to_owned(),
+            },
             report_date,
             totals,
             projects,
             problems,
             narratives,
-            findings: Vec::new(),
-        };
-        model.findings = check::run(state, &model, &profile);
-        model
+        }
     }
 
     /// The project with this code.

@@ -6,8 +6,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::profile::ReverseScoring;
-use crate::values::{round_half_up, Operator, QualitativeLevel};
+use crate::profile::{ReverseScoring, RuleProfile};
+use crate::state::Indicator;
+use crate::values::{round_half_up, Operator, Target};
 
 /// The result of the budget execution row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,30 +100,30 @@ fn positive_score(op: Operator, target: Decimal, actual: Decimal, weight: Decima
     }
 }
 
-/// The band of allowed scores of a qualitative level, as (low, high, high inclusive).
-pub fn qualitative_band(level: QualitativeLevel, weight: Decimal) -> (Decimal, Decimal, bool) {
-    let point = |tenths: i64| weight * Decimal::new(tenths, 1);
-    match level {
-        QualitativeLevel::Achieved => (point(8), weight, true),
-        QualitativeLevel::Partly => (point(6), point(8), false),
-        QualitativeLevel::NotAchieved => (Decimal::ZERO, point(6), false),
-    }
-}
-
-/// Whether `score` lies in the band of `level` for points `weight`.
-pub fn score_in_band(level: QualitativeLevel, weight: Decimal, score: Decimal) -> bool {
-    let (low, high, inclusive) = qualitative_band(level, weight);
-    score >= low && if inclusive { score <= high } else { score < high }
-}
-
 /// Which way an indicator deviates from its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Deviation {
     /// Scored below its points, or a qualitative level below achieved.
     Under,
-    /// Beyond the target by the profile's threshold (30%) or more.
+    /// Beyond the target by the profile's over-deviation threshold or more.
     Over,
+}
+
+/// The deviation thresholds of a rule profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviationThresholds {
+    /// Under when the score falls short of the points by more than this fraction.
+    pub under: Decimal,
+    /// Over when beyond the target by this fraction or more.
+    pub over: Decimal,
+}
+
+impl DeviationThresholds {
+    /// The thresholds of a profile.
+    pub fn of(profile: &RuleProfile) -> DeviationThresholds {
+        DeviationThresholds { under: profile.under_deviation, over: profile.over_deviation }
+    }
 }
 
 /// The deviation of a quantitative indicator.
@@ -132,16 +133,16 @@ pub fn quantitative_deviation(
     actual: Decimal,
     auto_score: Decimal,
     weight: Decimal,
-    over_threshold: Decimal,
+    thresholds: DeviationThresholds,
 ) -> Option<Deviation> {
-    if auto_score < weight {
+    if auto_score < weight * (Decimal::ONE - thresholds.under) {
         return Some(Deviation::Under);
     }
     if target <= Decimal::ZERO {
         return None;
     }
     let beyond = if op.is_reverse() { (target - actual) / target } else { (actual - target) / target };
-    (beyond >= over_threshold).then_some(Deviation::Over)
+    (beyond >= thresholds.over).then_some(Deviation::Over)
 }
 
 /// How far an indicator is beyond its target, direction-aware: positive
@@ -153,37 +154,25 @@ pub fn relative_deviation(op: Operator, target: Decimal, actual: Decimal) -> Opt
     Some(if op.is_reverse() { (target - actual) / target } else { (actual - target) / target })
 }
 
-/// The grade (等级) of a total score: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差.
+/// The grade (等级) of a total score; its bands are the profile's
+/// ([`RuleProfile::grade_of`]): 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Grade {
-    /// 优 (excellent): S ≥ 90.
+    /// 优 (excellent).
     #[serde(rename = "优")]
     Excellent,
-    /// 良 (good): 80 ≤ S < 90.
+    /// 良 (good).
     #[serde(rename = "良")]
     Good,
-    /// 中 (fair): 60 ≤ S < 80.
+    /// 中 (fair).
     #[serde(rename = "中")]
     Fair,
-    /// 差 (poor): S < 60.
+    /// 差 (poor).
     #[serde(rename = "差")]
     Poor,
 }
 
 impl Grade {
-    /// The grade of a total score (half-open bands: 89.99 is 良).
-    pub fn of(total: Decimal) -> Grade {
-        if total >= Decimal::from(90) {
-            Grade::Excellent
-        } else if total >= Decimal::from(80) {
-            Grade::Good
-        } else if total >= Decimal::from(60) {
-            Grade::Fair
-        } else {
-            Grade::Poor
-        }
-    }
-
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -191,16 +180,6 @@ impl Grade {
             Grade::Good => "良",
             Grade::Fair => "中",
             Grade::Poor => "差",
-        }
-    }
-
-    /// What the result means for next year's budget (结果应用).
-    pub fn result_use(self) -> &'static str {
-        match self {
-            Grade::Excellent => "予以支持，下年度预算优先保障",
-            Grade::Good => "根据需要保持资金安排",
-            Grade::Fair => "按比例压减预算并改进管理",
-            Grade::Poor => "压减、暂停或取消预算，整改到位前不安排新增资金",
         }
     }
 }
@@ -267,7 +246,7 @@ pub struct DepartmentFigures {
 
 /// Sums the department: ΣP, ΣE, ΣE ÷ ΣP (not the mean of rates), the average
 /// of the totals, grade counts and coverage.
-pub fn department_figures(projects: &[ProjectFigures]) -> DepartmentFigures {
+pub fn department_figures(projects: &[ProjectFigures], profile: &RuleProfile) -> DepartmentFigures {
     let budget: Decimal = projects.iter().map(|p| p.budget).sum();
     let executed: Decimal = projects.iter().map(|p| p.executed).sum();
     let totals: Vec<Decimal> = projects.iter().filter_map(|p| p.total).collect();
@@ -275,7 +254,7 @@ pub fn department_figures(projects: &[ProjectFigures]) -> DepartmentFigures {
         .then(|| round_half_up(totals.iter().copied().sum::<Decimal>() / Decimal::from(totals.len()), 2));
     let mut grade_counts = [0; 4];
     for total in &totals {
-        grade_counts[Grade::of(*total) as usize] += 1;
+        grade_counts[profile.grade_of(*total) as usize] += 1;
     }
     let in_scope =
         projects.iter().filter(|p| p.budget > Decimal::ZERO || p.executed > Decimal::ZERO || p.approved).count();
@@ -290,6 +269,18 @@ pub fn department_figures(projects: &[ProjectFigures]) -> DepartmentFigures {
     }
 }
 
+/// The automatic score of an indicator, if it has an actual: the formula of
+/// its target for a quantitative one, the recorded score for a qualitative one.
+pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Option<Decimal> {
+    let actual = indicator.actual.as_ref()?;
+    match &indicator.target {
+        Target::Quantitative { op, value, .. } => {
+            actual.number.map(|b| quantitative_score(*op, *value, b, indicator.weight, profile.reverse_scoring))
+        }
+        Target::Qualitative { .. } => actual.score,
+    }
+}
+
 /// A rate as a percentage rounded for display (`0.8618304` → `86.18`).
 pub fn rate_percent(rate: Decimal) -> Decimal {
     round_half_up(rate * Decimal::from(100), 2)
@@ -298,7 +289,12 @@ pub fn rate_percent(rate: Decimal) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::values::{parse_amount, Sign};
+    use crate::profile::DEFAULT_PROFILE_ID;
+    use crate::values::{parse_amount, QualitativeLevel, Sign};
+
+    fn profile() -> RuleProfile {
+        RuleProfile::by_id(DEFAULT_PROFILE_ID).unwrap()
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()
@@ -371,6 +367,7 @@ mod tests {
     #[test]
     fn qualitative_bands_are_half_open() {
         let w = d("10");
+        let score_in_band = |level, w, s| profile().score_in_band(level, w, s);
         assert!(score_in_band(QualitativeLevel::Achieved, w, d("10")));
         assert!(score_in_band(QualitativeLevel::Achieved, w, d("8")));
         assert!(!score_in_band(QualitativeLevel::Partly, w, d("8.5")));
@@ -382,7 +379,7 @@ mod tests {
 
     #[test]
     fn deviations_are_direction_aware_and_include_thirty_percent() {
-        let t = d("0.30");
+        let t = DeviationThresholds::of(&profile());
         let w = d("10");
         assert_eq!(quantitative_deviation(Operator::AtLeast, d("100"), d("130"), w, w, t), Some(Deviation::Over));
         assert_eq!(quantitative_deviation(Operator::AtLeast, d("100"), d("129.9"), w, w, t), None);
@@ -390,16 +387,25 @@ mod tests {
         assert_eq!(quantitative_deviation(Operator::AtMost, d("100"), d("71"), w, w, t), None);
         assert_eq!(quantitative_deviation(Operator::AtLeast, d("100"), d("80"), d("8"), w, t), Some(Deviation::Under));
         assert_eq!(quantitative_deviation(Operator::AtLeast, d("0"), d("80"), w, w, t), None);
+        // A profile that tolerates a shortfall of 5% of the points.
+        let lenient = DeviationThresholds { under: d("0.05"), ..t };
+        assert_eq!(quantitative_deviation(Operator::AtLeast, d("100"), d("96"), d("9.6"), w, lenient), None);
+        assert_eq!(
+            quantitative_deviation(Operator::AtLeast, d("100"), d("94"), d("9.4"), w, lenient),
+            Some(Deviation::Under)
+        );
     }
 
     #[test]
     fn grades_use_half_open_bands() {
-        assert_eq!(Grade::of(d("90")), Grade::Excellent);
-        assert_eq!(Grade::of(d("89.99")), Grade::Good);
-        assert_eq!(Grade::of(d("80")), Grade::Good);
-        assert_eq!(Grade::of(d("79.99")), Grade::Fair);
-        assert_eq!(Grade::of(d("60")), Grade::Fair);
-        assert_eq!(Grade::of(d("59.99")), Grade::Poor);
+        let profile = profile();
+        let of = |total| profile.grade_of(total);
+        assert_eq!(of(d("90")), Grade::Excellent);
+        assert_eq!(of(d("89.99")), Grade::Good);
+        assert_eq!(of(d("80")), Grade::Good);
+        assert_eq!(of(d("79.99")), Grade::Fair);
+        assert_eq!(of(d("60")), Grade::Fair);
+        assert_eq!(of(d("59.99")), Grade::Poor);
     }
 
     #[test]
@@ -428,12 +434,15 @@ mod tests {
             total: total.map(d),
             approved,
         };
-        let figures = department_figures(&[
-            project("0", "0", None, false),
-            project("6", "5.9988", Some("100"), true),
-            project("4", "4", Some("98"), true),
-            project("0", "48.7912", Some("98"), true),
-        ]);
+        let figures = department_figures(
+            &[
+                project("0", "0", None, false),
+                project("6", "5.9988", Some("100"), true),
+                project("4", "4", Some("98"), true),
+                project("0", "48.7912", Some("98"), true),
+            ],
+            &profile(),
+        );
         assert_eq!(figures.budget, d("10"));
         assert_eq!(figures.executed, d("58.79"));
         assert_eq!(rate_percent(figures.rate.unwrap()), d("587.90"));

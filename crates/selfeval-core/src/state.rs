@@ -137,8 +137,8 @@ pub struct Indicator {
     pub actual: Option<Actual>,
     /// Marked not applicable, with the reason.
     pub not_applicable: Option<Note>,
-    /// A score set by hand.
-    pub adjustment: Option<ScoreOverride>,
+    /// A score set by hand, replacing the automatic one.
+    pub score_override: Option<ScoreOverride>,
 }
 
 /// Where a project's self-evaluation stands.
@@ -205,8 +205,9 @@ pub struct Project {
     pub indicators: Vec<Indicator>,
     /// The budget row marked not applicable.
     pub budget_not_applicable: Option<Note>,
-    /// The budget score set by hand.
-    pub budget_adjustment: Option<ScoreOverride>,
+    /// The budget execution score set by hand, replacing the automatic one
+    /// (not a change of the budget: that is an [`Adjustment`]).
+    pub budget_score_override: Option<ScoreOverride>,
     /// The workflow status.
     pub status: Status,
     /// Every workflow step.
@@ -296,17 +297,17 @@ pub struct Plan {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// The department, once the year is initialised.
-    pub department: Option<Department>,
+    department: Option<Department>,
     /// Projects in registration order.
-    pub projects: Vec<Project>,
+    projects: Vec<Project>,
     /// Problems in identification order.
-    pub problems: Vec<Problem>,
+    problems: Vec<Problem>,
     /// Narratives by (section key, project).
-    pub narratives: BTreeMap<(String, Option<String>), Note>,
+    narratives: BTreeMap<(String, Option<String>), Note>,
     /// The last sequence number applied.
-    pub last_seq: u64,
+    last_seq: u64,
     /// The recorded time of the last event applied.
-    pub last_recorded_at: Option<DateTime<Utc>>,
+    last_recorded_at: Option<DateTime<Utc>>,
     /// Lookups by code and by sequence number, derived from the lists above
     /// (not serialised: [`State::rebuild_index`] recomputes them).
     #[serde(skip)]
@@ -325,7 +326,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 2;
+pub const STATE_VERSION: u32 = 3;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -350,6 +351,41 @@ impl State {
             state.apply(event);
         }
         state
+    }
+
+    /// The department, once the year is initialised.
+    pub fn department(&self) -> Option<&Department> {
+        self.department.as_ref()
+    }
+
+    /// Projects in registration order.
+    pub fn projects(&self) -> &[Project] {
+        &self.projects
+    }
+
+    /// Problems in identification order.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Narratives by (section key, project), in key order.
+    pub fn narratives(&self) -> &BTreeMap<(String, Option<String>), Note> {
+        &self.narratives
+    }
+
+    /// The narrative of a section, for the department (`None`) or a project.
+    pub fn narrative(&self, section: &str, project: Option<&str>) -> Option<&Note> {
+        self.narratives.get(&(section.to_owned(), project.map(str::to_owned)))
+    }
+
+    /// The last sequence number applied (0 for an empty log).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// The recorded time of the last event applied.
+    pub fn last_recorded_at(&self) -> Option<DateTime<Utc>> {
+        self.last_recorded_at
     }
 
     /// The project with this code.
@@ -413,7 +449,7 @@ impl State {
                     goal_actual: None,
                     indicators: Vec::new(),
                     budget_not_applicable: None,
-                    budget_adjustment: None,
+                    budget_score_override: None,
                     status: Status::Draft,
                     workflow: Vec::new(),
                 });
@@ -463,7 +499,7 @@ impl State {
                         reason: event.meta.reason.clone(),
                         actual: None,
                         not_applicable: None,
-                        adjustment: None,
+                        score_override: None,
                     });
                 }
             }
@@ -479,7 +515,7 @@ impl State {
                         measure: p.measure.clone(),
                     });
                     // A new actual replaces the basis of any earlier manual score.
-                    indicator.adjustment = None;
+                    indicator.score_override = None;
                 }
             }
             EventPayload::MarkedNotApplicable(p) => {
@@ -493,12 +529,12 @@ impl State {
             }
             EventPayload::ScoreAdjusted(p) => {
                 if let Some(project) = self.project_mut(&p.project) {
-                    let adjustment =
+                    let score_override =
                         ScoreOverride { seq, score: p.score, reason: reason(), actor: event.meta.actor.clone() };
                     if p.item == BUDGET_ITEM {
-                        project.budget_adjustment = Some(adjustment);
+                        project.budget_score_override = Some(score_override);
                     } else if let Some(indicator) = project.indicator_mut(&p.item) {
-                        indicator.adjustment = Some(adjustment);
+                        indicator.score_override = Some(score_override);
                     }
                 }
             }

@@ -12,6 +12,7 @@ use selfeval_core::report::{Figure, IndicatorRow, ProjectReport, ReportModel};
 use selfeval_core::scoring::{rate_percent, Deviation};
 use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
+use selfeval_core::Evaluation;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -35,7 +36,8 @@ struct IndicatorJson<'a> {
     weight: String,
     score: Option<String>,
     auto_score: Option<String>,
-    adjusted: Option<&'a str>,
+    #[serde(rename = "adjusted")]
+    override_reason: Option<&'a str>,
     not_applicable: Option<&'a str>,
     completion: Option<String>,
     deviation: Option<&'static str>,
@@ -56,7 +58,7 @@ fn indicator(row: &IndicatorRow) -> IndicatorJson<'_> {
         weight: fmt_plain(row.weight),
         score: two(row.score.value),
         auto_score: two(row.auto_score),
-        adjusted: row.adjusted.as_deref(),
+        override_reason: row.override_reason.as_deref(),
         not_applicable: row.not_applicable.as_deref(),
         completion: two(row.completion),
         deviation: row.deviation.map(|d| match d {
@@ -99,7 +101,8 @@ struct ProjectJson<'a> {
     budget_weight: String,
     budget_score: Option<String>,
     budget_auto_score: Option<String>,
-    budget_adjusted: Option<&'a str>,
+    #[serde(rename = "budget_adjusted")]
+    budget_override_reason: Option<&'a str>,
     budget_not_applicable: Option<&'a str>,
     total_score: Option<String>,
     grade: Option<&'static str>,
@@ -124,7 +127,7 @@ fn project(p: &ProjectReport) -> ProjectJson<'_> {
         budget_weight: fmt_plain(p.budget_weight),
         budget_score: two(p.budget_score.value),
         budget_auto_score: two(p.budget_auto_score),
-        budget_adjusted: p.budget_adjusted.as_deref(),
+        budget_override_reason: p.budget_override_reason.as_deref(),
         budget_not_applicable: p.budget_not_applicable.as_deref(),
         total_score: two(p.total_score.value),
         grade: p.grade.map(|g| g.label()),
@@ -240,7 +243,8 @@ struct ReportJson<'a> {
     events: TotalEvents,
 }
 
-fn report(model: &ReportModel) -> ReportJson<'_> {
+fn report(evaluation: &Evaluation) -> ReportJson<'_> {
+    let model = &evaluation.model;
     let t = &model.totals;
     ReportJson {
         format_version: 1,
@@ -296,7 +300,7 @@ fn report(model: &ReportModel) -> ReportJson<'_> {
                 event: n.seq,
             })
             .collect(),
-        findings: findings(&model.findings),
+        findings: findings(&evaluation.findings),
         events: TotalEvents {
             initial_budget: crate::ranges(&t.initial_budget.seqs),
             budget: crate::ranges(&t.budget.seqs),
@@ -308,13 +312,13 @@ fn report(model: &ReportModel) -> ReportJson<'_> {
 }
 
 /// The whole report as a JSON value (for tests and small reports).
-pub fn report_json(model: &ReportModel) -> Value {
-    serde_json::to_value(report(model)).expect("the report serializes")
+pub fn report_json(evaluation: &Evaluation) -> Value {
+    serde_json::to_value(report(evaluation)).expect("the report serializes")
 }
 
 /// Writes the whole report as one line of JSON and a newline.
-pub fn write_report_json(model: &ReportModel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &report(model))?;
+pub fn write_report_json(evaluation: &Evaluation, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &report(evaluation))?;
     out.write_all(b"\n")
 }
 

@@ -8,23 +8,23 @@
 
 mod json;
 mod markdown;
+mod rules;
 
 pub use json::{findings_json, report_json, table_json, write_report_json};
 pub use markdown::{findings_markdown, report_markdown, table_markdown};
+pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
 
 use rust_decimal::Decimal;
 use selfeval_core::report::Figure;
-use selfeval_core::scoring::rate_percent;
-use selfeval_core::values::fmt2;
 
 /// An amount in 万元 with two decimals, without the unit (`58.79`).
 pub fn amount(figure: &Figure) -> String {
-    figure.value.map_or_else(|| "不适用".to_owned(), fmt2)
+    figure.amount_text()
 }
 
 /// A rate as a percentage with two decimals and `%`, or 不适用.
 pub fn rate(figure: &Figure) -> String {
-    figure.value.map_or_else(|| "不适用".to_owned(), |r| format!("{}%", fmt2(rate_percent(r))))
+    figure.rate_text()
 }
 
 /// Sequence numbers as compact ranges: `[7, 10, 11, 12, 14]` → `7,10-12,14`.
@@ -54,7 +54,7 @@ pub fn ranges(seqs: &[u64]) -> String {
 
 /// A score with two decimals, or 不适用.
 pub fn score(value: Option<Decimal>) -> String {
-    value.map_or_else(|| "不适用".to_owned(), fmt2)
+    selfeval_core::report::score_text(value)
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@ use std::fmt::Write;
 
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
 use selfeval_core::check::{Finding, Severity};
-use selfeval_core::report::{Figure, ProjectReport, RectificationStatus, ReportModel};
+use selfeval_core::report::{Figure, ProjectReport, RectificationStatus, ReportModel, WorkflowEntry};
 use selfeval_core::scoring::{Deviation, Grade};
 use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
+use selfeval_core::Evaluation;
 
 use crate::{amount, rate, score};
 
@@ -18,7 +19,7 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', "<br>")
 }
 
-fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let mut t = Table::new();
     t.load_preset(ASCII_MARKDOWN);
     t.set_header(header.iter().map(|h| cell(h)));
@@ -43,9 +44,9 @@ struct Marks<'a> {
 }
 
 impl<'a> Marks<'a> {
-    fn new(model: &'a ReportModel) -> Marks<'a> {
+    fn new(findings: &'a [Finding]) -> Marks<'a> {
         let mut by_project: HashMap<Option<&str>, Vec<&Finding>> = HashMap::new();
-        for f in model.findings.iter().filter(|f| f.severity == Severity::Error && !f.events.is_empty()) {
+        for f in findings.iter().filter(|f| f.severity == Severity::Error && !f.events.is_empty()) {
             by_project.entry(f.project.as_deref()).or_default().push(f);
         }
         Marks { by_project }
@@ -78,10 +79,11 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
 }
 
 /// The whole report in Markdown.
-pub fn report_markdown(model: &ReportModel) -> String {
+pub fn report_markdown(evaluation: &Evaluation) -> String {
+    let model = &evaluation.model;
     let mut out = String::new();
     let t = &model.totals;
-    let marks = Marks::new(model);
+    let marks = Marks::new(&evaluation.findings);
     let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", model.department, model.year);
     let as_of = model.basis.recorded_at.map_or_else(
         || "（空库）".to_owned(),
@@ -140,7 +142,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
         let steps: Vec<String> = p
             .workflow
             .iter()
-            .map(|(status, at, actor, seq)| {
+            .map(|WorkflowEntry { status, at, actor, seq }| {
                 let verb = match status {
                     Status::Submitted => "提交",
                     Status::Approved => "审核通过",
@@ -171,7 +173,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
     let mut reviewers: Vec<&str> = model
         .projects
         .iter()
-        .flat_map(|p| p.workflow.iter().filter(|w| w.0 == Status::Approved).map(|w| w.2.as_str()))
+        .flat_map(|p| p.workflow.iter().filter(|w| w.status == Status::Approved).map(|w| w.actor.as_str()))
         .collect();
     reviewers.sort_unstable();
     reviewers.dedup();
@@ -263,17 +265,18 @@ pub fn report_markdown(model: &ReportModel) -> String {
     let under = count(&|i| i.deviation == Some(Deviation::Under));
     let over = count(&|i| i.deviation == Some(Deviation::Over));
     let na = count(&|i| i.not_applicable.is_some());
+    let over_threshold = model.rules.over_deviation_text();
     let _ = writeln!(
         out,
-        "共{}个绩效指标：达成{}个，未完成{}个（其中超额30%以上的{}个另列），不适用{}个。\n",
+        "共{}个绩效指标：达成{}个，未完成{}个（其中超额{over_threshold}以上的{}个另列），不适用{}个。\n",
         all.len(),
         all.len() - under - na,
         under,
         over,
         na
     );
-    for (title, wanted) in [("未完成的指标", Deviation::Under), ("超出目标30%以上的指标", Deviation::Over)]
-    {
+    let over_title = format!("超出目标{over_threshold}以上的指标");
+    for (title, wanted) in [("未完成的指标", Deviation::Under), (over_title.as_str(), Deviation::Over)] {
         let rows: Vec<Vec<String>> = all
             .iter()
             .filter(|(_, i)| i.deviation == Some(wanted))
@@ -337,7 +340,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
         .map(|p| {
             let open = model.problems.iter().any(|q| q.project == p.code && q.status != RectificationStatus::Done);
             let grade = p.grade.expect("scored projects have a grade");
-            let mut advice = grade.result_use().to_owned();
+            let mut advice = model.rules.result_use(grade).to_owned();
             if open {
                 advice.push_str("；整改未完成，建议压减预算");
             }
@@ -359,7 +362,7 @@ pub fn report_markdown(model: &ReportModel) -> String {
         out.push('\n');
     }
     out.push_str("## 附表2 数据核查\n\n");
-    out.push_str(&findings_markdown(&model.findings));
+    out.push_str(&findings_markdown(&evaluation.findings));
     out.push_str("\n## 附表3 数据来源\n\n");
     out.push_str(&sources_markdown(model));
     out
@@ -444,7 +447,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         p.section.as_deref().unwrap_or("—"),
         p.status.label()
     );
-    let budget_score = match (&p.budget_not_applicable, &p.budget_adjusted) {
+    let budget_score = match (&p.budget_not_applicable, &p.budget_override_reason) {
         (Some(reason), _) => format!("不适用（{reason}）"),
         (None, Some(reason)) => {
             format!("{}（人工调整，自动计算{}；{reason}）", score(p.budget_score.value), score(p.budget_auto_score))
@@ -477,7 +480,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         .indicators
         .iter()
         .map(|i| {
-            let score_text = match (&i.not_applicable, &i.adjusted) {
+            let score_text = match (&i.not_applicable, &i.override_reason) {
                 (Some(_), _) => "不适用".to_owned(),
                 (None, Some(_)) => format!("{}（人工调整，自动{}）", score(i.score.value), score(i.auto_score)),
                 (None, None) => score(i.score.value),
@@ -486,7 +489,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
             if let Some(reason) = &i.not_applicable {
                 note.push(format!("不适用：{reason}"));
             }
-            if let Some(reason) = &i.adjusted {
+            if let Some(reason) = &i.override_reason {
                 note.push(format!("调整原因：{reason}"));
             }
             note.extend(i.deviation_reason.iter().cloned());

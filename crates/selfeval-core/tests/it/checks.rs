@@ -69,15 +69,15 @@ fn narrative(section: &str, project: Option<&str>, text: &str) -> Command {
 }
 
 fn rules(w: &World) -> Vec<&'static str> {
-    w.report().findings.iter().map(|f| f.rule).collect()
+    w.findings().iter().map(|f| f.rule).collect()
 }
 
 fn fires(w: &World, rule: &str) {
-    assert!(rules(w).contains(&rule), "{rule} should fire; findings: {:#?}", w.report().findings);
+    assert!(rules(w).contains(&rule), "{rule} should fire; findings: {:#?}", w.findings());
 }
 
 fn silent(w: &World, rule: &str) {
-    assert!(!rules(w).contains(&rule), "{rule} should be silent; findings: {:#?}", w.report().findings);
+    assert!(!rules(w).contains(&rule), "{rule} should be silent; findings: {:#?}", w.findings());
 }
 
 /// A second project, P02, budget 5, with the given indicators (none recorded).
@@ -100,7 +100,7 @@ fn second_project(indicators: &[(&str, &str, &str, &str, &str)]) -> World {
 #[test]
 fn the_clean_department_has_no_finding() {
     let w = clean();
-    assert_eq!(w.report().findings, vec![]);
+    assert_eq!(w.findings(), vec![]);
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn f3_spending_beyond_the_budget() {
     silent(&w, "F3");
     w.ok(spend("P01", "0.01"));
     fires(&w, "F3");
-    let f3: Vec<_> = w.report().findings.into_iter().filter(|f| f.rule == "F3").collect();
+    let f3: Vec<_> = w.findings().into_iter().filter(|f| f.rule == "F3").collect();
     assert_eq!(f3.len(), 2, "the project and the department both exceed: {f3:#?}");
 }
 
@@ -368,9 +368,18 @@ fn r8_and_r9_rectification_plans_and_deadlines() {
 #[test]
 fn every_rule_of_checks_md_is_covered() {
     let source = include_str!("checks.rs");
+    let spec = include_str!("../../../../docs/spec/checks.md");
     for rule in selfeval_core::check::RULES {
-        let name = format!("fn {}_", rule.to_lowercase());
-        let covered = source.contains(&name) || source.contains(&format!("_and_{}_", rule.to_lowercase()));
-        assert!(covered, "no test named for {rule}");
+        let id = rule.id.to_lowercase();
+        let covered = source.contains(&format!("fn {id}_")) || source.contains(&format!("_and_{id}_"));
+        assert!(covered, "no test named for {}", rule.id);
+        assert!(spec.contains(&format!("| {} |", rule.id)), "{} is not in docs/spec/checks.md", rule.id);
+    }
+    // And the other way round: every rule of the spec is in the table.
+    for line in spec.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| id")) {
+        let id = line.split('|').nth(1).unwrap_or_default().trim();
+        if id.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && id.len() <= 4 {
+            assert!(selfeval_core::check::rule(id).is_some(), "{id} of docs/spec/checks.md is not in check::RULES");
+        }
     }
 }

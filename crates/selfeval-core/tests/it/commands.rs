@@ -285,7 +285,7 @@ fn not_applicable_rescales_the_total() {
     let report = world.report();
     assert_eq!(report.projects[0].budget_score.value, Some(dec("0")));
     assert_eq!(report.projects[0].total_score.value, Some(dec("88.89")));
-    assert!(report.findings.iter().any(|f| f.rule == "F2"));
+    assert!(world.findings().iter().any(|f| f.rule == "F2"));
 }
 
 #[test]
@@ -321,8 +321,8 @@ fn score_adjust_keeps_the_automatic_score_visible() {
     let report = world.report();
     let row = &report.projects[0].indicators[0];
     assert_eq!((row.score.value, row.auto_score), (Some(dec("40")), Some(dec("50.00"))));
-    assert_eq!(row.adjusted.as_deref(), Some("目标设定偏低，按偏差扣分"));
-    assert!(report.findings.iter().any(|f| f.rule == "I17"));
+    assert_eq!(row.override_reason.as_deref(), Some("目标设定偏低，按偏差扣分"));
+    assert!(world.findings().iter().any(|f| f.rule == "I17"));
     match &world.log.last().unwrap().payload {
         EventPayload::ScoreAdjusted(p) => assert_eq!(p.auto_score, Some(dec("50.00"))),
         other => panic!("{other:?}"),

@@ -1,17 +1,20 @@
-//! The core's integration tests: given/when/then for every command, the
-//! report model on the seed department, properties of replay and scoring,
-//! and the tidy checks of the crate itself.
+//! The core's integration tests: given/when/then for every command, one
+//! firing and one silent test per check, properties of replay and scoring,
+//! and the tidy checks of the crate itself. (The seed department's figures
+//! are tested beside the seed, in `selfeval-ledger`.)
 
 #![allow(missing_docs)] // test helpers, documented by their names
 
 mod checks;
 mod commands;
 mod properties;
-mod seed;
 mod tidy;
 
 use chrono::{DateTime, TimeZone, Utc};
-use selfeval_core::{handle, Command, Meta, RecordedEvent, Rejection, ReportModel, Request, State};
+use selfeval_core::check::Finding;
+use selfeval_core::{
+    evaluate, execute, Command, Executed, Meta, RecordedEvent, Rejection, ReportModel, Request, State,
+};
 
 /// A department under test: commands go through `handle`, accepted events
 /// are applied and kept as a log.
@@ -54,15 +57,19 @@ impl World {
             occurred_at: self.clock,
             recorded_at: self.clock,
         };
-        let payloads = handle(&self.state, &Request { meta: meta.clone(), command })?;
-        let mut seqs = Vec::new();
-        for payload in payloads {
-            let event = RecordedEvent { seq: self.log.len() as u64 + 1, meta: meta.clone(), payload };
-            self.state.apply(&event);
-            seqs.push(event.seq);
-            self.log.push(event);
+        let next = self.log.len() as u64 + 1;
+        let appended = execute(&mut self.state, &Request { meta, command }, |payloads| {
+            Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect())
+        });
+        match appended {
+            Ok(events) => {
+                let seqs = events.iter().map(|e| e.seq).collect();
+                self.log.extend(events);
+                Ok(seqs)
+            }
+            Err(Executed::Rejected(rejection)) => Err(rejection),
+            Err(Executed::NotAppended(never)) => match never {},
         }
-        Ok(seqs)
     }
 
     /// Runs a command that must be accepted.
@@ -80,6 +87,11 @@ impl World {
     /// The report model of the current state.
     pub fn report(&self) -> ReportModel {
         ReportModel::build(&self.state, "test-head")
+    }
+
+    /// The findings of the checks over the current state.
+    pub fn findings(&self) -> Vec<Finding> {
+        evaluate(&self.state, "test-head").findings
     }
 }
 

@@ -6,7 +6,7 @@
 //! narrative paragraphs are recorded verbatim, contradictions included, so
 //! that the checks have something to find.
 
-use crate::Command;
+use selfeval_core::Command;
 
 /// One step of the demo: who typed which command, when and why.
 #[derive(Debug, Clone)]
@@ -279,3 +279,60 @@ const NARRATIVES: [(&str, &str); 13] = [
     ("5.budget", "根据项目的实际需求和绩效情况，合理安排预算资金。对于绩效良好、需求迫切的项目，要加大预算支持力度；对于绩效一般或需求不明确的项目，要适当压缩预算规模。同时，建立预算动态调整机制，根据项目实施过程中的实际情况，及时对预算进行调整优化，确保资金使用效益最大化。\n在预算安排中，要充分考虑项目实施过程中的风险因素，预留一定比例的风险准备金。对于可能受到政策调整、市场波动、不可抗力等因素影响的项目，要提前做好应对措施，确保项目能够顺利实施。\n加强对预算执行的监控和分析，建立预算执行进度通报制度，定期对各项目的预算执行情况进行通报。对预算执行进度缓慢的项目，要及时查找原因，采取有效措施加快执行进度，避免资金闲置浪费。"),
     ("6.other", "在项目实施过程中，我们积极与上级部门和相关单位进行沟通协调，争取政策支持和技术指导。同时，注重加强与社会各界的合作，通过购买服务、引入社会资本等方式，拓宽项目资金来源渠道，提高项目实施效率和质量。此外，我们还将持续关注项目的后续运行和维护情况，建立健全项目运行管理长效机制，确保项目能够长期发挥效益。"),
 ];
+
+/// The command id prefix of the demo's deterministic command ids.
+pub const DEMO_PREFIX: &str = "demo-";
+
+/// What [`Ledger::seed_demo`] did.
+#[derive(Debug)]
+pub struct Seeded {
+    /// How many commands it recorded now (0 when the demo was complete).
+    pub written: usize,
+    /// The state of the demo ledger afterwards.
+    pub state: selfeval_core::State,
+}
+
+impl crate::Ledger {
+    /// Records the demo department's commands that this ledger does not
+    /// have yet, each under a deterministic command id, so that running it
+    /// again writes nothing. `recorded_at` is the clock's time. A ledger
+    /// that holds other data is refused.
+    pub fn seed_demo(&mut self, recorded_at: chrono::DateTime<chrono::Utc>) -> Result<Seeded, crate::LedgerError> {
+        let first = format!("{DEMO_PREFIX}0000");
+        if !self.is_empty() && self.store.command_seqs(&first)?.is_none() {
+            return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
+        }
+        let mut state = self.replay(None)?.state;
+        let mut written = 0;
+        for (i, step) in seed_department().into_iter().enumerate() {
+            let command_id = format!("{DEMO_PREFIX}{i:04}");
+            if self.store.command_seqs(&command_id)?.is_some() {
+                continue;
+            }
+            let occurred_at = chrono::DateTime::parse_from_rfc3339(step.occurred_at)
+                .map_err(|e| crate::LedgerError::Internal(format!("内部错误：示范数据第{i}步的时间无效：{e}")))?
+                .to_utc();
+            let meta = selfeval_core::Meta {
+                actor: step.actor.to_owned(),
+                reason: step.reason.map(str::to_owned),
+                occurred_at,
+                recorded_at,
+            };
+            let request = selfeval_core::Request { meta, command: step.command };
+            let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
+                self.append(&request.meta, &command_id, payloads)
+            });
+            match outcome {
+                Ok(_) => written += 1,
+                Err(selfeval_core::Executed::Rejected(r)) => {
+                    return Err(crate::LedgerError::Internal(format!("内部错误：示范数据第{i}步被拒绝：{r}")))
+                }
+                Err(selfeval_core::Executed::NotAppended(crate::record::Append::Failed(e))) => return Err(e),
+                Err(selfeval_core::Executed::NotAppended(crate::record::Append::Conflict(c))) => {
+                    return Err(crate::LedgerError::Conflict(c))
+                }
+            }
+        }
+        Ok(Seeded { written, state })
+    }
+}

@@ -1,0 +1,149 @@
+//! `history` (the audit trail) and `trace` (the events behind a figure).
+
+use std::io::Write;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use clap::Args;
+use selfeval_core::report::beijing;
+use selfeval_ledger::HistoryFilter;
+use serde_json::json;
+
+use super::{invalid, parse_as_of, stdout, Ctx};
+use crate::error::CliError;
+
+/// `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// 只看一个项目
+    #[arg(long, value_name = "CODE")]
+    project: Option<String>,
+    /// 事件类型，如 BudgetAdjusted
+    #[arg(long = "type", value_name = "TYPE")]
+    event_type: Option<String>,
+    /// 起始时间（RFC 3339 或 YYYY-MM-DD）
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// 截止时间（RFC 3339 或 YYYY-MM-DD）
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+}
+
+/// `trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// 项目编号，或 department（部门合计）
+    code: String,
+    /// budget | initial_budget | executed | execution_rate | budget_score | total_score | 指标编号 | average_score
+    figure: String,
+    /// 截至某时间或事件序号
+    #[arg(long, value_name = "RFC3339|SEQ")]
+    as_of: Option<String>,
+}
+
+fn beijing_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&beijing())
+}
+
+/// A time bound: RFC 3339, or a date (Beijing time; `end` picks the day's end).
+fn parse_time_bound(field: &str, text: &str, end: bool) -> Result<DateTime<Utc>, CliError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.to_utc());
+    }
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(field, format!("「{text}」不是时间；可接受：YYYY-MM-DD 或 RFC 3339 时间")))?;
+    let time = if end { NaiveTime::from_hms_opt(23, 59, 59) } else { NaiveTime::from_hms_opt(0, 0, 0) };
+    let local = date.and_time(time.expect("a valid time of day"));
+    Ok(beijing().from_local_datetime(&local).single().expect("a fixed offset has one local time").to_utc())
+}
+
+/// `history`.
+pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let filter = HistoryFilter {
+        project: args.project,
+        event_type: args.event_type,
+        actor: ctx.settings.actor_flag.clone(),
+        since: args.since.as_deref().map(|t| parse_time_bound("--since", t, false)).transpose()?,
+        until: args.until.as_deref().map(|t| parse_time_bound("--until", t, true)).transpose()?,
+    };
+    if let Some(t) = filter.unknown_type() {
+        return Err(invalid(
+            "--type",
+            format!("「{t}」不是事件类型；可接受：{}", selfeval_core::event::EVENT_TYPES.join("、")),
+        ));
+    }
+    let ledger = ctx.open_existing()?;
+    let mut out = stdout();
+    let mut shown = 0u64;
+    for entry in ledger.history(&filter)? {
+        let entry = entry?;
+        let e = &entry.stored.envelope;
+        shown += 1;
+        if ctx.json() {
+            let data = json!({
+                "seq": e.seq, "recorded_at": e.recorded_at, "occurred_at": e.occurred_at, "actor": e.actor,
+                "event_type": e.event_type, "schema_version": e.schema_version, "project": entry.project,
+                "change": entry.change, "reason": e.reason, "command_id": e.command_id, "hash": entry.stored.hash,
+                "payload": serde_json::from_str::<serde_json::Value>(&e.payload).unwrap_or(serde_json::Value::Null),
+            });
+            writeln!(out, "{}", json!({"type": "event", "data": data}))?;
+        } else {
+            let reason = e.reason.as_ref().map(|r| format!("  原因：{r}")).unwrap_or_default();
+            writeln!(
+                out,
+                "#{}  {}  {}  {}  {}  {}{}",
+                e.seq,
+                beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
+                e.actor,
+                e.event_type,
+                entry.project.as_deref().unwrap_or("—"),
+                entry.change,
+                reason
+            )?;
+        }
+    }
+    if ctx.json() {
+        writeln!(out, "{}", json!({"type": "summary", "data": {"events": shown}}))?;
+    } else if shown == 0 {
+        writeln!(out, "（没有符合条件的事件）")?;
+    }
+    Ok(out.flush()?)
+}
+
+/// `trace`.
+pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let trace = ctx.open_existing()?.trace(&args.code, &args.figure, as_of)?;
+    let mut out = stdout();
+    if ctx.json() {
+        let events: Vec<_> = trace
+            .events
+            .iter()
+            .map(|e| {
+                json!({"seq": e.seq, "recorded_at": e.recorded_at, "occurred_at": e.occurred_at,
+                       "actor": e.actor, "event_type": e.event_type, "change": e.change, "reason": e.reason})
+            })
+            .collect();
+        let value = json!({"project": trace.code, "figure": trace.figure, "label": trace.label, "value": trace.value,
+                           "formula": trace.formula, "events": events});
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(out, "{} {}：{}\n计算：{}\n来源事件：", trace.code, trace.label, trace.value, trace.formula)?;
+        for e in &trace.events {
+            let reason = e.reason.as_ref().map(|r| format!("  原因：{r}")).unwrap_or_default();
+            writeln!(
+                out,
+                "  #{}  {}  {}  {}  {}{}",
+                e.seq,
+                beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
+                e.actor,
+                e.event_type,
+                e.change,
+                reason
+            )?;
+        }
+        if trace.events.is_empty() {
+            writeln!(out, "  （无：该数字没有来源事件）")?;
+        }
+    }
+    Ok(out.flush()?)
+}

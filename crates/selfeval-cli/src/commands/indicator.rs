@@ -1,0 +1,112 @@
+//! `indicator add|actual|na` and `score adjust`.
+
+use clap::Subcommand;
+use selfeval_core::Command;
+
+use super::write::{record, WriteOpts};
+use super::Ctx;
+use crate::error::CliError;
+
+/// `indicator …`.
+#[derive(Debug, Subcommand)]
+pub enum IndicatorCmd {
+    /// 设定绩效指标 (define an indicator)
+    Add {
+        /// 项目编号
+        code: String,
+        /// 指标编号，如 I1
+        icode: String,
+        /// 一级指标：产出指标 | 效益指标 | 满意度指标
+        #[arg(long)]
+        level1: String,
+        /// 二级指标，如 数量指标
+        #[arg(long)]
+        level2: String,
+        /// 三级指标名称
+        #[arg(long)]
+        name: String,
+        /// 年度指标值，如 ≥50个、<=90万元、=100%、效果明显
+        #[arg(long, allow_hyphen_values = true)]
+        target: String,
+        /// 分值
+        #[arg(long, allow_hyphen_values = true)]
+        weight: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 记录实际完成值 (record the actual value)
+    Actual {
+        /// 项目编号
+        code: String,
+        /// 指标编号
+        icode: String,
+        /// 实际完成值
+        #[arg(long, allow_hyphen_values = true)]
+        value: String,
+        /// 定性指标完成等级：达成 | 部分达成 | 未达成
+        #[arg(long)]
+        level: Option<String>,
+        /// 定性指标得分（达成时默认满分）
+        #[arg(long, allow_hyphen_values = true)]
+        score: Option<String>,
+        /// 偏差原因分析
+        #[arg(long)]
+        deviation: Option<String>,
+        /// 改进措施
+        #[arg(long)]
+        measure: Option<String>,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 标记为不适用（ICODE 可为 budget），须 --reason (not applicable)
+    Na {
+        /// 项目编号
+        code: String,
+        /// 指标编号或 budget
+        icode: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+}
+
+/// `score …`.
+#[derive(Debug, Subcommand)]
+pub enum ScoreCmd {
+    /// 人工调整得分，须 --reason；自动得分仍保留 (adjust a score)
+    Adjust {
+        /// 项目编号
+        code: String,
+        /// 指标编号或 budget
+        item: String,
+        /// 新得分
+        #[arg(long, allow_hyphen_values = true)]
+        score: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+}
+
+/// `indicator add|actual|na`.
+pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
+    match cmd {
+        IndicatorCmd::Add { code, icode, level1, level2, name, target, weight, write } => record(
+            Command::DefineIndicator { project: code, indicator: icode, level1, level2, name, target, weight },
+            write,
+            ctx,
+        ),
+        IndicatorCmd::Actual { code, icode, value, level, score, deviation, measure, write } => record(
+            Command::RecordActual { project: code, indicator: icode, value, level, score, deviation, measure },
+            write,
+            ctx,
+        ),
+        IndicatorCmd::Na { code, icode, write } => {
+            record(Command::MarkNotApplicable { project: code, item: icode }, write, ctx)
+        }
+    }
+}
+
+/// `score adjust`: a score override.
+pub fn score(cmd: ScoreCmd, ctx: &Ctx) -> Result<(), CliError> {
+    let ScoreCmd::Adjust { code, item, score, write } = cmd;
+    record(Command::AdjustScore { project: code, item, score }, write, ctx)
+}

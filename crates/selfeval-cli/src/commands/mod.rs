@@ -1,0 +1,208 @@
+//! The command surface of `cli.md`: the top-level clap definition and the
+//! dispatch to one module per command group, each holding its arguments
+//! and what it does.
+
+mod check;
+mod demo;
+mod history;
+mod indicator;
+mod money;
+mod narrative;
+mod problem;
+mod profile;
+mod project;
+mod report;
+mod store;
+mod write;
+
+use std::io::{BufWriter, StdoutLock};
+use std::path::PathBuf;
+
+use clap::{ArgAction, Parser, Subcommand};
+use selfeval_ledger::{AsOf, Ledger};
+
+use crate::error::CliError;
+use crate::settings::Settings;
+
+const EXAMPLES: &str = "\
+示例 (Examples):
+  selfeval demo                                   生成示范部门并打印报告
+  selfeval --actor 张三@应急救援科 init --department 某市应急管理局 --year 2024
+  selfeval project add P01 --name 应急救援能力建设资金 --section 应急救援科
+  selfeval budget set P01 --amount 6 --reason 年初预算批复
+  selfeval spend P01 --amount 215,457.60元 --date 2024-06-30
+  selfeval report --format json --as-of 120
+  selfeval history --project P01
+
+环境变量 (Environment): SELFEVAL_STORE 库目录, SELFEVAL_ACTOR 操作人,
+  SELFEVAL_BUSY_TIMEOUT 库被占用时的等待秒数（默认10）
+退出码 (Exit codes): 0 成功, 1 输入被拒绝或核查有错误, 2 用法错误,
+  3 库被占用或并发冲突, 4 完整性错误（哈希链损坏）, 70 内部错误";
+
+/// 项目支出绩效自评：每一次变更都是带哈希链的事件，报告由事件重放生成。
+///
+/// selfeval keeps the history of a department's project expenditure
+/// performance self-evaluation and computes the year-end report from it.
+#[derive(Debug, Parser)]
+#[command(name = "selfeval", version, after_help = EXAMPLES, disable_help_flag = true, disable_version_flag = true, disable_help_subcommand = true)]
+pub struct Cli {
+    /// 库目录，默认 $SELFEVAL_STORE 或 selfeval-data (store directory)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// 操作人，如 张三@应急救援科，默认 $SELFEVAL_ACTOR (who is acting)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+    /// 输出 JSON (machine-readable output)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// 显示帮助 (print help)
+    #[arg(short = 'h', long, global = true, action = ArgAction::Help)]
+    pub help: Option<bool>,
+    /// 显示版本 (print version)
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    pub version: Option<bool>,
+    /// 命令
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// 初始化部门与预算年度 (initialise the department and fiscal year)
+    Init(profile::InitArgs),
+    /// 项目 (projects)
+    #[command(subcommand)]
+    Project(project::ProjectCmd),
+    /// 预算：设定与调整 (budget)
+    #[command(subcommand)]
+    Budget(money::BudgetCmd),
+    /// 记录支出；spend reverse SEQ 冲销 (record or reverse an expenditure)
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Spend(money::SpendArgs),
+    /// 年度总体目标：预期与实际完成 (annual goal)
+    Goal(project::GoalArgs),
+    /// 绩效指标 (indicators)
+    #[command(subcommand)]
+    Indicator(indicator::IndicatorCmd),
+    /// 人工调整得分 (adjust a score by hand)
+    #[command(subcommand)]
+    Score(indicator::ScoreCmd),
+    /// 问题 (problems)
+    #[command(subcommand)]
+    Problem(problem::ProblemCmd),
+    /// 整改：计划、进展、完成 (rectification)
+    #[command(subcommand)]
+    Rectify(problem::RectifyCmd),
+    /// 报告说明文字 (narrative paragraphs)
+    #[command(subcommand)]
+    Narrative(narrative::NarrativeCmd),
+    /// 评分规则：查看与变更 (rule profile)
+    #[command(subcommand)]
+    Profile(profile::ProfileCmd),
+    /// 科室提交自评 (submit a project's self-evaluation)
+    Submit(project::StepArgs),
+    /// 办公室审核通过 (approve)
+    Approve(project::StepArgs),
+    /// 办公室退回，须 --reason (return for correction)
+    Return(project::StepArgs),
+    /// 生成自评报告 (the report, computed by replaying events)
+    Report(report::ReportArgs),
+    /// 打印一个项目的自评表 (one project's 自评表)
+    Table(report::TableArgs),
+    /// 变更历史（审计轨迹）；--actor NAME 在此为筛选条件 (the audit trail)
+    History(history::HistoryArgs),
+    /// 追溯一个数字的来源事件 (the events behind a figure)
+    Trace(history::TraceArgs),
+    /// 一致性核查；--rules 列出全部规则 (consistency checks)
+    Check(check::CheckArgs),
+    /// 重新计算哈希链 (verify the hash chain)
+    Verify,
+    /// 库的状态：事件数与头哈希，不重放 (events and head hash)
+    Status,
+    /// 导出全部事件为 JSON Lines (export)
+    Export(store::ExportArgs),
+    /// 从导出文件恢复到空库，先校验 (import into an empty store)
+    Import(store::ImportArgs),
+    /// 生成示范部门（seed-report）并打印报告 (build the example department)
+    Demo,
+}
+
+/// What every command runs with.
+pub struct Ctx {
+    /// The settings: flags over environment.
+    pub settings: Settings,
+}
+
+impl Ctx {
+    /// Whether to print JSON.
+    pub fn json(&self) -> bool {
+        self.settings.json
+    }
+
+    /// Opens the ledger, creating it if missing.
+    pub fn open(&self) -> Result<Ledger, CliError> {
+        Ok(Ledger::open(&self.settings.store, &self.settings.ledger)?)
+    }
+
+    /// Opens an existing ledger for reading.
+    pub fn open_existing(&self) -> Result<Ledger, CliError> {
+        Ok(Ledger::open_existing(&self.settings.store, &self.settings.ledger)?)
+    }
+}
+
+/// Standard output, buffered.
+pub fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(std::io::stdout().lock())
+}
+
+/// The error of a value the binary itself parses.
+pub fn invalid(field: &str, message: impl Into<String>) -> CliError {
+    CliError::Invalid { field: field.to_owned(), message: message.into() }
+}
+
+/// Parses `--as-of`: a sequence number or an RFC 3339 time.
+pub fn parse_as_of(text: Option<&str>) -> Result<Option<AsOf>, CliError> {
+    let Some(text) = text else { return Ok(None) };
+    if let Ok(seq) = text.trim().parse::<u64>() {
+        return Ok(Some(AsOf::Seq(seq)));
+    }
+    chrono::DateTime::parse_from_rfc3339(text.trim()).map(|t| Some(AsOf::Time(t.to_utc()))).map_err(|_| {
+        invalid(
+            "--as-of",
+            format!(
+                "「{text}」既不是事件序号也不是时间；可接受：正整数序号，或 RFC 3339 时间如 2024-12-31T18:00:00+08:00"
+            ),
+        )
+    })
+}
+
+/// Runs one parsed command line.
+pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
+    match command {
+        Cmd::Init(args) => profile::init(args, ctx),
+        Cmd::Project(cmd) => project::project(cmd, ctx),
+        Cmd::Goal(args) => project::goal(args, ctx),
+        Cmd::Submit(args) => project::submit(args, ctx),
+        Cmd::Approve(args) => project::approve(args, ctx),
+        Cmd::Return(args) => project::return_(args, ctx),
+        Cmd::Budget(cmd) => money::budget(cmd, ctx),
+        Cmd::Spend(args) => money::spend(args, ctx),
+        Cmd::Indicator(cmd) => indicator::indicator(cmd, ctx),
+        Cmd::Score(cmd) => indicator::score(cmd, ctx),
+        Cmd::Problem(cmd) => problem::problem(cmd, ctx),
+        Cmd::Rectify(cmd) => problem::rectify(cmd, ctx),
+        Cmd::Narrative(cmd) => narrative::narrative(cmd, ctx),
+        Cmd::Profile(cmd) => profile::profile(cmd, ctx),
+        Cmd::Report(args) => report::report(args, ctx),
+        Cmd::Table(args) => report::table(args, ctx),
+        Cmd::History(args) => history::history(args, ctx),
+        Cmd::Trace(args) => history::trace(args, ctx),
+        Cmd::Check(args) => check::check(args, ctx),
+        Cmd::Verify => store::verify(ctx),
+        Cmd::Status => store::status(ctx),
+        Cmd::Export(args) => store::export(args, ctx),
+        Cmd::Import(args) => store::import(args, ctx),
+        Cmd::Demo => demo::demo(ctx),
+    }
+}

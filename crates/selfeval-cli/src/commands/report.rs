@@ -1,0 +1,85 @@
+//! `report` and `table`: the 自评报告 and one project's 自评表.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use selfeval_core::Evaluation;
+use selfeval_ledger::trace::unknown_project;
+
+use super::{invalid, parse_as_of, stdout, Ctx};
+use crate::error::CliError;
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 格式 md | json
+    #[arg(long, default_value = "md", value_parser = ["md", "json"])]
+    format: String,
+    /// 截至某时间（RFC 3339）或事件序号 (as it stood then)
+    #[arg(long, value_name = "RFC3339|SEQ")]
+    as_of: Option<String>,
+    /// 写入文件而非标准输出
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// `table`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// 项目编号
+    code: String,
+    /// 格式 md | json
+    #[arg(long, default_value = "md", value_parser = ["md", "json"])]
+    format: String,
+    /// 截至某时间或事件序号
+    #[arg(long, value_name = "RFC3339|SEQ")]
+    as_of: Option<String>,
+}
+
+/// Writes the report as JSON or as Markdown.
+pub fn write_report(evaluation: &Evaluation, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        selfeval_report::write_report_json(evaluation, out)
+    } else {
+        out.write_all(selfeval_report::report_markdown(evaluation).as_bytes())
+    }
+}
+
+/// `report`.
+pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let evaluation = ctx.open_existing()?.evaluate(as_of)?;
+    let json = args.format == "json" || ctx.json();
+    match args.output {
+        Some(path) => {
+            let file = std::fs::File::create(&path)
+                .map_err(|e| invalid("--output", format!("无法写入 {}：{e}", path.display())))?;
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            write_report(&evaluation, json, &mut out)?;
+            out.flush()?;
+            eprintln!("报告已写入 {}", path.display());
+            Ok(())
+        }
+        None => {
+            let mut out = stdout();
+            write_report(&evaluation, json, &mut out)?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// `table`.
+pub fn table(args: TableArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let model = ctx.open_existing()?.report_model(as_of)?;
+    let project = model.project(&args.code).ok_or_else(|| unknown_project(&model, &args.code))?;
+    let mut out = stdout();
+    if args.format == "json" || ctx.json() {
+        let table = selfeval_report::table_json(&model, project);
+        writeln!(out, "{}", serde_json::to_string_pretty(&table).expect("JSON"))?;
+    } else {
+        out.write_all(selfeval_report::table_markdown(&model, project).as_bytes())?;
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,93 @@
+//! The store as a whole: `verify`, `status`, `export`, `import`. None of
+//! them replays domain state.
+
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{invalid, stdout, Ctx};
+use crate::error::CliError;
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// 输出文件（默认标准输出）
+    file: Option<PathBuf>,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// 导出文件
+    file: PathBuf,
+}
+
+/// `status`.
+pub fn status(ctx: &Ctx) -> Result<(), CliError> {
+    let head = ctx.open_existing()?.head().clone();
+    let store = &ctx.settings.store;
+    let mut out = stdout();
+    if ctx.json() {
+        writeln!(out, "{}", json!({"store": store, "events": head.seq, "head_hash": head.hash}))?;
+    } else {
+        writeln!(out, "库 {}：{} 个事件，头哈希 {}", store.display(), head.seq, head.hash)?;
+    }
+    Ok(out.flush()?)
+}
+
+/// `verify`.
+pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
+    match ctx.open_existing()?.verify()? {
+        Ok(verified) => {
+            let mut out = stdout();
+            if ctx.json() {
+                writeln!(out, "{}", json!({"ok": true, "events": verified.events, "head_hash": verified.head.hash}))?;
+            } else {
+                writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
+            }
+            Ok(out.flush()?)
+        }
+        Err(broken) => Err(CliError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem))),
+    }
+}
+
+/// `export`.
+pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let ledger = ctx.open_existing()?;
+    let summary = match &args.file {
+        Some(path) => {
+            let handle = std::fs::File::create(path)
+                .map_err(|e| invalid("FILE", format!("无法创建 {}：{e}", path.display())))?;
+            let mut writer = BufWriter::new(handle);
+            let summary = ledger.export(&mut writer)?;
+            writer.into_inner().map_err(|e| CliError::Output(e.into_error()))?.sync_all()?;
+            summary
+        }
+        None => ledger.export(&mut stdout())?,
+    };
+    if args.file.is_some() || !ctx.json() {
+        eprintln!("已导出 {} 个事件，头哈希 {}", summary.events, summary.head.hash);
+    }
+    Ok(())
+}
+
+/// `import`.
+pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let file = &args.file;
+    let handle = std::fs::File::open(file).map_err(|e| invalid("FILE", format!("无法打开 {}：{e}", file.display())))?;
+    let mut ledger = ctx.open()?;
+    match ledger.import(&mut BufReader::new(handle))? {
+        Ok(imported) => {
+            let mut out = stdout();
+            if ctx.json() {
+                writeln!(out, "{}", json!({"imported": imported.events, "head_hash": imported.head.hash}))?;
+            } else {
+                writeln!(out, "已导入 {} 个事件，哈希链已校验，头哈希 {}", imported.events, imported.head.hash)?;
+            }
+            Ok(out.flush()?)
+        }
+        Err(rejected) => Err(CliError::Integrity(format!("导入被拒绝，未写入任何事件：{rejected}"))),
+    }
+}

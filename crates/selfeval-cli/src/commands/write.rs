@@ -1,0 +1,64 @@
+//! What every recording command shares: its options (`--reason`, `--at`,
+//! `--command-id`), the request it becomes, and the `已记录` lines.
+
+use std::io::Write;
+
+use chrono::DateTime;
+use clap::Args;
+use selfeval_core::{Command, EventPayload, Meta, Request};
+use selfeval_ledger::{precheck, Ledger, Recorded};
+use serde_json::json;
+
+use super::{invalid, stdout, Ctx};
+use crate::error::CliError;
+
+/// Options every recording command takes.
+#[derive(Debug, Args, Clone)]
+pub struct WriteOpts {
+    /// 原因（部分命令必填）(why)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// 变更实际发生的时间，RFC 3339 (when it happened)
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
+    #[arg(long, value_name = "ID")]
+    pub command_id: Option<String>,
+}
+
+/// Records one command: checks what needs no store, opens the ledger
+/// (creating it for `init`), records, and prints what was appended.
+pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliError> {
+    let recorded_at = ctx.settings.now();
+    let occurred_at = match &write.at {
+        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.to_utc()).map_err(|_| {
+            invalid("--at", format!("「{text}」不是 RFC 3339 时间；可接受：如 2024-06-30T10:00:00+08:00"))
+        })?,
+        None => recorded_at,
+    };
+    let is_init = matches!(command, Command::InitYear { .. });
+    let meta =
+        Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
+    let request = Request { meta, command };
+    precheck(&request)?;
+    let mut ledger: Ledger = if is_init { ctx.open()? } else { ctx.open_existing()? };
+    let recorded = ledger.record(&request, write.command_id.as_deref())?;
+    drop(ledger);
+    print_recorded(&recorded, ctx.json())
+}
+
+/// Prints `已记录 #N 类型（标签）` lines, or the JSON of `cli.md`.
+fn print_recorded(recorded: &Recorded, json: bool) -> Result<(), CliError> {
+    let mut out = stdout();
+    if json {
+        let appended: Vec<_> = recorded.events.iter().map(|(seq, t)| json!({"seq": seq, "type": t})).collect();
+        writeln!(out, "{}", json!({"appended": appended, "duplicate": recorded.duplicate}))?;
+    } else {
+        for (seq, event_type) in &recorded.events {
+            let label = EventPayload::label_of(event_type).unwrap_or("");
+            let note = if recorded.duplicate { "（该命令编号已记录过，未重复写入）" } else { "" };
+            writeln!(out, "已记录 #{seq} {event_type}（{label}）{note}")?;
+        }
+    }
+    Ok(out.flush()?)
+}

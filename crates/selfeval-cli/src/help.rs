@@ -1,0 +1,65 @@
+//! Chinese-first help: one layout for every command and an example under
+//! each command's help.
+
+/// Chinese-first help layout, applied to every command.
+const TEMPLATE: &str = "{about-with-newline}\n用法 (Usage): {usage}\n\n{all-args}{after-help}";
+
+/// One example per command, shown under its help.
+const EXAMPLES: &[(&str, &str)] = &[
+    ("init", "selfeval --actor 赵静@领导小组办公室 init --department 某市应急管理局 --year 2024"),
+    ("project add", "selfeval project add P01 --name 应急救援能力建设资金 --category 应急救援 --section 应急救援科"),
+    ("budget set", "selfeval budget set P01 --amount 6 --source 本年财政拨款 --reason 2024年部门预算批复"),
+    ("budget adjust", "selfeval budget adjust P01 --delta -0.026 --doc 财预〔2024〕5号 --reason 预算调减"),
+    ("spend", "selfeval spend P01 --amount 215,457.60元 --date 2024-06-30 --voucher 记-0633\n  selfeval spend reverse 12 --reason 重复入账"),
+    ("spend reverse", "selfeval spend reverse 12 --reason 重复入账"),
+    ("goal", "selfeval goal P01 --expected 提升救援能力 --actual 救援效率明显提高"),
+    ("indicator add", "selfeval indicator add P01 I1 --level1 产出指标 --level2 数量指标 --name 装备配备数量 --target ≥20台 --weight 20"),
+    ("indicator actual", "selfeval indicator actual P01 I1 --value 24台\n  selfeval indicator actual P01 I4 --value 成效明显 --level 部分达成 --score 22 --deviation 原因 --measure 措施"),
+    ("indicator na", "selfeval indicator na P01 I5 --reason 本年度无服务对象"),
+    ("score adjust", "selfeval score adjust P01 I1 --score 18 --reason 目标设定偏低，按偏差扣分"),
+    ("problem add", "selfeval problem add P01 Q1 --text 前期规划不够完善"),
+    ("rectify plan", "selfeval rectify plan Q1 --measure 加强前期勘察 --owner 应急救援科 --due 2025-06-30"),
+    ("rectify progress", "selfeval rectify progress Q1 --note 已完成实地勘察"),
+    ("rectify done", "selfeval rectify done Q1 --evidence 勘察报告及评审纪要"),
+    ("narrative set", "selfeval narrative set 3.funds --text 本部门建立了资金管理制度……"),
+    ("profile set", "selfeval profile set cz2020-linear --reason 省财政厅要求反向指标线性扣分"),
+    ("profile show", "selfeval profile show\n  selfeval profile show cz2021-cost --json\n  selfeval profile show --all > docs/profiles.md"),
+    ("submit", "selfeval --actor 王敏@应急救援科 submit P01"),
+    ("approve", "selfeval --actor 赵静@领导小组办公室 approve P01"),
+    ("return", "selfeval --actor 赵静@领导小组办公室 return P01 --reason 指标I2实际值缺佐证"),
+    ("report", "selfeval report > 报告.md\n  selfeval report --format json --as-of 2024-12-31T18:00:00+08:00"),
+    ("table", "selfeval table P01"),
+    ("history", "selfeval history --project P01\n  selfeval history --type BudgetAdjusted --since 2024-06-01 --json"),
+    ("trace", "selfeval trace P01 executed\n  selfeval trace department average_score"),
+    ("check", "selfeval check --json\n  selfeval check --rules"),
+    ("verify", "selfeval verify"),
+    ("status", "selfeval status --json"),
+    ("export", "selfeval export 2024年度.jsonl"),
+    ("import", "selfeval --store 新库 import 2024年度.jsonl"),
+    ("demo", "selfeval demo\n  selfeval --store /tmp/示范 demo --json"),
+];
+
+/// Applies the layout and the examples to `command` and its subcommands.
+pub fn localise(command: clap::Command, path: &str) -> clap::Command {
+    let mut command = command
+        .help_template(TEMPLATE)
+        .subcommand_help_heading("命令 (Commands)")
+        .subcommand_value_name("COMMAND")
+        .mut_args(|arg| {
+            if arg.get_help_heading().is_some() {
+                arg
+            } else if arg.is_positional() {
+                arg.help_heading("参数 (Arguments)")
+            } else {
+                arg.help_heading("选项 (Options)")
+            }
+        });
+    if let Some((_, example)) = EXAMPLES.iter().find(|(name, _)| *name == path) {
+        command = command.after_help(format!("示例 (Example):\n  {example}"));
+    }
+    let prefix = path.to_owned();
+    command.mut_subcommands(move |sub| {
+        let path = if prefix.is_empty() { sub.get_name().to_owned() } else { format!("{prefix} {}", sub.get_name()) };
+        localise(sub, &path)
+    })
+}

@@ -1,0 +1,136 @@
+//! Rules on budgets and spending: F2, F3, F7, F9, F10.
+
+use rust_decimal::Decimal;
+
+use super::{Context, Findings, Place};
+use crate::scoring::rate_percent;
+use crate::values::{fmt2, fmt_plain, Target};
+
+/// F2: spending recorded on a project whose full-year budget is zero.
+pub fn f2_spending_without_budget(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, _, p) in cx.projects() {
+        let executed = p.executed.value.unwrap_or_default();
+        if p.budget.value.unwrap_or_default().is_zero() && executed > Decimal::ZERO {
+            out.push(
+                Place::ProjectMoney(i),
+                Some(&p.code),
+                format!(
+                    "项目{}全年预算数为0，却记录了支出{}万元（执行率不适用）；应补记预算（budget set/adjust）或冲销不属于本项目的支出",
+                    p.code,
+                    fmt2(executed)
+                ),
+                p.execution_rate.seqs.clone(),
+            );
+        }
+    }
+}
+
+/// F3: executed above the full-year budget, per project and for the department.
+pub fn f3_spending_over_budget(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, _, p) in cx.projects() {
+        let budget = p.budget.value.unwrap_or_default();
+        let executed = p.executed.value.unwrap_or_default();
+        if budget > Decimal::ZERO && executed > budget {
+            let rate = p.execution_rate.value.map(rate_percent).unwrap_or_default();
+            out.push(
+                Place::ProjectMoney(i),
+                Some(&p.code),
+                format!(
+                    "项目{}全年执行数{}万元超过全年预算数{}万元（执行率{}%）；超预算支出须有预算调整，应补记调整或核对支出",
+                    p.code,
+                    fmt2(executed),
+                    fmt2(budget),
+                    fmt2(rate)
+                ),
+                p.execution_rate.seqs.clone(),
+            );
+        }
+    }
+    let t = &cx.model.totals;
+    if let (Some(budget), Some(executed)) = (t.budget.value, t.executed.value) {
+        if budget > Decimal::ZERO && executed > budget {
+            out.push(
+                Place::Department,
+                None,
+                format!(
+                    "部门全年执行数合计{}万元超过全年预算数合计{}万元（执行率{}%）；超出部分须有预算或预算调整",
+                    fmt2(executed),
+                    fmt2(budget),
+                    t.execution_rate.value.map_or("—".to_owned(), |r| fmt2(rate_percent(r)))
+                ),
+                t.execution_rate.seqs.clone(),
+            );
+        }
+    }
+}
+
+/// F7: an execution rate below the profile's floor with no explanation.
+pub fn f7_low_execution_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
+    let floor = cx.profile.low_execution_rate;
+    for (i, _, p) in cx.projects() {
+        let Some(rate) = p.execution_rate.value else { continue };
+        let explained =
+            ["1.execution", "3.execution"].iter().any(|section| cx.state.narrative(section, Some(&p.code)).is_some());
+        if rate < floor && !explained {
+            out.push(
+                Place::ProjectMoney(i),
+                Some(&p.code),
+                format!(
+                    "项目{}预算执行率{}%低于{}%，但没有说明原因；请用 narrative set 3.execution --project {} 记录原因",
+                    p.code,
+                    fmt2(rate_percent(rate)),
+                    fmt_plain(floor * Decimal::from(100)),
+                    p.code
+                ),
+                p.execution_rate.seqs.clone(),
+            );
+        }
+    }
+}
+
+/// F9: an amount above the profile's ceiling, likely 元 typed as 万元.
+pub fn f9_implausible_amount(cx: &Context<'_>, out: &mut Findings<'_>) {
+    let ceiling = cx.profile.implausible_budget;
+    for (i, project, p) in cx.projects() {
+        let mut events: Vec<u64> = project.expenditures.iter().filter(|e| e.amount > ceiling).map(|e| e.seq).collect();
+        if p.budget.value.unwrap_or_default() > ceiling {
+            events.extend(&p.budget.seqs);
+        }
+        if !events.is_empty() {
+            out.push(
+                Place::ProjectMoney(i),
+                Some(&p.code),
+                format!(
+                    "项目{}有超过{}万元的金额，疑似把「元」当作「万元」录入；请核对单位（金额可写作 215,457.60元）",
+                    p.code,
+                    fmt_plain(ceiling)
+                ),
+                events,
+            );
+        }
+    }
+}
+
+/// F10: a cost indicator whose target in 万元 is above the project's budget.
+pub fn f10_cost_target_above_budget(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, project, p) in cx.projects() {
+        let budget = p.budget.value.unwrap_or_default();
+        for (j, (indicator, row)) in project.indicators.iter().zip(&p.indicators).enumerate() {
+            let Target::Quantitative { value, unit, .. } = &indicator.target else { continue };
+            if cx.profile.is_cost(&row.level1, &row.level2) && unit == "万元" && *value > budget {
+                out.push(
+                    Place::Indicator(i, j),
+                    Some(&p.code),
+                    format!(
+                        "项目{}的成本指标{}目标{}万元高于全年预算数{}万元；请核对目标或预算",
+                        p.code,
+                        row.code,
+                        fmt_plain(*value),
+                        fmt2(budget)
+                    ),
+                    vec![indicator.defined_seq],
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Rules on goals, coverage, problems and rectification: P4, R4, R7, R8, R9.
+
+use rust_decimal::Decimal;
+
+use super::{Context, Findings, Place};
+use crate::profile::percent_text;
+use crate::report::RectificationStatus;
+use crate::scoring::{Deviation, Grade};
+use crate::state::Status;
+
+/// P4: the annual goal has no actual, or the actual repeats the expected
+/// text while indicators fell short.
+pub fn p4_goal_actual_missing(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, _, p) in cx.projects().filter(|(_, _, p)| !p.indicators.is_empty()) {
+        let short = p.indicators.iter().any(|r| r.deviation == Some(Deviation::Under));
+        let repeats = p.goal_actual.is_some() && p.goal_actual == p.goal_expected && short;
+        if p.goal_actual.is_none() || repeats {
+            let what = if repeats {
+                "实际完成情况照抄预期目标，而有指标未完成"
+            } else {
+                "年度总体目标没有记录实际完成情况"
+            };
+            out.push(
+                Place::ProjectClosing(i),
+                Some(&p.code),
+                format!("项目{}{what}；请用 goal --actual 如实记录", p.code),
+                p.goal_seqs.clone(),
+            );
+        }
+    }
+}
+
+/// R7: a weak grade or a deviating indicator with no problem recorded.
+pub fn r7_deviation_without_problem(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, _, p) in cx.projects().filter(|(_, _, p)| !p.indicators.is_empty()) {
+        let has_problem = cx.state.problems().iter().any(|q| q.project == p.code);
+        let weak = matches!(p.grade, Some(Grade::Fair | Grade::Poor));
+        let deviating = p.indicators.iter().any(|r| r.deviation.is_some());
+        if (weak || deviating) && !has_problem {
+            let why = if weak {
+                "自评等级为中或差".to_owned()
+            } else {
+                format!("有未完成或超额{}以上的指标", percent_text(cx.profile.over_deviation))
+            };
+            out.push(
+                Place::ProjectClosing(i),
+                Some(&p.code),
+                format!("项目{}{why}，但没有记录问题和整改；请用 problem add 与 rectify plan 记录", p.code),
+                p.total_score.seqs.clone(),
+            );
+        }
+    }
+}
+
+/// R4: a project with a budget or spending is not yet approved.
+pub fn r4_coverage_incomplete(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, project, p) in cx.projects() {
+        let in_scope =
+            p.budget.value.unwrap_or_default() > Decimal::ZERO || p.executed.value.unwrap_or_default() > Decimal::ZERO;
+        if in_scope && p.status != Status::Approved {
+            let mut events: Vec<u64> = p.workflow.iter().map(|w| w.seq).collect();
+            events.push(project.registered_seq);
+            out.push(
+                Place::Coverage(i),
+                Some(&p.code),
+                format!(
+                    "项目{}有预算或支出，但自评尚未提交并审核通过（当前：{}）；自评覆盖率不足100%",
+                    p.code,
+                    p.status.label()
+                ),
+                events,
+            );
+        }
+    }
+}
+
+/// R8: a rectification past its due date and not done.
+pub fn r8_rectification_overdue(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (k, problem) in cx.model.problems.iter().enumerate() {
+        if problem.status == RectificationStatus::Overdue {
+            out.push(
+                Place::Rectification(k),
+                Some(&problem.project),
+                format!(
+                    "问题{}的整改已过完成时限{}仍未完成；请记录进展或完成情况",
+                    problem.code,
+                    problem.due.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                problem.seqs.clone(),
+            );
+        }
+    }
+}
+
+/// R9: a problem with no rectification plan.
+pub fn r9_problem_unplanned(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (k, problem) in cx.model.problems.iter().enumerate() {
+        if problem.status == RectificationStatus::Unplanned {
+            out.push(
+                Place::Rectification(k),
+                Some(&problem.project),
+                format!("问题{}没有整改计划；请用 rectify plan {} 制定", problem.code, problem.code),
+                problem.seqs.clone(),
+            );
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The selfeval ledger: a department's year of self-evaluation, kept as a
+//! hash-chained event log and read back as state.
+//!
+//! This is the only crate that knows both the domain (`selfeval-core`) and
+//! the event store (`selfeval-store`). It owns:
+//! - opening a ledger ([`Ledger::open`], [`Ledger::open_existing`]) with the
+//!   [`LedgerSettings`] the caller passes in (it reads no environment);
+//! - recording ([`Ledger::record`]): idempotent command ids, a replay of
+//!   only the streams a command needs, the expected stream version, and a
+//!   retry when another writer got there first;
+//! - replay as of a point ([`Ledger::replay`], [`AsOf`]) and the state
+//!   snapshot policy;
+//! - decoding stored events into the core's [`RecordedEvent`] ([`decode`]),
+//!   the one copy used by the CLI, `xtask gen` and the SQLite peer;
+//! - seeding the example department ([`Ledger::seed_demo`], [`demo`]);
+//! - the audit trail ([`Ledger::history`]) and trace explanations
+//!   ([`trace`]).
+//!
+//! ```no_run
+//! use selfeval_ledger::{Ledger, LedgerSettings};
+//! let ledger = Ledger::open_existing("selfeval-data".as_ref(), &LedgerSettings::default())?;
+//! let evaluation = ledger.evaluate(None)?;
+//! println!("{} 万元 executed", evaluation.model.totals.executed.amount_text());
+//! # Ok::<(), selfeval_ledger::LedgerError>(())
+//! ```
+
+pub mod demo;
+mod history;
+mod record;
+mod replay;
+pub mod trace;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use selfeval_core::{Evaluation, Rejection};
+use selfeval_store::{OpenOptions, Store, StoreError};
+
+pub use history::{HistoryEntry, HistoryFilter};
+pub use record::{precheck, Recorded};
+pub use replay::{decode, decode_envelope, AsOf, Replayed};
+pub use selfeval_store::{
+    ChainBreak, ExportSummary, Head, ImportRejected, Imported, StoredEvent, Verified, GENESIS_HASH,
+};
+
+/// How a ledger behaves: passed in by the caller, never read from the
+/// environment here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerSettings {
+    /// How long to wait for a store another process holds.
+    pub busy_wait: Duration,
+    /// A replay that left at least this many events after the state
+    /// snapshot writes a new one.
+    pub snapshot_after: u64,
+}
+
+impl Default for LedgerSettings {
+    fn default() -> Self {
+        LedgerSettings { busy_wait: Duration::from_secs(10), snapshot_after: 10_000 }
+    }
+}
+
+/// Why a ledger operation did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The core rejected the command; nothing was written.
+    #[error("{0}")]
+    Rejected(Rejection),
+    /// A value the ledger itself reads (not a command's) is invalid.
+    #[error("{field}：{message}")]
+    Invalid {
+        /// The argument or flag.
+        field: String,
+        /// What was wrong and what is accepted.
+        message: String,
+    },
+    /// There is no ledger at this path.
+    #[error("no ledger at {}", .0.display())]
+    Missing(PathBuf),
+    /// The demo was asked for in a ledger that holds other data.
+    #[error("{} holds data that is not the demo", .0.display())]
+    NotDemo(PathBuf),
+    /// Another process held the store for longer than the wait.
+    #[error("the store {} is in use (waited {waited:?})", path.display())]
+    Busy {
+        /// The store.
+        path: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// Other writers kept changing the streams the command depends on.
+    #[error("concurrent change: {0}")]
+    Conflict(String),
+    /// The log cannot be read or decoded as recorded.
+    #[error("{0}")]
+    Integrity(String),
+    /// A bug: something that the rules guarantee did not hold.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<Rejection> for LedgerError {
+    fn from(rejection: Rejection) -> Self {
+        LedgerError::Rejected(rejection)
+    }
+}
+
+impl From<StoreError> for LedgerError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Busy { path, waited } => LedgerError::Busy { path, waited },
+            StoreError::Corrupt { seq, message } => {
+                LedgerError::Integrity(format!("库无法读取（事件{seq}）：{message}"))
+            }
+            StoreError::Io(message) => LedgerError::Integrity(format!("库无法读取：{message}")),
+            StoreError::InvalidBatch(message) => LedgerError::Internal(format!("内部错误：{message}")),
+        }
+    }
+}
+
+/// An open ledger: the event store and the settings it was opened with.
+#[derive(Debug)]
+pub struct Ledger {
+    store: Store,
+    settings: LedgerSettings,
+}
+
+impl Ledger {
+    /// Opens the ledger at `path`, creating an empty one if there is none.
+    pub fn open(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        let store = Store::open(path, &OpenOptions { wait: settings.busy_wait, ..OpenOptions::default() })?;
+        Ok(Ledger { store, settings: settings.clone() })
+    }
+
+    /// Opens an existing ledger: a missing directory is an error, not a new
+    /// empty ledger.
+    pub fn open_existing(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        if !path.exists() {
+            return Err(LedgerError::Missing(path.to_owned()));
+        }
+        Ledger::open(path, settings)
+    }
+
+    /// Where the ledger lives.
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// The last event of the log.
+    pub fn head(&self) -> &Head {
+        self.store.head()
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> bool {
+        self.store.is_empty()
+    }
+
+    /// Replays to `as_of` (the head if `None`), closes the store, then
+    /// evaluates: the store's memory is free before the model needs its own.
+    pub fn evaluate(self, as_of: Option<AsOf>) -> Result<Evaluation, LedgerError> {
+        let replayed = self.replay(as_of)?;
+        drop(self);
+        Ok(replayed.evaluate())
+    }
+
+    /// Replays to `as_of`, closes the store, and builds the report model
+    /// without running the checks (for the 自评表).
+    pub fn report_model(self, as_of: Option<AsOf>) -> Result<selfeval_core::ReportModel, LedgerError> {
+        let replayed = self.replay(as_of)?;
+        drop(self);
+        Ok(selfeval_core::ReportModel::build(&replayed.state, &replayed.head.hash))
+    }
+
+    /// Recomputes the hash chain of the whole log.
+    pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, LedgerError> {
+        Ok(self.store.verify()?)
+    }
+
+    /// Writes the archival export (JSON Lines with hashes).
+    pub fn export(&self, out: &mut dyn std::io::Write) -> Result<ExportSummary, LedgerError> {
+        Ok(self.store.export(out)?)
+    }
+
+    /// Imports an export into this (empty) ledger, verifying the chain first.
+    pub fn import(
+        &mut self,
+        input: &mut dyn std::io::BufRead,
+    ) -> Result<Result<Imported, ImportRejected>, LedgerError> {
+        Ok(self.store.import(input)?)
+    }
+}

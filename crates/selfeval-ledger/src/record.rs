@@ -1,0 +1,174 @@
+//! Recording: a command is handled against the state it depends on, its
+//! events are appended as one batch at the stream version that state saw,
+//! and the append is retried when another writer got there first.
+
+use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
+use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, RejectionKind, Request, State};
+use selfeval_store::{Batch, ExpectedVersion, NewEvent};
+
+use crate::{Ledger, LedgerError};
+
+/// How many times a command is handled again after a concurrent change.
+const CONFLICT_RETRIES: usize = 3;
+
+/// What a recording command appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The events: sequence number and type name.
+    pub events: Vec<(u64, String)>,
+    /// True when the command id had been recorded before: nothing new was
+    /// written and `events` are those of the first time.
+    pub duplicate: bool,
+}
+
+/// The checks that need no ledger: a missing or malformed actor, and an
+/// invalid value of `init`, are rejected before a store is created or opened.
+pub fn precheck(request: &Request) -> Result<(), LedgerError> {
+    let is_init = matches!(request.command, Command::InitYear { .. });
+    match handle(&State::default(), request) {
+        Err(rejection)
+            if rejection.field == "--actor" || (is_init && rejection.kind == RejectionKind::InvalidValue) =>
+        {
+            Err(rejection.into())
+        }
+        _ => Ok(()),
+    }
+}
+
+impl Ledger {
+    /// Records one command under `command_id` (a new one is made when
+    /// `None`). Re-sending a command id appends nothing and answers what it
+    /// appended the first time.
+    pub fn record(&mut self, request: &Request, command_id: Option<&str>) -> Result<Recorded, LedgerError> {
+        if let Some(id) = command_id {
+            if let Some(seqs) = self.store.command_seqs(id)? {
+                let events = self
+                    .store
+                    .events_from(seqs[0])
+                    .take(seqs.len())
+                    .map(|e| e.map(|e| (e.envelope.seq, e.envelope.event_type)))
+                    .collect::<Result<_, _>>()?;
+                return Ok(Recorded { events, duplicate: true });
+            }
+        }
+        let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+        let mut attempts = 0;
+        loop {
+            let mut state = self.state_for(request)?;
+            let outcome = execute(&mut state, request, |payloads| self.append(&request.meta, &command_id, payloads));
+            match outcome {
+                Ok(events) => {
+                    let events = events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
+                    return Ok(Recorded { events, duplicate: false });
+                }
+                Err(Executed::Rejected(rejection)) => return Err(rejection.into()),
+                Err(Executed::NotAppended(Append::Failed(error))) => return Err(error),
+                Err(Executed::NotAppended(Append::Conflict(conflict))) => {
+                    attempts += 1;
+                    if attempts > CONFLICT_RETRIES {
+                        return Err(LedgerError::Conflict(conflict));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The state a command is decided on: its streams only when that is
+    /// enough, the whole log otherwise.
+    fn state_for(&self, request: &Request) -> Result<State, LedgerError> {
+        let Some(streams) = self.streams_of(&request.command)? else {
+            return Ok(self.replay(None)?.state);
+        };
+        let scoped = self.replay_streams(&streams)?;
+        match handle(&scoped, request) {
+            // "Not found" lists what exists, which only the whole state knows.
+            Err(rejection) if rejection.kind == RejectionKind::NotFound => Ok(self.replay(None)?.state),
+            _ => Ok(scoped),
+        }
+    }
+
+    /// The streams whose events decide a command, when that is not the
+    /// whole log: the department's, and the project's it names. Problems are
+    /// looked up across the department, so their commands replay everything.
+    pub fn streams_of(&self, command: &Command) -> Result<Option<Vec<String>>, LedgerError> {
+        let with_project = |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), project_stream(code)]);
+        Ok(match command {
+            Command::InitYear { .. } | Command::ChangeProfile { .. } | Command::SetNarrative { project: None, .. } => {
+                Some(vec![DEPARTMENT_STREAM.to_owned()])
+            }
+            Command::AddProject { code: project, .. }
+            | Command::SetBudget { project, .. }
+            | Command::AdjustBudget { project, .. }
+            | Command::RecordExpenditure { project, .. }
+            | Command::SetGoal { project, .. }
+            | Command::DefineIndicator { project, .. }
+            | Command::RecordActual { project, .. }
+            | Command::MarkNotApplicable { project, .. }
+            | Command::AdjustScore { project, .. }
+            | Command::SetNarrative { project: Some(project), .. }
+            | Command::Submit { project }
+            | Command::Approve { project }
+            | Command::Return { project } => with_project(project),
+            Command::ReverseExpenditure { seq } => {
+                // The expenditure's own event names its stream.
+                let stream = match seq.trim().parse::<u64>() {
+                    Ok(n) if n >= 1 => self
+                        .store
+                        .events_from(n)
+                        .next()
+                        .transpose()?
+                        .filter(|e| e.envelope.seq == n)
+                        .map(|e| e.envelope.stream),
+                    _ => None,
+                };
+                Some(std::iter::once(DEPARTMENT_STREAM.to_owned()).chain(stream).collect())
+            }
+            Command::IdentifyProblem { .. }
+            | Command::PlanRectification { .. }
+            | Command::ProgressRectification { .. }
+            | Command::CompleteRectification { .. } => None,
+        })
+    }
+
+    /// Appends a command's events as one batch at the version of its stream.
+    pub(crate) fn append(
+        &mut self,
+        meta: &Meta,
+        command_id: &str,
+        payloads: &[EventPayload],
+    ) -> Result<Vec<u64>, Append> {
+        let stream = payloads[0].stream();
+        debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
+        let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
+        let batch = Batch {
+            expected_version: ExpectedVersion::Exact(version),
+            stream,
+            command_id: command_id.to_owned(),
+            actor: meta.actor.clone(),
+            reason: meta.reason.clone(),
+            occurred_at: meta.occurred_at,
+            recorded_at: meta.recorded_at,
+            events: payloads
+                .iter()
+                .map(|p| NewEvent {
+                    event_type: p.event_type().to_owned(),
+                    schema_version: p.schema_version(),
+                    payload: p.to_json(),
+                })
+                .collect(),
+        };
+        match self.store.append(&batch).map_err(|e| Append::Failed(e.into()))? {
+            Ok(appended) => Ok(appended.seqs),
+            Err(conflict) => Err(Append::Conflict(conflict.to_string())),
+        }
+    }
+}
+
+/// Why an append did not land.
+#[derive(Debug)]
+pub(crate) enum Append {
+    /// Another writer changed the stream first: handle again.
+    Conflict(String),
+    /// The store failed.
+    Failed(LedgerError),
+}

@@ -1,0 +1,157 @@
+//! Replay: stored events decoded and folded into state, as of a point, from
+//! the state snapshot when one matches the log.
+
+use chrono::{DateTime, Utc};
+use selfeval_core::{evaluate, Evaluation, EventPayload, Meta, RecordedEvent, State};
+use selfeval_store::{Envelope, Head, StoredEvent, GENESIS_HASH};
+
+use crate::{Ledger, LedgerError};
+
+/// Where a replay stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// After the event with this sequence number.
+    Seq(u64),
+    /// After every event recorded at or before this time.
+    Time(DateTime<Utc>),
+}
+
+/// A replayed state, with the head it reflects and, when asked, every event.
+#[derive(Debug)]
+pub struct Replayed {
+    /// The state.
+    pub state: State,
+    /// The last event replayed.
+    pub head: Head,
+    /// Every event replayed, as stored and as decoded (only when asked for).
+    pub events: Vec<(StoredEvent, RecordedEvent)>,
+}
+
+impl Replayed {
+    /// The report model and the findings of this state.
+    pub fn evaluate(&self) -> Evaluation {
+        evaluate(&self.state, &self.head.hash)
+    }
+}
+
+/// Decodes a stored event into the core's recorded event (upcasting old
+/// schema versions). An undecodable event is an integrity error naming it.
+pub fn decode(event: &StoredEvent) -> Result<RecordedEvent, LedgerError> {
+    decode_envelope(&event.envelope)
+}
+
+/// Decodes an envelope (as the store and the export hold it) into the
+/// core's recorded event.
+pub fn decode_envelope(e: &Envelope) -> Result<RecordedEvent, LedgerError> {
+    let payload = EventPayload::decode(&e.event_type, e.schema_version, &e.payload)
+        .map_err(|d| LedgerError::Integrity(format!("事件{}无法解码：{d}", e.seq)))?;
+    Ok(RecordedEvent {
+        seq: e.seq,
+        meta: Meta {
+            actor: e.actor.clone(),
+            reason: e.reason.clone(),
+            occurred_at: e.occurred_at,
+            recorded_at: e.recorded_at,
+        },
+        payload,
+    })
+}
+
+/// The name of the state snapshot of this build's `State`.
+fn snapshot_name() -> String {
+    format!("state-v{}", selfeval_core::state::STATE_VERSION)
+}
+
+impl Ledger {
+    /// Replays the log up to `as_of` (the head if `None`).
+    pub fn replay(&self, as_of: Option<AsOf>) -> Result<Replayed, LedgerError> {
+        self.replay_from_snapshot(as_of, false)
+    }
+
+    /// Replays the log up to `as_of`, keeping every event (for `trace`).
+    pub fn replay_with_events(&self, as_of: Option<AsOf>) -> Result<Replayed, LedgerError> {
+        self.replay_from_snapshot(as_of, true)
+    }
+
+    /// Replays from the whole log, never from the snapshot (for tests that
+    /// compare the two).
+    pub fn replay_full(&self) -> Result<State, LedgerError> {
+        let mut state = State::default();
+        for stored in self.store.events_from(1) {
+            state.apply(&decode(&stored?)?);
+        }
+        Ok(state)
+    }
+
+    /// Starts from the state snapshot when one matches the log and lies
+    /// before the point asked for (a time bound cannot use it: recorded
+    /// times need not be monotone), and leaves a new snapshot when it
+    /// replayed a long tail to the head.
+    fn replay_from_snapshot(&self, as_of: Option<AsOf>, keep_events: bool) -> Result<Replayed, LedgerError> {
+        let mut state = State::default();
+        let mut head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
+        let usable = !keep_events && !matches!(as_of, Some(AsOf::Time(_)));
+        if usable {
+            if let Some(cached) = self.store.read_cache(&snapshot_name())? {
+                let before = match as_of {
+                    Some(AsOf::Seq(seq)) => cached.seq <= seq,
+                    _ => true,
+                };
+                if let (true, Ok(mut snapshot)) = (before, rmp_serde::from_slice::<State>(&cached.bytes)) {
+                    snapshot.rebuild_index();
+                    state = snapshot;
+                    head = Head { seq: cached.seq, hash: cached.hash };
+                }
+            }
+        }
+        let start = head.seq;
+        let mut events = Vec::new();
+        for stored in self.store.events_from(head.seq + 1) {
+            let stored = stored?;
+            match as_of {
+                Some(AsOf::Seq(seq)) if stored.envelope.seq > seq => break,
+                Some(AsOf::Time(t)) if stored.envelope.recorded_at > t => continue,
+                _ => {}
+            }
+            let event = decode(&stored)?;
+            state.apply(&event);
+            head = Head { seq: stored.envelope.seq, hash: stored.hash.clone() };
+            if keep_events {
+                events.push((stored, event));
+            }
+        }
+        if usable && as_of.is_none() && head.seq > start && head.seq - start >= self.settings.snapshot_after {
+            self.write_snapshot(&state, head.seq);
+        }
+        Ok(Replayed { state, head, events })
+    }
+
+    /// Leaves a state snapshot at `seq`. A cache: failing to write it costs
+    /// speed, never correctness.
+    pub(crate) fn write_snapshot(&self, state: &State, seq: u64) {
+        if let Ok(bytes) = rmp_serde::to_vec(state) {
+            let _ = self.store.write_cache(&snapshot_name(), seq, &bytes);
+        }
+    }
+
+    /// Replays only the given streams, in log order: what a command that
+    /// concerns one project needs, without reading the whole log.
+    pub fn replay_streams(&self, streams: &[String]) -> Result<State, LedgerError> {
+        let mut events = Vec::new();
+        for stream in streams {
+            events.extend(self.store.stream_events(stream)?);
+        }
+        // The streams are disjoint; only their interleaving needs restoring.
+        events.sort_by_key(|e| e.envelope.seq);
+        let mut state = State::default();
+        for stored in &events {
+            state.apply(&decode(stored)?);
+        }
+        Ok(state)
+    }
+
+    /// The raw events from `seq` on, without replaying domain state.
+    pub fn events_from(&self, seq: u64) -> impl Iterator<Item = Result<StoredEvent, LedgerError>> + '_ {
+        self.store.events_from(seq).map(|e| e.map_err(LedgerError::from))
+    }
+}

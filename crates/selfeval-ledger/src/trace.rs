@@ -1,0 +1,221 @@
+//! Trace: how one figure of the report was computed, and from which events.
+
+use chrono::{DateTime, Utc};
+use selfeval_core::history::Describer;
+use selfeval_core::report::{score_text, Figure, ProjectReport, ReportModel};
+use selfeval_core::values::{fmt2, fmt_plain};
+
+use crate::{AsOf, Ledger, LedgerError};
+
+/// The figures of the department that can be traced.
+pub const DEPARTMENT_FIGURES: &[&str] = &["budget", "initial_budget", "executed", "execution_rate", "average_score"];
+
+/// The figures of a project that can be traced (or an indicator's code).
+pub const PROJECT_FIGURES: &[&str] =
+    &["budget", "initial_budget", "executed", "execution_rate", "budget_score", "total_score"];
+
+/// One figure explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The project code, or `department`.
+    pub code: String,
+    /// The figure's key, as asked for.
+    pub figure: String,
+    /// Its Chinese label.
+    pub label: String,
+    /// Its value as the report prints it.
+    pub value: String,
+    /// How it was computed, in words and numbers.
+    pub formula: String,
+    /// The events it was computed from, in log order.
+    pub events: Vec<TracedEvent>,
+}
+
+/// One event behind a figure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracedEvent {
+    /// Its sequence number.
+    pub seq: u64,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Who recorded it.
+    pub actor: String,
+    /// Its type name.
+    pub event_type: String,
+    /// What it changed, old → new.
+    pub change: String,
+    /// Why, if given.
+    pub reason: Option<String>,
+}
+
+fn invalid(field: &str, message: String) -> LedgerError {
+    LedgerError::Invalid { field: field.to_owned(), message }
+}
+
+/// The error for a project code the model does not have.
+pub fn unknown_project(model: &ReportModel, code: &str) -> LedgerError {
+    let known: Vec<&str> = model.projects.iter().map(|p| p.code.as_str()).collect();
+    invalid(
+        "CODE",
+        format!(
+            "项目「{code}」不存在；可接受：{}",
+            if known.is_empty() { "（库中尚无项目）".to_owned() } else { known.join("、") }
+        ),
+    )
+}
+
+impl Ledger {
+    /// Explains one figure of the report as of `as_of`: `code` is a project
+    /// code or `department`.
+    pub fn trace(self, code: &str, figure: &str, as_of: Option<AsOf>) -> Result<Trace, LedgerError> {
+        let replayed = self.replay_with_events(as_of)?;
+        drop(self);
+        let evaluation = replayed.evaluate();
+        let (label, value, formula, sources) = explain(&evaluation.model, code, figure)?;
+        let mut describer = Describer::default();
+        let events = replayed
+            .events
+            .iter()
+            .map(|(stored, event)| (stored, describer.describe(event.seq, &event.payload)))
+            .filter(|(stored, _)| sources.seqs.binary_search(&stored.envelope.seq).is_ok())
+            .map(|(s, change)| TracedEvent {
+                seq: s.envelope.seq,
+                recorded_at: s.envelope.recorded_at,
+                occurred_at: s.envelope.occurred_at,
+                actor: s.envelope.actor.clone(),
+                event_type: s.envelope.event_type.clone(),
+                change,
+                reason: s.envelope.reason.clone(),
+            })
+            .collect();
+        Ok(Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events })
+    }
+}
+
+/// The label, value, formula and sources of one figure.
+pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String, String, String, Figure), LedgerError> {
+    let amount = |f: &Figure| format!("{}万元", f.amount_text());
+    if code == "department" {
+        let t = &model.totals;
+        let list = |pick: fn(&ProjectReport) -> &Figure| {
+            model.projects.iter().map(|p| pick(p).amount_text()).collect::<Vec<_>>().join(" + ")
+        };
+        return Ok(match figure {
+            "budget" => (
+                "预算总额".into(),
+                amount(&t.budget),
+                format!("Σ全年预算数 = {}", list(|p| &p.budget)),
+                t.budget.clone(),
+            ),
+            "initial_budget" => (
+                "年初预算总额".into(),
+                amount(&t.initial_budget),
+                format!("Σ年初预算数 = {}", list(|p| &p.initial_budget)),
+                t.initial_budget.clone(),
+            ),
+            "executed" => (
+                "实际执行金额".into(),
+                amount(&t.executed),
+                format!("Σ全年执行数 = {}", list(|p| &p.executed)),
+                t.executed.clone(),
+            ),
+            "execution_rate" => (
+                "预算执行率".into(),
+                t.execution_rate.rate_text(),
+                format!(
+                    "ΣE ÷ ΣP = {} ÷ {}",
+                    fmt_plain(t.executed.value.unwrap_or_default()),
+                    fmt_plain(t.budget.value.unwrap_or_default())
+                ),
+                t.execution_rate.clone(),
+            ),
+            "average_score" | "department" => {
+                let scores: Vec<String> = model.projects.iter().filter_map(|p| p.total_score.value.map(fmt2)).collect();
+                (
+                    "平均自评分数".into(),
+                    t.average_score.score_text(),
+                    format!("({}) ÷ {}，四舍五入到2位小数", scores.join(" + "), scores.len()),
+                    t.average_score.clone(),
+                )
+            }
+            other => {
+                return Err(invalid(
+                    "FIGURE",
+                    format!("「{other}」不是部门合计数字；可接受：{}", DEPARTMENT_FIGURES.join("、")),
+                ))
+            }
+        });
+    }
+    let p = model.project(code).ok_or_else(|| unknown_project(model, code))?;
+    let budget = p.budget.value.unwrap_or_default();
+    let executed = p.executed.value.unwrap_or_default();
+    Ok(match figure {
+        "budget" => (
+            "全年预算数".into(),
+            amount(&p.budget),
+            format!("年初预算数 {} + 预算调整 = {}", p.initial_budget.amount_text(), fmt_plain(budget)),
+            p.budget.clone(),
+        ),
+        "initial_budget" => (
+            "年初预算数".into(),
+            amount(&p.initial_budget),
+            "各资金来源最新设定的年初预算之和".into(),
+            p.initial_budget.clone(),
+        ),
+        "executed" => ("全年执行数".into(), amount(&p.executed), "未冲销的支出之和".into(), p.executed.clone()),
+        "execution_rate" => (
+            "执行率".into(),
+            p.execution_rate.rate_text(),
+            format!("E ÷ P = {} ÷ {}", fmt_plain(executed), fmt_plain(budget)),
+            p.execution_rate.clone(),
+        ),
+        "budget_score" => {
+            let formula = match (&p.budget_not_applicable, &p.budget_override_reason) {
+                (Some(reason), _) => format!("不适用：{reason}"),
+                (None, Some(reason)) => format!("人工调整（自动计算为{}）：{reason}", score_text(p.budget_auto_score)),
+                (None, None) if budget.is_zero() => "全年预算数为0：有支出得0分，无支出不适用".into(),
+                (None, None) => format!(
+                    "分值 × min(执行率, 1) = {} × min({} ÷ {}, 1)",
+                    fmt_plain(p.budget_weight),
+                    fmt_plain(executed),
+                    fmt_plain(budget)
+                ),
+            };
+            ("预算执行率得分".into(), p.budget_score.score_text(), formula, p.budget_score.clone())
+        }
+        "total_score" => {
+            let mut parts = vec![p.budget_score.score_text()];
+            parts.extend(p.indicators.iter().map(|i| i.score.score_text()));
+            (
+                "总分".into(),
+                p.total_score.score_text(),
+                format!("各项得分之和（有不适用项时按适用分值折算为百分制）= {}", parts.join(" + ")),
+                p.total_score.clone(),
+            )
+        }
+        indicator => {
+            let row = p.indicators.iter().find(|i| i.code == indicator).ok_or_else(|| {
+                let codes: Vec<&str> = p.indicators.iter().map(|i| i.code.as_str()).collect();
+                invalid(
+                    "FIGURE",
+                    format!(
+                        "「{indicator}」不是可追溯的数字；可接受：{} 或指标编号（{}）",
+                        PROJECT_FIGURES.join("、"),
+                        codes.join("、")
+                    ),
+                )
+            })?;
+            let formula = format!(
+                "年度指标值 {}，实际完成值 {}，分值 {}；自动得分 {}{}",
+                row.target,
+                row.actual.as_deref().unwrap_or("（未填）"),
+                fmt_plain(row.weight),
+                score_text(row.auto_score),
+                row.override_reason.as_ref().map(|r| format!("，人工调整：{r}")).unwrap_or_default()
+            );
+            (format!("指标{} {} 得分", row.code, row.name), row.score.score_text(), formula, row.score.clone())
+        }
+    })
+}

@@ -1,0 +1,150 @@
+//! Replay properties: a command decided on its own streams gets the same
+//! answer as on the whole log, and a snapshot plus its tail is the whole log.
+
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use selfeval_core::{handle, Command, Meta, RejectionKind, Request};
+use selfeval_ledger::{Ledger, LedgerError, LedgerSettings};
+
+fn request(i: usize, reason: bool, command: Command) -> Request {
+    let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap() + chrono::Duration::minutes(i as i64);
+    let meta = Meta {
+        actor: "张三@应急救援科".into(),
+        reason: reason.then(|| "原因".to_owned()),
+        occurred_at: at,
+        recorded_at: at,
+    };
+    Request { meta, command }
+}
+
+fn project() -> impl Strategy<Value = String> {
+    (0u8..3).prop_map(|i| format!("P{i}"))
+}
+
+/// Commands over three projects, valid or not, with or without a reason.
+fn command() -> impl Strategy<Value = (bool, Command)> {
+    prop_oneof![
+        project().prop_map(|code| (
+            false,
+            Command::AddProject { code, name: "项目".into(), category: None, section: None, budget_weight: None }
+        )),
+        (project(), 0u32..900)
+            .prop_map(|(p, a)| (true, Command::SetBudget { project: p, amount: a.to_string(), source: None })),
+        (project(), 0u32..500).prop_map(|(p, a)| (
+            false,
+            Command::RecordExpenditure {
+                project: p,
+                amount: a.to_string(),
+                date: "2024-06-30".into(),
+                voucher: None,
+                memo: None
+            }
+        )),
+        (1u64..40).prop_map(|s| (true, Command::ReverseExpenditure { seq: s.to_string() })),
+        (project(), 0u8..3, prop_oneof![Just("≥95%"), Just("≤90万元"), Just("效果明显")]).prop_map(|(p, i, t)| (
+            false,
+            Command::DefineIndicator {
+                project: p,
+                indicator: format!("I{i}"),
+                level1: "产出指标".into(),
+                level2: "数量指标".into(),
+                name: "指标".into(),
+                target: t.into(),
+                weight: "30".into(),
+            }
+        )),
+        (project(), 0u8..3, 0u32..200).prop_map(|(p, i, v)| (
+            false,
+            Command::RecordActual {
+                project: p,
+                indicator: format!("I{i}"),
+                value: v.to_string(),
+                level: None,
+                score: None,
+                deviation: None,
+                measure: None
+            }
+        )),
+        (project(), 0u8..3).prop_map(|(p, i)| (
+            false,
+            Command::IdentifyProblem { project: p, problem: format!("Q{i}"), text: "问题".into() }
+        )),
+        project().prop_map(|p| (false, Command::Submit { project: p })),
+        project().prop_map(|p| (false, Command::Approve { project: p })),
+    ]
+}
+
+fn init() -> Command {
+    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None }
+}
+
+fn open(dir: &tempfile::TempDir, snapshot_after: u64) -> Ledger {
+    let settings = LedgerSettings { snapshot_after, ..LedgerSettings::default() };
+    Ledger::open(dir.path(), &settings).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The ledger decides most commands on the department's and the
+    /// project's streams only; that answer must be the one the whole log gives.
+    #[test]
+    fn scoped_replay_answers_as_the_whole_log_does(commands in prop::collection::vec(command(), 1..30)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = open(&dir, u64::MAX);
+        ledger.record(&request(0, false, init()), None).unwrap();
+        for (i, (reason, command)) in commands.into_iter().enumerate() {
+            let request = request(i + 1, reason, command);
+            let full = handle(&ledger.replay_full().unwrap(), &request);
+            if let Some(streams) = ledger.streams_of(&request.command).unwrap() {
+                let scoped = handle(&ledger.replay_streams(&streams).unwrap(), &request);
+                // A "not found" on the scoped state is decided on the whole log.
+                if !matches!(&scoped, Err(r) if r.kind == RejectionKind::NotFound) {
+                    prop_assert_eq!(&scoped, &full, "{:?}", request.command);
+                }
+            }
+            match (ledger.record(&request, None), full) {
+                (Ok(recorded), Ok(payloads)) => prop_assert_eq!(recorded.events.len(), payloads.len()),
+                (Err(LedgerError::Rejected(got)), Err(expected)) => prop_assert_eq!(got, expected),
+                (got, expected) => prop_assert!(false, "recorded {:?}, the whole log says {:?}", got, expected),
+            }
+        }
+    }
+
+    /// A replay from the state snapshot plus the events after it gives the
+    /// state of a replay of the whole log.
+    #[test]
+    fn snapshot_and_tail_equal_the_whole_log(
+        before in prop::collection::vec(command(), 1..20),
+        after in prop::collection::vec(command(), 0..20),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = open(&dir, 1);
+        ledger.record(&request(0, false, init()), None).unwrap();
+        for (i, (reason, command)) in before.into_iter().enumerate() {
+            let _ = ledger.record(&request(i + 1, reason, command), None);
+        }
+        // This replay leaves a snapshot at the head.
+        let at_snapshot = ledger.replay(None).unwrap();
+        prop_assert_eq!(&at_snapshot.state, &ledger.replay_full().unwrap());
+        for (i, (reason, command)) in after.into_iter().enumerate() {
+            let _ = ledger.record(&request(100 + i, reason, command), None);
+        }
+        drop(ledger);
+        let ledger = open(&dir, u64::MAX);
+        let replayed = ledger.replay(None).unwrap();
+        prop_assert_eq!(&replayed.state, &ledger.replay_full().unwrap());
+        prop_assert_eq!(replayed.head.seq, ledger.head().seq);
+    }
+}
+
+#[test]
+fn a_resent_command_id_records_nothing_and_answers_the_first_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = open(&dir, u64::MAX);
+    ledger.record(&request(0, false, init()), Some("c-1")).unwrap();
+    let again = ledger.record(&request(1, false, init()), Some("c-1")).unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.events, vec![(1, "YearInitialised".to_owned())]);
+    assert_eq!(ledger.head().seq, 1);
+}
