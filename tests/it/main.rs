@@ -7,7 +7,9 @@
 mod demo;
 mod reading;
 mod recording;
+mod rules;
 mod store;
+mod surface;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
