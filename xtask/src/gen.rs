@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use selfeval_core::{execute, Command, Executed, Meta, Request, State};
-use selfeval_store::{Batch, ExpectedVersion, ExportWriter, NewEvent, OpenOptions, Store};
+use selfeval_store::{ExpectedVersion, ExportWriter, OpenOptions, Store};
 
 /// What to generate.
 pub struct GenOptions {
@@ -84,23 +84,7 @@ impl Generator {
         let writer = &mut self.writer;
         let request = Request { meta, command };
         let appended = execute(&mut self.state, &request, |payloads| {
-            let batch = Batch {
-                stream: payloads[0].stream(),
-                expected_version: ExpectedVersion::Any,
-                command_id,
-                actor: request.meta.actor.clone(),
-                reason: request.meta.reason.clone(),
-                occurred_at: when,
-                recorded_at: when,
-                events: payloads
-                    .iter()
-                    .map(|p| NewEvent {
-                        event_type: p.event_type().to_owned(),
-                        schema_version: p.schema_version(),
-                        payload: p.to_json(),
-                    })
-                    .collect(),
-            };
+            let batch = selfeval_ledger::batch_of(&request.meta, &command_id, ExpectedVersion::Any, payloads);
             writer.append(&batch).map(|appended| appended.expect("no conflict with ExpectedVersion::Any"))
         });
         match appended {

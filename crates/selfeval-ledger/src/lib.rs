@@ -37,8 +37,9 @@ use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use history::{HistoryEntry, HistoryFilter};
-pub use record::{precheck, Recorded};
+pub use record::{batch_of, precheck, Recorded};
 pub use replay::{decode, decode_envelope, AsOf, Replayed};
+pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, StoredEvent, Verified, GENESIS_HASH,
 };

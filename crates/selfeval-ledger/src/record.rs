@@ -140,27 +140,34 @@ impl Ledger {
         let stream = payloads[0].stream();
         debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
         let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
-        let batch = Batch {
-            expected_version: ExpectedVersion::Exact(version),
-            stream,
-            command_id: command_id.to_owned(),
-            actor: meta.actor.clone(),
-            reason: meta.reason.clone(),
-            occurred_at: meta.occurred_at,
-            recorded_at: meta.recorded_at,
-            events: payloads
-                .iter()
-                .map(|p| NewEvent {
-                    event_type: p.event_type().to_owned(),
-                    schema_version: p.schema_version(),
-                    payload: p.to_json(),
-                })
-                .collect(),
-        };
+        let batch = batch_of(meta, command_id, ExpectedVersion::Exact(version), payloads);
         match self.store.append(&batch).map_err(|e| Append::Failed(e.into()))? {
             Ok(appended) => Ok(appended.seqs),
             Err(conflict) => Err(Append::Conflict(conflict.to_string())),
         }
+    }
+}
+
+/// A command's events as the store's batch: one stream (the first
+/// payload's), the command's audit metadata, each payload with its type and
+/// schema version. Also what bulk writers (`xtask gen`) append.
+pub fn batch_of(meta: &Meta, command_id: &str, expected_version: ExpectedVersion, payloads: &[EventPayload]) -> Batch {
+    Batch {
+        stream: payloads[0].stream(),
+        expected_version,
+        command_id: command_id.to_owned(),
+        actor: meta.actor.clone(),
+        reason: meta.reason.clone(),
+        occurred_at: meta.occurred_at,
+        recorded_at: meta.recorded_at,
+        events: payloads
+            .iter()
+            .map(|p| NewEvent {
+                event_type: p.event_type().to_owned(),
+                schema_version: p.schema_version(),
+                payload: p.to_json(),
+            })
+            .collect(),
     }
 }
 
