@@ -10,6 +10,7 @@ mod recording;
 mod rules;
 mod store;
 mod surface;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -38,7 +38,7 @@ use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use history::{HistoryEntry, HistoryFilter};
 pub use record::{batch_of, precheck, Recorded};
-pub use replay::{decode, decode_envelope, AsOf, Replayed};
+pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, StoredEvent, Verified, GENESIS_HASH,

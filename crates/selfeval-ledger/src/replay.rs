@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use selfeval_core::{evaluate, Evaluation, EventPayload, Meta, RecordedEvent, State};
-use selfeval_store::{Envelope, Head, StoredEvent, GENESIS_HASH};
+use selfeval_store::{CacheStatus, Envelope, Head, StoredEvent, GENESIS_HASH};
 
 use crate::{Ledger, LedgerError};
 
@@ -32,6 +32,22 @@ impl Replayed {
     pub fn evaluate(&self) -> Evaluation {
         evaluate(&self.state, &self.head.hash)
     }
+}
+
+/// What `check_snapshot` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotCheck {
+    /// There is no snapshot.
+    Missing,
+    /// It agrees with a replay of the log up to this event.
+    Agrees(u64),
+    /// It reflects an event the log no longer holds (removed).
+    Stale,
+    /// Its bytes do not match its digest or cannot be decoded (removed).
+    Corrupt(String),
+    /// It matches its digest but not a replay of the log up to this event:
+    /// it was forged (removed).
+    Differs(u64),
 }
 
 /// Decodes a stored event into the core's recorded event (upcasting old
@@ -73,14 +89,46 @@ impl Ledger {
         self.replay_from_snapshot(as_of, true)
     }
 
-    /// Replays from the whole log, never from the snapshot (for tests that
-    /// compare the two).
+    /// Replays from the whole log, never from the snapshot.
     pub fn replay_full(&self) -> Result<State, LedgerError> {
+        self.replay_log_until(u64::MAX)
+    }
+
+    /// Replays the log from its first event up to `seq`, never from the snapshot.
+    fn replay_log_until(&self, seq: u64) -> Result<State, LedgerError> {
         let mut state = State::default();
         for stored in self.store.events_from(1) {
-            state.apply(&decode(&stored?)?);
+            let stored = stored?;
+            if stored.envelope.seq > seq {
+                break;
+            }
+            state.apply(&decode(&stored)?);
         }
         Ok(state)
+    }
+
+    /// Checks the state snapshot against the log: its digest, the event it
+    /// reflects, and its content against a replay of the log up to that
+    /// event. A snapshot that fails is removed (it is rebuilt when needed).
+    pub fn check_snapshot(&self) -> Result<SnapshotCheck, LedgerError> {
+        let name = snapshot_name();
+        let check = match self.store.inspect_cache(&name)? {
+            CacheStatus::Missing => return Ok(SnapshotCheck::Missing),
+            CacheStatus::Stale => SnapshotCheck::Stale,
+            CacheStatus::Corrupt(why) => SnapshotCheck::Corrupt(why),
+            CacheStatus::Valid(cached) => match rmp_serde::from_slice::<State>(&cached.bytes) {
+                Err(e) => SnapshotCheck::Corrupt(format!("无法解码：{e}")),
+                Ok(mut snapshot) => {
+                    snapshot.rebuild_index();
+                    if snapshot == self.replay_log_until(cached.seq)? {
+                        return Ok(SnapshotCheck::Agrees(cached.seq));
+                    }
+                    SnapshotCheck::Differs(cached.seq)
+                }
+            },
+        };
+        self.store.remove_cache(&name)?;
+        Ok(check)
     }
 
     /// Starts from the state snapshot when one matches the log and lies

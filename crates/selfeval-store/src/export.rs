@@ -158,6 +158,7 @@ impl Store {
                 }
                 self.db.flush().or_store()?;
                 self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
+                self.write_head_file()?;
                 outcome
             }
         }
@@ -236,6 +237,7 @@ impl Store {
         self.mark_indexed(head.seq)?;
         self.db.flush().or_store()?;
         self.head = head.clone();
+        self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
     }
 

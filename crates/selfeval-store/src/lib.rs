@@ -58,6 +58,7 @@
 mod cache;
 mod codec;
 mod export;
+mod headfile;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -65,9 +66,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-pub use cache::Cached;
+pub use cache::{CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported};
+pub use headfile::HEAD_FILE;
 
 /// An event to append: its type, schema version and payload (compact JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,8 +294,44 @@ impl Store {
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
         };
         store.head = store.read_head()?;
+        store.check_head_file()?;
         store.catch_up_indexes()?;
         Ok(store)
+    }
+
+    /// Compares the log with the head kept outside it. A log shorter than
+    /// the acknowledged head, or one whose event at that position has another
+    /// hash, is an integrity error. A log ahead of the file (killed between
+    /// the flush and the file) moves the file up.
+    fn check_head_file(&self) -> Result<(), StoreError> {
+        let Some(acknowledged) = headfile::read(&self.path)? else {
+            // A store from before the head file, or a new one.
+            return self.write_head_file();
+        };
+        if acknowledged.seq > self.head.seq {
+            return Err(StoreError::Corrupt {
+                seq: acknowledged.seq,
+                message: format!(
+                    "日志只到事件{}，而已确认写入的事件到{}（头文件 {}）：已确认的事件丢失，库可能被替换为旧副本或已损坏；请从导出文件恢复",
+                    self.head.seq, acknowledged.seq, HEAD_FILE
+                ),
+            });
+        }
+        if acknowledged.seq > 0 && self.hash_at(acknowledged.seq)?.as_deref() != Some(acknowledged.hash.as_str()) {
+            return Err(StoreError::Corrupt {
+                seq: acknowledged.seq,
+                message: format!("事件{}的哈希与头文件 {} 记录的不同：历史已被改写", acknowledged.seq, HEAD_FILE),
+            });
+        }
+        if acknowledged.seq < self.head.seq {
+            return self.write_head_file();
+        }
+        Ok(())
+    }
+
+    /// Records the current head in the head file.
+    pub(crate) fn write_head_file(&self) -> Result<(), StoreError> {
+        headfile::write(&self.path, &self.head)
     }
 
     /// The store's directory.
@@ -435,6 +473,7 @@ impl Store {
         self.mark_indexed(head.seq)?;
         self.db.flush().or_store()?;
         self.head = head;
+        self.write_head_file()?;
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }
 

@@ -5,6 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
+use selfeval_ledger::SnapshotCheck;
 use serde_json::json;
 
 use super::{invalid, stdout, Ctx};
@@ -37,20 +38,43 @@ pub fn status(ctx: &Ctx) -> Result<(), CliError> {
     Ok(out.flush()?)
 }
 
-/// `verify`.
+/// `verify`: the hash chain, then the state snapshot against the log.
 pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
-    match ctx.open_existing()?.verify()? {
-        Ok(verified) => {
-            let mut out = stdout();
-            if ctx.json() {
-                writeln!(out, "{}", json!({"ok": true, "events": verified.events, "head_hash": verified.head.hash}))?;
-            } else {
-                writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
-            }
-            Ok(out.flush()?)
+    let ledger = ctx.open_existing()?;
+    let verified = match ledger.verify()? {
+        Ok(verified) => verified,
+        Err(broken) => {
+            return Err(CliError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem)))
         }
-        Err(broken) => Err(CliError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem))),
+    };
+    let snapshot = ledger.check_snapshot()?;
+    drop(ledger);
+    let (status, said, bad) = match &snapshot {
+        SnapshotCheck::Missing => ("missing", String::new(), false),
+        SnapshotCheck::Agrees(seq) => ("agrees", format!("状态快照：与日志重放到事件{seq}一致"), false),
+        SnapshotCheck::Stale => ("stale", "状态快照：对应的事件已不在日志中，已删除".to_owned(), false),
+        SnapshotCheck::Corrupt(why) => ("corrupt", format!("状态快照：{why}，已删除"), true),
+        SnapshotCheck::Differs(seq) => {
+            ("differs", format!("状态快照：与日志重放到事件{seq}的结果不符（被改动过），已删除"), true)
+        }
+    };
+    let mut out = stdout();
+    if ctx.json() {
+        let value = json!({"ok": !bad, "events": verified.events, "head_hash": verified.head.hash, "snapshot": status});
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
+        if !said.is_empty() {
+            writeln!(out, "{said}")?;
+        }
     }
+    out.flush()?;
+    if bad {
+        return Err(CliError::Integrity(format!(
+            "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
+        )));
+    }
+    Ok(())
 }
 
 /// `export`.
