@@ -25,14 +25,19 @@ fn export_import_round_trip_is_byte_identical() {
 fn import_refuses_a_store_that_is_not_empty_and_a_broken_chain() {
     let env = Env::with_project();
     env.ok(&["export", "out.jsonl"]);
-    env.fails(&["import", "out.jsonl"], 4, "import needs an empty store");
+    // A store with data is not an integrity problem: the input is refused (exit 1).
+    env.fails(&["import", "out.jsonl"], 1, "已有 3 个事件；可接受：不存在的目录、空目录或空库（导入不会覆盖已有数据）");
     let text = std::fs::read_to_string(env.dir.path().join("out.jsonl")).unwrap();
     std::fs::write(env.dir.path().join("bad.jsonl"), text.replace("\"amount\":\"6\"", "\"amount\":\"60\"")).unwrap();
     let fresh = Env::new();
     let run = fresh.run(&["import", env.dir.path().join("bad.jsonl").to_str().unwrap()]);
     assert_eq!(run.code(), 4);
     assert!(run.stderr().contains("导入被拒绝，未写入任何事件：event 3 (line 4): stored hash"), "{}", run.stderr());
-    assert_eq!(fresh.head(), Some((0, selfeval_ledger::GENESIS_HASH.to_owned())));
+    assert!(!fresh.store().exists(), "a refused import leaves nothing behind");
+    let leftovers = std::fs::read_dir(fresh.dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("importing"));
+    assert_eq!(leftovers.count(), 0);
     let missing = fresh.run(&["import", "nope.jsonl"]);
     assert_eq!(missing.code(), 1);
     assert!(missing.stderr().contains("FILE：无法打开 nope.jsonl"));

@@ -114,3 +114,125 @@ fn a_flipped_bit_in_the_engines_file_is_caught_before_any_write_is_acknowledged_
     assert!(first.stdout().is_empty(), "nothing is acknowledged");
     assert_eq!(env.run(&["status"]).code(), 4);
 }
+
+/// The event bodies of an export, in order.
+fn bodies(export: &str) -> Vec<String> {
+    export
+        .lines()
+        .filter(|l| l.starts_with("{\"hash\":"))
+        .map(|l| l[l.find(",\"event\":").unwrap() + ",\"event\":".len()..l.len() - 1].to_owned())
+        .collect()
+}
+
+/// An export of `bodies`, re-chained as a forger following docs/storage.md would.
+fn rechain(bodies: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let genesis = "0".repeat(64);
+    let mut out =
+        format!("{{\"format\":\"selfeval-export\",\"version\":1,\"hash\":\"sha256\",\"genesis\":\"{genesis}\"}}\n");
+    let mut prev = genesis;
+    for body in bodies {
+        let body = format!("{}{prev}\"}}", &body[..body.len() - 66]);
+        let prev_bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&prev[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let hash = format!("{:x}", Sha256::new().chain_update(&prev_bytes).chain_update(body.as_bytes()).finalize());
+        out.push_str(&format!("{{\"hash\":\"{hash}\",\"event\":{body}}}\n"));
+        prev = hash;
+    }
+    out.push_str(&format!("{{\"trailer\":{{\"events\":{},\"head_hash\":\"{prev}\"}}}}\n", bodies.len()));
+    out
+}
+
+#[test]
+fn rechaining_an_unchanged_export_reproduces_it() {
+    let export = std::fs::read_to_string(crate::fixture("v1-demo-export.jsonl")).unwrap();
+    assert_eq!(rechain(&bodies(&export)), export, "the test's forger follows docs/storage.md exactly");
+}
+
+#[test]
+fn import_checks_every_event_not_only_the_chain() {
+    let export = std::fs::read_to_string(crate::fixture("v1-demo-export.jsonl")).unwrap();
+    let original = bodies(&export);
+    let event = |seq: usize| original[seq - 1].clone();
+    // Event 14 of the fixture is P04's spending of 30 万元 (ExpenditureRecorded, project/P04 version 3).
+    assert!(event(14).contains("\"type\":\"ExpenditureRecorded\""), "{}", event(14));
+    let cases: Vec<(usize, String, &str)> = vec![
+        (14, event(14).replace("\"amount\":\"30\"", "\"amount\":\"abc\""), "事件14：事件14无法解码"),
+        (14, event(14).replace("\"type\":\"ExpenditureRecorded\"", "\"type\":\"MoneyVanished\""), "unknown event type"),
+        (14, event(14).replace("\"schema_version\":1", "\"schema_version\":99"), "schema versions 1 to"),
+        (14, event(14).replace("\"payload\":{\"project\":\"P04\"", "\"payload\":{\"x\":\"P04\""), "事件14无法解码"),
+        (
+            14,
+            event(14).replace("\"project\":\"P04\"", "\"project\":\"P99\"").replace("project/P04", "project/P99"),
+            "project：项目「P99」不存在",
+        ),
+        (14, event(14).replace("\"amount\":\"30\"", "\"amount\":\"-30\""), "amount：支出 -30 不是正数"),
+        (
+            14,
+            event(14).replace("\"stream_version\":3", "\"stream_version\":2"),
+            "stream_version：「project/P04」的第3个事件标为版本2",
+        ),
+        (1, event(1).replace("cz2020-default", "cz1999"), "profile：「cz1999」不是评分规则编号"),
+    ];
+    for (seq, changed, expected) in cases {
+        assert_ne!(changed, event(seq), "the case changes the event: {expected}");
+        let mut forged = original.clone();
+        forged[seq - 1] = changed;
+        let env = Env::new();
+        let file = env.dir.path().join("forged.jsonl");
+        std::fs::write(&file, rechain(&forged)).unwrap();
+        let run = env.run(&["import", file.to_str().unwrap()]);
+        assert_eq!(run.code(), 4, "{expected}: {}", run.stderr());
+        assert!(run.stderr().contains("导入被拒绝，未写入任何事件"), "{}", run.stderr());
+        assert!(run.stderr().contains(expected), "expected {expected:?} in {}", run.stderr());
+        assert!(!env.store().exists(), "nothing stays behind: {expected}");
+    }
+}
+
+/// The fixture followed by `extra` more spending events on P04, re-chained.
+fn big_export(extra: usize) -> String {
+    let export = std::fs::read_to_string(crate::fixture("v1-demo-export.jsonl")).unwrap();
+    let mut all = bodies(&export);
+    let template = all[13].clone();
+    let mut version = all.iter().filter(|b| b.contains("\"stream\":\"project/P04\"")).count();
+    for n in all.len() + 1..=all.len() + extra {
+        version += 1;
+        all.push(
+            template
+                .replace("\"seq\":14,", &format!("\"seq\":{n},"))
+                .replace("\"stream_version\":3,", &format!("\"stream_version\":{version},"))
+                .replace("\"command_id\":\"demo-0013\"", &format!("\"command_id\":\"bulk-{n}\""))
+                .replace("01a21f6a-8dc4-76c9-9081-1520195e8668", &format!("01a21f6a-8dc4-76c9-9081-{n:012}")),
+        );
+    }
+    rechain(&all)
+}
+
+#[test]
+fn an_import_killed_at_any_moment_leaves_no_store_and_a_retry_succeeds() {
+    let env = Env::new();
+    let file = env.dir.path().join("big.jsonl");
+    std::fs::write(&file, big_export(30_000)).unwrap();
+    for delay in [20u64, 150, 400, 900] {
+        let mut child = env.command().args(["import", file.to_str().unwrap()]).spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if status.success() {
+            break; // it finished before the kill: the retry below still checks the result
+        }
+        assert!(!env.store().exists(), "killed after {delay} ms, the target must not exist");
+        let report = env.run(&["report"]);
+        assert_eq!(report.code(), 1, "no half store to report on: {}", report.stderr());
+    }
+    if env.store().exists() {
+        std::fs::remove_dir_all(env.store()).unwrap();
+    }
+    let run = env.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "the retry succeeds: {}", run.stderr());
+    assert!(run.stdout().starts_with("已导入 30072 个事件"), "{}", run.stdout());
+    let leftovers = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains("importing"));
+    assert_eq!(leftovers.count(), 0, "what killed imports left is cleaned up");
+    assert_eq!(env.run(&["verify"]).code(), 0);
+}

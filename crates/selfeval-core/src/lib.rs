@@ -21,6 +21,7 @@ pub mod profile;
 pub mod report;
 pub mod scoring;
 pub mod state;
+pub mod validate;
 pub mod values;
 
 pub use command::{execute, handle, Command, Executed, Rejection, RejectionKind, Request};

@@ -16,6 +16,34 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 /// The most decimals an amount in 万元 may have (one 分 is 0.000001 万元).
 pub const MAX_AMOUNT_DECIMALS: u32 = 6;
 
+/// The largest amount accepted, in 万元: 10^8 万元, that is 10^12 元. A
+/// department's whole budget is far below it; sums of a million such
+/// amounts stay far inside `Decimal`'s range.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(100_000_000, 0, 0, false, 0);
+
+/// The largest quantity accepted in a target or an actual value: 10^15.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
+
+/// The most decimals a target or an actual value may have.
+pub const MAX_QUANTITY_DECIMALS: u32 = 6;
+
+/// Whether an amount in 万元 is within the ceiling and the precision of one 分.
+pub fn amount_in_range(value: Decimal) -> bool {
+    value.abs() <= MAX_AMOUNT && value.normalize().scale() <= MAX_AMOUNT_DECIMALS
+}
+
+/// Whether a quantity is within the ceiling and the precision allowed.
+pub fn quantity_in_range(value: Decimal) -> bool {
+    value.abs() <= MAX_QUANTITY && value.normalize().scale() <= MAX_QUANTITY_DECIMALS
+}
+
+fn quantity_error(text: &str, accepted: &'static str) -> ValueError {
+    ValueError::new(
+        format!("「{text}」超出范围：数值的绝对值不能超过 1,000,000,000,000,000，最多{MAX_QUANTITY_DECIMALS}位小数"),
+        accepted,
+    )
+}
+
 /// Why a typed value was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueError {
@@ -110,6 +138,12 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
         AmountUnit::Yuan => value / Decimal::from(10_000),
     };
     let in_wan = in_wan.normalize();
+    if in_wan.abs() > MAX_AMOUNT {
+        return Err(ValueError::new(
+            format!("「{trimmed}」超过金额上限（1,000,000,000,000元，即100,000,000万元）"),
+            AMOUNT_ACCEPTED,
+        ));
+    }
     if in_wan.scale() > MAX_AMOUNT_DECIMALS {
         return Err(ValueError::new(
             format!("「{trimmed}」精度超过1分（万元最多6位小数，元最多2位小数）"),
@@ -294,6 +328,9 @@ pub fn parse_target(input: &str) -> Result<Target, ValueError> {
         let (number, unit) = split_number_unit(rest);
         let value = parse_plain_decimal(number, TARGET_ACCEPTED)
             .map_err(|_| ValueError::new(format!("「{trimmed}」以运算符开头，但其后不是数字"), TARGET_ACCEPTED))?;
+        if !quantity_in_range(value) {
+            return Err(quantity_error(trimmed, TARGET_ACCEPTED));
+        }
         if !plausible_unit(unit) {
             return Err(ValueError::new(
                 format!("「{trimmed}」的单位「{}」无法识别（单位不能含数字或空格，最多10个字）", unit.trim()),
@@ -305,6 +342,9 @@ pub fn parse_target(input: &str) -> Result<Target, ValueError> {
     let (number, unit) = split_number_unit(trimmed);
     if !number.is_empty() && plausible_unit(unit) {
         if let Ok(value) = parse_plain_decimal(number, TARGET_ACCEPTED) {
+            if !quantity_in_range(value) {
+                return Err(quantity_error(trimmed, TARGET_ACCEPTED));
+            }
             return Ok(Target::Quantitative {
                 op: Operator::Equal,
                 value: value.normalize(),
@@ -333,6 +373,9 @@ pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueErro
         ));
     }
     let value = parse_plain_decimal(number, ACCEPTED)?;
+    if !quantity_in_range(value) {
+        return Err(quantity_error(trimmed, ACCEPTED));
+    }
     Ok(value.normalize())
 }
 
@@ -409,6 +452,29 @@ pub fn check_code(text: &str) -> Result<(), ValueError> {
         Ok(())
     } else {
         Err(ValueError::new(format!("「{text}」不是有效的编号"), ACCEPTED))
+    }
+}
+
+#[cfg(test)]
+mod ceiling_tests {
+    use super::*;
+
+    #[test]
+    fn ceilings_are_what_the_spec_says() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(100_000_000));
+        assert_eq!(MAX_QUANTITY, Decimal::from(1_000_000_000_000_000i64));
+        assert!(parse_amount("1,000,000,000,000元", Sign::NonNegative).is_ok());
+        let too_much = parse_amount("1,000,000,000,000.01元", Sign::NonNegative).unwrap_err();
+        assert_eq!(
+            too_much.problem,
+            "「1,000,000,000,000.01元」超过金额上限（1,000,000,000,000元，即100,000,000万元）"
+        );
+        assert!(parse_amount("50000000000000000000000000000", Sign::NonNegative).is_err());
+        assert!(parse_amount("-79228162514264337593543950335", Sign::Any).is_err());
+        assert!(parse_target("≥0.0000000000000000000001个").is_err());
+        assert!(parse_target("≥0.000001个").is_ok());
+        assert!(parse_actual_number("99999999999999999999999999个", "个").is_err());
+        assert!(parse_actual_number("1000000000000000个", "个").is_ok());
     }
 }
 

@@ -26,6 +26,7 @@
 
 pub mod demo;
 mod history;
+mod import;
 mod record;
 mod replay;
 pub mod trace;
@@ -37,6 +38,7 @@ use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use history::{HistoryEntry, HistoryFilter};
+pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};
 pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck};
 pub use selfeval_store::{Batch, ExpectedVersion};

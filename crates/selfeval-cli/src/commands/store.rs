@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use selfeval_ledger::SnapshotCheck;
+use selfeval_ledger::{Ledger, SnapshotCheck};
 use serde_json::json;
 
 use super::{invalid, stdout, Ctx};
@@ -101,8 +101,7 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
 pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<(), CliError> {
     let file = &args.file;
     let handle = std::fs::File::open(file).map_err(|e| invalid("FILE", format!("无法打开 {}：{e}", file.display())))?;
-    let mut ledger = ctx.open()?;
-    match ledger.import(&mut BufReader::new(handle))? {
+    match Ledger::import_new(&ctx.settings.store, &ctx.settings.ledger, &mut BufReader::new(handle))? {
         Ok(imported) => {
             let mut out = stdout();
             if ctx.json() {

@@ -1,0 +1,148 @@
+//! What an event may say, given the state before it. `handle` only ever
+//! produces valid events; this is for events that did not come from
+//! `handle` here: an import, whose every event is decoded, checked and
+//! applied before anything lands.
+
+use rust_decimal::Decimal;
+
+use crate::event::{EventPayload, RecordedEvent, BUDGET_ITEM, NARRATIVE_SECTIONS};
+use crate::profile::RuleProfile;
+use crate::state::{Project, State};
+use crate::values::{amount_in_range, check_code, quantity_in_range, Target};
+
+/// Checks one event against the state before it: the field that is wrong
+/// and why, or `Ok`.
+pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
+    use EventPayload as E;
+    let payload = &event.payload;
+    if let E::YearInitialised(p) = payload {
+        if state.department().is_some() {
+            return Err("年度已初始化，不能再次初始化".into());
+        }
+        if !(2000..=2100).contains(&p.year) {
+            return Err(format!("year：{} 不是 2000 至 2100 之间的年度", p.year));
+        }
+        return known_profile(&p.profile);
+    }
+    if state.department().is_none() {
+        return Err("第一个事件须是 YearInitialised（年度初始化）".into());
+    }
+    let project = |code: &str| state.project(code).ok_or_else(|| format!("project：项目「{code}」不存在"));
+    let indicator = |code: &str, icode: &str| -> Result<(), String> {
+        let p = project(code)?;
+        p.indicator(icode).map(|_| ()).ok_or_else(|| format!("indicator：项目{code}没有指标「{icode}」"))
+    };
+    let problem = |code: &str, project_code: &str| -> Result<(), String> {
+        let q = state.problem(code).ok_or_else(|| format!("problem：问题「{code}」不存在"))?;
+        (q.project == project_code).then_some(()).ok_or_else(|| format!("problem：问题{code}不属于项目{project_code}"))
+    };
+    let amount = |field: &str, value: Decimal| {
+        amount_in_range(value)
+            .then_some(())
+            .ok_or_else(|| format!("{field}：金额 {value} 超出范围（绝对值不超过 100,000,000 万元，最多6位小数）"))
+    };
+    let points = |field: &str, value: Decimal| {
+        (value >= Decimal::ZERO && value <= Decimal::from(100))
+            .then_some(())
+            .ok_or_else(|| format!("{field}：分值 {value} 不在 0 至 100 之间"))
+    };
+    match payload {
+        E::YearInitialised(_) => unreachable!("handled above"),
+        E::RuleProfileChanged(p) => known_profile(&p.profile),
+        E::ProjectRegistered(p) => {
+            check_code(&p.project).map_err(|e| format!("project：{}", e.problem))?;
+            if state.project(&p.project).is_some() {
+                return Err(format!("project：项目「{}」已登记", p.project));
+            }
+            points("budget_weight", p.budget_weight)
+        }
+        E::BudgetSet(p) => {
+            project(&p.project)?;
+            if p.amount.is_sign_negative() && !p.amount.is_zero() {
+                return Err(format!("amount：年初预算数 {} 为负", p.amount));
+            }
+            amount("amount", p.amount)
+        }
+        E::BudgetAdjusted(p) => project(&p.project).and_then(|_| amount("delta", p.delta)),
+        E::ExpenditureRecorded(p) => {
+            project(&p.project)?;
+            if p.amount <= Decimal::ZERO {
+                return Err(format!("amount：支出 {} 不是正数", p.amount));
+            }
+            amount("amount", p.amount)
+        }
+        E::ExpenditureReversed(p) => {
+            let owner = project(&p.project)?;
+            reversal(owner, p.expenditure_seq)
+        }
+        E::GoalSet(p) => project(&p.project).map(|_| ()),
+        E::IndicatorDefined(p) => {
+            let owner = project(&p.project)?;
+            if owner.indicator(&p.indicator).is_some() {
+                return Err(format!("indicator：项目{}已有指标「{}」", p.project, p.indicator));
+            }
+            if let Target::Quantitative { value, .. } = &p.target {
+                if !quantity_in_range(*value) {
+                    return Err(format!("target：年度指标值 {value} 超出范围"));
+                }
+            }
+            points("weight", p.weight)
+        }
+        E::IndicatorActualRecorded(p) => {
+            indicator(&p.project, &p.indicator)?;
+            match p.number {
+                Some(n) if !quantity_in_range(n) => Err(format!("number：实际完成值 {n} 超出范围")),
+                _ => Ok(()),
+            }
+        }
+        E::MarkedNotApplicable(p) if p.item == BUDGET_ITEM => project(&p.project).map(|_| ()),
+        E::MarkedNotApplicable(p) => indicator(&p.project, &p.item),
+        E::ScoreAdjusted(p) => {
+            let owner = project(&p.project)?;
+            let weight = if p.item == BUDGET_ITEM {
+                owner.budget_weight
+            } else {
+                owner.indicator(&p.item).ok_or_else(|| format!("item：项目{}没有指标「{}」", p.project, p.item))?.weight
+            };
+            (p.score >= Decimal::ZERO && p.score <= weight)
+                .then_some(())
+                .ok_or_else(|| format!("score：得分 {} 不在 0 至分值 {weight} 之间", p.score))
+        }
+        E::ProblemIdentified(p) => {
+            project(&p.project)?;
+            match state.problem(&p.problem) {
+                Some(_) => Err(format!("problem：问题「{}」已登记", p.problem)),
+                None => Ok(()),
+            }
+        }
+        E::RectificationPlanned(p) => problem(&p.problem, &p.project),
+        E::RectificationProgressed(p) => problem(&p.problem, &p.project),
+        E::RectificationCompleted(p) => problem(&p.problem, &p.project),
+        E::NarrativeSet(p) => {
+            if !NARRATIVE_SECTIONS.iter().any(|(key, _)| *key == p.section) {
+                return Err(format!("section：「{}」不是报告的段落", p.section));
+            }
+            match &p.project {
+                Some(code) => project(code).map(|_| ()),
+                None => Ok(()),
+            }
+        }
+        E::SelfEvaluationSubmitted(p) | E::SelfEvaluationApproved(p) | E::SelfEvaluationReturned(p) => {
+            project(&p.project).map(|_| ())
+        }
+    }
+}
+
+fn known_profile(id: &str) -> Result<(), String> {
+    RuleProfile::by_id(id)
+        .map(|_| ())
+        .ok_or_else(|| format!("profile：「{id}」不是评分规则编号；可接受：{}", RuleProfile::ids().join("、")))
+}
+
+fn reversal(project: &Project, seq: u64) -> Result<(), String> {
+    match project.expenditures.iter().find(|e| e.seq == seq) {
+        None => Err(format!("expenditure_seq：事件{seq}不是项目{}的支出", project.code)),
+        Some(e) if e.reversed_by.is_some() => Err(format!("expenditure_seq：支出{seq}已被冲销")),
+        Some(_) => Ok(()),
+    }
+}

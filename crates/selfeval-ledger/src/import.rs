@@ -1,0 +1,188 @@
+//! Import: an export restored into a new ledger, whole or not at all.
+//!
+//! The file is imported into a fresh sibling directory, its hash chain
+//! checked line by line by the store; then every event is decoded (old
+//! schema versions upcast), checked against the state before it (known
+//! types and versions, values in range, stream versions contiguous,
+//! referenced projects, indicators, problems and expenditures exist,
+//! recorded times never go back) and applied. Only then is the state
+//! snapshot written, the directory synced and renamed into place. A killed
+//! import leaves the target as it was, and a retry starts afresh.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use selfeval_core::validate::check_event;
+use selfeval_core::State;
+use selfeval_store::Imported;
+
+use crate::{decode, Ledger, LedgerError, LedgerSettings};
+
+/// Why an import was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRefused {
+    /// The first bad event, when the problem is an event.
+    pub seq: Option<u64>,
+    /// What is wrong, in Chinese when it is about the content.
+    pub problem: String,
+}
+
+impl std::fmt::Display for ImportRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.seq {
+            Some(seq) => write!(f, "事件{seq}：{}", self.problem),
+            None => write!(f, "{}", self.problem),
+        }
+    }
+}
+
+/// The working directory of an import into `target`, beside it.
+fn working_dir(target: &Path) -> Result<PathBuf, LedgerError> {
+    let name = target.file_name().ok_or_else(|| LedgerError::Invalid {
+        field: "--store".into(),
+        message: format!("{} 不是可用作库的目录名", target.display()),
+    })?;
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(parent.join(format!(".{}.importing-{}", name.to_string_lossy(), std::process::id())))
+}
+
+/// Removes what killed imports into `target` left behind.
+fn remove_leftovers(target: &Path) {
+    let (Some(name), Some(parent)) = (target.file_name(), target.parent()) else { return };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let prefix = format!(".{}.importing-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix) else { continue };
+        let alive = Path::new("/proc").join(pid).exists() && pid != std::process::id().to_string();
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// What may be at the target: nothing, an empty directory, or an empty ledger.
+fn target_is_free(target: &Path, settings: &LedgerSettings) -> Result<(), LedgerError> {
+    if !target.exists() {
+        return Ok(());
+    }
+    let is_empty_dir = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
+    if is_empty_dir {
+        return Ok(());
+    }
+    let ledger = Ledger::open_existing(target, settings)?;
+    if !ledger.is_empty() {
+        return Err(LedgerError::Invalid {
+            field: "--store".into(),
+            message: format!(
+                "库 {} 已有 {} 个事件；可接受：不存在的目录、空目录或空库（导入不会覆盖已有数据）",
+                target.display(),
+                ledger.head().seq
+            ),
+        });
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// Imports an export into a new ledger at `target`. Returns what was
+    /// imported, or why the file was refused (nothing written either way).
+    pub fn import_new(
+        target: &Path,
+        settings: &LedgerSettings,
+        input: &mut dyn BufRead,
+    ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
+        target_is_free(target, settings)?;
+        remove_leftovers(target);
+        let work = working_dir(target)?;
+        let _ = std::fs::remove_dir_all(&work);
+        let outcome = Ledger::import_into(&work, settings, input);
+        match outcome {
+            Ok(Ok(imported)) => {
+                if target.exists() {
+                    // An empty directory or an empty ledger, checked above.
+                    std::fs::remove_dir_all(target).map_err(io)?;
+                }
+                std::fs::rename(&work, target).map_err(io)?;
+                if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(io)?;
+                }
+                Ok(Ok(imported))
+            }
+            other => {
+                let _ = std::fs::remove_dir_all(&work);
+                other
+            }
+        }
+    }
+
+    fn import_into(
+        work: &Path,
+        settings: &LedgerSettings,
+        input: &mut dyn BufRead,
+    ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
+        let mut ledger = Ledger::open(work, settings)?;
+        let imported = match ledger.store.import(input)? {
+            Ok(imported) => imported,
+            Err(rejected) => return Ok(Err(ImportRefused { seq: None, problem: rejected.to_string() })),
+        };
+        let state = match ledger.check_imported() {
+            Ok(state) => state,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        ledger.write_snapshot(&state, imported.head.seq);
+        drop(ledger);
+        sync_tree(work).map_err(io)?;
+        Ok(Ok(imported))
+    }
+
+    /// Decodes, checks and applies every event of a freshly imported log.
+    fn check_imported(&self) -> Result<State, ImportRefused> {
+        let mut state = State::default();
+        let mut versions: HashMap<String, u64> = HashMap::new();
+        let mut last_recorded = None;
+        for stored in self.store.events_from(1) {
+            let stored = stored.map_err(|e| ImportRefused { seq: None, problem: e.to_string() })?;
+            let e = &stored.envelope;
+            let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
+            let event = decode(&stored).map_err(|error| refuse(error.to_string()))?;
+            check_event(&state, &event).map_err(refuse)?;
+            if event.payload.stream() != e.stream {
+                return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));
+            }
+            let version = versions.entry(e.stream.clone()).or_default();
+            *version += 1;
+            if e.stream_version != *version {
+                return Err(refuse(format!(
+                    "stream_version：「{}」的第{}个事件标为版本{}",
+                    e.stream, *version, e.stream_version
+                )));
+            }
+            if last_recorded.is_some_and(|last| e.recorded_at < last) {
+                return Err(refuse("recorded_at：记录时间早于前一个事件".into()));
+            }
+            last_recorded = Some(e.recorded_at);
+            state.apply(&event);
+        }
+        Ok(state)
+    }
+}
+
+fn io(error: std::io::Error) -> LedgerError {
+    LedgerError::Integrity(format!("导入时文件操作失败：{error}"))
+}
+
+/// Syncs every file and directory below `dir`, and `dir` itself.
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        } else {
+            std::fs::File::open(entry.path())?.sync_all()?;
+        }
+    }
+    std::fs::File::open(dir)?.sync_all()
+}
