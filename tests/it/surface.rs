@@ -32,6 +32,17 @@ fn one_refusal_of_each_kind() {
         // A usage error from the argument parser.
         outcome(&env, &["spend", "P01", "--amount", "1"], true),
     ];
+    // The same refusal, as JSON on stderr.
+    all.push(outcome(&env, &["--json", "spend", "P01", "--amount", "abc", "--date", "2024-06-30"], true));
+    // A file whose history was changed: an integrity error, nothing written.
+    let fixture = std::fs::read_to_string(crate::fixture("v1-demo-export.jsonl")).unwrap();
+    let tampered = env.dir.path().join("tampered.jsonl");
+    std::fs::write(&tampered, fixture.replacen("\"amount\":\"30\"", "\"amount\":\"3\"", 1)).unwrap();
+    let fresh = Env::new();
+    all.push(
+        outcome(&fresh, &["import", tampered.to_str().unwrap()], false)
+            .replace(env.dir.path().to_str().unwrap(), "[DIR]"),
+    );
     // Error findings make `check` exit 1, with the findings on stdout.
     env.ok(&["spend", "P01", "--amount", "7", "--date", "2024-06-30"]);
     all.push(outcome(&env, &["check"], false));

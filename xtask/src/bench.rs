@@ -392,8 +392,8 @@ pub fn floor_decode(export: &Path) -> Result<(), String> {
     let mut decoded = 0u64;
     while reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? > 0 {
         let trimmed = line.strip_suffix(b"\n").unwrap_or(&line);
-        if let Ok((_, body)) = selfeval_store::split_line(trimmed) {
-            let envelope = selfeval_store::Envelope::decode(body)?;
+        if let Ok((_, body)) = selfeval_ledger::format::split_line(trimmed) {
+            let envelope = selfeval_ledger::format::Envelope::decode(body)?;
             selfeval_core::EventPayload::decode(&envelope.event_type, envelope.schema_version, &envelope.payload)
                 .map_err(|e| e.to_string())?;
             decoded += 1;

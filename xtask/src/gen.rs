@@ -18,7 +18,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use selfeval_core::{execute, Command, Executed, Meta, Request, State};
-use selfeval_store::{ExpectedVersion, ExportWriter, OpenOptions, Store};
+use selfeval_ledger::format::{ExpectedVersion, ExportWriter};
+use selfeval_ledger::{Ledger, LedgerSettings};
 
 /// What to generate.
 pub struct GenOptions {
@@ -417,9 +418,9 @@ pub fn gen(options: &GenOptions, progress: &dyn Fn(u64, u64)) -> Result<Generate
 
 /// Imports an export into a new store (verifying it).
 pub fn import(export: &Path, store_dir: &Path) -> Result<(), String> {
-    let mut store = Store::open(store_dir, &OpenOptions::default()).map_err(|e| e.to_string())?;
     let file = File::open(export).map_err(|e| e.to_string())?;
-    match store.import(&mut std::io::BufReader::with_capacity(1 << 20, file)).map_err(|e| e.to_string())? {
+    let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+    match Ledger::import_new(store_dir, &LedgerSettings::default(), &mut input).map_err(|e| e.to_string())? {
         Ok(_) => Ok(()),
         Err(rejected) => Err(format!("the generated export does not import: {rejected}")),
     }

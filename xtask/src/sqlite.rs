@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension};
 use selfeval_core::history::Describer;
 use selfeval_core::{evaluate, execute, Command, Executed, Meta, RecordedEvent, Request, State};
-use selfeval_store::{chain_hash, split_line, Envelope, GENESIS_HASH};
+use selfeval_ledger::format::{chain_hash, split_line, Envelope, GENESIS_HASH};
 
 fn open(path: &Path) -> Result<Connection, String> {
     let connection = Connection::open(path).map_err(|e| e.to_string())?;

@@ -41,6 +41,8 @@ impl Settings {
         json: bool,
         var: impl Fn(&str) -> Option<OsString>,
     ) -> Settings {
+        // An empty variable counts as unset, as it does for clap and most tools.
+        let var = |name: &str| var(name).filter(|v| !v.is_empty());
         let text = |name: &str| var(name).and_then(|v| v.into_string().ok());
         let defaults = LedgerSettings::default();
         let busy_wait = text("SELFEVAL_BUSY_TIMEOUT")

@@ -23,7 +23,8 @@ pub struct Claims {
     pub unmet: bool,
     /// 超额完成 / 超额 …
     pub exceeded: bool,
-    /// N%以上: the deviation the text claims, as a fraction (`0.3`).
+    /// "N%以上" where N is the profile's over-deviation threshold: that
+    /// threshold, as a fraction (`0.3`).
     pub beyond: Option<Decimal>,
 }
 
@@ -38,10 +39,10 @@ const UNMET: [&str; 6] = ["未完成", "未达到", "未达成", "未能完成",
 const EXCEEDED: [&str; 2] = ["超额", "超出目标"];
 
 /// A percentage followed by 以上: `30%以上`, `三十％以上`, `百分之三十以上`,
-/// and the bare `30以上` / `三十以上` that reports write for the usual threshold.
+/// and the bare `30以上` that reports write for the threshold.
 static BEYOND: LazyLock<Regex> = LazyLock::new(|| {
     let number = r"\d{1,3}(?:\.\d+)?|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九]";
-    Regex::new(&format!(r"({number})\s*[%％]\s*以上|百分之({number})以上|(30|三十)\s*以上")).expect("a valid pattern")
+    Regex::new(&format!(r"({number})\s*[%％]?\s*以上|百分之({number})以上")).expect("a valid pattern")
 });
 
 /// A number as written in a claim: ASCII digits or Chinese numerals below 100.
@@ -62,26 +63,31 @@ fn claimed_number(text: &str) -> Option<Decimal> {
     Some(Decimal::from(value))
 }
 
-/// The deviation a sentence claims with N%以上, as a fraction.
-fn claimed_beyond(sentence: &str) -> Option<Decimal> {
-    let captures = BEYOND.captures(sentence)?;
-    let number = captures.iter().skip(1).flatten().next()?;
-    claimed_number(number.as_str()).map(|n| n / Decimal::from(100))
+/// Where a sentence says "`threshold` 以上" (the profile's deviation
+/// threshold, as a fraction): other percentages are not claims about the
+/// deviation rule and are left alone.
+fn beyond_at(sentence: &str, threshold: Decimal) -> Option<usize> {
+    let percent = threshold * Decimal::from(100);
+    BEYOND.captures_iter(sentence).find_map(|captures| {
+        let number = captures.iter().skip(1).flatten().next()?;
+        (claimed_number(number.as_str())? == percent).then(|| captures.get(0).map_or(0, |m| m.start()))
+    })
 }
 
-/// The completion claims of a sentence.
-pub fn claims(sentence: &str) -> Claims {
+/// The completion claims of a sentence, given the profile's over-deviation
+/// threshold (a fraction, `0.3`).
+pub fn claims(sentence: &str, threshold: Decimal) -> Claims {
     Claims {
         unmet: UNMET.iter().any(|w| sentence.contains(w)),
         exceeded: EXCEEDED.iter().any(|w| sentence.contains(w)),
-        beyond: claimed_beyond(sentence),
+        beyond: beyond_at(sentence, threshold).map(|_| threshold),
     }
 }
 
 /// The byte offset of the first claim in a sentence, if it makes one.
-pub fn claim_position(sentence: &str) -> Option<usize> {
+pub fn claim_position(sentence: &str, threshold: Decimal) -> Option<usize> {
     let words = UNMET.iter().chain(EXCEEDED.iter()).filter_map(|w| sentence.find(w));
-    words.chain(BEYOND.find(sentence).map(|m| m.start())).min()
+    words.chain(beyond_at(sentence, threshold)).min()
 }
 
 /// The length, in characters, of the longest run of characters that `a` and
@@ -300,6 +306,8 @@ mod tests {
 
     #[test]
     fn claims_understand_the_seeds_wording() {
+        let thirty = Decimal::new(3, 1);
+        let claims = |sentence| claims(sentence, thirty);
         assert_eq!(
             claims("个别装备的使用率未达到预期目标，超额完成30%以上"),
             Claims { unmet: true, exceeded: true, beyond: Some(Decimal::new(3, 1)) }
@@ -308,10 +316,16 @@ mod tests {
             claims("工程进度指标未完成目标的30%以上"),
             Claims { unmet: true, exceeded: false, beyond: Some(Decimal::new(3, 1)) }
         );
-        assert_eq!(claims("完成率超出百分之二十以上").beyond, Some(Decimal::new(2, 1)));
-        assert_eq!(claims("超额完成15.5％以上").beyond, Some(Decimal::new(155, 3)));
-        assert_eq!(claims("低于目标三十以上").beyond, Some(Decimal::new(3, 1)));
+        assert_eq!(claims("低于目标三十以上").beyond, Some(thirty));
+        assert_eq!(claims("偏差达到百分之三十以上").beyond, Some(thirty));
+        // Other percentages are not claims about the deviation threshold.
+        assert_eq!(claims("群众满意度达到90%以上").beyond, None);
+        assert_eq!(claims("完成率超出百分之二十以上").beyond, None);
         assert_eq!(claims("年龄在60岁以上的人员").beyond, None);
+        assert_eq!(claims("满意度90%以上，超额完成30%以上").beyond, Some(thirty));
+        // With another profile threshold, that percentage is the claim.
+        assert_eq!(super::claims("完成率超出百分之二十以上", Decimal::new(2, 1)).beyond, Some(Decimal::new(2, 1)));
+        assert_eq!(super::claims("超额完成15.5％以上", Decimal::new(155, 3)).beyond, Some(Decimal::new(155, 3)));
         assert_eq!(claims("仍有个别项目的总体绩效目标未完全完成"), Claims::default());
         assert_eq!(claims("装备配备达标率等指标也达到了预期目标"), Claims::default());
     }

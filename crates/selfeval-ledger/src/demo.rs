@@ -319,8 +319,9 @@ impl crate::Ledger {
                 recorded_at,
             };
             let request = selfeval_core::Request { meta, command: step.command };
+            let decided_at = self.head().seq;
             let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
-                self.append(&request.meta, &command_id, payloads)
+                self.append_at(decided_at, &request.meta, &command_id, payloads)
             });
             match outcome {
                 Ok(_) => written += 1,

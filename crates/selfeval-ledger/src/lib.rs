@@ -46,6 +46,15 @@ pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, StoredEvent, Verified, GENESIS_HASH,
 };
 
+/// The store's wire format, for tools that write an export or keep a peer
+/// copy of the log (the benchmark's generator and its SQLite peer): the
+/// ledger is their only way to the store, as it is the CLI's.
+pub mod format {
+    pub use selfeval_store::{
+        chain_hash, split_line, Batch, Envelope, ExpectedVersion, ExportWriter, NewEvent, GENESIS_HASH,
+    };
+}
+
 /// How a ledger behaves: passed in by the caller, never read from the
 /// environment here.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,8 @@
-//! Recording: a command is handled against the state it depends on, its
-//! events are appended as one batch at the stream version that state saw,
-//! and the append is retried when another writer got there first.
+//! Recording: a command is handled against the state it depends on, read
+//! at one head of the log; its events are appended as one batch only if the
+//! log is still at that head (and its stream at the version it had), so a
+//! decision is never stored on top of events it did not see. When another
+//! writer got there first, the command is handled again.
 
 use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
 use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, RejectionKind, Request, State};
@@ -54,8 +56,11 @@ impl Ledger {
         let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
         let mut attempts = 0;
         loop {
+            let decided_at = self.store.head().seq;
             let mut state = self.state_for(request)?;
-            let outcome = execute(&mut state, request, |payloads| self.append(&request.meta, &command_id, payloads));
+            let outcome = execute(&mut state, request, |payloads| {
+                self.append_at(decided_at, &request.meta, &command_id, payloads)
+            });
             match outcome {
                 Ok(events) => {
                     let events = events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
@@ -130,13 +135,21 @@ impl Ledger {
         })
     }
 
-    /// Appends a command's events as one batch at the version of its stream.
-    pub(crate) fn append(
+    /// Appends a command's events as one batch, if the log is still at the
+    /// head `decided_at` that the command was decided on.
+    pub(crate) fn append_at(
         &mut self,
+        decided_at: u64,
         meta: &Meta,
         command_id: &str,
         payloads: &[EventPayload],
     ) -> Result<Vec<u64>, Append> {
+        if self.store.head().seq != decided_at {
+            return Err(Append::Conflict(format!(
+                "the log moved from event {decided_at} to {} while the command was decided",
+                self.store.head().seq
+            )));
+        }
         let stream = payloads[0].stream();
         debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
         let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
@@ -178,4 +191,34 @@ pub(crate) enum Append {
     Conflict(String),
     /// The store failed.
     Failed(LedgerError),
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use selfeval_core::{Command, EventPayload, Meta};
+
+    use super::Append;
+    use crate::{Ledger, LedgerSettings};
+
+    #[test]
+    fn a_decision_made_at_an_older_head_is_a_conflict_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path(), &LedgerSettings::default()).unwrap();
+        let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap();
+        let meta = Meta { actor: "张三@应急救援科".into(), reason: None, occurred_at: at, recorded_at: at };
+        let init = Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None };
+        let request = selfeval_core::Request { meta: meta.clone(), command: init };
+        ledger.record(&request, None).unwrap();
+        // A command decided when the log was empty, appended after event 1 landed.
+        let payloads = selfeval_core::handle(&selfeval_core::State::default(), &request).unwrap();
+        match ledger.append_at(0, &meta, "late", &payloads) {
+            Err(Append::Conflict(why)) => {
+                assert_eq!(why, "the log moved from event 0 to 1 while the command was decided")
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert_eq!(ledger.head().seq, 1);
+        assert!(matches!(payloads[0], EventPayload::YearInitialised(_)));
+    }
 }

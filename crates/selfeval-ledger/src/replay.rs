@@ -25,6 +25,8 @@ pub struct Replayed {
     pub head: Head,
     /// Every event replayed, as stored and as decoded (only when asked for).
     pub events: Vec<(StoredEvent, RecordedEvent)>,
+    /// The event of the state snapshot the replay started from, if it did.
+    pub from_snapshot: Option<u64>,
 }
 
 impl Replayed {
@@ -153,6 +155,7 @@ impl Ledger {
             }
         }
         let start = head.seq;
+        let from_snapshot = (start > 0).then_some(start);
         let mut events = Vec::new();
         for stored in self.store.events_from(head.seq + 1) {
             let stored = stored?;
@@ -171,7 +174,7 @@ impl Ledger {
         if usable && as_of.is_none() && head.seq > start && head.seq - start >= self.settings.snapshot_after {
             self.write_snapshot(&state, head.seq);
         }
-        Ok(Replayed { state, head, events })
+        Ok(Replayed { state, head, events, from_snapshot })
     }
 
     /// Leaves a state snapshot at `seq`. A cache: failing to write it costs

@@ -71,7 +71,7 @@ pub fn profile_markdown(profile: &RuleProfile) -> String {
         ],
         vec![
             "金额疑似单位错误".to_owned(),
-            format!("单笔超过{}万元", fmt_plain(profile.implausible_budget)),
+            format!("单笔支出或项目全年预算数超过{}万元", fmt_plain(profile.implausible_budget)),
             "F9".to_owned(),
         ],
         vec!["应有的一级指标".to_owned(), profile.required_level1.join("、"), "I8".to_owned()],

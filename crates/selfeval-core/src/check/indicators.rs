@@ -128,13 +128,18 @@ pub fn i10_rate_above_100(cx: &Context<'_>, out: &mut Findings<'_>) {
 
 /// I11: an indicator under its target with no deviation reason or measure.
 pub fn i11_under_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
+    let under = if cx.profile.under_deviation.is_zero() {
+        "得分低于分值".to_owned()
+    } else {
+        format!("得分比分值低{}以上", percent_text(cx.profile.under_deviation))
+    };
     for (place, p, _, row) in rows(cx) {
         if row.deviation == Some(Deviation::Under) && !(row.deviation_reason.is_some() && row.measure.is_some()) {
             out.push(
                 place,
                 Some(&p.code),
                 format!(
-                    "项目{}的指标{}「{}」未完成目标（得分低于分值），但缺少偏差原因分析或改进措施；请用 indicator actual --deviation --measure 补充",
+                    "项目{}的指标{}「{}」未完成目标（{under}），但缺少偏差原因分析或改进措施；请用 indicator actual --deviation --measure 补充",
                     p.code, row.code, row.name
                 ),
                 row.score.seqs.clone(),

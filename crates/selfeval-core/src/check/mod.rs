@@ -125,8 +125,11 @@ impl std::fmt::Debug for Rule {
     }
 }
 
-/// Every rule this build checks, grouped as in `checks.md`. Within one
-/// place of the report, findings follow this order.
+/// Every rule this build checks, in the order their findings are listed
+/// within one place of the report: a project's money (F2 F3 F7 F9), its
+/// indicators as a whole (I7 I8 I18), a narrative sentence (R6 before I13),
+/// each indicator (I13 I9 I10 F10 I11 I12 I16 I17), the project's closing
+/// facts (I17 P4 R7), then coverage (R4) and rectification (R8 R9).
 pub static RULES: &[Rule] = &[
     Rule {
         id: "F2",
@@ -161,14 +164,6 @@ pub static RULES: &[Rule] = &[
         run: money::f9_implausible_amount,
     },
     Rule {
-        id: "F10",
-        severity: Severity::Warning,
-        subject: Subject::Money,
-        title: "成本目标高于预算",
-        checks: "以万元计的成本指标目标高于项目全年预算数",
-        run: money::f10_cost_target_above_budget,
-    },
-    Rule {
         id: "I7",
         severity: Severity::Error,
         subject: Subject::Indicators,
@@ -193,6 +188,22 @@ pub static RULES: &[Rule] = &[
         run: indicators::i18_level1_split_unexplained,
     },
     Rule {
+        id: "R6",
+        severity: Severity::Error,
+        subject: Subject::Narrative,
+        title: "说明文字中的数字与数据不符",
+        checks: "说明文字引用的带标签数字（预算总额、执行数、执行率、平均分、得分、项目数）按所写精度与计算值不同",
+        run: narrative::r6_quoted_figure_differs,
+    },
+    Rule {
+        id: "I13",
+        severity: Severity::Error,
+        subject: Subject::Narrative,
+        title: "文字与数据矛盾",
+        checks: "偏差原因或说明文字称未完成、超额完成或偏差N%以上，而数据不是这样",
+        run: narrative::i13_claims_contradict_numbers,
+    },
+    Rule {
         id: "I9",
         severity: Severity::Warning,
         subject: Subject::Indicators,
@@ -209,6 +220,14 @@ pub static RULES: &[Rule] = &[
         run: indicators::i10_rate_above_100,
     },
     Rule {
+        id: "F10",
+        severity: Severity::Warning,
+        subject: Subject::Money,
+        title: "成本目标高于预算",
+        checks: "以万元计的成本指标目标高于项目全年预算数",
+        run: money::f10_cost_target_above_budget,
+    },
+    Rule {
         id: "I11",
         severity: Severity::Error,
         subject: Subject::Indicators,
@@ -223,14 +242,6 @@ pub static RULES: &[Rule] = &[
         title: "超额指标缺少说明",
         checks: "指标超出目标达到评分规则的阈值（默认30%），但缺少偏差原因分析",
         run: indicators::i12_over_unexplained,
-    },
-    Rule {
-        id: "I13",
-        severity: Severity::Error,
-        subject: Subject::Narrative,
-        title: "文字与数据矛盾",
-        checks: "偏差原因或说明文字称未完成、超额完成或偏差N%以上，而数据不是这样",
-        run: narrative::i13_claims_contradict_numbers,
     },
     Rule {
         id: "I16",
@@ -257,28 +268,20 @@ pub static RULES: &[Rule] = &[
         run: workflow::p4_goal_actual_missing,
     },
     Rule {
-        id: "R4",
-        severity: Severity::Warning,
-        subject: Subject::Workflow,
-        title: "自评覆盖率不足",
-        checks: "有预算或支出的项目尚未提交并审核通过",
-        run: workflow::r4_coverage_incomplete,
-    },
-    Rule {
-        id: "R6",
-        severity: Severity::Error,
-        subject: Subject::Narrative,
-        title: "说明文字中的数字与数据不符",
-        checks: "说明文字引用的带标签数字（预算总额、执行数、执行率、平均分、得分、项目数）按所写精度与计算值不同",
-        run: narrative::r6_quoted_figure_differs,
-    },
-    Rule {
         id: "R7",
         severity: Severity::Warning,
         subject: Subject::Workflow,
         title: "有偏差却没有问题和整改",
         checks: "项目等级为中或差，或有未完成、超额的指标，但没有记录问题和整改",
         run: workflow::r7_deviation_without_problem,
+    },
+    Rule {
+        id: "R4",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "自评覆盖率不足",
+        checks: "有预算或支出的项目尚未提交并审核通过",
+        run: workflow::r4_coverage_incomplete,
     },
     Rule {
         id: "R8",

@@ -19,7 +19,7 @@ pub fn i13_claims_contradict_numbers(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in cx.projects() {
         for (j, (indicator, row)) in project.indicators.iter().zip(&p.indicators).enumerate() {
             let Some(reason) = &row.deviation_reason else { continue };
-            if let Some(why) = contradiction(row, indicator, narrative::claims(reason)) {
+            if let Some(why) = contradiction(row, indicator, narrative::claims(reason, cx.profile.over_deviation)) {
                 let mut events = row.score.seqs.clone();
                 events.extend(indicator.actual.as_ref().map(|a| a.seq));
                 out.push(
@@ -35,12 +35,12 @@ pub fn i13_claims_contradict_numbers(cx: &Context<'_>, out: &mut Findings<'_>) {
         }
     }
     for_each_sentence(cx, |place, s| {
-        let claims = narrative::claims(s.text);
+        let claims = narrative::claims(s.text, cx.profile.over_deviation);
         if !claims.any() {
             return;
         }
         // The indicator is named before or in the clause that makes the claim.
-        let claim_at = narrative::claim_position(s.text).unwrap_or(s.text.len());
+        let claim_at = narrative::claim_position(s.text, cx.profile.over_deviation).unwrap_or(s.text.len());
         let clause_end = s.text[claim_at..].find(['，', ',']).map_or(s.text.len(), |i| claim_at + i);
         let mut blanked = s.text[..clause_end].to_owned();
         for (start, end, _) in s.mentioned.iter().rev().filter(|m| m.1 <= clause_end) {

@@ -373,7 +373,8 @@ fn every_rule_of_checks_md_is_covered() {
         let id = rule.id.to_lowercase();
         let covered = source.contains(&format!("fn {id}_")) || source.contains(&format!("_and_{id}_"));
         assert!(covered, "no test named for {}", rule.id);
-        assert!(spec.contains(&format!("| {} |", rule.id)), "{} is not in docs/spec/checks.md", rule.id);
+        let row = format!("| {} | {} |", rule.id, rule.severity.as_str());
+        assert!(spec.contains(&row), "docs/spec/checks.md has no row {row}");
     }
     // And the other way round: every rule of the spec is in the table.
     for line in spec.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| id")) {
@@ -382,4 +383,28 @@ fn every_rule_of_checks_md_is_covered() {
             assert!(selfeval_core::check::rule(id).is_some(), "{id} of docs/spec/checks.md is not in check::RULES");
         }
     }
+}
+
+#[test]
+fn findings_of_one_indicator_keep_the_report_order() {
+    let mut w = clean();
+    // I1 (≥10台) falls short; its reason claims it was exceeded (I13) and it
+    // has no measure (I11): the claim is listed first, as it always was.
+    w.ok(explained("P01", "I1", "8台", Some("超额完成"), None));
+    // P02's cost indicator with a floor instead of a ceiling (I9), whose
+    // target is above the budget (F10): I9 first.
+    w.ok(add_project("P02"));
+    w.ok_why("年初批复", set_budget("P02", "10"));
+    w.ok(Command::DefineIndicator {
+        project: "P02".into(),
+        indicator: "I5".into(),
+        level1: "产出指标".into(),
+        level2: "成本指标".into(),
+        name: "设备购置成本".into(),
+        target: "≥20万元".into(),
+        weight: "5".into(),
+    });
+    let order: Vec<&str> =
+        w.findings().iter().map(|f| f.rule).filter(|r| ["I13", "I11", "I9", "F10"].contains(r)).collect();
+    assert_eq!(order, vec!["I13", "I11", "I9", "F10"]);
 }

@@ -71,6 +71,33 @@ fn command() -> impl Strategy<Value = (bool, Command)> {
         )),
         project().prop_map(|p| (false, Command::Submit { project: p })),
         project().prop_map(|p| (false, Command::Approve { project: p })),
+        project().prop_map(|p| (true, Command::Return { project: p })),
+        (project(), -300i64..300).prop_map(|(p, d)| (
+            true,
+            Command::AdjustBudget { project: p, delta: rust_decimal::Decimal::new(d, 1).to_string(), doc: None }
+        )),
+        project().prop_map(|p| (
+            false,
+            Command::SetGoal { project: p, expected: Some("目标".into()), actual: Some("完成".into()) }
+        )),
+        (project(), prop_oneof![Just("budget".to_owned()), (0u8..3).prop_map(|i| format!("I{i}"))])
+            .prop_map(|(p, item)| (true, Command::MarkNotApplicable { project: p, item })),
+        (project(), prop_oneof![Just("budget".to_owned()), (0u8..3).prop_map(|i| format!("I{i}"))], 0u32..40)
+            .prop_map(|(p, item, s)| (true, Command::AdjustScore { project: p, item, score: s.to_string() })),
+        (prop::option::of(project()), prop_oneof![Just("3.scores"), Just("3.execution"), Just("9.none")]).prop_map(
+            |(p, section)| (false, Command::SetNarrative { section: section.into(), text: "说明".into(), project: p })
+        ),
+        prop_oneof![Just("cz2020-linear"), Just("cz2021-cost"), Just("cz1999")]
+            .prop_map(|id| (true, Command::ChangeProfile { profile: id.into() })),
+        (0u8..3).prop_map(|i| (
+            false,
+            Command::PlanRectification {
+                problem: format!("Q{i}"),
+                measure: "措施".into(),
+                owner: "科室".into(),
+                due: "2025-06-30".into()
+            }
+        )),
     ]
 }
 
@@ -127,12 +154,16 @@ proptest! {
         // This replay leaves a snapshot at the head.
         let at_snapshot = ledger.replay(None).unwrap();
         prop_assert_eq!(&at_snapshot.state, &ledger.replay_full().unwrap());
+        // The tail is recorded without moving the snapshot.
+        drop(ledger);
+        let mut ledger = open(&dir, u64::MAX);
         for (i, (reason, command)) in after.into_iter().enumerate() {
             let _ = ledger.record(&request(100 + i, reason, command), None);
         }
         drop(ledger);
         let ledger = open(&dir, u64::MAX);
         let replayed = ledger.replay(None).unwrap();
+        prop_assert_eq!(replayed.from_snapshot, Some(at_snapshot.head.seq), "the replay started from the snapshot");
         prop_assert_eq!(&replayed.state, &ledger.replay_full().unwrap());
         prop_assert_eq!(replayed.head.seq, ledger.head().seq);
     }
