@@ -236,3 +236,76 @@ fn an_import_killed_at_any_moment_leaves_no_store_and_a_retry_succeeds() {
     assert_eq!(leftovers.count(), 0, "what killed imports left is cleaned up");
     assert_eq!(env.run(&["verify"]).code(), 0);
 }
+
+#[test]
+fn a_command_id_is_bound_to_its_content() {
+    let env = Env::with_project();
+    let spend = |amount: &str, id: &str| {
+        env.act(&["spend", "P01", "--amount", amount, "--date", "2024-06-30", "--command-id", id])
+    };
+    let first = spend("1", "付款-0001");
+    assert_eq!(first.code(), 0);
+    assert_eq!(first.stdout(), "已记录 #4 ExpenditureRecorded（支出已记录）\n");
+    let again = spend("1", "付款-0001");
+    assert_eq!(again.code(), 0, "{}", again.stderr());
+    assert_eq!(again.stdout(), "已记录 #4 ExpenditureRecorded（支出已记录）（该命令编号已记录过，未重复写入）\n");
+    let other = spend("999", "付款-0001");
+    assert_eq!(other.code(), 1);
+    assert_eq!(
+        other.stderr(),
+        "错误：--command-id：命令编号「付款-0001」已用于事件#4（ExpenditureRecorded），内容与本次命令不同；未写入；可接受：新的命令编号；或与原命令完全相同的重试（同一操作人、原因与内容）\n"
+    );
+    let long = "x".repeat(129);
+    for (id, problem) in [
+        ("", "命令编号为空"),
+        (long.as_str(), "命令编号有129个字符，超过128"),
+        ("a\nb", "「a\\u{000A}b」含空白或不可打印的字符"),
+    ] {
+        let run = spend("1", id);
+        assert_eq!(run.code(), 1, "{id:?}");
+        assert!(run.stderr().starts_with(&format!("错误：--command-id：{problem}")), "{}", run.stderr());
+    }
+    assert_eq!(env.head().unwrap().0, 4, "nothing more was written");
+}
+
+#[test]
+fn text_that_hides_or_forges_is_refused() {
+    let env = Env::with_project();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["project", "add", "P02", "--name", "项目\n## 七、伪造章节"],
+            "错误：--name：「项目\\u{000A}## 七、伪造章节」含控制字符 U+000A",
+        ),
+        (vec!["project", "add", "P02", "--name", " 项目"], "错误：--name：「 项目」首尾有空白"),
+        (
+            vec!["--actor", "赵静\u{200b}@领导小组办公室", "approve", "P01"],
+            "错误：--actor：「赵静\\u{200B}@领导小组办公室」含零宽字符 U+200B",
+        ),
+        (
+            vec!["budget", "adjust", "P01", "--delta", "1", "--reason", "调增\u{1b}[31m"],
+            "错误：--reason：「调增\\u{001B}[31m」含控制字符 U+001B",
+        ),
+        (
+            vec!["narrative", "set", "3.funds", "--text", "资金\u{202e}用途"],
+            "错误：--text：「资金\\u{202E}用途」含双向文字控制符 U+202E",
+        ),
+        (vec!["narrative", "set", "3.funds", "--text", "\u{200b}\u{200b}"], "错误：--text：文字只有空白或零宽字符"),
+    ];
+    for (args, expected) in cases {
+        let run = if args[0] == "--actor" { env.run(&args) } else { env.act(&args) };
+        assert_eq!(run.code(), 1, "{args:?}");
+        assert!(run.stderr().starts_with(expected), "{args:?}: {}", run.stderr());
+    }
+    assert_eq!(env.head().unwrap().0, 3, "nothing was written");
+    // A paragraph may have lines.
+    env.ok(&["narrative", "set", "3.funds", "--text", "第一段。\n第二段。"]);
+}
+
+#[test]
+fn recorded_text_cannot_add_a_section_to_the_report() {
+    let env = Env::with_project();
+    env.ok(&["narrative", "set", "6.other", "--text", "说明如下。\n## 七、伪造章节\n> 引用\n| 表 |"]);
+    let report = env.ok(&["report"]);
+    assert!(report.contains("说明如下。\n\n\\## 七、伪造章节\n\n\\> 引用\n\n\\| 表 |"), "{report}");
+    assert!(!report.lines().any(|l| l.starts_with("## 七")), "no forged heading");
+}

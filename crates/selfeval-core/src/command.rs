@@ -132,7 +132,8 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(
+    /// A rejection of `given` for `field`: what was wrong and what is accepted.
+    pub fn new(
         kind: RejectionKind,
         field: &str,
         given: &str,

@@ -421,12 +421,82 @@ impl FromStr for QualitativeLevel {
 
 /// Checks a name: not empty, at most [`MAX_NAME_CHARS`] characters.
 pub fn check_name(text: &str) -> Result<(), ValueError> {
-    check_text_limit(text, MAX_NAME_CHARS, "不超过200个字符的非空文字")
+    const ACCEPTED: &str = "不超过200个字符的一行文字，首尾无空白，不含控制字符、双向控制符或零宽字符";
+    check_text_limit(text, MAX_NAME_CHARS, ACCEPTED)?;
+    if text.trim() != text {
+        return Err(ValueError::new(format!("「{}」首尾有空白", visible(text)), ACCEPTED));
+    }
+    if let Some(c) = text.chars().find(|c| ZERO_WIDTH.contains(c)) {
+        return Err(ValueError::new(format!("「{}」含零宽字符 U+{:04X}", visible(text), c as u32), ACCEPTED));
+    }
+    forbidden_chars(text, false, ACCEPTED)
+}
+
+/// Zero-width characters: invisible, so a name with one looks like another.
+const ZERO_WIDTH: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
+
+/// Bidirectional text controls: they reorder what a terminal or a page shows.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Refuses control characters (a newline only where `newline` allows it)
+/// and bidirectional controls.
+fn forbidden_chars(text: &str, newline: bool, accepted: &'static str) -> Result<(), ValueError> {
+    for c in text.chars() {
+        let what = if c == '\n' && newline {
+            continue;
+        } else if c.is_control() {
+            "控制字符"
+        } else if is_bidi_control(c) {
+            "双向文字控制符"
+        } else {
+            continue;
+        };
+        return Err(ValueError::new(format!("「{}」含{what} U+{:04X}", visible(text), c as u32), accepted));
+    }
+    Ok(())
+}
+
+/// Text with its invisible characters spelled out, for error messages.
+pub fn visible(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_control() || is_bidi_control(c) || ZERO_WIDTH.contains(&c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Checks a command id (`--command-id`): 1–128 printable characters.
+pub fn check_command_id(text: &str) -> Result<(), ValueError> {
+    const ACCEPTED: &str = "1–128个可打印字符（不含空白、控制字符），如 2024-06-30-记-0633";
+    let count = text.chars().count();
+    let printable =
+        text.chars().all(|c| !c.is_control() && !c.is_whitespace() && !is_bidi_control(c) && !ZERO_WIDTH.contains(&c));
+    if count == 0 {
+        return Err(ValueError::new("命令编号为空", ACCEPTED));
+    }
+    if count > 128 {
+        return Err(ValueError::new(format!("命令编号有{count}个字符，超过128"), ACCEPTED));
+    }
+    if !printable {
+        return Err(ValueError::new(format!("「{}」含空白或不可打印的字符", visible(text)), ACCEPTED));
+    }
+    Ok(())
 }
 
 /// Checks a free text: not empty, at most [`MAX_TEXT_CHARS`] characters.
 pub fn check_text(text: &str) -> Result<(), ValueError> {
-    check_text_limit(text, MAX_TEXT_CHARS, "不超过10000个字符的非空文字")
+    const ACCEPTED: &str = "不超过10000个字符的非空文字，可分行，不含其他控制字符或双向控制符";
+    check_text_limit(text, MAX_TEXT_CHARS, ACCEPTED)?;
+    if text.chars().all(|c| c.is_whitespace() || ZERO_WIDTH.contains(&c)) {
+        return Err(ValueError::new("文字只有空白或零宽字符", ACCEPTED));
+    }
+    forbidden_chars(text, true, ACCEPTED)
 }
 
 fn check_text_limit(text: &str, max: usize, accepted: &'static str) -> Result<(), ValueError> {

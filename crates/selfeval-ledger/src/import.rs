@@ -14,6 +14,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use selfeval_core::validate::check_event;
+use selfeval_core::values::{check_name, check_text};
 use selfeval_core::State;
 use selfeval_store::Imported;
 
@@ -148,6 +149,10 @@ impl Ledger {
             let e = &stored.envelope;
             let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
             let event = decode(&stored).map_err(|error| refuse(error.to_string()))?;
+            check_name(&e.actor).map_err(|error| refuse(format!("actor：{}", error.problem)))?;
+            if let Some(reason) = &e.reason {
+                check_text(reason).map_err(|error| refuse(format!("reason：{}", error.problem)))?;
+            }
             check_event(&state, &event).map_err(refuse)?;
             if event.payload.stream() != e.stream {
                 return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));

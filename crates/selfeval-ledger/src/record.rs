@@ -5,10 +5,11 @@
 //! writer got there first, the command is handled again.
 
 use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
-use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, RejectionKind, Request, State};
-use selfeval_store::{Batch, ExpectedVersion, NewEvent};
+use selfeval_core::values::{check_command_id, visible};
+use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, Rejection, RejectionKind, Request, State};
+use selfeval_store::{Batch, ExpectedVersion, NewEvent, StoredEvent};
 
-use crate::{Ledger, LedgerError};
+use crate::{AsOf, Ledger, LedgerError};
 
 /// How many times a command is handled again after a concurrent change.
 const CONFLICT_RETRIES: usize = 3;
@@ -23,9 +24,15 @@ pub struct Recorded {
     pub duplicate: bool,
 }
 
-/// The checks that need no ledger: a missing or malformed actor, and an
-/// invalid value of `init`, are rejected before a store is created or opened.
-pub fn precheck(request: &Request) -> Result<(), LedgerError> {
+/// The checks that need no ledger: a malformed command id, a missing or
+/// malformed actor, and an invalid value of `init`, are rejected before a
+/// store is created or opened.
+pub fn precheck(request: &Request, command_id: Option<&str>) -> Result<(), LedgerError> {
+    if let Some(id) = command_id {
+        check_command_id(id).map_err(|e| {
+            Rejection::new(RejectionKind::InvalidValue, "--command-id", &visible(id), e.problem, e.accepted)
+        })?;
+    }
     let is_init = matches!(request.command, Command::InitYear { .. });
     match handle(&State::default(), request) {
         Err(rejection)
@@ -43,14 +50,9 @@ impl Ledger {
     /// appended the first time.
     pub fn record(&mut self, request: &Request, command_id: Option<&str>) -> Result<Recorded, LedgerError> {
         if let Some(id) = command_id {
+            precheck(request, Some(id))?;
             if let Some(seqs) = self.store.command_seqs(id)? {
-                let events = self
-                    .store
-                    .events_from(seqs[0])
-                    .take(seqs.len())
-                    .map(|e| e.map(|e| (e.envelope.seq, e.envelope.event_type)))
-                    .collect::<Result<_, _>>()?;
-                return Ok(Recorded { events, duplicate: true });
+                return self.resent(request, id, &seqs);
             }
         }
         let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
@@ -76,6 +78,39 @@ impl Ledger {
                 }
             }
         }
+    }
+
+    /// A command id seen before: the same command again answers what it
+    /// appended the first time; another command under that id is refused.
+    /// "The same" means the same actor, reason and events, decided on the
+    /// state before the first time.
+    fn resent(&self, request: &Request, id: &str, seqs: &[u64]) -> Result<Recorded, LedgerError> {
+        let stored: Vec<StoredEvent> = self.store.events_from(seqs[0]).take(seqs.len()).collect::<Result<_, _>>()?;
+        let first = &stored[0].envelope;
+        let before = self.replay(Some(AsOf::Seq(seqs[0] - 1)))?.state;
+        let same_meta = first.actor == request.meta.actor && first.reason == request.meta.reason;
+        let same_events = match handle(&before, request) {
+            Ok(payloads) => {
+                payloads.len() == stored.len()
+                    && payloads
+                        .iter()
+                        .zip(&stored)
+                        .all(|(p, s)| p.event_type() == s.envelope.event_type && p.to_json() == s.envelope.payload)
+            }
+            Err(_) => false,
+        };
+        if !(same_meta && same_events) {
+            return Err(Rejection::new(
+                RejectionKind::Rule,
+                "--command-id",
+                id,
+                format!("命令编号「{id}」已用于事件#{}（{}），内容与本次命令不同；未写入", first.seq, first.event_type),
+                "新的命令编号；或与原命令完全相同的重试（同一操作人、原因与内容）",
+            )
+            .into());
+        }
+        let events = stored.iter().map(|e| (e.envelope.seq, e.envelope.event_type.clone())).collect();
+        Ok(Recorded { events, duplicate: true })
     }
 
     /// The state a command is decided on: its streams only when that is

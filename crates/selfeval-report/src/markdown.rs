@@ -64,15 +64,39 @@ impl<'a> Marks<'a> {
     }
 }
 
+/// Text recorded by a person, as one inline run: invisible characters
+/// spelled out, so a name can never break a line or hide a character.
+fn inline(text: &str) -> String {
+    selfeval_core::values::visible(text)
+}
+
+/// A recorded paragraph as Markdown paragraphs: each line its own, and a
+/// line that Markdown would read as a heading, quote, table or fence is
+/// escaped, so that recorded text can never add a section to the report.
+fn paragraph(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let line = inline(line);
+            let start = line.trim_start();
+            if start.starts_with(['#', '>', '|', '`', '=']) || start.starts_with("---") {
+                format!("\\{start}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn narratives(out: &mut String, model: &ReportModel, section: &str) {
     for n in model.narratives_of(section) {
         match &n.project {
             Some(code) => {
-                let name = model.project(code).map_or("", |p| p.name.as_str());
-                let _ = writeln!(out, "（{code} {name}）{}\n", n.text.replace('\n', "\n\n"));
+                let name = model.project(code).map_or(String::new(), |p| inline(&p.name));
+                let _ = writeln!(out, "（{code} {name}）{}\n", paragraph(&n.text));
             }
             None => {
-                let _ = writeln!(out, "{}\n", n.text.replace('\n', "\n\n"));
+                let _ = writeln!(out, "{}\n", paragraph(&n.text));
             }
         }
     }
@@ -108,7 +132,7 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     let lines: Vec<String> = model
         .projects
         .iter()
-        .map(|p| format!("{}预算{}万元", p.name, marks.mark(amount(&p.budget), &p.budget, Some(&p.code))))
+        .map(|p| format!("{}预算{}万元", inline(&p.name), marks.mark(amount(&p.budget), &p.budget, Some(&p.code))))
         .collect();
     let _ = writeln!(
         out,
@@ -155,17 +179,18 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
                 )
             })
             .collect();
-        let _ = writeln!(out, "- {} {}：{}", p.code, p.name, steps.join("；"));
+        let _ = writeln!(out, "- {} {}：{}", p.code, inline(&p.name), steps.join("；"));
     }
     out.push('\n');
     narratives(&mut out, model, "2.procedure");
     out.push_str("### （三）责任单位\n\n");
     let mut sections: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for p in &model.projects {
-        sections
-            .entry(p.section.as_deref().unwrap_or("未指定科室"))
-            .or_default()
-            .push(format!("{} {}", p.code, p.name));
+        sections.entry(p.section.as_deref().unwrap_or("未指定科室")).or_default().push(format!(
+            "{} {}",
+            p.code,
+            inline(&p.name)
+        ));
     }
     for (section, projects) in &sections {
         let _ = writeln!(out, "- {section}：{}", projects.join("；"));
@@ -208,9 +233,9 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
             scored.len(),
             score(t.average_score.value),
             score(high.total_score.value),
-            high.name,
+            inline(&high.name),
             score(low.total_score.value),
-            low.name,
+            inline(&low.name),
             t.grade_counts[0],
             t.grade_counts[1],
             t.grade_counts[2],
@@ -250,9 +275,9 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
             out,
             "- {} {}：预期目标：{}；实际完成：{}",
             p.code,
-            p.name,
-            p.goal_expected.as_deref().unwrap_or("（未记录）"),
-            p.goal_actual.as_deref().unwrap_or("（未记录）")
+            inline(&p.name),
+            p.goal_expected.as_deref().map_or_else(|| "（未记录）".to_owned(), inline),
+            p.goal_actual.as_deref().map_or_else(|| "（未记录）".to_owned(), inline)
         );
     }
     let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.deviation != Some(Deviation::Under))).count();
@@ -303,8 +328,8 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     // 四
     out.push_str("## 四、项目自评发现的问题及整改措施\n\n### （一）存在的问题\n\n");
     for (i, q) in model.problems.iter().enumerate() {
-        let name = model.project(&q.project).map_or("", |p| p.name.as_str());
-        let _ = writeln!(out, "{}. （{} {name}）{}", i + 1, q.project, q.text);
+        let name = model.project(&q.project).map_or(String::new(), |p| inline(&p.name));
+        let _ = writeln!(out, "{}. （{} {name}）{}", i + 1, q.project, inline(&q.text));
     }
     if model.problems.is_empty() {
         out.push_str("未记录问题。\n");
@@ -439,7 +464,7 @@ pub fn findings_markdown(findings: &[Finding]) -> String {
 /// One project's 自评表 in the standard layout.
 pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### {}年度项目支出绩效自评表：{} {}\n", model.year, p.code, p.name);
+    let _ = writeln!(out, "### {}年度项目支出绩效自评表：{} {}\n", model.year, p.code, inline(&p.name));
     let _ = writeln!(
         out,
         "主管部门：{}　实施科室：{}　状态：{}\n",

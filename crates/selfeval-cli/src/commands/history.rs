@@ -5,6 +5,7 @@ use std::io::Write;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use selfeval_core::report::beijing;
+use selfeval_core::values::visible;
 use selfeval_ledger::HistoryFilter;
 use serde_json::json;
 
@@ -87,16 +88,16 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
             });
             writeln!(out, "{}", json!({"type": "event", "data": data}))?;
         } else {
-            let reason = e.reason.as_ref().map(|r| format!("  原因：{r}")).unwrap_or_default();
+            let reason = e.reason.as_ref().map(|r| format!("  原因：{}", visible(r))).unwrap_or_default();
             writeln!(
                 out,
                 "#{}  {}  {}  {}  {}  {}{}",
                 e.seq,
                 beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
-                e.actor,
+                visible(&e.actor),
                 e.event_type,
-                entry.project.as_deref().unwrap_or("—"),
-                entry.change,
+                entry.project.as_deref().map_or_else(|| "—".to_owned(), visible),
+                visible(&entry.change),
                 reason
             )?;
         }
@@ -129,15 +130,15 @@ pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
     } else {
         writeln!(out, "{} {}：{}\n计算：{}\n来源事件：", trace.code, trace.label, trace.value, trace.formula)?;
         for e in &trace.events {
-            let reason = e.reason.as_ref().map(|r| format!("  原因：{r}")).unwrap_or_default();
+            let reason = e.reason.as_ref().map(|r| format!("  原因：{}", visible(r))).unwrap_or_default();
             writeln!(
                 out,
                 "  #{}  {}  {}  {}  {}{}",
                 e.seq,
                 beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
-                e.actor,
+                visible(&e.actor),
                 e.event_type,
-                e.change,
+                visible(&e.change),
                 reason
             )?;
         }

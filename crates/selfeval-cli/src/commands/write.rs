@@ -40,7 +40,7 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
     let meta =
         Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
     let request = Request { meta, command };
-    precheck(&request)?;
+    precheck(&request, write.command_id.as_deref())?;
     let mut ledger: Ledger = if is_init { ctx.open()? } else { ctx.open_existing()? };
     let recorded = ledger.record(&request, write.command_id.as_deref())?;
     drop(ledger);
