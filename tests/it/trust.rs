@@ -309,3 +309,75 @@ fn recorded_text_cannot_add_a_section_to_the_report() {
     assert!(report.contains("说明如下。\n\n\\## 七、伪造章节\n\n\\> 引用\n\n\\| 表 |"), "{report}");
     assert!(!report.lines().any(|l| l.starts_with("## 七")), "no forged heading");
 }
+
+#[test]
+fn malformed_settings_are_usage_errors() {
+    let env = Env::with_project();
+    for (name, value) in
+        [("SELFEVAL_BUSY_TIMEOUT", "1e20"), ("SELFEVAL_BUSY_TIMEOUT", "abc"), ("SELFEVAL_SNAPSHOT_AFTER", "-5")]
+    {
+        let output = env.command().env(name, value).args(["status"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with(&format!("错误：环境变量 {name}：「{value}」无法使用；可接受：")), "{stderr}");
+    }
+}
+
+#[test]
+fn as_of_beyond_the_head_is_an_error_not_the_head() {
+    let env = Env::with_project();
+    for seq in ["999999", "0"] {
+        let run = env.run(&["report", "--as-of", seq]);
+        assert_eq!(run.code(), 1);
+        assert_eq!(
+            run.stderr(),
+            format!("错误：--as-of：库中的事件序号为1至3，没有事件{seq}；可接受：1至3之间的序号，或 RFC 3339 时间\n")
+        );
+    }
+    assert_eq!(env.run(&["report", "--as-of", "3"]).code(), 0);
+}
+
+#[test]
+fn import_checks_the_header_and_refuses_endless_lines() {
+    let export = std::fs::read_to_string(crate::fixture("v1-demo-export.jsonl")).unwrap();
+    let env = Env::new();
+    let wrong_genesis = env.dir.path().join("genesis.jsonl");
+    std::fs::write(&wrong_genesis, export.replacen(&"0".repeat(64), &"1".repeat(64), 1)).unwrap();
+    let run = env.run(&["import", wrong_genesis.to_str().unwrap()]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("line 1: not a selfeval export header"), "{}", run.stderr());
+    let endless = env.dir.path().join("endless.jsonl");
+    let mut text = export.lines().next().unwrap().to_owned();
+    text.push('\n');
+    text.push_str(&"x".repeat(5 << 20));
+    std::fs::write(&endless, text).unwrap();
+    let run = env.run(&["import", endless.to_str().unwrap()]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("line 2 is longer than 4 MiB: not an export line"), "{}", run.stderr());
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn a_clock_that_went_back_never_makes_recorded_times_go_back() {
+    let env = Env::with_project();
+    let late = env
+        .command()
+        .env("SELFEVAL_NOW", "2030-01-01T00:00:00Z")
+        .args(["--actor", "王敏@应急救援科", "spend", "P01", "--amount", "1", "--date", "2024-06-30"])
+        .output()
+        .unwrap();
+    assert!(late.status.success());
+    env.ok(&["spend", "P01", "--amount", "2", "--date", "2024-06-30"]);
+    let history = env.run(&["history", "--json"]).stdout();
+    let times: Vec<String> = history
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["data"]["recorded_at"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(times.len(), 5);
+    assert_eq!(times[3], "2030-01-01T00:00:00Z");
+    assert_eq!(times[4], "2030-01-01T00:00:00Z", "the clock said 2025, the log keeps 2030");
+    env.ok(&["export", "again.jsonl"]);
+    let fresh = Env::new();
+    assert_eq!(fresh.run(&["import", env.dir.path().join("again.jsonl").to_str().unwrap()]).code(), 0);
+}

@@ -64,6 +64,8 @@ struct Generator {
     writer: ExportWriter<BufWriter<File>>,
     clock: Rc<Cell<i64>>,
     commands: u64,
+    /// The latest recorded time so far: recorded times never go back.
+    recorded: DateTime<Utc>,
 }
 
 fn at(day: i64, seconds: i64) -> DateTime<Utc> {
@@ -77,10 +79,17 @@ impl Generator {
 
     /// Runs one command through `handle` and writes its events.
     fn run(&mut self, actor: &str, reason: Option<&str>, when: DateTime<Utc>, command: Command) -> Vec<u64> {
-        let meta =
-            Meta { actor: actor.to_owned(), reason: reason.map(str::to_owned), occurred_at: when, recorded_at: when };
+        // Business dates interleave across projects; the clock that records
+        // them only moves forward.
+        self.recorded = self.recorded.max(when);
+        let meta = Meta {
+            actor: actor.to_owned(),
+            reason: reason.map(str::to_owned),
+            occurred_at: when,
+            recorded_at: self.recorded,
+        };
         self.commands += 1;
-        self.clock.set(when.timestamp_millis());
+        self.clock.set(self.recorded.timestamp_millis());
         let command_id = format!("gen-{:08}", self.commands);
         let writer = &mut self.writer;
         let request = Request { meta, command };
@@ -252,8 +261,14 @@ pub fn gen(options: &GenOptions, progress: &dyn Fn(u64, u64)) -> Result<Generate
     });
     let file = File::create(&export).map_err(|e| format!("cannot create {}: {e}", export.display()))?;
     let writer = ExportWriter::new(BufWriter::with_capacity(1 << 20, file), event_id).map_err(|e| e.to_string())?;
-    let mut g =
-        Generator { rng: ChaCha8Rng::seed_from_u64(options.seed), state: State::default(), writer, clock, commands: 0 };
+    let mut g = Generator {
+        rng: ChaCha8Rng::seed_from_u64(options.seed),
+        state: State::default(),
+        writer,
+        clock,
+        commands: 0,
+        recorded: DateTime::<Utc>::MIN_UTC,
+    };
 
     // January.
     g.run(

@@ -74,7 +74,37 @@ fn ci() -> bool {
         // The quick benchmark keeps the harness working; the tests come last
         // so that their summary closes the log.
         && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true }))
+        && report(release_clock())
         && cargo(&["test", "--workspace", "--locked"])
+}
+
+/// The release binary records the system clock's time whatever
+/// `SELFEVAL_NOW` says (only builds for tests honour it), and says so.
+fn release_clock() -> Result<(), String> {
+    let store = std::env::temp_dir().join(format!("selfeval-release-clock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&store);
+    let run = |args: &[&str]| {
+        Command::new("target/release/selfeval")
+            .args(args)
+            .env("SELFEVAL_STORE", &store)
+            .env("SELFEVAL_ACTOR", "测试@办公室")
+            .env("SELFEVAL_NOW", "1970-01-01T00:00:00Z")
+            .output()
+            .map_err(|e| format!("cannot run the release binary: {e}"))
+    };
+    let init = run(&["init", "--department", "时钟测试", "--year", "2024"])?;
+    let history = run(&["history", "--json"])?;
+    let _ = std::fs::remove_dir_all(&store);
+    let said = String::from_utf8_lossy(&init.stderr);
+    let listed = String::from_utf8_lossy(&history.stdout);
+    if !init.status.success() || !said.contains("SELFEVAL_NOW 只在测试构建中生效") {
+        return Err(format!("release clock: init did not say it ignores SELFEVAL_NOW: {said}"));
+    }
+    if listed.contains("\"recorded_at\":\"1970") {
+        return Err(format!("release clock: the release binary recorded 1970: {listed}"));
+    }
+    eprintln!("release clock: SELFEVAL_NOW ignored by the release binary, as it says");
+    Ok(())
 }
 
 fn report(outcome: Result<(), String>) -> bool {

@@ -20,7 +20,17 @@ fn main() {
     let matches = help::localise(commands::Cli::command(), "").get_matches();
     let cli = commands::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let json = cli.json;
-    let ctx = commands::Ctx { settings: settings::Settings::read(cli.store, cli.actor, cli.json) };
+    let settings = match settings::Settings::read(cli.store, cli.actor, cli.json) {
+        Ok(settings) => settings,
+        Err(bad) => {
+            eprintln!("错误：{bad}");
+            std::process::exit(2);
+        }
+    };
+    if settings.ignored_now {
+        eprintln!("提示：SELFEVAL_NOW 只在测试构建中生效；本程序按系统时钟记录时间");
+    }
+    let ctx = commands::Ctx { settings };
     let outcome = std::panic::catch_unwind(move || commands::run(cli.command, &ctx));
     let code = match outcome {
         Ok(Ok(())) => 0,

@@ -22,15 +22,38 @@ pub struct Settings {
     pub actor_flag: Option<String>,
     /// Output JSON.
     pub json: bool,
-    /// The clock: fixed by `SELFEVAL_NOW` (for tests), else the system's.
+    /// The clock: fixed by `SELFEVAL_NOW` (in builds for tests), else the system's.
     pub fixed_now: Option<DateTime<Utc>>,
+    /// `SELFEVAL_NOW` was set and ignored (a release build).
+    pub ignored_now: bool,
     /// How the ledger behaves (`SELFEVAL_BUSY_TIMEOUT`, `SELFEVAL_SNAPSHOT_AFTER`).
     pub ledger: LedgerSettings,
 }
 
+/// A `SELFEVAL_*` variable with a value that cannot be used: a usage
+/// error (exit 2), never ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadVariable {
+    /// The variable.
+    pub name: &'static str,
+    /// Its value, as given.
+    pub value: String,
+    /// What is accepted.
+    pub accepted: &'static str,
+}
+
+impl std::fmt::Display for BadVariable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "环境变量 {}：「{}」无法使用；可接受：{}", self.name, self.value, self.accepted)
+    }
+}
+
+/// The longest wait for a busy store that `SELFEVAL_BUSY_TIMEOUT` may ask for.
+const MAX_BUSY_SECONDS: f64 = 3600.0;
+
 impl Settings {
     /// Reads the environment once, under the global flags.
-    pub fn read(store_flag: Option<PathBuf>, actor_flag: Option<String>, json: bool) -> Settings {
+    pub fn read(store_flag: Option<PathBuf>, actor_flag: Option<String>, json: bool) -> Result<Settings, BadVariable> {
         Settings::from_vars(store_flag, actor_flag, json, |name| std::env::var_os(name))
     }
 
@@ -40,27 +63,60 @@ impl Settings {
         actor_flag: Option<String>,
         json: bool,
         var: impl Fn(&str) -> Option<OsString>,
-    ) -> Settings {
+    ) -> Result<Settings, BadVariable> {
         // An empty variable counts as unset, as it does for clap and most tools.
         let var = |name: &str| var(name).filter(|v| !v.is_empty());
-        let text = |name: &str| var(name).and_then(|v| v.into_string().ok());
+        let text = |name: &'static str, accepted: &'static str| -> Result<Option<String>, BadVariable> {
+            match var(name) {
+                None => Ok(None),
+                Some(value) => value.into_string().map(Some).map_err(|value| BadVariable {
+                    name,
+                    value: value.to_string_lossy().into_owned(),
+                    accepted,
+                }),
+            }
+        };
         let defaults = LedgerSettings::default();
-        let busy_wait = text("SELFEVAL_BUSY_TIMEOUT")
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map_or(defaults.busy_wait, Duration::from_secs_f64);
-        let snapshot_after =
-            text("SELFEVAL_SNAPSHOT_AFTER").and_then(|s| s.parse().ok()).unwrap_or(defaults.snapshot_after);
-        Settings {
+        const SECONDS: &str = "0 至 3600 之间的秒数，如 10 或 0.5";
+        let busy_wait = match text("SELFEVAL_BUSY_TIMEOUT", SECONDS)? {
+            None => defaults.busy_wait,
+            Some(value) => match value.trim().parse::<f64>() {
+                Ok(s) if s.is_finite() && (0.0..=MAX_BUSY_SECONDS).contains(&s) => Duration::from_secs_f64(s),
+                _ => return Err(BadVariable { name: "SELFEVAL_BUSY_TIMEOUT", value, accepted: SECONDS }),
+            },
+        };
+        const COUNT: &str = "正整数（事件个数），如 10000";
+        let snapshot_after = match text("SELFEVAL_SNAPSHOT_AFTER", COUNT)? {
+            None => defaults.snapshot_after,
+            Some(value) => match value.trim().parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => return Err(BadVariable { name: "SELFEVAL_SNAPSHOT_AFTER", value, accepted: COUNT }),
+            },
+        };
+        const TIME: &str = "RFC 3339 时间，如 2025-03-01T09:00:00+08:00（仅测试构建使用）";
+        let fixed_now = match text("SELFEVAL_NOW", TIME)? {
+            None => None,
+            Some(value) => match DateTime::parse_from_rfc3339(value.trim()) {
+                Ok(t) => Some(t.to_utc()),
+                Err(_) => return Err(BadVariable { name: "SELFEVAL_NOW", value, accepted: TIME }),
+            },
+        };
+        let actor = match actor_flag.clone() {
+            Some(actor) => Some(actor),
+            None => text("SELFEVAL_ACTOR", "姓名@科室，如 张三@应急救援科")?,
+        };
+        Ok(Settings {
             store: store_flag
                 .or_else(|| var("SELFEVAL_STORE").map(PathBuf::from))
                 .unwrap_or_else(|| DEFAULT_STORE.into()),
-            actor: actor_flag.clone().or_else(|| text("SELFEVAL_ACTOR")),
+            actor,
             actor_flag,
             json,
-            fixed_now: text("SELFEVAL_NOW").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()),
+            // A release build records only the system clock's time.
+            fixed_now: fixed_now.filter(|_| FIXED_CLOCK_ALLOWED),
+            ignored_now: fixed_now.is_some() && !FIXED_CLOCK_ALLOWED,
             ledger: LedgerSettings { busy_wait, snapshot_after },
-        }
+        })
     }
 
     /// The time now, by the clock in force.
@@ -68,6 +124,10 @@ impl Settings {
         self.fixed_now.unwrap_or_else(Utc::now)
     }
 }
+
+/// Whether `SELFEVAL_NOW` may fix the clock: only in builds made for tests
+/// (debug builds); a release build records the system clock's time.
+pub const FIXED_CLOCK_ALLOWED: bool = cfg!(debug_assertions);
 
 #[cfg(test)]
 mod tests {
@@ -81,15 +141,30 @@ mod tests {
             "SELFEVAL_BUSY_TIMEOUT" => Some(OsString::from("2.5")),
             _ => None,
         };
-        let s = Settings::from_vars(Some("/flag".into()), None, false, vars);
+        let s = Settings::from_vars(Some("/flag".into()), None, false, vars).unwrap();
         assert_eq!(s.store, PathBuf::from("/flag"));
         assert_eq!(s.actor.as_deref(), Some("环境@办公室"));
         assert_eq!(s.actor_flag, None);
         assert_eq!(s.ledger.busy_wait, Duration::from_millis(2500));
         assert_eq!(s.ledger.snapshot_after, 10_000);
-        let s = Settings::from_vars(None, Some("旗@科".into()), true, |_| None);
+        let s = Settings::from_vars(None, Some("旗@科".into()), true, |_| None).unwrap();
         assert_eq!(s.store, PathBuf::from(DEFAULT_STORE));
         assert_eq!((s.actor.as_deref(), s.actor_flag.as_deref()), (Some("旗@科"), Some("旗@科")));
         assert_eq!(s.fixed_now, None);
+    }
+
+    #[test]
+    fn malformed_variables_are_usage_errors() {
+        for (name, value) in [
+            ("SELFEVAL_BUSY_TIMEOUT", "abc"),
+            ("SELFEVAL_BUSY_TIMEOUT", "1e20"),
+            ("SELFEVAL_BUSY_TIMEOUT", "-1"),
+            ("SELFEVAL_SNAPSHOT_AFTER", "0"),
+            ("SELFEVAL_NOW", "1970"),
+        ] {
+            let error = Settings::from_vars(None, None, false, |n| (n == name).then(|| OsString::from(value)));
+            let error = error.unwrap_err();
+            assert_eq!((error.name, error.value.as_str()), (name, value));
+        }
     }
 }

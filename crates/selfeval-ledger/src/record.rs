@@ -56,6 +56,7 @@ impl Ledger {
             }
         }
         let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+        let request = &self.recorded_after_the_head(request)?;
         let mut attempts = 0;
         loop {
             let decided_at = self.store.head().seq;
@@ -80,6 +81,20 @@ impl Ledger {
         }
     }
 
+    /// The request with its recorded time no earlier than the head's: a
+    /// clock that went back must not make the log's recorded times go back
+    /// (an import refuses such a log).
+    fn recorded_after_the_head(&self, request: &Request) -> Result<Request, LedgerError> {
+        let mut request = request.clone();
+        let head = self.store.head().seq;
+        if head > 0 {
+            if let Some(last) = self.store.events_from(head).next().transpose()? {
+                request.meta.recorded_at = request.meta.recorded_at.max(last.envelope.recorded_at);
+            }
+        }
+        Ok(request)
+    }
+
     /// A command id seen before: the same command again answers what it
     /// appended the first time; another command under that id is refused.
     /// "The same" means the same actor, reason and events, decided on the
@@ -87,7 +102,10 @@ impl Ledger {
     fn resent(&self, request: &Request, id: &str, seqs: &[u64]) -> Result<Recorded, LedgerError> {
         let stored: Vec<StoredEvent> = self.store.events_from(seqs[0]).take(seqs.len()).collect::<Result<_, _>>()?;
         let first = &stored[0].envelope;
-        let before = self.replay(Some(AsOf::Seq(seqs[0] - 1)))?.state;
+        let before = match seqs[0] {
+            1 => State::default(),
+            first => self.replay(Some(AsOf::Seq(first - 1)))?.state,
+        };
         let same_meta = first.actor == request.meta.actor && first.reason == request.meta.reason;
         let same_events = match handle(&before, request) {
             Ok(payloads) => {

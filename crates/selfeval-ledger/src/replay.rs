@@ -138,6 +138,17 @@ impl Ledger {
     /// times need not be monotone), and leaves a new snapshot when it
     /// replayed a long tail to the head.
     fn replay_from_snapshot(&self, as_of: Option<AsOf>, keep_events: bool) -> Result<Replayed, LedgerError> {
+        if let Some(AsOf::Seq(seq)) = as_of {
+            let last = self.store.head().seq;
+            if seq == 0 || seq > last {
+                return Err(LedgerError::Invalid {
+                    field: "--as-of".into(),
+                    message: format!(
+                        "库中的事件序号为1至{last}，没有事件{seq}；可接受：1至{last}之间的序号，或 RFC 3339 时间"
+                    ),
+                });
+            }
+        }
         let mut state = State::default();
         let mut head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
         let usable = !keep_events && !matches!(as_of, Some(AsOf::Time(_)));

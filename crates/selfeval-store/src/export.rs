@@ -60,6 +60,30 @@ struct Header {
     format: String,
     version: u32,
     hash: String,
+    genesis: String,
+}
+
+/// The longest line an export may have: an event is far smaller (its texts
+/// are limited to 10,000 characters), so a longer line is not an export.
+const MAX_LINE_BYTES: u64 = 4 << 20;
+
+/// Reads one line of at most [`MAX_LINE_BYTES`]: `Ok(None)` at the end,
+/// `Err` when the line is longer (the rest is not read).
+fn read_line(input: &mut dyn BufRead, buffer: &mut Vec<u8>) -> Result<Option<()>, LineError> {
+    buffer.clear();
+    let read = std::io::Read::take(&mut *input, MAX_LINE_BYTES + 1).read_until(b'\n', buffer).map_err(LineError::Io)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if read as u64 > MAX_LINE_BYTES {
+        return Err(LineError::TooLong);
+    }
+    Ok(Some(()))
+}
+
+enum LineError {
+    Io(std::io::Error),
+    TooLong,
 }
 
 #[derive(Deserialize)]
@@ -168,12 +192,16 @@ impl Store {
         let mut buffer = Vec::new();
         let mut line_number = 0u64;
         let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
-        if input.read_until(b'\n', &mut buffer)? == 0 {
-            return reject(None, 1, "the file is empty: no header".into());
+        let too_long = |line| format!("line {line} is longer than {} MiB: not an export line", MAX_LINE_BYTES >> 20);
+        match read_line(input, &mut buffer) {
+            Ok(Some(())) => {}
+            Ok(None) => return reject(None, 1, "the file is empty: no header".into()),
+            Err(LineError::TooLong) => return reject(None, 1, too_long(1)),
+            Err(LineError::Io(e)) => return Err(e.into()),
         }
         line_number += 1;
         match serde_json::from_slice::<Header>(trim_newline(&buffer)) {
-            Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM => {}
+            Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM && h.genesis == GENESIS_HASH => {}
             _ => return reject(None, 1, format!("not a selfeval export header (expected {})", header().trim_end())),
         }
         let mut verifier = ChainVerifier::new();
@@ -183,9 +211,11 @@ impl Store {
         let mut pack = Pack::default();
         let mut trailer: Option<TrailerBody> = None;
         loop {
-            buffer.clear();
-            if input.read_until(b'\n', &mut buffer)? == 0 {
-                break;
+            match read_line(input, &mut buffer) {
+                Ok(Some(())) => {}
+                Ok(None) => break,
+                Err(LineError::TooLong) => return reject(None, line_number + 1, too_long(line_number + 1)),
+                Err(LineError::Io(e)) => return Err(e.into()),
             }
             line_number += 1;
             let line = trim_newline(&buffer);
