@@ -24,7 +24,7 @@ fn init_creates_the_store_and_refuses_bad_input_without_creating_one() {
 #[test]
 fn a_command_before_init_or_on_a_missing_store_is_refused() {
     let env = Env::new();
-    env.fails(&["project", "add", "P01", "--name", "x"], 1, "--store：库目录");
+    env.fails(&["project", "add", "P01", "--name", "x"], 1, "--store：库不存在：");
     assert!(!env.store().exists());
     env.ok(&["init", "--department", "局", "--year", "2024"]);
     env.fails(&["budget", "set", "P09", "--amount", "1", "--reason", "r"], 1, "CODE：项目「P09」不存在");

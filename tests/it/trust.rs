@@ -381,3 +381,160 @@ fn a_clock_that_went_back_never_makes_recorded_times_go_back() {
     let fresh = Env::new();
     assert_eq!(fresh.run(&["import", env.dir.path().join("again.jsonl").to_str().unwrap()]).code(), 0);
 }
+
+#[test]
+fn read_commands_never_create_a_store() {
+    let env = Env::new();
+    let other = env.dir.path().join("别的目录");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("笔记.txt"), "不是库").unwrap();
+    let a_file = other.join("笔记.txt");
+    for store in [&other, &a_file] {
+        for args in [&["status"][..], &["verify"], &["report"], &["history"], &["export"]] {
+            let run = env.command().env("SELFEVAL_STORE", store).args(args).output().unwrap();
+            assert_eq!(run.status.code(), Some(1), "{args:?} on {}", store.display());
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert!(stderr.starts_with("错误：--store：库不存在："), "{stderr}");
+        }
+    }
+    let entries: Vec<_> = std::fs::read_dir(&other).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries.len(), 1, "nothing was created: {entries:?}");
+    let init = env
+        .command()
+        .env("SELFEVAL_STORE", &a_file)
+        .args(["--actor", "赵静@领导小组办公室", "init", "--department", "某局", "--year", "2024"])
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(74), "{}", String::from_utf8_lossy(&init.stderr));
+}
+
+#[test]
+fn outputs_never_overwrite_silently_nor_land_in_the_store() {
+    let env = demo();
+    for args in [&["export", "db"][..], &["report", "--output", "db"]] {
+        let inside = env.store().join(args.last().unwrap());
+        let mut full: Vec<&str> = args[..args.len() - 1].to_vec();
+        let path = inside.to_str().unwrap().to_owned();
+        full.push(&path);
+        full.push("--force");
+        let run = env.run(&full);
+        assert_eq!(run.code(), 1, "{full:?}");
+        assert!(run.stderr().contains("在库目录") && run.stderr().contains("之内，写入会破坏库"), "{}", run.stderr());
+    }
+    assert_eq!(env.run(&["verify"]).code(), 0, "the store is intact");
+    let report = env.dir.path().join("报告.md");
+    std::fs::write(&report, "旧内容").unwrap();
+    let run = env.run(&["report", "--output", report.to_str().unwrap()]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("已存在，未覆盖；可接受：另一个文件名，或加 --force 覆盖"), "{}", run.stderr());
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "旧内容");
+    assert_eq!(env.run(&["report", "--output", report.to_str().unwrap(), "--force"]).code(), 0);
+    assert!(std::fs::read_to_string(&report).unwrap().starts_with("# 某市应急管理局"));
+    let full_disk = env.run(&["report", "--output", "/dev/full", "--force"]);
+    assert_eq!(full_disk.code(), 74, "{}", full_disk.stderr());
+    assert!(full_disk.stderr().contains("磁盘已满"), "{}", full_disk.stderr());
+}
+
+#[test]
+fn a_closed_pipe_ends_an_export_quietly() {
+    let env = Env::new();
+    let file = env.dir.path().join("big.jsonl");
+    std::fs::write(&file, big_export(5_000)).unwrap();
+    assert_eq!(env.run(&["import", file.to_str().unwrap()]).code(), 0);
+    let mut child = env
+        .command()
+        .args(["export"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    assert!(first.starts_with("{\"format\":\"selfeval-export\""));
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_damaged_event_can_still_be_salvaged_up_to_it() {
+    let env = demo();
+    let db = env.store().join("db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.windows(7).position(|w| w == b"18.7912").expect("the amount is in the engine's file");
+    bytes[at] = b'9';
+    std::fs::write(&db, bytes).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    let out = env.dir.path().join("salvaged.jsonl");
+    let salvage = env.run(&["export", "--salvage", out.to_str().unwrap()]);
+    assert_eq!(salvage.code(), 4);
+    let said = salvage.stderr();
+    assert!(said.contains("抢救导出只含前 ") && said.contains("在事件"), "{said}");
+    let kept: u64 = said.split("抢救导出只含前 ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(kept > 0 && kept < 72, "{said}");
+    let fresh = Env::new();
+    let import = fresh.run(&["import", out.to_str().unwrap()]);
+    assert_eq!(import.code(), 0, "{}", import.stderr());
+    assert!(import.stdout().starts_with(&format!("已导入 {kept} 个事件")));
+}
+
+/// Makes `path` and everything below it readable and not writable by others.
+fn read_only_for_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).unwrap();
+    let mode = if meta.is_dir() { 0o755 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            read_only_for_others(&entry.unwrap().path());
+        }
+    }
+}
+
+#[test]
+fn an_auditor_with_read_access_can_verify_export_and_report() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = demo();
+    let head_hash = env.head().unwrap().1;
+    read_only_for_others(&env.store());
+    std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // As root (CI), the auditor is the unprivileged user `nobody`; otherwise
+    // the current user without write permission.
+    let is_root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    if !is_root {
+        std::fs::set_permissions(env.store(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    // The binary where `nobody` may run it, whoever owns the build directory.
+    let binary = env.dir.path().join("selfeval");
+    std::fs::copy(env!("CARGO_BIN_EXE_selfeval"), &binary).unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before: Vec<_> = std::fs::read_dir(env.store()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let auditor = |args: &[&str]| {
+        let mut command = if is_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&binary);
+            c
+        } else {
+            std::process::Command::new(&binary)
+        };
+        command
+            .env_clear()
+            .env("SELFEVAL_STORE", env.store())
+            .env("SELFEVAL_NOW", crate::NOW)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [&["verify"][..], &["export"], &["report", "--format", "json"]] {
+        let output = auditor(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.contains("只读，已复制到临时目录读取"), "{stderr}");
+    }
+    let export = String::from_utf8(auditor(&["export"]).stdout).unwrap();
+    assert!(export.ends_with(&format!("\"events\":72,\"head_hash\":\"{head_hash}\"}}}}\n")));
+    let after: Vec<_> = std::fs::read_dir(env.store()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after, "the read-only store was not changed");
+    let write = auditor(&["--actor", "审计@财政局", "spend", "P02", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(write.status.code(), Some(74), "a write to a read-only store is refused by the machine");
+}

@@ -27,6 +27,8 @@ pub enum CliError {
     Integrity(String),
     /// Writing the output failed (a closed pipe exits quietly).
     Output(io::Error),
+    /// The machine refused: disk full, permission denied, not a directory.
+    Environment(String),
     /// A bug.
     Internal(String),
 }
@@ -39,7 +41,8 @@ impl CliError {
             CliError::Busy(_) => 3,
             CliError::Integrity(_) => 4,
             CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
-            CliError::Output(_) | CliError::Internal(_) => 70,
+            CliError::Output(_) | CliError::Environment(_) => 74,
+            CliError::Internal(_) => 70,
         }
     }
 
@@ -51,6 +54,7 @@ impl CliError {
             CliError::Busy(_) => "busy",
             CliError::Integrity(_) => "integrity",
             CliError::Output(_) => "output",
+            CliError::Environment(_) => "environment",
             CliError::Internal(_) => "internal",
         }
     }
@@ -68,8 +72,8 @@ impl CliError {
             CliError::Rejected(r) => r.to_string(),
             CliError::Invalid { field, message } => format!("{field}：{message}"),
             CliError::FindingsFailed => "核查发现错误级别的问题".to_owned(),
-            CliError::Busy(m) | CliError::Integrity(m) | CliError::Internal(m) => m.clone(),
-            CliError::Output(e) => format!("无法写出结果：{e}"),
+            CliError::Busy(m) | CliError::Integrity(m) | CliError::Internal(m) | CliError::Environment(m) => m.clone(),
+            CliError::Output(e) => format!("无法写出结果：{}", describe_io(e)),
         }
     }
 
@@ -102,6 +106,24 @@ impl From<Rejection> for CliError {
     }
 }
 
+/// An IO error in Chinese: what the machine said, and its own words.
+pub fn describe_io(error: &io::Error) -> String {
+    use io::ErrorKind as K;
+    let what = match error.kind() {
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "磁盘配额已用完",
+        K::PermissionDenied => "没有权限",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::NotADirectory => "路径中有一项不是目录",
+        K::IsADirectory => "这是一个目录",
+        K::AlreadyExists => "已存在同名的文件",
+        K::NotFound => "文件或目录不存在",
+        K::OutOfMemory => "内存不足",
+        _ => "输入输出错误",
+    };
+    format!("{what}（{error}）")
+}
+
 impl From<io::Error> for CliError {
     fn from(error: io::Error) -> Self {
         CliError::Output(error)
@@ -115,10 +137,7 @@ impl From<LedgerError> for CliError {
             LedgerError::Invalid { field, message } => CliError::Invalid { field, message },
             LedgerError::Missing(path) => CliError::Invalid {
                 field: "--store".to_owned(),
-                message: format!(
-                    "库目录 {} 不存在；可接受：已有的库目录（新建请先运行 selfeval init 或 selfeval demo）",
-                    path.display()
-                ),
+                message: format!("库不存在：{}；请先运行 selfeval init（或 selfeval demo 生成示范库）", path.display()),
             },
             LedgerError::NotDemo(path) => CliError::Invalid {
                 field: "--store".to_owned(),
@@ -134,6 +153,8 @@ impl From<LedgerError> for CliError {
             )),
             LedgerError::Conflict(conflict) => CliError::Busy(format!("并发冲突，未写入：{conflict}；请重试")),
             LedgerError::Integrity(message) => CliError::Integrity(message),
+            LedgerError::Environment(error) => CliError::Environment(format!("库无法读写：{}", describe_io(&error))),
+            LedgerError::Output(error) => CliError::Output(error),
             LedgerError::Internal(message) => CliError::Internal(message),
         }
     }

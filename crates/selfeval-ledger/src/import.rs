@@ -69,9 +69,19 @@ fn target_is_free(target: &Path, settings: &LedgerSettings) -> Result<(), Ledger
     if !target.exists() {
         return Ok(());
     }
+    let refuse = |why: String| LedgerError::Invalid { field: "--store".into(), message: why };
+    if !target.is_dir() {
+        return Err(refuse(format!("{} 是文件，不是目录；可接受：不存在的目录、空目录或空库", target.display())));
+    }
     let is_empty_dir = std::fs::read_dir(target).map(|mut d| d.next().is_none()).unwrap_or(false);
     if is_empty_dir {
         return Ok(());
+    }
+    if !crate::is_ledger(target) {
+        return Err(refuse(format!(
+            "目录 {} 已有其他文件，不是库；可接受：不存在的目录、空目录或空库",
+            target.display()
+        )));
     }
     let ledger = Ledger::open_existing(target, settings)?;
     if !ledger.is_empty() {
@@ -176,7 +186,7 @@ impl Ledger {
 }
 
 fn io(error: std::io::Error) -> LedgerError {
-    LedgerError::Integrity(format!("导入时文件操作失败：{error}"))
+    LedgerError::Environment(error)
 }
 
 /// Syncs every file and directory below `dir`, and `dir` itself.

@@ -43,7 +43,7 @@ pub use record::{batch_of, precheck, Recorded};
 pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
-    ChainBreak, ExportSummary, Head, ImportRejected, Imported, StoredEvent, Verified, GENESIS_HASH,
+    ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
 
 /// The store's wire format, for tools that write an export or keep a peer
@@ -106,6 +106,12 @@ pub enum LedgerError {
     /// The log cannot be read or decoded as recorded.
     #[error("{0}")]
     Integrity(String),
+    /// The machine refused (disk full, permission, not a directory).
+    #[error("{0}")]
+    Environment(std::io::Error),
+    /// Writing an output failed (a closed pipe included).
+    #[error("{0}")]
+    Output(std::io::Error),
     /// A bug: something that the rules guarantee did not hold.
     #[error("{0}")]
     Internal(String),
@@ -126,6 +132,8 @@ impl From<StoreError> for LedgerError {
             }
             StoreError::Io(message) => LedgerError::Integrity(format!("库无法读取：{message}")),
             StoreError::InvalidBatch(message) => LedgerError::Internal(format!("内部错误：{message}")),
+            StoreError::Environment(error) => LedgerError::Environment(error),
+            StoreError::Write(error) => LedgerError::Output(error),
         }
     }
 }
@@ -135,22 +143,84 @@ impl From<StoreError> for LedgerError {
 pub struct Ledger {
     store: Store,
     settings: LedgerSettings,
+    /// The temporary copy this ledger reads, when the original is read-only.
+    copy: Option<PathBuf>,
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        if let Some(copy) = &self.copy {
+            let _ = std::fs::remove_dir_all(copy);
+        }
+    }
+}
+
+/// Whether `path` holds a ledger: a directory with the engine's files.
+pub fn is_ledger(path: &Path) -> bool {
+    path.is_dir() && path.join("conf").is_file() && path.join("db").is_file()
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 impl Ledger {
     /// Opens the ledger at `path`, creating an empty one if there is none.
     pub fn open(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         let store = Store::open(path, &OpenOptions { wait: settings.busy_wait, ..OpenOptions::default() })?;
-        Ok(Ledger { store, settings: settings.clone() })
+        Ok(Ledger { store, settings: settings.clone(), copy: None })
     }
 
-    /// Opens an existing ledger: a missing directory is an error, not a new
-    /// empty ledger.
+    /// Opens an existing ledger: a path that holds none (missing, a file, a
+    /// directory of something else) is an error, and nothing is created.
     pub fn open_existing(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
-        if !path.exists() {
+        if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
         Ledger::open(path, settings)
+    }
+
+    /// Opens an existing ledger to read it. A ledger the process may read
+    /// but not write (an auditor's read-only copy) is copied to a temporary
+    /// directory and read there; the copy is removed when the ledger is
+    /// dropped. [`Ledger::is_read_only_copy`] says when that happened.
+    pub fn open_for_reading(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        match Ledger::open_existing(path, settings) {
+            Err(LedgerError::Environment(error)) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+                let copy = std::env::temp_dir().join(format!("selfeval-read-{}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&copy);
+                copy_dir(path, &copy).map_err(LedgerError::Environment)?;
+                let mut ledger = Ledger::open(&copy, settings)?;
+                ledger.copy = Some(copy);
+                Ok(ledger)
+            }
+            other => other,
+        }
+    }
+
+    /// Opens a damaged ledger to salvage what still verifies
+    /// ([`Ledger::export_salvage`]); the acknowledged head is not checked.
+    pub fn open_for_salvage(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        if !is_ledger(path) {
+            return Err(LedgerError::Missing(path.to_owned()));
+        }
+        let options = OpenOptions { wait: settings.busy_wait, salvage: true, ..OpenOptions::default() };
+        Ok(Ledger { store: Store::open(path, &options)?, settings: settings.clone(), copy: None })
+    }
+
+    /// Whether this ledger is a temporary copy of a read-only one.
+    pub fn is_read_only_copy(&self) -> bool {
+        self.copy.is_some()
     }
 
     /// Where the ledger lives.
@@ -192,6 +262,12 @@ impl Ledger {
     /// Writes the archival export (JSON Lines with hashes).
     pub fn export(&self, out: &mut dyn std::io::Write) -> Result<ExportSummary, LedgerError> {
         Ok(self.store.export(out)?)
+    }
+
+    /// Writes every event that still verifies, up to the first that does
+    /// not, as an export that imports; says where and why it stopped.
+    pub fn export_salvage(&self, out: &mut dyn std::io::Write) -> Result<Salvaged, LedgerError> {
+        Ok(self.store.export_salvage(out)?)
     }
 
     /// Imports an export into this (empty) ledger, verifying the chain first.

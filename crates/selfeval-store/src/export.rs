@@ -55,6 +55,20 @@ impl fmt::Display for ImportRejected {
     }
 }
 
+/// What `export_salvage` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Salvaged {
+    /// The events written and the last one's hash.
+    pub summary: ExportSummary,
+    /// Where and why it stopped before the end of the log, if it did.
+    pub stopped: Option<crate::ChainBreak>,
+}
+
+fn write_trailer(out: &mut dyn Write, events: u64, hash: &str) -> Result<(), StoreError> {
+    writeln!(out, "{{\"trailer\":{{\"events\":{events},\"head_hash\":\"{hash}\"}}}}").map_err(StoreError::Write)?;
+    out.flush().map_err(StoreError::Write)
+}
+
 #[derive(Deserialize)]
 struct Header {
     format: String,
@@ -151,17 +165,61 @@ impl<W: Write> ExportWriter<W> {
 impl Store {
     /// Writes every event, exactly as stored, with a header and a trailer.
     pub fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, StoreError> {
-        out.write_all(header().as_bytes())?;
+        out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
         let mut events = 0;
         for entry in self.log.iter() {
             let (_, value) = entry.or_store()?;
-            out.write_all(&value)?;
+            out.write_all(&value).map_err(StoreError::Write)?;
             events += codec::lines(&value).count() as u64;
         }
         let head = self.head.clone();
-        writeln!(out, "{{\"trailer\":{{\"events\":{events},\"head_hash\":\"{}\"}}}}", head.hash)?;
-        out.flush()?;
+        write_trailer(out, events, &head.hash)?;
         Ok(ExportSummary { events, head })
+    }
+
+    /// Writes every event that still verifies, in order, up to the first
+    /// that does not (unreadable, or breaking the chain), as an export of
+    /// that prefix: it imports as it is. Says where and why it stopped.
+    pub fn export_salvage(&self, out: &mut dyn Write) -> Result<Salvaged, StoreError> {
+        out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
+        let mut verifier = ChainVerifier::new();
+        let mut stopped = None;
+        'entries: for entry in self.log.iter() {
+            let value = match entry.or_store() {
+                Ok((_, value)) => value,
+                Err(error) => {
+                    stopped = Some(crate::ChainBreak { seq: verifier.head().seq + 1, problem: error.to_string() });
+                    break;
+                }
+            };
+            for line in codec::lines(&value) {
+                if let Err(broken) = verifier.line(line) {
+                    stopped = Some(broken);
+                    break 'entries;
+                }
+                out.write_all(line).map_err(StoreError::Write)?;
+                out.write_all(b"\n").map_err(StoreError::Write)?;
+            }
+        }
+        let head = verifier.head();
+        if stopped.is_none() {
+            if let Some(acknowledged) = crate::headfile::read(&self.path).ok().flatten() {
+                if acknowledged.seq > head.seq {
+                    stopped = Some(crate::ChainBreak {
+                        seq: head.seq + 1,
+                        problem: format!(
+                            "日志只到事件{}，而已确认写入的事件到{}：事件{}至{}已丢失",
+                            head.seq,
+                            acknowledged.seq,
+                            head.seq + 1,
+                            acknowledged.seq
+                        ),
+                    });
+                }
+            }
+        }
+        write_trailer(out, head.seq, &head.hash)?;
+        Ok(Salvaged { summary: ExportSummary { events: head.seq, head }, stopped })
     }
 
     /// Restores an export into this empty store, verifying the whole chain

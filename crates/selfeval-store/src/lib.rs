@@ -68,7 +68,7 @@ use chrono::{DateTime, Utc};
 
 pub use cache::{CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
-pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported};
+pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged};
 pub use headfile::HEAD_FILE;
 
 /// An event to append: its type, schema version and payload (compact JSON).
@@ -197,6 +197,31 @@ pub enum StoreError {
     /// Input/output or the storage engine failed.
     #[error("storage failure: {0}")]
     Io(String),
+    /// The machine refused: the disk is full, permission is denied, a path
+    /// is not a directory. Nothing is wrong with the store itself.
+    #[error("environment: {0}")]
+    Environment(std::io::Error),
+    /// Writing an export to its output failed (a closed pipe included).
+    #[error("writing the export: {0}")]
+    Write(std::io::Error),
+}
+
+/// Whether an IO error is the machine saying no rather than the store
+/// being damaged.
+pub fn is_environment(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        error.kind(),
+        K::StorageFull
+            | K::PermissionDenied
+            | K::NotADirectory
+            | K::IsADirectory
+            | K::ReadOnlyFilesystem
+            | K::QuotaExceeded
+            | K::FileTooLarge
+            | K::AlreadyExists
+            | K::OutOfMemory
+    )
 }
 
 /// Converts the engine's errors: a public `From` impl would name sled in the API.
@@ -206,13 +231,33 @@ pub(crate) trait OrStore<T> {
 
 impl<T> OrStore<T> for Result<T, sled::Error> {
     fn or_store(self) -> Result<T, StoreError> {
-        self.map_err(|e| StoreError::Io(e.to_string()))
+        self.map_err(engine_error)
+    }
+}
+
+/// The engine's error in our terms, its message in Chinese where it is ours
+/// to say.
+fn engine_error(error: sled::Error) -> StoreError {
+    match error {
+        sled::Error::Io(io) => io.into(),
+        sled::Error::Corruption { at, .. } => StoreError::Corrupt {
+            seq: 0,
+            message: match at {
+                Some(at) => format!("存储引擎在文件位置 {at} 读到损坏的数据"),
+                None => "存储引擎读到损坏的数据".to_owned(),
+            },
+        },
+        other => StoreError::Io(other.to_string()),
     }
 }
 
 impl From<std::io::Error> for StoreError {
     fn from(error: std::io::Error) -> Self {
-        StoreError::Io(error.to_string())
+        if is_environment(&error) {
+            StoreError::Environment(error)
+        } else {
+            StoreError::Io(error.to_string())
+        }
     }
 }
 
@@ -223,11 +268,14 @@ pub struct OpenOptions {
     pub wait: Duration,
     /// The storage engine's cache, in bytes.
     pub cache_bytes: u64,
+    /// Open a damaged store to salvage what still verifies: the head file
+    /// is not checked (nor written); only `export_salvage` makes sense then.
+    pub salvage: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { wait: Duration::from_secs(10), cache_bytes: 64 * 1024 * 1024 }
+        OpenOptions { wait: Duration::from_secs(10), cache_bytes: 64 * 1024 * 1024, salvage: false }
     }
 }
 
@@ -281,7 +329,7 @@ impl Store {
                     std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
                     pause = (pause * 2).min(Duration::from_millis(250));
                 }
-                Err(error) => return Err(StoreError::Io(error.to_string())),
+                Err(error) => return Err(engine_error(error)),
             }
         };
         let mut store = Store {
@@ -294,7 +342,9 @@ impl Store {
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
         };
         store.head = store.read_head()?;
-        store.check_head_file()?;
+        if !options.salvage {
+            store.check_head_file()?;
+        }
         store.catch_up_indexes()?;
         Ok(store)
     }
@@ -487,7 +537,7 @@ impl Store {
             .range(start..)
             .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
                 match entry {
-                    Err(e) => Box::new(std::iter::once(Err(StoreError::Io(e.to_string())))),
+                    Err(e) => Box::new(std::iter::once(Err(engine_error(e)))),
                     Ok((key, value)) => match codec::decode_batch(&key, &value) {
                         Ok(events) => Box::new(events.into_iter().map(Ok)),
                         Err(e) => Box::new(std::iter::once(Err(e))),

@@ -32,7 +32,7 @@ pub fn check(args: CheckArgs, ctx: &Ctx) -> Result<(), CliError> {
         return Ok(out.flush()?);
     }
     let as_of = parse_as_of(args.as_of.as_deref())?;
-    let evaluation = ctx.open_existing()?.evaluate(as_of)?;
+    let evaluation = ctx.open_for_reading()?.evaluate(as_of)?;
     if ctx.json() {
         writeln!(out, "{}", json!({"findings": selfeval_report::findings_json(&evaluation.findings)}))?;
     } else {

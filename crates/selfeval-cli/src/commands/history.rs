@@ -72,7 +72,7 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
             format!("「{t}」不是事件类型；可接受：{}", selfeval_core::event::EVENT_TYPES.join("、")),
         ));
     }
-    let ledger = ctx.open_existing()?;
+    let ledger = ctx.open_for_reading()?;
     let mut out = stdout();
     let mut shown = 0u64;
     for entry in ledger.history(&filter)? {
@@ -113,7 +113,7 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
 /// `trace`.
 pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
     let as_of = parse_as_of(args.as_of.as_deref())?;
-    let trace = ctx.open_existing()?.trace(&args.code, &args.figure, as_of)?;
+    let trace = ctx.open_for_reading()?.trace(&args.code, &args.figure, as_of)?;
     let mut out = stdout();
     if ctx.json() {
         let events: Vec<_> = trace

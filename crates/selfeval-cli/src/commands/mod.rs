@@ -145,9 +145,47 @@ impl Ctx {
         Ok(Ledger::open(&self.settings.store, &self.settings.ledger)?)
     }
 
-    /// Opens an existing ledger for reading.
+    /// Opens an existing ledger to write to it.
     pub fn open_existing(&self) -> Result<Ledger, CliError> {
         Ok(Ledger::open_existing(&self.settings.store, &self.settings.ledger)?)
+    }
+
+    /// Opens an existing ledger to read it; a read-only one is read from a
+    /// temporary copy, and the command says so.
+    pub fn open_for_reading(&self) -> Result<Ledger, CliError> {
+        let ledger = Ledger::open_for_reading(&self.settings.store, &self.settings.ledger)?;
+        if ledger.is_read_only_copy() {
+            eprintln!("提示：库 {} 只读，已复制到临时目录读取（不会写入原库）", self.settings.store.display());
+        }
+        Ok(ledger)
+    }
+
+    /// Refuses an output path inside the store (writing there would damage
+    /// it) and an existing file unless `force`.
+    pub fn check_output(&self, field: &str, path: &std::path::Path, force: bool) -> Result<(), CliError> {
+        let absolute = |p: &std::path::Path| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            parent.canonicalize().ok().map(|d| d.join(p.file_name().unwrap_or_default()))
+        };
+        if let (Ok(store), Some(output)) = (self.settings.store.canonicalize(), absolute(path)) {
+            if output.starts_with(&store) {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "{} 在库目录 {} 之内，写入会破坏库；可接受：库目录之外的路径",
+                        path.display(),
+                        self.settings.store.display()
+                    ),
+                ));
+            }
+        }
+        if path.exists() && !force {
+            return Err(invalid(
+                field,
+                format!("文件 {} 已存在，未覆盖；可接受：另一个文件名，或加 --force 覆盖", path.display()),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -88,9 +88,9 @@ fn show(id: Option<&str>, all: bool, ctx: &Ctx) -> Result<(), CliError> {
 
 /// The profile in force in the store, or the default one without a store.
 fn in_force(ctx: &Ctx) -> Result<String, CliError> {
-    if !ctx.settings.store.exists() {
+    if !selfeval_ledger::is_ledger(&ctx.settings.store) {
         return Ok(DEFAULT_PROFILE_ID.to_owned());
     }
-    let state = ctx.open_existing()?.replay_streams(&[DEPARTMENT_STREAM.to_owned()])?;
+    let state = ctx.open_for_reading()?.replay_streams(&[DEPARTMENT_STREAM.to_owned()])?;
     Ok(state.department().map_or_else(|| DEFAULT_PROFILE_ID.to_owned(), |d| d.profile.clone()))
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use selfeval_core::Evaluation;
 use selfeval_ledger::trace::unknown_project;
 
-use super::{invalid, parse_as_of, stdout, Ctx};
+use super::{parse_as_of, stdout, Ctx};
 use crate::error::CliError;
 
 /// `report`.
@@ -22,6 +22,9 @@ pub struct ReportArgs {
     /// 写入文件而非标准输出
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long, requires = "output")]
+    force: bool,
 }
 
 /// `table`.
@@ -49,12 +52,16 @@ pub fn write_report(evaluation: &Evaluation, json: bool, out: &mut dyn Write) ->
 /// `report`.
 pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
     let as_of = parse_as_of(args.as_of.as_deref())?;
-    let evaluation = ctx.open_existing()?.evaluate(as_of)?;
+    if let Some(path) = &args.output {
+        ctx.check_output("--output", path, args.force)?;
+    }
+    let evaluation = ctx.open_for_reading()?.evaluate(as_of)?;
     let json = args.format == "json" || ctx.json();
     match args.output {
         Some(path) => {
-            let file = std::fs::File::create(&path)
-                .map_err(|e| invalid("--output", format!("无法写入 {}：{e}", path.display())))?;
+            let file = std::fs::File::create(&path).map_err(|e| {
+                CliError::Environment(format!("无法写入 {}：{}", path.display(), crate::error::describe_io(&e)))
+            })?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
             write_report(&evaluation, json, &mut out)?;
             out.flush()?;
@@ -72,7 +79,7 @@ pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
 /// `table`.
 pub fn table(args: TableArgs, ctx: &Ctx) -> Result<(), CliError> {
     let as_of = parse_as_of(args.as_of.as_deref())?;
-    let model = ctx.open_existing()?.report_model(as_of)?;
+    let model = ctx.open_for_reading()?.report_model(as_of)?;
     let project = model.project(&args.code).ok_or_else(|| unknown_project(&model, &args.code))?;
     let mut out = stdout();
     if args.format == "json" || ctx.json() {

@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use selfeval_ledger::{Ledger, SnapshotCheck};
+use selfeval_ledger::{ExportSummary, Ledger, SnapshotCheck};
 use serde_json::json;
 
 use super::{invalid, stdout, Ctx};
@@ -16,6 +16,12 @@ use crate::error::CliError;
 pub struct ExportArgs {
     /// 输出文件（默认标准输出）
     file: Option<PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long, requires = "file")]
+    force: bool,
+    /// 抢救：导出直到第一个无法校验的事件为止的全部事件，并说明在哪里、为何停止
+    #[arg(long)]
+    salvage: bool,
 }
 
 /// `import`.
@@ -27,7 +33,7 @@ pub struct ImportArgs {
 
 /// `status`.
 pub fn status(ctx: &Ctx) -> Result<(), CliError> {
-    let head = ctx.open_existing()?.head().clone();
+    let head = ctx.open_for_reading()?.head().clone();
     let store = &ctx.settings.store;
     let mut out = stdout();
     if ctx.json() {
@@ -40,7 +46,7 @@ pub fn status(ctx: &Ctx) -> Result<(), CliError> {
 
 /// `verify`: the hash chain, then the state snapshot against the log.
 pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
-    let ledger = ctx.open_existing()?;
+    let ledger = ctx.open_for_reading()?;
     let verified = match ledger.verify()? {
         Ok(verified) => verified,
         Err(broken) => {
@@ -77,24 +83,47 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `export`.
+/// `export` and `export --salvage`.
 pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let ledger = ctx.open_existing()?;
-    let summary = match &args.file {
-        Some(path) => {
-            let handle = std::fs::File::create(path)
-                .map_err(|e| invalid("FILE", format!("无法创建 {}：{e}", path.display())))?;
-            let mut writer = BufWriter::new(handle);
-            let summary = ledger.export(&mut writer)?;
-            writer.into_inner().map_err(|e| CliError::Output(e.into_error()))?.sync_all()?;
-            summary
+    if let Some(path) = &args.file {
+        ctx.check_output("FILE", path, args.force)?;
+    }
+    let ledger = if args.salvage {
+        Ledger::open_for_salvage(&ctx.settings.store, &ctx.settings.ledger)?
+    } else {
+        ctx.open_for_reading()?
+    };
+    let write = |out: &mut dyn Write| -> Result<(ExportSummary, Option<String>), CliError> {
+        if args.salvage {
+            let salvaged = ledger.export_salvage(out)?;
+            let stopped = salvaged.stopped.map(|b| format!("在事件{}处停止：{}", b.seq, b.problem));
+            Ok((salvaged.summary, stopped))
+        } else {
+            Ok((ledger.export(out)?, None))
         }
-        None => ledger.export(&mut stdout())?,
+    };
+    let (summary, stopped) = match &args.file {
+        Some(path) => {
+            let handle = std::fs::File::create(path).map_err(|e| {
+                CliError::Environment(format!("无法创建 {}：{}", path.display(), crate::error::describe_io(&e)))
+            })?;
+            let mut writer = BufWriter::new(handle);
+            let outcome = write(&mut writer)?;
+            writer.into_inner().map_err(|e| CliError::Output(e.into_error()))?.sync_all()?;
+            outcome
+        }
+        None => write(&mut stdout())?,
     };
     if args.file.is_some() || !ctx.json() {
         eprintln!("已导出 {} 个事件，头哈希 {}", summary.events, summary.head.hash);
     }
-    Ok(())
+    match stopped {
+        Some(why) => Err(CliError::Integrity(format!(
+            "抢救导出只含前 {} 个能校验的事件；{why}。该文件可导入新库",
+            summary.events
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `import`.
