@@ -19,7 +19,7 @@ fn check_rules_lists_every_rule_of_the_table() {
     let expected: Vec<&str> = selfeval_core::check::RULES.iter().map(|r| r.id).collect();
     assert_eq!(ids, expected);
     assert_eq!(
-        json["rules"][0],
+        json["rules"][1],
         serde_json::json!({"id": "F2", "severity": "error", "subject": "money",
         "title": "零预算有支出", "checks": "全年预算数为0的项目记录了支出"})
     );

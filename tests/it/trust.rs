@@ -538,3 +538,36 @@ fn an_auditor_with_read_access_can_verify_export_and_report() {
     let write = auditor(&["--actor", "审计@财政局", "spend", "P02", "--amount", "1", "--date", "2024-06-30"]);
     assert_eq!(write.status.code(), Some(74), "a write to a read-only store is refused by the machine");
 }
+
+#[test]
+fn values_that_would_overflow_later_are_refused_when_typed() {
+    let env = Env::with_project();
+    env.ok(&[
+        "indicator",
+        "add",
+        "P01",
+        "I1",
+        "--level1",
+        "产出指标",
+        "--level2",
+        "数量指标",
+        "--name",
+        "数量",
+        "--target",
+        "≥10个",
+        "--weight",
+        "50",
+    ]);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["spend", "P01", "--amount", "50000000000000000000000000000", "--date", "2024-06-30"], "错误：--amount：「50000000000000000000000000000」超过金额上限（1,000,000,000,000元，即100,000,000万元）"),
+        (vec!["budget", "adjust", "P01", "--delta", "79228162514264337593543950335", "--reason", "调整"], "错误：--delta：「79228162514264337593543950335」超过金额上限"),
+        (vec!["indicator", "add", "P01", "I2", "--level1", "产出指标", "--level2", "数量指标", "--name", "数量", "--target", "≥0.0000000000000000000001个", "--weight", "10"], "错误：--target：「≥0.0000000000000000000001个」超出范围：数值的绝对值不能超过 1,000,000,000,000,000，最多6位小数"),
+        (vec!["indicator", "actual", "P01", "I1", "--value", "99999999999999999999999999个"], "错误：--value：「99999999999999999999999999个」超出范围"),
+    ];
+    for (args, expected) in cases {
+        let run = env.act(&args);
+        assert_eq!(run.code(), 1, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().starts_with(expected), "{args:?}: {}", run.stderr());
+    }
+    assert_eq!(env.run(&["report"]).code(), 0);
+}

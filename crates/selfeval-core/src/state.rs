@@ -11,6 +11,45 @@ use serde::{Deserialize, Serialize};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
 use crate::values::{QualitativeLevel, Target};
 
+/// The value of a payload that is beyond the ceilings of `values`, if any:
+/// (the project, which value and what it was). Such events were never
+/// written by `handle` with the ceilings in force.
+fn out_of_range(payload: &EventPayload) -> Option<(Option<String>, String)> {
+    use crate::values::{amount_in_range, quantity_in_range};
+    let points = |w: Decimal| w >= Decimal::ZERO && w <= Decimal::from(100);
+    let (project, what) = match payload {
+        EventPayload::ProjectRegistered(p) if !points(p.budget_weight) => {
+            (&p.project, format!("预算执行率分值 {}", p.budget_weight))
+        }
+        EventPayload::BudgetSet(p) if !amount_in_range(p.amount) => {
+            (&p.project, format!("年初预算数 {}万元", p.amount))
+        }
+        EventPayload::BudgetAdjusted(p) if !amount_in_range(p.delta) => {
+            (&p.project, format!("预算调整 {}万元", p.delta))
+        }
+        EventPayload::ExpenditureRecorded(p) if !amount_in_range(p.amount) => {
+            (&p.project, format!("支出 {}万元", p.amount))
+        }
+        EventPayload::IndicatorDefined(p) if !points(p.weight) => {
+            (&p.project, format!("指标{}的分值 {}", p.indicator, p.weight))
+        }
+        EventPayload::IndicatorDefined(p) => match &p.target {
+            Target::Quantitative { value, .. } if !quantity_in_range(*value) => {
+                (&p.project, format!("指标{}的年度指标值 {value}", p.indicator))
+            }
+            _ => return None,
+        },
+        EventPayload::IndicatorActualRecorded(p) => match (p.number, p.score) {
+            (Some(n), _) if !quantity_in_range(n) => (&p.project, format!("指标{}的实际完成值 {n}", p.indicator)),
+            (_, Some(s)) if !points(s) => (&p.project, format!("指标{}的得分 {s}", p.indicator)),
+            _ => return None,
+        },
+        EventPayload::ScoreAdjusted(p) if !points(p.score) => (&p.project, format!("{}的得分 {}", p.item, p.score)),
+        _ => return None,
+    };
+    Some((Some(project.clone()), what))
+}
+
 /// A value and the sequence numbers of the events it was computed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Traced<T> {
@@ -308,10 +347,24 @@ pub struct State {
     last_seq: u64,
     /// The recorded time of the last event applied.
     last_recorded_at: Option<DateTime<Utc>>,
+    /// Events whose values are beyond what can be computed with (written by
+    /// an older version, before the ceilings): not applied, reported by D1.
+    impossible: Vec<Impossible>,
     /// Lookups by code and by sequence number, derived from the lists above
     /// (not serialised: [`State::rebuild_index`] recomputes them).
     #[serde(skip)]
     index: Index,
+}
+
+/// An event whose value was not applied because it is out of range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impossible {
+    /// The event.
+    pub seq: u64,
+    /// The project, if the event is about one.
+    pub project: Option<String>,
+    /// Which value, and what it was.
+    pub what: String,
 }
 
 /// Positions in the lists of [`State`], so that a department of ten
@@ -326,7 +379,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 3;
+pub const STATE_VERSION: u32 = 4;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -378,6 +431,11 @@ impl State {
         self.narratives.get(&(section.to_owned(), project.map(str::to_owned)))
     }
 
+    /// The events whose values were out of range and were not applied.
+    pub fn impossible(&self) -> &[Impossible] {
+        &self.impossible
+    }
+
     /// The last sequence number applied (0 for an empty log).
     pub fn last_seq(&self) -> u64 {
         self.last_seq
@@ -415,6 +473,13 @@ impl State {
     /// Applies one event. Events in the log were validated when recorded, so
     /// this never fails; a reference to something unknown changes nothing.
     pub fn apply(&mut self, event: &RecordedEvent) {
+        if let Some((project, what)) = out_of_range(&event.payload) {
+            // Not applied: a value no computation can carry. D1 reports it.
+            self.impossible.push(Impossible { seq: event.seq, project, what });
+            self.last_seq = event.seq;
+            self.last_recorded_at = Some(event.meta.recorded_at);
+            return;
+        }
         let seq = event.seq;
         let note = |text: String| Note { seq, text, actor: event.meta.actor.clone(), at: event.meta.occurred_at };
         let reason = || event.meta.reason.clone().unwrap_or_default();

@@ -56,6 +56,8 @@ impl Severity {
 /// What a rule is about: the groups of `checks.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
+    /// Recorded values that cannot be computed with.
+    Data,
     /// Budgets and spending.
     Money,
     /// Performance indicators and their scores.
@@ -70,6 +72,7 @@ impl Subject {
     /// The JSON name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Subject::Data => "data",
             Subject::Money => "money",
             Subject::Indicators => "indicators",
             Subject::Narrative => "narrative",
@@ -80,6 +83,7 @@ impl Subject {
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
+            Subject::Data => "数据",
             Subject::Money => "资金",
             Subject::Indicators => "指标",
             Subject::Narrative => "说明文字",
@@ -126,11 +130,19 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Every rule this build checks, in the order their findings are listed
-/// within one place of the report: a project's money (F2 F3 F7 F9), its
+/// within one place of the report: a project's money (D1 F2 F3 F7 F9), its
 /// indicators as a whole (I7 I8 I18), a narrative sentence (R6 before I13),
 /// each indicator (I13 I9 I10 F10 I11 I12 I16 I17), the project's closing
 /// facts (I17 P4 R7), then coverage (R4) and rectification (R8 R9).
 pub static RULES: &[Rule] = &[
+    Rule {
+        id: "D1",
+        severity: Severity::Error,
+        subject: Subject::Data,
+        title: "数值超出范围",
+        checks: "旧版本记录的金额、数量、分值或得分超出可计算的范围，重放时未计入",
+        run: money::d1_value_out_of_range,
+    },
     Rule {
         id: "F2",
         severity: Severity::Error,

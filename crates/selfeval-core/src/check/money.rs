@@ -1,10 +1,28 @@
-//! Rules on budgets and spending: F2, F3, F7, F9, F10.
+//! Rules on budgets and spending: D1 (values out of range), F2, F3, F7, F9, F10.
 
 use rust_decimal::Decimal;
 
 use super::{Context, Findings, Place};
 use crate::scoring::rate_percent;
 use crate::values::{fmt2, fmt_plain, Target};
+
+/// D1: an event whose value is beyond what can be computed with; replay
+/// left it out, so every figure it would have changed is short of it.
+pub fn d1_value_out_of_range(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for impossible in cx.state.impossible() {
+        let index = impossible.project.as_ref().and_then(|code| cx.model.projects.iter().position(|p| &p.code == code));
+        let place = index.map_or(Place::Department, Place::ProjectMoney);
+        out.push(
+            place,
+            impossible.project.as_deref(),
+            format!(
+                "事件#{}的{}超出可计算的范围（金额不超过100,000,000万元，数量不超过10^15，分值与得分在0至100之间），重放时未计入；请核对原始记录，冲销或更正后重新导入",
+                impossible.seq, impossible.what
+            ),
+            vec![impossible.seq],
+        );
+    }
+}
 
 /// F2: spending recorded on a project whose full-year budget is zero.
 pub fn f2_spending_without_budget(cx: &Context<'_>, out: &mut Findings<'_>) {

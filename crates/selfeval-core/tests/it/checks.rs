@@ -408,3 +408,39 @@ fn findings_of_one_indicator_keep_the_report_order() {
         w.findings().iter().map(|f| f.rule).filter(|r| ["I13", "I11", "I9", "F10"].contains(r)).collect();
     assert_eq!(order, vec!["I13", "I11", "I9", "F10"]);
 }
+
+#[test]
+fn d1_values_beyond_the_ceilings_are_left_out_and_reported() {
+    use chrono::TimeZone;
+    use selfeval_core::event::ExpenditureRecorded;
+    use selfeval_core::{EventPayload, Meta, RecordedEvent};
+    let mut w = clean();
+    silent(&w, "D1");
+    let before = w.report().projects[0].executed.value;
+    // Two spendings an older version accepted: their sum overflows a decimal.
+    let huge = rust_decimal::Decimal::from_str_exact("50000000000000000000000000000").unwrap();
+    for seq in [1000, 1001] {
+        let at = chrono::Utc.with_ymd_and_hms(2024, 12, 2, 0, 0, 0).unwrap();
+        w.state.apply(&RecordedEvent {
+            seq,
+            meta: Meta { actor: "旧版本@科室".into(), reason: None, occurred_at: at, recorded_at: at },
+            payload: EventPayload::ExpenditureRecorded(ExpenditureRecorded {
+                project: "P01".into(),
+                amount: huge,
+                date: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+                voucher: None,
+                memo: None,
+            }),
+        });
+    }
+    fires(&w, "D1");
+    let d1: Vec<_> = w.findings().into_iter().filter(|f| f.rule == "D1").collect();
+    assert_eq!(d1.len(), 2);
+    assert_eq!(d1[0].events, vec![1000]);
+    assert!(
+        d1[0].message.starts_with("事件#1000的支出 50000000000000000000000000000万元超出可计算的范围"),
+        "{}",
+        d1[0].message
+    );
+    assert_eq!(w.report().projects[0].executed.value, before, "the figures leave them out");
+}
