@@ -4,8 +4,10 @@
 //!   every test of the workspace, and the quick benchmark (harness only).
 //! - `gen`: a deterministic synthetic department (store and export).
 //! - `bench`: the benchmark of `docs/performance.md`.
+//! - `fuzz`: the cargo-fuzz targets of `fuzz/` (nightly), see `docs/reliability.md`.
 
 mod bench;
+mod fuzz;
 mod gen;
 mod sqlite;
 
@@ -19,7 +21,10 @@ tasks:
   gen --projects N --events M --seed S --out DIR
                           a synthetic department: DIR/export.jsonl and DIR/store
   bench [--events N] [--quick]
-                          the benchmark (docs/performance.md); --quick: 10,000 events";
+                          the benchmark (docs/performance.md); --quick: 10,000 events
+  fuzz [--seconds N] [--jobs J] [TARGET...]
+                          cargo-fuzz targets (parsers, decode, import, handle), N seconds each
+                          (default 600), J at a time (default 2); nightly toolchain";
 
 /// Reads `--name value` flags.
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -116,6 +121,19 @@ fn main() -> ExitCode {
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("gen") => report(run_gen(&args)),
+        Some("fuzz") => report(number(&args, "--seconds", 600).and_then(|seconds| {
+            let jobs = number(&args, "--jobs", 2)? as usize;
+            let mut targets = Vec::new();
+            let mut rest = args[1..].iter();
+            while let Some(arg) = rest.next() {
+                if arg == "--seconds" || arg == "--jobs" {
+                    rest.next();
+                } else {
+                    targets.push(arg.clone());
+                }
+            }
+            fuzz::fuzz(&fuzz::FuzzOptions { seconds, jobs, targets })
+        })),
         Some("bench") => report(number(&args, "--events", 1_000_000).and_then(|events| {
             bench::bench(&bench::BenchOptions { events, quick: args.iter().any(|a| a == "--quick") })
         })),

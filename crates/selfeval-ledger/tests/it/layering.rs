@@ -40,6 +40,7 @@ fn each_crate_depends_only_on_the_crates_below_it() {
         ("selfeval-ledger", &["selfeval-core", "selfeval-store"]),
         ("selfeval-report", &["selfeval-core"]),
         ("selfeval-cli", &["selfeval-core", "selfeval-ledger", "selfeval-report"]),
+        ("selfeval-fuzz", &["selfeval-core", "selfeval-ledger"]),
         ("xtask", &["selfeval-core", "selfeval-ledger", "selfeval-report"]),
     ];
     let mut crates: Vec<String> = std::fs::read_dir(workspace().join("crates"))
@@ -76,7 +77,9 @@ fn rust_sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn only_the_cli_settings_read_the_environment() {
     let mut sources = Vec::new();
-    for krate in ["selfeval-core", "selfeval-store", "selfeval-ledger", "selfeval-report", "selfeval-cli"] {
+    for krate in
+        ["selfeval-core", "selfeval-store", "selfeval-ledger", "selfeval-report", "selfeval-cli", "selfeval-fuzz"]
+    {
         rust_sources(&workspace().join("crates").join(krate).join("src"), &mut sources);
     }
     for path in sources {

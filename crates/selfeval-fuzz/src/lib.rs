@@ -1,0 +1,209 @@
+//! Fuzz harnesses: each takes arbitrary bytes and must never panic. The
+//! cargo-fuzz targets in `fuzz/` call these functions; the test
+//! `tests/corpus.rs` replays the corpus kept in `fuzz/corpus/` through
+//! them on every CI run, on the stable toolchain. `cargo xtask fuzz` runs
+//! the fuzzer (nightly); `docs/reliability.md` records the runs.
+
+use chrono::{TimeZone, Utc};
+use selfeval_core::values::{self, Sign};
+use selfeval_core::{evaluate, execute, Command, EventPayload, Executed, Meta, Request, State};
+use selfeval_ledger::{Ledger, LedgerSettings};
+
+/// A harness: arbitrary bytes in, a panic for a defect.
+pub type Harness = fn(&[u8]);
+
+/// The harnesses by name, as `cargo xtask fuzz` and the corpus test know them.
+pub const TARGETS: &[(&str, Harness)] =
+    &[("parsers", parsers), ("decode", decode), ("import", import), ("handle", handle)];
+
+/// The value parsers: amounts, targets, actuals, numbers, names, texts,
+/// codes and command ids. An accepted amount prints and parses back exactly.
+pub fn parsers(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    for sign in [Sign::NonNegative, Sign::Any] {
+        if let Ok(amount) = values::parse_amount(text, sign) {
+            assert!(values::amount_in_range(amount), "{text:?} parsed to {amount} beyond the ceiling");
+            let again = values::parse_amount(&values::fmt_plain(amount), sign).expect("a parsed amount parses again");
+            assert_eq!(again, amount, "{text:?}");
+        }
+    }
+    if let Ok(values::Target::Quantitative { value, unit, .. }) = values::parse_target(text) {
+        assert!(values::quantity_in_range(value));
+        let _ = values::parse_actual_number(text, &unit);
+    }
+    let _ = values::parse_number(text);
+    let _ = values::check_name(text);
+    let _ = values::check_text(text);
+    let _ = values::check_code(text);
+    let _ = values::check_command_id(text);
+    let _ = values::visible(text);
+}
+
+/// Event decoding: a type name, a schema version and a payload, split from
+/// the input at the first two newlines.
+pub fn decode(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let mut parts = text.splitn(3, '\n');
+    let (Some(event_type), Some(version), Some(payload)) = (parts.next(), parts.next(), parts.next()) else { return };
+    let version = version.trim().parse::<u32>().unwrap_or(1);
+    if let Ok(decoded) = EventPayload::decode(event_type, version, payload) {
+        // What decodes encodes and decodes to the same payload.
+        let again = EventPayload::decode(decoded.event_type(), decoded.schema_version(), &decoded.to_json());
+        assert_eq!(again.as_ref().ok(), Some(&decoded));
+    }
+}
+
+/// Import: arbitrary bytes as an export file, into a new ledger. Either it
+/// imports whole and verifies and evaluates, or nothing is left behind.
+pub fn import(data: &[u8]) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let target = dir.path().join("store");
+    let settings = LedgerSettings { snapshot_after: u64::MAX, ..LedgerSettings::default() };
+    match Ledger::import_new(&target, &settings, &mut &data[..]) {
+        Ok(Ok(imported)) => {
+            let ledger = Ledger::open_existing(&target, &settings).expect("an imported ledger opens");
+            let verified = ledger.verify().expect("readable").expect("an imported chain verifies");
+            assert_eq!(verified.events, imported.events);
+            let _ = ledger.evaluate(None).expect("an imported ledger evaluates");
+        }
+        Ok(Err(_)) | Err(_) => assert!(!target.exists(), "a refused import leaves nothing behind"),
+    }
+}
+
+/// Reads small choices and strings from the input.
+struct Input<'a> {
+    data: &'a [u8],
+}
+
+impl Input<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (first, rest) = self.data.split_first()?;
+        self.data = rest;
+        Some(*first)
+    }
+
+    fn pick<'p>(&mut self, pool: &[&'p str]) -> Option<&'p str> {
+        Some(pool[usize::from(self.byte()?) % pool.len()])
+    }
+
+    /// A string: one of `pool`, or (with a zero byte first) the next bytes up to a zero.
+    fn text(&mut self, pool: &[&str]) -> Option<String> {
+        if self.byte()? % 4 != 0 {
+            return self.pick(pool).map(str::to_owned);
+        }
+        let end = self.data.iter().position(|b| *b == 0).unwrap_or(self.data.len().min(64));
+        let (text, rest) = self.data.split_at(end);
+        self.data = rest.get(1..).unwrap_or_default();
+        Some(String::from_utf8_lossy(text).into_owned())
+    }
+}
+
+const PROJECTS: &[&str] = &["P1", "P2", "P3"];
+const INDICATORS: &[&str] = &["I1", "I2", "budget"];
+const PROBLEMS: &[&str] = &["Q1", "Q2"];
+const AMOUNTS: &[&str] = &["0", "6", "0.5", "215,457.60元", "-0.026", "100000000", "1e3", "0.0000001"];
+const TARGETS_TEXT: &[&str] = &["≥50个", "≤90万元", "=100%", "<5天", "≥0个", "效果明显", "≥0.000001个"];
+const ACTUALS: &[&str] = &["48个", "95%", "0", "1000000000000000", "成效明显", "0.95"];
+const LEVELS: &[&str] = &["产出指标", "效益指标", "满意度指标", "成本指标"];
+const DATES: &[&str] = &["2024-06-30", "2024-02-30", "2099-01-01", "2024-12-31"];
+const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1"];
+
+fn command(input: &mut Input<'_>) -> Option<Command> {
+    let project = |input: &mut Input<'_>| input.text(PROJECTS);
+    Some(match input.byte()? % 18 {
+        0 => Command::AddProject {
+            code: project(input)?,
+            name: input.text(&["项目", "应急救援能力建设资金"])?,
+            category: None,
+            section: Some("应急救援科".into()),
+            budget_weight: input.byte().filter(|b| b % 3 == 0).map(|b| (b % 30).to_string()),
+        },
+        1 => Command::SetBudget { project: project(input)?, amount: input.text(AMOUNTS)?, source: None },
+        2 => Command::AdjustBudget { project: project(input)?, delta: input.text(AMOUNTS)?, doc: None },
+        3 => Command::RecordExpenditure {
+            project: project(input)?,
+            amount: input.text(AMOUNTS)?,
+            date: input.text(DATES)?,
+            voucher: None,
+            memo: None,
+        },
+        4 => Command::ReverseExpenditure { seq: (input.byte()? % 40).to_string() },
+        5 => Command::SetGoal {
+            project: project(input)?,
+            expected: input.text(&["目标"]),
+            actual: input.text(&["完成"]),
+        },
+        6 => Command::DefineIndicator {
+            project: project(input)?,
+            indicator: input.text(INDICATORS)?,
+            level1: input.text(LEVELS)?,
+            level2: input.text(&["数量指标", "成本指标"])?,
+            name: input.text(&["救援装备配备数量"])?,
+            target: input.text(TARGETS_TEXT)?,
+            weight: input.text(SCORES)?,
+        },
+        7 => Command::RecordActual {
+            project: project(input)?,
+            indicator: input.text(INDICATORS)?,
+            value: input.text(ACTUALS)?,
+            level: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(&["达成", "部分达成", "未达成"])),
+            score: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
+            deviation: input.text(&["超额完成30%以上", "未完成"]),
+            measure: None,
+        },
+        8 => Command::MarkNotApplicable { project: project(input)?, item: input.text(INDICATORS)? },
+        9 => {
+            Command::AdjustScore { project: project(input)?, item: input.text(INDICATORS)?, score: input.text(SCORES)? }
+        }
+        10 => {
+            Command::IdentifyProblem { project: project(input)?, problem: input.text(PROBLEMS)?, text: "问题".into() }
+        }
+        11 => Command::PlanRectification {
+            problem: input.text(PROBLEMS)?,
+            measure: "措施".into(),
+            owner: "科室".into(),
+            due: input.text(DATES)?,
+        },
+        12 => Command::ProgressRectification { problem: input.text(PROBLEMS)?, note: "进展".into() },
+        13 => Command::CompleteRectification { problem: input.text(PROBLEMS)?, evidence: "佐证".into() },
+        14 => Command::SetNarrative {
+            section: input.text(&["3.scores", "3.execution", "3.indicators"])?,
+            text: input.text(&["平均自评分数为98分", "预算执行率为100%", "救援装备配备数量未完成目标的30%以上"])?,
+            project: input.byte().filter(|b| b % 2 == 0).and_then(|_| project(input)),
+        },
+        15 => Command::Submit { project: project(input)? },
+        16 => Command::Approve { project: project(input)? },
+        _ => Command::ChangeProfile { profile: input.text(&["cz2020-linear", "cz2021-cost", "cz2020-default"])? },
+    })
+}
+
+/// The command handler: a department initialised, then commands read from
+/// the input, each handled, applied when accepted; then the whole state is
+/// evaluated. Nothing may panic, and replay must give the same state.
+pub fn handle(data: &[u8]) {
+    let mut input = Input { data };
+    let mut state = State::default();
+    let mut log = Vec::new();
+    let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).single().expect("a valid time");
+    let meta = Meta {
+        actor: "张三@应急救援科".into(), reason: Some("原因".into()), occurred_at: at, recorded_at: at
+    };
+    let init = Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None };
+    let mut commands = vec![init];
+    while let Some(command) = command(&mut input) {
+        commands.push(command);
+    }
+    for command in commands {
+        let next = log.len() as u64 + 1;
+        let request = Request { meta: meta.clone(), command };
+        match execute(&mut state, &request, |p| Ok::<_, ()>((next..next + p.len() as u64).collect())) {
+            Ok(events) => log.extend(events),
+            Err(Executed::Rejected(_)) => {}
+            Err(Executed::NotAppended(())) => unreachable!("the append above never fails"),
+        }
+    }
+    let evaluation = evaluate(&state, "fuzz");
+    let replayed = State::replay(&log);
+    assert_eq!(replayed, state, "replay gives the state that recording built");
+    assert_eq!(evaluate(&replayed, "fuzz"), evaluation);
+}
