@@ -5,10 +5,13 @@
 //! statuses), so `history` works on any readable log, even one whose
 //! replay would fail.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
+use crate::arith::{add, sub, sum};
 use crate::event::EventPayload;
 use crate::state::Status;
 use crate::values::{fmt2, fmt_plain};
@@ -27,7 +30,7 @@ struct ProjectTrack {
 
 impl ProjectTrack {
     fn budget(&self) -> Decimal {
-        self.initial.values().copied().sum::<Decimal>() + self.adjustments
+        add(sum(self.initial.values().copied()), self.adjustments)
     }
 }
 
@@ -91,14 +94,14 @@ impl Describer {
             }
             E::BudgetAdjusted(p) => {
                 let old = track.budget();
-                track.adjustments += p.delta;
+                track.adjustments = add(track.adjustments, p.delta);
                 let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
                 let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
                 format!("全年预算数 {} → {}（调整 {sign}{}{doc}）", fmt2(old), fmt2(track.budget()), fmt_plain(p.delta))
             }
             E::ExpenditureRecorded(p) => {
                 let old = track.executed;
-                track.executed += p.amount;
+                track.executed = add(track.executed, p.amount);
                 track.expenditures.insert(seq, p.amount);
                 let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
                 format!(
@@ -111,7 +114,7 @@ impl Describer {
             }
             E::ExpenditureReversed(p) => {
                 let old = track.executed;
-                track.executed -= p.amount;
+                track.executed = sub(track.executed, p.amount);
                 format!(
                     "冲销支出 #{}（{}）；全年执行数 {} → {}",
                     p.expenditure_seq,

@@ -11,6 +11,7 @@
 //! This crate does no IO, reads no clock, no environment and no randomness:
 //! time and actor arrive as inputs.
 
+pub mod arith;
 pub mod check;
 pub mod command;
 pub mod evaluation;

@@ -10,6 +10,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::arith::mul;
 use crate::scoring::Grade;
 use crate::values::{fmt_plain, QualitativeLevel};
 
@@ -233,7 +234,7 @@ impl RuleProfile {
     /// `weight`, as (low, high, high inclusive).
     pub fn qualitative_band(&self, level: QualitativeLevel, weight: Decimal) -> (Decimal, Decimal, bool) {
         let band = self.qualitative_bands.iter().find(|b| b.level == level);
-        band.map_or((Decimal::ZERO, weight, true), |b| (weight * b.low, weight * b.high, b.high_inclusive))
+        band.map_or((Decimal::ZERO, weight, true), |b| (mul(weight, b.low), mul(weight, b.high), b.high_inclusive))
     }
 
     /// Whether `score` lies in the band of `level` for points `weight`.
@@ -255,5 +256,5 @@ impl RuleProfile {
 
 /// A fraction as a percentage for people: `0.3` → `30%`.
 pub fn percent_text(fraction: Decimal) -> String {
-    format!("{}%", fmt_plain(fraction * Decimal::from(100)))
+    format!("{}%", fmt_plain(mul(fraction, Decimal::ONE_HUNDRED)))
 }

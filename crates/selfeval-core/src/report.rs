@@ -1,9 +1,12 @@
 //! The report model: every figure the report and the 自评表 need, computed
 //! from replayed state, each carrying the sequence numbers it came from.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
+use crate::arith::{div, hundred, mul, sum};
 use crate::event::NARRATIVE_SECTIONS;
 use crate::profile::{RuleProfile, DEFAULT_PROFILE_ID};
 use crate::scoring::{self, Deviation, DeviationThresholds, Grade, ProjectFigures, ScoredRow};
@@ -55,10 +58,10 @@ pub fn score_text(value: Option<Decimal>) -> String {
 /// over the range they span: a department total unites a million seqs.
 pub fn seq_union<'a>(lists: impl IntoIterator<Item = &'a [u64]> + Clone) -> Vec<u64> {
     let Some(max) = lists.clone().into_iter().filter_map(|l| l.last().copied()).max() else { return Vec::new() };
-    let mut bits = vec![0u64; (max / 64 + 1) as usize];
+    let mut bits = vec![0u64; usize::try_from(max / 64).unwrap_or(usize::MAX).saturating_add(1)];
     let mut count = 0usize;
     for list in lists {
-        count += list.len();
+        count = count.saturating_add(list.len());
         for seq in list {
             bits[(seq / 64) as usize] |= 1 << (seq % 64);
         }
@@ -66,8 +69,8 @@ pub fn seq_union<'a>(lists: impl IntoIterator<Item = &'a [u64]> + Clone) -> Vec<
     let mut out = Vec::with_capacity(count);
     for (word_index, mut word) in bits.into_iter().enumerate() {
         while word != 0 {
-            out.push(word_index as u64 * 64 + u64::from(word.trailing_zeros()));
-            word &= word - 1;
+            out.push((word_index as u64).saturating_mul(64).saturating_add(u64::from(word.trailing_zeros())));
+            word &= word.wrapping_sub(1);
         }
     }
     out
@@ -329,7 +332,7 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
     let (completion, deviation, relative) = match (&indicator.target, actual) {
         (Target::Quantitative { op, value, .. }, Some(a)) => {
             let b = a.number.unwrap_or_default();
-            let completion = (!value.is_zero()).then(|| b / *value * Decimal::from(100));
+            let completion = (!value.is_zero()).then(|| mul(div(b, *value), hundred()));
             let auto = auto_score.unwrap_or_default();
             let thresholds = DeviationThresholds::of(profile);
             let deviation = scoring::quantitative_deviation(*op, *value, b, auto, indicator.weight, thresholds);
@@ -477,7 +480,7 @@ impl ReportModel {
         let rate_seqs = seq_union([budget_seqs.as_slice(), executed_seqs.as_slice()]);
         let totals = Totals {
             initial_budget: Figure {
-                value: Some(projects.iter().filter_map(|p| p.initial_budget.value).sum()),
+                value: Some(sum(projects.iter().filter_map(|p| p.initial_budget.value))),
                 seqs: union(|p| &p.initial_budget),
             },
             budget: Figure { value: Some(figures.budget), seqs: budget_seqs },
@@ -502,8 +505,9 @@ impl ReportModel {
             .collect();
         let order = |key: &str| NARRATIVE_SECTIONS.iter().position(|(k, _)| *k == key).unwrap_or(usize::MAX);
         let project_order = |code: &Option<String>| {
-            code.as_ref()
-                .map_or(0, |c| 1 + state.projects().iter().position(|p| &p.code == c).unwrap_or(usize::MAX - 1))
+            code.as_ref().map_or(0, |c| {
+                state.projects().iter().position(|p| &p.code == c).map_or(usize::MAX, |i| i.saturating_add(1))
+            })
         };
         narratives.sort_by_key(|n| (order(&n.section), project_order(&n.project)));
         ReportModel {

@@ -2,10 +2,14 @@
 //!
 //! Scores are rounded to two decimals (四舍五入) when computed; totals are sums
 //! of rounded scores; rates are kept exact and rounded only for display.
+//! Arithmetic goes through `arith`, which cannot panic.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::arith::{div, hundred, mul, sub, sum};
 use crate::profile::{ReverseScoring, RuleProfile};
 use crate::state::Indicator;
 use crate::values::{round_half_up, Operator, Target};
@@ -34,11 +38,11 @@ pub fn budget_outcome(budget: Decimal, executed: Decimal, weight: Decimal) -> Bu
             over_budget: false,
         };
     }
-    let rate = executed / budget;
+    let rate = div(executed, budget);
     let capped = rate.min(Decimal::ONE).max(Decimal::ZERO);
     BudgetOutcome {
         rate: Some(rate),
-        score: Some(round_half_up(weight * capped, 2)),
+        score: Some(round_half_up(mul(weight, capped), 2)),
         spent_without_budget: false,
         over_budget: executed > budget,
     }
@@ -77,10 +81,10 @@ pub fn quantitative_score(
                 Decimal::ZERO
             } else {
                 match reverse {
-                    ReverseScoring::Ratio => weight * target / actual,
+                    ReverseScoring::Ratio => div(mul(weight, target), actual),
                     ReverseScoring::Linear => {
-                        let factor = Decimal::ONE - (actual - target) / target;
-                        weight * factor.max(Decimal::ZERO)
+                        let factor = sub(Decimal::ONE, div(sub(actual, target), target));
+                        mul(weight, factor.max(Decimal::ZERO))
                     }
                 }
             }
@@ -96,7 +100,7 @@ fn positive_score(op: Operator, target: Decimal, actual: Decimal, weight: Decima
     } else if target <= Decimal::ZERO {
         Decimal::ZERO
     } else {
-        weight * actual.max(Decimal::ZERO) / target
+        div(mul(weight, actual.max(Decimal::ZERO)), target)
     }
 }
 
@@ -135,13 +139,13 @@ pub fn quantitative_deviation(
     weight: Decimal,
     thresholds: DeviationThresholds,
 ) -> Option<Deviation> {
-    if auto_score < weight * (Decimal::ONE - thresholds.under) {
+    if auto_score < mul(weight, sub(Decimal::ONE, thresholds.under)) {
         return Some(Deviation::Under);
     }
     if target <= Decimal::ZERO {
         return None;
     }
-    let beyond = if op.is_reverse() { (target - actual) / target } else { (actual - target) / target };
+    let beyond = if op.is_reverse() { div(sub(target, actual), target) } else { div(sub(actual, target), target) };
     (beyond >= thresholds.over).then_some(Deviation::Over)
 }
 
@@ -151,7 +155,7 @@ pub fn relative_deviation(op: Operator, target: Decimal, actual: Decimal) -> Opt
     if target.is_zero() {
         return None;
     }
-    Some(if op.is_reverse() { (target - actual) / target } else { (actual - target) / target })
+    Some(if op.is_reverse() { div(sub(target, actual), target) } else { div(sub(actual, target), target) })
 }
 
 /// The grade (等级) of a total score; its bands are the profile's
@@ -201,15 +205,15 @@ pub fn project_total(rows: &[ScoredRow]) -> Option<Decimal> {
     if applicable.is_empty() {
         return None;
     }
-    let score_sum: Decimal = applicable.iter().map(|(_, s)| *s).sum();
+    let score_sum = sum(applicable.iter().map(|(_, s)| *s));
     if applicable.len() == rows.len() {
         return Some(score_sum);
     }
-    let weight_sum: Decimal = applicable.iter().map(|(w, _)| *w).sum();
+    let weight_sum = sum(applicable.iter().map(|(w, _)| *w));
     if weight_sum.is_zero() {
         return None;
     }
-    Some(round_half_up(Decimal::from(100) * score_sum / weight_sum, 2))
+    Some(round_half_up(div(mul(hundred(), score_sum), weight_sum), 2))
 }
 
 /// What the department summary needs of one project.
@@ -247,21 +251,22 @@ pub struct DepartmentFigures {
 /// Sums the department: ΣP, ΣE, ΣE ÷ ΣP (not the mean of rates), the average
 /// of the totals, grade counts and coverage.
 pub fn department_figures(projects: &[ProjectFigures], profile: &RuleProfile) -> DepartmentFigures {
-    let budget: Decimal = projects.iter().map(|p| p.budget).sum();
-    let executed: Decimal = projects.iter().map(|p| p.executed).sum();
+    let budget = sum(projects.iter().map(|p| p.budget));
+    let executed = sum(projects.iter().map(|p| p.executed));
     let totals: Vec<Decimal> = projects.iter().filter_map(|p| p.total).collect();
-    let average = (!totals.is_empty())
-        .then(|| round_half_up(totals.iter().copied().sum::<Decimal>() / Decimal::from(totals.len()), 2));
-    let mut grade_counts = [0; 4];
+    let average =
+        (!totals.is_empty()).then(|| round_half_up(div(sum(totals.iter().copied()), Decimal::from(totals.len())), 2));
+    let mut grade_counts = [0usize; 4];
     for total in &totals {
-        grade_counts[profile.grade_of(*total) as usize] += 1;
+        let count = &mut grade_counts[profile.grade_of(*total) as usize];
+        *count = (*count).saturating_add(1);
     }
     let in_scope =
         projects.iter().filter(|p| p.budget > Decimal::ZERO || p.executed > Decimal::ZERO || p.approved).count();
     DepartmentFigures {
         budget,
         executed,
-        rate: (budget > Decimal::ZERO).then(|| executed / budget),
+        rate: (budget > Decimal::ZERO).then(|| div(executed, budget)),
         average,
         in_scope,
         evaluated: projects.iter().filter(|p| p.approved).count(),
@@ -283,7 +288,7 @@ pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Opt
 
 /// A rate as a percentage rounded for display (`0.8618304` → `86.18`).
 pub fn rate_percent(rate: Decimal) -> Decimal {
-    round_half_up(rate * Decimal::from(100), 2)
+    round_half_up(mul(rate, hundred()), 2)
 }
 
 #[cfg(test)]

@@ -2,12 +2,15 @@
 //! lives in [`crate::handle`]. Each fact remembers the sequence number of
 //! the event it came from, which is what makes figures traceable.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::arith::{add, sum};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
 use crate::values::{QualitativeLevel, Target};
 
@@ -262,7 +265,7 @@ impl Project {
         }
         let mut seqs: Vec<u64> = self.budget_lines.iter().map(|l| l.seq).collect();
         seqs.sort_unstable();
-        Traced { value: latest.values().map(|l| l.amount).sum(), seqs }
+        Traced { value: sum(latest.values().map(|l| l.amount)), seqs }
     }
 
     /// 全年预算数: the initial budget plus every adjustment.
@@ -271,8 +274,8 @@ impl Project {
         let mut seqs = initial.seqs;
         seqs.extend(self.adjustments.iter().map(|a| a.seq));
         seqs.sort_unstable();
-        let delta: Decimal = self.adjustments.iter().map(|a| a.delta).sum();
-        Traced { value: initial.value + delta, seqs }
+        let delta = sum(self.adjustments.iter().map(|a| a.delta));
+        Traced { value: add(initial.value, delta), seqs }
     }
 
     /// 全年执行数: every expenditure not reversed (the reversals are in the trace).
@@ -283,7 +286,7 @@ impl Project {
             seqs.push(e.seq);
             match e.reversed_by {
                 Some(reversal) => seqs.push(reversal),
-                None => total += e.amount,
+                None => total = add(total, e.amount),
             }
         }
         seqs.sort_unstable();

@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::{Context, Findings, Place};
+use crate::arith::{add, sum};
 use crate::profile::percent_text;
 use crate::report::{IndicatorRow, ProjectReport};
 use crate::scoring::Deviation;
@@ -33,7 +34,7 @@ fn rows<'a>(
 /// I7: the budget row's points and the indicators' points do not sum to 100.
 pub fn i7_points_not_100(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in evaluated(cx) {
-        let points: Decimal = p.budget_weight + p.indicators.iter().map(|r| r.weight).sum::<Decimal>();
+        let points = add(p.budget_weight, sum(p.indicators.iter().map(|r| r.weight)));
         if points != Decimal::from(100) {
             let mut events = vec![project.registered_seq];
             events.extend(project.indicators.iter().map(|ind| ind.defined_seq));
@@ -72,7 +73,7 @@ pub fn i18_level1_split_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in evaluated(cx) {
         for level1 in &cx.profile.level1 {
             let under: Vec<_> = project.indicators.iter().filter(|ind| ind.level1 == level1.name).collect();
-            let points: Decimal = under.iter().map(|ind| ind.weight).sum();
+            let points = sum(under.iter().map(|ind| ind.weight));
             if !under.is_empty() && points != level1.points && under.iter().all(|ind| ind.reason.is_none()) {
                 out.push(
                     Place::ProjectIndicators(i),

@@ -13,6 +13,8 @@
 //! department's totals, the narratives sentence by sentence, self-evaluation
 //! coverage and the rectifications.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 mod indicators;
 mod money;
 mod narrative;

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{Context, Findings, Place};
+use crate::arith::{hundred, mul};
 use crate::scoring::rate_percent;
 use crate::values::{fmt2, fmt_plain, Target};
 
@@ -97,7 +98,7 @@ pub fn f7_low_execution_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
                     "项目{}预算执行率{}%低于{}%，但没有说明原因；请用 narrative set 3.execution --project {} 记录原因",
                     p.code,
                     fmt2(rate_percent(rate)),
-                    fmt_plain(floor * Decimal::from(100)),
+                    fmt_plain(mul(floor, hundred())),
                     p.code
                 ),
                 p.execution_rate.seqs.clone(),

@@ -41,7 +41,7 @@ pub fn i13_claims_contradict_numbers(cx: &Context<'_>, out: &mut Findings<'_>) {
         }
         // The indicator is named before or in the clause that makes the claim.
         let claim_at = narrative::claim_position(s.text, cx.profile.over_deviation).unwrap_or(s.text.len());
-        let clause_end = s.text[claim_at..].find(['，', ',']).map_or(s.text.len(), |i| claim_at + i);
+        let clause_end = s.text[claim_at..].find(['，', ',']).map_or(s.text.len(), |i| claim_at.saturating_add(i));
         let mut blanked = s.text[..clause_end].to_owned();
         for (start, end, _) in s.mentioned.iter().rev().filter(|m| m.1 <= clause_end) {
             if blanked.is_char_boundary(*start) && blanked.is_char_boundary(*end) {
@@ -229,7 +229,7 @@ fn contradiction(row: &IndicatorRow, indicator: &Indicator, claims: Claims) -> O
                 let holds = if claims.exceeded {
                     relative >= threshold
                 } else if claims.unmet {
-                    relative <= -threshold
+                    relative <= crate::arith::sub(Decimal::ZERO, threshold)
                 } else {
                     relative.abs() >= threshold
                 };
