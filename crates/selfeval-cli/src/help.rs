@@ -8,6 +8,8 @@ const TEMPLATE: &str = "{about-with-newline}\n用法 (Usage): {usage}\n\n{all-ar
 const EXAMPLES: &[(&str, &str)] = &[
     ("init", "selfeval --actor 赵静@领导小组办公室 init --department 某市应急管理局 --year 2024"),
     ("project add", "selfeval project add P01 --name 应急救援能力建设资金 --category 应急救援 --section 应急救援科"),
+    ("project list", "selfeval project list\n  selfeval project list --json --as-of 2024-12-31T18:00:00+08:00"),
+    ("problem list", "selfeval problem list"),
     ("budget set", "selfeval budget set P01 --amount 6 --source 本年财政拨款 --reason 2024年部门预算批复"),
     ("budget adjust", "selfeval budget adjust P01 --delta -0.026 --doc 财预〔2024〕5号 --reason 预算调减"),
     ("spend", "selfeval spend P01 --amount 215,457.60元 --date 2024-06-30 --voucher 记-0633\n  selfeval spend reverse 12 --reason 重复入账"),
@@ -29,7 +31,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("return", "selfeval --actor 赵静@领导小组办公室 return P01 --reason 指标I2实际值缺佐证"),
     ("report", "selfeval report > 报告.md\n  selfeval report --format json --as-of 2024-12-31T18:00:00+08:00"),
     ("table", "selfeval table P01"),
-    ("history", "selfeval history --project P01\n  selfeval history --type BudgetAdjusted --since 2024-06-01 --json"),
+    ("history", "selfeval history --project P01\n  selfeval history --type BudgetAdjusted --since 2024-06-01 --json\n  selfeval history --grep 记-0633"),
     ("trace", "selfeval trace P01 executed\n  selfeval trace department average_score"),
     ("check", "selfeval check --json\n  selfeval check --rules"),
     ("verify", "selfeval verify"),

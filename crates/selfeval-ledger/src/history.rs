@@ -23,6 +23,8 @@ pub struct HistoryFilter {
     pub since: Option<DateTime<Utc>>,
     /// Only events recorded at or before this time.
     pub until: Option<DateTime<Utc>>,
+    /// Only events whose reason, actor, recorded text or change contains this.
+    pub grep: Option<String>,
 }
 
 /// One event of the audit trail.
@@ -76,7 +78,31 @@ impl Ledger {
                     format!("（无法解码：{error}）{}", e.payload),
                 ),
             };
-            filter.keeps(&stored).then_some(Ok(HistoryEntry { stored, project, change }))
+            let found = filter.grep.as_ref().is_none_or(|text| {
+                let e = &stored.envelope;
+                change.contains(text.as_str())
+                    || e.actor.contains(text.as_str())
+                    || e.reason.as_ref().is_some_and(|r| r.contains(text.as_str()))
+                    || unescaped_payload_contains(&e.payload, text)
+            });
+            (found && filter.keeps(&stored)).then_some(Ok(HistoryEntry { stored, project, change }))
         }))
+    }
+}
+
+/// Whether the payload's text values contain `text` (JSON escapes undone).
+fn unescaped_payload_contains(payload: &str, text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(payload) {
+        Ok(value) => value_contains(&value, text),
+        Err(_) => payload.contains(text),
+    }
+}
+
+fn value_contains(value: &serde_json::Value, text: &str) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains(text),
+        serde_json::Value::Array(items) => items.iter().any(|v| value_contains(v, text)),
+        serde_json::Value::Object(map) => map.values().any(|v| value_contains(v, text)),
+        _ => false,
     }
 }

@@ -27,6 +27,9 @@ pub struct HistoryArgs {
     /// 截止时间（RFC 3339 或 YYYY-MM-DD）
     #[arg(long, value_name = "TIME")]
     until: Option<String>,
+    /// 只看原因、操作人、记录的文字或变更中含有此文字的事件
+    #[arg(long, value_name = "TEXT")]
+    grep: Option<String>,
 }
 
 /// `trace`.
@@ -65,6 +68,7 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
         actor: ctx.settings.actor_flag.clone(),
         since: args.since.as_deref().map(|t| parse_time_bound("--since", t, false)).transpose()?,
         until: args.until.as_deref().map(|t| parse_time_bound("--until", t, true)).transpose()?,
+        grep: args.grep,
     };
     if let Some(t) = filter.unknown_type() {
         return Err(invalid(

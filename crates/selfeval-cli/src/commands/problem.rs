@@ -3,8 +3,10 @@
 use clap::Subcommand;
 use selfeval_core::Command;
 
+use std::io::Write;
+
 use super::write::{record, WriteOpts};
-use super::Ctx;
+use super::{parse_as_of, stdout, Ctx};
 use crate::error::CliError;
 
 /// `problem …`.
@@ -21,6 +23,12 @@ pub enum ProblemCmd {
         text: String,
         #[command(flatten)]
         write: WriteOpts,
+    },
+    /// 问题与整改一览 (list the problems and their rectification)
+    List {
+        /// 截至某时间或事件序号
+        #[arg(long, value_name = "RFC3339|SEQ")]
+        as_of: Option<String>,
     },
 }
 
@@ -65,10 +73,23 @@ pub enum RectifyCmd {
     },
 }
 
-/// `problem add`.
+/// `problem add|list`.
 pub fn problem(cmd: ProblemCmd, ctx: &Ctx) -> Result<(), CliError> {
-    let ProblemCmd::Add { code, pcode, text, write } = cmd;
-    record(Command::IdentifyProblem { project: code, problem: pcode, text }, write, ctx)
+    match cmd {
+        ProblemCmd::Add { code, pcode, text, write } => {
+            record(Command::IdentifyProblem { project: code, problem: pcode, text }, write, ctx)
+        }
+        ProblemCmd::List { as_of } => {
+            let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
+            let mut out = stdout();
+            if ctx.json() {
+                writeln!(out, "{}", selfeval_report::problems_json(&model))?;
+            } else {
+                out.write_all(selfeval_report::problems_markdown(&model).as_bytes())?;
+            }
+            Ok(out.flush()?)
+        }
+    }
 }
 
 /// `rectify plan|progress|done`.

@@ -3,8 +3,10 @@
 use clap::{Args, Subcommand};
 use selfeval_core::Command;
 
+use std::io::Write;
+
 use super::write::{record, WriteOpts};
-use super::Ctx;
+use super::{parse_as_of, stdout, Ctx};
 use crate::error::CliError;
 
 /// `project …`.
@@ -28,6 +30,12 @@ pub enum ProjectCmd {
         budget_weight: Option<String>,
         #[command(flatten)]
         write: WriteOpts,
+    },
+    /// 项目一览：编号、名称、科室、状态、预算、执行、执行率、总分、等级 (list the projects)
+    List {
+        /// 截至某时间或事件序号
+        #[arg(long, value_name = "RFC3339|SEQ")]
+        as_of: Option<String>,
     },
 }
 
@@ -55,10 +63,23 @@ pub struct StepArgs {
     write: WriteOpts,
 }
 
-/// `project add`.
+/// `project add|list`.
 pub fn project(cmd: ProjectCmd, ctx: &Ctx) -> Result<(), CliError> {
-    let ProjectCmd::Add { code, name, category, section, budget_weight, write } = cmd;
-    record(Command::AddProject { code, name, category, section, budget_weight }, write, ctx)
+    match cmd {
+        ProjectCmd::Add { code, name, category, section, budget_weight, write } => {
+            record(Command::AddProject { code, name, category, section, budget_weight }, write, ctx)
+        }
+        ProjectCmd::List { as_of } => {
+            let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
+            let mut out = stdout();
+            if ctx.json() {
+                writeln!(out, "{}", selfeval_report::projects_json(&model))?;
+            } else {
+                out.write_all(selfeval_report::projects_markdown(&model).as_bytes())?;
+            }
+            Ok(out.flush()?)
+        }
+    }
 }
 
 /// `goal`.

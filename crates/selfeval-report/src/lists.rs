@@ -1,0 +1,95 @@
+//! Lists a person asks for: the projects (`project list`) and the problems
+//! with their rectification (`problem list`), as tables and as JSON.
+
+use selfeval_core::report::ReportModel;
+use selfeval_core::values::visible;
+use serde_json::{json, Value};
+
+use crate::markdown::table;
+use crate::{amount, rate, score};
+
+/// `project list`: one row per project.
+pub fn projects_markdown(model: &ReportModel) -> String {
+    if model.projects.is_empty() {
+        return "（库中尚无项目）\n".to_owned();
+    }
+    let rows = model
+        .projects
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.clone(),
+                visible(&p.name),
+                p.section.as_deref().map_or_else(|| "—".to_owned(), visible),
+                p.status.label().to_owned(),
+                amount(&p.budget),
+                amount(&p.executed),
+                rate(&p.execution_rate),
+                score(p.total_score.value),
+                p.grade.map_or("—", |g| g.label()).to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        &["编号", "项目", "实施科室", "状态", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级"],
+        rows,
+    )
+}
+
+/// `project list --json`.
+pub fn projects_json(model: &ReportModel) -> Value {
+    let projects: Vec<Value> = model
+        .projects
+        .iter()
+        .map(|p| {
+            json!({
+                "code": p.code, "name": p.name, "section": p.section, "status": p.status,
+                "budget": p.budget.value.map(|v| v.to_string()),
+                "executed": p.executed.value.map(|v| v.to_string()),
+                "unit": "万元",
+                "execution_rate": p.execution_rate.value.map(|r| r.to_string()),
+                "total_score": p.total_score.value.map(|s| s.to_string()),
+                "grade": p.grade.map(|g| g.label()),
+            })
+        })
+        .collect();
+    json!({ "projects": projects, "as_of": { "seq": model.basis.seq, "head_hash": model.basis.head_hash } })
+}
+
+/// `problem list`: one row per problem with its rectification.
+pub fn problems_markdown(model: &ReportModel) -> String {
+    if model.problems.is_empty() {
+        return "（尚未登记问题）\n".to_owned();
+    }
+    let rows = model
+        .problems
+        .iter()
+        .map(|q| {
+            vec![
+                q.project.clone(),
+                q.code.clone(),
+                visible(&q.text),
+                q.measure.as_deref().map_or_else(|| "—".to_owned(), visible),
+                q.owner.as_deref().map_or_else(|| "—".to_owned(), visible),
+                q.due.map_or_else(|| "—".to_owned(), |d| d.to_string()),
+                q.status.label().to_owned(),
+            ]
+        })
+        .collect();
+    table(&["项目", "问题", "问题描述", "整改措施", "责任人", "完成时限", "整改状态"], rows)
+}
+
+/// `problem list --json`.
+pub fn problems_json(model: &ReportModel) -> Value {
+    let problems: Vec<Value> = model
+        .problems
+        .iter()
+        .map(|q| {
+            json!({
+                "project": q.project, "code": q.code, "text": q.text, "measure": q.measure, "owner": q.owner,
+                "due": q.due.map(|d| d.to_string()), "status": q.status.as_str(), "events": q.seqs,
+            })
+        })
+        .collect();
+    json!({ "problems": problems })
+}

@@ -1,0 +1,64 @@
+//! The questions users ask (issue 11): which projects, which problems,
+//! where a text was recorded.
+
+use crate::Env;
+
+#[test]
+fn project_list_answers_what_is_where() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let list = env.ok(&["project", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 6, "{list}");
+    assert!(lines[0].starts_with("| 编号 | 项目"), "{list}");
+    assert!(
+        lines[3].contains("| P02  | 应急救援能力建设资金")
+            && lines[3].contains("| 6.00 ")
+            && lines[3].contains("| 99.98% ")
+            && lines[3].contains("| 100.00 ")
+            && lines[3].contains("| 优 "),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[5].contains("| P04 ") && lines[5].contains("| 不适用 "), "{}", lines[5]);
+    let json = env.json(&["project", "list", "--json"]);
+    let p04 = &json["projects"][3];
+    assert_eq!(p04["code"], "P04");
+    assert_eq!(p04["executed"], "48.7912");
+    assert_eq!(p04["unit"], "万元");
+    assert_eq!(p04["execution_rate"], serde_json::Value::Null);
+    assert_eq!(json["projects"].as_array().unwrap().len(), 4);
+    let earlier = env.json(&["project", "list", "--json", "--as-of", "3"]);
+    assert_eq!(earlier["projects"].as_array().unwrap().len(), 2, "as it stood after event 3");
+}
+
+#[test]
+fn problem_list_shows_each_rectification() {
+    let env = Env::with_project();
+    assert_eq!(env.run(&["problem", "list"]).stdout(), "（尚未登记问题）\n");
+    env.ok(&["problem", "add", "P01", "Q1", "--text", "供应商供货跟踪不及时"]);
+    env.ok(&["rectify", "plan", "Q1", "--measure", "建立供货周报", "--owner", "应急救援科", "--due", "2025-06-30"]);
+    let list = env.ok(&["problem", "list"]);
+    assert!(
+        list.contains("| P01  | Q1   | 供应商供货跟踪不及时 | 建立供货周报 | 应急救援科 | 2025-06-30 | 已计划   |"),
+        "{list}"
+    );
+    let json = env.json(&["problem", "list", "--json"]);
+    assert_eq!(json["problems"][0]["status"], "planned");
+    assert_eq!(json["problems"][0]["events"], serde_json::json!([4, 5]));
+}
+
+#[test]
+fn history_grep_finds_reasons_texts_and_actors() {
+    let env = Env::with_project();
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30", "--voucher", "记-0633"]);
+    env.ok(&["budget", "adjust", "P01", "--delta", "-0.5", "--reason", "年中调减"]);
+    let by_voucher = env.run(&["history", "--grep", "记-0633"]).stdout();
+    assert_eq!(by_voucher.lines().count(), 1, "{by_voucher}");
+    assert!(by_voucher.starts_with("#4 "), "{by_voucher}");
+    let by_reason = env.run(&["history", "--grep", "调减"]).stdout();
+    assert!(by_reason.starts_with("#5 ") && by_reason.lines().count() == 1, "{by_reason}");
+    let by_actor = env.run(&["history", "--grep", "张三"]).stdout();
+    assert_eq!(by_actor.lines().count(), 5, "{by_actor}");
+    assert_eq!(env.run(&["history", "--grep", "没有这段文字"]).stdout(), "（没有符合条件的事件）\n");
+}
