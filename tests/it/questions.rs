@@ -62,3 +62,33 @@ fn history_grep_finds_reasons_texts_and_actors() {
     assert_eq!(by_actor.lines().count(), 5, "{by_actor}");
     assert_eq!(env.run(&["history", "--grep", "没有这段文字"]).stdout(), "（没有符合条件的事件）\n");
 }
+
+#[test]
+fn a_published_table_whose_points_exceed_100_is_recorded_and_flagged() {
+    let env = Env::with_project();
+    let add = |code: &str, level1: &str, weight: &str| {
+        env.ok(&[
+            "indicator",
+            "add",
+            "P01",
+            code,
+            "--level1",
+            level1,
+            "--level2",
+            "数量指标",
+            "--name",
+            code,
+            "--target",
+            "≥1个",
+            "--weight",
+            weight,
+        ])
+    };
+    add("I1", "产出指标", "50");
+    add("I2", "效益指标", "30");
+    add("I3", "满意度指标", "10");
+    add("I4", "产出指标", "10");
+    let check = env.run(&["check"]);
+    assert_eq!(check.code(), 1, "an error finding, not a refusal");
+    assert!(check.stdout().contains("项目P01预算执行率分值与各指标分值合计为110，应为100"), "{}", check.stdout());
+}

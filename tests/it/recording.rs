@@ -172,26 +172,6 @@ fn goal_indicators_and_scores() {
         1,
         "--level1：「成本指标」不是评分规则 cz2020-default 的一级指标",
     );
-    env.fails(
-        &[
-            "indicator",
-            "add",
-            "P01",
-            "I4",
-            "--level1",
-            "产出指标",
-            "--level2",
-            "x",
-            "--name",
-            "x",
-            "--target",
-            "≥1个",
-            "--weight",
-            "1",
-        ],
-        1,
-        "已用分值100（含预算执行率），加上1超过100",
-    );
     env.fails(&["indicator", "actual", "P01", "I1", "--value", "很多"], 1, "--value：「很多」不是数字");
     env.fails(&["indicator", "actual", "P01", "I1", "--value", "18个"], 1, "单位「个」与年度指标值的单位「台」不同");
     env.ok(&[

@@ -428,21 +428,9 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             name_field("--level2", level2)?;
             name_field("--name", name)?;
             let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
+            // Points that do not add up to 100 are recorded as typed and
+            // raise I7: a quality finding, not a refusal.
             let weight_value = weight_field("--weight", weight, false)?;
-            let used = project.budget_weight + project.indicators.iter().map(|i| i.weight).sum::<Decimal>();
-            if used + weight_value > Decimal::from(100) {
-                return Err(Rejection::rule(
-                    "--weight",
-                    weight,
-                    format!(
-                        "项目{}已用分值{}（含预算执行率），加上{}超过100",
-                        project.code,
-                        values::fmt_plain(used),
-                        values::fmt_plain(weight_value)
-                    ),
-                    format!("不超过{}的分值", values::fmt_plain(Decimal::from(100) - used)),
-                ));
-            }
             Ok(vec![EventPayload::IndicatorDefined(IndicatorDefined {
                 project: project.code.clone(),
                 indicator: indicator.clone(),

@@ -180,6 +180,9 @@ pub enum Label {
     Average,
     /// 自评分数 / 得分 / 总分 X分 (a project).
     Score,
+    /// 得分 X分 right after an execution rate: 预算执行率为86.19%，得分8.62分
+    /// (the budget execution row's score, not the project's total).
+    RateScore,
     /// 共N个项目 (the department).
     ProjectCount,
 }
@@ -193,6 +196,7 @@ impl Label {
             Label::Rate => "预算执行率",
             Label::Average => "平均自评分数",
             Label::Score => "自评分数",
+            Label::RateScore => "预算执行率得分",
             Label::ProjectCount => "项目数",
         }
     }
@@ -202,7 +206,7 @@ impl Label {
         match self {
             Label::BudgetTotal | Label::Executed => "万元",
             Label::Rate => "%",
-            Label::Average | Label::Score => "分",
+            Label::Average | Label::Score | Label::RateScore => "分",
             Label::ProjectCount => "个",
         }
     }
@@ -263,6 +267,14 @@ pub fn quoted_figures(sentence: &str) -> Vec<Quoted> {
         }
     }
     found.sort_by_key(|q| q.start);
+    // A bare 得分 right after an execution rate is that rate's score.
+    for i in 1..found.len() {
+        let (before, rest) = found.split_at_mut(i);
+        let (previous, score) = (&before[i - 1], &mut rest[0]);
+        if previous.label == Label::Rate && score.label == Label::Score && score.text.starts_with("得分") {
+            score.label = Label::RateScore;
+        }
+    }
     found
 }
 

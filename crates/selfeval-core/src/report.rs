@@ -533,6 +533,31 @@ impl ReportModel {
         self.projects.iter().find(|p| p.code == code)
     }
 
+    /// What a project's result means for next year's budget (结果应用,
+    /// `docs/spec/scoring.md`): the grade's text, qualified by the state of
+    /// its rectifications and never contradicting it. `None` without a grade.
+    pub fn result_use(&self, project: &ProjectReport) -> Option<String> {
+        let grade = project.grade?;
+        let base = self.rules.result_use(grade);
+        let open: Vec<RectificationStatus> = self
+            .problems
+            .iter()
+            .filter(|q| q.project == project.code && q.status != RectificationStatus::Done)
+            .map(|q| q.status)
+            .collect();
+        let lagging = open.iter().any(|s| matches!(s, RectificationStatus::Overdue | RectificationStatus::Unplanned));
+        Some(match (open.is_empty(), lagging, grade) {
+            (true, _, _) => base.to_owned(),
+            (false, false, _) => format!("{base}；整改按期推进中，完成情况纳入下年度评价"),
+            (false, true, Grade::Excellent | Grade::Good) => {
+                "整改逾期或未制定整改计划，暂不予以优先保障；整改到位前维持现有资金安排".to_owned()
+            }
+            (false, true, Grade::Fair | Grade::Poor) => {
+                format!("{base}；整改逾期或未制定整改计划，整改到位前不安排新增资金")
+            }
+        })
+    }
+
     /// The narratives of one section (department-level first).
     pub fn narratives_of<'a>(&'a self, section: &'a str) -> impl Iterator<Item = &'a NarrativeReport> + 'a {
         self.narratives.iter().filter(move |n| n.section == section)

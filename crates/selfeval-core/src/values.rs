@@ -366,6 +366,17 @@ pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueErro
     if number.is_empty() {
         return Err(ValueError::new(format!("「{trimmed}」不是数字，定量指标的实际完成值须为数字"), ACCEPTED));
     }
+    if typed_unit.is_empty() && unit == "%" {
+        // 0.95 for a ≥90% target is a fraction typed for a percentage.
+        let hint = parse_plain_decimal(number, ACCEPTED)
+            .ok()
+            .map(|v| format!("（是否为{}%？）", fmt_plain(crate::arith::mul(v, Decimal::ONE_HUNDRED))))
+            .unwrap_or_default();
+        return Err(ValueError::new(
+            format!("「{trimmed}」没有单位「%」：年度指标值以%计，实际完成值也须写%{hint}"),
+            "以%计的数，如 95%",
+        ));
+    }
     if !typed_unit.is_empty() && typed_unit != unit {
         return Err(ValueError::new(
             format!("「{trimmed}」的单位「{typed_unit}」与年度指标值的单位「{unit}」不同"),
@@ -636,7 +647,11 @@ mod tests {
     #[test]
     fn actual_numbers_check_the_unit() {
         assert_eq!(parse_actual_number("98%", "%").unwrap(), d("98"));
-        assert_eq!(parse_actual_number("98", "%").unwrap(), d("98"));
+        assert_eq!(
+            parse_actual_number("98", "%").unwrap_err().problem,
+            "「98」没有单位「%」：年度指标值以%计，实际完成值也须写%（是否为9800%？）"
+        );
+        assert_eq!(parse_actual_number("98", "个").unwrap(), d("98"));
         assert!(parse_actual_number("98个", "%").unwrap_err().problem.contains("单位"));
         assert!(parse_actual_number("很好", "%").unwrap_err().problem.contains("不是数字"));
     }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
 use selfeval_core::check::{Finding, Severity};
-use selfeval_core::report::{Figure, ProjectReport, RectificationStatus, ReportModel, WorkflowEntry};
+use selfeval_core::report::{Figure, ProjectReport, ReportModel, WorkflowEntry};
 use selfeval_core::scoring::{Deviation, Grade};
 use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
@@ -363,12 +363,8 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     let rows: Vec<Vec<String>> = scored
         .iter()
         .map(|p| {
-            let open = model.problems.iter().any(|q| q.project == p.code && q.status != RectificationStatus::Done);
             let grade = p.grade.expect("scored projects have a grade");
-            let mut advice = model.rules.result_use(grade).to_owned();
-            if open {
-                advice.push_str("；整改未完成，建议压减预算");
-            }
+            let advice = model.result_use(p).unwrap_or_default();
             vec![p.code.clone(), p.name.clone(), grade.label().to_owned(), advice]
         })
         .collect();

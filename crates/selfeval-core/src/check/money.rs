@@ -111,7 +111,13 @@ pub fn f7_low_execution_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
 pub fn f9_implausible_amount(cx: &Context<'_>, out: &mut Findings<'_>) {
     let ceiling = cx.profile.implausible_budget;
     for (i, project, p) in cx.projects() {
-        let mut events: Vec<u64> = project.expenditures.iter().filter(|e| e.amount > ceiling).map(|e| e.seq).collect();
+        // A reversed spending no longer counts: its typo has been corrected.
+        let mut events: Vec<u64> = project
+            .expenditures
+            .iter()
+            .filter(|e| e.reversed_by.is_none() && e.amount > ceiling)
+            .map(|e| e.seq)
+            .collect();
         if p.budget.value.unwrap_or_default() > ceiling {
             events.extend(&p.budget.seqs);
         }

@@ -135,6 +135,10 @@ pub fn r6_quoted_figure_differs(cx: &Context<'_>, out: &mut Findings<'_>) {
                     Some(i) => (Some(&model.projects[i].total_score), format!("项目{}", model.projects[i].code)),
                     None => continue,
                 },
+                Label::RateScore => match scope {
+                    Some(i) => (Some(&model.projects[i].budget_score), format!("项目{}", model.projects[i].code)),
+                    None => continue,
+                },
             };
             let (computed, seqs): (Option<Decimal>, Vec<u64>) = match (quoted.label, figure) {
                 (Label::ProjectCount, _) => (Some(Decimal::from(model.projects.len())), Vec::new()),

@@ -444,3 +444,53 @@ fn d1_values_beyond_the_ceilings_are_left_out_and_reported() {
     );
     assert_eq!(w.report().projects[0].executed.value, before, "the figures leave them out");
 }
+
+#[test]
+fn f9_ignores_a_spending_that_was_reversed() {
+    let mut w = clean();
+    let seqs = w.ok(spend("P01", "215457.6"));
+    fires(&w, "F9");
+    w.ok_why("误将元录为万元", Command::ReverseExpenditure { seq: seqs[0].to_string() });
+    silent(&w, "F9");
+}
+
+#[test]
+fn r6_a_score_right_after_an_execution_rate_is_that_rates_score() {
+    let mut w = clean();
+    // Budget 10, executed 9.5: the execution score is 9.50 of 10.
+    let narrative = |text: &str| Command::SetNarrative {
+        section: "3.execution".into(),
+        text: text.into(),
+        project: Some("P01".into()),
+    };
+    w.ok(narrative("预算执行率为95%，得分9.5分"));
+    silent(&w, "R6");
+    w.ok(narrative("预算执行率为95%，得分9分"));
+    fires(&w, "R6");
+    let r6 = w.findings().into_iter().find(|f| f.rule == "R6").unwrap();
+    assert!(r6.message.contains("项目P01的预算执行率得分计算值为9.50分，按所写精度应为10分"), "{}", r6.message);
+}
+
+#[test]
+fn result_use_never_contradicts_the_grade() {
+    let mut w = clean();
+    let model = w.report();
+    assert_eq!(model.result_use(&model.projects[0]).unwrap(), "予以支持，下年度预算优先保障");
+    w.ok(Command::IdentifyProblem { project: "P01".into(), problem: "Q1".into(), text: "跟踪不及时".into() });
+    let model = w.report();
+    assert_eq!(
+        model.result_use(&model.projects[0]).unwrap(),
+        "整改逾期或未制定整改计划，暂不予以优先保障；整改到位前维持现有资金安排"
+    );
+    w.ok(Command::PlanRectification {
+        problem: "Q1".into(),
+        measure: "建立周报".into(),
+        owner: "应急救援科".into(),
+        due: "2025-06-30".into(),
+    });
+    let model = w.report();
+    assert_eq!(
+        model.result_use(&model.projects[0]).unwrap(),
+        "予以支持，下年度预算优先保障；整改按期推进中，完成情况纳入下年度评价"
+    );
+}

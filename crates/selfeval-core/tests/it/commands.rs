@@ -193,7 +193,10 @@ fn indicator_add_and_rejections() {
     );
     rejected(&mut world, None, indicator("P01", "I2", "效益指标", "≥abc", "5"), "--target", "其后不是数字");
     rejected(&mut world, None, indicator("P01", "I2", "效益指标", "≥5个", "0"), "--weight", "超出范围");
-    rejected(&mut world, None, indicator("P01", "I2", "效益指标", "≥5个", "41"), "--weight", "超过100");
+    // Points beyond 100 are a quality finding (I7), not a refusal: a real
+    // published table is recorded as it stands and checked.
+    world.ok(indicator("P01", "I2", "效益指标", "≥5个", "41"));
+    assert!(world.findings().iter().any(|f| f.rule == "I7" && f.message.contains("合计为")));
 }
 
 #[test]
@@ -256,8 +259,8 @@ fn not_applicable_rescales_the_total() {
     world.ok(indicator("P01", "I1", "产出指标", "≥10个", "50"));
     world.ok(indicator("P01", "I2", "效益指标", "≥10个", "30"));
     world.ok(indicator("P01", "I3", "满意度指标", "≥90%", "10"));
-    for code in ["I1", "I2", "I3"] {
-        world.ok(actual("P01", code, "100"));
+    for (code, value) in [("I1", "100"), ("I2", "100"), ("I3", "100%")] {
+        world.ok(actual("P01", code, value));
     }
     // P 0, E 0: the budget row is not applicable by itself.
     let report = world.report();
@@ -479,4 +482,21 @@ fn an_unknown_project_lists_at_most_twenty_codes() {
     }
     let rejection = world.run(set_budget("P99", "1")).unwrap_err();
     assert!(rejection.accepted.ends_with("P18、P19 等25个（selfeval report 列出全部）"), "{}", rejection.accepted);
+}
+
+#[test]
+fn a_percent_target_needs_a_percent_actual() {
+    let mut world = World::initialised();
+    world.ok(add_project("P01"));
+    world.ok(indicator("P01", "I1", "满意度指标", "≥90%", "10"));
+    rejected(
+        &mut world,
+        None,
+        actual("P01", "I1", "0.95"),
+        "--value",
+        "「0.95」没有单位「%」：年度指标值以%计，实际完成值也须写%（是否为95%？）",
+    );
+    rejected(&mut world, None, actual("P01", "I1", "95"), "--value", "（是否为9500%？）");
+    world.ok(actual("P01", "I1", "95%"));
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("10")));
 }
