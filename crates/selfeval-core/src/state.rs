@@ -117,9 +117,11 @@ pub struct Expenditure {
     pub seq: u64,
     /// The amount in 万元.
     pub amount: Decimal,
-    /// The payment date. (Voucher and memo stay in the event: nothing
-    /// computed from the state needs them.)
+    /// The payment date. (The memo stays in the event: nothing computed
+    /// from the state needs it.)
     pub date: NaiveDate,
+    /// The voucher number (凭证号), if recorded.
+    pub voucher: Option<String>,
     /// The event that reversed it, if any.
     pub reversed_by: Option<u64>,
 }
@@ -254,6 +256,8 @@ pub struct Project {
     pub status: Status,
     /// Every workflow step.
     pub workflow: Vec<WorkflowRecord>,
+    /// Events that changed the project while it stood approved.
+    pub changed_after_approval: Vec<u64>,
 }
 
 impl Project {
@@ -382,7 +386,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 4;
+pub const STATE_VERSION: u32 = 5;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -486,6 +490,19 @@ impl State {
         let seq = event.seq;
         let note = |text: String| Note { seq, text, actor: event.meta.actor.clone(), at: event.meta.occurred_at };
         let reason = || event.meta.reason.clone().unwrap_or_default();
+        let workflow = matches!(
+            event.payload,
+            EventPayload::SelfEvaluationSubmitted(_)
+                | EventPayload::SelfEvaluationApproved(_)
+                | EventPayload::SelfEvaluationReturned(_)
+        );
+        if !workflow {
+            if let Some(code) = event.payload.stream().strip_prefix("project/") {
+                if let Some(project) = self.project_mut(code).filter(|p| p.status == Status::Approved) {
+                    project.changed_after_approval.push(seq);
+                }
+            }
+        }
         match &event.payload {
             EventPayload::YearInitialised(p) => {
                 self.department = Some(Department {
@@ -520,6 +537,7 @@ impl State {
                     budget_score_override: None,
                     status: Status::Draft,
                     workflow: Vec::new(),
+                    changed_after_approval: Vec::new(),
                 });
             }
             EventPayload::BudgetSet(p) => {
@@ -536,7 +554,13 @@ impl State {
                 if let Some(&at) = self.index.projects.get(&p.project) {
                     let project = &mut self.projects[at];
                     self.index.expenditures.insert(seq, (at, project.expenditures.len()));
-                    project.expenditures.push(Expenditure { seq, amount: p.amount, date: p.date, reversed_by: None });
+                    project.expenditures.push(Expenditure {
+                        seq,
+                        amount: p.amount,
+                        date: p.date,
+                        voucher: p.voucher.clone(),
+                        reversed_by: None,
+                    });
                 }
             }
             EventPayload::ExpenditureReversed(p) => {

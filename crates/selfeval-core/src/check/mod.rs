@@ -178,6 +178,14 @@ pub static RULES: &[Rule] = &[
         run: money::f9_implausible_amount,
     },
     Rule {
+        id: "F11",
+        severity: Severity::Warning,
+        subject: Subject::Money,
+        title: "凭证号重复",
+        checks: "同一凭证号记录了两笔以上未冲销的支出",
+        run: money::f11_voucher_recorded_twice,
+    },
+    Rule {
         id: "I7",
         severity: Severity::Error,
         subject: Subject::Indicators,
@@ -274,6 +282,14 @@ pub static RULES: &[Rule] = &[
         run: indicators::i17_score_overridden,
     },
     Rule {
+        id: "P5",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "缺少预期目标",
+        checks: "已有指标实际完成值，但年度总体目标没有预期目标",
+        run: workflow::p5_goal_expected_missing,
+    },
+    Rule {
         id: "P4",
         severity: Severity::Warning,
         subject: Subject::Workflow,
@@ -296,6 +312,22 @@ pub static RULES: &[Rule] = &[
         title: "自评覆盖率不足",
         checks: "有预算或支出的项目尚未提交并审核通过",
         run: workflow::r4_coverage_incomplete,
+    },
+    Rule {
+        id: "R10",
+        severity: Severity::Warning,
+        subject: Subject::Narrative,
+        title: "报告段落没有说明文字",
+        checks: "报告中只由说明文字构成的段落（如五（一）自评工作建议）没有记录文字",
+        run: workflow::r10_required_narrative_missing,
+    },
+    Rule {
+        id: "R11",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "审核通过后仍有变更",
+        checks: "项目审核通过后又记录了变更，审核结论未覆盖这些变更",
+        run: workflow::r11_changed_after_approval,
     },
     Rule {
         id: "R8",

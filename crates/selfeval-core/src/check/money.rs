@@ -136,6 +136,38 @@ pub fn f9_implausible_amount(cx: &Context<'_>, out: &mut Findings<'_>) {
     }
 }
 
+/// F11: one voucher number on two or more spendings that stand (not reversed).
+pub fn f11_voucher_recorded_twice(cx: &Context<'_>, out: &mut Findings<'_>) {
+    let mut by_voucher: std::collections::BTreeMap<&str, Vec<(usize, &str, u64)>> = Default::default();
+    for (i, project, _) in cx.projects() {
+        for e in project.expenditures.iter().filter(|e| e.reversed_by.is_none()) {
+            if let Some(voucher) = e.voucher.as_deref().filter(|v| !v.trim().is_empty()) {
+                by_voucher.entry(voucher).or_default().push((i, project.code.as_str(), e.seq));
+            }
+        }
+    }
+    for (voucher, uses) in by_voucher.into_iter().filter(|(_, uses)| uses.len() > 1) {
+        let (first, code, _) = uses[0];
+        let seqs: Vec<u64> = uses.iter().map(|u| u.2).collect();
+        let list: Vec<String> = seqs.iter().map(|s| format!("#{s}")).collect();
+        out.push(
+            Place::ProjectMoney(first),
+            Some(code),
+            format!(
+                "凭证号「{}」记录了{}笔支出（{}），且都未冲销；若是重复入账，请用 spend reverse 冲销多余的一笔",
+                selfeval_voucher(voucher),
+                uses.len(),
+                list.join("、")
+            ),
+            seqs,
+        );
+    }
+}
+
+fn selfeval_voucher(voucher: &str) -> String {
+    crate::values::visible(voucher)
+}
+
 /// F10: a cost indicator whose target in 万元 is above the project's budget.
 pub fn f10_cost_target_above_budget(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in cx.projects() {

@@ -30,6 +30,64 @@ pub fn p4_goal_actual_missing(cx: &Context<'_>, out: &mut Findings<'_>) {
     }
 }
 
+/// P5: actual values are recorded but the annual goal has no expected text.
+pub fn p5_goal_expected_missing(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, project, p) in cx.projects() {
+        let has_actuals = project.indicators.iter().any(|ind| ind.actual.is_some());
+        if has_actuals && p.goal_expected.is_none() {
+            let seqs = project.indicators.iter().filter_map(|ind| ind.actual.as_ref().map(|a| a.seq)).collect();
+            out.push(
+                Place::ProjectClosing(i),
+                Some(&p.code),
+                format!("项目{}已记录指标实际完成值，但年度总体目标没有预期目标；请用 goal --expected 记录", p.code),
+                seqs,
+            );
+        }
+    }
+}
+
+/// R10: a section of the report made only of recorded text has none.
+pub fn r10_required_narrative_missing(cx: &Context<'_>, out: &mut Findings<'_>) {
+    if !cx.model.projects.iter().any(|p| p.total_score.value.is_some()) {
+        return; // nothing evaluated yet: the report is not being written
+    }
+    for (section, title) in REQUIRED_NARRATIVES {
+        if !cx.model.narratives.iter().any(|n| n.section == *section) {
+            out.push(
+                Place::Department,
+                None,
+                format!("报告的「{title}」只由说明文字构成，但没有记录文字；请用 narrative set {section} 记录"),
+                Vec::new(),
+            );
+        }
+    }
+}
+
+/// The report's sections that have no computed content: without recorded
+/// text they print as a bare heading.
+pub const REQUIRED_NARRATIVES: &[(&str, &str)] = &[("5.evaluation", "五、（一）自评工作建议")];
+
+/// R11: a project changed after its approval.
+pub fn r11_changed_after_approval(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, project, p) in cx.projects() {
+        if project.changed_after_approval.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = project.changed_after_approval.iter().map(|s| format!("#{s}")).collect();
+        out.push(
+            Place::Coverage(i),
+            Some(&p.code),
+            format!(
+                "项目{}审核通过后又有{}项变更（{}），审核结论没有覆盖这些变更；请退回后重新提交审核",
+                p.code,
+                list.len(),
+                list.join("、")
+            ),
+            project.changed_after_approval.clone(),
+        );
+    }
+}
+
 /// R7: a weak grade or a deviating indicator with no problem recorded.
 pub fn r7_deviation_without_problem(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, _, p) in cx.projects().filter(|(_, _, p)| !p.indicators.is_empty()) {

@@ -32,6 +32,11 @@ fn clean() -> World {
     w.ok(actual("P01", "I4", "8"));
     w.ok(qualitative("P01", "I2", "达成"));
     w.ok(actual("P01", "I3", "95%"));
+    w.ok(Command::SetNarrative {
+        section: "5.evaluation".into(),
+        text: "建议进一步细化绩效指标。".into(),
+        project: None,
+    });
     w.ok(Command::Submit { project: "P01".into() });
     w.ok(Command::Approve { project: "P01".into() });
     w
@@ -493,4 +498,67 @@ fn result_use_never_contradicts_the_grade() {
         model.result_use(&model.projects[0]).unwrap(),
         "予以支持，下年度预算优先保障；整改按期推进中，完成情况纳入下年度评价"
     );
+}
+
+fn spend_with_voucher(code: &str, amount: &str, voucher: &str) -> Command {
+    Command::RecordExpenditure {
+        project: code.into(),
+        amount: amount.into(),
+        date: "2024-06-30".into(),
+        voucher: Some(voucher.into()),
+        memo: None,
+    }
+}
+
+#[test]
+fn f11_a_voucher_recorded_twice_and_not_reversed() {
+    let mut w = clean();
+    w.ok(spend_with_voucher("P01", "0.1", "记-0633"));
+    silent(&w, "F11");
+    let second = w.ok(spend_with_voucher("P01", "0.1", "记-0633"));
+    fires(&w, "F11");
+    let f11 = w.findings().into_iter().find(|f| f.rule == "F11").unwrap();
+    assert!(f11.message.starts_with("凭证号「记-0633」记录了2笔支出"), "{}", f11.message);
+    w.ok_why("重复入账", Command::ReverseExpenditure { seq: second[0].to_string() });
+    silent(&w, "F11");
+}
+
+#[test]
+fn p5_actuals_without_an_expected_goal() {
+    let mut w = World::initialised();
+    w.ok(add_project("P01"));
+    w.ok(indicator("P01", "I1", "产出指标", "≥10个", "50"));
+    silent(&w, "P5");
+    w.ok(actual("P01", "I1", "10个"));
+    fires(&w, "P5");
+    w.ok(Command::SetGoal { project: "P01".into(), expected: Some("提升能力".into()), actual: None });
+    silent(&w, "P5");
+}
+
+#[test]
+fn r10_a_section_made_only_of_text_has_none() {
+    let mut w = clean();
+    silent(&w, "R10");
+    let mut bare = World::initialised();
+    bare.ok(add_project("P01"));
+    silent(&bare, "R10"); // nothing scored yet: no report is being written
+    bare.ok(indicator("P01", "I1", "产出指标", "≥10个", "50"));
+    fires(&bare, "R10");
+    let r10 = bare.findings().into_iter().find(|f| f.rule == "R10").unwrap();
+    assert_eq!(
+        r10.message,
+        "报告的「五、（一）自评工作建议」只由说明文字构成，但没有记录文字；请用 narrative set 5.evaluation 记录"
+    );
+    w.ok(Command::SetNarrative { section: "6.other".into(), text: "无。".into(), project: None });
+    silent(&w, "R10");
+}
+
+#[test]
+fn r11_a_change_after_approval() {
+    let mut w = clean();
+    silent(&w, "R11");
+    let changed = w.ok(spend("P01", "0.1"));
+    fires(&w, "R11");
+    let r11 = w.findings().into_iter().find(|f| f.rule == "R11").unwrap();
+    assert_eq!(r11.events, changed);
 }
