@@ -92,3 +92,32 @@ fn a_published_table_whose_points_exceed_100_is_recorded_and_flagged() {
     assert_eq!(check.code(), 1, "an error finding, not a refusal");
     assert!(check.stdout().contains("项目P01预算执行率分值与各指标分值合计为110，应为100"), "{}", check.stdout());
 }
+
+#[test]
+fn problem_codes_are_per_project() {
+    let env = Env::with_project();
+    env.ok(&["project", "add", "P02", "--name", "第二个项目", "--section", "防灾减灾科"]);
+    env.ok(&["problem", "add", "P01", "Q1", "--text", "规划不完善"]);
+    env.ok(&["problem", "add", "P02", "Q1", "--text", "进度滞后"]);
+    env.fails(&["problem", "add", "P02", "Q1", "--text", "再来"], 1, "PCODE：问题「Q1」已登记");
+    env.fails(
+        &["rectify", "plan", "Q1", "--measure", "m", "--owner", "o", "--due", "2025-06-30"],
+        1,
+        "PCODE：问题编号「Q1」在多个项目中都有（P01/Q1、P02/Q1）；可接受：写明项目，如 P01/Q1",
+    );
+    env.ok(&["rectify", "plan", "P02/Q1", "--measure", "倒排工期", "--owner", "防灾减灾科", "--due", "2025-06-30"]);
+    env.fails(
+        &["rectify", "plan", "P03/Q1", "--measure", "m", "--owner", "o", "--due", "2025-06-30"],
+        1,
+        "PCODE：项目P03没有问题「Q1」",
+    );
+    let json = env.json(&["problem", "list", "--json"]);
+    assert_eq!(json["problems"][0]["status"], "unplanned");
+    assert_eq!(
+        (json["problems"][1]["project"].as_str(), json["problems"][1]["status"].as_str()),
+        (Some("P02"), Some("planned"))
+    );
+    // A bare code still works where it is unambiguous.
+    env.ok(&["problem", "add", "P02", "Q2", "--text", "资料不全"]);
+    env.ok(&["rectify", "plan", "Q2", "--measure", "补齐资料", "--owner", "防灾减灾科", "--due", "2025-06-30"]);
+}

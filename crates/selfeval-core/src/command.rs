@@ -619,7 +619,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
         Command::IdentifyProblem { project, problem, text } => {
             let project = existing_project(state, project)?;
             values::check_code(problem).map_err(|e| Rejection::value("PCODE", problem, e))?;
-            if state.problem(problem).is_some() {
+            if state.problem(&project.code, problem).is_some() {
                 return Err(Rejection::rule(
                     "PCODE",
                     problem,
@@ -796,16 +796,40 @@ fn existing_indicator<'a>(project: &'a Project, code: &str) -> Result<&'a crate:
     })
 }
 
-fn open_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
-    let problem = state.problem(code).ok_or_else(|| {
+/// The problem a command names: `P02/Q1`, or a bare `Q1` when only one
+/// project has a problem with that code.
+fn find_problem<'a>(state: &'a State, text: &str) -> Result<&'a crate::state::Problem, Rejection> {
+    let not_found = |what: String| {
         Rejection::new(
             RejectionKind::NotFound,
             "PCODE",
-            code,
-            format!("问题「{code}」不存在"),
-            "selfeval problem add 登记过的问题编号",
+            text,
+            what,
+            "selfeval problem add 登记过的问题编号，如 Q1，或写明项目如 P02/Q1",
         )
-    })?;
+    };
+    if let Some((project, code)) = text.split_once('/') {
+        return state.problem(project, code).ok_or_else(|| not_found(format!("项目{project}没有问题「{code}」")));
+    }
+    match state.problems_coded(text).as_slice() {
+        [] => Err(not_found(format!("问题「{text}」不存在"))),
+        [one] => Ok(one),
+        many => {
+            let names: Vec<String> = many.iter().map(|q| format!("{}/{}", q.project, q.code)).collect();
+            Err(Rejection::new(
+                RejectionKind::InvalidValue,
+                "PCODE",
+                text,
+                format!("问题编号「{text}」在多个项目中都有（{}）", names.join("、")),
+                format!("写明项目，如 {}", names[0]),
+            ))
+        }
+    }
+}
+
+fn open_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
+    let problem = find_problem(state, code)?;
+    let code = problem.code.as_str();
     if problem.completed.is_some() {
         return Err(Rejection::rule("PCODE", code, format!("问题{code}的整改已完成"), "整改尚未完成的问题编号"));
     }
@@ -814,6 +838,7 @@ fn open_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Pr
 
 fn planned_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
     let problem = open_problem(state, code)?;
+    let code = problem.code.as_str();
     if problem.plan.is_none() {
         return Err(Rejection::rule(
             "PCODE",

@@ -374,6 +374,11 @@ pub struct Impossible {
     pub what: String,
 }
 
+/// The index key of a problem: codes are unique within a project.
+fn problem_key(project: &str, code: &str) -> String {
+    format!("{project}/{code}")
+}
+
 /// Positions in the lists of [`State`], so that a department of ten
 /// thousand projects is not scanned for every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -399,7 +404,7 @@ impl State {
             }
         }
         for (q, problem) in self.problems.iter().enumerate() {
-            index.problems.insert(problem.code.clone(), q);
+            index.problems.insert(problem_key(&problem.project, &problem.code), q);
         }
         self.index = index;
     }
@@ -463,12 +468,17 @@ impl State {
     }
 
     /// The problem with this code.
-    pub fn problem(&self, code: &str) -> Option<&Problem> {
-        self.index.problems.get(code).map(|i| &self.problems[*i])
+    pub fn problem(&self, project: &str, code: &str) -> Option<&Problem> {
+        self.index.problems.get(&problem_key(project, code)).map(|i| &self.problems[*i])
     }
 
-    fn problem_mut(&mut self, code: &str) -> Option<&mut Problem> {
-        self.index.problems.get(code).map(|i| &mut self.problems[*i])
+    /// Every problem with this code, in any project (codes are per project).
+    pub fn problems_coded(&self, code: &str) -> Vec<&Problem> {
+        self.problems.iter().filter(|q| q.code == code).collect()
+    }
+
+    fn problem_mut(&mut self, project: &str, code: &str) -> Option<&mut Problem> {
+        self.index.problems.get(&problem_key(project, code)).map(|i| &mut self.problems[*i])
     }
 
     /// The expenditure recorded by event `seq`, with its project.
@@ -631,7 +641,7 @@ impl State {
                 }
             }
             EventPayload::ProblemIdentified(p) => {
-                self.index.problems.insert(p.problem.clone(), self.problems.len());
+                self.index.problems.insert(problem_key(&p.project, &p.problem), self.problems.len());
                 self.problems.push(Problem {
                     code: p.problem.clone(),
                     project: p.project.clone(),
@@ -643,17 +653,17 @@ impl State {
                 });
             }
             EventPayload::RectificationPlanned(p) => {
-                if let Some(problem) = self.problem_mut(&p.problem) {
+                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
                     problem.plan = Some(Plan { seq, measure: p.measure.clone(), owner: p.owner.clone(), due: p.due });
                 }
             }
             EventPayload::RectificationProgressed(p) => {
-                if let Some(problem) = self.problem_mut(&p.problem) {
+                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
                     problem.progress.push(note(p.note.clone()));
                 }
             }
             EventPayload::RectificationCompleted(p) => {
-                if let Some(problem) = self.problem_mut(&p.problem) {
+                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
                     problem.completed = Some(note(p.evidence.clone()));
                 }
             }

@@ -33,8 +33,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         p.indicator(icode).map(|_| ()).ok_or_else(|| format!("indicator：项目{code}没有指标「{icode}」"))
     };
     let problem = |code: &str, project_code: &str| -> Result<(), String> {
-        let q = state.problem(code).ok_or_else(|| format!("problem：问题「{code}」不存在"))?;
-        (q.project == project_code).then_some(()).ok_or_else(|| format!("problem：问题{code}不属于项目{project_code}"))
+        state
+            .problem(project_code, code)
+            .map(|_| ())
+            .ok_or_else(|| format!("problem：项目{project_code}没有问题「{code}」"))
     };
     let amount = |field: &str, value: Decimal| {
         amount_in_range(value)
@@ -110,7 +112,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         }
         E::ProblemIdentified(p) => {
             project(&p.project)?;
-            match state.problem(&p.problem) {
+            match state.problem(&p.project, &p.problem) {
                 Some(_) => Err(format!("problem：问题「{}」已登记", p.problem)),
                 None => Ok(()),
             }

@@ -37,7 +37,7 @@ pub enum ProblemCmd {
 pub enum RectifyCmd {
     /// 制定整改计划 (plan)
     Plan {
-        /// 问题编号
+        /// 问题编号，如 Q1；多个项目有同一编号时写 P02/Q1
         pcode: String,
         /// 整改措施
         #[arg(long)]
@@ -53,7 +53,7 @@ pub enum RectifyCmd {
     },
     /// 记录整改进展 (progress)
     Progress {
-        /// 问题编号
+        /// 问题编号，如 Q1；多个项目有同一编号时写 P02/Q1
         pcode: String,
         /// 进展说明
         #[arg(long)]
@@ -63,7 +63,7 @@ pub enum RectifyCmd {
     },
     /// 整改完成 (done)
     Done {
-        /// 问题编号
+        /// 问题编号，如 Q1；多个项目有同一编号时写 P02/Q1
         pcode: String,
         /// 佐证材料
         #[arg(long)]
