@@ -121,3 +121,33 @@ fn problem_codes_are_per_project() {
     env.ok(&["problem", "add", "P02", "Q2", "--text", "资料不全"]);
     env.ok(&["rectify", "plan", "Q2", "--measure", "补齐资料", "--owner", "防灾减灾科", "--due", "2025-06-30"]);
 }
+
+#[test]
+fn diff_shows_each_changed_figure_with_the_events_between() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    env.ok(&["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
+    let diff = env.ok(&["diff", "72", "73"]);
+    let lines: Vec<&str> = diff.lines().collect();
+    assert_eq!(
+        lines[..5],
+        [
+            "从事件#72 到事件#73 的变化：",
+            "  部门  实际执行金额：58.79万元 → 59.29万元  （事件 #73）",
+            "  部门  预算执行率：587.90% → 592.90%  （事件 #73）",
+            "  P02  全年执行数：6.00万元 → 6.50万元  （事件 #73）",
+            "  P02  执行率：99.98% → 108.31%  （事件 #73）",
+        ]
+    );
+    assert!(diff.contains("新增的核查结果：\n  F3 P02：项目P02全年执行数6.50万元超过全年预算数6.00万元"), "{diff}");
+    assert!(diff.contains("消除的核查结果：\n  F3 部门：部门全年执行数合计58.79万元"), "{diff}");
+    let json = env.json(&["diff", "72", "73", "--json"]);
+    assert_eq!(
+        json["changes"][0],
+        serde_json::json!({"project": null, "figure": "实际执行金额", "before": "58.79万元", "after": "59.29万元", "events": [73]})
+    );
+    assert_eq!(env.ok(&["diff", "73", "73"]), "从事件#73 到事件#73 的变化：\n  （报告中的数字没有变化）\n");
+    // A plain date is a point too: the end of that day, Beijing time.
+    assert_eq!(env.run(&["report", "--as-of", "2030-12-31"]).code(), 0);
+    assert_eq!(env.run(&["diff", "1", "99"]).code(), 1, "beyond the head is an error");
+}

@@ -33,6 +33,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("table", "selfeval table P01"),
     ("history", "selfeval history --project P01\n  selfeval history --type BudgetAdjusted --since 2024-06-01 --json\n  selfeval history --grep 记-0633"),
     ("trace", "selfeval trace P01 executed\n  selfeval trace department average_score"),
+    ("diff", "selfeval diff 40 72\n  selfeval diff 2024-06-30 2024-12-31 --json"),
     ("check", "selfeval check --json\n  selfeval check --rules"),
     ("verify", "selfeval verify"),
     ("status", "selfeval status --json"),

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod demo;
+mod diff;
 mod history;
 mod import;
 mod record;
@@ -37,6 +38,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
+pub use diff::{Change, Diff};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};

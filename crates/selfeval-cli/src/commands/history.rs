@@ -9,7 +9,7 @@ use selfeval_core::values::visible;
 use selfeval_ledger::HistoryFilter;
 use serde_json::json;
 
-use super::{invalid, parse_as_of, stdout, Ctx};
+use super::{invalid, parse_as_of, parse_point, stdout, Ctx};
 use crate::error::CliError;
 
 /// `history`.
@@ -42,6 +42,15 @@ pub struct TraceArgs {
     /// 截至某时间或事件序号
     #[arg(long, value_name = "RFC3339|SEQ")]
     as_of: Option<String>,
+}
+
+/// `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// 起点：事件序号、日期或 RFC 3339 时间
+    from: String,
+    /// 终点：事件序号、日期或 RFC 3339 时间
+    to: String,
 }
 
 fn beijing_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -148,6 +157,55 @@ pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
         }
         if trace.events.is_empty() {
             writeln!(out, "  （无：该数字没有来源事件）")?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+/// `diff`.
+pub fn diff(args: DiffArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let from = parse_point("FROM", &args.from)?;
+    let to = parse_point("TO", &args.to)?;
+    let diff = ctx.open_for_reading()?.diff(from, to)?;
+    let mut out = stdout();
+    let finding = |f: &selfeval_core::check::Finding| json!({"rule": f.rule, "severity": f.severity.as_str(), "project": f.project, "message": f.message, "events": f.events});
+    if ctx.json() {
+        let changes: Vec<_> = diff
+            .changes
+            .iter()
+            .map(|c| json!({"project": c.project, "figure": c.figure, "before": c.before, "after": c.after, "events": c.events}))
+            .collect();
+        let value = json!({
+            "from": diff.from_seq, "to": diff.to_seq, "changes": changes,
+            "findings_added": diff.findings_added.iter().map(finding).collect::<Vec<_>>(),
+            "findings_removed": diff.findings_removed.iter().map(finding).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{value}")?;
+        return Ok(out.flush()?);
+    }
+    writeln!(out, "从事件#{} 到事件#{} 的变化：", diff.from_seq, diff.to_seq)?;
+    if diff.changes.is_empty() {
+        writeln!(out, "  （报告中的数字没有变化）")?;
+    }
+    for c in &diff.changes {
+        let events: Vec<String> = c.events.iter().map(|s| format!("#{s}")).collect();
+        let events = if events.is_empty() { String::new() } else { format!("  （事件 {}）", events.join(" ")) };
+        writeln!(
+            out,
+            "  {}  {}：{} → {}{events}",
+            c.project.as_deref().unwrap_or("部门"),
+            c.figure,
+            c.before,
+            c.after
+        )?;
+    }
+    for (title, list) in [("新增的核查结果", &diff.findings_added), ("消除的核查结果", &diff.findings_removed)]
+    {
+        if !list.is_empty() {
+            writeln!(out, "{title}：")?;
+            for f in list {
+                writeln!(out, "  {} {}：{}", f.rule, f.project.as_deref().unwrap_or("部门"), visible(&f.message))?;
+            }
         }
     }
     Ok(out.flush()?)

@@ -114,6 +114,8 @@ pub enum Cmd {
     History(history::HistoryArgs),
     /// 追溯一个数字的来源事件 (the events behind a figure)
     Trace(history::TraceArgs),
+    /// 两个时点之间报告的变化：每个变了的数字及其间的事件 (what changed between two points)
+    Diff(history::DiffArgs),
     /// 一致性核查；--rules 列出全部规则 (consistency checks)
     Check(check::CheckArgs),
     /// 重新计算哈希链 (verify the hash chain)
@@ -199,20 +201,33 @@ pub fn invalid(field: &str, message: impl Into<String>) -> CliError {
     CliError::Invalid { field: field.to_owned(), message: message.into() }
 }
 
-/// Parses `--as-of`: a sequence number or an RFC 3339 time.
+/// Parses `--as-of`: a sequence number, an RFC 3339 time, or a date (the
+/// end of that day, Beijing time).
 pub fn parse_as_of(text: Option<&str>) -> Result<Option<AsOf>, CliError> {
-    let Some(text) = text else { return Ok(None) };
-    if let Ok(seq) = text.trim().parse::<u64>() {
-        return Ok(Some(AsOf::Seq(seq)));
+    text.map(|t| parse_point("--as-of", t)).transpose()
+}
+
+/// A point of the log: a sequence number, an RFC 3339 time, or a date (the
+/// end of that day, Beijing time).
+pub fn parse_point(field: &str, text: &str) -> Result<AsOf, CliError> {
+    let trimmed = text.trim();
+    if let Ok(seq) = trimmed.parse::<u64>() {
+        return Ok(AsOf::Seq(seq));
     }
-    chrono::DateTime::parse_from_rfc3339(text.trim()).map(|t| Some(AsOf::Time(t.to_utc()))).map_err(|_| {
-        invalid(
-            "--as-of",
-            format!(
-                "「{text}」既不是事件序号也不是时间；可接受：正整数序号，或 RFC 3339 时间如 2024-12-31T18:00:00+08:00"
-            ),
-        )
-    })
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(AsOf::Time(t.to_utc()));
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        let end = date.and_hms_opt(23, 59, 59).expect("a valid time of day");
+        let local = chrono::TimeZone::from_local_datetime(&selfeval_core::report::beijing(), &end);
+        return Ok(AsOf::Time(local.single().expect("a fixed offset has one local time").to_utc()));
+    }
+    Err(invalid(
+        field,
+        format!(
+            "「{text}」既不是事件序号也不是时间；可接受：正整数序号、日期如 2024-12-31，或 RFC 3339 时间如 2024-12-31T18:00:00+08:00"
+        ),
+    ))
 }
 
 /// Runs one parsed command line.
@@ -236,6 +251,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Table(args) => report::table(args, ctx),
         Cmd::History(args) => history::history(args, ctx),
         Cmd::Trace(args) => history::trace(args, ctx),
+        Cmd::Diff(args) => history::diff(args, ctx),
         Cmd::Check(args) => check::check(args, ctx),
         Cmd::Verify => store::verify(ctx),
         Cmd::Status => store::status(ctx),
