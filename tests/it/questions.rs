@@ -151,3 +151,34 @@ fn diff_shows_each_changed_figure_with_the_events_between() {
     assert_eq!(env.run(&["report", "--as-of", "2030-12-31"]).code(), 0);
     assert_eq!(env.run(&["diff", "1", "99"]).code(), 1, "beyond the head is an error");
 }
+
+#[test]
+fn corrections_show_old_and_new_in_history() {
+    let env = Env::with_project();
+    env.ok(&[
+        "indicator",
+        "add",
+        "P01",
+        "I1",
+        "--level1",
+        "产出指标",
+        "--level2",
+        "数量指标",
+        "--name",
+        "装备数量",
+        "--target",
+        "≥20台",
+        "--weight",
+        "50",
+    ]);
+    env.ok(&["indicator", "amend", "P01", "I1", "--target", "≥18台", "--reason", "按批复更正"]);
+    env.ok(&["project", "amend", "P01", "--owner", "王敏", "--reason", "补录负责人"]);
+    env.fails(&["project", "amend", "P01", "--owner", "王敏", "--reason", "再来"], 1, "没有变化");
+    let history = env.run(&["history", "--project", "P01"]).stdout();
+    assert!(history.contains("更正指标 I1：年度指标值 ≥20台 → ≥18台  原因：按批复更正"), "{history}");
+    assert!(history.contains("更正项目信息：项目负责人 — → 王敏  原因：补录负责人"), "{history}");
+    env.ok(&["indicator", "na", "P01", "I1", "--reason", "未开展"]);
+    env.ok(&["indicator", "na", "P01", "I1", "--undo", "--reason", "已开展"]);
+    let history = env.run(&["history", "--project", "P01"]).stdout();
+    assert!(history.contains("指标 I1 不适用 → 适用  原因：已开展"), "{history}");
+}

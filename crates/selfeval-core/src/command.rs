@@ -83,6 +83,34 @@ pub enum Command {
     Return { project: String },
     /// `profile set`: change the rule profile in force.
     ChangeProfile { profile: String },
+    /// `indicator amend`: correct some of an indicator's definition.
+    AmendIndicator {
+        project: String,
+        indicator: String,
+        level1: Option<String>,
+        level2: Option<String>,
+        name: Option<String>,
+        target: Option<String>,
+        weight: Option<String>,
+    },
+    /// `indicator withdraw`: take an indicator back.
+    WithdrawIndicator { project: String, indicator: String },
+    /// `indicator na --undo`: the item is applicable again.
+    UndoNotApplicable { project: String, item: String },
+    /// `problem amend`: correct a problem's text.
+    AmendProblem { problem: String, text: String },
+    /// `problem withdraw`: take a problem back.
+    WithdrawProblem { problem: String },
+    /// `project amend`: correct some of a project's attributes.
+    AmendProject {
+        project: String,
+        name: Option<String>,
+        section: Option<String>,
+        category: Option<String>,
+        owner: Option<String>,
+    },
+    /// `project withdraw`: take a project back (no spending may stand).
+    WithdrawProject { project: String },
 }
 
 /// A command with who, when and why.
@@ -568,6 +596,172 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                 project: project.code.clone(),
                 item: item.clone(),
             })])
+        }
+        Command::AdjustScore { project, item, score } if score.trim() == "auto" => {
+            let project = existing_project(state, project)?;
+            needs_reason("撤销人工调整的得分")?;
+            let overridden = if item == BUDGET_ITEM {
+                project.budget_score_override.is_some()
+            } else {
+                existing_indicator(project, item)?.score_override.is_some()
+            };
+            if !overridden {
+                return Err(Rejection::rule(
+                    "ITEM",
+                    item,
+                    format!("{}的得分没有人工调整（没有变化）", item),
+                    "人工调整过得分的指标编号或 budget",
+                ));
+            }
+            Ok(vec![EventPayload::ScoreOverrideCleared(ItemWithdrawn {
+                project: project.code.clone(),
+                item: item.clone(),
+            })])
+        }
+        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight } => {
+            let project = existing_project(state, project)?;
+            let ind = existing_indicator(project, indicator)?;
+            needs_reason("更正指标")?;
+            let level1 = match level1 {
+                Some(l) if profile.level1_points(l.trim()).is_none() => {
+                    let names: Vec<&str> = profile.level1.iter().map(|l| l.name).collect();
+                    return Err(Rejection::new(
+                        RejectionKind::InvalidValue,
+                        "--level1",
+                        l,
+                        format!("「{}」不是评分规则 {} 的一级指标", l.trim(), profile.id),
+                        names.join("、"),
+                    ));
+                }
+                Some(l) => Some(l.trim().to_owned()),
+                None => None,
+            };
+            let level2 = optional_name("--level2", level2)?;
+            let name = optional_name("--name", name)?;
+            let target = match target {
+                Some(t) => Some(values::parse_target(t).map_err(|e| Rejection::value("--target", t, e))?),
+                None => None,
+            };
+            let weight = match weight {
+                Some(w) => Some(weight_field("--weight", w, false)?),
+                None => None,
+            };
+            // Only what differs is a correction.
+            let level1 = level1.filter(|v| *v != ind.level1);
+            let level2 = level2.filter(|v| *v != ind.level2);
+            let name = name.filter(|v| *v != ind.name);
+            let target = target.filter(|v| *v != ind.target);
+            let weight = weight.filter(|v| *v != ind.weight);
+            if level1.is_none() && level2.is_none() && name.is_none() && target.is_none() && weight.is_none() {
+                return Err(Rejection::rule(
+                    "ICODE",
+                    &ind.code,
+                    format!("指标{}没有变化：给出的值与现有的相同或没有给出", ind.code),
+                    "--level1、--level2、--name、--target、--weight 中至少一项新值",
+                ));
+            }
+            Ok(vec![EventPayload::IndicatorAmended(IndicatorAmended {
+                project: project.code.clone(),
+                indicator: ind.code.clone(),
+                level1,
+                level2,
+                name,
+                target,
+                weight,
+            })])
+        }
+        Command::WithdrawIndicator { project, indicator } => {
+            let project = existing_project(state, project)?;
+            let ind = existing_indicator(project, indicator)?;
+            needs_reason("撤回指标")?;
+            Ok(vec![EventPayload::IndicatorWithdrawn(ItemWithdrawn {
+                project: project.code.clone(),
+                item: ind.code.clone(),
+            })])
+        }
+        Command::UndoNotApplicable { project, item } => {
+            let project = existing_project(state, project)?;
+            needs_reason("撤销不适用")?;
+            let marked = if item == BUDGET_ITEM {
+                project.budget_not_applicable.is_some()
+            } else {
+                existing_indicator(project, item)?.not_applicable.is_some()
+            };
+            if !marked {
+                return Err(Rejection::rule(
+                    "ICODE",
+                    item,
+                    format!("{item}没有标记为不适用（没有变化）"),
+                    "已标记为不适用的指标编号或 budget",
+                ));
+            }
+            Ok(vec![EventPayload::NotApplicableUndone(ItemWithdrawn {
+                project: project.code.clone(),
+                item: item.clone(),
+            })])
+        }
+        Command::AmendProblem { problem, text } => {
+            let found = find_problem(state, problem)?;
+            needs_reason("更正问题")?;
+            text_field("--text", text)?;
+            if text.trim() == found.text {
+                return Err(Rejection::rule("--text", text, "问题描述没有变化", "与现有描述不同的文字"));
+            }
+            Ok(vec![EventPayload::ProblemAmended(ProblemAmended {
+                problem: found.code.clone(),
+                project: found.project.clone(),
+                text: text.trim().to_owned(),
+            })])
+        }
+        Command::WithdrawProblem { problem } => {
+            let found = find_problem(state, problem)?;
+            needs_reason("撤回问题")?;
+            Ok(vec![EventPayload::ProblemWithdrawn(ProblemWithdrawn {
+                problem: found.code.clone(),
+                project: found.project.clone(),
+            })])
+        }
+        Command::AmendProject { project, name, section, category, owner } => {
+            let project = existing_project(state, project)?;
+            needs_reason("更正项目信息")?;
+            let name = optional_name("--name", name)?.filter(|v| *v != project.name);
+            let section = optional_name("--section", section)?.filter(|v| Some(v) != project.section.as_ref());
+            let category = optional_name("--category", category)?.filter(|v| Some(v) != project.category.as_ref());
+            let owner = optional_name("--owner", owner)?.filter(|v| Some(v) != project.owner.as_ref());
+            if name.is_none() && section.is_none() && category.is_none() && owner.is_none() {
+                return Err(Rejection::rule(
+                    "CODE",
+                    &project.code,
+                    format!("项目{}没有变化：给出的值与现有的相同或没有给出", project.code),
+                    "--name、--section、--category、--owner 中至少一项新值",
+                ));
+            }
+            Ok(vec![EventPayload::ProjectAmended(ProjectAmended {
+                project: project.code.clone(),
+                name,
+                section,
+                category,
+                owner,
+            })])
+        }
+        Command::WithdrawProject { project } => {
+            let project = existing_project(state, project)?;
+            needs_reason("撤回项目")?;
+            let standing: Vec<String> = project
+                .expenditures
+                .iter()
+                .filter(|e| e.reversed_by.is_none())
+                .map(|e| format!("#{}", e.seq))
+                .collect();
+            if !standing.is_empty() {
+                return Err(Rejection::rule(
+                    "CODE",
+                    &project.code,
+                    format!("项目{}有未冲销的支出（{}），不能撤回", project.code, standing.join("、")),
+                    "先用 selfeval spend reverse 冲销这些支出",
+                ));
+            }
+            Ok(vec![EventPayload::ProjectWithdrawn(WorkflowStep { project: project.code.clone() })])
         }
         Command::AdjustScore { project, item, score } => {
             let project = existing_project(state, project)?;

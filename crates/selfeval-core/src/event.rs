@@ -303,6 +303,70 @@ pub struct WorkflowStep {
     pub project: String,
 }
 
+/// 绩效指标已更正: new values for some of an indicator's definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorAmended {
+    /// The project code.
+    pub project: String,
+    /// The indicator code.
+    pub indicator: String,
+    /// 一级, if corrected.
+    pub level1: Option<String>,
+    /// 二级, if corrected.
+    pub level2: Option<String>,
+    /// 三级 (name), if corrected.
+    pub name: Option<String>,
+    /// 年度指标值, if corrected.
+    pub target: Option<Target>,
+    /// 分值, if corrected.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub weight: Option<Decimal>,
+}
+
+/// 项目或指标已撤回, 不适用已撤销, 人工得分已撤销: an entry taken back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemWithdrawn {
+    /// The project code.
+    pub project: String,
+    /// The indicator code, or `budget`.
+    pub item: String,
+}
+
+/// 问题已更正: a problem's new text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemAmended {
+    /// The problem code.
+    pub problem: String,
+    /// The project it belongs to.
+    pub project: String,
+    /// The new text.
+    pub text: String,
+}
+
+/// 问题已撤回.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemWithdrawn {
+    /// The problem code.
+    pub problem: String,
+    /// The project it belongs to.
+    pub project: String,
+}
+
+/// 项目信息已更正: new values for some of a project's attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectAmended {
+    /// The project code.
+    pub project: String,
+    /// The name, if corrected.
+    pub name: Option<String>,
+    /// The implementing section, if corrected.
+    pub section: Option<String>,
+    /// The category, if corrected.
+    pub category: Option<String>,
+    /// 项目负责人, if set or corrected.
+    pub owner: Option<String>,
+}
+
 macro_rules! catalogue {
     ($($variant:ident($payload:ty) = $version:literal, $label:literal;)*) => {
         /// Every event selfeval records.
@@ -387,6 +451,14 @@ catalogue! {
     SelfEvaluationSubmitted(WorkflowStep) = 1, "自评已提交";
     SelfEvaluationApproved(WorkflowStep) = 1, "自评已审核通过";
     SelfEvaluationReturned(WorkflowStep) = 1, "自评已退回";
+    IndicatorAmended(IndicatorAmended) = 1, "绩效指标已更正";
+    IndicatorWithdrawn(ItemWithdrawn) = 1, "绩效指标已撤回";
+    NotApplicableUndone(ItemWithdrawn) = 1, "不适用已撤销";
+    ScoreOverrideCleared(ItemWithdrawn) = 1, "人工得分已撤销";
+    ProblemAmended(ProblemAmended) = 1, "问题已更正";
+    ProblemWithdrawn(ProblemWithdrawn) = 1, "问题已撤回";
+    ProjectAmended(ProjectAmended) = 1, "项目信息已更正";
+    ProjectWithdrawn(WorkflowStep) = 1, "项目已撤回";
 }
 
 /// Rewrites an older payload into the current schema. Every event is at
@@ -419,7 +491,15 @@ impl EventPayload {
             | E::RectificationCompleted(RectificationCompleted { project, .. })
             | E::SelfEvaluationSubmitted(WorkflowStep { project })
             | E::SelfEvaluationApproved(WorkflowStep { project })
-            | E::SelfEvaluationReturned(WorkflowStep { project }) => project_stream(project),
+            | E::SelfEvaluationReturned(WorkflowStep { project })
+            | E::IndicatorAmended(IndicatorAmended { project, .. })
+            | E::IndicatorWithdrawn(ItemWithdrawn { project, .. })
+            | E::NotApplicableUndone(ItemWithdrawn { project, .. })
+            | E::ScoreOverrideCleared(ItemWithdrawn { project, .. })
+            | E::ProblemAmended(ProblemAmended { project, .. })
+            | E::ProblemWithdrawn(ProblemWithdrawn { project, .. })
+            | E::ProjectAmended(ProjectAmended { project, .. })
+            | E::ProjectWithdrawn(WorkflowStep { project }) => project_stream(project),
         }
     }
 }

@@ -26,6 +26,12 @@ struct ProjectTrack {
     goal_expected: Option<String>,
     goal_actual: Option<String>,
     status: Option<Status>,
+    /// Indicator definitions: code → (一级, 二级, 名称, 年度指标值, 分值).
+    indicators: HashMap<String, [String; 5]>,
+    /// Problem texts by code.
+    problems: HashMap<String, String>,
+    /// Project attributes: 名称, 科室, 类别, 负责人.
+    attributes: [Option<String>; 4],
 }
 
 impl ProjectTrack {
@@ -74,12 +80,15 @@ impl Describer {
                 let old = self.profile.replace(p.profile.clone());
                 format!("评分规则 {} → {}", old.unwrap_or_else(|| "—".into()), p.profile)
             }
-            E::ProjectRegistered(p) => format!(
-                "登记项目「{}」，科室 {}，预算执行率分值 {}",
-                p.name,
-                p.section.as_deref().unwrap_or("—"),
-                fmt_plain(p.budget_weight)
-            ),
+            E::ProjectRegistered(p) => {
+                track.attributes = [Some(p.name.clone()), p.section.clone(), p.category.clone(), None];
+                format!(
+                    "登记项目「{}」，科室 {}，预算执行率分值 {}",
+                    p.name,
+                    p.section.as_deref().unwrap_or("—"),
+                    fmt_plain(p.budget_weight)
+                )
+            }
             E::BudgetSet(p) => {
                 let old_budget = track.budget();
                 let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
@@ -135,15 +144,69 @@ impl Describer {
                 }
                 parts.join("；")
             }
-            E::IndicatorDefined(p) => format!(
-                "指标 {} {}/{}/{}，年度指标值 {}，分值 {}",
-                p.indicator,
-                p.level1,
-                p.level2,
-                p.name,
-                p.target.display(),
-                fmt_plain(p.weight)
-            ),
+            E::IndicatorDefined(p) => {
+                let definition =
+                    [p.level1.clone(), p.level2.clone(), p.name.clone(), p.target.display(), fmt_plain(p.weight)];
+                track.indicators.insert(p.indicator.clone(), definition);
+                format!(
+                    "指标 {} {}/{}/{}，年度指标值 {}，分值 {}",
+                    p.indicator,
+                    p.level1,
+                    p.level2,
+                    p.name,
+                    p.target.display(),
+                    fmt_plain(p.weight)
+                )
+            }
+            E::IndicatorAmended(p) => {
+                let old = track.indicators.entry(p.indicator.clone()).or_default();
+                let new = [
+                    p.level1.clone(),
+                    p.level2.clone(),
+                    p.name.clone(),
+                    p.target.as_ref().map(|t| t.display()),
+                    p.weight.map(fmt_plain),
+                ];
+                let mut parts = Vec::new();
+                for (i, label) in ["一级指标", "二级指标", "名称", "年度指标值", "分值"].iter().enumerate()
+                {
+                    if let Some(value) = &new[i] {
+                        let before = if old[i].is_empty() { "—".to_owned() } else { old[i].clone() };
+                        parts.push(format!("{label} {before} → {value}"));
+                        old[i] = value.clone();
+                    }
+                }
+                format!("更正指标 {}：{}", p.indicator, parts.join("；"))
+            }
+            E::IndicatorWithdrawn(p) => {
+                let old = track.indicators.remove(&p.item).map(|d| format!("（{}，分值 {}）", d[2], d[4]));
+                format!("撤回指标 {}{}", p.item, old.unwrap_or_default())
+            }
+            E::NotApplicableUndone(p) => format!("{} 不适用 → 适用", item_label(&p.item)),
+            E::ScoreOverrideCleared(p) => format!("{} 得分 人工调整 → 自动计算", item_label(&p.item)),
+            E::ProblemAmended(p) => {
+                let old = track.problems.insert(p.problem.clone(), p.text.clone());
+                format!("问题 {}：{} → {}", p.problem, or_dash(old.as_ref()), short(&p.text))
+            }
+            E::ProblemWithdrawn(p) => {
+                let old = track.problems.remove(&p.problem);
+                format!("撤回问题 {}（{}）", p.problem, or_dash(old.as_ref()))
+            }
+            E::ProjectAmended(p) => {
+                let new = [p.name.clone(), p.section.clone(), p.category.clone(), p.owner.clone()];
+                let mut parts = Vec::new();
+                for (i, label) in ["名称", "实施科室", "类别", "项目负责人"].iter().enumerate() {
+                    if let Some(value) = &new[i] {
+                        let before = track.attributes[i].replace(value.clone());
+                        parts.push(format!("{label} {} → {value}", or_dash(before.as_ref())));
+                    }
+                }
+                format!("更正项目信息：{}", parts.join("；"))
+            }
+            E::ProjectWithdrawn(_) => {
+                let name = track.attributes[0].clone();
+                format!("撤回项目（{}）", or_dash(name.as_ref()))
+            }
             E::IndicatorActualRecorded(p) => {
                 let old = track.actuals.insert(p.indicator.clone(), p.value.clone());
                 let mut text = format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), p.value);
@@ -159,7 +222,10 @@ impl Describer {
                 p.auto_score.map_or_else(|| "—".to_owned(), fmt2),
                 fmt2(p.score)
             ),
-            E::ProblemIdentified(p) => format!("问题 {}：{}", p.problem, short(&p.text)),
+            E::ProblemIdentified(p) => {
+                track.problems.insert(p.problem.clone(), p.text.clone());
+                format!("问题 {}：{}", p.problem, short(&p.text))
+            }
             E::RectificationPlanned(p) => {
                 format!("问题 {} 整改计划：{}（责任人 {}，时限 {}）", p.problem, short(&p.measure), p.owner, p.due)
             }

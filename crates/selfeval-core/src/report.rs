@@ -315,6 +315,7 @@ pub fn beijing() -> FixedOffset {
 fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
     let auto_score = scoring::indicator_auto_score(indicator, profile);
     let mut seqs = vec![indicator.defined_seq];
+    seqs.extend(&indicator.amended);
     let actual = indicator.actual.as_ref();
     seqs.extend(actual.map(|a| a.seq));
     let (score, override_reason) = match (&indicator.not_applicable, &indicator.score_override) {

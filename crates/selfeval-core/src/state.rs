@@ -183,6 +183,8 @@ pub struct Indicator {
     pub not_applicable: Option<Note>,
     /// A score set by hand, replacing the automatic one.
     pub score_override: Option<ScoreOverride>,
+    /// The events that corrected its definition.
+    pub amended: Vec<u64>,
 }
 
 /// Where a project's self-evaluation stands.
@@ -231,6 +233,8 @@ pub struct Project {
     pub category: Option<String>,
     /// The implementing section (实施科室).
     pub section: Option<String>,
+    /// 项目负责人, once recorded.
+    pub owner: Option<String>,
     /// The points of the budget row.
     pub budget_weight: Decimal,
     /// The event that registered it.
@@ -391,7 +395,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 5;
+pub const STATE_VERSION: u32 = 6;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -535,6 +539,7 @@ impl State {
                     name: p.name.clone(),
                     category: p.category.clone(),
                     section: p.section.clone(),
+                    owner: None,
                     budget_weight: p.budget_weight,
                     registered_seq: seq,
                     budget_lines: Vec::new(),
@@ -602,6 +607,7 @@ impl State {
                         actual: None,
                         not_applicable: None,
                         score_override: None,
+                        amended: Vec::new(),
                     });
                 }
             }
@@ -669,6 +675,80 @@ impl State {
             }
             EventPayload::NarrativeSet(p) => {
                 self.narratives.insert((p.section.clone(), p.project.clone()), note(p.text.clone()));
+            }
+            EventPayload::IndicatorAmended(p) => {
+                if let Some(indicator) = self.project_mut(&p.project).and_then(|pr| pr.indicator_mut(&p.indicator)) {
+                    if let Some(v) = &p.level1 {
+                        indicator.level1 = v.clone();
+                    }
+                    if let Some(v) = &p.level2 {
+                        indicator.level2 = v.clone();
+                    }
+                    if let Some(v) = &p.name {
+                        indicator.name = v.clone();
+                    }
+                    if let Some(v) = &p.target {
+                        indicator.target = v.clone();
+                    }
+                    if let Some(v) = p.weight {
+                        indicator.weight = v;
+                    }
+                    indicator.amended.push(seq);
+                }
+            }
+            EventPayload::IndicatorWithdrawn(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.indicators.retain(|i| i.code != p.item);
+                }
+            }
+            EventPayload::NotApplicableUndone(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if p.item == BUDGET_ITEM {
+                        project.budget_not_applicable = None;
+                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
+                        indicator.not_applicable = None;
+                    }
+                }
+            }
+            EventPayload::ScoreOverrideCleared(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if p.item == BUDGET_ITEM {
+                        project.budget_score_override = None;
+                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
+                        indicator.score_override = None;
+                    }
+                }
+            }
+            EventPayload::ProblemAmended(p) => {
+                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
+                    problem.text = p.text.clone();
+                }
+            }
+            EventPayload::ProblemWithdrawn(p) => {
+                self.problems.retain(|q| !(q.project == p.project && q.code == p.problem));
+                self.rebuild_index();
+            }
+            EventPayload::ProjectAmended(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    if let Some(v) = &p.name {
+                        project.name = v.clone();
+                    }
+                    if let Some(v) = &p.section {
+                        project.section = Some(v.clone());
+                    }
+                    if let Some(v) = &p.category {
+                        project.category = Some(v.clone());
+                    }
+                    if let Some(v) = &p.owner {
+                        project.owner = Some(v.clone());
+                    }
+                }
+            }
+            EventPayload::ProjectWithdrawn(p) => {
+                self.projects.retain(|pr| pr.code != p.project);
+                self.problems.retain(|q| q.project != p.project);
+                self.narratives.retain(|(_, project), _| project.as_deref() != Some(p.project.as_str()));
+                self.rebuild_index();
             }
             EventPayload::SelfEvaluationSubmitted(p) => self.step(&p.project, Status::Submitted, note(reason())),
             EventPayload::SelfEvaluationApproved(p) => self.step(&p.project, Status::Approved, note(reason())),

@@ -129,9 +129,27 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        E::SelfEvaluationSubmitted(p) | E::SelfEvaluationApproved(p) | E::SelfEvaluationReturned(p) => {
+        E::SelfEvaluationSubmitted(p)
+        | E::SelfEvaluationApproved(p)
+        | E::SelfEvaluationReturned(p)
+        | E::ProjectWithdrawn(p) => project(&p.project).map(|_| ()),
+        E::ProjectAmended(p) => project(&p.project).map(|_| ()),
+        E::IndicatorAmended(p) => {
+            indicator(&p.project, &p.indicator)?;
+            if let Some(Target::Quantitative { value, .. }) = &p.target {
+                if !quantity_in_range(*value) {
+                    return Err(format!("target：年度指标值 {value} 超出范围"));
+                }
+            }
+            p.weight.map_or(Ok(()), |w| points("weight", w))
+        }
+        E::IndicatorWithdrawn(p) => indicator(&p.project, &p.item),
+        E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) if p.item == BUDGET_ITEM => {
             project(&p.project).map(|_| ())
         }
+        E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
+        E::ProblemAmended(p) => problem(&p.problem, &p.project),
+        E::ProblemWithdrawn(p) => problem(&p.problem, &p.project),
     }
 }
 

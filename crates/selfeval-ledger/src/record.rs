@@ -166,7 +166,12 @@ impl Ledger {
             | Command::SetNarrative { project: Some(project), .. }
             | Command::Submit { project }
             | Command::Approve { project }
-            | Command::Return { project } => with_project(project),
+            | Command::Return { project }
+            | Command::AmendIndicator { project, .. }
+            | Command::WithdrawIndicator { project, .. }
+            | Command::UndoNotApplicable { project, .. }
+            | Command::AmendProject { project, .. }
+            | Command::WithdrawProject { project } => with_project(project),
             Command::ReverseExpenditure { seq } => {
                 // The expenditure's own event names its stream.
                 let stream = match seq.trim().parse::<u64>() {
@@ -184,7 +189,9 @@ impl Ledger {
             Command::IdentifyProblem { .. }
             | Command::PlanRectification { .. }
             | Command::ProgressRectification { .. }
-            | Command::CompleteRectification { .. } => None,
+            | Command::CompleteRectification { .. }
+            | Command::AmendProblem { .. }
+            | Command::WithdrawProblem { .. } => None,
         })
     }
 

@@ -58,11 +58,47 @@ pub enum IndicatorCmd {
         #[command(flatten)]
         write: WriteOpts,
     },
-    /// 标记为不适用（ICODE 可为 budget），须 --reason (not applicable)
+    /// 标记为不适用（ICODE 可为 budget），须 --reason；--undo 撤销 (not applicable)
     Na {
         /// 项目编号
         code: String,
         /// 指标编号或 budget
+        icode: String,
+        /// 撤销不适用标记
+        #[arg(long)]
+        undo: bool,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 更正指标的定义（只给要改的项），须 --reason (correct an indicator)
+    Amend {
+        /// 项目编号
+        code: String,
+        /// 指标编号
+        icode: String,
+        /// 一级指标
+        #[arg(long)]
+        level1: Option<String>,
+        /// 二级指标
+        #[arg(long)]
+        level2: Option<String>,
+        /// 三级指标名称
+        #[arg(long)]
+        name: Option<String>,
+        /// 年度指标值
+        #[arg(long, allow_hyphen_values = true)]
+        target: Option<String>,
+        /// 分值
+        #[arg(long, allow_hyphen_values = true)]
+        weight: Option<String>,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 撤回指标，须 --reason (withdraw an indicator)
+    Withdraw {
+        /// 项目编号
+        code: String,
+        /// 指标编号
         icode: String,
         #[command(flatten)]
         write: WriteOpts,
@@ -78,7 +114,7 @@ pub enum ScoreCmd {
         code: String,
         /// 指标编号或 budget
         item: String,
-        /// 新得分
+        /// 新得分；auto 撤销人工调整、恢复自动得分
         #[arg(long, allow_hyphen_values = true)]
         score: String,
         #[command(flatten)]
@@ -99,8 +135,19 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
             write,
             ctx,
         ),
-        IndicatorCmd::Na { code, icode, write } => {
+        IndicatorCmd::Na { code, icode, undo: false, write } => {
             record(Command::MarkNotApplicable { project: code, item: icode }, write, ctx)
+        }
+        IndicatorCmd::Na { code, icode, undo: true, write } => {
+            record(Command::UndoNotApplicable { project: code, item: icode }, write, ctx)
+        }
+        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, write } => record(
+            Command::AmendIndicator { project: code, indicator: icode, level1, level2, name, target, weight },
+            write,
+            ctx,
+        ),
+        IndicatorCmd::Withdraw { code, icode, write } => {
+            record(Command::WithdrawIndicator { project: code, indicator: icode }, write, ctx)
         }
     }
 }

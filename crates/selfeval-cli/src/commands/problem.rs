@@ -24,6 +24,23 @@ pub enum ProblemCmd {
         #[command(flatten)]
         write: WriteOpts,
     },
+    /// 更正问题描述，须 --reason (correct a problem)
+    Amend {
+        /// 问题编号，如 Q1；多个项目有同一编号时写 P02/Q1
+        pcode: String,
+        /// 新的问题描述
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 撤回问题，须 --reason (withdraw a problem)
+    Withdraw {
+        /// 问题编号，如 Q1；多个项目有同一编号时写 P02/Q1
+        pcode: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
     /// 问题与整改一览 (list the problems and their rectification)
     List {
         /// 截至某时间或事件序号
@@ -79,6 +96,8 @@ pub fn problem(cmd: ProblemCmd, ctx: &Ctx) -> Result<(), CliError> {
         ProblemCmd::Add { code, pcode, text, write } => {
             record(Command::IdentifyProblem { project: code, problem: pcode, text }, write, ctx)
         }
+        ProblemCmd::Amend { pcode, text, write } => record(Command::AmendProblem { problem: pcode, text }, write, ctx),
+        ProblemCmd::Withdraw { pcode, write } => record(Command::WithdrawProblem { problem: pcode }, write, ctx),
         ProblemCmd::List { as_of } => {
             let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
             let mut out = stdout();

@@ -31,6 +31,32 @@ pub enum ProjectCmd {
         #[command(flatten)]
         write: WriteOpts,
     },
+    /// 更正项目信息（只给要改的项），须 --reason (correct a project)
+    Amend {
+        /// 项目编号
+        code: String,
+        /// 项目名称
+        #[arg(long)]
+        name: Option<String>,
+        /// 实施科室
+        #[arg(long)]
+        section: Option<String>,
+        /// 类别
+        #[arg(long)]
+        category: Option<String>,
+        /// 项目负责人
+        #[arg(long)]
+        owner: Option<String>,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+    /// 撤回项目（须先冲销其全部支出），须 --reason (withdraw a project)
+    Withdraw {
+        /// 项目编号
+        code: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
     /// 项目一览：编号、名称、科室、状态、预算、执行、执行率、总分、等级 (list the projects)
     List {
         /// 截至某时间或事件序号
@@ -69,6 +95,10 @@ pub fn project(cmd: ProjectCmd, ctx: &Ctx) -> Result<(), CliError> {
         ProjectCmd::Add { code, name, category, section, budget_weight, write } => {
             record(Command::AddProject { code, name, category, section, budget_weight }, write, ctx)
         }
+        ProjectCmd::Amend { code, name, section, category, owner, write } => {
+            record(Command::AmendProject { project: code, name, section, category, owner }, write, ctx)
+        }
+        ProjectCmd::Withdraw { code, write } => record(Command::WithdrawProject { project: code }, write, ctx),
         ProjectCmd::List { as_of } => {
             let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
             let mut out = stdout();

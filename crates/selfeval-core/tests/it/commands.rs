@@ -500,3 +500,96 @@ fn a_percent_target_needs_a_percent_actual() {
     world.ok(actual("P01", "I1", "95%"));
     assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("10")));
 }
+
+fn amend_indicator(target: Option<&str>, weight: Option<&str>, name: Option<&str>) -> Command {
+    Command::AmendIndicator {
+        project: "P01".into(),
+        indicator: "I1".into(),
+        level1: None,
+        level2: None,
+        name: name.map(str::to_owned),
+        target: target.map(str::to_owned),
+        weight: weight.map(str::to_owned),
+    }
+}
+
+#[test]
+fn an_indicator_can_be_corrected_and_withdrawn_as_if_it_had_been_right() {
+    let mut world = with_project();
+    world.ok(indicator("P01", "I1", "产出指标", "≥20台", "50"));
+    world.ok(actual("P01", "I1", "18台"));
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("45.00")));
+    rejected(&mut world, None, amend_indicator(Some("≥18台"), None, None), "--reason", "更正指标须说明原因");
+    rejected(&mut world, Some("r"), amend_indicator(Some("≥20台"), Some("50"), None), "ICODE", "没有变化");
+    let seqs = world.ok_why("按批复更正", amend_indicator(Some("≥18台"), None, Some("救援装备配备数量")));
+    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!(
+        (row.target.as_str(), row.name.as_str(), row.score.value),
+        ("≥18台", "救援装备配备数量", Some(dec("50.00")))
+    );
+    assert!(row.score.seqs.contains(&seqs[0]), "the correction is behind the score");
+    world.ok_why("重复设定", Command::WithdrawIndicator { project: "P01".into(), indicator: "I1".into() });
+    assert!(world.report().projects[0].indicators.is_empty());
+    rejected(
+        &mut world,
+        Some("r"),
+        Command::WithdrawIndicator { project: "P01".into(), indicator: "I1".into() },
+        "ICODE",
+        "没有指标",
+    );
+}
+
+#[test]
+fn not_applicable_and_a_score_override_can_be_taken_back() {
+    let mut world = with_project();
+    world.ok(indicator("P01", "I1", "产出指标", "≥20台", "50"));
+    world.ok(actual("P01", "I1", "18台"));
+    let undo = || Command::UndoNotApplicable { project: "P01".into(), item: "I1".into() };
+    rejected(&mut world, Some("r"), undo(), "ICODE", "没有标记为不适用（没有变化）");
+    world.ok_why("未开展", Command::MarkNotApplicable { project: "P01".into(), item: "I1".into() });
+    assert_eq!(world.report().projects[0].indicators[0].score.value, None);
+    world.ok_why("已开展", undo());
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("45.00")));
+    let auto = || Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "auto".into() };
+    rejected(&mut world, Some("r"), auto(), "ITEM", "没有人工调整（没有变化）");
+    world.ok_why("复核", Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "40".into() });
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("40")));
+    world.ok_why("恢复自动得分", auto());
+    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!((row.score.value, row.override_reason), (Some(dec("45.00")), None));
+}
+
+#[test]
+fn a_problem_and_a_project_can_be_corrected_and_withdrawn() {
+    let mut world = with_project();
+    world.ok(Command::IdentifyProblem { project: "P01".into(), problem: "Q1".into(), text: "规划不完善".into() });
+    rejected(
+        &mut world,
+        Some("r"),
+        Command::AmendProblem { problem: "Q1".into(), text: "规划不完善".into() },
+        "--text",
+        "没有变化",
+    );
+    world.ok_why("措辞", Command::AmendProblem { problem: "P01/Q1".into(), text: "前期规划不够完善".into() });
+    assert_eq!(world.report().problems[0].text, "前期规划不够完善");
+    world.ok_why("重复", Command::WithdrawProblem { problem: "Q1".into() });
+    assert!(world.report().problems.is_empty());
+    let amend = |owner: &str| Command::AmendProject {
+        project: "P01".into(),
+        name: None,
+        section: None,
+        category: None,
+        owner: Some(owner.into()),
+    };
+    world.ok_why("补录负责人", amend("王敏"));
+    assert_eq!(world.state.project("P01").unwrap().owner.as_deref(), Some("王敏"));
+    rejected(&mut world, Some("r"), amend("王敏"), "CODE", "没有变化");
+    let spent = world.ok(spend("P01", "1"));
+    let withdraw = || Command::WithdrawProject { project: "P01".into() };
+    rejected(&mut world, Some("误登记"), withdraw(), "CODE", &format!("有未冲销的支出（#{}）", spent[0]));
+    world.ok_why("误录", Command::ReverseExpenditure { seq: spent[0].to_string() });
+    world.ok_why("误登记", withdraw());
+    assert!(world.report().projects.is_empty());
+    // A replay of the log gives the same state.
+    assert_eq!(selfeval_core::State::replay(&world.log), world.state);
+}
