@@ -182,3 +182,55 @@ fn corrections_show_old_and_new_in_history() {
     let history = env.run(&["history", "--project", "P01"]).stdout();
     assert!(history.contains("指标 I1 不适用 → 适用  原因：已开展"), "{history}");
 }
+
+#[test]
+fn business_dates_are_a_time_axis() {
+    let env = Env::with_project();
+    // Recorded today (the fixed clock: 2025-03-01), happened in 2024: the
+    // budget as dated by --at, the spending on its payment date.
+    env.ok(&["budget", "set", "P01", "--amount", "6", "--reason", "年初批复", "--at", "2024-01-15"]);
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-03-01"]);
+    env.ok(&["spend", "P01", "--amount", "2", "--date", "2024-10-01"]);
+    env.ok(&["budget", "adjust", "P01", "--delta", "1", "--reason", "追加", "--at", "2024-11-15"]);
+    let executed = |args: &[&str]| {
+        let mut full = vec!["project", "list", "--json"];
+        full.extend_from_slice(args);
+        let json = env.json(&full);
+        (
+            json["projects"][0]["executed"].as_str().unwrap().to_owned(),
+            json["projects"][0]["budget"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(executed(&[]), ("3".to_owned(), "7".to_owned()));
+    assert_eq!(
+        executed(&["--effective", "2024-09-01"]),
+        ("1".to_owned(), "6".to_owned()),
+        "as it stood on 1 September, known now"
+    );
+    assert_eq!(executed(&["--effective", "2024-12-31"]), ("3".to_owned(), "7".to_owned()));
+    // Both axes at once: recorded up to event 5, effective by 1 September.
+    assert_eq!(executed(&["--as-of", "5", "--effective", "2024-09-01"]), ("1".to_owned(), "6".to_owned()));
+    // A budget nobody dated is not in force on a business date.
+    assert_eq!(executed(&["--as-of", "3", "--effective", "2024-09-01"]), ("0".to_owned(), "0".to_owned()));
+    let report = env.json(&["report", "--format", "json", "--effective", "2024-09-01"]);
+    assert_eq!(report["totals"]["executed"], "1.00");
+    // history filters on either axis and shows both times.
+    let in_autumn =
+        env.run(&["history", "--effective-since", "2024-09-01", "--effective-until", "2024-12-31"]).stdout();
+    let lines: Vec<&str> = in_autumn.lines().collect();
+    assert_eq!(lines.len(), 2, "{in_autumn}");
+    assert!(lines[0].starts_with("#6  2025-03-01 09:00  发生2024-10-01  "), "{in_autumn}");
+    assert!(lines[1].starts_with("#7  2025-03-01 09:00  发生2024-11-15  "), "{in_autumn}");
+    // --at stays within the fiscal year and its closing period, and never in the future.
+    env.fails(
+        &["budget", "adjust", "P01", "--delta", "1", "--reason", "r", "--at", "2020-01-01"],
+        1,
+        "--at：发生日期不在2024年度及其后六个月的整理期内",
+    );
+    env.fails(
+        &["budget", "adjust", "P01", "--delta", "1", "--reason", "r", "--at", "2025-03-02"],
+        1,
+        "--at：发生时间晚于现在（记录时间）",
+    );
+    env.fails(&["report", "--effective", "5"], 1, "--effective：「5」是事件序号");
+}

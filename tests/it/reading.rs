@@ -32,7 +32,7 @@ fn history_shows_old_and_new_values_with_reasons() {
     let out = env.ok(&["history", "--project", "P01"]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[1].starts_with("#3  2025-03-01 09:00  张三@应急救援科  BudgetSet  P01  年初预算数（本年财政拨款）0.00 → 6.00；全年预算数 0.00 → 6.00  原因：年初批复"), "{out}");
+    assert!(lines[1].starts_with("#3  2025-03-01 09:00  发生2025-03-01  张三@应急救援科  BudgetSet  P01  年初预算数（本年财政拨款）0.00 → 6.00；全年预算数 0.00 → 6.00  原因：年初批复"), "{out}");
     assert!(
         lines[2]
             .contains("BudgetAdjusted  P01  全年预算数 6.00 → 6.50（调整 +0.5，文号 财预〔2024〕9号）  原因：追加预算"),

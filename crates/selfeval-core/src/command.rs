@@ -268,6 +268,22 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
         }
     };
     let profile = RuleProfile::by_id_or_default(&department.profile);
+    // The command's own checks first; then its effective date (--at).
+    let outcome = decide(state, request, department, &profile, &needs_reason)?;
+    if meta.occurred_at != meta.recorded_at {
+        check_effective(department.year, meta)?;
+    }
+    Ok(outcome)
+}
+
+/// The rules of every command but `init`.
+fn decide(
+    state: &State,
+    request: &Request,
+    department: &crate::state::Department,
+    profile: &RuleProfile,
+    needs_reason: &dyn Fn(&str) -> Result<(), Rejection>,
+) -> Outcome {
     match &request.command {
         Command::InitYear { .. } => unreachable!("handled above"),
         Command::ChangeProfile { profile: id } => {
@@ -545,7 +561,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                                 "--score",
                                 "",
                                 format!("完成等级为「{}」时须给出得分", level_value.label()),
-                                band_text(&profile, level_value, ind.weight),
+                                band_text(profile, level_value, ind.weight),
                             ))
                         }
                     };
@@ -559,7 +575,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                                 values::fmt_plain(score_value),
                                 level_value.label()
                             ),
-                            band_text(&profile, level_value, ind.weight),
+                            band_text(profile, level_value, ind.weight),
                         ));
                     }
                     IndicatorActualRecorded {
@@ -792,7 +808,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
                         "先用 selfeval indicator actual 记录实际完成值",
                     ));
                 }
-                (ind.weight, scoring::indicator_auto_score(ind, &profile))
+                (ind.weight, scoring::indicator_auto_score(ind, profile))
             };
             if score_value > weight {
                 return Err(Rejection::new(
@@ -914,6 +930,37 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             Ok(vec![EventPayload::SelfEvaluationReturned(WorkflowStep { project: project.code.clone() })])
         }
     }
+}
+
+/// An effective date given with `--at`: not after the time it is recorded,
+/// and within the fiscal year or its closing period (six months after).
+fn check_effective(year: i32, meta: &Meta) -> Result<(), Rejection> {
+    let beijing = crate::report::beijing();
+    let given = meta.occurred_at.with_timezone(&beijing);
+    let shown = given.format("%Y-%m-%d %H:%M").to_string();
+    let accepted = format!("{year}-01-01 至 {}-06-30 之间、不晚于记录时间的日期或时间", year.saturating_add(1));
+    if meta.occurred_at > meta.recorded_at {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--at",
+            &shown,
+            "发生时间晚于现在（记录时间）",
+            accepted,
+        ));
+    }
+    let date = given.date_naive();
+    let first = NaiveDate::from_ymd_opt(year, 1, 1);
+    let last = NaiveDate::from_ymd_opt(year.saturating_add(1), 6, 30);
+    if first.is_some_and(|f| date < f) || last.is_some_and(|l| date > l) {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--at",
+            &shown,
+            format!("发生日期不在{year}年度及其后六个月的整理期内"),
+            accepted,
+        ));
+    }
+    Ok(())
 }
 
 fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>) -> Outcome {

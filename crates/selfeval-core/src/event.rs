@@ -469,6 +469,30 @@ fn upcast(_event_type: &str, _schema_version: u32, payload: &str) -> Result<Stri
 }
 
 impl EventPayload {
+    /// Whether the event is a dated business fact (money, an actual value, a
+    /// workflow or rectification step, a problem), which a view on the
+    /// business axis (`--effective`) takes only once it has happened. The
+    /// others define the year's structure (the year, projects, indicators,
+    /// goals, texts) and always apply.
+    pub fn is_dated(&self) -> bool {
+        use EventPayload as E;
+        matches!(
+            self,
+            E::BudgetSet(_)
+                | E::BudgetAdjusted(_)
+                | E::ExpenditureRecorded(_)
+                | E::ExpenditureReversed(_)
+                | E::IndicatorActualRecorded(_)
+                | E::ProblemIdentified(_)
+                | E::RectificationPlanned(_)
+                | E::RectificationProgressed(_)
+                | E::RectificationCompleted(_)
+                | E::SelfEvaluationSubmitted(_)
+                | E::SelfEvaluationApproved(_)
+                | E::SelfEvaluationReturned(_)
+        )
+    }
+
     /// The stream this event belongs to.
     pub fn stream(&self) -> String {
         use EventPayload as E;

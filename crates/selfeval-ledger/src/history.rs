@@ -25,6 +25,10 @@ pub struct HistoryFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only events whose reason, actor, recorded text or change contains this.
     pub grep: Option<String>,
+    /// Only events that happened (effective time) at or after this.
+    pub effective_since: Option<DateTime<Utc>>,
+    /// Only events that happened (effective time) at or before this.
+    pub effective_until: Option<DateTime<Utc>>,
 }
 
 /// One event of the audit trail.
@@ -50,6 +54,8 @@ impl HistoryFilter {
             && self.actor.as_ref().is_none_or(|a| *a == e.actor)
             && self.since.is_none_or(|t| e.recorded_at >= t)
             && self.until.is_none_or(|t| e.recorded_at <= t)
+            && self.effective_since.is_none_or(|t| e.occurred_at >= t)
+            && self.effective_until.is_none_or(|t| e.occurred_at <= t)
     }
 }
 

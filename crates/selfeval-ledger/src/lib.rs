@@ -19,7 +19,7 @@
 //! ```no_run
 //! use selfeval_ledger::{Ledger, LedgerSettings};
 //! let ledger = Ledger::open_existing("selfeval-data".as_ref(), &LedgerSettings::default())?;
-//! let evaluation = ledger.evaluate(None)?;
+//! let evaluation = ledger.evaluate(selfeval_ledger::View::default())?;
 //! println!("{} 万元 executed", evaluation.model.totals.executed.amount_text());
 //! # Ok::<(), selfeval_ledger::LedgerError>(())
 //! ```
@@ -42,7 +42,7 @@ pub use diff::{Change, Diff};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};
-pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck};
+pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
@@ -242,16 +242,16 @@ impl Ledger {
 
     /// Replays to `as_of` (the head if `None`), closes the store, then
     /// evaluates: the store's memory is free before the model needs its own.
-    pub fn evaluate(self, as_of: Option<AsOf>) -> Result<Evaluation, LedgerError> {
-        let replayed = self.replay(as_of)?;
+    pub fn evaluate(self, view: View) -> Result<Evaluation, LedgerError> {
+        let replayed = self.replay_view(view)?;
         drop(self);
         Ok(replayed.evaluate())
     }
 
     /// Replays to `as_of`, closes the store, and builds the report model
     /// without running the checks (for the 自评表).
-    pub fn report_model(self, as_of: Option<AsOf>) -> Result<selfeval_core::ReportModel, LedgerError> {
-        let replayed = self.replay(as_of)?;
+    pub fn report_model(self, view: View) -> Result<selfeval_core::ReportModel, LedgerError> {
+        let replayed = self.replay_view(view)?;
         drop(self);
         Ok(selfeval_core::ReportModel::build(&replayed.state, &replayed.head.hash))
     }

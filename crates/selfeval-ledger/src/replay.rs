@@ -16,6 +16,23 @@ pub enum AsOf {
     Time(DateTime<Utc>),
 }
 
+/// Which events a replay takes: up to a point of the log (the recorded
+/// axis) and, when given, only those that happened by a date (the business
+/// axis): "as recorded then" and "as it stood on that date, known now".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// The last point of the log, if not the head.
+    pub as_of: Option<AsOf>,
+    /// Only events whose effective time is at or before this.
+    pub effective: Option<DateTime<Utc>>,
+}
+
+impl From<Option<AsOf>> for View {
+    fn from(as_of: Option<AsOf>) -> View {
+        View { as_of, effective: None }
+    }
+}
+
 /// A replayed state, with the head it reflects and, when asked, every event.
 #[derive(Debug)]
 pub struct Replayed {
@@ -83,12 +100,17 @@ fn snapshot_name() -> String {
 impl Ledger {
     /// Replays the log up to `as_of` (the head if `None`).
     pub fn replay(&self, as_of: Option<AsOf>) -> Result<Replayed, LedgerError> {
-        self.replay_from_snapshot(as_of, false)
+        self.replay_from_snapshot(View::from(as_of), false)
     }
 
-    /// Replays the log up to `as_of`, keeping every event (for `trace`).
-    pub fn replay_with_events(&self, as_of: Option<AsOf>) -> Result<Replayed, LedgerError> {
-        self.replay_from_snapshot(as_of, true)
+    /// Replays the events `view` takes.
+    pub fn replay_view(&self, view: View) -> Result<Replayed, LedgerError> {
+        self.replay_from_snapshot(view, false)
+    }
+
+    /// Replays the events `view` takes, keeping every event (for `trace`).
+    pub fn replay_with_events(&self, view: View) -> Result<Replayed, LedgerError> {
+        self.replay_from_snapshot(view, true)
     }
 
     /// Replays from the whole log, never from the snapshot.
@@ -137,7 +159,8 @@ impl Ledger {
     /// before the point asked for (a time bound cannot use it: recorded
     /// times need not be monotone), and leaves a new snapshot when it
     /// replayed a long tail to the head.
-    fn replay_from_snapshot(&self, as_of: Option<AsOf>, keep_events: bool) -> Result<Replayed, LedgerError> {
+    fn replay_from_snapshot(&self, view: View, keep_events: bool) -> Result<Replayed, LedgerError> {
+        let View { as_of, effective } = view;
         if let Some(AsOf::Seq(seq)) = as_of {
             let last = self.store.head().seq;
             if seq == 0 || seq > last {
@@ -151,7 +174,7 @@ impl Ledger {
         }
         let mut state = State::default();
         let mut head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
-        let usable = !keep_events && !matches!(as_of, Some(AsOf::Time(_)));
+        let usable = !keep_events && effective.is_none() && !matches!(as_of, Some(AsOf::Time(_)));
         if usable {
             if let Some(cached) = self.store.read_cache(&snapshot_name())? {
                 let before = match as_of {
@@ -176,6 +199,9 @@ impl Ledger {
                 _ => {}
             }
             let event = decode(&stored)?;
+            if effective.is_some_and(|e| event.payload.is_dated() && stored.envelope.occurred_at > e) {
+                continue;
+            }
             state.apply(&event);
             head = Head { seq: stored.envelope.seq, hash: stored.hash.clone() };
             if keep_events {

@@ -5,7 +5,7 @@ use selfeval_core::history::Describer;
 use selfeval_core::report::{score_text, Figure, ProjectReport, ReportModel};
 use selfeval_core::values::{fmt2, fmt_plain};
 
-use crate::{AsOf, Ledger, LedgerError};
+use crate::{Ledger, LedgerError, View};
 
 /// The figures of the department that can be traced.
 pub const DEPARTMENT_FIGURES: &[&str] = &["budget", "initial_budget", "executed", "execution_rate", "average_score"];
@@ -69,8 +69,8 @@ pub fn unknown_project(model: &ReportModel, code: &str) -> LedgerError {
 impl Ledger {
     /// Explains one figure of the report as of `as_of`: `code` is a project
     /// code or `department`.
-    pub fn trace(self, code: &str, figure: &str, as_of: Option<AsOf>) -> Result<Trace, LedgerError> {
-        let replayed = self.replay_with_events(as_of)?;
+    pub fn trace(self, code: &str, figure: &str, view: View) -> Result<Trace, LedgerError> {
+        let replayed = self.replay_with_events(view)?;
         drop(self);
         let evaluation = replayed.evaluate();
         let (label, value, formula, sources) = explain(&evaluation.model, code, figure)?;

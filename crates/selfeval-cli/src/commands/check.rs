@@ -5,17 +5,16 @@ use std::io::Write;
 use clap::Args;
 use serde_json::json;
 
-use super::{parse_as_of, stdout, Ctx};
+use super::{stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// 截至某时间或事件序号
-    #[arg(long, value_name = "RFC3339|SEQ")]
-    as_of: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
     /// 列出全部核查规则（编号、级别、名称、检查内容），不读库
-    #[arg(long, conflicts_with = "as_of")]
+    #[arg(long, conflicts_with_all = ["as_of", "effective"])]
     rules: bool,
 }
 
@@ -31,8 +30,7 @@ pub fn check(args: CheckArgs, ctx: &Ctx) -> Result<(), CliError> {
         }
         return Ok(out.flush()?);
     }
-    let as_of = parse_as_of(args.as_of.as_deref())?;
-    let evaluation = ctx.open_for_reading()?.evaluate(as_of)?;
+    let evaluation = ctx.open_for_reading()?.evaluate(args.view.view()?)?;
     if ctx.json() {
         writeln!(out, "{}", json!({"findings": selfeval_report::findings_json(&evaluation.findings)}))?;
     } else {

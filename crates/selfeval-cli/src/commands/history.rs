@@ -9,7 +9,7 @@ use selfeval_core::values::visible;
 use selfeval_ledger::HistoryFilter;
 use serde_json::json;
 
-use super::{invalid, parse_as_of, parse_point, stdout, Ctx};
+use super::{invalid, parse_point, stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `history`.
@@ -30,6 +30,12 @@ pub struct HistoryArgs {
     /// 只看原因、操作人、记录的文字或变更中含有此文字的事件
     #[arg(long, value_name = "TEXT")]
     grep: Option<String>,
+    /// 业务发生时间起（YYYY-MM-DD 或 RFC 3339）
+    #[arg(long, value_name = "TIME")]
+    effective_since: Option<String>,
+    /// 业务发生时间止（YYYY-MM-DD 或 RFC 3339）
+    #[arg(long, value_name = "TIME")]
+    effective_until: Option<String>,
 }
 
 /// `trace`.
@@ -39,9 +45,8 @@ pub struct TraceArgs {
     code: String,
     /// budget | initial_budget | executed | execution_rate | budget_score | total_score | 指标编号 | average_score
     figure: String,
-    /// 截至某时间或事件序号
-    #[arg(long, value_name = "RFC3339|SEQ")]
-    as_of: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
 }
 
 /// `diff`.
@@ -78,6 +83,16 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
         since: args.since.as_deref().map(|t| parse_time_bound("--since", t, false)).transpose()?,
         until: args.until.as_deref().map(|t| parse_time_bound("--until", t, true)).transpose()?,
         grep: args.grep,
+        effective_since: args
+            .effective_since
+            .as_deref()
+            .map(|t| parse_time_bound("--effective-since", t, false))
+            .transpose()?,
+        effective_until: args
+            .effective_until
+            .as_deref()
+            .map(|t| parse_time_bound("--effective-until", t, true))
+            .transpose()?,
     };
     if let Some(t) = filter.unknown_type() {
         return Err(invalid(
@@ -102,9 +117,10 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
             writeln!(out, "{}", json!({"type": "event", "data": data}))?;
         } else {
             let reason = e.reason.as_ref().map(|r| format!("  原因：{}", visible(r))).unwrap_or_default();
+            let occurred = beijing_time(e.occurred_at).format("%Y-%m-%d");
             writeln!(
                 out,
-                "#{}  {}  {}  {}  {}  {}{}",
+                "#{}  {}  发生{occurred}  {}  {}  {}  {}{}",
                 e.seq,
                 beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
                 visible(&e.actor),
@@ -125,8 +141,7 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 /// `trace`.
 pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let as_of = parse_as_of(args.as_of.as_deref())?;
-    let trace = ctx.open_for_reading()?.trace(&args.code, &args.figure, as_of)?;
+    let trace = ctx.open_for_reading()?.trace(&args.code, &args.figure, args.view.view()?)?;
     let mut out = stdout();
     if ctx.json() {
         let events: Vec<_> = trace

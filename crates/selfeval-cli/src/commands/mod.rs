@@ -19,7 +19,7 @@ use std::io::{BufWriter, StdoutLock};
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, Subcommand};
-use selfeval_ledger::{AsOf, Ledger};
+use selfeval_ledger::{AsOf, Ledger, View};
 
 use crate::error::CliError;
 use crate::settings::Settings;
@@ -199,6 +199,38 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 /// The error of a value the binary itself parses.
 pub fn invalid(field: &str, message: impl Into<String>) -> CliError {
     CliError::Invalid { field: field.to_owned(), message: message.into() }
+}
+
+/// Which events a reading command takes: `--as-of` on the recorded axis,
+/// `--effective` on the business axis; both may be given.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ViewArgs {
+    /// 截至某事件序号、日期或时间（按记录时间：当时记录的状态）
+    #[arg(long, value_name = "SEQ|DATE|RFC3339")]
+    pub as_of: Option<String>,
+    /// 业务日期：只计发生日期（--at）在此日期（含）之前的变更
+    #[arg(long, value_name = "DATE|RFC3339")]
+    pub effective: Option<String>,
+}
+
+impl ViewArgs {
+    /// The view these flags ask for.
+    pub fn view(&self) -> Result<View, CliError> {
+        let as_of = parse_as_of(self.as_of.as_deref())?;
+        let effective = match &self.effective {
+            None => None,
+            Some(text) => match parse_point("--effective", text)? {
+                AsOf::Time(t) => Some(t),
+                AsOf::Seq(_) => {
+                    return Err(invalid(
+                        "--effective",
+                        format!("「{text}」是事件序号；业务日期须是日期或时间，如 2024-06-30"),
+                    ))
+                }
+            },
+        };
+        Ok(View { as_of, effective })
+    }
 }
 
 /// Parses `--as-of`: a sequence number, an RFC 3339 time, or a date (the

@@ -93,16 +93,23 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         SpendArgs { reverse: Some(SpendCmd::Reverse { seq, write }), .. } => {
             record(Command::ReverseExpenditure { seq }, write, ctx)
         }
-        SpendArgs { reverse: None, code, amount, date, voucher, memo, write } => record(
-            Command::RecordExpenditure {
-                project: code.unwrap_or_default(),
-                amount: amount.unwrap_or_default(),
-                date: date.unwrap_or_default(),
-                voucher,
-                memo,
-            },
-            write,
-            ctx,
-        ),
+        SpendArgs { reverse: None, code, amount, date, voucher, memo, mut write } => {
+            // A spending happened on its payment date unless --at says otherwise.
+            let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
+            if write.at.is_none() {
+                write.at = payment.map(str::to_owned);
+            }
+            record(
+                Command::RecordExpenditure {
+                    project: code.unwrap_or_default(),
+                    amount: amount.unwrap_or_default(),
+                    date: date.unwrap_or_default(),
+                    voucher,
+                    memo,
+                },
+                write,
+                ctx,
+            )
+        }
     }
 }

@@ -6,7 +6,7 @@ use selfeval_core::Command;
 use std::io::Write;
 
 use super::write::{record, WriteOpts};
-use super::{parse_as_of, stdout, Ctx};
+use super::{stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `problem …`.
@@ -43,9 +43,8 @@ pub enum ProblemCmd {
     },
     /// 问题与整改一览 (list the problems and their rectification)
     List {
-        /// 截至某时间或事件序号
-        #[arg(long, value_name = "RFC3339|SEQ")]
-        as_of: Option<String>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
 }
 
@@ -98,8 +97,8 @@ pub fn problem(cmd: ProblemCmd, ctx: &Ctx) -> Result<(), CliError> {
         }
         ProblemCmd::Amend { pcode, text, write } => record(Command::AmendProblem { problem: pcode, text }, write, ctx),
         ProblemCmd::Withdraw { pcode, write } => record(Command::WithdrawProblem { problem: pcode }, write, ctx),
-        ProblemCmd::List { as_of } => {
-            let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
+        ProblemCmd::List { view } => {
+            let model = ctx.open_for_reading()?.report_model(view.view()?)?;
             let mut out = stdout();
             if ctx.json() {
                 writeln!(out, "{}", selfeval_report::problems_json(&model))?;

@@ -6,7 +6,7 @@ use selfeval_core::Command;
 use std::io::Write;
 
 use super::write::{record, WriteOpts};
-use super::{parse_as_of, stdout, Ctx};
+use super::{stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `project …`.
@@ -59,9 +59,8 @@ pub enum ProjectCmd {
     },
     /// 项目一览：编号、名称、科室、状态、预算、执行、执行率、总分、等级 (list the projects)
     List {
-        /// 截至某时间或事件序号
-        #[arg(long, value_name = "RFC3339|SEQ")]
-        as_of: Option<String>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
 }
 
@@ -99,8 +98,8 @@ pub fn project(cmd: ProjectCmd, ctx: &Ctx) -> Result<(), CliError> {
             record(Command::AmendProject { project: code, name, section, category, owner }, write, ctx)
         }
         ProjectCmd::Withdraw { code, write } => record(Command::WithdrawProject { project: code }, write, ctx),
-        ProjectCmd::List { as_of } => {
-            let model = ctx.open_for_reading()?.report_model(parse_as_of(as_of.as_deref())?)?;
+        ProjectCmd::List { view } => {
+            let model = ctx.open_for_reading()?.report_model(view.view()?)?;
             let mut out = stdout();
             if ctx.json() {
                 writeln!(out, "{}", selfeval_report::projects_json(&model))?;

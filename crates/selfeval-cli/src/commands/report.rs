@@ -7,7 +7,7 @@ use clap::Args;
 use selfeval_core::Evaluation;
 use selfeval_ledger::trace::unknown_project;
 
-use super::{parse_as_of, stdout, Ctx};
+use super::{stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `report`.
@@ -16,9 +16,8 @@ pub struct ReportArgs {
     /// 格式 md | json
     #[arg(long, default_value = "md", value_parser = ["md", "json"])]
     format: String,
-    /// 截至某时间（RFC 3339）或事件序号 (as it stood then)
-    #[arg(long, value_name = "RFC3339|SEQ")]
-    as_of: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
     /// 写入文件而非标准输出
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -35,9 +34,8 @@ pub struct TableArgs {
     /// 格式 md | json
     #[arg(long, default_value = "md", value_parser = ["md", "json"])]
     format: String,
-    /// 截至某时间或事件序号
-    #[arg(long, value_name = "RFC3339|SEQ")]
-    as_of: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
 }
 
 /// Writes the report as JSON or as Markdown.
@@ -51,11 +49,11 @@ pub fn write_report(evaluation: &Evaluation, json: bool, out: &mut dyn Write) ->
 
 /// `report`.
 pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let as_of = parse_as_of(args.as_of.as_deref())?;
+    let view = args.view.view()?;
     if let Some(path) = &args.output {
         ctx.check_output("--output", path, args.force)?;
     }
-    let evaluation = ctx.open_for_reading()?.evaluate(as_of)?;
+    let evaluation = ctx.open_for_reading()?.evaluate(view)?;
     let json = args.format == "json" || ctx.json();
     match args.output {
         Some(path) => {
@@ -78,8 +76,7 @@ pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 /// `table`.
 pub fn table(args: TableArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let as_of = parse_as_of(args.as_of.as_deref())?;
-    let model = ctx.open_for_reading()?.report_model(as_of)?;
+    let model = ctx.open_for_reading()?.report_model(args.view.view()?)?;
     let project = model.project(&args.code).ok_or_else(|| unknown_project(&model, &args.code))?;
     let mut out = stdout();
     if args.format == "json" || ctx.json() {

@@ -18,8 +18,8 @@ pub struct WriteOpts {
     /// 原因（部分命令必填）(why)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// 变更实际发生的时间，RFC 3339 (when it happened)
-    #[arg(long, value_name = "RFC3339")]
+    /// 业务发生日期或时间（默认为记录时间），如 2024-06-30 (when it happened)
+    #[arg(long, value_name = "DATE|RFC3339")]
     pub at: Option<String>,
     /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
     #[arg(long, value_name = "ID")]
@@ -31,9 +31,7 @@ pub struct WriteOpts {
 pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliError> {
     let recorded_at = ctx.settings.now();
     let occurred_at = match &write.at {
-        Some(text) => DateTime::parse_from_rfc3339(text.trim()).map(|t| t.to_utc()).map_err(|_| {
-            invalid("--at", format!("「{text}」不是 RFC 3339 时间；可接受：如 2024-06-30T10:00:00+08:00"))
-        })?,
+        Some(text) => parse_effective(text)?,
         None => recorded_at,
     };
     let is_init = matches!(command, Command::InitYear { .. });
@@ -45,6 +43,23 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
     let recorded = ledger.record(&request, write.command_id.as_deref())?;
     drop(ledger);
     print_recorded(&recorded, ctx.json())
+}
+
+/// An effective time: RFC 3339, or a date (its start, Beijing time).
+fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+    let trimmed = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(t.to_utc());
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        let start = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let local = chrono::TimeZone::from_local_datetime(&selfeval_core::report::beijing(), &start);
+        return Ok(local.single().expect("a fixed offset has one local time").to_utc());
+    }
+    Err(invalid(
+        "--at",
+        format!("「{text}」不是 RFC 3339 时间，也不是日期；可接受：如 2024-06-30 或 2024-06-30T10:00:00+08:00"),
+    ))
 }
 
 /// Prints `已记录 #N 类型（标签）` lines, or the JSON of `cli.md`.
