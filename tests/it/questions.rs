@@ -234,3 +234,24 @@ fn business_dates_are_a_time_axis() {
     );
     env.fails(&["report", "--effective", "5"], 1, "--effective：「5」是事件序号");
 }
+
+#[test]
+fn the_table_shows_the_funds_block_and_who_is_responsible() {
+    let env = Env::with_project();
+    env.ok(&["budget", "set", "P01", "--amount", "2", "--source", "上年结转", "--reason", "结转"]);
+    env.ok(&["budget", "adjust", "P01", "--delta", "-0.5", "--source", "上年结转", "--reason", "调减"]);
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30", "--source", "上年结转"]);
+    env.ok(&["spend", "P01", "--amount", "3", "--date", "2024-07-30"]);
+    env.ok(&["project", "amend", "P01", "--owner", "王敏", "--reason", "补录负责人"]);
+    let table = env.ok(&["table", "P01"]);
+    assert!(table.contains("主管部门：某市应急管理局　实施单位：应急救援科　项目负责人：王敏"), "{table}");
+    assert!(table.contains("| 年度资金总额       | 8.00       | 7.50       | 4.00       |"), "{table}");
+    assert!(table.contains("| 其中：本年财政拨款 | 6.00       | 6.00       | 3.00       |"), "{table}");
+    assert!(table.contains("| 　　　上年结转资金 | 2.00       | 1.50       | 1.00       |"), "{table}");
+    let json = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(json["owner"], "王敏");
+    assert_eq!(
+        json["funds"][1],
+        serde_json::json!({"source": "carried_over", "initial_budget": "2", "budget": "1.5", "executed": "1"})
+    );
+}

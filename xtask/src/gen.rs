@@ -380,7 +380,9 @@ pub fn gen(options: &GenOptions, progress: &dyn Fn(u64, u64)) -> Result<Generate
                 &actor,
                 Some("年中预算调整"),
                 when,
-                Command::AdjustBudget { project, delta: amount, doc: Some("财预〔2024〕调整".into()) },
+                Command::AdjustBudget {
+                    project, delta: amount, doc: Some("财预〔2024〕调整".into()), source: None
+                },
             );
         } else {
             // On average a project spends about 95% of its budget over the year.
@@ -397,6 +399,7 @@ pub fn gen(options: &GenOptions, progress: &dyn Fn(u64, u64)) -> Result<Generate
                     date,
                     voucher: Some(format!("记-{i:07}")),
                     memo: None,
+                    source: None,
                 },
             )[0];
             unreversed.push((seq, p));

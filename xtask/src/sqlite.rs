@@ -141,6 +141,7 @@ pub fn append(db: &Path, project: &str) -> Result<u64, String> {
         date: "2024-12-31".into(),
         voucher: None,
         memo: None,
+        source: None,
     };
     let request = Request { meta, command };
     let appended = execute(&mut state, &request, |payloads| -> Result<Vec<u64>, String> {

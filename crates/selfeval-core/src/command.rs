@@ -34,9 +34,16 @@ pub enum Command {
     /// `budget set`.
     SetBudget { project: String, amount: String, source: Option<String> },
     /// `budget adjust`.
-    AdjustBudget { project: String, delta: String, doc: Option<String> },
+    AdjustBudget { project: String, delta: String, doc: Option<String>, source: Option<String> },
     /// `spend`.
-    RecordExpenditure { project: String, amount: String, date: String, voucher: Option<String>, memo: Option<String> },
+    RecordExpenditure {
+        project: String,
+        amount: String,
+        date: String,
+        voucher: Option<String>,
+        memo: Option<String>,
+        source: Option<String>,
+    },
     /// `spend reverse`.
     ReverseExpenditure { seq: String },
     /// `goal`.
@@ -322,21 +329,10 @@ fn decide(
             needs_reason("设定预算")?;
             let amount =
                 values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
-            let source = match source {
-                None => BudgetSource::CurrentAppropriation,
-                Some(text) => BudgetSource::parse(text).ok_or_else(|| {
-                    Rejection::new(
-                        RejectionKind::InvalidValue,
-                        "--source",
-                        text,
-                        format!("「{text}」不是资金来源"),
-                        "本年财政拨款、上年结转、其他资金",
-                    )
-                })?,
-            };
+            let source = source_field(source)?.unwrap_or(BudgetSource::CurrentAppropriation);
             Ok(vec![EventPayload::BudgetSet(BudgetSet { project: project.code.clone(), amount, source })])
         }
-        Command::AdjustBudget { project, delta, doc } => {
+        Command::AdjustBudget { project, delta, doc, source } => {
             let project = existing_project(state, project)?;
             needs_reason("调整预算")?;
             let delta_value =
@@ -368,9 +364,10 @@ fn decide(
                 project: project.code.clone(),
                 delta: delta_value,
                 doc,
+                source: source_field(source)?,
             })])
         }
-        Command::RecordExpenditure { project, amount, date, voucher, memo } => {
+        Command::RecordExpenditure { project, amount, date, voucher, memo, source } => {
             let project = existing_project(state, project)?;
             let amount_value =
                 values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
@@ -399,6 +396,7 @@ fn decide(
                 date: date_value,
                 voucher: optional_name("--voucher", voucher)?,
                 memo: optional_text("--memo", memo)?,
+                source: source_field(source)?,
             })])
         }
         Command::ReverseExpenditure { seq } => {
@@ -1104,6 +1102,22 @@ fn band_text(profile: &RuleProfile, level: values::QualitativeLevel, weight: Dec
     let (low, high, inclusive) = profile.qualitative_band(level, weight);
     let close = if inclusive { "≤" } else { "<" };
     format!("{} ≤ 得分 {close} {}", values::fmt_plain(low), values::fmt_plain(high))
+}
+
+/// `--source`: a 资金来源, if given.
+fn source_field(source: &Option<String>) -> Result<Option<BudgetSource>, Rejection> {
+    match source {
+        None => Ok(None),
+        Some(text) => BudgetSource::parse(text).map(Some).ok_or_else(|| {
+            Rejection::new(
+                RejectionKind::InvalidValue,
+                "--source",
+                text,
+                format!("「{text}」不是资金来源"),
+                "本年财政拨款、上年结转、其他资金",
+            )
+        }),
+    }
 }
 
 fn name_field(field: &str, text: &str) -> Result<(), Rejection> {

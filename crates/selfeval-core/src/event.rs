@@ -129,6 +129,9 @@ pub struct BudgetAdjusted {
     pub delta: Decimal,
     /// The document number (文号), if given.
     pub doc: Option<String>,
+    /// The funds it changes (v2; absent in v1: 本年财政拨款).
+    #[serde(default)]
+    pub source: Option<BudgetSource>,
 }
 
 /// 支出已记录.
@@ -145,6 +148,9 @@ pub struct ExpenditureRecorded {
     pub voucher: Option<String>,
     /// A memo, if given.
     pub memo: Option<String>,
+    /// The funds it was paid from (v2; absent in v1: 本年财政拨款).
+    #[serde(default)]
+    pub source: Option<BudgetSource>,
 }
 
 /// 支出已冲销: an expenditure undone (the original event stays).
@@ -435,8 +441,8 @@ catalogue! {
     RuleProfileChanged(RuleProfileChanged) = 1, "评分规则已变更";
     ProjectRegistered(ProjectRegistered) = 1, "项目已登记";
     BudgetSet(BudgetSet) = 1, "年初预算已设定";
-    BudgetAdjusted(BudgetAdjusted) = 1, "预算已调整";
-    ExpenditureRecorded(ExpenditureRecorded) = 1, "支出已记录";
+    BudgetAdjusted(BudgetAdjusted) = 2, "预算已调整";
+    ExpenditureRecorded(ExpenditureRecorded) = 2, "支出已记录";
     ExpenditureReversed(ExpenditureReversed) = 1, "支出已冲销";
     GoalSet(GoalSet) = 1, "年度总体目标已设定";
     IndicatorDefined(IndicatorDefined) = 1, "绩效指标已设定";
@@ -461,9 +467,10 @@ catalogue! {
     ProjectWithdrawn(WorkflowStep) = 1, "项目已撤回";
 }
 
-/// Rewrites an older payload into the current schema. Every event is at
-/// version 1 today, so there is nothing to rewrite yet; the next version of
-/// an event adds its step here (stored events are never rewritten).
+/// Rewrites an older payload into the current schema (stored events are
+/// never rewritten). `BudgetAdjusted` and `ExpenditureRecorded` v2 add an
+/// optional `source`, which a v1 payload reads as absent (本年财政拨款):
+/// nothing to rewrite.
 fn upcast(_event_type: &str, _schema_version: u32, payload: &str) -> Result<String, String> {
     Ok(payload.to_owned())
 }

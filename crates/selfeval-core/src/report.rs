@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::arith::{div, hundred, mul, sum};
-use crate::event::NARRATIVE_SECTIONS;
+use crate::event::{BudgetSource, NARRATIVE_SECTIONS};
 use crate::profile::{RuleProfile, DEFAULT_PROFILE_ID};
 use crate::scoring::{self, Deviation, DeviationThresholds, Grade, ProjectFigures, ScoredRow};
 use crate::state::{Indicator, Project, State, Status};
@@ -135,8 +135,12 @@ pub struct ProjectReport {
     pub name: String,
     /// Category.
     pub category: Option<String>,
-    /// 实施科室.
+    /// 实施科室 (the form's 实施单位).
     pub section: Option<String>,
+    /// 项目负责人.
+    pub owner: Option<String>,
+    /// The funds block: one row per source (年初预算数, 全年预算数, 全年执行数).
+    pub funds: Vec<FundsRow>,
     /// Workflow status.
     pub status: Status,
     /// 年初预算数.
@@ -184,6 +188,19 @@ pub struct WorkflowEntry {
     pub actor: String,
     /// The event.
     pub seq: u64,
+}
+
+/// One 其中 row of the funds block of the 自评表.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundsRow {
+    /// 资金来源.
+    pub source: BudgetSource,
+    /// 年初预算数.
+    pub initial_budget: Decimal,
+    /// 全年预算数: the initial amount and the adjustments of this source.
+    pub budget: Decimal,
+    /// 全年执行数: the standing spending paid from this source.
+    pub executed: Decimal,
 }
 
 /// A rectification's status against the report date.
@@ -403,6 +420,12 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
         name: project.name.clone(),
         category: project.category.clone(),
         section: project.section.clone(),
+        owner: project.owner.clone(),
+        funds: project
+            .funds_by_source()
+            .into_iter()
+            .map(|(source, initial_budget, budget, executed)| FundsRow { source, initial_budget, budget, executed })
+            .collect(),
         status: project.status,
         initial_budget: Figure::new(Some(initial.value), initial.seqs),
         budget: Figure::new(Some(budget.value), budget.seqs),

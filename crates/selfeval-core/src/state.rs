@@ -108,6 +108,8 @@ pub struct Adjustment {
     pub delta: Decimal,
     /// The document number, if any.
     pub doc: Option<String>,
+    /// The funds it changes.
+    pub source: BudgetSource,
 }
 
 /// One expenditure.
@@ -122,6 +124,8 @@ pub struct Expenditure {
     pub date: NaiveDate,
     /// The voucher number (凭证号), if recorded.
     pub voucher: Option<String>,
+    /// The funds it was paid from.
+    pub source: BudgetSource,
     /// The event that reversed it, if any.
     pub reversed_by: Option<u64>,
 }
@@ -301,6 +305,25 @@ impl Project {
         Traced { value: total, seqs }
     }
 
+    /// The funds block of the 自评表: for each source, (年初预算数,
+    /// 全年预算数, 全年执行数), in the form's order.
+    pub fn funds_by_source(&self) -> Vec<(BudgetSource, Decimal, Decimal, Decimal)> {
+        [BudgetSource::CurrentAppropriation, BudgetSource::CarriedOver, BudgetSource::Other]
+            .into_iter()
+            .map(|source| {
+                let initial =
+                    self.budget_lines.iter().rev().find(|l| l.source == source).map_or(Decimal::ZERO, |l| l.amount);
+                let adjusted = sum(self.adjustments.iter().filter(|a| a.source == source).map(|a| a.delta));
+                let executed = sum(self
+                    .expenditures
+                    .iter()
+                    .filter(|e| e.source == source && e.reversed_by.is_none())
+                    .map(|e| e.amount));
+                (source, initial, add(initial, adjusted), executed)
+            })
+            .collect()
+    }
+
     /// The indicator with this code.
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
@@ -395,7 +418,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 6;
+pub const STATE_VERSION: u32 = 7;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -562,7 +585,12 @@ impl State {
             }
             EventPayload::BudgetAdjusted(p) => {
                 if let Some(project) = self.project_mut(&p.project) {
-                    project.adjustments.push(Adjustment { seq, delta: p.delta, doc: p.doc.clone() });
+                    project.adjustments.push(Adjustment {
+                        seq,
+                        delta: p.delta,
+                        doc: p.doc.clone(),
+                        source: p.source.unwrap_or(BudgetSource::CurrentAppropriation),
+                    });
                 }
             }
             EventPayload::ExpenditureRecorded(p) => {
@@ -574,6 +602,7 @@ impl State {
                         amount: p.amount,
                         date: p.date,
                         voucher: p.voucher.clone(),
+                        source: p.source.unwrap_or(BudgetSource::CurrentAppropriation),
                         reversed_by: None,
                     });
                 }

@@ -119,13 +119,14 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             budget_weight: input.byte().filter(|b| b % 3 == 0).map(|b| (b % 30).to_string()),
         },
         1 => Command::SetBudget { project: project(input)?, amount: input.text(AMOUNTS)?, source: None },
-        2 => Command::AdjustBudget { project: project(input)?, delta: input.text(AMOUNTS)?, doc: None },
+        2 => Command::AdjustBudget { project: project(input)?, delta: input.text(AMOUNTS)?, doc: None, source: None },
         3 => Command::RecordExpenditure {
             project: project(input)?,
             amount: input.text(AMOUNTS)?,
             date: input.text(DATES)?,
             voucher: None,
             memo: None,
+            source: None,
         },
         4 => Command::ReverseExpenditure { seq: (input.byte()? % 40).to_string() },
         5 => Command::SetGoal {

@@ -75,6 +75,7 @@ pub fn seed_department() -> Vec<DemoStep> {
         date: s(date),
         voucher: o(voucher),
         memo: o(memo),
+        source: None,
     };
     step(RESCUE, None, "2024-04-18T15:00:00+08:00", spend("P02", "3.2", "2024-04-18", "记-0412", "救援装备采购首付款"));
     step(

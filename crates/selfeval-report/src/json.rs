@@ -93,6 +93,7 @@ struct ProjectJson<'a> {
     name: &'a str,
     category: Option<&'a str>,
     section: Option<&'a str>,
+    owner: Option<&'a str>,
     status: Status,
     initial_budget: Option<String>,
     budget: Option<String>,
@@ -107,8 +108,18 @@ struct ProjectJson<'a> {
     total_score: Option<String>,
     grade: Option<&'static str>,
     goal: GoalJson<'a>,
+    funds: Vec<FundsJson>,
     indicators: Vec<IndicatorJson<'a>>,
     events: ProjectEvents,
+}
+
+/// One 其中 row of the funds block: amounts in 万元, exact.
+#[derive(Serialize)]
+struct FundsJson {
+    source: selfeval_core::event::BudgetSource,
+    initial_budget: String,
+    budget: String,
+    executed: String,
 }
 
 fn project(p: &ProjectReport) -> ProjectJson<'_> {
@@ -119,6 +130,7 @@ fn project(p: &ProjectReport) -> ProjectJson<'_> {
         name: &p.name,
         category: p.category.as_deref(),
         section: p.section.as_deref(),
+        owner: p.owner.as_deref(),
         status: p.status,
         initial_budget: two(p.initial_budget.value),
         budget: two(p.budget.value),
@@ -132,6 +144,16 @@ fn project(p: &ProjectReport) -> ProjectJson<'_> {
         total_score: two(p.total_score.value),
         grade: p.grade.map(|g| g.label()),
         goal: GoalJson { expected: p.goal_expected.as_deref(), actual: p.goal_actual.as_deref() },
+        funds: p
+            .funds
+            .iter()
+            .map(|f| FundsJson {
+                source: f.source,
+                initial_budget: fmt_plain(f.initial_budget),
+                budget: fmt_plain(f.budget),
+                executed: fmt_plain(f.executed),
+            })
+            .collect(),
         indicators: p.indicators.iter().map(indicator).collect(),
         events: ProjectEvents {
             budget: crate::ranges(&p.budget.seqs),

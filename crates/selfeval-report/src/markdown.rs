@@ -463,10 +463,10 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
     let _ = writeln!(out, "### {}年度项目支出绩效自评表：{} {}\n", model.year, p.code, inline(&p.name));
     let _ = writeln!(
         out,
-        "主管部门：{}　实施科室：{}　状态：{}\n",
-        model.department,
-        p.section.as_deref().unwrap_or("—"),
-        p.status.label()
+        "主管部门：{}　实施单位：{}　项目负责人：{}\n",
+        inline(&model.department),
+        p.section.as_deref().map_or_else(|| "—".to_owned(), inline),
+        p.owner.as_deref().map_or_else(|| "—".to_owned(), inline)
     );
     let budget_score = match (&p.budget_not_applicable, &p.budget_override_reason) {
         (Some(reason), _) => format!("不适用（{reason}）"),
@@ -475,7 +475,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         }
         (None, None) => score(p.budget_score.value),
     };
-    let rows = vec![vec![
+    let mut rows = vec![vec![
         "年度资金总额".to_owned(),
         amount(&p.initial_budget),
         amount(&p.budget),
@@ -484,6 +484,21 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         rate(&p.execution_rate),
         budget_score,
     ]];
+    for (i, f) in p.funds.iter().enumerate() {
+        let label = match f.source {
+            selfeval_core::event::BudgetSource::CarriedOver => "上年结转资金",
+            other => other.label(),
+        };
+        rows.push(vec![
+            format!("{}{label}", if i == 0 { "其中：" } else { "　　　" }),
+            fmt2(f.initial_budget),
+            fmt2(f.budget),
+            fmt2(f.executed),
+            "—".to_owned(),
+            "—".to_owned(),
+            "—".to_owned(),
+        ]);
+    }
     out.push_str("项目资金（万元）：\n\n");
     out.push_str(&table(&["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], rows));
     let _ = writeln!(

@@ -33,6 +33,9 @@ pub enum BudgetCmd {
         /// 文号
         #[arg(long)]
         doc: Option<String>,
+        /// 资金来源：本年财政拨款（默认）| 上年结转 | 其他资金
+        #[arg(long)]
+        source: Option<String>,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -59,6 +62,9 @@ pub struct SpendArgs {
     /// 摘要
     #[arg(long)]
     memo: Option<String>,
+    /// 资金来源：本年财政拨款（默认）| 上年结转 | 其他资金
+    #[arg(long)]
+    source: Option<String>,
     #[command(flatten)]
     write: WriteOpts,
 }
@@ -81,8 +87,8 @@ pub fn budget(cmd: BudgetCmd, ctx: &Ctx) -> Result<(), CliError> {
         BudgetCmd::Set { code, amount, source, write } => {
             record(Command::SetBudget { project: code, amount, source }, write, ctx)
         }
-        BudgetCmd::Adjust { code, delta, doc, write } => {
-            record(Command::AdjustBudget { project: code, delta, doc }, write, ctx)
+        BudgetCmd::Adjust { code, delta, doc, source, write } => {
+            record(Command::AdjustBudget { project: code, delta, doc, source }, write, ctx)
         }
     }
 }
@@ -93,7 +99,7 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         SpendArgs { reverse: Some(SpendCmd::Reverse { seq, write }), .. } => {
             record(Command::ReverseExpenditure { seq }, write, ctx)
         }
-        SpendArgs { reverse: None, code, amount, date, voucher, memo, mut write } => {
+        SpendArgs { reverse: None, code, amount, date, voucher, memo, source, mut write } => {
             // A spending happened on its payment date unless --at says otherwise.
             let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
             if write.at.is_none() {
@@ -106,6 +112,7 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
                     date: date.unwrap_or_default(),
                     voucher,
                     memo,
+                    source,
                 },
                 write,
                 ctx,

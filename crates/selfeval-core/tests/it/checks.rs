@@ -160,9 +160,9 @@ fn f9_yuan_typed_as_wan_yuan() {
 #[test]
 fn f10_a_cost_ceiling_above_the_budget() {
     let mut w = clean();
-    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-2".into(), doc: None });
+    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-2".into(), doc: None, source: None });
     silent(&w, "F10");
-    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-0.01".into(), doc: None });
+    w.ok_why("调减", Command::AdjustBudget { project: "P01".into(), delta: "-0.01".into(), doc: None, source: None });
     fires(&w, "F10");
 }
 
@@ -435,6 +435,7 @@ fn d1_values_beyond_the_ceilings_are_left_out_and_reported() {
                 date: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
                 voucher: None,
                 memo: None,
+                source: None,
             }),
         });
     }
@@ -507,6 +508,7 @@ fn spend_with_voucher(code: &str, amount: &str, voucher: &str) -> Command {
         date: "2024-06-30".into(),
         voucher: Some(voucher.into()),
         memo: None,
+        source: None,
     }
 }
 

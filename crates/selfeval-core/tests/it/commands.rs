@@ -95,7 +95,10 @@ fn budget_set_and_adjust_give_the_full_year_budget() {
     world.ok_why(
         "批复调整",
         Command::AdjustBudget {
-            project: "P01".into(), delta: "-0.026".into(), doc: Some("财预〔2024〕5号".into())
+            project: "P01".into(),
+            delta: "-0.026".into(),
+            doc: Some("财预〔2024〕5号".into()),
+            source: None,
         },
     );
     let project = world.state.project("P01").unwrap();
@@ -116,9 +119,9 @@ fn budget_rejections() {
     rejected(&mut world, Some("x"), set_budget("P01", "1e3"), "--amount", "不是十进制数");
     let bad_source = Command::SetBudget { project: "P01".into(), amount: "1".into(), source: Some("借款".into()) };
     rejected(&mut world, Some("x"), bad_source, "--source", "不是资金来源");
-    let zero = Command::AdjustBudget { project: "P01".into(), delta: "0".into(), doc: None };
+    let zero = Command::AdjustBudget { project: "P01".into(), delta: "0".into(), doc: None, source: None };
     rejected(&mut world, Some("x"), zero, "--delta", "为0");
-    let negative = Command::AdjustBudget { project: "P01".into(), delta: "-1".into(), doc: None };
+    let negative = Command::AdjustBudget { project: "P01".into(), delta: "-1".into(), doc: None, source: None };
     rejected(&mut world, Some("x"), negative, "--delta", "不能为负");
 }
 
@@ -149,6 +152,7 @@ fn spend_rejections() {
         date: "2024-13-01".into(),
         voucher: None,
         memo: None,
+        source: None,
     };
     rejected(&mut world, None, bad_date, "--date", "不是有效日期");
     let other_year = Command::RecordExpenditure {
@@ -157,6 +161,7 @@ fn spend_rejections() {
         date: "2025-01-02".into(),
         voucher: None,
         memo: None,
+        source: None,
     };
     rejected(&mut world, None, other_year, "--date", "不在2024预算年度内");
 }

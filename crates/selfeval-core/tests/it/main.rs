@@ -120,6 +120,7 @@ pub fn spend(code: &str, amount: &str) -> Command {
         date: "2024-06-30".into(),
         voucher: None,
         memo: None,
+        source: None,
     }
 }
 

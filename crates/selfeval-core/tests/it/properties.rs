@@ -26,7 +26,7 @@ fn command() -> impl Strategy<Value = (Option<&'static str>, Command)> {
         (project(), amount()).prop_map(move |(p, a)| (why, crate::set_budget(&p, &a))),
         (project(), -500i64..500).prop_map(move |(p, d)| (
             why,
-            Command::AdjustBudget { project: p, delta: Decimal::new(d, 2).to_string(), doc: None }
+            Command::AdjustBudget { project: p, delta: Decimal::new(d, 2).to_string(), doc: None, source: None }
         )),
         (project(), amount()).prop_map(|(p, a)| (None, crate::spend(&p, &a))),
         (1u64..60).prop_map(move |s| (why, Command::ReverseExpenditure { seq: s.to_string() })),

@@ -37,7 +37,8 @@ fn command() -> impl Strategy<Value = (bool, Command)> {
                 amount: a.to_string(),
                 date: "2024-06-30".into(),
                 voucher: None,
-                memo: None
+                memo: None,
+                source: None
             }
         )),
         (1u64..40).prop_map(|s| (true, Command::ReverseExpenditure { seq: s.to_string() })),
@@ -74,7 +75,12 @@ fn command() -> impl Strategy<Value = (bool, Command)> {
         project().prop_map(|p| (true, Command::Return { project: p })),
         (project(), -300i64..300).prop_map(|(p, d)| (
             true,
-            Command::AdjustBudget { project: p, delta: rust_decimal::Decimal::new(d, 1).to_string(), doc: None }
+            Command::AdjustBudget {
+                project: p,
+                delta: rust_decimal::Decimal::new(d, 1).to_string(),
+                doc: None,
+                source: None
+            }
         )),
         project().prop_map(|p| (
             false,
