@@ -25,11 +25,14 @@ fn demo_report_json_has_the_contract_fields() {
     let env = Env::new();
     env.run(&["demo"]);
     let json = env.json(&["report", "--format", "json"]);
-    assert_eq!(json["format_version"], 1);
+    assert_eq!(json["format_version"], 2);
+    assert_eq!(json["unit"], "万元");
+    // Amounts are exact decimals (10, not 10.00); rates and scores have two decimals.
     assert_eq!(
         json["totals"],
-        serde_json::json!({"initial_budget": "10.00", "budget": "10.00", "executed": "58.79", "execution_rate": "587.90"})
+        serde_json::json!({"initial_budget": "10", "budget": "10", "executed": "58.79", "execution_rate": "587.90"})
     );
+    assert_eq!(json["projects"][3]["executed"], "48.7912");
     assert_eq!(json["average_score"], "98.67");
     assert_eq!(json["coverage"]["projects"], 3);
     assert_eq!(json["coverage"]["evaluated"], 3);

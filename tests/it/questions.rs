@@ -213,7 +213,7 @@ fn business_dates_are_a_time_axis() {
     // A budget nobody dated is not in force on a business date.
     assert_eq!(executed(&["--as-of", "3", "--effective", "2024-09-01"]), ("0".to_owned(), "0".to_owned()));
     let report = env.json(&["report", "--format", "json", "--effective", "2024-09-01"]);
-    assert_eq!(report["totals"]["executed"], "1.00");
+    assert_eq!(report["totals"]["executed"], "1");
     // history filters on either axis and shows both times.
     let in_autumn =
         env.run(&["history", "--effective-since", "2024-09-01", "--effective-until", "2024-12-31"]).stdout();
@@ -254,4 +254,29 @@ fn the_table_shows_the_funds_block_and_who_is_responsible() {
         json["funds"][1],
         serde_json::json!({"source": "carried_over", "initial_budget": "2", "budget": "1.5", "executed": "1"})
     );
+}
+
+#[test]
+fn amounts_print_in_the_departments_unit_and_json_is_exact() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024", "--unit", "元"]);
+    env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
+    env.ok(&["budget", "set", "P01", "--amount", "50", "--reason", "年初批复"]);
+    let echo = env.ok(&["spend", "P01", "--amount", "387,664.62元", "--date", "2024-06-30"]);
+    assert_eq!(
+        echo,
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 38.766462万元（387,664.62元），2024-06-30\n"
+    );
+    let table = env.ok(&["table", "P01"]);
+    assert!(table.contains("项目资金（元）："), "{table}");
+    assert!(table.contains("| 年度资金总额       | 500,000.00 | 500,000.00 | 387,664.62 |"), "{table}");
+    let json = env.json(&["report", "--format", "json"]);
+    assert_eq!((json["unit"].as_str(), json["totals"]["executed"].as_str()), (Some("元"), Some("387664.62")));
+    env.fails(&["unit", "set", "元", "--reason", "r"], 1, "金额显示单位没有变化");
+    env.ok(&["unit", "set", "万元", "--reason", "财政局要求以万元报送"]);
+    let json = env.json(&["report", "--format", "json"]);
+    assert_eq!((json["unit"].as_str(), json["totals"]["executed"].as_str()), (Some("万元"), Some("38.766462")));
+    let report = env.ok(&["report"]);
+    assert!(report.contains("实际执行金额为38.77万元"), "two decimals in the text, exact in JSON");
+    env.fails(&["init", "--department", "x", "--year", "2024", "--unit", "千元"], 1, "--unit：「千元」不是金额单位");
 }

@@ -62,7 +62,7 @@ fn budget_set_and_adjust() {
     );
     let out =
         env.ok(&["budget", "adjust", "P01", "--delta", "-0.026", "--reason", "批复调减", "--doc", "财预〔2024〕5号"]);
-    assert_eq!(out, "已记录 #4 BudgetAdjusted（预算已调整）\n");
+    assert_eq!(out, "已记录 #4 BudgetAdjusted（预算已调整）：预算调整 P01 -0.026万元（-260.00元）\n");
     env.fails(
         &["budget", "adjust", "P01", "--delta", "-7", "--reason", "r"],
         1,
@@ -70,8 +70,8 @@ fn budget_set_and_adjust() {
     );
     env.fails(&["budget", "adjust", "P01", "--delta", "0.5"], 1, "--reason：调整预算须说明原因");
     let table = env.json(&["table", "P01", "--format", "json"]);
-    assert_eq!(table["budget"], "5.97");
-    assert_eq!(table["initial_budget"], "6.00");
+    assert_eq!(table["budget"], "5.974");
+    assert_eq!(table["initial_budget"], "6");
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn spend_and_reverse() {
     let env = Env::with_project();
     assert_eq!(
         env.ok(&["spend", "P01", "--amount", "215,457.60元", "--date", "2024-06-30", "--voucher", "记-0633"]),
-        "已记录 #4 ExpenditureRecorded（支出已记录）\n"
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 21.54576万元（215,457.60元），2024-06-30\n"
     );
     env.ok(&["spend", "P01", "--amount", "1.5", "--date", "2024-07-01"]);
     env.fails(
@@ -94,7 +94,7 @@ fn spend_and_reverse() {
     env.fails(&["spend", "reverse", "3", "--reason", "r"], 1, "SEQ：事件3不是支出记录");
     env.ok(&["spend", "reverse", "4", "--reason", "重复入账"]);
     env.fails(&["spend", "reverse", "4", "--reason", "r"], 1, "SEQ：支出4已由事件6冲销");
-    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "1.50");
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "1.5");
     let usage = env.act(&["spend", "P01", "--amount", "1"]);
     assert_eq!(usage.code(), 2, "a missing required flag is a usage error");
 }
@@ -270,9 +270,15 @@ fn bad_at_and_a_resent_command_id() {
         "--at：「yesterday」不是 RFC 3339 时间",
     );
     let args = ["spend", "P01", "--amount", "1", "--date", "2024-06-30", "--command-id", "batch-7"];
-    assert_eq!(env.ok(&args), "已记录 #4 ExpenditureRecorded（支出已记录）\n");
+    assert_eq!(
+        env.ok(&args),
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 1万元（10,000.00元），2024-06-30\n"
+    );
     let again = env.ok(&args);
-    assert_eq!(again, "已记录 #4 ExpenditureRecorded（支出已记录）（该命令编号已记录过，未重复写入）\n");
+    assert_eq!(
+        again,
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 1万元（10,000.00元），2024-06-30（该命令编号已记录过，未重复写入）\n"
+    );
     assert_eq!(env.head().unwrap().0, 4);
 }
 

@@ -245,10 +245,16 @@ fn a_command_id_is_bound_to_its_content() {
     };
     let first = spend("1", "付款-0001");
     assert_eq!(first.code(), 0);
-    assert_eq!(first.stdout(), "已记录 #4 ExpenditureRecorded（支出已记录）\n");
+    assert_eq!(
+        first.stdout(),
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 1万元（10,000.00元），2024-06-30\n"
+    );
     let again = spend("1", "付款-0001");
     assert_eq!(again.code(), 0, "{}", again.stderr());
-    assert_eq!(again.stdout(), "已记录 #4 ExpenditureRecorded（支出已记录）（该命令编号已记录过，未重复写入）\n");
+    assert_eq!(
+        again.stdout(),
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 1万元（10,000.00元），2024-06-30（该命令编号已记录过，未重复写入）\n"
+    );
     let other = spend("999", "付款-0001");
     assert_eq!(other.code(), 1);
     assert_eq!(

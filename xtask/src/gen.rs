@@ -275,7 +275,9 @@ pub fn gen(options: &GenOptions, progress: &dyn Fn(u64, u64)) -> Result<Generate
         OFFICE,
         None,
         at(1, 0),
-        Command::InitYear { department: "合成部门（基准测试）".into(), year: "2024".into(), profile: None },
+        Command::InitYear {
+            department: "合成部门（基准测试）".into(), year: "2024".into(), profile: None, unit: None
+        },
     );
     let mut budgets = Vec::with_capacity(options.projects);
     for p in 0..options.projects {

@@ -6,7 +6,7 @@ const TEMPLATE: &str = "{about-with-newline}\n用法 (Usage): {usage}\n\n{all-ar
 
 /// One example per command, shown under its help.
 const EXAMPLES: &[(&str, &str)] = &[
-    ("init", "selfeval --actor 赵静@领导小组办公室 init --department 某市应急管理局 --year 2024"),
+    ("init", "selfeval --actor 赵静@领导小组办公室 init --department 某市应急管理局 --year 2024\n  selfeval init --department 某市应急管理局 --year 2024 --unit 元"),
     ("project add", "selfeval project add P01 --name 应急救援能力建设资金 --category 应急救援 --section 应急救援科"),
     ("project amend", "selfeval project amend P01 --owner 王敏 --reason 补录项目负责人"),
     ("project withdraw", "selfeval project withdraw P05 --reason 误登记的项目"),
@@ -31,6 +31,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("rectify done", "selfeval rectify done Q1 --evidence 勘察报告及评审纪要"),
     ("narrative set", "selfeval narrative set 3.funds --text 本部门建立了资金管理制度……"),
     ("profile set", "selfeval profile set cz2020-linear --reason 省财政厅要求反向指标线性扣分"),
+    ("unit set", "selfeval unit set 元 --reason 财政局要求以元为单位报送"),
     ("profile show", "selfeval profile show\n  selfeval profile show cz2021-cost --json\n  selfeval profile show --all > docs/profiles.md"),
     ("submit", "selfeval --actor 王敏@应急救援科 submit P01"),
     ("approve", "selfeval --actor 赵静@领导小组办公室 approve P01"),

@@ -13,7 +13,7 @@ use crate::event::*;
 use crate::profile::RuleProfile;
 use crate::scoring;
 use crate::state::{Project, State, Status};
-use crate::values::{self, Sign, Target, ValueError};
+use crate::values::{self, AmountUnit, Sign, Target, ValueError};
 
 /// What a person asks selfeval to record. Values are as typed: `handle`
 /// parses and checks them. Fields are named as the CLI flags of the same
@@ -22,7 +22,7 @@ use crate::values::{self, Sign, Target, ValueError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// `init`.
-    InitYear { department: String, year: String, profile: Option<String> },
+    InitYear { department: String, year: String, profile: Option<String>, unit: Option<String> },
     /// `project add`.
     AddProject {
         code: String,
@@ -90,6 +90,8 @@ pub enum Command {
     Return { project: String },
     /// `profile set`: change the rule profile in force.
     ChangeProfile { profile: String },
+    /// `unit set`: change the unit amounts are shown in.
+    ChangeUnit { unit: String },
     /// `indicator amend`: correct some of an indicator's definition.
     AmendIndicator {
         project: String,
@@ -251,8 +253,8 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
     if let Some(reason) = &meta.reason {
         values::check_text(reason).map_err(|e| Rejection::value("--reason", reason, e))?;
     }
-    if let Command::InitYear { department, year, profile } = &request.command {
-        return init_year(state, department, year, profile.as_deref());
+    if let Command::InitYear { department, year, profile, unit } = &request.command {
+        return init_year(state, department, year, profile.as_deref(), unit.as_deref());
     }
     let Some(department) = state.department() else {
         return Err(Rejection::rule(
@@ -611,6 +613,14 @@ fn decide(
                 item: item.clone(),
             })])
         }
+        Command::ChangeUnit { unit } => {
+            needs_reason("变更金额显示单位")?;
+            let unit = unit_field(unit)?;
+            if unit == department.unit {
+                return Err(Rejection::rule("UNIT", unit.label(), "金额显示单位没有变化", "另一个单位：元、万元"));
+            }
+            Ok(vec![EventPayload::DisplayUnitChanged(DisplayUnitChanged { unit })])
+        }
         Command::AdjustScore { project, item, score } if score.trim() == "auto" => {
             let project = existing_project(state, project)?;
             needs_reason("撤销人工调整的得分")?;
@@ -961,7 +971,14 @@ fn check_effective(year: i32, meta: &Meta) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>) -> Outcome {
+/// `--unit`: 元 or 万元.
+fn unit_field(text: &str) -> Result<AmountUnit, Rejection> {
+    AmountUnit::parse(text).ok_or_else(|| {
+        Rejection::new(RejectionKind::InvalidValue, "--unit", text, format!("「{text}」不是金额单位"), "元、万元")
+    })
+}
+
+fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>, unit: Option<&str>) -> Outcome {
     if let Some(existing) = state.department() {
         return Err(Rejection::rule(
             "init",
@@ -981,10 +998,12 @@ fn init_year(state: &State, department: &str, year: &str, profile: Option<&str>)
         )
     })?;
     let profile = known_profile("--profile", profile.unwrap_or(crate::profile::DEFAULT_PROFILE_ID))?;
+    let unit = unit.map(unit_field).transpose()?;
     Ok(vec![EventPayload::YearInitialised(YearInitialised {
         department: department.trim().to_owned(),
         year: year_value,
         profile,
+        unit,
     })])
 }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::values::{QualitativeLevel, Target};
+use crate::values::{AmountUnit, QualitativeLevel, Target};
 
 /// The stream of department-wide events (year, department narratives).
 pub const DEPARTMENT_STREAM: &str = "department";
@@ -82,6 +82,16 @@ pub struct YearInitialised {
     pub year: i32,
     /// The rule profile id, e.g. `cz2020-default`.
     pub profile: String,
+    /// The display unit of amounts (v2; absent in v1: 万元).
+    #[serde(default)]
+    pub unit: Option<AmountUnit>,
+}
+
+/// 金额显示单位已变更.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayUnitChanged {
+    /// The new display unit.
+    pub unit: AmountUnit,
 }
 
 /// 评分规则已变更: a later change of the rule profile.
@@ -437,7 +447,7 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    YearInitialised(YearInitialised) = 1, "年度已初始化";
+    YearInitialised(YearInitialised) = 2, "年度已初始化";
     RuleProfileChanged(RuleProfileChanged) = 1, "评分规则已变更";
     ProjectRegistered(ProjectRegistered) = 1, "项目已登记";
     BudgetSet(BudgetSet) = 1, "年初预算已设定";
@@ -465,6 +475,7 @@ catalogue! {
     ProblemWithdrawn(ProblemWithdrawn) = 1, "问题已撤回";
     ProjectAmended(ProjectAmended) = 1, "项目信息已更正";
     ProjectWithdrawn(WorkflowStep) = 1, "项目已撤回";
+    DisplayUnitChanged(DisplayUnitChanged) = 1, "金额显示单位已变更";
 }
 
 /// Rewrites an older payload into the current schema (stored events are
@@ -476,6 +487,29 @@ fn upcast(_event_type: &str, _schema_version: u32, payload: &str) -> Result<Stri
 }
 
 impl EventPayload {
+    /// What a recording command echoes of the values it parsed, for the
+    /// entries whose typing is easy to get wrong: amounts in 万元 with their
+    /// 元 equivalent, e.g. `支出 P01 2.154576万元（21,545.76元），2024-06-30`.
+    pub fn echo(&self) -> Option<String> {
+        use crate::values::{fmt_plain, AmountUnit};
+        let money = |wan: Decimal| format!("{}万元（{}元）", fmt_plain(wan), AmountUnit::Yuan.format(wan));
+        Some(match self {
+            EventPayload::BudgetSet(p) => format!("年初预算 {} {}，{}", p.project, money(p.amount), p.source.label()),
+            EventPayload::BudgetAdjusted(p) => format!("预算调整 {} {}", p.project, money(p.delta)),
+            EventPayload::ExpenditureRecorded(p) => format!("支出 {} {}，{}", p.project, money(p.amount), p.date),
+            EventPayload::ExpenditureReversed(p) => {
+                format!("冲销 {} 的支出 #{}，{}", p.project, p.expenditure_seq, money(p.amount))
+            }
+            EventPayload::IndicatorActualRecorded(p) => match p.number {
+                Some(n) => {
+                    format!("指标 {} {} 实际完成值 {}（读作 {}）", p.project, p.indicator, p.value, fmt_plain(n))
+                }
+                None => return None,
+            },
+            _ => return None,
+        })
+    }
+
     /// Whether the event is a dated business fact (money, an actual value, a
     /// workflow or rectification step, a problem), which a view on the
     /// business axis (`--effective`) takes only once it has happened. The
@@ -504,7 +538,7 @@ impl EventPayload {
     pub fn stream(&self) -> String {
         use EventPayload as E;
         match self {
-            E::YearInitialised(_) | E::RuleProfileChanged(_) => DEPARTMENT_STREAM.to_owned(),
+            E::YearInitialised(_) | E::RuleProfileChanged(_) | E::DisplayUnitChanged(_) => DEPARTMENT_STREAM.to_owned(),
             E::NarrativeSet(p) => p.project.as_deref().map_or_else(|| DEPARTMENT_STREAM.to_owned(), project_stream),
             E::ProjectRegistered(ProjectRegistered { project, .. })
             | E::BudgetSet(BudgetSet { project, .. })

@@ -76,6 +76,7 @@ impl Describer {
                 self.profile = Some(p.profile.clone());
                 format!("部门「{}」{}年度，评分规则 {}", p.department, p.year, p.profile)
             }
+            E::DisplayUnitChanged(p) => format!("金额显示单位改为{}", p.unit.label()),
             E::RuleProfileChanged(p) => {
                 let old = self.profile.replace(p.profile.clone());
                 format!("评分规则 {} → {}", old.unwrap_or_else(|| "—".into()), p.profile)

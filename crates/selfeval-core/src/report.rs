@@ -310,6 +310,8 @@ pub struct ReportModel {
     pub profile: String,
     /// The rules of that profile (the default's when the id is unknown).
     pub rules: RuleProfile,
+    /// The unit amounts are shown in.
+    pub unit: crate::values::AmountUnit,
     /// The basis: sequence, time, head hash.
     pub basis: Basis,
     /// The report date (Beijing time) used for overdue rectifications.
@@ -539,6 +541,7 @@ impl ReportModel {
             year,
             profile: profile.id.to_owned(),
             rules: profile,
+            unit: state.department().map(|d| d.unit).unwrap_or_default(),
             basis: Basis {
                 seq: state.last_seq(),
                 recorded_at: state.last_recorded_at(),
@@ -580,6 +583,17 @@ impl ReportModel {
                 format!("{base}；整改逾期或未制定整改计划，整改到位前不安排新增资金")
             }
         })
+    }
+
+    /// An amount figure in the display unit with two decimals, without the
+    /// unit (`58.79`, `587,912.00`), or 不适用.
+    pub fn money(&self, figure: &Figure) -> String {
+        figure.value.map_or_else(|| NOT_APPLICABLE.to_owned(), |v| self.unit.format(v))
+    }
+
+    /// The display unit's label (`万元`, `元`).
+    pub fn unit_label(&self) -> &'static str {
+        self.unit.label()
     }
 
     /// The narratives of one section (department-level first).

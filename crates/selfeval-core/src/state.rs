@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arith::{add, sum};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
-use crate::values::{QualitativeLevel, Target};
+use crate::values::{AmountUnit, QualitativeLevel, Target};
 
 /// The value of a payload that is beyond the ceilings of `values`, if any:
 /// (the project, which value and what it was). Such events were never
@@ -71,6 +71,8 @@ pub struct Department {
     pub year: i32,
     /// The rule profile id in force.
     pub profile: String,
+    /// The unit amounts are shown in.
+    pub unit: AmountUnit,
     /// The events that set the department and its profile.
     pub seqs: Vec<u64>,
 }
@@ -418,7 +420,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 7;
+pub const STATE_VERSION: u32 = 8;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -546,8 +548,15 @@ impl State {
                     name: p.department.clone(),
                     year: p.year,
                     profile: p.profile.clone(),
+                    unit: p.unit.unwrap_or_default(),
                     seqs: vec![seq],
                 });
+            }
+            EventPayload::DisplayUnitChanged(p) => {
+                if let Some(department) = &mut self.department {
+                    department.unit = p.unit;
+                    department.seqs.push(seq);
+                }
             }
             EventPayload::RuleProfileChanged(p) => {
                 if let Some(department) = &mut self.department {

@@ -51,6 +51,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
     match payload {
         E::YearInitialised(_) => unreachable!("handled above"),
         E::RuleProfileChanged(p) => known_profile(&p.profile),
+        E::DisplayUnitChanged(_) => Ok(()),
         E::ProjectRegistered(p) => {
             check_code(&p.project).map_err(|e| format!("project：{}", e.problem))?;
             if state.project(&p.project).is_some() {

@@ -85,13 +85,69 @@ pub fn fmt_plain(value: Decimal) -> String {
 const AMOUNT_ACCEPTED: &str =
     "十进制数，可带千位分隔符与单位「万元」「万」「元」（默认万元），如 6.5、215,457.60元、2万；万元最多6位小数";
 
-/// The unit an amount was typed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The unit an amount was typed in, or the department's display unit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AmountUnit {
     /// 元 (yuan).
+    #[serde(rename = "元")]
     Yuan,
     /// 万元 (ten thousand yuan), the default.
+    #[default]
+    #[serde(rename = "万元")]
     TenThousandYuan,
+}
+
+impl AmountUnit {
+    /// The unit as printed: `元` or `万元`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AmountUnit::Yuan => "元",
+            AmountUnit::TenThousandYuan => "万元",
+        }
+    }
+
+    /// Parses `元` or `万元`.
+    pub fn parse(text: &str) -> Option<AmountUnit> {
+        match text.trim() {
+            "元" => Some(AmountUnit::Yuan),
+            "万元" | "万" => Some(AmountUnit::TenThousandYuan),
+            _ => None,
+        }
+    }
+
+    /// An amount in 万元 written in this unit with two decimals (四舍五入)
+    /// and thousands separators for 元: `21,545.76` or `2.15`.
+    pub fn format(self, wan: Decimal) -> String {
+        match self {
+            AmountUnit::TenThousandYuan => fmt2(wan),
+            AmountUnit::Yuan => group_thousands(&fmt2(crate::arith::mul(wan, Decimal::from(10_000)))),
+        }
+    }
+
+    /// An amount in 万元 written in this unit, exactly (no rounding).
+    pub fn exact(self, wan: Decimal) -> String {
+        match self {
+            AmountUnit::TenThousandYuan => fmt_plain(wan),
+            AmountUnit::Yuan => fmt_plain(crate::arith::mul(wan, Decimal::from(10_000))),
+        }
+    }
+}
+
+/// `1234567.89` → `1,234,567.89`.
+fn group_thousands(number: &str) -> String {
+    let (sign, digits) = number.strip_prefix('-').map_or(("", number), |d| ("-", d));
+    let (integer, fraction) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (i, c) in integer.chars().enumerate() {
+        if i > 0 && (integer.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
 /// Whether a negative amount is allowed (only a change, such as `--delta`).

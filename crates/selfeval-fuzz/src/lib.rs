@@ -189,7 +189,10 @@ pub fn handle(data: &[u8]) {
     let meta = Meta {
         actor: "张三@应急救援科".into(), reason: Some("原因".into()), occurred_at: at, recorded_at: at
     };
-    let init = Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None };
+    let init =
+        Command::InitYear {
+            department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None
+        };
     let mut commands = vec![init];
     while let Some(command) = command(&mut input) {
         commands.push(command);

@@ -40,7 +40,12 @@ pub fn seed_department() -> Vec<DemoStep> {
     let mut steps = Vec::new();
     let mut step = |actor, reason, occurred_at, command| steps.push(DemoStep { actor, reason, occurred_at, command });
     let jan = "2024-01-15T09:00:00+08:00";
-    step(OFFICE, None, jan, Command::InitYear { department: s("某市应急管理局"), year: s("2024"), profile: None });
+    step(
+        OFFICE,
+        None,
+        jan,
+        Command::InitYear { department: s("某市应急管理局"), year: s("2024"), profile: None, unit: None },
+    );
     let projects = [
         ("P01", "人才资源开发专项资金", "人才发展", "人事科", PERSONNEL, "0"),
         ("P02", "应急救援能力建设资金", "应急救援能力建设", "应急救援科", RESCUE, "6"),

@@ -19,6 +19,8 @@ const CONFLICT_RETRIES: usize = 3;
 pub struct Recorded {
     /// The events: sequence number and type name.
     pub events: Vec<(u64, String)>,
+    /// What each event echoes of the values parsed (amounts in 万元 and 元).
+    pub echoes: Vec<Option<String>>,
     /// True when the command id had been recorded before: nothing new was
     /// written and `events` are those of the first time.
     pub duplicate: bool,
@@ -66,8 +68,9 @@ impl Ledger {
             });
             match outcome {
                 Ok(events) => {
+                    let echoes = events.iter().map(|e| e.payload.echo()).collect();
                     let events = events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
-                    return Ok(Recorded { events, duplicate: false });
+                    return Ok(Recorded { events, echoes, duplicate: false });
                 }
                 Err(Executed::Rejected(rejection)) => return Err(rejection.into()),
                 Err(Executed::NotAppended(Append::Failed(error))) => return Err(error),
@@ -128,7 +131,8 @@ impl Ledger {
             .into());
         }
         let events = stored.iter().map(|e| (e.envelope.seq, e.envelope.event_type.clone())).collect();
-        Ok(Recorded { events, duplicate: true })
+        let echoes = stored.iter().map(|e| crate::decode(e).ok().and_then(|r| r.payload.echo())).collect();
+        Ok(Recorded { events, echoes, duplicate: true })
     }
 
     /// The state a command is decided on: its streams only when that is
@@ -151,9 +155,10 @@ impl Ledger {
     pub fn streams_of(&self, command: &Command) -> Result<Option<Vec<String>>, LedgerError> {
         let with_project = |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), project_stream(code)]);
         Ok(match command {
-            Command::InitYear { .. } | Command::ChangeProfile { .. } | Command::SetNarrative { project: None, .. } => {
-                Some(vec![DEPARTMENT_STREAM.to_owned()])
-            }
+            Command::InitYear { .. }
+            | Command::ChangeProfile { .. }
+            | Command::ChangeUnit { .. }
+            | Command::SetNarrative { project: None, .. } => Some(vec![DEPARTMENT_STREAM.to_owned()]),
             Command::AddProject { code: project, .. }
             | Command::SetBudget { project, .. }
             | Command::AdjustBudget { project, .. }
@@ -267,7 +272,10 @@ mod tests {
         let mut ledger = Ledger::open(dir.path(), &LedgerSettings::default()).unwrap();
         let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap();
         let meta = Meta { actor: "张三@应急救援科".into(), reason: None, occurred_at: at, recorded_at: at };
-        let init = Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None };
+        let init =
+            Command::InitYear {
+                department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None
+            };
         let request = selfeval_core::Request { meta: meta.clone(), command: init };
         ledger.record(&request, None).unwrap();
         // A command decided when the log was empty, appended after event 1 landed.

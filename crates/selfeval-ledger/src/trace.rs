@@ -96,7 +96,7 @@ impl Ledger {
 
 /// The label, value, formula and sources of one figure.
 pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String, String, String, Figure), LedgerError> {
-    let amount = |f: &Figure| format!("{}万元", f.amount_text());
+    let amount = |f: &Figure| format!("{}{}", model.money(f), model.unit_label());
     if code == "department" {
         let t = &model.totals;
         let list = |pick: fn(&ProjectReport) -> &Figure| {

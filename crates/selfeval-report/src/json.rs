@@ -1,4 +1,7 @@
-//! The JSON report (`report --format json`, `format_version` 1): amounts,
+//! The JSON report (`report --format json`, `format_version` 2): amounts
+//! are exact decimal strings in the department's display unit (`unit`),
+//! never rounded; rates and scores have two decimals. (Version 1 rounded
+//! amounts to two decimals in 万元.) Formerly: amounts,
 //! rates and scores are strings with two decimals; an undefined rate is null.
 //!
 //! Written through typed structs that borrow from the model, so a report of
@@ -11,7 +14,7 @@ use selfeval_core::check::Finding;
 use selfeval_core::report::{Figure, IndicatorRow, ProjectReport, ReportModel};
 use selfeval_core::scoring::{rate_percent, Deviation};
 use selfeval_core::state::Status;
-use selfeval_core::values::{fmt2, fmt_plain};
+use selfeval_core::values::{fmt2, fmt_plain, AmountUnit};
 use selfeval_core::Evaluation;
 use serde::Serialize;
 use serde_json::Value;
@@ -113,7 +116,7 @@ struct ProjectJson<'a> {
     events: ProjectEvents,
 }
 
-/// One 其中 row of the funds block: amounts in 万元, exact.
+/// One 其中 row of the funds block: amounts exact, in the display unit.
 #[derive(Serialize)]
 struct FundsJson {
     source: selfeval_core::event::BudgetSource,
@@ -122,7 +125,8 @@ struct FundsJson {
     executed: String,
 }
 
-fn project(p: &ProjectReport) -> ProjectJson<'_> {
+fn project(p: &ProjectReport, unit: AmountUnit) -> ProjectJson<'_> {
+    let exact = |v: Option<Decimal>| v.map(|v| unit.exact(v));
     let extra: Vec<u64> =
         p.budget_score.seqs.iter().copied().filter(|s| p.execution_rate.seqs.binary_search(s).is_err()).collect();
     ProjectJson {
@@ -132,9 +136,9 @@ fn project(p: &ProjectReport) -> ProjectJson<'_> {
         section: p.section.as_deref(),
         owner: p.owner.as_deref(),
         status: p.status,
-        initial_budget: two(p.initial_budget.value),
-        budget: two(p.budget.value),
-        executed: two(p.executed.value),
+        initial_budget: exact(p.initial_budget.value),
+        budget: exact(p.budget.value),
+        executed: exact(p.executed.value),
         execution_rate: rate(&p.execution_rate),
         budget_weight: fmt_plain(p.budget_weight),
         budget_score: two(p.budget_score.value),
@@ -149,9 +153,9 @@ fn project(p: &ProjectReport) -> ProjectJson<'_> {
             .iter()
             .map(|f| FundsJson {
                 source: f.source,
-                initial_budget: fmt_plain(f.initial_budget),
-                budget: fmt_plain(f.budget),
-                executed: fmt_plain(f.executed),
+                initial_budget: unit.exact(f.initial_budget),
+                budget: unit.exact(f.budget),
+                executed: unit.exact(f.executed),
             })
             .collect(),
         indicators: p.indicators.iter().map(indicator).collect(),
@@ -250,6 +254,7 @@ struct TotalEvents {
 #[derive(Serialize)]
 struct ReportJson<'a> {
     format_version: u32,
+    unit: &'static str,
     department: &'a str,
     year: i32,
     profile: &'a str,
@@ -269,7 +274,8 @@ fn report(evaluation: &Evaluation) -> ReportJson<'_> {
     let model = &evaluation.model;
     let t = &model.totals;
     ReportJson {
-        format_version: 1,
+        format_version: 2,
+        unit: model.unit.label(),
         department: &model.department,
         year: model.year,
         profile: &model.profile,
@@ -279,9 +285,9 @@ fn report(evaluation: &Evaluation) -> ReportJson<'_> {
             head_hash: &model.basis.head_hash,
         },
         totals: Totals {
-            initial_budget: two(t.initial_budget.value),
-            budget: two(t.budget.value),
-            executed: two(t.executed.value),
+            initial_budget: t.initial_budget.value.map(|v| model.unit.exact(v)),
+            budget: t.budget.value.map(|v| model.unit.exact(v)),
+            executed: t.executed.value.map(|v| model.unit.exact(v)),
             execution_rate: rate(&t.execution_rate),
         },
         average_score: two(t.average_score.value),
@@ -294,7 +300,7 @@ fn report(evaluation: &Evaluation) -> ReportJson<'_> {
         ]
         .into_iter()
         .collect(),
-        projects: model.projects.iter().map(project).collect(),
+        projects: model.projects.iter().map(|p| project(p, model.unit)).collect(),
         problems: model
             .problems
             .iter()
@@ -346,7 +352,8 @@ pub fn write_report_json(evaluation: &Evaluation, out: &mut dyn std::io::Write) 
 
 /// One project's 自评表 as JSON (the same object as in the report).
 pub fn table_json(model: &ReportModel, p: &ProjectReport) -> Value {
-    let mut value = serde_json::to_value(project(p)).expect("a project serializes");
+    let mut value = serde_json::to_value(project(p, model.unit)).expect("a project serializes");
+    value["unit"] = serde_json::json!(model.unit.label());
     value["department"] = serde_json::json!(model.department);
     value["year"] = serde_json::json!(model.year);
     value["as_of"] = serde_json::json!({"seq": model.basis.seq, "head_hash": model.basis.head_hash});

@@ -6,7 +6,7 @@ use selfeval_core::values::visible;
 use serde_json::{json, Value};
 
 use crate::markdown::table;
-use crate::{amount, rate, score};
+use crate::{rate, score};
 
 /// `project list`: one row per project.
 pub fn projects_markdown(model: &ReportModel) -> String {
@@ -22,18 +22,17 @@ pub fn projects_markdown(model: &ReportModel) -> String {
                 visible(&p.name),
                 p.section.as_deref().map_or_else(|| "—".to_owned(), visible),
                 p.status.label().to_owned(),
-                amount(&p.budget),
-                amount(&p.executed),
+                model.money(&p.budget),
+                model.money(&p.executed),
                 rate(&p.execution_rate),
                 score(p.total_score.value),
                 p.grade.map_or("—", |g| g.label()).to_owned(),
             ]
         })
         .collect();
-    table(
-        &["编号", "项目", "实施科室", "状态", "全年预算数（万元）", "全年执行数（万元）", "执行率", "总分", "等级"],
-        rows,
-    )
+    let unit = model.unit_label();
+    let (budget, executed) = (format!("全年预算数（{unit}）"), format!("全年执行数（{unit}）"));
+    table(&["编号", "项目", "实施科室", "状态", &budget, &executed, "执行率", "总分", "等级"], rows)
 }
 
 /// `project list --json`.
@@ -44,9 +43,9 @@ pub fn projects_json(model: &ReportModel) -> Value {
         .map(|p| {
             json!({
                 "code": p.code, "name": p.name, "section": p.section, "status": p.status,
-                "budget": p.budget.value.map(|v| v.to_string()),
-                "executed": p.executed.value.map(|v| v.to_string()),
-                "unit": "万元",
+                "budget": p.budget.value.map(|v| model.unit.exact(v)),
+                "executed": p.executed.value.map(|v| model.unit.exact(v)),
+                "unit": model.unit.label(),
                 "execution_rate": p.execution_rate.value.map(|r| r.to_string()),
                 "total_score": p.total_score.value.map(|s| s.to_string()),
                 "grade": p.grade.map(|g| g.label()),

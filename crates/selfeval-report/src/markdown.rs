@@ -12,7 +12,7 @@ use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
 use selfeval_core::Evaluation;
 
-use crate::{amount, rate, score};
+use crate::{rate, score};
 
 /// Escapes a cell for a Markdown table.
 fn cell(text: &str) -> String {
@@ -105,6 +105,7 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
 /// The whole report in Markdown.
 pub fn report_markdown(evaluation: &Evaluation) -> String {
     let model = &evaluation.model;
+    let unit = model.unit_label();
     let mut out = String::new();
     let t = &model.totals;
     let marks = Marks::new(&evaluation.findings);
@@ -132,15 +133,18 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     let lines: Vec<String> = model
         .projects
         .iter()
-        .map(|p| format!("{}预算{}万元", inline(&p.name), marks.mark(amount(&p.budget), &p.budget, Some(&p.code))))
+        .map(|p| {
+            let budget = marks.mark(model.money(&p.budget), &p.budget, Some(&p.code));
+            format!("{}预算{}{}", inline(&p.name), budget, model.unit_label())
+        })
         .collect();
     let _ = writeln!(
         out,
-        "{}年度本部门项目支出预算总额为{}万元，其中{}。在预算执行过程中，实际执行金额为{}万元，预算执行率为{}。\n",
+        "{}年度本部门项目支出预算总额为{}{unit}，其中{}。在预算执行过程中，实际执行金额为{}{unit}，预算执行率为{}。\n",
         model.year,
-        amount(&t.budget),
+        model.money(&t.budget),
         lines.join("，"),
-        amount(&t.executed),
+        model.money(&t.executed),
         marks.mark(rate(&t.execution_rate), &t.execution_rate, None),
     );
     narratives(&mut out, model, "1.execution");
@@ -258,13 +262,14 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
             vec![
                 p.code.clone(),
                 p.name.clone(),
-                amount(&p.budget),
-                amount(&p.executed),
+                model.money(&p.budget),
+                model.money(&p.executed),
                 marks.mark(rate(&p.execution_rate), &p.execution_rate, Some(&p.code)),
             ]
         })
         .collect();
-    out.push_str(&table(&["编号", "项目", "全年预算数（万元）", "全年执行数（万元）", "执行率"], rows));
+    let (budget_head, executed_head) = (format!("全年预算数（{unit}）"), format!("全年执行数（{unit}）"));
+    out.push_str(&table(&["编号", "项目", &budget_head, &executed_head, "执行率"], rows));
     out.push('\n');
     narratives(&mut out, model, "3.execution");
     let _ = writeln!(out, "### （三）资金管理情况分析\n");
@@ -398,14 +403,15 @@ fn sources_markdown(model: &ReportModel) -> String {
     let mut line = |scope: &str, what: &str, value: String, figure: &[u64]| {
         let _ = writeln!(out, "- {scope} {what}：{value} ← {}", seqs(figure));
     };
-    line("部门", "预算总额（万元）", amount(&t.budget), &t.budget.seqs);
-    line("部门", "实际执行金额（万元）", amount(&t.executed), &t.executed.seqs);
+    let unit = model.unit_label();
+    line("部门", &format!("预算总额（{unit}）"), model.money(&t.budget), &t.budget.seqs);
+    line("部门", &format!("实际执行金额（{unit}）"), model.money(&t.executed), &t.executed.seqs);
     line("部门", "预算执行率", rate(&t.execution_rate), &t.execution_rate.seqs);
     line("部门", "平均自评分数", score(t.average_score.value), &t.average_score.seqs);
     for p in &model.projects {
-        line(&p.code, "年初预算数（万元）", amount(&p.initial_budget), &p.initial_budget.seqs);
-        line(&p.code, "全年预算数（万元）", amount(&p.budget), &p.budget.seqs);
-        line(&p.code, "全年执行数（万元）", amount(&p.executed), &p.executed.seqs);
+        line(&p.code, &format!("年初预算数（{unit}）"), model.money(&p.initial_budget), &p.initial_budget.seqs);
+        line(&p.code, &format!("全年预算数（{unit}）"), model.money(&p.budget), &p.budget.seqs);
+        line(&p.code, &format!("全年执行数（{unit}）"), model.money(&p.executed), &p.executed.seqs);
         line(&p.code, "执行率", rate(&p.execution_rate), &p.execution_rate.seqs);
         line(&p.code, "预算执行率得分", score(p.budget_score.value), &p.budget_score.seqs);
         for i in &p.indicators {
@@ -477,9 +483,9 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
     };
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
-        amount(&p.initial_budget),
-        amount(&p.budget),
-        amount(&p.executed),
+        model.money(&p.initial_budget),
+        model.money(&p.budget),
+        model.money(&p.executed),
         fmt_plain(p.budget_weight),
         rate(&p.execution_rate),
         budget_score,
@@ -491,15 +497,15 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         };
         rows.push(vec![
             format!("{}{label}", if i == 0 { "其中：" } else { "　　　" }),
-            fmt2(f.initial_budget),
-            fmt2(f.budget),
-            fmt2(f.executed),
+            model.unit.format(f.initial_budget),
+            model.unit.format(f.budget),
+            model.unit.format(f.executed),
             "—".to_owned(),
             "—".to_owned(),
             "—".to_owned(),
         ]);
     }
-    out.push_str("项目资金（万元）：\n\n");
+    let _ = writeln!(out, "项目资金（{}）：\n", model.unit_label());
     out.push_str(&table(&["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], rows));
     let _ = writeln!(
         out,

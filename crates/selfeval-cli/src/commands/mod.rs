@@ -100,6 +100,9 @@ pub enum Cmd {
     /// 评分规则：查看与变更 (rule profile)
     #[command(subcommand)]
     Profile(profile::ProfileCmd),
+    /// 金额显示单位 (display unit of amounts)
+    #[command(subcommand)]
+    Unit(profile::UnitCmd),
     /// 科室提交自评 (submit a project's self-evaluation)
     Submit(project::StepArgs),
     /// 办公室审核通过 (approve)
@@ -279,6 +282,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Rectify(cmd) => problem::rectify(cmd, ctx),
         Cmd::Narrative(cmd) => narrative::narrative(cmd, ctx),
         Cmd::Profile(cmd) => profile::profile(cmd, ctx),
+        Cmd::Unit(cmd) => profile::unit(cmd, ctx),
         Cmd::Report(args) => report::report(args, ctx),
         Cmd::Table(args) => report::table(args, ctx),
         Cmd::History(args) => history::history(args, ctx),

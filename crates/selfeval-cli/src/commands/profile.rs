@@ -23,8 +23,29 @@ pub struct InitArgs {
     /// 评分规则 (rule profile): cz2020-default | cz2020-linear | cz2021-cost
     #[arg(long)]
     profile: Option<String>,
+    /// 金额显示单位：万元（默认）| 元
+    #[arg(long)]
+    unit: Option<String>,
     #[command(flatten)]
     write: WriteOpts,
+}
+
+/// `unit …`.
+#[derive(Debug, Subcommand)]
+pub enum UnitCmd {
+    /// 变更金额显示单位（元 | 万元），须 --reason (change the display unit)
+    Set {
+        /// 单位：元 或 万元
+        unit: String,
+        #[command(flatten)]
+        write: WriteOpts,
+    },
+}
+
+/// `unit set`.
+pub fn unit(cmd: UnitCmd, ctx: &Ctx) -> Result<(), CliError> {
+    let UnitCmd::Set { unit, write } = cmd;
+    record(Command::ChangeUnit { unit }, write, ctx)
 }
 
 /// `profile …`.
@@ -49,8 +70,8 @@ pub enum ProfileCmd {
 
 /// `init`.
 pub fn init(args: InitArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let InitArgs { department, year, profile, write } = args;
-    record(Command::InitYear { department, year, profile }, write, ctx)
+    let InitArgs { department, year, profile, unit, write } = args;
+    record(Command::InitYear { department, year, profile, unit }, write, ctx)
 }
 
 /// `profile set|show`.

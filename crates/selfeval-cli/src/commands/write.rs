@@ -66,13 +66,25 @@ fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError
 fn print_recorded(recorded: &Recorded, json: bool) -> Result<(), CliError> {
     let mut out = stdout();
     if json {
-        let appended: Vec<_> = recorded.events.iter().map(|(seq, t)| json!({"seq": seq, "type": t})).collect();
+        let appended: Vec<_> = recorded
+            .events
+            .iter()
+            .zip(&recorded.echoes)
+            .map(|((seq, t), echo)| {
+                let mut event = json!({"seq": seq, "type": t});
+                if let Some(echo) = echo {
+                    event["echo"] = json!(echo);
+                }
+                event
+            })
+            .collect();
         writeln!(out, "{}", json!({"appended": appended, "duplicate": recorded.duplicate}))?;
     } else {
-        for (seq, event_type) in &recorded.events {
+        for ((seq, event_type), echo) in recorded.events.iter().zip(&recorded.echoes) {
             let label = EventPayload::label_of(event_type).unwrap_or("");
+            let echo = echo.as_ref().map(|e| format!("：{e}")).unwrap_or_default();
             let note = if recorded.duplicate { "（该命令编号已记录过，未重复写入）" } else { "" };
-            writeln!(out, "已记录 #{seq} {event_type}（{label}）{note}")?;
+            writeln!(out, "已记录 #{seq} {event_type}（{label}）{echo}{note}")?;
         }
     }
     Ok(out.flush()?)

@@ -34,6 +34,7 @@ fn init_records_department_year_and_profile() {
             department: "某市应急管理局".into(),
             year: 2024,
             profile: "cz2020-default".into(),
+            unit: None,
         })
     );
     rejected(&mut world, None, init(), "init", "已初始化");
@@ -42,10 +43,10 @@ fn init_records_department_year_and_profile() {
 #[test]
 fn init_rejects_bad_year_profile_and_missing_actor() {
     let mut world = World::default();
-    let bad_year = Command::InitYear { department: "局".into(), year: "24".into(), profile: None };
+    let bad_year = Command::InitYear { department: "局".into(), year: "24".into(), profile: None, unit: None };
     rejected(&mut world, None, bad_year, "--year", "不是预算年度");
     let bad_profile =
-        Command::InitYear { department: "局".into(), year: "2024".into(), profile: Some("cz1999".into()) };
+        Command::InitYear { department: "局".into(), year: "2024".into(), profile: Some("cz1999".into()), unit: None };
     rejected(&mut world, None, bad_profile, "--profile", "不是已知的评分规则");
     let no_actor = world.run_as("  ", None, init()).unwrap_err();
     assert_eq!(no_actor.field, "--actor");

@@ -96,7 +96,7 @@ impl World {
 }
 
 pub fn init() -> Command {
-    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None }
+    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None }
 }
 
 pub fn add_project(code: &str) -> Command {

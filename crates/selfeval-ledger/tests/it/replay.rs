@@ -108,7 +108,7 @@ fn command() -> impl Strategy<Value = (bool, Command)> {
 }
 
 fn init() -> Command {
-    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None }
+    Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None }
 }
 
 fn open(dir: &tempfile::TempDir, snapshot_after: u64) -> Ledger {
