@@ -280,3 +280,19 @@ fn amounts_print_in_the_departments_unit_and_json_is_exact() {
     assert!(report.contains("实际执行金额为38.77万元"), "two decimals in the text, exact in JSON");
     env.fails(&["init", "--department", "x", "--year", "2024", "--unit", "千元"], 1, "--unit：「千元」不是金额单位");
 }
+
+#[test]
+fn diff_on_the_business_axis_and_no_change_refusals() {
+    let env = Env::with_project();
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-03-01"]);
+    let autumn = env.ok(&["spend", "P01", "--amount", "2", "--date", "2024-10-01"]);
+    let seq: u64 = autumn.split('#').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let diff = env.ok(&["diff", "--effective", "2024-09-01", "2024-12-31"]);
+    assert!(diff.starts_with("按业务日期从 2024-09-01 到 2024-12-31 的变化：\n"), "{diff}");
+    assert!(diff.contains(&format!("  P01  全年执行数：1.00万元 → 3.00万元  （事件 #{seq}）")), "{diff}");
+    env.fails(&["diff", "--effective", "3", "5"], 1, "FROM：「3」是事件序号");
+    env.ok(&["goal", "P01", "--expected", "提升救援能力"]);
+    env.fails(&["goal", "P01", "--expected", "提升救援能力"], 1, "年度总体目标没有变化");
+    env.ok(&["narrative", "set", "6.other", "--text", "无。"]);
+    env.fails(&["narrative", "set", "6.other", "--text", "无。"], 1, "说明文字没有变化");
+}

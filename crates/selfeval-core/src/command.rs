@@ -441,11 +441,20 @@ fn decide(
                     "--expected 文字 和/或 --actual 文字",
                 ));
             }
-            Ok(vec![EventPayload::GoalSet(GoalSet {
-                project: project.code.clone(),
-                expected: optional_text("--expected", expected)?,
-                actual: optional_text("--actual", actual)?,
-            })])
+            let expected = optional_text("--expected", expected)?;
+            let actual = optional_text("--actual", actual)?;
+            let same = |new: &Option<String>, old: &Option<crate::state::Traced<String>>| {
+                new.as_ref().is_none_or(|n| old.as_ref().is_some_and(|o| &o.value == n))
+            };
+            if same(&expected, &project.goal_expected) && same(&actual, &project.goal_actual) {
+                return Err(Rejection::rule(
+                    "--expected/--actual",
+                    expected.as_deref().or(actual.as_deref()).unwrap_or_default(),
+                    "年度总体目标没有变化",
+                    "与现有文字不同的预期目标或实际完成情况",
+                ));
+            }
+            Ok(vec![EventPayload::GoalSet(GoalSet { project: project.code.clone(), expected, actual })])
         }
         Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
             let project = existing_project(state, project)?;
@@ -899,6 +908,9 @@ fn decide(
                 None => None,
             };
             values::check_text(text).map_err(|e| Rejection::value("--text", text, e))?;
+            if state.narrative(section, project.as_deref()).is_some_and(|n| &n.text == text) {
+                return Err(Rejection::rule("--text", text, "说明文字没有变化", "与现有文字不同的说明文字"));
+            }
             Ok(vec![EventPayload::NarrativeSet(NarrativeSet { section: section.clone(), project, text: text.clone() })])
         }
         Command::Submit { project } => {

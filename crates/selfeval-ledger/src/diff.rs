@@ -5,7 +5,7 @@
 use selfeval_core::report::{score_text, Figure, IndicatorRow, ProjectReport, ReportModel};
 use selfeval_core::{check::Finding, Evaluation};
 
-use crate::{AsOf, Ledger, LedgerError};
+use crate::{Ledger, LedgerError, View};
 
 /// One figure that differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,19 +38,30 @@ pub struct Diff {
 }
 
 impl Ledger {
-    /// The report's differences between `from` and `to` (recorded axis).
-    pub fn diff(&self, from: AsOf, to: AsOf) -> Result<Diff, LedgerError> {
-        let a = self.replay(Some(from))?;
-        let b = self.replay(Some(to))?;
+    /// The report's differences between two views: two points of the log
+    /// (the recorded axis) or two business dates (the effective axis).
+    pub fn diff(&self, from: View, to: View) -> Result<Diff, LedgerError> {
+        let a = self.replay_view(from)?;
+        let b = self.replay_view(to)?;
         let (from_seq, to_seq) = (a.head.seq, b.head.seq);
         Ok(compare(&a.evaluate(), &b.evaluate(), from_seq, to_seq))
     }
 }
 
-/// The events of `figure` (at either point) that lie after `from` up to `to`.
-fn between(from: u64, to: u64, figures: &[&Figure]) -> Vec<u64> {
-    let mut seqs: Vec<u64> =
-        figures.iter().flat_map(|f| f.seqs.iter().copied()).filter(|s| *s > from && *s <= to).collect();
+/// The events behind a figure at one point and not at the other: what
+/// changed it, on either axis.
+fn between(figures: &[&Figure]) -> Vec<u64> {
+    let (before, after): (&[u64], &[u64]) = match figures {
+        [x, y] => (&x.seqs, &y.seqs),
+        [only] => (&[], &only.seqs),
+        _ => (&[], &[]),
+    };
+    let mut seqs: Vec<u64> = after
+        .iter()
+        .filter(|s| before.binary_search(s).is_err())
+        .chain(before.iter().filter(|s| after.binary_search(s).is_err()))
+        .copied()
+        .collect();
     seqs.sort_unstable();
     seqs.dedup();
     seqs
@@ -58,8 +69,6 @@ fn between(from: u64, to: u64, figures: &[&Figure]) -> Vec<u64> {
 
 /// Collects changes between two points.
 struct Changes {
-    from: u64,
-    to: u64,
     list: Vec<Change>,
 }
 
@@ -67,7 +76,7 @@ impl Changes {
     /// A change of a text value, with the events of the figures behind it.
     fn text(&mut self, project: Option<&str>, name: String, before: String, after: String, figures: &[&Figure]) {
         if before != after {
-            let events = between(self.from, self.to, figures);
+            let events = between(figures);
             self.list.push(Change { project: project.map(str::to_owned), figure: name, before, after, events });
         }
     }
@@ -93,7 +102,7 @@ fn amount(f: &Figure) -> String {
 }
 
 fn compare(a: &Evaluation, b: &Evaluation, from: u64, to: u64) -> Diff {
-    let mut changes = Changes { from, to, list: Vec::new() };
+    let mut changes = Changes { list: Vec::new() };
     let (ta, tb) = (&a.model.totals, &b.model.totals);
     changes.figure(None, "预算总额", Some(&ta.budget), Some(&tb.budget), amount);
     changes.figure(None, "实际执行金额", Some(&ta.executed), Some(&tb.executed), amount);

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use selfeval_core::report::beijing;
 use selfeval_core::values::visible;
-use selfeval_ledger::HistoryFilter;
+use selfeval_ledger::{AsOf, HistoryFilter, View};
 use serde_json::json;
 
 use super::{invalid, parse_point, stdout, Ctx, ViewArgs};
@@ -56,6 +56,9 @@ pub struct DiffArgs {
     from: String,
     /// 终点：事件序号、日期或 RFC 3339 时间
     to: String,
+    /// 按业务发生日期比较（起点、终点为日期或时间）
+    #[arg(long)]
+    effective: bool,
 }
 
 fn beijing_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
@@ -179,8 +182,17 @@ pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 /// `diff`.
 pub fn diff(args: DiffArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let from = parse_point("FROM", &args.from)?;
-    let to = parse_point("TO", &args.to)?;
+    let view = |field: &str, text: &str| -> Result<View, CliError> {
+        let point = parse_point(field, text)?;
+        match (args.effective, point) {
+            (false, point) => Ok(View { as_of: Some(point), effective: None }),
+            (true, AsOf::Time(t)) => Ok(View { as_of: None, effective: Some(t) }),
+            (true, AsOf::Seq(_)) => {
+                Err(invalid(field, format!("「{text}」是事件序号；--effective 比较的是业务日期，如 2024-06-30")))
+            }
+        }
+    };
+    let (from, to) = (view("FROM", &args.from)?, view("TO", &args.to)?);
     let diff = ctx.open_for_reading()?.diff(from, to)?;
     let mut out = stdout();
     let finding = |f: &selfeval_core::check::Finding| json!({"rule": f.rule, "severity": f.severity.as_str(), "project": f.project, "message": f.message, "events": f.events});
@@ -198,7 +210,11 @@ pub fn diff(args: DiffArgs, ctx: &Ctx) -> Result<(), CliError> {
         writeln!(out, "{value}")?;
         return Ok(out.flush()?);
     }
-    writeln!(out, "从事件#{} 到事件#{} 的变化：", diff.from_seq, diff.to_seq)?;
+    if args.effective {
+        writeln!(out, "按业务日期从 {} 到 {} 的变化：", args.from, args.to)?;
+    } else {
+        writeln!(out, "从事件#{} 到事件#{} 的变化：", diff.from_seq, diff.to_seq)?;
+    }
     if diff.changes.is_empty() {
         writeln!(out, "  （报告中的数字没有变化）")?;
     }
