@@ -175,7 +175,7 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     bar.set_message("report (cold)");
     let report_json = root.join("report-selfeval.json");
     let report_arg = report_json.to_str().unwrap().to_owned();
-    let report_args = ["--store", &store, "report", "--format", "json", "--output", &report_arg];
+    let report_args = ["--store", &store, "report", "--format", "json", "--output", &report_arg, "--force"];
     let dropped = drop_caches();
     let (report_cold_s, cold_rss) = repeat(runs, || {
         drop_caches();
