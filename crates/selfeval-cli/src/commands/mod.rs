@@ -194,6 +194,25 @@ impl Ctx {
     }
 }
 
+/// Prints a list read from the report model: JSON with `--json`, else a
+/// Markdown table (`project list`, `problem list`).
+pub fn print_list(
+    ctx: &Ctx,
+    view: &ViewArgs,
+    json: fn(&selfeval_core::ReportModel) -> serde_json::Value,
+    markdown: fn(&selfeval_core::ReportModel) -> String,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    let model = ctx.open_for_reading()?.report_model(view.view()?)?;
+    let mut out = stdout();
+    if ctx.json() {
+        writeln!(out, "{}", json(&model))?;
+    } else {
+        out.write_all(markdown(&model).as_bytes())?;
+    }
+    Ok(out.flush()?)
+}
+
 /// Standard output, buffered.
 pub fn stdout() -> BufWriter<StdoutLock<'static>> {
     BufWriter::new(std::io::stdout().lock())

@@ -3,10 +3,8 @@
 use clap::Subcommand;
 use selfeval_core::Command;
 
-use std::io::Write;
-
 use super::write::{record, WriteOpts};
-use super::{stdout, Ctx, ViewArgs};
+use super::{print_list, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `problem …`.
@@ -98,14 +96,7 @@ pub fn problem(cmd: ProblemCmd, ctx: &Ctx) -> Result<(), CliError> {
         ProblemCmd::Amend { pcode, text, write } => record(Command::AmendProblem { problem: pcode, text }, write, ctx),
         ProblemCmd::Withdraw { pcode, write } => record(Command::WithdrawProblem { problem: pcode }, write, ctx),
         ProblemCmd::List { view } => {
-            let model = ctx.open_for_reading()?.report_model(view.view()?)?;
-            let mut out = stdout();
-            if ctx.json() {
-                writeln!(out, "{}", selfeval_report::problems_json(&model))?;
-            } else {
-                out.write_all(selfeval_report::problems_markdown(&model).as_bytes())?;
-            }
-            Ok(out.flush()?)
+            print_list(ctx, &view, selfeval_report::problems_json, selfeval_report::problems_markdown)
         }
     }
 }

@@ -3,10 +3,8 @@
 use clap::{Args, Subcommand};
 use selfeval_core::Command;
 
-use std::io::Write;
-
 use super::write::{record, WriteOpts};
-use super::{stdout, Ctx, ViewArgs};
+use super::{print_list, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `project …`.
@@ -99,14 +97,7 @@ pub fn project(cmd: ProjectCmd, ctx: &Ctx) -> Result<(), CliError> {
         }
         ProjectCmd::Withdraw { code, write } => record(Command::WithdrawProject { project: code }, write, ctx),
         ProjectCmd::List { view } => {
-            let model = ctx.open_for_reading()?.report_model(view.view()?)?;
-            let mut out = stdout();
-            if ctx.json() {
-                writeln!(out, "{}", selfeval_report::projects_json(&model))?;
-            } else {
-                out.write_all(selfeval_report::projects_markdown(&model).as_bytes())?;
-            }
-            Ok(out.flush()?)
+            print_list(ctx, &view, selfeval_report::projects_json, selfeval_report::projects_markdown)
         }
     }
 }
