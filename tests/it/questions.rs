@@ -296,3 +296,40 @@ fn diff_on_the_business_axis_and_no_change_refusals() {
     env.ok(&["narrative", "set", "6.other", "--text", "无。"]);
     env.fails(&["narrative", "set", "6.other", "--text", "无。"], 1, "说明文字没有变化");
 }
+
+#[test]
+fn review_findings_stay_fixed() {
+    let env = Env::with_project();
+    // A fund source cannot go below zero on its own.
+    env.fails(
+        &["budget", "adjust", "P01", "--delta", "-2", "--source", "上年结转", "--reason", "调减"],
+        1,
+        "调整后上年结转的全年预算数为负（当前0.00万元）",
+    );
+    // A resend under the same id with another --at is another command.
+    let args =
+        ["budget", "adjust", "P01", "--delta", "1", "--reason", "追加", "--at", "2024-05-01", "--command-id", "adj-1"];
+    env.ok(&args);
+    let mut other = args.to_vec();
+    other[8] = "2024-06-01";
+    env.fails(&other, 1, "命令编号「adj-1」已用于事件#4");
+    // A business-date view judges rectification deadlines on that date.
+    env.ok(&["problem", "add", "P01", "Q1", "--text", "跟踪不及时", "--at", "2024-11-01"]);
+    env.ok(&[
+        "rectify",
+        "plan",
+        "Q1",
+        "--measure",
+        "周报",
+        "--owner",
+        "科室",
+        "--due",
+        "2024-12-31",
+        "--at",
+        "2024-11-02",
+    ]);
+    let now = env.json(&["problem", "list", "--json"]);
+    assert_eq!(now["problems"][0]["status"], "overdue", "on 2025-03-01 the due date has passed");
+    let then = env.json(&["problem", "list", "--json", "--effective", "2024-12-01"]);
+    assert_eq!(then["problems"][0]["status"], "planned", "on 2024-12-01 it had not");
+}

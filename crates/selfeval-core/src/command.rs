@@ -362,11 +362,22 @@ fn decide(
                 ));
             }
             let doc = optional_name("--doc", doc)?;
+            let source = source_field(source)?;
+            let of_source = source.unwrap_or(BudgetSource::CurrentAppropriation);
+            let funds = project.funds_by_source().into_iter().find(|f| f.0 == of_source).map_or(Decimal::ZERO, |f| f.2);
+            if crate::arith::add(funds, delta_value) < Decimal::ZERO {
+                return Err(Rejection::rule(
+                    "--delta",
+                    delta,
+                    format!("调整后{}的全年预算数为负（当前{}万元）", of_source.label(), values::fmt2(funds)),
+                    format!("不小于 -{} 的金额，或用 --source 指明调整的资金来源", values::fmt_plain(funds)),
+                ));
+            }
             Ok(vec![EventPayload::BudgetAdjusted(BudgetAdjusted {
                 project: project.code.clone(),
                 delta: delta_value,
                 doc,
-                source: source_field(source)?,
+                source,
             })])
         }
         Command::RecordExpenditure { project, amount, date, voucher, memo, source } => {
@@ -944,8 +955,8 @@ fn decide(
         Command::Return { project } => {
             let project = existing_project(state, project)?;
             needs_reason("退回自评")?;
-            if project.status != Status::Submitted {
-                return Err(status_rejection(project, "退回", "已提交的项目"));
+            if !matches!(project.status, Status::Submitted | Status::Approved) {
+                return Err(status_rejection(project, "退回", "已提交或已审核通过的项目"));
             }
             Ok(vec![EventPayload::SelfEvaluationReturned(WorkflowStep { project: project.code.clone() })])
         }

@@ -25,7 +25,12 @@ impl Evaluation {
 /// Builds the report model from replayed state, then runs every check over
 /// it. `head_hash` is the hash of the last event replayed.
 pub fn evaluate(state: &State, head_hash: &str) -> Evaluation {
-    let model = ReportModel::build(state, head_hash);
+    evaluate_on(state, head_hash, None)
+}
+
+/// [`evaluate`] as of a business date (see [`ReportModel::build_on`]).
+pub fn evaluate_on(state: &State, head_hash: &str, date: Option<chrono::NaiveDate>) -> Evaluation {
+    let model = ReportModel::build_on(state, head_hash, date);
     let findings = check::run(state, &model);
     Evaluation { model, findings }
 }

@@ -160,6 +160,9 @@ impl Describer {
                 )
             }
             E::IndicatorAmended(p) => {
+                if p.target.is_some() || p.weight.is_some() {
+                    track.actuals.remove(&p.indicator); // to be recorded again
+                }
                 let old = track.indicators.entry(p.indicator.clone()).or_default();
                 let new = [
                     p.level1.clone(),
@@ -180,6 +183,7 @@ impl Describer {
                 format!("更正指标 {}：{}", p.indicator, parts.join("；"))
             }
             E::IndicatorWithdrawn(p) => {
+                track.actuals.remove(&p.item);
                 let old = track.indicators.remove(&p.item).map(|d| format!("（{}，分值 {}）", d[2], d[4]));
                 format!("撤回指标 {}{}", p.item, old.unwrap_or_default())
             }
@@ -206,6 +210,8 @@ impl Describer {
             }
             E::ProjectWithdrawn(_) => {
                 let name = track.attributes[0].clone();
+                // A project registered again under this code starts afresh.
+                *track = ProjectTrack::default();
                 format!("撤回项目（{}）", or_dash(name.as_ref()))
             }
             E::IndicatorActualRecorded(p) => {

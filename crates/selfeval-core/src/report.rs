@@ -481,12 +481,23 @@ impl ReportModel {
     /// the last event replayed, as the store reports it. The checks run over
     /// the finished model: see [`crate::evaluate`].
     pub fn build(state: &State, head_hash: &str) -> ReportModel {
+        ReportModel::build_on(state, head_hash, None)
+    }
+
+    /// Builds the report model as of a business date: rectifications are
+    /// judged overdue against `date` (when earlier than the last recorded
+    /// event), for a view on the effective axis.
+    pub fn build_on(state: &State, head_hash: &str, date: Option<NaiveDate>) -> ReportModel {
         let (department, year, profile_id) = match state.department() {
             Some(d) => (d.name.clone(), d.year, d.profile.clone()),
             None => (String::new(), 0, DEFAULT_PROFILE_ID.to_owned()),
         };
         let profile = RuleProfile::by_id_or_default(&profile_id);
-        let report_date = state.last_recorded_at().map(|t| t.with_timezone(&beijing()).date_naive());
+        let recorded = state.last_recorded_at().map(|t| t.with_timezone(&beijing()).date_naive());
+        let report_date = match (recorded, date) {
+            (Some(r), Some(d)) => Some(r.min(d)),
+            (r, d) => r.or(d),
+        };
         let projects: Vec<ProjectReport> = state.projects().iter().map(|p| project_report(p, &profile)).collect();
         let figures = scoring::department_figures(
             &projects

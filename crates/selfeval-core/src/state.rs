@@ -529,13 +529,21 @@ impl State {
         let seq = event.seq;
         let note = |text: String| Note { seq, text, actor: event.meta.actor.clone(), at: event.meta.occurred_at };
         let reason = || event.meta.reason.clone().unwrap_or_default();
-        let workflow = matches!(
+        // What the approval covers: the evaluation, not the follow-up of its
+        // problems (rectification goes on after approval by design).
+        let outside_the_approval = matches!(
             event.payload,
             EventPayload::SelfEvaluationSubmitted(_)
                 | EventPayload::SelfEvaluationApproved(_)
                 | EventPayload::SelfEvaluationReturned(_)
+                | EventPayload::ProblemIdentified(_)
+                | EventPayload::ProblemAmended(_)
+                | EventPayload::ProblemWithdrawn(_)
+                | EventPayload::RectificationPlanned(_)
+                | EventPayload::RectificationProgressed(_)
+                | EventPayload::RectificationCompleted(_)
         );
-        if !workflow {
+        if !outside_the_approval {
             if let Some(code) = event.payload.stream().strip_prefix("project/") {
                 if let Some(project) = self.project_mut(code).filter(|p| p.status == Status::Approved) {
                     project.changed_after_approval.push(seq);
@@ -731,6 +739,13 @@ impl State {
                     if let Some(v) = p.weight {
                         indicator.weight = v;
                     }
+                    // A new target or new points make the recorded actual
+                    // (its number or level and score) and any score set by
+                    // hand meaningless: they are to be recorded again.
+                    if p.target.is_some() || p.weight.is_some() {
+                        indicator.actual = None;
+                        indicator.score_override = None;
+                    }
                     indicator.amended.push(seq);
                 }
             }
@@ -800,6 +815,11 @@ impl State {
         if let Some(project) = self.project_mut(code) {
             project.status = status;
             project.workflow.push(WorkflowRecord { status, note });
+            // Returned, the project is open again; approved again, the new
+            // approval covers what changed before it.
+            if matches!(status, Status::Returned | Status::Approved) {
+                project.changed_after_approval.clear();
+            }
         }
     }
 }

@@ -76,7 +76,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         }
         E::ExpenditureReversed(p) => {
             let owner = project(&p.project)?;
-            reversal(owner, p.expenditure_seq)
+            reversal(owner, p.expenditure_seq)?;
+            let original = owner.expenditures.iter().find(|e| e.seq == p.expenditure_seq).map(|e| e.amount);
+            if original != Some(p.amount) {
+                return Err(format!("amount：冲销金额 {} 与原支出的金额不同", p.amount));
+            }
+            Ok(())
         }
         E::GoalSet(p) => project(&p.project).map(|_| ()),
         E::IndicatorDefined(p) => {
@@ -93,8 +98,16 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         }
         E::IndicatorActualRecorded(p) => {
             indicator(&p.project, &p.indicator)?;
-            match p.number {
-                Some(n) if !quantity_in_range(n) => Err(format!("number：实际完成值 {n} 超出范围")),
+            let defined = state.project(&p.project).and_then(|pr| pr.indicator(&p.indicator));
+            let (quantitative, weight) =
+                defined.map_or((false, Decimal::ZERO), |i| (matches!(i.target, Target::Quantitative { .. }), i.weight));
+            match (quantitative, p.number, p.score) {
+                (true, None, _) => Err("number：定量指标的实际完成值没有数值".into()),
+                (true, Some(n), _) if !quantity_in_range(n) => Err(format!("number：实际完成值 {n} 超出范围")),
+                (false, _, None) => Err("score：定性指标的实际完成值没有得分".into()),
+                (false, _, Some(s)) if s < Decimal::ZERO || s > weight => {
+                    Err(format!("score：得分 {s} 不在 0 至分值 {weight} 之间"))
+                }
                 _ => Ok(()),
             }
         }
@@ -130,10 +143,16 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        E::SelfEvaluationSubmitted(p)
-        | E::SelfEvaluationApproved(p)
-        | E::SelfEvaluationReturned(p)
-        | E::ProjectWithdrawn(p) => project(&p.project).map(|_| ()),
+        E::SelfEvaluationSubmitted(p) | E::SelfEvaluationApproved(p) | E::SelfEvaluationReturned(p) => {
+            project(&p.project).map(|_| ())
+        }
+        E::ProjectWithdrawn(p) => {
+            let owner = project(&p.project)?;
+            match owner.expenditures.iter().find(|e| e.reversed_by.is_none()) {
+                Some(e) => Err(format!("project：项目{}还有未冲销的支出（事件{}），不能撤回", p.project, e.seq)),
+                None => Ok(()),
+            }
+        }
         E::ProjectAmended(p) => project(&p.project).map(|_| ()),
         E::IndicatorAmended(p) => {
             indicator(&p.project, &p.indicator)?;

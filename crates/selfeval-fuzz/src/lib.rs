@@ -5,8 +5,9 @@
 //! the fuzzer (nightly); `docs/reliability.md` records the runs.
 
 use chrono::{TimeZone, Utc};
+use selfeval_core::validate::check_event;
 use selfeval_core::values::{self, Sign};
-use selfeval_core::{evaluate, execute, Command, EventPayload, Executed, Meta, Request, State};
+use selfeval_core::{evaluate, execute, Command, EventPayload, Executed, Meta, RecordedEvent, Request, State};
 use selfeval_ledger::{Ledger, LedgerSettings};
 
 /// A harness: arbitrary bytes in, a panic for a defect.
@@ -110,7 +111,7 @@ const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1"];
 
 fn command(input: &mut Input<'_>) -> Option<Command> {
     let project = |input: &mut Input<'_>| input.text(PROJECTS);
-    Some(match input.byte()? % 18 {
+    Some(match input.byte()? % 26 {
         0 => Command::AddProject {
             code: project(input)?,
             name: input.text(&["项目", "应急救援能力建设资金"])?,
@@ -174,7 +175,32 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
         },
         15 => Command::Submit { project: project(input)? },
         16 => Command::Approve { project: project(input)? },
-        _ => Command::ChangeProfile { profile: input.text(&["cz2020-linear", "cz2021-cost", "cz2020-default"])? },
+        17 => Command::ChangeProfile { profile: input.text(&["cz2020-linear", "cz2021-cost", "cz2020-default"])? },
+        18 => Command::AmendIndicator {
+            project: project(input)?,
+            indicator: input.text(INDICATORS)?,
+            level1: input.byte().filter(|b| b % 3 == 0).and_then(|_| input.text(LEVELS)),
+            level2: None,
+            name: input.byte().filter(|b| b % 3 == 0).and_then(|_| input.text(&["新名称"])),
+            target: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(TARGETS_TEXT)),
+            weight: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
+        },
+        19 => Command::WithdrawIndicator { project: project(input)?, indicator: input.text(INDICATORS)? },
+        20 => Command::UndoNotApplicable { project: project(input)?, item: input.text(INDICATORS)? },
+        21 => Command::AdjustScore { project: project(input)?, item: input.text(INDICATORS)?, score: "auto".into() },
+        22 => Command::AmendProblem { problem: input.text(PROBLEMS)?, text: input.text(&["新描述", "问题"])? },
+        23 => Command::WithdrawProblem { problem: input.text(PROBLEMS)? },
+        24 => Command::AmendProject {
+            project: project(input)?,
+            name: None,
+            section: input.text(&["防灾减灾科"]),
+            category: None,
+            owner: input.text(&["王敏"]),
+        },
+        _ => match input.byte()? % 2 {
+            0 => Command::WithdrawProject { project: project(input)? },
+            _ => Command::ChangeUnit { unit: input.text(&["元", "万元"])? },
+        },
     })
 }
 
@@ -200,6 +226,15 @@ pub fn handle(data: &[u8]) {
     for command in commands {
         let next = log.len() as u64 + 1;
         let request = Request { meta: meta.clone(), command };
+        // What handle accepts, an import accepts too.
+        if let Ok(payloads) = selfeval_core::handle(&state, &request) {
+            for payload in payloads.iter().take(1) {
+                let event = RecordedEvent { seq: next, meta: meta.clone(), payload: payload.clone() };
+                if let Err(why) = check_event(&state, &event) {
+                    panic!("handle accepted {:?} but import would refuse it: {why}", request.command);
+                }
+            }
+        }
         match execute(&mut state, &request, |p| Ok::<_, ()>((next..next + p.len() as u64).collect())) {
             Ok(events) => log.extend(events),
             Err(Executed::Rejected(_)) => {}

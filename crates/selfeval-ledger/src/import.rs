@@ -14,7 +14,6 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use selfeval_core::validate::check_event;
-use selfeval_core::values::{check_name, check_text};
 use selfeval_core::State;
 use selfeval_store::Imported;
 
@@ -112,6 +111,12 @@ impl Ledger {
         let outcome = Ledger::import_into(&work, settings, input);
         match outcome {
             Ok(Ok(imported)) => {
+                // Checked again: another process may have made a ledger
+                // there while the import ran.
+                if let Err(taken) = target_is_free(target, settings) {
+                    let _ = std::fs::remove_dir_all(&work);
+                    return Err(taken);
+                }
                 if target.exists() {
                     // An empty directory or an empty ledger, checked above.
                     std::fs::remove_dir_all(target).map_err(io)?;
@@ -159,9 +164,10 @@ impl Ledger {
             let e = &stored.envelope;
             let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
             let event = decode(&stored).map_err(|error| refuse(error.to_string()))?;
-            check_name(&e.actor).map_err(|error| refuse(format!("actor：{}", error.problem)))?;
-            if let Some(reason) = &e.reason {
-                check_text(reason).map_err(|error| refuse(format!("reason：{}", error.problem)))?;
+            // Actors and reasons are restored as they were recorded (older
+            // versions stored them as typed); output escapes them.
+            if e.actor.trim().is_empty() {
+                return Err(refuse("actor：操作人为空".into()));
             }
             check_event(&state, &event).map_err(refuse)?;
             if event.payload.stream() != e.stream {

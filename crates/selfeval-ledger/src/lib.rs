@@ -145,16 +145,9 @@ impl From<StoreError> for LedgerError {
 pub struct Ledger {
     store: Store,
     settings: LedgerSettings,
-    /// The temporary copy this ledger reads, when the original is read-only.
-    copy: Option<PathBuf>,
-}
-
-impl Drop for Ledger {
-    fn drop(&mut self) {
-        if let Some(copy) = &self.copy {
-            let _ = std::fs::remove_dir_all(copy);
-        }
-    }
+    /// The temporary copy this ledger reads, when the original is read-only
+    /// (removed when the ledger is dropped).
+    copy: Option<tempfile::TempDir>,
 }
 
 /// Whether `path` holds a ledger: a directory with the engine's files.
@@ -199,10 +192,12 @@ impl Ledger {
     pub fn open_for_reading(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         match Ledger::open_existing(path, settings) {
             Err(LedgerError::Environment(error)) if error.kind() == std::io::ErrorKind::PermissionDenied => {
-                let copy = std::env::temp_dir().join(format!("selfeval-read-{}", std::process::id()));
-                let _ = std::fs::remove_dir_all(&copy);
-                copy_dir(path, &copy).map_err(LedgerError::Environment)?;
-                let mut ledger = Ledger::open(&copy, settings)?;
+                // A fresh private directory (mode 0700, unpredictable name):
+                // nobody else can plant files or links in it.
+                let copy =
+                    tempfile::Builder::new().prefix("selfeval-read-").tempdir().map_err(LedgerError::Environment)?;
+                copy_dir(path, copy.path()).map_err(LedgerError::Environment)?;
+                let mut ledger = Ledger::open(copy.path(), settings)?;
                 ledger.copy = Some(copy);
                 Ok(ledger)
             }
@@ -253,7 +248,8 @@ impl Ledger {
     pub fn report_model(self, view: View) -> Result<selfeval_core::ReportModel, LedgerError> {
         let replayed = self.replay_view(view)?;
         drop(self);
-        Ok(selfeval_core::ReportModel::build(&replayed.state, &replayed.head.hash))
+        let date = replayed.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive());
+        Ok(selfeval_core::ReportModel::build_on(&replayed.state, &replayed.head.hash, date))
     }
 
     /// Recomputes the hash chain of the whole log.

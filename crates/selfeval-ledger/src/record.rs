@@ -92,7 +92,12 @@ impl Ledger {
         let head = self.store.head().seq;
         if head > 0 {
             if let Some(last) = self.store.events_from(head).next().transpose()? {
+                let defaulted = request.meta.occurred_at == request.meta.recorded_at;
                 request.meta.recorded_at = request.meta.recorded_at.max(last.envelope.recorded_at);
+                if defaulted {
+                    // No --at was given: the effective time follows the recorded one.
+                    request.meta.occurred_at = request.meta.recorded_at;
+                }
             }
         }
         Ok(request)
@@ -109,7 +114,12 @@ impl Ledger {
             1 => State::default(),
             first => self.replay(Some(AsOf::Seq(first - 1)))?.state,
         };
-        let same_meta = first.actor == request.meta.actor && first.reason == request.meta.reason;
+        // An --at given now must be the one recorded then (without one, the
+        // effective time is the clock's and says nothing).
+        let explicit_at = request.meta.occurred_at != request.meta.recorded_at;
+        let same_meta = first.actor == request.meta.actor
+            && first.reason == request.meta.reason
+            && (!explicit_at || first.occurred_at == request.meta.occurred_at);
         let same_events = match handle(&before, request) {
             Ok(payloads) => {
                 payloads.len() == stored.len()

@@ -2,7 +2,7 @@
 //! the state snapshot when one matches the log.
 
 use chrono::{DateTime, Utc};
-use selfeval_core::{evaluate, Evaluation, EventPayload, Meta, RecordedEvent, State};
+use selfeval_core::{Evaluation, EventPayload, Meta, RecordedEvent, State};
 use selfeval_store::{CacheStatus, Envelope, Head, StoredEvent, GENESIS_HASH};
 
 use crate::{Ledger, LedgerError};
@@ -44,12 +44,15 @@ pub struct Replayed {
     pub events: Vec<(StoredEvent, RecordedEvent)>,
     /// The event of the state snapshot the replay started from, if it did.
     pub from_snapshot: Option<u64>,
+    /// The business date of the view, if it had one.
+    pub effective: Option<DateTime<Utc>>,
 }
 
 impl Replayed {
     /// The report model and the findings of this state.
     pub fn evaluate(&self) -> Evaluation {
-        evaluate(&self.state, &self.head.hash)
+        let date = self.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive());
+        selfeval_core::evaluation::evaluate_on(&self.state, &self.head.hash, date)
     }
 }
 
@@ -211,7 +214,7 @@ impl Ledger {
         if usable && as_of.is_none() && head.seq > start && head.seq - start >= self.settings.snapshot_after {
             self.write_snapshot(&state, head.seq);
         }
-        Ok(Replayed { state, head, events, from_snapshot })
+        Ok(Replayed { state, head, events, from_snapshot, effective })
     }
 
     /// Leaves a state snapshot at `seq`. A cache: failing to write it costs

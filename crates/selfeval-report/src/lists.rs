@@ -2,7 +2,8 @@
 //! with their rectification (`problem list`), as tables and as JSON.
 
 use selfeval_core::report::ReportModel;
-use selfeval_core::values::visible;
+use selfeval_core::scoring::rate_percent;
+use selfeval_core::values::{fmt2, visible};
 use serde_json::{json, Value};
 
 use crate::markdown::table;
@@ -46,7 +47,7 @@ pub fn projects_json(model: &ReportModel) -> Value {
                 "budget": p.budget.value.map(|v| model.unit.exact(v)),
                 "executed": p.executed.value.map(|v| model.unit.exact(v)),
                 "unit": model.unit.label(),
-                "execution_rate": p.execution_rate.value.map(|r| r.to_string()),
+                "execution_rate": p.execution_rate.value.map(|r| fmt2(rate_percent(r))),
                 "total_score": p.total_score.value.map(|s| s.to_string()),
                 "grade": p.grade.map(|g| g.label()),
             })

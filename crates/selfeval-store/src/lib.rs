@@ -523,7 +523,10 @@ impl Store {
         self.mark_indexed(head.seq)?;
         self.db.flush().or_store()?;
         self.head = head;
-        self.write_head_file()?;
+        // The batch is durable now: a failure to move the head file up must
+        // not turn an acknowledged append into an error (a retry would record
+        // it twice). A head file behind the log is moved up at the next open.
+        let _ = self.write_head_file();
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }
 

@@ -139,7 +139,7 @@ impl std::fmt::Debug for Rule {
 pub static RULES: &[Rule] = &[
     Rule {
         id: "D1",
-        severity: Severity::Error,
+        severity: Severity::Warning,
         subject: Subject::Data,
         title: "数值超出范围",
         checks: "旧版本记录的金额、数量、分值或得分超出可计算的范围，重放时未计入",

@@ -17,7 +17,7 @@ pub fn d1_value_out_of_range(cx: &Context<'_>, out: &mut Findings<'_>) {
             place,
             impossible.project.as_deref(),
             format!(
-                "事件#{}的{}超出可计算的范围（金额不超过100,000,000万元，数量不超过10^15，分值与得分在0至100之间），重放时未计入；请核对原始记录，冲销或更正后重新导入",
+                "事件#{}的{}超出可计算的范围（金额不超过100,000,000万元，数量不超过10^15，分值与得分在0至100之间），重放时未计入，如同已撤销；请核对原始凭证，按正确的值重新记录",
                 impossible.seq, impossible.what
             ),
             vec![impossible.seq],

@@ -539,7 +539,7 @@ fn p5_actuals_without_an_expected_goal() {
 
 #[test]
 fn r10_a_section_made_only_of_text_has_none() {
-    let mut w = clean();
+    let w = clean();
     silent(&w, "R10");
     let mut bare = World::initialised();
     bare.ok(add_project("P01"));
@@ -551,16 +551,27 @@ fn r10_a_section_made_only_of_text_has_none() {
         r10.message,
         "报告的「五、（一）自评工作建议」只由说明文字构成，但没有记录文字；请用 narrative set 5.evaluation 记录"
     );
-    w.ok(Command::SetNarrative { section: "6.other".into(), text: "无。".into(), project: None });
-    silent(&w, "R10");
+    bare.ok(Command::SetNarrative {
+        section: "5.evaluation".into(), text: "建议细化指标。".into(), project: None
+    });
+    silent(&bare, "R10");
 }
 
 #[test]
 fn r11_a_change_after_approval() {
     let mut w = clean();
     silent(&w, "R11");
+    // Following up a problem after approval is not a change to the evaluation.
+    w.ok(Command::IdentifyProblem { project: "P01".into(), problem: "Q1".into(), text: "跟踪不及时".into() });
+    silent(&w, "R11");
     let changed = w.ok(spend("P01", "0.1"));
     fires(&w, "R11");
     let r11 = w.findings().into_iter().find(|f| f.rule == "R11").unwrap();
     assert_eq!(r11.events, changed);
+    // Returned, resubmitted and approved again: the new approval covers it.
+    w.ok_why("支出有变", Command::Return { project: "P01".into() });
+    silent(&w, "R11");
+    w.ok(Command::Submit { project: "P01".into() });
+    w.ok(Command::Approve { project: "P01".into() });
+    silent(&w, "R11");
 }

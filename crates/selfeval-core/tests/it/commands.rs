@@ -529,11 +529,20 @@ fn an_indicator_can_be_corrected_and_withdrawn_as_if_it_had_been_right() {
     rejected(&mut world, Some("r"), amend_indicator(Some("≥20台"), Some("50"), None), "ICODE", "没有变化");
     let seqs = world.ok_why("按批复更正", amend_indicator(Some("≥18台"), None, Some("救援装备配备数量")));
     let row = world.report().projects[0].indicators[0].clone();
-    assert_eq!(
-        (row.target.as_str(), row.name.as_str(), row.score.value),
-        ("≥18台", "救援装备配备数量", Some(dec("50.00")))
-    );
+    assert_eq!((row.target.as_str(), row.name.as_str(), row.actual), ("≥18台", "救援装备配备数量", None));
+    // A new target: the actual is recorded again against it.
+    world.ok(actual("P01", "I1", "18台"));
+    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!(row.score.value, Some(dec("50.00")));
     assert!(row.score.seqs.contains(&seqs[0]), "the correction is behind the score");
+    // New points: the actual and any score set by hand are to be recorded again.
+    world.ok_why("复核", Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "40".into() });
+    world.ok_why("按批复更正分值", amend_indicator(None, Some("40"), None));
+    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!((row.actual, row.override_reason, row.score.value), (None, None, Some(dec("0"))));
+    assert_eq!(row.weight, dec("40"));
+    world.ok(actual("P01", "I1", "18台"));
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("40.00")));
     world.ok_why("重复设定", Command::WithdrawIndicator { project: "P01".into(), indicator: "I1".into() });
     assert!(world.report().projects[0].indicators.is_empty());
     rejected(
