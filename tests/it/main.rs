@@ -125,6 +125,26 @@ impl Env {
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
     }
 
+    /// Defines a quantitative indicator of P01 (二级 数量指标); must succeed.
+    pub fn indicator(&self, code: &str, level1: &str, name: &str, target: &str, weight: &str) -> String {
+        self.ok(&[
+            "indicator",
+            "add",
+            "P01",
+            code,
+            "--level1",
+            level1,
+            "--level2",
+            "数量指标",
+            "--name",
+            name,
+            "--target",
+            target,
+            "--weight",
+            weight,
+        ])
+    }
+
     /// A department with one project, P01, with a 6.00 budget.
     pub fn with_project() -> Env {
         let env = Env::new();

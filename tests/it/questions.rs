@@ -28,6 +28,10 @@ fn project_list_answers_what_is_where() {
     assert_eq!(p04["unit"], "万元");
     assert_eq!(p04["execution_rate"], serde_json::Value::Null);
     assert_eq!(json["projects"].as_array().unwrap().len(), 4);
+    // history shows when a step happened (the demo's submissions: 2024-12-29)
+    // beside when it was recorded (the test clock: 2025-03-01).
+    let submitted = env.run(&["history", "--type", "SelfEvaluationSubmitted"]).stdout();
+    assert!(submitted.lines().next().unwrap().contains("2025-03-01 09:00  发生2024-12-29  "), "{submitted}");
     let earlier = env.json(&["project", "list", "--json", "--as-of", "3"]);
     assert_eq!(earlier["projects"].as_array().unwrap().len(), 2, "as it stood after event 3");
 }
@@ -66,24 +70,7 @@ fn history_grep_finds_reasons_texts_and_actors() {
 #[test]
 fn a_published_table_whose_points_exceed_100_is_recorded_and_flagged() {
     let env = Env::with_project();
-    let add = |code: &str, level1: &str, weight: &str| {
-        env.ok(&[
-            "indicator",
-            "add",
-            "P01",
-            code,
-            "--level1",
-            level1,
-            "--level2",
-            "数量指标",
-            "--name",
-            code,
-            "--target",
-            "≥1个",
-            "--weight",
-            weight,
-        ])
-    };
+    let add = |code: &str, level1: &str, weight: &str| env.indicator(code, level1, code, "≥1个", weight);
     add("I1", "产出指标", "50");
     add("I2", "效益指标", "30");
     add("I3", "满意度指标", "10");
@@ -155,22 +142,7 @@ fn diff_shows_each_changed_figure_with_the_events_between() {
 #[test]
 fn corrections_show_old_and_new_in_history() {
     let env = Env::with_project();
-    env.ok(&[
-        "indicator",
-        "add",
-        "P01",
-        "I1",
-        "--level1",
-        "产出指标",
-        "--level2",
-        "数量指标",
-        "--name",
-        "装备数量",
-        "--target",
-        "≥20台",
-        "--weight",
-        "50",
-    ]);
+    env.indicator("I1", "产出指标", "装备数量", "≥20台", "50");
     env.ok(&["indicator", "amend", "P01", "I1", "--target", "≥18台", "--reason", "按批复更正"]);
     env.ok(&["project", "amend", "P01", "--owner", "王敏", "--reason", "补录负责人"]);
     env.fails(&["project", "amend", "P01", "--owner", "王敏", "--reason", "再来"], 1, "没有变化");

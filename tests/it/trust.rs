@@ -553,22 +553,7 @@ fn an_auditor_with_read_access_can_verify_export_and_report() {
 #[test]
 fn values_that_would_overflow_later_are_refused_when_typed() {
     let env = Env::with_project();
-    env.ok(&[
-        "indicator",
-        "add",
-        "P01",
-        "I1",
-        "--level1",
-        "产出指标",
-        "--level2",
-        "数量指标",
-        "--name",
-        "数量",
-        "--target",
-        "≥10个",
-        "--weight",
-        "50",
-    ]);
+    env.indicator("I1", "产出指标", "数量", "≥10个", "50");
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["spend", "P01", "--amount", "50000000000000000000000000000", "--date", "2024-06-30"], "错误：--amount：「50000000000000000000000000000」超过金额上限（1,000,000,000,000元，即100,000,000万元）"),
         (vec!["budget", "adjust", "P01", "--delta", "79228162514264337593543950335", "--reason", "调整"], "错误：--delta：「79228162514264337593543950335」超过金额上限"),

@@ -248,8 +248,7 @@ impl Ledger {
     pub fn report_model(self, view: View) -> Result<selfeval_core::ReportModel, LedgerError> {
         let replayed = self.replay_view(view)?;
         drop(self);
-        let date = replayed.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive());
-        Ok(selfeval_core::ReportModel::build_on(&replayed.state, &replayed.head.hash, date))
+        Ok(replayed.report_model())
     }
 
     /// Recomputes the hash chain of the whole log.

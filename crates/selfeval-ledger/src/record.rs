@@ -31,9 +31,7 @@ pub struct Recorded {
 /// store is created or opened.
 pub fn precheck(request: &Request, command_id: Option<&str>) -> Result<(), LedgerError> {
     if let Some(id) = command_id {
-        check_command_id(id).map_err(|e| {
-            Rejection::new(RejectionKind::InvalidValue, "--command-id", &visible(id), e.problem, e.accepted)
-        })?;
+        valid_command_id(id)?;
     }
     let is_init = matches!(request.command, Command::InitYear { .. });
     match handle(&State::default(), request) {
@@ -46,13 +44,20 @@ pub fn precheck(request: &Request, command_id: Option<&str>) -> Result<(), Ledge
     }
 }
 
+/// `--command-id`: 1–128 printable characters.
+fn valid_command_id(id: &str) -> Result<(), LedgerError> {
+    check_command_id(id).map_err(|e| {
+        Rejection::new(RejectionKind::InvalidValue, "--command-id", &visible(id), e.problem, e.accepted).into()
+    })
+}
+
 impl Ledger {
     /// Records one command under `command_id` (a new one is made when
     /// `None`). Re-sending a command id appends nothing and answers what it
     /// appended the first time.
     pub fn record(&mut self, request: &Request, command_id: Option<&str>) -> Result<Recorded, LedgerError> {
         if let Some(id) = command_id {
-            precheck(request, Some(id))?;
+            valid_command_id(id)?;
             if let Some(seqs) = self.store.command_seqs(id)? {
                 return self.resent(request, id, &seqs);
             }

@@ -51,8 +51,17 @@ pub struct Replayed {
 impl Replayed {
     /// The report model and the findings of this state.
     pub fn evaluate(&self) -> Evaluation {
-        let date = self.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive());
-        selfeval_core::evaluation::evaluate_on(&self.state, &self.head.hash, date)
+        selfeval_core::evaluation::evaluate_on(&self.state, &self.head.hash, self.business_date())
+    }
+
+    /// The report model alone, without the checks (for the 自评表 and lists).
+    pub fn report_model(&self) -> selfeval_core::ReportModel {
+        selfeval_core::ReportModel::build_on(&self.state, &self.head.hash, self.business_date())
+    }
+
+    /// The view's business date (Beijing), against which deadlines are judged.
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        self.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive())
     }
 }
 

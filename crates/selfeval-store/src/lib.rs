@@ -589,3 +589,22 @@ impl Store {
 
 #[cfg(test)]
 mod tamper_tests;
+
+#[cfg(test)]
+mod engine_error_tests {
+    use super::*;
+
+    #[test]
+    fn the_engines_corruption_message_is_said_in_chinese() {
+        let error = engine_error(sled::Error::Corruption { at: None, bt: () });
+        match error {
+            StoreError::Corrupt { message, .. } => assert_eq!(message, "存储引擎读到损坏的数据"),
+            other => panic!("{other:?}"),
+        }
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(
+            matches!(engine_error(sled::Error::Io(full)), StoreError::Environment(_)),
+            "a full disk is the machine"
+        );
+    }
+}

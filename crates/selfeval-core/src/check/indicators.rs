@@ -9,7 +9,7 @@ use crate::arith::{add, sum};
 use crate::profile::percent_text;
 use crate::report::{IndicatorRow, ProjectReport};
 use crate::scoring::Deviation;
-use crate::state::{Indicator, Project};
+use crate::state::{Indicator, Project, ScoreOverride};
 use crate::values::{fmt2, fmt_plain, Operator, Target};
 
 /// The evaluated projects: those with indicators.
@@ -186,39 +186,29 @@ pub fn i16_missing_actual(cx: &Context<'_>, out: &mut Findings<'_>) {
 
 /// I17: a score set by hand, listed with who, why and the automatic score.
 pub fn i17_score_overridden(cx: &Context<'_>, out: &mut Findings<'_>) {
+    let mut push = |place, p: &ProjectReport, what: String, score: &ScoreOverride, auto: Option<Decimal>| {
+        out.push(
+            place,
+            Some(&p.code),
+            format!(
+                "项目{}的{what}得分由{}人工调整为{}（自动计算为{}），原因：{}",
+                p.code,
+                score.actor,
+                fmt2(score.score),
+                auto.map_or("—".to_owned(), fmt2),
+                score.reason
+            ),
+            vec![score.seq],
+        );
+    };
     for (place, p, indicator, row) in rows(cx) {
-        if let Some(score_override) = &indicator.score_override {
-            out.push(
-                place,
-                Some(&p.code),
-                format!(
-                    "项目{}的指标{}得分由{}人工调整为{}（自动计算为{}），原因：{}",
-                    p.code,
-                    row.code,
-                    score_override.actor,
-                    fmt2(score_override.score),
-                    row.auto_score.map_or("—".to_owned(), fmt2),
-                    score_override.reason
-                ),
-                vec![score_override.seq],
-            );
+        if let Some(score) = &indicator.score_override {
+            push(place, p, format!("指标{}", row.code), score, row.auto_score);
         }
     }
     for (i, project, p) in evaluated(cx) {
-        if let Some(score_override) = &project.budget_score_override {
-            out.push(
-                Place::ProjectClosing(i),
-                Some(&p.code),
-                format!(
-                    "项目{}的预算执行率得分由{}人工调整为{}（自动计算为{}），原因：{}",
-                    p.code,
-                    score_override.actor,
-                    fmt2(score_override.score),
-                    p.budget_auto_score.map_or("—".to_owned(), fmt2),
-                    score_override.reason
-                ),
-                vec![score_override.seq],
-            );
+        if let Some(score) = &project.budget_score_override {
+            push(Place::ProjectClosing(i), p, "预算执行率".to_owned(), score, p.budget_auto_score);
         }
     }
 }
