@@ -12,7 +12,7 @@ fn demo_prints_the_seed_report_with_its_figures() {
     let env = Env::new();
     let run = env.run(&["demo"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    assert!(run.stderr().contains("生成示范部门（72 个事件）"), "{}", run.stderr());
+    assert!(run.stderr().contains("生成示范部门（77 个事件）"), "{}", run.stderr());
     let report = run.stdout();
     assert!(report.contains("预算总额为10.00万元"));
     assert!(report.contains("实际执行金额为58.79万元，预算执行率为587.90%"));

@@ -20,6 +20,11 @@ use std::process::Output;
 pub const NOW: &str = "2025-03-01T09:00:00+08:00";
 pub const ACTOR: &str = "张三@应急救援科";
 
+/// The demo's office member and one of its section members.
+pub const DEMO_OFFICE: &str = "赵静@领导小组办公室";
+/// The demo's member of 应急救援科, which implements P02.
+pub const DEMO_RESCUE: &str = "王敏@应急救援科";
+
 pub struct Env {
     pub dir: tempfile::TempDir,
 }
@@ -89,6 +94,22 @@ impl Env {
         let mut full = vec!["--actor", ACTOR];
         full.extend_from_slice(args);
         self.run(&full)
+    }
+
+    /// Runs as `actor`; must succeed.
+    pub fn ok_as(&self, actor: &str, args: &[&str]) -> String {
+        let mut full = vec!["--actor", actor];
+        full.extend_from_slice(args);
+        let run = self.run(&full);
+        assert_eq!(run.code(), 0, "{}", run.explain());
+        run.stdout()
+    }
+
+    /// On the demo (77 events, P02 approved and so locked): the office
+    /// reopens P02 (#78) and its section records 0.5 more spending (#79).
+    pub fn demo_spend_on_p02(&self) {
+        self.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "补记年末支出"]);
+        self.ok_as(DEMO_RESCUE, &["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
     }
 
     /// Runs as the test actor; must succeed.

@@ -32,8 +32,9 @@ fn project_list_answers_what_is_where() {
     // beside when it was recorded (the test clock: 2025-03-01).
     let submitted = env.run(&["history", "--type", "SelfEvaluationSubmitted"]).stdout();
     assert!(submitted.lines().next().unwrap().contains("2025-03-01 09:00  发生2024-12-29  "), "{submitted}");
-    let earlier = env.json(&["project", "list", "--json", "--as-of", "3"]);
-    assert_eq!(earlier["projects"].as_array().unwrap().len(), 2, "as it stood after event 3");
+    // Events 2–6 register the roster, 7 and 8 the first two projects.
+    let earlier = env.json(&["project", "list", "--json", "--as-of", "8"]);
+    assert_eq!(earlier["projects"].as_array().unwrap().len(), 2, "as it stood after event 8");
 }
 
 #[test]
@@ -113,27 +114,27 @@ fn problem_codes_are_per_project() {
 fn diff_shows_each_changed_figure_with_the_events_between() {
     let env = Env::new();
     assert_eq!(env.run(&["demo"]).code(), 0);
-    env.ok(&["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
-    let diff = env.ok(&["diff", "72", "73"]);
+    env.demo_spend_on_p02();
+    let diff = env.ok(&["diff", "78", "79"]);
     let lines: Vec<&str> = diff.lines().collect();
     assert_eq!(
         lines[..5],
         [
-            "从事件#72 到事件#73 的变化：",
-            "  部门  实际执行金额：58.79万元 → 59.29万元  （事件 #73）",
-            "  部门  预算执行率：587.90% → 592.90%  （事件 #73）",
-            "  P02  全年执行数：6.00万元 → 6.50万元  （事件 #73）",
-            "  P02  执行率：99.98% → 108.31%  （事件 #73）",
+            "从事件#78 到事件#79 的变化：",
+            "  部门  实际执行金额：58.79万元 → 59.29万元  （事件 #79）",
+            "  部门  预算执行率：587.90% → 592.90%  （事件 #79）",
+            "  P02  全年执行数：6.00万元 → 6.50万元  （事件 #79）",
+            "  P02  执行率：99.98% → 108.31%  （事件 #79）",
         ]
     );
     assert!(diff.contains("新增的核查结果：\n  F3 P02：项目P02全年执行数6.50万元超过全年预算数6.00万元"), "{diff}");
     assert!(diff.contains("消除的核查结果：\n  F3 部门：部门全年执行数合计58.79万元"), "{diff}");
-    let json = env.json(&["diff", "72", "73", "--json"]);
+    let json = env.json(&["diff", "78", "79", "--json"]);
     assert_eq!(
         json["changes"][0],
-        serde_json::json!({"project": null, "figure": "实际执行金额", "before": "58.79万元", "after": "59.29万元", "events": [73]})
+        serde_json::json!({"project": null, "figure": "实际执行金额", "before": "58.79万元", "after": "59.29万元", "events": [79]})
     );
-    assert_eq!(env.ok(&["diff", "73", "73"]), "从事件#73 到事件#73 的变化：\n  （报告中的数字没有变化）\n");
+    assert_eq!(env.ok(&["diff", "79", "79"]), "从事件#79 到事件#79 的变化：\n  （报告中的数字没有变化）\n");
     // A plain date is a point too: the end of that day, Beijing time.
     assert_eq!(env.run(&["report", "--as-of", "2030-12-31"]).code(), 0);
     assert_eq!(env.run(&["diff", "1", "99"]).code(), 1, "beyond the head is an error");

@@ -107,11 +107,11 @@ fn a_state_snapshot_gives_the_same_report_as_a_full_replay() {
     let first = snapshotting(&["report", "--format", "json"]);
     let snapshot = format!("selfeval-cache/state-v{}", selfeval_core::state::STATE_VERSION);
     assert!(env.store().join(snapshot).exists(), "a long replay leaves a snapshot");
-    env.ok(&["spend", "P02", "--amount", "0.5", "--date", "2024-12-30"]);
+    env.demo_spend_on_p02();
     let from_snapshot = snapshotting(&["report", "--format", "json"]);
     assert_ne!(first, from_snapshot);
     assert!(from_snapshot.contains("\"executed\":\"59.29\""), "the tail after the snapshot is replayed");
-    let as_of = snapshotting(&["report", "--format", "json", "--as-of", "72"]);
+    let as_of = snapshotting(&["report", "--format", "json", "--as-of", "77"]);
     assert_eq!(as_of, first, "--as-of before the head ignores a later snapshot");
     std::fs::remove_dir_all(env.store().join("selfeval-cache")).unwrap();
     let full = env.ok(&["report", "--format", "json"]);

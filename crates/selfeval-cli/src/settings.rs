@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use selfeval_ledger::LedgerSettings;
+use selfeval_ledger::{LedgerSettings, Signer};
 
 /// The store directory when neither `--store` nor `SELFEVAL_STORE` names one.
 pub const DEFAULT_STORE: &str = "selfeval-data";
@@ -115,7 +115,16 @@ impl Settings {
             // A release build records only the system clock's time.
             fixed_now: fixed_now.filter(|_| FIXED_CLOCK_ALLOWED),
             ignored_now: fixed_now.is_some() && !FIXED_CLOCK_ALLOWED,
-            ledger: LedgerSettings { busy_wait, snapshot_after },
+            ledger: LedgerSettings {
+                busy_wait,
+                snapshot_after,
+                // The signing key: SELFEVAL_KEY (a command's --key wins),
+                // else the ssh-agent.
+                signer: Signer {
+                    key_file: var("SELFEVAL_KEY").map(PathBuf::from),
+                    agent: var("SSH_AUTH_SOCK").map(PathBuf::from),
+                },
+            },
         })
     }
 
@@ -139,9 +148,13 @@ mod tests {
             "SELFEVAL_STORE" => Some(OsString::from("/from/env")),
             "SELFEVAL_ACTOR" => Some(OsString::from("环境@办公室")),
             "SELFEVAL_BUSY_TIMEOUT" => Some(OsString::from("2.5")),
+            "SELFEVAL_KEY" => Some(OsString::from("/keys/env")),
+            "SSH_AUTH_SOCK" => Some(OsString::from("/tmp/agent.sock")),
             _ => None,
         };
         let s = Settings::from_vars(Some("/flag".into()), None, false, vars).unwrap();
+        assert_eq!(s.ledger.signer.key_file, Some(PathBuf::from("/keys/env")));
+        assert_eq!(s.ledger.signer.agent, Some(PathBuf::from("/tmp/agent.sock")));
         assert_eq!(s.store, PathBuf::from("/flag"));
         assert_eq!(s.actor.as_deref(), Some("环境@办公室"));
         assert_eq!(s.actor_flag, None);

@@ -120,6 +120,24 @@ pub enum Command {
     },
     /// `project withdraw`: take a project back (no spending may stand).
     WithdrawProject { project: String },
+    /// `member add NAME@SECTION --role ROLE [--key FILE]` (the key's text).
+    AddMember { member: String, role: String, key: Option<String> },
+    /// `member remove NAME`.
+    RemoveMember { name: String },
+    /// `member key NAME --key FILE` (the key's text).
+    ChangeMemberKey { name: String, key: String },
+    /// `reopen`: an approved project back to 填报中.
+    Reopen { project: String },
+    /// `seal`.
+    Seal,
+    /// `unseal`.
+    Unseal,
+    /// `policy set signatures required|optional`.
+    SetSignaturePolicy { policy: String },
+    /// `checkpoint`: the head a signed statement pins (made by the ledger).
+    RecordCheckpoint { seq: u64, head: String, key: String },
+    /// `evidence add P FILE --note`: the file's name, size and SHA-256.
+    AddEvidence { project: String, file: String, size: u64, sha256: String, note: String },
 }
 
 /// A command with who, when and why.
@@ -277,8 +295,13 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
         }
     };
     let profile = RuleProfile::by_id_or_default(&department.profile);
-    // The command's own checks first; then its effective date (--at).
-    let outcome = decide(state, request, department, &profile, &needs_reason)?;
+    // Who may do this first (roles.md), then the command's own checks, then
+    // its effective date (--at).
+    crate::roles::authorize(state, request)?;
+    let outcome = match crate::roles::decide(state, request) {
+        Some(outcome) => outcome?,
+        None => decide(state, request, department, &profile, &needs_reason)?,
+    };
     if meta.occurred_at != meta.recorded_at {
         check_effective(department.year, meta)?;
     }
@@ -295,6 +318,15 @@ fn decide(
 ) -> Outcome {
     match &request.command {
         Command::InitYear { .. } => unreachable!("handled above"),
+        Command::AddMember { .. }
+        | Command::RemoveMember { .. }
+        | Command::ChangeMemberKey { .. }
+        | Command::Reopen { .. }
+        | Command::Seal
+        | Command::Unseal
+        | Command::SetSignaturePolicy { .. }
+        | Command::RecordCheckpoint { .. }
+        | Command::AddEvidence { .. } => unreachable!("decided by roles"),
         Command::ChangeProfile { profile: id } => {
             needs_reason("变更评分规则")?;
             let id = known_profile("--profile", id)?;

@@ -383,6 +383,134 @@ pub struct ProjectAmended {
     pub owner: Option<String>,
 }
 
+/// The stream of the roster (人员名册).
+pub const ROSTER_STREAM: &str = "roster";
+
+/// What a member of the roster may do (`docs/spec/roles.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 领导小组办公室: writes any project, approves, returns, reopens,
+    /// seals and keeps the roster.
+    Office,
+    /// 实施科室: writes and submits the projects of its own section.
+    Section,
+    /// 审计、财政: writes nothing but checkpoints.
+    Auditor,
+}
+
+impl Role {
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Office => "办公室",
+            Role::Section => "科室",
+            Role::Auditor => "审计",
+        }
+    }
+
+    /// The identifier used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Office => "office",
+            Role::Section => "section",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// Parses `office|section|auditor` (or the Chinese label).
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.trim() {
+            "office" | "办公室" => Some(Role::Office),
+            "section" | "科室" => Some(Role::Section),
+            "auditor" | "审计" => Some(Role::Auditor),
+            _ => None,
+        }
+    }
+}
+
+/// 人员已登记: a member of the roster, with the OpenSSH public key their
+/// signatures are checked against, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberAdded {
+    /// The person's name, unique in the roster.
+    pub name: String,
+    /// Their section (科室), e.g. 应急救援科.
+    pub section: String,
+    /// What they may do.
+    pub role: Role,
+    /// Their ed25519 public key in OpenSSH form (`ssh-ed25519 AAAA…`).
+    pub key: Option<String>,
+}
+
+/// 人员已移出名册.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRemoved {
+    /// The person's name.
+    pub name: String,
+}
+
+/// 人员公钥已更换 (key rotation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberKeyChanged {
+    /// The person's name.
+    pub name: String,
+    /// The new public key in OpenSSH form.
+    pub key: String,
+}
+
+/// 年度已封存, 年度已解除封存: nothing to carry but the envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearStep {}
+
+/// 签名要求已设定: whether every command from this event on is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignaturePolicySet {
+    /// True: every command must be signed by its actor's registered key.
+    pub required: bool,
+}
+
+/// 命令已签名: the last event of a signed command. The signature is an
+/// SSHSIG (namespace `selfeval`) over the exact stored lines of the
+/// command's other events, each with its `\n` (`docs/spec/roles.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandSigned {
+    /// The stream of the command it signs.
+    pub stream: String,
+    /// The member who signed (the command's actor).
+    pub signer: String,
+    /// The SHA-256 fingerprint of the key, e.g. `SHA256:…`.
+    pub key: String,
+    /// The armored signature (`-----BEGIN SSH SIGNATURE-----` …).
+    pub signature: String,
+}
+
+/// 检查点已生成: a signed statement of the head was handed out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointRecorded {
+    /// The sequence number the statement pins.
+    pub seq: u64,
+    /// The hash of that event.
+    pub head: String,
+    /// The SHA-256 fingerprint of the key that signed the statement.
+    pub key: String,
+}
+
+/// 佐证材料已登记: a file pinned by its hash (its content is not stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceAdded {
+    /// The project code.
+    pub project: String,
+    /// The file name, without directories.
+    pub file: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+    /// What it shows.
+    pub note: String,
+}
+
 macro_rules! catalogue {
     ($($variant:ident($payload:ty) = $version:literal, $label:literal;)*) => {
         /// Every event selfeval records.
@@ -476,6 +604,16 @@ catalogue! {
     ProjectAmended(ProjectAmended) = 1, "项目信息已更正";
     ProjectWithdrawn(WorkflowStep) = 1, "项目已撤回";
     DisplayUnitChanged(DisplayUnitChanged) = 1, "金额显示单位已变更";
+    MemberAdded(MemberAdded) = 1, "人员已登记";
+    MemberRemoved(MemberRemoved) = 1, "人员已移出名册";
+    MemberKeyChanged(MemberKeyChanged) = 1, "人员公钥已更换";
+    SelfEvaluationReopened(WorkflowStep) = 1, "自评已重新打开";
+    YearSealed(YearStep) = 1, "年度已封存";
+    YearUnsealed(YearStep) = 1, "年度已解除封存";
+    SignaturePolicySet(SignaturePolicySet) = 1, "签名要求已设定";
+    CommandSigned(CommandSigned) = 1, "命令已签名";
+    CheckpointRecorded(CheckpointRecorded) = 1, "检查点已生成";
+    EvidenceAdded(EvidenceAdded) = 1, "佐证材料已登记";
 }
 
 /// Rewrites an older payload into the current schema (stored events are
@@ -531,6 +669,7 @@ impl EventPayload {
                 | E::SelfEvaluationSubmitted(_)
                 | E::SelfEvaluationApproved(_)
                 | E::SelfEvaluationReturned(_)
+                | E::SelfEvaluationReopened(_)
         )
     }
 
@@ -538,7 +677,15 @@ impl EventPayload {
     pub fn stream(&self) -> String {
         use EventPayload as E;
         match self {
-            E::YearInitialised(_) | E::RuleProfileChanged(_) | E::DisplayUnitChanged(_) => DEPARTMENT_STREAM.to_owned(),
+            E::YearInitialised(_)
+            | E::RuleProfileChanged(_)
+            | E::DisplayUnitChanged(_)
+            | E::YearSealed(_)
+            | E::YearUnsealed(_)
+            | E::SignaturePolicySet(_)
+            | E::CheckpointRecorded(_) => DEPARTMENT_STREAM.to_owned(),
+            E::MemberAdded(_) | E::MemberRemoved(_) | E::MemberKeyChanged(_) => ROSTER_STREAM.to_owned(),
+            E::CommandSigned(p) => p.stream.clone(),
             E::NarrativeSet(p) => p.project.as_deref().map_or_else(|| DEPARTMENT_STREAM.to_owned(), project_stream),
             E::ProjectRegistered(ProjectRegistered { project, .. })
             | E::BudgetSet(BudgetSet { project, .. })
@@ -564,7 +711,9 @@ impl EventPayload {
             | E::ProblemAmended(ProblemAmended { project, .. })
             | E::ProblemWithdrawn(ProblemWithdrawn { project, .. })
             | E::ProjectAmended(ProjectAmended { project, .. })
-            | E::ProjectWithdrawn(WorkflowStep { project }) => project_stream(project),
+            | E::ProjectWithdrawn(WorkflowStep { project })
+            | E::SelfEvaluationReopened(WorkflowStep { project })
+            | E::EvidenceAdded(EvidenceAdded { project, .. }) => project_stream(project),
         }
     }
 }

@@ -242,6 +242,31 @@ impl Describer {
             E::SelfEvaluationSubmitted(_) => step(track, Status::Submitted),
             E::SelfEvaluationApproved(_) => step(track, Status::Approved),
             E::SelfEvaluationReturned(_) => step(track, Status::Returned),
+            E::SelfEvaluationReopened(_) => format!("{}（重新打开）", step(track, Status::Draft)),
+            E::EvidenceAdded(p) => {
+                format!("佐证材料「{}」（{}字节，SHA-256 {}）：{}", p.file, p.size, p.sha256, short(&p.note))
+            }
+            E::MemberAdded(p) => format!(
+                "登记人员 {}@{}，角色 {}（{}）{}",
+                p.name,
+                p.section,
+                p.role.as_str(),
+                p.role.label(),
+                p.key.as_deref().and_then(crate::roles::fingerprint).map(|f| format!("，公钥 {f}")).unwrap_or_default()
+            ),
+            E::MemberRemoved(p) => format!("移出人员 {}", p.name),
+            E::MemberKeyChanged(p) => format!(
+                "人员 {} 更换公钥为 {}",
+                p.name,
+                crate::roles::fingerprint(&p.key).unwrap_or_else(|| "—".into())
+            ),
+            E::YearSealed(_) => "年度封存".to_owned(),
+            E::YearUnsealed(_) => "年度解除封存".to_owned(),
+            E::SignaturePolicySet(p) => {
+                if p.required { "签名要求：此后每条命令须签名" } else { "签名要求：可不签名" }.to_owned()
+            }
+            E::CommandSigned(p) => format!("{} 以公钥 {} 签名", p.signer, p.key),
+            E::CheckpointRecorded(p) => format!("检查点：事件#{} 哈希 {}，公钥 {}", p.seq, p.head, p.key),
         }
     }
 }

@@ -175,6 +175,8 @@ pub struct ProjectReport {
     pub indicators: Vec<IndicatorRow>,
     /// Workflow steps, in log order.
     pub workflow: Vec<WorkflowEntry>,
+    /// Evidence files pinned by their hash (佐证材料).
+    pub evidence: Vec<crate::state::Evidence>,
 }
 
 /// One step of a project's workflow: submitted, approved or returned.
@@ -324,6 +326,8 @@ pub struct ReportModel {
     pub problems: Vec<ProblemReport>,
     /// Narratives in section order.
     pub narratives: Vec<NarrativeReport>,
+    /// The roster, seals, signature policy and checkpoints.
+    pub governance: crate::governance::Governance,
 }
 
 /// Beijing time, where the report's dates are read.
@@ -449,6 +453,7 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
             .iter()
             .map(|w| WorkflowEntry { status: w.status, at: w.note.at, actor: w.note.actor.clone(), seq: w.note.seq })
             .collect(),
+        evidence: project.evidence.clone(),
     }
 }
 
@@ -563,6 +568,7 @@ impl ReportModel {
             projects,
             problems,
             narratives,
+            governance: state.governance().clone(),
         }
     }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arith::{add, sum};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
+use crate::governance::Governance;
 use crate::values::{AmountUnit, QualitativeLevel, Target};
 
 /// The value of a payload that is beyond the ceilings of `values`, if any:
@@ -268,6 +269,26 @@ pub struct Project {
     pub workflow: Vec<WorkflowRecord>,
     /// Events that changed the project while it stood approved.
     pub changed_after_approval: Vec<u64>,
+    /// Evidence files pinned by their hash (佐证材料).
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+/// A file pinned by its hash: its name, size and SHA-256, not its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The event.
+    pub seq: u64,
+    /// The file name.
+    pub file: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+    /// What it shows.
+    pub note: String,
+    /// Who pinned it.
+    pub actor: String,
 }
 
 impl Project {
@@ -377,6 +398,8 @@ pub struct State {
     projects: Vec<Project>,
     /// Problems in identification order.
     problems: Vec<Problem>,
+    /// The roster, seals, signature policy and checkpoints.
+    governance: Governance,
     /// Narratives by (section key, project).
     narratives: BTreeMap<(String, Option<String>), Note>,
     /// The last sequence number applied.
@@ -420,7 +443,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 8;
+pub const STATE_VERSION: u32 = 9;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -450,6 +473,11 @@ impl State {
     /// The department, once the year is initialised.
     pub fn department(&self) -> Option<&Department> {
         self.department.as_ref()
+    }
+
+    /// The roster, seals, signature policy and checkpoints.
+    pub fn governance(&self) -> &Governance {
+        &self.governance
     }
 
     /// Projects in registration order.
@@ -542,6 +570,9 @@ impl State {
                 | EventPayload::RectificationPlanned(_)
                 | EventPayload::RectificationProgressed(_)
                 | EventPayload::RectificationCompleted(_)
+                | EventPayload::SelfEvaluationReopened(_)
+                | EventPayload::CommandSigned(_)
+                | EventPayload::EvidenceAdded(_)
         );
         if !outside_the_approval {
             if let Some(code) = event.payload.stream().strip_prefix("project/") {
@@ -549,6 +580,11 @@ impl State {
                     project.changed_after_approval.push(seq);
                 }
             }
+        }
+        if self.governance.apply(event) {
+            self.last_seq = seq;
+            self.last_recorded_at = Some(event.meta.recorded_at);
+            return;
         }
         match &event.payload {
             EventPayload::YearInitialised(p) => {
@@ -593,6 +629,7 @@ impl State {
                     status: Status::Draft,
                     workflow: Vec::new(),
                     changed_after_approval: Vec::new(),
+                    evidence: Vec::new(),
                 });
             }
             EventPayload::BudgetSet(p) => {
@@ -806,6 +843,27 @@ impl State {
             EventPayload::SelfEvaluationSubmitted(p) => self.step(&p.project, Status::Submitted, note(reason())),
             EventPayload::SelfEvaluationApproved(p) => self.step(&p.project, Status::Approved, note(reason())),
             EventPayload::SelfEvaluationReturned(p) => self.step(&p.project, Status::Returned, note(reason())),
+            EventPayload::SelfEvaluationReopened(p) => self.step(&p.project, Status::Draft, note(reason())),
+            EventPayload::EvidenceAdded(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.evidence.push(Evidence {
+                        seq,
+                        file: p.file.clone(),
+                        size: p.size,
+                        sha256: p.sha256.clone(),
+                        note: p.note.clone(),
+                        actor: event.meta.actor.clone(),
+                    });
+                }
+            }
+            EventPayload::MemberAdded(_)
+            | EventPayload::MemberRemoved(_)
+            | EventPayload::MemberKeyChanged(_)
+            | EventPayload::YearSealed(_)
+            | EventPayload::YearUnsealed(_)
+            | EventPayload::SignaturePolicySet(_)
+            | EventPayload::CommandSigned(_)
+            | EventPayload::CheckpointRecorded(_) => unreachable!("applied by governance"),
         }
         self.last_seq = seq;
         self.last_recorded_at = Some(event.meta.recorded_at);
@@ -817,7 +875,7 @@ impl State {
             project.workflow.push(WorkflowRecord { status, note });
             // Returned, the project is open again; approved again, the new
             // approval covers what changed before it.
-            if matches!(status, Status::Returned | Status::Approved) {
+            if matches!(status, Status::Returned | Status::Approved | Status::Draft) {
                 project.changed_after_approval.clear();
             }
         }

@@ -170,6 +170,59 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
         E::ProblemAmended(p) => problem(&p.problem, &p.project),
         E::ProblemWithdrawn(p) => problem(&p.problem, &p.project),
+        E::SelfEvaluationReopened(p) => project(&p.project).map(|_| ()),
+        E::EvidenceAdded(p) => {
+            project(&p.project)?;
+            hex64("sha256", &p.sha256)
+        }
+        E::MemberAdded(p) => {
+            if state.governance().member(&p.name).is_some() {
+                return Err(format!("name：「{}」已在名册中", p.name));
+            }
+            p.key.as_deref().map_or(Ok(()), public_key)
+        }
+        E::MemberRemoved(p) => member(state, &p.name),
+        E::MemberKeyChanged(p) => member(state, &p.name).and_then(|()| public_key(&p.key)),
+        E::YearSealed(_) => match state.governance().sealed() {
+            Some(seal) => Err(format!("年度已于事件{}封存", seal.sealed.seq)),
+            None => Ok(()),
+        },
+        E::YearUnsealed(_) => match state.governance().sealed() {
+            Some(_) => Ok(()),
+            None => Err("年度没有封存，无从解除".into()),
+        },
+        E::SignaturePolicySet(_) => Ok(()),
+        E::CheckpointRecorded(p) => {
+            if p.seq >= event.seq {
+                return Err(format!("seq：检查点指向事件{}，不在它之前", p.seq));
+            }
+            hex64("head", &p.head)
+        }
+        // Whether it signs what it follows is the ledger's check.
+        E::CommandSigned(p) => public_key_fingerprint(&p.key),
+    }
+}
+
+fn hex64(field: &str, text: &str) -> Result<(), String> {
+    let valid = text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    valid.then_some(()).ok_or_else(|| format!("{field}：「{text}」不是64位小写十六进制的 SHA-256"))
+}
+
+fn member(state: &State, name: &str) -> Result<(), String> {
+    match state.governance().member(name) {
+        Some(_) => Ok(()),
+        None => Err(format!("name：「{name}」不是名册中的现任人员")),
+    }
+}
+
+fn public_key(text: &str) -> Result<(), String> {
+    crate::roles::parse_public_key("key", text).map(|_| ()).map_err(|r| format!("key：{}", r.problem))
+}
+
+fn public_key_fingerprint(text: &str) -> Result<(), String> {
+    match text.strip_prefix("SHA256:") {
+        Some(rest) if !rest.is_empty() => Ok(()),
+        _ => Err(format!("key：「{text}」不是公钥指纹（SHA256:…）")),
     }
 }
 

@@ -46,6 +46,22 @@ pub fn seed_department() -> Vec<DemoStep> {
         jan,
         Command::InitYear { department: s("某市应急管理局"), year: s("2024"), profile: None, unit: None },
     );
+    // The roster: the office first (registering itself), then each
+    // section's staff. From here on only they write, each in their role.
+    step(
+        OFFICE,
+        Some("建立人员名册：领导小组办公室负责审核与名册"),
+        jan,
+        Command::AddMember { member: s(OFFICE), role: s("office"), key: None },
+    );
+    for member in [PERSONNEL, RESCUE, DISASTER, SAFETY] {
+        step(
+            OFFICE,
+            Some("登记实施科室的填报人员"),
+            jan,
+            Command::AddMember { member: s(member), role: s("section"), key: None },
+        );
+    }
     let projects = [
         ("P01", "人才资源开发专项资金", "人才发展", "人事科", PERSONNEL, "0"),
         ("P02", "应急救援能力建设资金", "应急救援能力建设", "应急救援科", RESCUE, "6"),
@@ -327,7 +343,7 @@ impl crate::Ledger {
             let request = selfeval_core::Request { meta, command: step.command };
             let decided_at = self.head().seq;
             let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
-                self.append_at(decided_at, &request.meta, &command_id, payloads)
+                self.append_at(decided_at, &request.meta, &command_id, payloads, None)
             });
             match outcome {
                 Ok(_) => written += 1,

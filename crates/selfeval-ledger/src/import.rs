@@ -148,6 +148,9 @@ impl Ledger {
             Ok(state) => state,
             Err(refused) => return Ok(Err(refused)),
         };
+        if let Err(bad) = ledger.check_signatures(state.governance())? {
+            return Ok(Err(ImportRefused { seq: Some(bad.seq), problem: bad.problem }));
+        }
         ledger.write_snapshot(&state, imported.head.seq);
         drop(ledger);
         sync_tree(work).map_err(io)?;

@@ -24,12 +24,15 @@
 //! # Ok::<(), selfeval_ledger::LedgerError>(())
 //! ```
 
+mod checkpoint;
 pub mod demo;
 mod diff;
+mod evidence;
 mod history;
 mod import;
 mod record;
 mod replay;
+mod signature;
 pub mod trace;
 
 use std::path::{Path, PathBuf};
@@ -38,7 +41,9 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
+pub use checkpoint::{read_statement, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
+pub use evidence::{file_digest, EvidenceProblem};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};
@@ -47,6 +52,7 @@ pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
+pub use signature::{BadSignature, Signer, NAMESPACE};
 
 /// The store's wire format, for tools that write an export or keep a peer
 /// copy of the log (the benchmark's generator and its SQLite peer): the
@@ -66,11 +72,13 @@ pub struct LedgerSettings {
     /// A replay that left at least this many events after the state
     /// snapshot writes a new one.
     pub snapshot_after: u64,
+    /// Where signatures come from (none unless the caller says).
+    pub signer: Signer,
 }
 
 impl Default for LedgerSettings {
     fn default() -> Self {
-        LedgerSettings { busy_wait: Duration::from_secs(10), snapshot_after: 10_000 }
+        LedgerSettings { busy_wait: Duration::from_secs(10), snapshot_after: 10_000, signer: Signer::default() }
     }
 }
 

@@ -4,10 +4,10 @@
 //! decision is never stored on top of events it did not see. When another
 //! writer got there first, the command is handled again.
 
-use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
+use selfeval_core::event::{project_stream, CommandSigned, DEPARTMENT_STREAM, ROSTER_STREAM};
 use selfeval_core::values::{check_command_id, visible};
 use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, Rejection, RejectionKind, Request, State};
-use selfeval_store::{Batch, ExpectedVersion, NewEvent, StoredEvent};
+use selfeval_store::{Batch, ExpectedVersion, NewEvent, Prepare, StoredEvent};
 
 use crate::{AsOf, Ledger, LedgerError};
 
@@ -68,13 +68,19 @@ impl Ledger {
         loop {
             let decided_at = self.store.head().seq;
             let mut state = self.state_for(request)?;
+            let signing = self.signing_for(&state, request)?;
             let outcome = execute(&mut state, request, |payloads| {
-                self.append_at(decided_at, &request.meta, &command_id, payloads)
+                self.append_at(decided_at, &request.meta, &command_id, payloads, signing.as_ref())
             });
             match outcome {
                 Ok(events) => {
-                    let echoes = events.iter().map(|e| e.payload.echo()).collect();
-                    let events = events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
+                    let mut echoes: Vec<_> = events.iter().map(|e| e.payload.echo()).collect();
+                    let mut events: Vec<_> =
+                        events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
+                    if signing.is_some() {
+                        events.push((self.store.head().seq, "CommandSigned".to_owned()));
+                        echoes.push(None);
+                    }
                     return Ok(Recorded { events, echoes, duplicate: false });
                 }
                 Err(Executed::Rejected(rejection)) => return Err(rejection.into()),
@@ -125,12 +131,14 @@ impl Ledger {
         let same_meta = first.actor == request.meta.actor
             && first.reason == request.meta.reason
             && (!explicit_at || first.occurred_at == request.meta.occurred_at);
+        // A signature is not part of what was asked: compare the rest.
+        let asked: Vec<&StoredEvent> = stored.iter().filter(|e| e.envelope.event_type != "CommandSigned").collect();
         let same_events = match handle(&before, request) {
             Ok(payloads) => {
-                payloads.len() == stored.len()
+                payloads.len() == asked.len()
                     && payloads
                         .iter()
-                        .zip(&stored)
+                        .zip(asked)
                         .all(|(p, s)| p.event_type() == s.envelope.event_type && p.to_json() == s.envelope.payload)
             }
             Err(_) => false,
@@ -168,12 +176,23 @@ impl Ledger {
     /// whole log: the department's, and the project's it names. Problems are
     /// looked up across the department, so their commands replay everything.
     pub fn streams_of(&self, command: &Command) -> Result<Option<Vec<String>>, LedgerError> {
-        let with_project = |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), project_stream(code)]);
+        // The department's and the roster's streams decide who may write.
+        let with_project =
+            |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned(), project_stream(code)]);
         Ok(match command {
             Command::InitYear { .. }
             | Command::ChangeProfile { .. }
             | Command::ChangeUnit { .. }
-            | Command::SetNarrative { project: None, .. } => Some(vec![DEPARTMENT_STREAM.to_owned()]),
+            | Command::AddMember { .. }
+            | Command::RemoveMember { .. }
+            | Command::ChangeMemberKey { .. }
+            | Command::Unseal
+            | Command::SetSignaturePolicy { .. }
+            | Command::RecordCheckpoint { .. }
+            | Command::SetNarrative { project: None, .. } => {
+                Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()])
+            }
+            Command::Seal => None,
             Command::AddProject { code: project, .. }
             | Command::SetBudget { project, .. }
             | Command::AdjustBudget { project, .. }
@@ -191,6 +210,8 @@ impl Ledger {
             | Command::WithdrawIndicator { project, .. }
             | Command::UndoNotApplicable { project, .. }
             | Command::AmendProject { project, .. }
+            | Command::Reopen { project }
+            | Command::AddEvidence { project, .. }
             | Command::WithdrawProject { project } => with_project(project),
             Command::ReverseExpenditure { seq } => {
                 // The expenditure's own event names its stream.
@@ -204,7 +225,7 @@ impl Ledger {
                         .map(|e| e.envelope.stream),
                     _ => None,
                 };
-                Some(std::iter::once(DEPARTMENT_STREAM.to_owned()).chain(stream).collect())
+                Some([DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()].into_iter().chain(stream).collect())
             }
             Command::IdentifyProblem { .. }
             | Command::PlanRectification { .. }
@@ -215,14 +236,61 @@ impl Ledger {
         })
     }
 
+    /// Whether this command is signed, and by whom: when signatures are
+    /// required (or this command requires them), or when a key file was
+    /// given and the actor has a registered key. `Err` when a signature is
+    /// required and cannot be made (rule A9).
+    fn signing_for(&self, state: &State, request: &Request) -> Result<Option<Signing>, LedgerError> {
+        let governance = state.governance();
+        let requires =
+            matches!(&request.command, Command::SetSignaturePolicy { policy } if policy.trim() == "required");
+        let required = governance.signatures_required.is_some() || requires;
+        let member = governance.member_for_actor(&request.meta.actor);
+        let registered = member.and_then(|m| m.key.clone());
+        if !required {
+            return Ok(match (self.settings.signer.has_key_file(), member, registered) {
+                (true, Some(m), Some(key)) => Some(Signing { signer: m.name.clone(), key }),
+                _ => None,
+            });
+        }
+        let actor = &request.meta.actor;
+        let Some(member) = member else {
+            // Not a member: authorize (A1) refuses it with the roster.
+            return Ok(None);
+        };
+        let Some(key) = registered else {
+            return Err(selfeval_core::roles::refusal(
+                "A9",
+                "--actor",
+                actor,
+                format!("本库要求签名，而{}在名册中没有登记公钥", member.name),
+                "办公室人员先用 selfeval member key 姓名 --key 公钥文件 登记公钥",
+            )
+            .into());
+        };
+        if !self.settings.signer.is_available() {
+            return Err(selfeval_core::roles::refusal(
+                "A9",
+                "--key",
+                "",
+                "本库要求签名，但没有给出签名密钥",
+                "--key 私钥文件、环境变量 SELFEVAL_KEY，或持有该私钥的 ssh-agent（SSH_AUTH_SOCK）",
+            )
+            .into());
+        }
+        Ok(Some(Signing { signer: member.name.clone(), key }))
+    }
+
     /// Appends a command's events as one batch, if the log is still at the
-    /// head `decided_at` that the command was decided on.
+    /// head `decided_at` that the command was decided on; signed, when
+    /// `signing` says so, over the exact lines to be stored.
     pub(crate) fn append_at(
         &mut self,
         decided_at: u64,
         meta: &Meta,
         command_id: &str,
         payloads: &[EventPayload],
+        signing: Option<&Signing>,
     ) -> Result<Vec<u64>, Append> {
         if self.store.head().seq != decided_at {
             return Err(Append::Conflict(format!(
@@ -234,8 +302,34 @@ impl Ledger {
         debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
         let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
         let batch = batch_of(meta, command_id, ExpectedVersion::Exact(version), payloads);
-        match self.store.append(&batch).map_err(|e| Append::Failed(e.into()))? {
-            Ok(appended) => Ok(appended.seqs),
+        let prepared = match self.store.prepare(&batch).map_err(|e| Append::Failed(e.into()))? {
+            Prepare::Ready(prepared) => prepared,
+            Prepare::Duplicate(appended) => return Ok(appended.seqs),
+            Prepare::Conflict(conflict) => return Err(Append::Conflict(conflict.to_string())),
+        };
+        let trailer = match signing {
+            None => None,
+            Some(signing) => {
+                let (signature, key) = self
+                    .settings
+                    .signer
+                    .sign(&signing.signer, Some(&signing.key), prepared.bytes())
+                    .map_err(Append::Failed)?;
+                let payload = EventPayload::CommandSigned(CommandSigned {
+                    stream: stream.clone(),
+                    signer: signing.signer.clone(),
+                    key,
+                    signature,
+                });
+                Some(NewEvent {
+                    event_type: payload.event_type().to_owned(),
+                    schema_version: payload.schema_version(),
+                    payload: payload.to_json(),
+                })
+            }
+        };
+        match self.store.commit(*prepared, trailer).map_err(|e| Append::Failed(e.into()))? {
+            Ok(appended) => Ok(appended.seqs[..payloads.len()].to_vec()),
             Err(conflict) => Err(Append::Conflict(conflict.to_string())),
         }
     }
@@ -262,6 +356,13 @@ pub fn batch_of(meta: &Meta, command_id: &str, expected_version: ExpectedVersion
             })
             .collect(),
     }
+}
+
+/// Who signs a command, with the key registered for them.
+#[derive(Debug, Clone)]
+pub(crate) struct Signing {
+    signer: String,
+    key: String,
 }
 
 /// Why an append did not land.
@@ -295,7 +396,7 @@ mod tests {
         ledger.record(&request, None).unwrap();
         // A command decided when the log was empty, appended after event 1 landed.
         let payloads = selfeval_core::handle(&selfeval_core::State::default(), &request).unwrap();
-        match ledger.append_at(0, &meta, "late", &payloads) {
+        match ledger.append_at(0, &meta, "late", &payloads, None) {
             Err(Append::Conflict(why)) => {
                 assert_eq!(why, "the log moved from event 0 to 1 while the command was decided")
             }

@@ -113,6 +113,8 @@ struct ProjectJson<'a> {
     goal: GoalJson<'a>,
     funds: Vec<FundsJson>,
     indicators: Vec<IndicatorJson<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    evidence: &'a [selfeval_core::state::Evidence],
     events: ProjectEvents,
 }
 
@@ -159,6 +161,7 @@ fn project(p: &ProjectReport, unit: AmountUnit) -> ProjectJson<'_> {
             })
             .collect(),
         indicators: p.indicators.iter().map(indicator).collect(),
+        evidence: &p.evidence,
         events: ProjectEvents {
             budget: crate::ranges(&p.budget.seqs),
             executed: crate::ranges(&p.executed.seqs),
@@ -268,6 +271,48 @@ struct ReportJson<'a> {
     narratives: Vec<NarrativeJson<'a>>,
     findings: Vec<FindingJson<'a>>,
     events: TotalEvents,
+    /// Absent in open mode with no seal and no checkpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    governance: Option<GovernanceJson<'a>>,
+}
+
+/// The roster, the seals and the checkpoints, as the report states them.
+#[derive(Serialize)]
+struct GovernanceJson<'a> {
+    roster: Vec<MemberJson<'a>>,
+    signatures_required: bool,
+    seals: &'a [selfeval_core::governance::Seal],
+    sealed: bool,
+    changed_after_seal: &'a [selfeval_core::governance::AfterSeal],
+    latest_checkpoint: Option<&'a selfeval_core::governance::Checkpoint>,
+}
+
+#[derive(Serialize)]
+struct MemberJson<'a> {
+    name: &'a str,
+    section: &'a str,
+    role: &'static str,
+    key: Option<String>,
+}
+
+fn governance(g: &selfeval_core::governance::Governance) -> Option<GovernanceJson<'_>> {
+    let anything = g.has_roster() || !g.seals.is_empty() || !g.checkpoints.is_empty();
+    anything.then(|| GovernanceJson {
+        roster: g
+            .current_members()
+            .map(|m| MemberJson {
+                name: &m.name,
+                section: &m.section,
+                role: m.role.as_str(),
+                key: m.key.as_deref().and_then(selfeval_core::roles::fingerprint),
+            })
+            .collect(),
+        signatures_required: g.signatures_required.is_some(),
+        seals: &g.seals,
+        sealed: g.sealed().is_some(),
+        changed_after_seal: &g.after_seal,
+        latest_checkpoint: g.latest_checkpoint(),
+    })
 }
 
 fn report(evaluation: &Evaluation) -> ReportJson<'_> {
@@ -336,6 +381,7 @@ fn report(evaluation: &Evaluation) -> ReportJson<'_> {
             execution_rate: crate::ranges(&t.execution_rate.seqs),
             average_score: crate::ranges(&t.average_score.seqs),
         },
+        governance: governance(&model.governance),
     }
 }
 

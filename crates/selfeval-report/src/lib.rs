@@ -12,7 +12,7 @@ mod markdown;
 mod rules;
 
 pub use json::{findings_json, report_json, table_json, write_report_json};
-pub use lists::{problems_json, problems_markdown, projects_json, projects_markdown};
+pub use lists::{members_json, members_markdown, problems_json, problems_markdown, projects_json, projects_markdown};
 pub use markdown::{findings_markdown, report_markdown, table_markdown};
 pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
 

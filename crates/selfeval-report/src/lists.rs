@@ -1,7 +1,10 @@
 //! Lists a person asks for: the projects (`project list`) and the problems
-//! with their rectification (`problem list`), as tables and as JSON.
+//! with their rectification (`problem list`) and the roster (`member
+//! list`), as tables and as JSON.
 
+use selfeval_core::governance::{Governance, Member};
 use selfeval_core::report::ReportModel;
+use selfeval_core::roles::fingerprint;
 use selfeval_core::scoring::rate_percent;
 use selfeval_core::values::{fmt2, visible};
 use serde_json::{json, Value};
@@ -92,4 +95,50 @@ pub fn problems_json(model: &ReportModel) -> Value {
         })
         .collect();
     json!({ "problems": problems })
+}
+
+/// `member list`: the current members as a table, and the policy.
+pub fn members_markdown(governance: &Governance) -> String {
+    let members: Vec<&Member> = governance.current_members().collect();
+    if members.is_empty() {
+        return "没有人员名册（开放模式）：任何人都能以任何名字写入\n".to_owned();
+    }
+    let rows = members
+        .iter()
+        .map(|m| {
+            vec![
+                m.name.clone(),
+                m.section.clone(),
+                format!("{}（{}）", m.role.as_str(), m.role.label()),
+                m.key.as_deref().and_then(fingerprint).unwrap_or_else(|| "—".into()),
+                format!("#{}", m.added_seq),
+            ]
+        })
+        .collect();
+    let mut out = table(&["姓名", "科室", "角色", "公钥指纹", "登记事件"], rows);
+    if governance.signatures_required.is_some() {
+        out.push_str("\n签名要求：每条命令须由本人登记的公钥签名\n");
+    }
+    out
+}
+
+/// `member list --json`.
+pub fn members_json(governance: &Governance) -> Value {
+    let members: Vec<Value> = governance
+        .current_members()
+        .map(|m| {
+            json!({
+                "name": m.name,
+                "section": m.section,
+                "role": m.role.as_str(),
+                "key": m.key.as_deref().and_then(fingerprint),
+                "added": m.added_seq,
+            })
+        })
+        .collect();
+    json!({
+        "roster": governance.has_roster(),
+        "signatures_required": governance.signatures_required.is_some(),
+        "members": members,
+    })
 }

@@ -119,6 +119,18 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
         "> 数据截至 {as_of}（事件序号 {}），事件链头哈希 `{}`，评分规则 `{}`。本报告的每个数字都由事件重放计算，可用 `selfeval trace` 追溯到事件。\n",
         model.basis.seq, model.basis.head_hash, model.profile
     );
+    if let Some(c) = model.governance.latest_checkpoint() {
+        let _ = writeln!(
+            out,
+            "> 最近检查点：{} 于 {} 生成（#{}），固定事件序号 {} 的哈希 `{}`，签名公钥 {}。\n",
+            c.actor,
+            day(c.at),
+            c.seq,
+            c.pinned_seq,
+            c.head,
+            c.key
+        );
+    }
 
     // 一
     out.push_str("## 一、项目支出基本情况\n\n### （一）构成情况\n\n");
@@ -175,7 +187,7 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
                     Status::Submitted => "提交",
                     Status::Approved => "审核通过",
                     Status::Returned => "退回",
-                    Status::Draft => "填报",
+                    Status::Draft => "重新打开",
                 };
                 format!(
                     "{} {actor}{verb}（#{seq}）",
@@ -185,6 +197,7 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
             .collect();
         let _ = writeln!(out, "- {} {}：{}", p.code, inline(&p.name), steps.join("；"));
     }
+    governance_markdown(&mut out, model);
     out.push('\n');
     narratives(&mut out, model, "2.procedure");
     out.push_str("### （三）责任单位\n\n");
@@ -394,6 +407,45 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     out
 }
 
+fn day(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d").to_string()
+}
+
+/// The roster mode, the seals and what changed after a seal, in 组织开展程序.
+fn governance_markdown(out: &mut String, model: &ReportModel) {
+    let g = &model.governance;
+    if g.has_roster() {
+        let count = g.current_members().count();
+        let signatures = if g.signatures_required.is_some() { "，每条命令须由本人公钥签名" } else { "" };
+        let _ = writeln!(out, "- 写入权限：按人员名册（{count}人）控制，科室人员只填报本科室的项目，审核、退回和封存由领导小组办公室进行，不得审核本人提交的自评{signatures}。");
+    }
+    for seal in &g.seals {
+        let sealed = &seal.sealed;
+        let mut line = format!("- 年度封存：{} {}封存（#{}）", day(sealed.at), sealed.actor, sealed.seq);
+        if let Some(unsealed) = &seal.unsealed {
+            let why = if unsealed.text.is_empty() {
+                String::new()
+            } else {
+                format!("，原因：{}", inline(&unsealed.text))
+            };
+            line.push_str(&format!("；{} {}解除封存（#{}{why}）", day(unsealed.at), unsealed.actor, unsealed.seq));
+        }
+        let _ = writeln!(out, "{line}。");
+    }
+    if !g.after_seal.is_empty() {
+        let listed: Vec<String> = g
+            .after_seal
+            .iter()
+            .map(|a| {
+                let label = selfeval_core::EventPayload::label_of(&a.event_type).unwrap_or("事件");
+                let project = a.project.as_deref().map(|p| format!(" {p}")).unwrap_or_default();
+                format!("#{}{project} {label}（{}）", a.seq, a.actor)
+            })
+            .collect();
+        let _ = writeln!(out, "- 封存后的变更：{}。", listed.join("；"));
+    }
+}
+
 /// The 数据来源 appendix: one line per figure. A list, not a table: a
 /// department total may name thousands of events, and a table would pad
 /// every row to that width.
@@ -564,5 +616,14 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         &["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
         rows,
     ));
+    if !p.evidence.is_empty() {
+        out.push_str("\n佐证材料（只登记文件名、大小和 SHA-256，可用 `selfeval verify --evidence 目录` 核对）：\n\n");
+        let rows = p
+            .evidence
+            .iter()
+            .map(|e| vec![inline(&e.file), e.size.to_string(), e.sha256.clone(), inline(&e.note)])
+            .collect();
+        out.push_str(&table(&["文件", "字节", "SHA-256", "说明"], rows));
+    }
     out
 }

@@ -112,6 +112,40 @@ pub struct Batch {
     pub events: Vec<NewEvent>,
 }
 
+/// A batch encoded at the head, not yet stored ([`Store::prepare`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    base: Head,
+    batch: Batch,
+    version: u64,
+    value: Vec<u8>,
+    stored: Vec<StoredEvent>,
+    head: Head,
+}
+
+impl Prepared {
+    /// The exact lines that will be stored, each with its `\n`.
+    pub fn bytes(&self) -> &[u8] {
+        &self.value
+    }
+
+    /// The events as they will be stored.
+    pub fn events(&self) -> &[StoredEvent] {
+        &self.stored
+    }
+}
+
+/// What [`Store::prepare`] found.
+#[derive(Debug, Clone)]
+pub enum Prepare {
+    /// Encoded and ready to commit.
+    Ready(Box<Prepared>),
+    /// The command id was appended before: nothing to write.
+    Duplicate(Appended),
+    /// The stream is not at the expected version.
+    Conflict(Conflict),
+}
+
 /// A successful append.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
@@ -500,20 +534,63 @@ impl Store {
     /// version, and the original sequence numbers (with `duplicate`) when the
     /// command id was appended before. In both cases nothing is written.
     pub fn append(&mut self, batch: &Batch) -> Result<Result<Appended, Conflict>, StoreError> {
+        match self.prepare(batch)? {
+            Prepare::Ready(prepared) => self.commit(*prepared, None),
+            Prepare::Duplicate(appended) => Ok(Ok(appended)),
+            Prepare::Conflict(conflict) => Ok(Err(conflict)),
+        }
+    }
+
+    /// Encodes a batch exactly as it would be stored at the head now,
+    /// without writing it: its bytes can then be signed, and the signature
+    /// appended with it by [`Store::commit`].
+    pub fn prepare(&self, batch: &Batch) -> Result<Prepare, StoreError> {
         if batch.events.is_empty() {
             return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
         }
         if let Some(seqs) = self.command_seqs(&batch.command_id)? {
-            return Ok(Ok(Appended { seqs, duplicate: true }));
+            return Ok(Prepare::Duplicate(Appended { seqs, duplicate: true }));
         }
         let version = self.stream_version(&batch.stream)?;
         if let ExpectedVersion::Exact(expected) = batch.expected_version {
             if expected != version {
-                return Ok(Err(Conflict { stream: batch.stream.clone(), expected, actual: version }));
+                return Ok(Prepare::Conflict(Conflict { stream: batch.stream.clone(), expected, actual: version }));
             }
         }
         let (value, stored, head) =
             codec::encode_batch(batch, &self.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
+        Ok(Prepare::Ready(Box::new(Prepared {
+            base: self.head.clone(),
+            batch: batch.clone(),
+            version,
+            value,
+            stored,
+            head,
+        })))
+    }
+
+    /// Stores a prepared batch, followed by `trailer` (one more event of
+    /// the same command and stream, e.g. a signature over
+    /// [`Prepared::bytes`]), atomically and durably. A conflict when the
+    /// log moved since it was prepared.
+    pub fn commit(
+        &mut self,
+        prepared: Prepared,
+        trailer: Option<NewEvent>,
+    ) -> Result<Result<Appended, Conflict>, StoreError> {
+        let Prepared { base, batch, version, mut value, mut stored, mut head } = prepared;
+        if base != self.head {
+            return Ok(Err(Conflict { stream: batch.stream.clone(), expected: base.seq, actual: self.head.seq }));
+        }
+        if let Some(event) = trailer {
+            let count = stored.len() as u64;
+            let one = Batch { events: vec![event], ..batch.clone() };
+            let (tail, tail_stored, tail_head) =
+                codec::encode_batch(&one, &head, version + count, &mut || uuid::Uuid::now_v7().to_string())?;
+            value.extend_from_slice(&tail);
+            stored.extend(tail_stored);
+            head = tail_head;
+        }
         let first = self.head.seq + 1;
         let key = first.to_be_bytes();
         if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
@@ -528,6 +605,35 @@ impl Store {
         // it twice). A head file behind the log is moved up at the next open.
         let _ = self.write_head_file();
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+    }
+
+    /// The exact stored lines of events `from..=to`, each with its `\n`:
+    /// what a command's signature covers.
+    pub fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
+        let mut out = Vec::new();
+        let mut seq = from;
+        while seq <= to {
+            let (key, value) = self
+                .log
+                .range(..=seq.to_be_bytes())
+                .next_back()
+                .ok_or_else(|| StoreError::Corrupt { seq, message: "event missing from the log".into() })?
+                .or_store()?;
+            let first = codec::decode_key(&key)?;
+            for (i, line) in codec::lines(&value).enumerate() {
+                let at = first + i as u64;
+                if at >= seq && at <= to {
+                    out.extend_from_slice(line);
+                    out.push(b'\n');
+                }
+            }
+            let count = codec::lines(&value).count() as u64;
+            if first + count <= seq {
+                return Err(StoreError::Corrupt { seq, message: "event missing from the log".into() });
+            }
+            seq = first + count;
+        }
+        Ok(out)
     }
 
     /// Every event from sequence number `from` on, in order, read lazily.

@@ -12,6 +12,7 @@ mod problem;
 mod profile;
 mod project;
 mod report;
+mod roles;
 mod store;
 mod write;
 
@@ -35,6 +36,7 @@ const EXAMPLES: &str = "\
   selfeval history --project P01
 
 环境变量 (Environment): SELFEVAL_STORE 库目录, SELFEVAL_ACTOR 操作人,
+  SELFEVAL_KEY 签名私钥文件, SSH_AUTH_SOCK ssh-agent,
   SELFEVAL_BUSY_TIMEOUT 库被占用时的等待秒数（默认10）
 退出码 (Exit codes): 0 成功, 1 输入被拒绝或核查有错误, 2 用法错误,
   3 库被占用或并发冲突, 4 完整性错误（哈希链损坏）, 70 内部错误";
@@ -109,6 +111,23 @@ pub enum Cmd {
     Approve(project::StepArgs),
     /// 办公室退回，须 --reason (return for correction)
     Return(project::StepArgs),
+    /// 办公室重新打开已审核通过的项目，须 --reason (reopen an approved project)
+    Reopen(project::StepArgs),
+    /// 封存年度：此后一切写入被拒绝，须 --reason (seal the year)
+    Seal(write::WriteOnly),
+    /// 解除封存，须 --reason (lift the seal)
+    Unseal(write::WriteOnly),
+    /// 人员名册：登记、移出、更换公钥、列出 (the roster)
+    #[command(subcommand)]
+    Member(roles::MemberCmd),
+    /// 签名要求 (signature policy)
+    #[command(subcommand)]
+    Policy(roles::PolicyCmd),
+    /// 生成签名的检查点文件，交外部保存 (a signed statement of the head)
+    Checkpoint(roles::CheckpointArgs),
+    /// 佐证材料：按哈希登记文件 (evidence pinned by hash)
+    #[command(subcommand)]
+    Evidence(roles::EvidenceCmd),
     /// 生成自评报告 (the report, computed by replaying events)
     Report(report::ReportArgs),
     /// 打印一个项目的自评表 (one project's 自评表)
@@ -121,8 +140,8 @@ pub enum Cmd {
     Diff(history::DiffArgs),
     /// 一致性核查；--rules 列出全部规则 (consistency checks)
     Check(check::CheckArgs),
-    /// 重新计算哈希链 (verify the hash chain)
-    Verify,
+    /// 重新计算哈希链，核对签名、检查点与佐证材料 (verify)
+    Verify(store::VerifyArgs),
     /// 库的状态：事件数与头哈希，不重放 (events and head hash)
     Status,
     /// 导出全部事件为 JSON Lines (export)
@@ -150,9 +169,18 @@ impl Ctx {
         Ok(Ledger::open(&self.settings.store, &self.settings.ledger)?)
     }
 
-    /// Opens an existing ledger to write to it.
-    pub fn open_existing(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::open_existing(&self.settings.store, &self.settings.ledger)?)
+    /// Opens the ledger to record, signing with `key` (a command's own
+    /// signing key) over `SELFEVAL_KEY`; `create` for `init`.
+    pub fn open_to_record(&self, key: Option<PathBuf>, create: bool) -> Result<Ledger, CliError> {
+        let mut settings = self.settings.ledger.clone();
+        if key.is_some() {
+            settings.signer.key_file = key;
+        }
+        Ok(if create {
+            Ledger::open(&self.settings.store, &settings)?
+        } else {
+            Ledger::open_existing(&self.settings.store, &settings)?
+        })
     }
 
     /// Opens an existing ledger to read it; a read-only one is read from a
@@ -293,6 +321,13 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Submit(args) => project::submit(args, ctx),
         Cmd::Approve(args) => project::approve(args, ctx),
         Cmd::Return(args) => project::return_(args, ctx),
+        Cmd::Reopen(args) => roles::reopen(args, ctx),
+        Cmd::Seal(args) => roles::seal(args, ctx),
+        Cmd::Unseal(args) => roles::unseal(args, ctx),
+        Cmd::Member(cmd) => roles::member(cmd, ctx),
+        Cmd::Policy(cmd) => roles::policy(cmd, ctx),
+        Cmd::Checkpoint(args) => roles::checkpoint(args, ctx),
+        Cmd::Evidence(cmd) => roles::evidence(cmd, ctx),
         Cmd::Budget(cmd) => money::budget(cmd, ctx),
         Cmd::Spend(args) => money::spend(args, ctx),
         Cmd::Indicator(cmd) => indicator::indicator(cmd, ctx),
@@ -308,7 +343,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Trace(args) => history::trace(args, ctx),
         Cmd::Diff(args) => history::diff(args, ctx),
         Cmd::Check(args) => check::check(args, ctx),
-        Cmd::Verify => store::verify(ctx),
+        Cmd::Verify(args) => store::verify(args, ctx),
         Cmd::Status => store::status(ctx),
         Cmd::Export(args) => store::export(args, ctx),
         Cmd::Import(args) => store::import(args, ctx),

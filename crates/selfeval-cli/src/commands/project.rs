@@ -77,13 +77,13 @@ pub struct GoalArgs {
     write: WriteOpts,
 }
 
-/// `submit|approve|return CODE`.
+/// `submit|approve|return|reopen CODE`.
 #[derive(Debug, Args)]
 pub struct StepArgs {
     /// 项目编号
-    code: String,
+    pub code: String,
     #[command(flatten)]
-    write: WriteOpts,
+    pub write: WriteOpts,
 }
 
 /// `project add|list`.

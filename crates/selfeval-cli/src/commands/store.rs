@@ -44,8 +44,20 @@ pub fn status(ctx: &Ctx) -> Result<(), CliError> {
     Ok(out.flush()?)
 }
 
-/// `verify`: the hash chain, then the state snapshot against the log.
-pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// 核对检查点文件：库中仍有该序号处的同一哈希（可多次给出）
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Vec<PathBuf>,
+    /// 核对佐证材料：目录中的文件与登记的大小和 SHA-256 相同
+    #[arg(long, value_name = "DIR")]
+    evidence: Option<PathBuf>,
+}
+
+/// `verify`: the hash chain, the state snapshot against the log, every
+/// signature against the roster, then the checkpoints and evidence given.
+pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
     let ledger = ctx.open_for_reading()?;
     let verified = match ledger.verify()? {
         Ok(verified) => verified,
@@ -54,7 +66,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         }
     };
     let snapshot = ledger.check_snapshot()?;
-    drop(ledger);
+    let mut failures: Vec<String> = Vec::new();
     let (status, said, bad) = match &snapshot {
         SnapshotCheck::Missing => ("missing", String::new(), false),
         SnapshotCheck::Agrees(seq) => ("agrees", format!("状态快照：与日志重放到事件{seq}一致"), false),
@@ -64,21 +76,79 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
             ("differs", format!("状态快照：与日志重放到事件{seq}的结果不符（被改动过），已删除"), true)
         }
     };
+    if bad {
+        failures.push(format!(
+            "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
+        ));
+    }
+    let signatures = match ledger.verify_signatures()? {
+        Ok(count) => Some(count),
+        Err(bad) => {
+            failures.push(format!("签名不成立：{bad}"));
+            None
+        }
+    };
+    let mut checkpoints = Vec::new();
+    for path in &args.checkpoint {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), crate::error::describe_io(&e)))
+        })?;
+        match ledger.verify_checkpoint(&text)? {
+            Ok(statement) => checkpoints.push(format!(
+                "检查点 {}：事件{}的哈希 {} 与库一致（{}签名）",
+                path.display(),
+                statement.seq,
+                statement.head,
+                statement.signer
+            )),
+            Err(why) => failures.push(format!("检查点 {} 不成立：{why}", path.display())),
+        }
+    }
+    let evidence = match &args.evidence {
+        None => None,
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(invalid("--evidence", format!("{} 不是目录；可接受：存放佐证材料的目录", dir.display())));
+            }
+            let (checked, problems) = ledger.verify_evidence(dir)?;
+            for p in &problems {
+                failures.push(format!("佐证材料 {} {}（事件{}）：{}", p.project, p.file, p.seq, p.problem));
+            }
+            Some((checked, problems.len()))
+        }
+    };
+    drop(ledger);
     let mut out = stdout();
     if ctx.json() {
-        let value = json!({"ok": !bad, "events": verified.events, "head_hash": verified.head.hash, "snapshot": status});
+        let value = json!({
+            "ok": failures.is_empty(),
+            "events": verified.events,
+            "head_hash": verified.head.hash,
+            "snapshot": status,
+            "signatures": signatures,
+            "checkpoints": args.checkpoint.len(),
+            "evidence": evidence.map(|(checked, bad)| json!({"checked": checked, "bad": bad})),
+            "problems": failures,
+        });
         writeln!(out, "{value}")?;
     } else {
         writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
         if !said.is_empty() {
             writeln!(out, "{said}")?;
         }
+        if let Some(count) = signatures.filter(|c| *c > 0) {
+            writeln!(out, "签名：{count} 条签名命令均由名册中登记的公钥签名")?;
+        }
+        for line in &checkpoints {
+            writeln!(out, "{line}")?;
+        }
+        if let Some((checked, 0)) = evidence {
+            writeln!(out, "佐证材料：{checked} 个文件与登记的大小和 SHA-256 一致")?;
+        }
     }
     out.flush()?;
-    if bad {
-        return Err(CliError::Integrity(format!(
-            "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
-        )));
+    if !failures.is_empty() {
+        return Err(CliError::Integrity(failures.join("\n")));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! `--command-id`), the request it becomes, and the `已记录` lines.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use chrono::DateTime;
 use clap::Args;
@@ -24,25 +25,67 @@ pub struct WriteOpts {
     /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
     #[arg(long, value_name = "ID")]
     pub command_id: Option<String>,
+    /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// The recording options of `member add|key`, whose `--key` names the
+/// member's public key: the signing key is `--signing-key`.
+#[derive(Debug, Args, Clone)]
+pub struct MemberWriteOpts {
+    /// 原因（必填）(why)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// 业务发生日期或时间（默认为记录时间）(when it happened)
+    #[arg(long, value_name = "DATE|RFC3339")]
+    pub at: Option<String>,
+    /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
+    #[arg(long, value_name = "ID")]
+    pub command_id: Option<String>,
+    /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+}
+
+impl From<MemberWriteOpts> for WriteOpts {
+    fn from(o: MemberWriteOpts) -> WriteOpts {
+        WriteOpts { reason: o.reason, at: o.at, command_id: o.command_id, key: o.signing_key }
+    }
+}
+
+/// A command with nothing but the recording options (`seal`, `unseal`).
+#[derive(Debug, Args)]
+pub struct WriteOnly {
+    #[command(flatten)]
+    pub write: WriteOpts,
 }
 
 /// Records one command: checks what needs no store, opens the ledger
 /// (creating it for `init`), records, and prints what was appended.
 pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliError> {
+    let is_init = matches!(command, Command::InitYear { .. });
+    let key = write.key.clone();
+    let (request, command_id) = request(command, write, ctx)?;
+    let mut ledger: Ledger = ctx.open_to_record(key, is_init)?;
+    let recorded = ledger.record(&request, command_id.as_deref())?;
+    drop(ledger);
+    print_recorded(&recorded, ctx.json())
+}
+
+/// The request a recording command makes (checked as far as it can be
+/// without a store), and its command id.
+pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request, Option<String>), CliError> {
     let recorded_at = ctx.settings.now();
     let occurred_at = match &write.at {
         Some(text) => parse_effective(text)?,
         None => recorded_at,
     };
-    let is_init = matches!(command, Command::InitYear { .. });
     let meta =
         Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
     let request = Request { meta, command };
     precheck(&request, write.command_id.as_deref())?;
-    let mut ledger: Ledger = if is_init { ctx.open()? } else { ctx.open_existing()? };
-    let recorded = ledger.record(&request, write.command_id.as_deref())?;
-    drop(ledger);
-    print_recorded(&recorded, ctx.json())
+    Ok((request, write.command_id))
 }
 
 /// An effective time: RFC 3339, or a date (its start, Beijing time).
@@ -63,7 +106,7 @@ fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError
 }
 
 /// Prints `已记录 #N 类型（标签）` lines, or the JSON of `cli.md`.
-fn print_recorded(recorded: &Recorded, json: bool) -> Result<(), CliError> {
+pub fn print_recorded(recorded: &Recorded, json: bool) -> Result<(), CliError> {
     let mut out = stdout();
     if json {
         let appended: Vec<_> = recorded

@@ -345,6 +345,22 @@ pub static RULES: &[Rule] = &[
         checks: "登记的问题没有整改计划",
         run: workflow::r9_problem_unplanned,
     },
+    Rule {
+        id: "G1",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "无人员名册",
+        checks: "本库没有人员名册（开放模式）：任何人都能以任何名字写入",
+        run: workflow::g1_no_roster,
+    },
+    Rule {
+        id: "G2",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "封存后仍有变更",
+        checks: "年度封存后（解除封存期间）又记录了变更",
+        run: workflow::g2_changed_after_seal,
+    },
 ];
 
 /// The rule with this id.

@@ -104,8 +104,36 @@ fn second_project(indicators: &[(&str, &str, &str, &str, &str)]) -> World {
 
 #[test]
 fn the_clean_department_has_no_finding() {
-    let w = clean();
+    let mut w = clean();
+    // Open mode (no roster) is the one thing left to say.
+    let rules: Vec<_> = w.findings().into_iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["G1"]);
+    w.ok_why("建立人员名册", crate::roles::add_member("张三@应急救援科", "office", None));
     assert_eq!(w.findings(), vec![]);
+}
+
+#[test]
+fn g1_no_roster() {
+    let mut w = clean();
+    fires(&w, "G1");
+    let g1 = w.findings().into_iter().find(|f| f.rule == "G1").unwrap();
+    assert!(g1.message.starts_with("无人员名册：本库处于开放模式"), "{}", g1.message);
+    w.ok_why("建立人员名册", crate::roles::add_member("张三@应急救援科", "office", None));
+    silent(&w, "G1");
+}
+
+#[test]
+fn g2_changed_after_seal() {
+    let mut w = clean();
+    w.ok_why("年度自评完成", Command::Seal);
+    silent(&w, "G2");
+    w.ok_why("补记支出", Command::Unseal);
+    silent(&w, "G2");
+    let seqs = w.ok(spend("P01", "0.1"));
+    fires(&w, "G2");
+    let g2 = w.findings().into_iter().find(|f| f.rule == "G2").unwrap();
+    assert_eq!(g2.events, seqs);
+    assert!(g2.message.contains(&format!("封存后又记录了变更（#{}）", seqs[0])), "{}", g2.message);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 mod checks;
 mod commands;
 mod properties;
+mod roles;
 mod tidy;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -1,0 +1,528 @@
+//! Who may do what (`docs/spec/roles.md`): the rules A1–A8 that
+//! [`crate::handle`] applies before a command's own rules, and the
+//! commands that keep the roster, the seal, the signature policy, the
+//! checkpoints and the evidence.
+//!
+//! A ledger without a roster is in open mode: anyone writes, as before the
+//! roster existed, and check W1 warns. The first `member add` registers
+//! the acting person as office; from then on only members write.
+
+use crate::command::{Command, Rejection, RejectionKind, Request};
+use crate::event::*;
+use crate::governance::{split_actor, Member};
+use crate::state::{Project, State, Status};
+use crate::values;
+
+/// The access rules: id and what they say.
+pub const ACCESS_RULES: &[(&str, &str)] = &[
+    ("A1", "只有人员名册中的现任人员可以写入"),
+    ("A2", "科室人员只写入、提交本科室的项目"),
+    ("A3", "审核、退回、重新打开、封存、解除封存、人员名册、签名要求和部门级设置只由办公室人员写入"),
+    ("A4", "不得审核或退回自己提交的自评"),
+    ("A5", "审计人员只生成检查点"),
+    ("A6", "已审核通过的项目已锁定，重新打开（reopen）前不得写入"),
+    ("A7", "年度已封存，解除封存（unseal）前不得写入"),
+    ("A8", "首次登记人员时，操作人须把本人登记为办公室人员"),
+    ("A9", "要求签名时，每条命令须由操作人在名册中登记的公钥签名"),
+];
+
+/// The title of an access rule.
+pub fn rule_title(id: &str) -> &'static str {
+    ACCESS_RULES.iter().find(|(i, _)| *i == id).map_or("", |(_, t)| t)
+}
+
+/// A refusal that names the access rule it applies.
+pub fn refusal(id: &str, field: &str, given: &str, detail: impl AsRef<str>, accepted: impl Into<String>) -> Rejection {
+    Rejection::new(
+        RejectionKind::Rule,
+        field,
+        given,
+        format!("违反规则{id}（{}）：{}", rule_title(id), detail.as_ref()),
+        accepted,
+    )
+}
+
+/// The project a command writes to, when it exists.
+fn project_of<'a>(state: &'a State, command: &Command) -> Option<&'a Project> {
+    use Command as C;
+    let code = match command {
+        C::SetBudget { project, .. }
+        | C::AdjustBudget { project, .. }
+        | C::RecordExpenditure { project, .. }
+        | C::SetGoal { project, .. }
+        | C::DefineIndicator { project, .. }
+        | C::RecordActual { project, .. }
+        | C::MarkNotApplicable { project, .. }
+        | C::AdjustScore { project, .. }
+        | C::IdentifyProblem { project, .. }
+        | C::SetNarrative { project: Some(project), .. }
+        | C::Submit { project }
+        | C::Approve { project }
+        | C::Return { project }
+        | C::AmendIndicator { project, .. }
+        | C::WithdrawIndicator { project, .. }
+        | C::UndoNotApplicable { project, .. }
+        | C::AmendProject { project, .. }
+        | C::WithdrawProject { project }
+        | C::Reopen { project }
+        | C::AddEvidence { project, .. } => project.clone(),
+        C::ReverseExpenditure { seq } => {
+            let seq = seq.trim().parse::<u64>().ok()?;
+            return state.expenditure(seq).map(|(p, _)| p);
+        }
+        C::PlanRectification { problem, .. }
+        | C::ProgressRectification { problem, .. }
+        | C::CompleteRectification { problem, .. }
+        | C::AmendProblem { problem, .. }
+        | C::WithdrawProblem { problem } => {
+            let (project, code) = match problem.split_once('/') {
+                Some((p, c)) => (Some(p), c),
+                None => (None, problem.as_str()),
+            };
+            let found: Vec<_> =
+                state.problems_coded(code).into_iter().filter(|q| project.is_none_or(|p| p == q.project)).collect();
+            match found.as_slice() {
+                [one] => one.project.clone(),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    state.project(&code)
+}
+
+/// Commands only office members may give (A3).
+fn office_only(command: &Command) -> bool {
+    use Command as C;
+    matches!(
+        command,
+        C::Approve { .. }
+            | C::Return { .. }
+            | C::Reopen { .. }
+            | C::Seal
+            | C::Unseal
+            | C::AddMember { .. }
+            | C::RemoveMember { .. }
+            | C::ChangeMemberKey { .. }
+            | C::SetSignaturePolicy { .. }
+            | C::ChangeProfile { .. }
+            | C::ChangeUnit { .. }
+            | C::SetNarrative { project: None, .. }
+    )
+}
+
+/// The rules A1–A8, applied before the command's own rules. `Ok` when the
+/// actor may give this command in this state.
+pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
+    let governance = state.governance();
+    let command = &request.command;
+    let actor = request.meta.actor.as_str();
+    // A7: a sealed year takes nothing but its unseal and checkpoints.
+    if let Some(seal) = governance.sealed() {
+        if !matches!(command, Command::Unseal | Command::RecordCheckpoint { .. }) {
+            return Err(refusal(
+                "A7",
+                "seal",
+                "",
+                format!("年度已于事件#{}封存（{}）", seal.sealed.seq, seal.sealed.actor),
+                "办公室人员先用 selfeval unseal --reason 原因 解除封存",
+            ));
+        }
+    }
+    if !governance.has_roster() {
+        // Open mode; the first member added must be the actor, as office.
+        if let Command::AddMember { member, role, .. } = command {
+            let is_self = split_actor(member) == split_actor(actor) && split_actor(actor).1.is_some();
+            if !is_self || Role::parse(role) != Some(Role::Office) {
+                return Err(refusal(
+                    "A8",
+                    "NAME@SECTION",
+                    member,
+                    format!("名册中还没有人员，第一位须是操作人「{actor}」本人，角色为 office"),
+                    format!("selfeval member add {actor} --role office --reason 原因（操作人须写成 姓名@科室）"),
+                ));
+            }
+        }
+        return Ok(());
+    }
+    let Some(member) = governance.member_for_actor(actor) else {
+        let known: Vec<String> = governance.current_members().map(Member::actor).collect();
+        return Err(refusal(
+            "A1",
+            "--actor",
+            actor,
+            format!("「{actor}」不是人员名册中的现任人员"),
+            format!("名册中的人员：{}", known.join("、")),
+        ));
+    };
+    if member.role == Role::Auditor && !matches!(command, Command::RecordCheckpoint { .. }) {
+        return Err(refusal(
+            "A5",
+            "--actor",
+            actor,
+            format!("{}是审计人员", member.name),
+            "审计人员只可用 selfeval checkpoint 生成检查点；其他写入请由科室或办公室人员进行",
+        ));
+    }
+    if office_only(command) && member.role != Role::Office {
+        return Err(refusal(
+            "A3",
+            "--actor",
+            actor,
+            format!("{}是{}人员，不是办公室人员", member.name, member.role.label()),
+            "由领导小组办公室的人员操作",
+        ));
+    }
+    if let Command::AddProject { code, section, .. } = command {
+        if member.role == Role::Section && section.as_deref().map(str::trim) != Some(member.section.as_str()) {
+            return Err(refusal(
+                "A2",
+                "--section",
+                section.as_deref().unwrap_or_default(),
+                format!("{}是{}的人员，只能登记本科室的项目", member.name, member.section),
+                format!("selfeval project add {code} … --section {}", member.section),
+            ));
+        }
+    }
+    let Some(project) = project_of(state, command) else { return Ok(()) };
+    if member.role == Role::Section && project.section.as_deref() != Some(member.section.as_str()) {
+        return Err(refusal(
+            "A2",
+            "CODE",
+            &project.code,
+            format!(
+                "项目{}的实施科室是{}，{}是{}的人员",
+                project.code,
+                project.section.as_deref().unwrap_or("（未填写）"),
+                member.name,
+                member.section
+            ),
+            format!("{}的项目，或由办公室人员操作", member.section),
+        ));
+    }
+    if project.status == Status::Approved && !matches!(command, Command::Reopen { .. }) {
+        let approved = project.workflow.iter().rev().find(|w| w.status == Status::Approved).map_or(0, |w| w.note.seq);
+        return Err(refusal(
+            "A6",
+            "CODE",
+            &project.code,
+            format!("项目{}已于事件#{approved}审核通过，已锁定", project.code),
+            format!("办公室人员先用 selfeval reopen {} --reason 原因 重新打开", project.code),
+        ));
+    }
+    if matches!(command, Command::Approve { .. } | Command::Return { .. }) {
+        let submitter = project.workflow.iter().rev().find(|w| w.status == Status::Submitted).map(|w| &w.note);
+        if let Some(submitted) = submitter.filter(|n| split_actor(&n.actor).0 == member.name) {
+            return Err(refusal(
+                "A4",
+                "--actor",
+                actor,
+                format!("项目{}的自评由{}本人于事件#{}提交", project.code, member.name, submitted.seq),
+                "由另一位办公室人员审核或退回",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A public key as registered: `ssh-ed25519 BASE64` (the comment dropped)
+/// and its fingerprint `SHA256:…`.
+pub fn parse_public_key(field: &str, text: &str) -> Result<(String, String), Rejection> {
+    const ACCEPTED: &str =
+        "OpenSSH 格式的 ed25519 公钥（ssh-keygen -t ed25519 生成的 .pub 文件内容，ssh-ed25519 AAAA…）";
+    let shown: String = text.chars().take(60).collect();
+    let key = ssh_key::PublicKey::from_openssh(text.trim()).map_err(|e| {
+        Rejection::new(RejectionKind::InvalidValue, field, &shown, format!("不是可读的公钥（{e}）"), ACCEPTED)
+    })?;
+    if key.algorithm() != ssh_key::Algorithm::Ed25519 {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            &shown,
+            format!("公钥算法是 {}，不是 ed25519", key.algorithm()),
+            ACCEPTED,
+        ));
+    }
+    let fingerprint = key.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+    let mut bare = key;
+    bare.set_comment("");
+    let text = bare.to_openssh().map_err(|e| {
+        Rejection::new(RejectionKind::InvalidValue, field, &shown, format!("公钥无法编码（{e}）"), ACCEPTED)
+    })?;
+    Ok((text.trim().to_owned(), fingerprint))
+}
+
+/// The fingerprint of a registered key (`SHA256:…`).
+pub fn fingerprint(key: &str) -> Option<String> {
+    ssh_key::PublicKey::from_openssh(key).ok().map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string())
+}
+
+fn needs_reason(request: &Request, what: &str) -> Result<(), Rejection> {
+    match request.meta.reason {
+        Some(_) => Ok(()),
+        None => Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--reason",
+            "",
+            format!("{what}须说明原因"),
+            "不超过10000个字符的非空文字",
+        )),
+    }
+}
+
+fn existing_member<'a>(state: &'a State, name: &str) -> Result<&'a Member, Rejection> {
+    let governance = state.governance();
+    let (bare, _) = split_actor(name);
+    governance.member(bare).ok_or_else(|| {
+        let known: Vec<String> = governance.current_members().map(|m| m.name.clone()).collect();
+        Rejection::new(
+            RejectionKind::NotFound,
+            "NAME",
+            name,
+            format!("「{bare}」不是名册中的现任人员"),
+            if known.is_empty() {
+                "名册中尚无人员".to_owned()
+            } else {
+                format!("名册中的人员：{}", known.join("、"))
+            },
+        )
+    })
+}
+
+/// The rules of the commands that keep the roster, the seal, the policy,
+/// the checkpoints and the evidence; `None` for every other command.
+pub(crate) fn decide(state: &State, request: &Request) -> Option<Result<Vec<EventPayload>, Rejection>> {
+    Some(match &request.command {
+        Command::AddMember { member, role, key } => add_member(state, request, member, role, key.as_deref()),
+        Command::RemoveMember { name } => remove_member(state, request, name),
+        Command::ChangeMemberKey { name, key } => (|| {
+            needs_reason(request, "更换公钥")?;
+            let member = existing_member(state, name)?;
+            let (key, _) = parse_public_key("--key", key)?;
+            if member.key.as_deref() == Some(key.as_str()) {
+                return Err(Rejection::new(RejectionKind::Rule, "--key", &key, "公钥没有变化", "另一把 ed25519 公钥"));
+            }
+            Ok(vec![EventPayload::MemberKeyChanged(MemberKeyChanged { name: member.name.clone(), key })])
+        })(),
+        Command::Reopen { project } => (|| {
+            needs_reason(request, "重新打开已审核通过的自评")?;
+            let project = existing_project(state, project)?;
+            if project.status != Status::Approved {
+                return Err(Rejection::new(
+                    RejectionKind::Rule,
+                    "CODE",
+                    &project.code,
+                    format!("项目{}当前状态为「{}」，不能重新打开", project.code, project.status.label()),
+                    "已审核通过的项目",
+                ));
+            }
+            Ok(vec![EventPayload::SelfEvaluationReopened(WorkflowStep { project: project.code.clone() })])
+        })(),
+        Command::Seal => seal(state, request),
+        Command::Unseal => (|| {
+            needs_reason(request, "解除封存")?;
+            if state.governance().sealed().is_none() {
+                return Err(Rejection::new(RejectionKind::Rule, "unseal", "", "年度没有封存", "已封存的年度"));
+            }
+            Ok(vec![EventPayload::YearUnsealed(YearStep {})])
+        })(),
+        Command::SetSignaturePolicy { policy } => set_policy(state, request, policy),
+        Command::RecordCheckpoint { seq, head, key } => (|| {
+            let valid_head = head.len() == 64 && head.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+            if !valid_head {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "head",
+                    head,
+                    "不是 SHA-256 哈希",
+                    "64位小写十六进制",
+                ));
+            }
+            if !key.starts_with("SHA256:") {
+                return Err(Rejection::new(RejectionKind::InvalidValue, "key", key, "不是公钥指纹", "SHA256:…"));
+            }
+            Ok(vec![EventPayload::CheckpointRecorded(CheckpointRecorded {
+                seq: *seq,
+                head: head.clone(),
+                key: key.clone(),
+            })])
+        })(),
+        Command::AddEvidence { project, file, size, sha256, note } => (|| {
+            let project = existing_project(state, project)?;
+            values::check_name(file)
+                .map_err(|e| Rejection::new(RejectionKind::InvalidValue, "FILE", file, e.problem, e.accepted))?;
+            if file.contains(['/', '\\']) {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "FILE",
+                    file,
+                    "文件名含目录",
+                    "不含目录的文件名",
+                ));
+            }
+            let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+            if !valid {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "sha256",
+                    sha256,
+                    "不是 SHA-256 哈希",
+                    "64位小写十六进制",
+                ));
+            }
+            values::check_text(note)
+                .map_err(|e| Rejection::new(RejectionKind::InvalidValue, "--note", note, e.problem, e.accepted))?;
+            if let Some(pinned) = project.evidence.iter().find(|e| &e.file == file) {
+                return Err(Rejection::new(
+                    RejectionKind::Rule,
+                    "FILE",
+                    file,
+                    format!("项目{}已于事件#{}登记同名佐证材料「{file}」", project.code, pinned.seq),
+                    "另一个文件名（同名文件核对时无法区分）",
+                ));
+            }
+            Ok(vec![EventPayload::EvidenceAdded(EvidenceAdded {
+                project: project.code.clone(),
+                file: file.clone(),
+                size: *size,
+                sha256: sha256.clone(),
+                note: note.trim().to_owned(),
+            })])
+        })(),
+        _ => return None,
+    })
+}
+
+fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
+    state.project(code).ok_or_else(|| {
+        Rejection::new(RejectionKind::NotFound, "CODE", code, format!("项目「{code}」不存在"), "已登记的项目编号")
+    })
+}
+
+fn add_member(
+    state: &State,
+    request: &Request,
+    member: &str,
+    role: &str,
+    key: Option<&str>,
+) -> Result<Vec<EventPayload>, Rejection> {
+    const ACCEPTED: &str = "姓名@科室，如 王敏@应急救援科";
+    needs_reason(request, "登记人员")?;
+    let Some((name, section)) = member.split_once('@') else {
+        return Err(Rejection::new(RejectionKind::InvalidValue, "NAME@SECTION", member, "未写明科室", ACCEPTED));
+    };
+    for (field, text) in [("NAME@SECTION", name), ("NAME@SECTION", section)] {
+        values::check_name(text)
+            .map_err(|e| Rejection::new(RejectionKind::InvalidValue, field, member, e.problem, ACCEPTED))?;
+    }
+    if section.contains('@') {
+        return Err(Rejection::new(RejectionKind::InvalidValue, "NAME@SECTION", member, "含有多个 @", ACCEPTED));
+    }
+    let role = Role::parse(role).ok_or_else(|| {
+        Rejection::new(
+            RejectionKind::InvalidValue,
+            "--role",
+            role,
+            format!("「{role}」不是角色"),
+            "office、section、auditor",
+        )
+    })?;
+    if let Some(existing) = state.governance().member(name) {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "NAME@SECTION",
+            member,
+            format!(
+                "「{name}」已于事件#{}登记为{}的{}人员",
+                existing.added_seq,
+                existing.section,
+                existing.role.label()
+            ),
+            "尚未登记的姓名；更换公钥用 selfeval member key，调整科室或角色先 member remove 再 member add",
+        ));
+    }
+    let key = key.map(|k| parse_public_key("--key", k)).transpose()?.map(|(k, _)| k);
+    Ok(vec![EventPayload::MemberAdded(MemberAdded { name: name.to_owned(), section: section.to_owned(), role, key })])
+}
+
+fn remove_member(state: &State, request: &Request, name: &str) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "移出人员")?;
+    let member = existing_member(state, name)?;
+    let offices = state.governance().current_members().filter(|m| m.role == Role::Office).count();
+    if member.role == Role::Office && offices == 1 {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "NAME",
+            name,
+            format!("{}是名册中唯一的办公室人员，移出后无人能维护名册", member.name),
+            "先登记另一位办公室人员",
+        ));
+    }
+    Ok(vec![EventPayload::MemberRemoved(MemberRemoved { name: member.name.clone() })])
+}
+
+fn seal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "封存年度")?;
+    if let Some(seal) = state.governance().sealed() {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "seal",
+            "",
+            format!("年度已于事件#{}封存", seal.sealed.seq),
+            "未封存的年度",
+        ));
+    }
+    let pending: Vec<String> = state
+        .projects()
+        .iter()
+        .filter(|p| {
+            let has_money = !p.budget().value.is_zero() || !p.expenditures.is_empty();
+            has_money && p.status != Status::Approved
+        })
+        .map(|p| format!("{}（{}）", p.code, p.status.label()))
+        .collect();
+    if !pending.is_empty() {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "seal",
+            "",
+            format!("有预算或支出的项目尚未全部审核通过：{}", pending.join("、")),
+            "有预算或支出的项目都已审核通过后再封存",
+        ));
+    }
+    Ok(vec![EventPayload::YearSealed(YearStep {})])
+}
+
+fn set_policy(state: &State, request: &Request, policy: &str) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "设定签名要求")?;
+    let required = match policy.trim() {
+        "required" | "必须" => true,
+        "optional" | "可选" => false,
+        _ => {
+            return Err(Rejection::new(
+                RejectionKind::InvalidValue,
+                "POLICY",
+                policy,
+                format!("「{policy}」不是签名要求"),
+                "required（必须签名）、optional（可不签名）",
+            ))
+        }
+    };
+    let governance = state.governance();
+    if governance.signatures_required.is_some() == required {
+        return Err(Rejection::new(RejectionKind::Rule, "POLICY", policy, "签名要求没有变化", "与现行要求不同的取值"));
+    }
+    if required {
+        let actor = governance.member_for_actor(&request.meta.actor);
+        if !governance.has_roster() || actor.is_none_or(|m| m.key.is_none()) {
+            return Err(Rejection::new(
+                RejectionKind::Rule,
+                "POLICY",
+                policy,
+                "要求签名前，操作人须已在人员名册中登记公钥",
+                "先用 selfeval member key 姓名 --key 公钥文件 登记本人的公钥",
+            ));
+        }
+    }
+    Ok(vec![EventPayload::SignaturePolicySet(SignaturePolicySet { required })])
+}

@@ -1,0 +1,173 @@
+//! Checkpoints an outsider keeps: a signed statement of the head (format in
+//! `docs/spec/roles.md`), recorded in the log when it is handed out, and
+//! checked later against the store by `verify --checkpoint`.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use selfeval_core::{Command, Meta, Request};
+use ssh_key::{HashAlg, PublicKey, SshSig};
+
+use crate::signature::NAMESPACE;
+use crate::{Ledger, LedgerError, Recorded};
+
+/// The first line of every statement.
+pub const CHECKPOINT_HEADER: &str = "selfeval checkpoint 1";
+
+/// What a statement says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// 部门.
+    pub department: String,
+    /// 年度.
+    pub year: i32,
+    /// The sequence number pinned.
+    pub seq: u64,
+    /// The hash of that event.
+    pub head: String,
+    /// When the statement was made.
+    pub time: DateTime<Utc>,
+    /// Who made it (the actor).
+    pub signer: String,
+    /// The fingerprint of the key that signed it.
+    pub key: String,
+}
+
+impl Statement {
+    /// The signed text: one `name: value` line each, after the header.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{CHECKPOINT_HEADER}");
+        let _ = writeln!(out, "department: {}", self.department);
+        let _ = writeln!(out, "year: {}", self.year);
+        let _ = writeln!(out, "seq: {}", self.seq);
+        let _ = writeln!(out, "head: {}", self.head);
+        let _ = writeln!(out, "time: {}", self.time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let _ = writeln!(out, "signer: {}", self.signer);
+        let _ = writeln!(out, "key: {}", self.key);
+        out
+    }
+}
+
+/// A statement as read from a file, with its signature checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedStatement {
+    /// What it says.
+    pub statement: Statement,
+}
+
+/// Why a statement file is not a valid checkpoint (before the store is
+/// consulted): the file was edited, or it is not a checkpoint.
+fn parse(text: &str) -> Result<(Statement, String, String), String> {
+    let start = text.find("-----BEGIN SSH SIGNATURE-----").ok_or("没有签名（-----BEGIN SSH SIGNATURE-----）")?;
+    let (body, armored) = text.split_at(start);
+    let mut lines = body.lines();
+    if lines.next() != Some(CHECKPOINT_HEADER) {
+        return Err(format!("第一行不是「{CHECKPOINT_HEADER}」"));
+    }
+    let mut field = |name: &str| -> Result<String, String> {
+        let line = lines.next().ok_or_else(|| format!("缺少 {name}: 行"))?;
+        line.strip_prefix(&format!("{name}: "))
+            .map(str::to_owned)
+            .ok_or_else(|| format!("应为 {name}: 行，读到「{line}」"))
+    };
+    let department = field("department")?;
+    let year = field("year")?.parse().map_err(|_| "year 不是年份".to_owned())?;
+    let seq = field("seq")?.parse().map_err(|_| "seq 不是事件序号".to_owned())?;
+    let head = field("head")?;
+    let time = DateTime::parse_from_rfc3339(&field("time")?).map_err(|e| format!("time 无法读取：{e}"))?.to_utc();
+    let signer = field("signer")?;
+    let key = field("key")?;
+    let statement = Statement { department, year, seq, head, time, signer, key };
+    Ok((statement, body.to_owned(), armored.to_owned()))
+}
+
+/// Reads a statement and checks its signature against the key it names.
+pub fn read_statement(text: &str) -> Result<CheckedStatement, String> {
+    let (statement, body, armored) = parse(text)?;
+    if statement.text() != body {
+        return Err("正文格式与规定不符（多余的行或空白）".into());
+    }
+    let signature = SshSig::from_pem(armored.trim_end()).map_err(|e| format!("签名无法读取：{e}"))?;
+    let public = PublicKey::from(signature.public_key().clone());
+    let fingerprint = public.fingerprint(HashAlg::Sha256).to_string();
+    if fingerprint != statement.key {
+        return Err(format!("签名所用的公钥是 {fingerprint}，而声明写的是 {}", statement.key));
+    }
+    public
+        .verify(NAMESPACE, body.as_bytes(), &signature)
+        .map_err(|e| format!("签名与正文不符（{e}）：检查点文件被改动过"))?;
+    Ok(CheckedStatement { statement })
+}
+
+impl Ledger {
+    /// Makes a signed statement of the head as it is now, and records that
+    /// it was handed out (a `CheckpointRecorded` event after that head).
+    /// Returns the statement file's text and what was recorded.
+    pub fn checkpoint(&mut self, meta: &Meta, command_id: Option<&str>) -> Result<(String, Recorded), LedgerError> {
+        let state = self.replay(None)?.state;
+        let department = state
+            .department()
+            .ok_or_else(|| LedgerError::Invalid {
+                field: "checkpoint".into(), message: "本库尚未初始化年度".into()
+            })?;
+        let head = self.head().clone();
+        let member = state.governance().member_for_actor(&meta.actor);
+        let registered = member.and_then(|m| m.key.clone());
+        let mut statement = Statement {
+            department: department.name.clone(),
+            year: department.year,
+            seq: head.seq,
+            head: head.hash.clone(),
+            time: meta.recorded_at,
+            signer: meta.actor.clone(),
+            key: String::new(),
+        };
+        // The fingerprint is part of the signed text: take it from the key
+        // that will sign (the registered one, or the key file's).
+        statement.key = self.settings.signer.fingerprint(registered.as_deref())?;
+        let body = statement.text();
+        let (armored, _) = self.settings.signer.sign(&meta.actor, registered.as_deref(), body.as_bytes())?;
+        let command = Command::RecordCheckpoint { seq: head.seq, head: head.hash, key: statement.key.clone() };
+        let recorded = self.record(&Request { meta: meta.clone(), command }, command_id)?;
+        Ok((format!("{body}{armored}"), recorded))
+    }
+
+    /// Checks a checkpoint statement: its signature, that it is about this
+    /// department and year, and that the store still holds exactly that
+    /// head at that sequence number. `Ok(Err(why))` when it does not.
+    pub fn verify_checkpoint(&self, text: &str) -> Result<Result<Statement, String>, LedgerError> {
+        let statement = match read_statement(text) {
+            Ok(checked) => checked.statement,
+            Err(why) => return Ok(Err(why)),
+        };
+        let state = self.replay(None)?.state;
+        if let Some(department) = state.department() {
+            if department.name != statement.department || department.year != statement.year {
+                return Ok(Err(format!(
+                    "检查点属于「{}」{}年度，本库是「{}」{}年度",
+                    statement.department, statement.year, department.name, department.year
+                )));
+            }
+        }
+        let s = &statement;
+        if s.seq > self.head().seq {
+            return Ok(Err(format!(
+                "检查点固定了事件{}，而本库只有{}个事件：历史被截短或替换",
+                s.seq,
+                self.head().seq
+            )));
+        }
+        if s.seq == 0 {
+            return Ok(Ok(statement));
+        }
+        let held = self.store.events_from(s.seq).next().transpose()?;
+        match held {
+            Some(event) if event.envelope.seq == s.seq && event.hash == s.head => Ok(Ok(statement)),
+            Some(event) if event.envelope.seq == s.seq => {
+                Ok(Err(format!("事件{}的哈希现为 {}，检查点记为 {}：此前的历史被改写过", s.seq, event.hash, s.head)))
+            }
+            _ => Ok(Err(format!("本库读不到事件{}", s.seq))),
+        }
+    }
+}

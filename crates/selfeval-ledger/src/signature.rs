@@ -1,0 +1,258 @@
+//! Signatures with the keys people already have: OpenSSH ed25519 keys,
+//! SSHSIG signatures in the namespace `selfeval`, so that `ssh-keygen -Y
+//! verify` checks them without selfeval (`docs/spec/roles.md`).
+//!
+//! A signed command ends with a `CommandSigned` event whose signature
+//! covers the exact stored lines of the command's other events (each with
+//! its `\n`); those lines carry the previous hash, so a signature pins the
+//! whole history before it.
+
+use std::path::{Path, PathBuf};
+
+use selfeval_core::roles::refusal;
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+
+use crate::LedgerError;
+
+/// The SSHSIG namespace of every selfeval signature.
+pub const NAMESPACE: &str = "selfeval";
+
+/// Where a signing key comes from: a private key file (`--key`,
+/// `SELFEVAL_KEY`) or the ssh-agent (`SSH_AUTH_SOCK`). Passed in by the
+/// caller; nothing here reads the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signer {
+    /// An OpenSSH private key file (unencrypted; an encrypted key goes
+    /// through the agent).
+    pub key_file: Option<PathBuf>,
+    /// The ssh-agent's socket.
+    pub agent: Option<PathBuf>,
+}
+
+impl Signer {
+    /// Whether a key file was named (the agent alone signs only when asked).
+    pub fn has_key_file(&self) -> bool {
+        self.key_file.is_some()
+    }
+
+    /// Whether any way to sign was given.
+    pub fn is_available(&self) -> bool {
+        self.key_file.is_some() || self.agent.is_some()
+    }
+
+    /// The fingerprint of the key that will sign: the registered key's, or
+    /// the key file's when none is registered.
+    pub fn fingerprint(&self, registered: Option<&str>) -> Result<String, LedgerError> {
+        let public = match (registered, &self.key_file) {
+            (Some(text), _) => PublicKey::from_openssh(text).map_err(|e| LedgerError::Integrity(e.to_string()))?,
+            (None, Some(file)) => read_private_key(file)?.public_key().clone(),
+            (None, None) => {
+                return Err(invalid(
+                    "没有可用的签名密钥：名册中没有登记本人公钥时，请用 --key 私钥文件或环境变量 SELFEVAL_KEY".into(),
+                ))
+            }
+        };
+        Ok(public.fingerprint(HashAlg::Sha256).to_string())
+    }
+
+    /// Signs `message` as `who`, with the key registered for them if any
+    /// (the key file must be that key; the agent must hold it). Returns the
+    /// armored signature and the key's fingerprint.
+    pub fn sign(&self, who: &str, registered: Option<&str>, message: &[u8]) -> Result<(String, String), LedgerError> {
+        let registered = match registered {
+            Some(text) => Some(PublicKey::from_openssh(text).map_err(|e| LedgerError::Integrity(e.to_string()))?),
+            None => None,
+        };
+        let signature =
+            match (&self.key_file, &self.agent, &registered) {
+                (Some(file), _, _) => {
+                    let private = read_private_key(file)?;
+                    if let Some(expected) = &registered {
+                        if private.public_key().key_data() != expected.key_data() {
+                            return Err(refusal(
+                                "A9",
+                                "--key",
+                                &file.display().to_string(),
+                                format!(
+                                    "私钥 {} 不是{who}在名册中登记的公钥 {}",
+                                    private.public_key().fingerprint(HashAlg::Sha256),
+                                    expected.fingerprint(HashAlg::Sha256)
+                                ),
+                                format!("{who}登记的公钥对应的私钥，或用 selfeval member key 更换登记的公钥"),
+                            )
+                            .into());
+                        }
+                    }
+                    private
+                        .sign(NAMESPACE, HashAlg::Sha512, message)
+                        .map_err(|e| invalid(format!("无法用 {} 签名：{e}", file.display())))?
+                }
+                (None, Some(socket), Some(public)) => sign_with_agent(socket, public, message)?,
+                (None, Some(_), None) => {
+                    return Err(invalid(format!(
+                        "{who}在名册中没有登记公钥，无法从 ssh-agent 选出签名用的密钥；请用 --key 指定私钥文件"
+                    )))
+                }
+                (None, None, _) => return Err(invalid(
+                    "没有可用的签名密钥：请用 --key 私钥文件、环境变量 SELFEVAL_KEY，或启动 ssh-agent（SSH_AUTH_SOCK）"
+                        .into(),
+                )),
+            };
+        let fingerprint = PublicKey::from(signature.public_key().clone()).fingerprint(HashAlg::Sha256).to_string();
+        let armored = signature.to_pem(LineEnding::LF).map_err(|e| invalid(e.to_string()))?;
+        Ok((armored, fingerprint))
+    }
+}
+
+fn invalid(message: String) -> LedgerError {
+    LedgerError::Invalid { field: "--key".into(), message }
+}
+
+fn read_private_key(file: &Path) -> Result<PrivateKey, LedgerError> {
+    let text =
+        std::fs::read_to_string(file).map_err(|e| invalid(format!("无法读取私钥文件 {}：{e}", file.display())))?;
+    let key = PrivateKey::from_openssh(text.as_bytes()).map_err(|e| {
+        invalid(format!(
+            "{} 不是 OpenSSH 格式的私钥（{e}）；可接受：ssh-keygen -t ed25519 生成的私钥文件",
+            file.display()
+        ))
+    })?;
+    if key.is_encrypted() {
+        return Err(invalid(format!(
+            "私钥 {} 有口令保护：请先用 ssh-add {} 把它交给 ssh-agent，再不带 --key 运行",
+            file.display(),
+            file.display()
+        )));
+    }
+    if key.algorithm() != ssh_key::Algorithm::Ed25519 {
+        return Err(invalid(format!("私钥 {} 的算法是 {}，不是 ed25519", file.display(), key.algorithm())));
+    }
+    Ok(key)
+}
+
+/// SSHSIG through the agent: the agent signs the SSHSIG blob of `message`.
+fn sign_with_agent(socket: &Path, public: &PublicKey, message: &[u8]) -> Result<SshSig, LedgerError> {
+    let fail = |e: String| invalid(format!("ssh-agent（{}）无法签名：{e}", socket.display()));
+    let blob = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).map_err(|e| fail(e.to_string()))?;
+    let mut client = ssh_agent_client_rs::Client::connect(socket).map_err(|e| fail(e.to_string()))?;
+    let signature = client.sign(public, &blob).map_err(|e| {
+        fail(format!("{e}（agent 中没有公钥 {} 对应的私钥？用 ssh-add 加入）", public.fingerprint(HashAlg::Sha256)))
+    })?;
+    SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, signature).map_err(|e| fail(e.to_string()))
+}
+
+/// Checks an armored SSHSIG over `message` against a registered OpenSSH
+/// public key, in the namespace `selfeval`.
+pub fn verify(registered: &str, message: &[u8], armored: &str) -> Result<(), String> {
+    let public = PublicKey::from_openssh(registered).map_err(|e| format!("登记的公钥无法读取：{e}"))?;
+    let signature = SshSig::from_pem(armored).map_err(|e| format!("签名无法读取：{e}"))?;
+    public.verify(NAMESPACE, message, &signature).map_err(|e| match e {
+        ssh_key::Error::PublicKey => format!(
+            "签名所用的公钥 {} 不是登记的公钥 {}",
+            PublicKey::from(signature.public_key().clone()).fingerprint(HashAlg::Sha256),
+            public.fingerprint(HashAlg::Sha256)
+        ),
+        ssh_key::Error::Namespace => format!("签名的命名空间是「{}」，不是 selfeval", signature.namespace()),
+        other => format!("签名与内容不符（{other}）"),
+    })
+}
+
+/// The first command whose signature does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadSignature {
+    /// The first event of the command.
+    pub seq: u64,
+    /// What is wrong, in Chinese.
+    pub problem: String,
+}
+
+impl std::fmt::Display for BadSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "事件{}：{}", self.seq, self.problem)
+    }
+}
+
+impl crate::Ledger {
+    /// Checks every signature against the roster as it stood before its
+    /// command, and that every command from a `signatures required` event
+    /// on is signed: how many signed commands were checked, or the first
+    /// bad one. A log that never signed and never required signatures (the
+    /// replayed state says so) is not walked.
+    pub fn verify_signatures(&self) -> Result<Result<u64, BadSignature>, LedgerError> {
+        let governance = self.replay(None)?.state.governance().clone();
+        self.check_signatures(&governance)
+    }
+
+    /// [`Ledger::verify_signatures`], given the governance of the head.
+    pub(crate) fn check_signatures(
+        &self,
+        governance: &selfeval_core::governance::Governance,
+    ) -> Result<Result<u64, BadSignature>, LedgerError> {
+        if governance.signed_commands == 0 && governance.policy_seqs.is_empty() {
+            return Ok(Ok(0));
+        }
+        let mut state = selfeval_core::State::default();
+        let mut group: Vec<selfeval_core::RecordedEvent> = Vec::new();
+        let mut group_id = String::new();
+        let mut checked = 0;
+        let mut events = self.store.events_from(1);
+        loop {
+            let next = events.next().transpose()?;
+            let same = next.as_ref().is_some_and(|e| e.envelope.command_id == group_id);
+            if !same && !group.is_empty() {
+                if let Err(bad) = self.check_command(&state, &group) {
+                    return Ok(Err(bad));
+                }
+                if matches!(group.last().map(|e| &e.payload), Some(selfeval_core::EventPayload::CommandSigned(_))) {
+                    checked += 1;
+                }
+                for event in group.drain(..) {
+                    state.apply(&event);
+                }
+            }
+            let Some(stored) = next else { break };
+            group_id.clone_from(&stored.envelope.command_id);
+            group.push(crate::decode(&stored)?);
+        }
+        Ok(Ok(checked))
+    }
+
+    /// One command's events against the state before them.
+    fn check_command(
+        &self,
+        state: &selfeval_core::State,
+        group: &[selfeval_core::RecordedEvent],
+    ) -> Result<(), BadSignature> {
+        use selfeval_core::event::SignaturePolicySet;
+        use selfeval_core::EventPayload as E;
+        let first = group[0].seq;
+        let bad = |problem: String| BadSignature { seq: first, problem };
+        let governance = state.governance();
+        let requires =
+            group.iter().any(|e| matches!(e.payload, E::SignaturePolicySet(SignaturePolicySet { required: true })));
+        let required = governance.signatures_required.or(requires.then_some(first));
+        let signed_at = group.iter().position(|e| matches!(e.payload, E::CommandSigned(_)));
+        let Some(at) = signed_at else {
+            return match required {
+                Some(since) => Err(bad(format!("命令没有签名，而本库自事件{since}起要求每条命令签名"))),
+                None => Ok(()),
+            };
+        };
+        let E::CommandSigned(signed) = &group[at].payload else { unreachable!("found above") };
+        if at + 1 != group.len() || at == 0 {
+            return Err(bad("签名事件不在命令的最后，或命令只有签名".into()));
+        }
+        let actor = &group[0].meta.actor;
+        let member = governance
+            .member_for_actor(actor)
+            .ok_or_else(|| bad(format!("签名人「{actor}」当时不是名册中的现任人员")))?;
+        if member.name != signed.signer {
+            return Err(bad(format!("签名人记为「{}」，而操作人是「{actor}」", signed.signer)));
+        }
+        let registered =
+            member.key.as_deref().ok_or_else(|| bad(format!("{}当时在名册中没有登记公钥", member.name)))?;
+        let message = self.store.lines(first, group[at].seq - 1).map_err(|e| bad(e.to_string()))?;
+        verify(registered, &message, &signed.signature)
+            .map_err(|why| bad(format!("{}的签名不成立：{why}", member.name)))
+    }
+}
