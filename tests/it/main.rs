@@ -8,6 +8,7 @@ mod demo;
 mod questions;
 mod reading;
 mod recording;
+mod roles;
 mod rules;
 mod store;
 mod surface;

@@ -68,8 +68,12 @@ impl Ledger {
         loop {
             let decided_at = self.store.head().seq;
             let mut state = self.state_for(request)?;
-            let signing = self.signing_for(&state, request)?;
+            // Whether it must be signed is said only once the rules accepted
+            // it: a refusal names the rule before a missing key.
+            let signing = self.signing_for(&state, request);
+            let signed = matches!(signing, Ok(Some(_)));
             let outcome = execute(&mut state, request, |payloads| {
+                let signing = signing.map_err(Append::Failed)?;
                 self.append_at(decided_at, &request.meta, &command_id, payloads, signing.as_ref())
             });
             match outcome {
@@ -77,7 +81,7 @@ impl Ledger {
                     let mut echoes: Vec<_> = events.iter().map(|e| e.payload.echo()).collect();
                     let mut events: Vec<_> =
                         events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
-                    if signing.is_some() {
+                    if signed {
                         events.push((self.store.head().seq, "CommandSigned".to_owned()));
                         echoes.push(None);
                     }

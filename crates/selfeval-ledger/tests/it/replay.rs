@@ -24,6 +24,25 @@ fn project() -> impl Strategy<Value = String> {
 /// Commands over three projects, valid or not, with or without a reason.
 fn command() -> impl Strategy<Value = (bool, Command)> {
     prop_oneof![
+        // Who may do what: the roster (the actor is 张三), reopen, seal, evidence.
+        prop_oneof![
+            Just((true, Command::AddMember { member: "张三@应急救援科".into(), role: "office".into(), key: None })),
+            Just((true, Command::AddMember { member: "李四@应急救援科".into(), role: "section".into(), key: None })),
+            Just((true, Command::RemoveMember { name: "李四".into() })),
+            project().prop_map(|p| (true, Command::Reopen { project: p })),
+            Just((true, Command::Seal)),
+            Just((true, Command::Unseal)),
+            project().prop_map(|p| (
+                false,
+                Command::AddEvidence {
+                    project: p,
+                    file: "a.pdf".into(),
+                    size: 1,
+                    sha256: "ab".repeat(32),
+                    note: "材料".into()
+                }
+            )),
+        ],
         project().prop_map(|code| (
             false,
             Command::AddProject { code, name: "项目".into(), category: None, section: None, budget_weight: None }

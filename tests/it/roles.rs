@@ -1,0 +1,409 @@
+//! Who may do what, on the real binary with real OpenSSH: the roster's
+//! refusals, signatures checked by `ssh-keygen -Y verify` and made by
+//! `ssh-keygen -Y sign`, the ssh-agent, forged histories caught by `verify`,
+//! `import` and checkpoints, evidence, reopen and seal in the report.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Env, DEMO_OFFICE, DEMO_RESCUE};
+
+const OFFICE: &str = "赵静@领导小组办公室";
+const RESCUE: &str = "王敏@应急救援科";
+
+/// A fresh ed25519 key pair made by ssh-keygen: (private, public).
+fn keygen(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let private = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&private)
+        .status()
+        .expect("ssh-keygen is installed (.ci/run installs openssh-client)");
+    assert!(status.success());
+    (private.clone(), private.with_extension("pub"))
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The export's event lines (`{"hash":…,"event":…}`), in order.
+fn event_lines(export: &str) -> Vec<String> {
+    export.lines().filter(|l| l.starts_with("{\"hash\":")).map(str::to_owned).collect()
+}
+
+fn export(env: &Env) -> String {
+    let out = env.dir.path().join(format!("export-{}.jsonl", env.head().unwrap().0));
+    env.ok(&["export", path(&out), "--force"]);
+    std::fs::read_to_string(out).unwrap()
+}
+
+struct Signed {
+    env: Env,
+    office_key: PathBuf,
+    rescue_key: PathBuf,
+    rescue_pub: PathBuf,
+}
+
+/// A ledger with a roster and keys, signatures required from event 5 on:
+/// 1 init, 2–3 the roster, 4 P01, 5–6 the policy and its signature, 7–8 the
+/// budget, 9–10 spending of 30 万元 by 王敏, each with its signature.
+fn signed() -> Signed {
+    let env = Env::new();
+    let (office_key, office_pub) = keygen(env.dir.path(), "zhao");
+    let (rescue_key, rescue_pub) = keygen(env.dir.path(), "wang");
+    env.ok_as(OFFICE, &["init", "--department", "某市应急管理局", "--year", "2024"]);
+    env.ok_as(
+        OFFICE,
+        &["member", "add", OFFICE, "--role", "office", "--key", path(&office_pub), "--reason", "建立名册"],
+    );
+    env.ok_as(
+        OFFICE,
+        &["member", "add", RESCUE, "--role", "section", "--key", path(&rescue_pub), "--reason", "科室填报人"],
+    );
+    env.ok_as(RESCUE, &["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
+    let policy = env.ok_as(
+        OFFICE,
+        &["policy", "set", "signatures", "required", "--reason", "审计要求", "--key", path(&office_key)],
+    );
+    assert_eq!(policy, "已记录 #5 SignaturePolicySet（签名要求已设定）\n已记录 #6 CommandSigned（命令已签名）\n");
+    env.ok_as(RESCUE, &["budget", "set", "P01", "--amount", "40", "--reason", "批复", "--key", path(&rescue_key)]);
+    env.ok_as(RESCUE, &["spend", "P01", "--amount", "30", "--date", "2024-06-30", "--key", path(&rescue_key)]);
+    Signed { env, office_key, rescue_key, rescue_pub }
+}
+
+#[test]
+fn the_roster_refuses_on_the_real_binary_naming_the_rule() {
+    let s = signed();
+    let env = &s.env;
+    let run = env.run(&["--actor", "root", "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().starts_with(
+            "错误：--actor：违反规则A1（只有人员名册中的现任人员可以写入）：「root」不是人员名册中的现任人员"
+        ),
+        "{}",
+        run.stderr()
+    );
+    let json = env.run(&["--json", "--actor", "王敏@应急救援科", "approve", "P01"]);
+    let value: serde_json::Value = serde_json::from_str(json.stderr().trim()).unwrap();
+    assert_eq!(value["error"]["kind"], "rejected", "{value}");
+    assert!(value["error"]["message"].as_str().unwrap().starts_with("--actor：违反规则A3"), "{value}");
+    let list = env.json(&["member", "list", "--json"]);
+    assert_eq!(list["signatures_required"], true);
+    assert_eq!(list["members"][1]["name"], "王敏");
+    assert_eq!(list["members"][1]["role"], "section");
+    assert!(list["members"][1]["key"].as_str().unwrap().starts_with("SHA256:"));
+}
+
+#[test]
+fn once_signatures_are_required_unsigned_and_wrongly_signed_commands_are_refused() {
+    let s = signed();
+    let env = &s.env;
+    let before = env.head();
+    let spend = ["--actor", RESCUE, "spend", "P01", "--amount", "1", "--date", "2024-07-01"];
+    let run = env.run(&spend);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("违反规则A9") && run.stderr().contains("本库要求签名，但没有给出签名密钥"),
+        "{}",
+        run.stderr()
+    );
+    let mut with_office_key = spend.to_vec();
+    with_office_key.extend(["--key", path(&s.office_key)]);
+    let run = env.run(&with_office_key);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("不是王敏在名册中登记的公钥"), "{}", run.stderr());
+    assert_eq!(env.head(), before, "nothing written");
+    // SELFEVAL_KEY is the default signing key.
+    let output = env.command().env("SELFEVAL_KEY", &s.rescue_key).args(spend).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let verify = env.ok(&["verify"]);
+    assert!(verify.contains("签名：4 条签名命令均由名册中登记的公钥签名"), "{verify}");
+    let history = env.run(&["history", "--type", "CommandSigned"]).stdout();
+    assert_eq!(history.lines().count(), 4, "{history}");
+    assert!(history.contains("王敏 以公钥 SHA256:"), "{history}");
+}
+
+#[test]
+fn a_signature_made_by_selfeval_verifies_with_ssh_keygen() {
+    let s = signed();
+    let lines = event_lines(&export(&s.env));
+    // Event 9 is the spending, event 10 its signature.
+    let signed: serde_json::Value = serde_json::from_str(&lines[9]).unwrap();
+    assert_eq!(signed["event"]["type"], "CommandSigned");
+    let signature = signed["event"]["payload"]["signature"].as_str().unwrap();
+    let dir = s.env.dir.path();
+    std::fs::write(dir.join("spend.sig"), signature).unwrap();
+    std::fs::write(dir.join("spend.msg"), format!("{}\n", lines[8])).unwrap();
+    let public = std::fs::read_to_string(&s.rescue_pub).unwrap();
+    std::fs::write(dir.join("allowed_signers"), format!("王敏 {public}")).unwrap();
+    let verify = |message: &str| {
+        Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-f", path(&dir.join("allowed_signers")), "-I", "王敏", "-n", "selfeval", "-s"])
+            .arg(dir.join("spend.sig"))
+            .stdin(std::fs::File::open(dir.join(message)).unwrap())
+            .output()
+            .unwrap()
+    };
+    let output = verify("spend.msg");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("Good \"selfeval\" signature for 王敏"));
+    // The same bytes with 30 changed to 3: OpenSSH says no.
+    std::fs::write(dir.join("forged.msg"), format!("{}\n", lines[8].replace("\"amount\":\"30\"", "\"amount\":\"3\"")))
+        .unwrap();
+    assert!(!verify("forged.msg").status.success());
+}
+
+/// `export` with event `seq`'s amount 30 changed to 3, re-chained as a
+/// forger following docs/storage.md would.
+fn forged(export: &str, seq: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let mut bodies: Vec<String> = event_lines(export)
+        .iter()
+        .map(|l| l[l.find(",\"event\":").unwrap() + ",\"event\":".len()..l.len() - 1].to_owned())
+        .collect();
+    assert!(bodies[seq - 1].contains("\"amount\":\"30\""), "{}", bodies[seq - 1]);
+    bodies[seq - 1] = bodies[seq - 1].replace("\"amount\":\"30\"", "\"amount\":\"3\"");
+    let genesis = "0".repeat(64);
+    let mut out =
+        format!("{{\"format\":\"selfeval-export\",\"version\":1,\"hash\":\"sha256\",\"genesis\":\"{genesis}\"}}\n");
+    let mut prev = genesis;
+    for body in &bodies {
+        let body = format!("{}{prev}\"}}", &body[..body.len() - 66]);
+        let prev_bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&prev[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let hash = format!("{:x}", Sha256::new().chain_update(&prev_bytes).chain_update(body.as_bytes()).finalize());
+        out.push_str(&format!("{{\"hash\":\"{hash}\",\"event\":{body}}}\n"));
+        prev = hash;
+    }
+    out.push_str(&format!("{{\"trailer\":{{\"events\":{},\"head_hash\":\"{prev}\"}}}}\n", bodies.len()));
+    out
+}
+
+/// A store holding `export` as its log, written past every check but the
+/// chain's, as someone holding the files could.
+fn raw_store(env: &Env, export: &str) {
+    let mut ledger = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    ledger.import(&mut export.as_bytes()).unwrap().unwrap();
+}
+
+#[test]
+fn a_forged_history_is_refused_by_verify_and_import_once_signatures_are_required() {
+    let s = signed();
+    let forgery = forged(&export(&s.env), 9);
+    let file = s.env.dir.path().join("forged.jsonl");
+    std::fs::write(&file, &forgery).unwrap();
+    let fresh = Env::new();
+    let import = fresh.run(&["import", path(&file)]);
+    assert_eq!(import.code(), 4, "{}", import.stderr());
+    assert!(
+        import.stderr().contains("导入被拒绝，未写入任何事件：事件9：王敏的签名不成立：签名与内容不符"),
+        "{}",
+        import.stderr()
+    );
+    assert!(!fresh.store().exists(), "nothing landed");
+    let held = Env::new();
+    raw_store(&held, &forgery);
+    let verify = held.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    assert!(verify.stdout().starts_with("哈希链完整：10 个事件"), "the chain alone is fooled: {}", verify.stdout());
+    assert!(verify.stderr().contains("签名不成立：事件9：王敏的签名不成立"), "{}", verify.stderr());
+    // Dropping the signature event instead: unsigned under the policy.
+    let export = export(&s.env);
+    let mut lines = event_lines(&export);
+    lines.remove(9);
+    let trimmed = Env::new();
+    let mut text = export.lines().next().unwrap().to_owned() + "\n";
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let head = lines.last().unwrap()[9..73].to_owned();
+    text.push_str(&format!("{{\"trailer\":{{\"events\":9,\"head_hash\":\"{head}\"}}}}\n"));
+    std::fs::write(trimmed.dir.path().join("trimmed.jsonl"), &text).unwrap();
+    let import = trimmed.run(&["import", path(&trimmed.dir.path().join("trimmed.jsonl"))]);
+    assert_eq!(import.code(), 4, "{}", import.stderr());
+    assert!(import.stderr().contains("事件9：命令没有签名，而本库自事件5起要求每条命令签名"), "{}", import.stderr());
+    // The genuine export imports and verifies.
+    std::fs::write(&file, &export).unwrap();
+    let restored = Env::new();
+    assert_eq!(restored.run(&["import", path(&file)]).code(), 0);
+    assert!(restored.ok(&["verify"]).contains("签名：3 条签名命令"));
+}
+
+#[test]
+fn the_ssh_agent_signs_when_no_key_file_is_given() {
+    let s = signed();
+    let socket = s.env.dir.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .args(["-D", "-a"])
+        .arg(&socket)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("ssh-agent");
+    for _ in 0..100 {
+        if socket.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let added = Command::new("ssh-add").arg(&s.rescue_key).env("SSH_AUTH_SOCK", &socket).output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let output = s
+        .env
+        .command()
+        .env("SSH_AUTH_SOCK", &socket)
+        .args(["--actor", RESCUE, "spend", "P01", "--amount", "2", "--date", "2024-08-01"])
+        .output()
+        .unwrap();
+    let _ = agent.kill();
+    let _ = agent.wait();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("#12 CommandSigned"));
+    assert!(s.env.ok(&["verify"]).contains("签名：4 条签名命令"));
+}
+
+#[test]
+fn a_checkpoint_catches_a_rewritten_history_in_open_mode() {
+    let env = Env::new();
+    let (key, _) = keygen(env.dir.path(), "auditor");
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金"]);
+    env.ok(&["spend", "P01", "--amount", "30", "--date", "2024-06-30"]);
+    let statement = env.dir.path().join("checkpoint.txt");
+    let recorded = env.ok(&["checkpoint", "--out", path(&statement), "--key", path(&key)]);
+    assert_eq!(recorded, "已记录 #4 CheckpointRecorded（检查点已生成）\n");
+    let text = std::fs::read_to_string(&statement).unwrap();
+    let (head_seq, head_hash) = (3, env.run(&["export"]).stdout().lines().nth(3).unwrap()[9..73].to_owned());
+    assert!(
+        text.starts_with(&format!(
+            "selfeval checkpoint 1\ndepartment: 某市应急管理局\nyear: 2024\nseq: {head_seq}\nhead: {head_hash}\ntime: 2025-03-01T01:00:00Z\nsigner: 张三@应急救援科\nkey: SHA256:"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("-----BEGIN SSH SIGNATURE-----"), "{text}");
+    let verified = env.ok(&["verify", "--checkpoint", path(&statement)]);
+    assert!(verified.contains(&format!("检查点 {}：事件3的哈希 {head_hash} 与库一致", path(&statement))), "{verified}");
+    let report = env.ok(&["report"]);
+    assert!(
+        report.contains(&format!(
+            "> 最近检查点：张三@应急救援科 于 2025-03-01 生成（#4），固定事件序号 3 的哈希 `{head_hash}`"
+        )),
+        "{report}"
+    );
+    // The history before it rewritten (30 → 3) and re-chained.
+    let held = Env::new();
+    raw_store(&held, &forged(&env.run(&["export"]).stdout(), 3));
+    assert_eq!(held.run(&["verify"]).code(), 0, "without the checkpoint the forgery passes");
+    let run = held.run(&["verify", "--checkpoint", path(&statement)]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("的哈希现为") && run.stderr().contains("此前的历史被改写过"), "{}", run.stderr());
+    // A statement edited after signing is refused, whatever the store holds.
+    let edited = env.dir.path().join("edited.txt");
+    std::fs::write(&edited, text.replace("seq: 3", "seq: 2")).unwrap();
+    let run = env.run(&["verify", "--checkpoint", path(&edited)]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("签名与正文不符"), "{}", run.stderr());
+    // A truncated history is caught too.
+    let short = Env::new();
+    let export = env.run(&["export"]).stdout();
+    let lines = event_lines(&export);
+    let mut text = export.lines().next().unwrap().to_owned() + "\n";
+    text.push_str(&format!("{}\n{}\n", lines[0], lines[1]));
+    text.push_str(&format!("{{\"trailer\":{{\"events\":2,\"head_hash\":\"{}\"}}}}\n", &lines[1][9..73]));
+    raw_store(&short, &text);
+    let run = short.run(&["verify", "--checkpoint", path(&statement)]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("检查点固定了事件3，而本库只有2个事件"), "{}", run.stderr());
+}
+
+#[test]
+fn a_checkpoint_signed_by_ssh_keygen_is_accepted() {
+    let env = Env::new();
+    let (key, _) = keygen(env.dir.path(), "auditor");
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let head_hash = env.run(&["export"]).stdout().lines().nth(1).unwrap()[9..73].to_owned();
+    let fingerprint = String::from_utf8(
+        Command::new("ssh-keygen").args(["-l", "-E", "sha256", "-f"]).arg(&key).output().unwrap().stdout,
+    )
+    .unwrap()
+    .split(' ')
+    .nth(1)
+    .unwrap()
+    .to_owned();
+    let body = format!(
+        "selfeval checkpoint 1\ndepartment: 某市应急管理局\nyear: 2024\nseq: 1\nhead: {head_hash}\ntime: 2025-03-02T00:00:00Z\nsigner: 外部审计\nkey: {fingerprint}\n"
+    );
+    let file = env.dir.path().join("body.txt");
+    std::fs::write(&file, &body).unwrap();
+    let signed =
+        Command::new("ssh-keygen").args(["-Y", "sign", "-n", "selfeval", "-f"]).arg(&key).arg(&file).output().unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let signature = std::fs::read_to_string(file.with_extension("txt.sig")).unwrap();
+    let statement = env.dir.path().join("statement.txt");
+    std::fs::write(&statement, format!("{body}{signature}")).unwrap();
+    let verified = env.ok(&["verify", "--checkpoint", path(&statement)]);
+    assert!(verified.contains("事件1的哈希") && verified.contains("（外部审计签名）"), "{verified}");
+}
+
+#[test]
+fn evidence_is_pinned_by_hash_listed_in_the_table_and_rechecked() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金"]);
+    let dir = env.dir.path().join("材料");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("验收报告.pdf");
+    std::fs::write(&file, b"%PDF-1.4 acceptance").unwrap();
+    let recorded = env.ok(&["evidence", "add", "P01", path(&file), "--note", "装备验收报告"]);
+    assert_eq!(recorded, "已记录 #3 EvidenceAdded（佐证材料已登记）\n");
+    let table = env.ok(&["table", "P01"]);
+    assert!(table.contains("佐证材料") && table.contains("| 验收报告.pdf | 19   |"), "{table}");
+    let checked = env.ok(&["verify", "--evidence", path(&dir)]);
+    assert!(checked.contains("佐证材料：1 个文件与登记的大小和 SHA-256 一致"), "{checked}");
+    std::fs::write(&file, b"%PDF-1.4 acceptancE").unwrap();
+    let run = env.run(&["verify", "--evidence", path(&dir)]);
+    assert_eq!(run.code(), 4);
+    assert!(
+        run.stderr().contains("佐证材料 P01 验收报告.pdf（事件3）：") && run.stderr().contains("已改动"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::remove_file(&file).unwrap();
+    let run = env.run(&["verify", "--evidence", path(&dir)]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("文件不在"), "{}", run.stderr());
+    env.fails(&["evidence", "add", "P01", path(&dir.join("无此文件.pdf")), "--note", "x"], 1, "不是可读的文件");
+}
+
+#[test]
+fn the_demo_shows_reopen_and_seal_in_the_report_and_history() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    env.demo_spend_on_p02();
+    let refused = env.run(&["--actor", DEMO_OFFICE, "seal", "--reason", "年度自评完成"]);
+    assert_eq!(refused.code(), 1);
+    assert!(refused.stderr().contains("有预算或支出的项目尚未全部审核通过：P02（填报中）"), "{}", refused.stderr());
+    env.ok_as(DEMO_RESCUE, &["submit", "P02"]);
+    env.ok_as(DEMO_OFFICE, &["approve", "P02"]);
+    env.ok_as(DEMO_OFFICE, &["seal", "--reason", "年度自评完成"]);
+    let run = env.run(&["--actor", "周磊@人事科", "goal", "P01", "--expected", "x"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("违反规则A7"), "{}", run.stderr());
+    env.ok_as(DEMO_OFFICE, &["unseal", "--reason", "补记P01目标"]);
+    env.ok_as("周磊@人事科", &["goal", "P01", "--expected", "培养人才"]);
+    let report = env.ok(&["report"]);
+    assert!(
+        report.contains("- P02 应急救援能力建设资金：2024-12-29 王敏@应急救援科提交（#72）；2024-12-30 赵静@领导小组办公室审核通过（#75）；2025-03-01 赵静@领导小组办公室重新打开（#78）；2025-03-01 王敏@应急救援科提交（#80）；2025-03-01 赵静@领导小组办公室审核通过（#81）"),
+        "{report}"
+    );
+    assert!(report.contains("- 年度封存：2025-03-01 赵静@领导小组办公室封存（#82）；2025-03-01 赵静@领导小组办公室解除封存（#83，原因：补记P01目标）。"), "{report}");
+    assert!(report.contains("- 封存后的变更：#84 P01 年度总体目标已设定（周磊@人事科）。"), "{report}");
+    assert!(report.contains("| G2   |"), "{report}");
+    let history = env.run(&["history", "--project", "P02", "--type", "SelfEvaluationReopened"]).stdout();
+    assert!(history.contains("状态 已审核通过 → 填报中（重新打开）  原因：补记年末支出"), "{history}");
+    let json = env.json(&["report", "--format", "json"]);
+    assert_eq!(json["governance"]["sealed"], false);
+    assert_eq!(json["governance"]["changed_after_seal"][0]["seq"], 84);
+    assert_eq!(json["governance"]["roster"].as_array().unwrap().len(), 5);
+}
