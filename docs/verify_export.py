@@ -6,18 +6,81 @@ Usage: python3 verify_export.py EXPORT.jsonl
 Each event line is laid out exactly as {"hash":"<64 hex>","event":<body>}.
 The hash is SHA-256 over the 32 raw bytes of the previous hash followed by
 the exact body bytes; the first event's previous hash is 32 zero bytes.
-Prints "OK <n> events, head <hash>" or "BROKEN at event <seq>: <why>" (exit 1).
-See docs/storage.md.
+
+Signatures (docs/spec/roles.md): a CommandSigned event closes a signed
+command; its SSHSIG (namespace "selfeval") covers the exact lines of the
+command's other events, each with its newline, and is checked with
+`ssh-keygen -Y verify` against the key the roster (the MemberAdded,
+MemberKeyChanged and MemberRemoved events before it) registered for the
+signer. From a SignaturePolicySet {"required": true} event on, every
+command must be signed.
+
+Prints "OK <n> events, head <hash>[, <k> signatures]" or
+"BROKEN at event <seq>: <why>" (exit 1). See docs/storage.md.
 """
 import hashlib
 import json
+import os
+import subprocess
 import sys
+import tempfile
+
+
+def check_signature(roster, signed, lines, seq):
+    """None, or why the signature of the command ending at `seq` fails."""
+    key = roster.get(signed["signer"])
+    if key is None:
+        return f"BROKEN at event {seq}: {signed['signer']} has no registered key"
+    with tempfile.TemporaryDirectory() as tmp:
+        allowed, sig = os.path.join(tmp, "allowed"), os.path.join(tmp, "sig")
+        with open(allowed, "w", encoding="utf-8") as f:
+            f.write(f"{signed['signer']} {key}\n")
+        with open(sig, "w", encoding="utf-8") as f:
+            f.write(signed["signature"])
+        run = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", signed["signer"], "-n", "selfeval", "-s", sig],
+            input=b"".join(line + b"\n" for line in lines),
+            capture_output=True,
+        )
+    if run.returncode != 0:
+        return f"BROKEN at event {seq}: the signature of {signed['signer']} does not hold"
+    return None
 
 PREFIX, MIDDLE = b'{"hash":"', b'","event":'
 
 
 def verify(path):
     prev, expected, trailer = "0" * 64, 1, None
+    roster, required, signatures = {}, False, 0
+    command, command_id = [], None  # the lines and id of the command being read
+
+    def close():
+        """Checks the command just read; None or why it fails."""
+        nonlocal required, signatures
+        if not command:
+            return None
+        events = [json.loads(line[83:-1]) for line in command]
+        last = events[-1]
+        first = events[0]["seq"]
+        if any(e["type"] == "SignaturePolicySet" and e["payload"]["required"] for e in events):
+            required = True
+        if last["type"] == "CommandSigned":
+            why = check_signature(roster, last["payload"], command[:-1], first)
+            if why:
+                return why
+            signatures += 1
+        elif required:
+            return f"BROKEN at event {first}: unsigned, while signatures are required"
+        for e in events:
+            p = e["payload"]
+            if e["type"] in ("MemberAdded", "MemberKeyChanged") and p.get("key"):
+                roster[p["name"]] = p["key"]
+            elif e["type"] == "MemberRemoved":
+                roster.pop(p["name"], None)
+            elif e["type"] == "SignaturePolicySet" and not p["required"]:
+                required = False
+        return None
+
     with open(path, "rb") as f:
         header = json.loads(f.readline())
         if header.get("format") != "selfeval-export" or header.get("hash") != "sha256":
@@ -39,12 +102,22 @@ def verify(path):
             if computed != stored:
                 return f"BROKEN at event {expected}: the bytes hash to {computed}, not {stored}"
             prev, expected = computed, expected + 1
+            if event["command_id"] != command_id:
+                why = close()
+                if why:
+                    return why
+                command, command_id = [], event["command_id"]
+            command.append(line)
+    why = close()
+    if why:
+        return why
     count = expected - 1
     if trailer is None:
         return f"BROKEN at event {expected}: truncated, no trailer"
     if trailer["events"] != count or trailer["head_hash"] != prev:
         return f"BROKEN at event {expected}: the trailer does not match the events"
-    return f"OK {count} events, head {prev}"
+    signed = f", {signatures} signatures" if signatures else ""
+    return f"OK {count} events, head {prev}{signed}"
 
 
 if __name__ == "__main__":

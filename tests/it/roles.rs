@@ -224,8 +224,16 @@ fn a_forged_history_is_refused_by_verify_and_import_once_signatures_are_required
     let import = trimmed.run(&["import", path(&trimmed.dir.path().join("trimmed.jsonl"))]);
     assert_eq!(import.code(), 4, "{}", import.stderr());
     assert!(import.stderr().contains("事件9：命令没有签名，而本库自事件5起要求每条命令签名"), "{}", import.stderr());
+    // The outsider's script (docs/verify_export.py, with ssh-keygen) sees it too.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/verify_export.py");
+    let outsider = |file: &Path| {
+        let output = Command::new("python3").arg(script).arg(file).output().expect("python3");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(outsider(&file), "BROKEN at event 9: the signature of 王敏 does not hold\n");
     // The genuine export imports and verifies.
     std::fs::write(&file, &export).unwrap();
+    assert!(outsider(&file).ends_with(", 3 signatures\n"), "{}", outsider(&file));
     let restored = Env::new();
     assert_eq!(restored.run(&["import", path(&file)]).code(), 0);
     assert!(restored.ok(&["verify"]).contains("签名：3 条签名命令"));
