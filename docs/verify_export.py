@@ -12,7 +12,9 @@ command; its SSHSIG (namespace "selfeval") covers the exact lines of the
 command's other events, each with its newline, and is checked with
 `ssh-keygen -Y verify` against the key the roster (the MemberAdded,
 MemberKeyChanged and MemberRemoved events before it) registered for the
-signer. From a SignaturePolicySet {"required": true} event on, every
+signer, who must be the command's actor. The access rules of roles.md
+(who may approve, write which project, ...) are selfeval's own check
+(`selfeval verify`), not this script's. From a SignaturePolicySet {"required": true} event on, every
 command must be signed.
 
 Prints "OK <n> events, head <hash>[, <k> signatures]" or
@@ -26,19 +28,21 @@ import sys
 import tempfile
 
 
-def check_signature(roster, signed, lines, seq):
-    """None, or why the signature of the command ending at `seq` fails."""
-    key = roster.get(signed["signer"])
+def check_signature(roster, signed, actor, lines, seq):
+    """None, or why the signature of the command starting at `seq` fails."""
+    if actor != f"{signed['signer']}@{roster.get(signed['signer'], ('', ''))[1]}":
+        return f"BROKEN at event {seq}: signed by {signed['signer']}, but the actor is {actor}"
+    key = roster.get(signed["signer"], (None, None))[0]
     if key is None:
         return f"BROKEN at event {seq}: {signed['signer']} has no registered key"
     with tempfile.TemporaryDirectory() as tmp:
         allowed, sig = os.path.join(tmp, "allowed"), os.path.join(tmp, "sig")
         with open(allowed, "w", encoding="utf-8") as f:
-            f.write(f"{signed['signer']} {key}\n")
+            f.write(f"signer {key}\n")  # a fixed principal: names may hold spaces
         with open(sig, "w", encoding="utf-8") as f:
             f.write(signed["signature"])
         run = subprocess.run(
-            ["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", signed["signer"], "-n", "selfeval", "-s", sig],
+            ["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", "signer", "-n", "selfeval", "-s", sig],
             input=b"".join(line + b"\n" for line in lines),
             capture_output=True,
         )
@@ -64,8 +68,10 @@ def verify(path):
         first = events[0]["seq"]
         if any(e["type"] == "SignaturePolicySet" and e["payload"]["required"] for e in events):
             required = True
+        if any(e["actor"] != events[0]["actor"] for e in events):
+            return f"BROKEN at event {first}: one command, several actors"
         if last["type"] == "CommandSigned":
-            why = check_signature(roster, last["payload"], command[:-1], first)
+            why = check_signature(roster, last["payload"], events[0]["actor"], command[:-1], first)
             if why:
                 return why
             signatures += 1
@@ -73,8 +79,10 @@ def verify(path):
             return f"BROKEN at event {first}: unsigned, while signatures are required"
         for e in events:
             p = e["payload"]
-            if e["type"] in ("MemberAdded", "MemberKeyChanged") and p.get("key"):
-                roster[p["name"]] = p["key"]
+            if e["type"] == "MemberAdded":
+                roster[p["name"]] = (p.get("key"), p["section"])
+            elif e["type"] == "MemberKeyChanged" and p["name"] in roster:
+                roster[p["name"]] = (p["key"], roster[p["name"]][1])
             elif e["type"] == "MemberRemoved":
                 roster.pop(p["name"], None)
             elif e["type"] == "SignaturePolicySet" and not p["required"]:
@@ -86,7 +94,9 @@ def verify(path):
         if header.get("format") != "selfeval-export" or header.get("hash") != "sha256":
             return f"BROKEN at event 1: not a selfeval export header"
         for line in f:
-            line = line.rstrip(b"\n")
+            line = line.rstrip(b"\r\n")
+            if trailer is not None:
+                return f"BROKEN at event {expected}: content after the trailer"
             if line.startswith(b'{"trailer":'):
                 trailer = json.loads(line)["trailer"]
                 continue

@@ -158,9 +158,15 @@ fn a_signature_made_by_selfeval_verifies_with_ssh_keygen() {
 /// `export` with event `seq`'s amount 30 changed to 3, re-chained as a
 /// forger following docs/storage.md would.
 fn forged(export: &str, seq: usize) -> String {
+    forged_first(export, seq, usize::MAX)
+}
+
+/// [`forged`], keeping only the first `keep` events.
+fn forged_first(export: &str, seq: usize, keep: usize) -> String {
     use sha2::{Digest, Sha256};
     let mut bodies: Vec<String> = event_lines(export)
         .iter()
+        .take(keep)
         .map(|l| l[l.find(",\"event\":").unwrap() + ",\"event\":".len()..l.len() - 1].to_owned())
         .collect();
     assert!(bodies[seq - 1].contains("\"amount\":\"30\""), "{}", bodies[seq - 1]);
@@ -291,7 +297,14 @@ fn a_checkpoint_catches_a_rewritten_history_in_open_mode() {
     );
     assert!(text.contains("-----BEGIN SSH SIGNATURE-----"), "{text}");
     let verified = env.ok(&["verify", "--checkpoint", path(&statement)]);
-    assert!(verified.contains(&format!("检查点 {}：事件3的哈希 {head_hash} 与库一致", path(&statement))), "{verified}");
+    assert!(
+        verified.contains(&format!(
+            "检查点 {}：事件3的哈希 {head_hash} 与库一致；声明人 张三@应急救援科",
+            path(&statement)
+        )),
+        "{verified}"
+    );
+    assert!(verified.contains("（不是名册中登记的公钥；库中于事件4记录了该检查点）"), "{verified}");
     let report = env.ok(&["report"]);
     assert!(
         report.contains(&format!(
@@ -299,9 +312,16 @@ fn a_checkpoint_catches_a_rewritten_history_in_open_mode() {
         )),
         "{report}"
     );
-    // The history before it rewritten (30 → 3) and re-chained.
+    // The history before it rewritten (30 → 3) and re-chained: the log's
+    // own record of the checkpoint no longer matches…
+    let kept = Env::new();
+    raw_store(&kept, &forged(&env.run(&["export"]).stdout(), 3));
+    let run = kept.run(&["verify"]);
+    assert_eq!(run.code(), 4);
+    assert!(run.stderr().contains("事件4：检查点记录的事件3的哈希"), "{}", run.stderr());
+    // …so a forger drops that record too; only the statement held outside tells.
     let held = Env::new();
-    raw_store(&held, &forged(&env.run(&["export"]).stdout(), 3));
+    raw_store(&held, &forged_first(&env.run(&["export"]).stdout(), 3, 3));
     assert_eq!(held.run(&["verify"]).code(), 0, "without the checkpoint the forgery passes");
     let run = held.run(&["verify", "--checkpoint", path(&statement)]);
     assert_eq!(run.code(), 4);
@@ -351,7 +371,13 @@ fn a_checkpoint_signed_by_ssh_keygen_is_accepted() {
     let statement = env.dir.path().join("statement.txt");
     std::fs::write(&statement, format!("{body}{signature}")).unwrap();
     let verified = env.ok(&["verify", "--checkpoint", path(&statement)]);
-    assert!(verified.contains("事件1的哈希") && verified.contains("（外部审计签名）"), "{verified}");
+    assert!(
+        verified.contains("事件1的哈希")
+            && verified.contains(&format!(
+                "声明人 外部审计，签名公钥 {fingerprint}（不是名册中登记的公钥；库中没有生成该检查点的记录）"
+            )),
+        "{verified}"
+    );
 }
 
 #[test]
@@ -382,6 +408,17 @@ fn evidence_is_pinned_by_hash_listed_in_the_table_and_rechecked() {
     assert_eq!(run.code(), 4);
     assert!(run.stderr().contains("文件不在"), "{}", run.stderr());
     env.fails(&["evidence", "add", "P01", path(&dir.join("无此文件.pdf")), "--note", "x"], 1, "不是可读的文件");
+    let odd = dir.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad\xff.pdf"));
+    std::fs::write(&odd, b"x").unwrap();
+    let output = env
+        .command()
+        .args(["--actor", crate::ACTOR, "evidence", "add", "P01"])
+        .arg(&odd)
+        .args(["--note", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("的文件名不是有效的 UTF-8"));
 }
 
 #[test]
@@ -414,4 +451,211 @@ fn the_demo_shows_reopen_and_seal_in_the_report_and_history() {
     assert_eq!(json["governance"]["sealed"], false);
     assert_eq!(json["governance"]["changed_after_seal"][0]["seq"], 84);
     assert_eq!(json["governance"]["roster"].as_array().unwrap().len(), 5);
+}
+
+/// Appends to `export` one command of `actor` (an event of `event.0` with
+/// the payload `event.1` on `stream`), signed with `key` by `ssh-keygen -Y
+/// sign`, as a member holding the files would: a valid chain and a valid
+/// signature by that key.
+fn append_signed(dir: &Path, export: &str, actor: &str, stream: &str, event: (&str, &str), key: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let mut lines = event_lines(export);
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    let time = last["event"]["recorded_at"].as_str().unwrap().to_owned();
+    let version = lines.iter().filter(|l| l.contains(&format!("\"stream\":\"{stream}\""))).count();
+    let mut prev = last["hash"].as_str().unwrap().to_owned();
+    let first_seq = lines.len() + 1;
+    let mut line_of = |offset: usize, event_type: &str, payload: &str| {
+        let seq = first_seq + offset;
+        let version = version + 1 + offset;
+        let body = format!(
+            "{{\"seq\":{seq},\"event_id\":\"01a22355-0000-7000-8000-{seq:012}\",\"stream\":\"{stream}\",\"stream_version\":{version},\"type\":\"{event_type}\",\"schema_version\":1,\"occurred_at\":\"{time}\",\"recorded_at\":\"{time}\",\"actor\":\"{actor}\",\"reason\":null,\"command_id\":\"forged-{first_seq}\",\"payload\":{payload},\"prev_hash\":\"{prev}\"}}"
+        );
+        let prev_bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&prev[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let hash = format!("{:x}", Sha256::new().chain_update(&prev_bytes).chain_update(body.as_bytes()).finalize());
+        prev.clone_from(&hash);
+        format!("{{\"hash\":\"{hash}\",\"event\":{body}}}")
+    };
+    let command = line_of(0, event.0, event.1);
+    let message = dir.join("forged-command.txt");
+    std::fs::write(&message, format!("{command}\n")).unwrap();
+    let _ = std::fs::remove_file(dir.join("forged-command.txt.sig"));
+    let signed = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", "selfeval", "-f"])
+        .arg(key)
+        .arg(&message)
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let signature = std::fs::read_to_string(dir.join("forged-command.txt.sig")).unwrap();
+    let listed = Command::new("ssh-keygen").args(["-l", "-E", "sha256", "-f"]).arg(key).output().unwrap();
+    let fingerprint = String::from_utf8(listed.stdout).unwrap().split(' ').nth(1).unwrap().to_owned();
+    let signer = actor.split('@').next().unwrap();
+    let payload = serde_json::json!({"stream": stream, "signer": signer, "key": fingerprint, "signature": signature});
+    let signature_line = line_of(1, "CommandSigned", &payload.to_string());
+    lines.extend([command, signature_line]);
+    let mut text = export.lines().next().unwrap().to_owned() + "\n";
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str(&format!("{{\"trailer\":{{\"events\":{},\"head_hash\":\"{prev}\"}}}}\n", lines.len()));
+    text
+}
+
+#[test]
+fn a_signed_command_the_rules_forbid_is_refused_by_import_and_verify() {
+    let s = signed();
+    let dir = s.env.dir.path();
+    // 王敏 (a section member, with his own key) appends an approval of his project.
+    let forged = append_signed(
+        dir,
+        &export(&s.env),
+        RESCUE,
+        "project/P01",
+        ("SelfEvaluationApproved", "{\"project\":\"P01\"}"),
+        &s.rescue_key,
+    );
+    let file = dir.join("forged-approval.jsonl");
+    std::fs::write(&file, &forged).unwrap();
+    let fresh = Env::new();
+    let import = fresh.run(&["import", path(&file)]);
+    assert_eq!(import.code(), 4, "{}", import.stderr());
+    assert!(import.stderr().contains("事件11：actor：违反规则A3"), "{}", import.stderr());
+    let held = Env::new();
+    raw_store(&held, &forged);
+    let verify = held.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    assert!(verify.stderr().contains("不符合名册规则或签名不成立：事件11：违反规则A3"), "{}", verify.stderr());
+    // The same append, signed with the key he holds but as the office: the
+    // signature names him, not the actor.
+    let as_office = append_signed(
+        dir,
+        &export(&s.env),
+        OFFICE,
+        "project/P01",
+        ("SelfEvaluationApproved", "{\"project\":\"P01\"}"),
+        &s.rescue_key,
+    );
+    std::fs::write(&file, &as_office).unwrap();
+    let fresh = Env::new();
+    let import = fresh.run(&["import", path(&file)]);
+    assert_eq!(import.code(), 4);
+    assert!(
+        import.stderr().contains("事件11：签名事件记的公钥 SHA256:") && import.stderr().contains("不是赵静登记的公钥"),
+        "{}",
+        import.stderr()
+    );
+}
+
+#[test]
+fn a_rotated_key_signs_from_its_rotation_on_and_older_signatures_still_hold() {
+    let s = signed();
+    let env = &s.env;
+    let (new_key, new_pub) = keygen(env.dir.path(), "wang-2025");
+    env.ok_as(
+        OFFICE,
+        &[
+            "member",
+            "key",
+            "王敏",
+            "--key",
+            path(&new_pub),
+            "--reason",
+            "更换密钥",
+            "--signing-key",
+            path(&s.office_key),
+        ],
+    );
+    let old = env.run(&[
+        "--actor",
+        RESCUE,
+        "spend",
+        "P01",
+        "--amount",
+        "1",
+        "--date",
+        "2024-07-01",
+        "--key",
+        path(&s.rescue_key),
+    ]);
+    assert_eq!(old.code(), 1);
+    assert!(old.stderr().contains("不是王敏在名册中登记的公钥"), "{}", old.stderr());
+    env.ok_as(RESCUE, &["spend", "P01", "--amount", "1", "--date", "2024-07-01", "--key", path(&new_key)]);
+    let verify = env.ok(&["verify"]);
+    assert!(verify.contains("签名：5 条签名命令"), "before the rotation by the old key, after by the new: {verify}");
+}
+
+#[test]
+fn policy_required_in_chinese_is_signed_too() {
+    let env = Env::new();
+    let (key, public) = keygen(env.dir.path(), "zhao");
+    env.ok_as(OFFICE, &["init", "--department", "某市应急管理局", "--year", "2024"]);
+    env.ok_as(OFFICE, &["member", "add", OFFICE, "--role", "office", "--key", path(&public), "--reason", "建立名册"]);
+    let refused = env.run(&["--actor", OFFICE, "policy", "set", "signatures", "必须", "--reason", "审计要求"]);
+    assert_eq!(refused.code(), 1, "no key: refused, not recorded unsigned");
+    assert!(refused.stderr().contains("违反规则A9"), "{}", refused.stderr());
+    let recorded =
+        env.ok_as(OFFICE, &["policy", "set", "signatures", "必须", "--reason", "审计要求", "--key", path(&key)]);
+    assert!(recorded.ends_with("#4 CommandSigned（命令已签名）\n"), "{recorded}");
+    assert_eq!(env.run(&["verify"]).code(), 0);
+}
+
+#[test]
+fn a_checkpoint_is_refused_before_any_key_is_read_and_leaves_nothing_when_it_cannot_be_written() {
+    let s = signed();
+    let env = &s.env;
+    let out = env.dir.path().join("cp.txt");
+    let run = env.run(&["--actor", "root", "checkpoint", "--out", path(&out), "--key", path(&s.office_key)]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("违反规则A1"), "{}", run.stderr());
+    let before = env.head();
+    let missing_dir = env.dir.path().join("无此目录").join("cp.txt");
+    let run = env.run(&["--actor", OFFICE, "checkpoint", "--out", path(&missing_dir), "--key", path(&s.office_key)]);
+    assert_eq!(run.code(), 74, "{}", run.stderr());
+    assert_eq!(env.head(), before, "no CheckpointRecorded for a statement never written");
+    env.ok_as(
+        OFFICE,
+        &[
+            "member",
+            "add",
+            "孙丽@市财政局",
+            "--role",
+            "auditor",
+            "--reason",
+            "财政监督",
+            "--signing-key",
+            path(&s.office_key),
+        ],
+    );
+    let run = env.run(&["--actor", "孙丽@市财政局", "checkpoint", "--out", path(&out), "--key", path(&s.rescue_key)]);
+    assert_eq!(run.code(), 1, "a member without a registered key signs no checkpoint");
+    assert!(run.stderr().contains("检查点须由本人在名册中登记的公钥签名"), "{}", run.stderr());
+    assert!(!out.exists());
+}
+
+#[test]
+fn the_demo_does_not_write_unsigned_commands_into_a_ledger_that_requires_signatures() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let export = export(&env);
+    // The demo's first 12 events (the year, the roster, the projects), then a key and the policy.
+    let lines = event_lines(&export);
+    let mut text = export.lines().next().unwrap().to_owned() + "\n";
+    for line in &lines[..12] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str(&format!("{{\"trailer\":{{\"events\":12,\"head_hash\":\"{}\"}}}}\n", &lines[11][9..73]));
+    let partial = Env::new();
+    std::fs::write(partial.dir.path().join("p.jsonl"), &text).unwrap();
+    assert_eq!(partial.run(&["import", path(&partial.dir.path().join("p.jsonl"))]).code(), 0);
+    let (key, public) = keygen(partial.dir.path(), "zhao");
+    partial.ok_as(DEMO_OFFICE, &["member", "key", "赵静", "--key", path(&public), "--reason", "登记公钥"]);
+    partial
+        .ok_as(DEMO_OFFICE, &["policy", "set", "signatures", "required", "--reason", "审计要求", "--key", path(&key)]);
+    let before = partial.head();
+    let demo = partial.run(&["demo"]);
+    assert_ne!(demo.code(), 0);
+    assert_eq!(partial.head(), before);
 }

@@ -282,18 +282,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             "先运行 selfeval init --department 部门名称 --year 年度",
         ));
     };
-    let needs_reason = |what: &str| -> Result<(), Rejection> {
-        match &meta.reason {
-            Some(_) => Ok(()),
-            None => Err(Rejection::new(
-                RejectionKind::InvalidValue,
-                "--reason",
-                "",
-                format!("{what}须说明原因"),
-                "不超过10000个字符的非空文字",
-            )),
-        }
-    };
+    let needs_reason = |what: &str| crate::roles::needs_reason(request, what);
     let profile = RuleProfile::by_id_or_default(&department.profile);
     // Who may do this first (roles.md), then the command's own checks, then
     // its effective date (--at).
@@ -1075,7 +1064,7 @@ fn known_profile(field: &str, id: &str) -> Result<String, Rejection> {
     }
 }
 
-fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
+pub(crate) fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
     state.project(code).ok_or_else(|| {
         let known: Vec<&str> = state.projects().iter().map(|p| p.code.as_str()).collect();
         Rejection::new(

@@ -40,7 +40,8 @@ impl Member {
 /// A seal of the year and, if it was lifted, its unseal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seal {
-    /// The sealing event (its reason is the text).
+    /// The sealing event (its reason is the text; the time is when it was
+    /// recorded, which is when a seal takes effect).
     pub sealed: Note,
     /// The event that lifted it, if any.
     pub unsealed: Option<Note>,
@@ -112,10 +113,10 @@ impl Governance {
         self.members.iter().filter(|m| m.is_current())
     }
 
-    /// The member an actor string names: `NAME@SECTION` or `NAME`.
+    /// The current member an actor string names: exactly `NAME@SECTION`
+    /// as registered, so that every event names a person one way.
     pub fn member_for_actor(&self, actor: &str) -> Option<&Member> {
-        let (name, section) = split_actor(actor);
-        self.member(name).filter(|m| section.is_none_or(|s| s == m.section))
+        self.current_members().find(|m| m.actor() == actor)
     }
 
     /// The seal in force, if the year is sealed now.
@@ -128,6 +129,18 @@ impl Governance {
         self.checkpoints.last()
     }
 
+    /// What was recorded after the latest seal while the year stood
+    /// unsealed: empty while it is sealed (a new seal covers what came before).
+    pub fn unsealed_changes(&self) -> &[AfterSeal] {
+        match self.seals.last() {
+            Some(seal) if seal.unsealed.is_some() => {
+                let from = self.after_seal.partition_point(|a| a.seq < seal.sealed.seq);
+                &self.after_seal[from..]
+            }
+            _ => &[],
+        }
+    }
+
     /// Folds one event in; returns true when the event is governance's own.
     pub(crate) fn apply(&mut self, event: &RecordedEvent) -> bool {
         let seq = event.seq;
@@ -135,8 +148,23 @@ impl Governance {
             seq,
             text: event.meta.reason.clone().unwrap_or_default(),
             actor: event.meta.actor.clone(),
-            at: event.meta.occurred_at,
+            at: event.meta.recorded_at,
         };
+        let marks = matches!(
+            event.payload,
+            EventPayload::YearSealed(_)
+                | EventPayload::YearUnsealed(_)
+                | EventPayload::CheckpointRecorded(_)
+                | EventPayload::CommandSigned(_)
+        );
+        if !self.seals.is_empty() && !marks {
+            self.after_seal.push(AfterSeal {
+                seq,
+                event_type: event.payload.event_type().to_owned(),
+                project: event.payload.stream().strip_prefix("project/").map(str::to_owned),
+                actor: event.meta.actor.clone(),
+            });
+        }
         match &event.payload {
             EventPayload::MemberAdded(p) => self.members.push(Member {
                 name: p.name.clone(),
@@ -175,17 +203,7 @@ impl Governance {
                 actor: event.meta.actor.clone(),
                 at: event.meta.recorded_at,
             }),
-            _ => {
-                if !self.seals.is_empty() {
-                    self.after_seal.push(AfterSeal {
-                        seq,
-                        event_type: event.payload.event_type().to_owned(),
-                        project: event.payload.stream().strip_prefix("project/").map(str::to_owned),
-                        actor: event.meta.actor.clone(),
-                    });
-                }
-                return false;
-            }
+            _ => return false,
         }
         true
     }

@@ -42,8 +42,46 @@ pub fn refusal(id: &str, field: &str, given: &str, detail: impl AsRef<str>, acce
     )
 }
 
-/// The project a command writes to, when it exists.
-fn project_of<'a>(state: &'a State, command: &Command) -> Option<&'a Project> {
+/// What an action asks of the access rules: made from a command before it
+/// is decided ([`authorize`]) or from an event when a log is checked
+/// ([`permits`]), so that both read the same rules.
+#[derive(Debug, Clone, Copy)]
+enum Action<'a> {
+    /// The year's first event: before any rule.
+    Init,
+    /// A checkpoint: any member, sealed or not.
+    Checkpoint,
+    /// Lifting the seal (office).
+    Unseal,
+    /// The roster, the policy, the seal, the unit, department narratives
+    /// (office). `scores`: it changes approved projects' scores (a profile).
+    Office { scores: bool },
+    /// Registering a member; in open mode, the first must be the actor as office.
+    AddMember { member: &'a str, role: Option<Role> },
+    /// Registering a project of a section.
+    AddProject { code: &'a str, section: Option<&'a str> },
+    /// A write to a project: its own rules by `kind`.
+    Project { project: &'a Project, kind: ProjectWrite<'a> },
+    /// A write to a project that cannot be resolved yet: the command's own
+    /// rules refuse it (not found, ambiguous).
+    Unresolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProjectWrite<'a> {
+    /// Any entry of the section's (section or office).
+    Entry,
+    /// A change of the project's section, to this one.
+    Section(&'a str),
+    /// Approve or return (office; not one's own submission).
+    Review,
+    /// Reopen (office; the one write a locked project takes).
+    Reopen,
+}
+
+/// The project a command names: by code, by a problem (`P02/Q1`, or a code
+/// only one project has), or by an expenditure's sequence number.
+fn project_named<'a>(state: &'a State, command: &Command) -> Option<Option<&'a Project>> {
     use Command as C;
     let code = match command {
         C::SetBudget { project, .. }
@@ -67,8 +105,8 @@ fn project_of<'a>(state: &'a State, command: &Command) -> Option<&'a Project> {
         | C::Reopen { project }
         | C::AddEvidence { project, .. } => project.clone(),
         C::ReverseExpenditure { seq } => {
-            let seq = seq.trim().parse::<u64>().ok()?;
-            return state.expenditure(seq).map(|(p, _)| p);
+            let seq = seq.trim().parse::<u64>().ok();
+            return Some(seq.and_then(|s| state.expenditure(s)).map(|(p, _)| p));
         }
         C::PlanRectification { problem, .. }
         | C::ProgressRectification { problem, .. }
@@ -83,43 +121,95 @@ fn project_of<'a>(state: &'a State, command: &Command) -> Option<&'a Project> {
                 state.problems_coded(code).into_iter().filter(|q| project.is_none_or(|p| p == q.project)).collect();
             match found.as_slice() {
                 [one] => one.project.clone(),
-                _ => return None,
+                _ => return Some(None),
             }
         }
         _ => return None,
     };
-    state.project(&code)
+    Some(state.project(&code))
 }
 
-/// Commands only office members may give (A3).
-fn office_only(command: &Command) -> bool {
+fn action_of_command<'a>(state: &'a State, command: &'a Command) -> Action<'a> {
     use Command as C;
-    matches!(
-        command,
-        C::Approve { .. }
-            | C::Return { .. }
-            | C::Reopen { .. }
-            | C::Seal
-            | C::Unseal
-            | C::AddMember { .. }
-            | C::RemoveMember { .. }
-            | C::ChangeMemberKey { .. }
-            | C::SetSignaturePolicy { .. }
-            | C::ChangeProfile { .. }
-            | C::ChangeUnit { .. }
-            | C::SetNarrative { project: None, .. }
-    )
+    let kind = match command {
+        C::InitYear { .. } => return Action::Init,
+        C::RecordCheckpoint { .. } => return Action::Checkpoint,
+        C::Unseal => return Action::Unseal,
+        C::ChangeProfile { .. } => return Action::Office { scores: true },
+        C::Seal
+        | C::RemoveMember { .. }
+        | C::ChangeMemberKey { .. }
+        | C::SetSignaturePolicy { .. }
+        | C::ChangeUnit { .. }
+        | C::SetNarrative { project: None, .. } => return Action::Office { scores: false },
+        C::AddMember { member, role, .. } => return Action::AddMember { member, role: Role::parse(role) },
+        C::AddProject { code, section, .. } => return Action::AddProject { code, section: section.as_deref() },
+        C::Approve { .. } | C::Return { .. } => ProjectWrite::Review,
+        C::Reopen { .. } => ProjectWrite::Reopen,
+        C::AmendProject { section: Some(section), .. } => ProjectWrite::Section(section),
+        _ => ProjectWrite::Entry,
+    };
+    match project_named(state, command) {
+        Some(Some(project)) => Action::Project { project, kind },
+        _ => Action::Unresolved,
+    }
+}
+
+fn action_of_event<'a>(state: &'a State, payload: &'a EventPayload) -> Action<'a> {
+    use EventPayload as E;
+    let kind = match payload {
+        E::YearInitialised(_) | E::CommandSigned(_) => return Action::Init,
+        E::CheckpointRecorded(_) => return Action::Checkpoint,
+        E::YearUnsealed(_) => return Action::Unseal,
+        E::RuleProfileChanged(_) => return Action::Office { scores: true },
+        E::YearSealed(_)
+        | E::MemberRemoved(_)
+        | E::MemberKeyChanged(_)
+        | E::SignaturePolicySet(_)
+        | E::DisplayUnitChanged(_)
+        | E::NarrativeSet(NarrativeSet { project: None, .. }) => return Action::Office { scores: false },
+        E::MemberAdded(p) => return Action::AddMember { member: "", role: Some(p.role) },
+        E::ProjectRegistered(p) => return Action::AddProject { code: &p.project, section: p.section.as_deref() },
+        E::SelfEvaluationApproved(_) | E::SelfEvaluationReturned(_) => ProjectWrite::Review,
+        E::SelfEvaluationReopened(_) => ProjectWrite::Reopen,
+        E::ProjectAmended(ProjectAmended { section: Some(section), .. }) => ProjectWrite::Section(section),
+        _ => ProjectWrite::Entry,
+    };
+    match payload.stream().strip_prefix("project/").and_then(|code| state.project(code)) {
+        Some(project) => Action::Project { project, kind },
+        None => Action::Unresolved,
+    }
 }
 
 /// The rules A1–A8, applied before the command's own rules. `Ok` when the
 /// actor may give this command in this state.
 pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
+    check(state, &request.meta.actor, action_of_command(state, &request.command))
+}
+
+/// The rules A1–A8 for an event as recorded (an import, `verify`): `Err`
+/// says which rule the actor broke.
+pub fn permits(state: &State, actor: &str, payload: &EventPayload) -> Result<(), String> {
+    let action = match payload {
+        // The bootstrap rule needs the member the event registers.
+        EventPayload::MemberAdded(p) if !state.governance().has_roster() => {
+            let member = format!("{}@{}", p.name, p.section);
+            return check(state, actor, Action::AddMember { member: &member, role: Some(p.role) })
+                .map_err(|r| r.problem);
+        }
+        other => action_of_event(state, other),
+    };
+    check(state, actor, action).map_err(|r| r.problem)
+}
+
+fn check(state: &State, actor: &str, action: Action<'_>) -> Result<(), Rejection> {
     let governance = state.governance();
-    let command = &request.command;
-    let actor = request.meta.actor.as_str();
+    if matches!(action, Action::Init) {
+        return Ok(());
+    }
     // A7: a sealed year takes nothing but its unseal and checkpoints.
     if let Some(seal) = governance.sealed() {
-        if !matches!(command, Command::Unseal | Command::RecordCheckpoint { .. }) {
+        if !matches!(action, Action::Unseal | Action::Checkpoint) {
             return Err(refusal(
                 "A7",
                 "seal",
@@ -131,9 +221,8 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
     }
     if !governance.has_roster() {
         // Open mode; the first member added must be the actor, as office.
-        if let Command::AddMember { member, role, .. } = command {
-            let is_self = split_actor(member) == split_actor(actor) && split_actor(actor).1.is_some();
-            if !is_self || Role::parse(role) != Some(Role::Office) {
+        if let Action::AddMember { member, role } = action {
+            if member != actor || role != Some(Role::Office) || !actor.contains('@') {
                 return Err(refusal(
                     "A8",
                     "NAME@SECTION",
@@ -151,11 +240,11 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
             "A1",
             "--actor",
             actor,
-            format!("「{actor}」不是人员名册中的现任人员"),
+            format!("「{actor}」不是人员名册中的现任人员（操作人须写成名册中的 姓名@科室）"),
             format!("名册中的人员：{}", known.join("、")),
         ));
     };
-    if member.role == Role::Auditor && !matches!(command, Command::RecordCheckpoint { .. }) {
+    if member.role == Role::Auditor && !matches!(action, Action::Checkpoint) {
         return Err(refusal(
             "A5",
             "--actor",
@@ -164,7 +253,14 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
             "审计人员只可用 selfeval checkpoint 生成检查点；其他写入请由科室或办公室人员进行",
         ));
     }
-    if office_only(command) && member.role != Role::Office {
+    let office_only = matches!(
+        action,
+        Action::Unseal
+            | Action::Office { .. }
+            | Action::AddMember { .. }
+            | Action::Project { kind: ProjectWrite::Review | ProjectWrite::Reopen, .. }
+    );
+    if office_only && member.role != Role::Office {
         return Err(refusal(
             "A3",
             "--actor",
@@ -173,19 +269,42 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
             "由领导小组办公室的人员操作",
         ));
     }
-    if let Command::AddProject { code, section, .. } = command {
-        if member.role == Role::Section && section.as_deref().map(str::trim) != Some(member.section.as_str()) {
-            return Err(refusal(
-                "A2",
-                "--section",
-                section.as_deref().unwrap_or_default(),
-                format!("{}是{}的人员，只能登记本科室的项目", member.name, member.section),
-                format!("selfeval project add {code} … --section {}", member.section),
-            ));
+    match action {
+        Action::Office { scores: true } => {
+            let approved: Vec<&str> =
+                state.projects().iter().filter(|p| p.status == Status::Approved).map(|p| p.code.as_str()).collect();
+            if !approved.is_empty() {
+                return Err(refusal(
+                    "A6",
+                    "--profile",
+                    "",
+                    format!("项目{}已审核通过，变更评分规则会改变其得分", approved.join("、")),
+                    "办公室人员先用 selfeval reopen 重新打开这些项目",
+                ));
+            }
+            Ok(())
         }
+        Action::AddProject { code, section } => {
+            if member.role == Role::Section && section.map(str::trim) != Some(member.section.as_str()) {
+                return Err(refusal(
+                    "A2",
+                    "--section",
+                    section.unwrap_or_default(),
+                    format!("{}是{}的人员，只能登记本科室的项目", member.name, member.section),
+                    format!("selfeval project add {code} … --section {}", member.section),
+                ));
+            }
+            Ok(())
+        }
+        Action::Project { project, kind } => check_project(member, actor, project, kind),
+        _ => Ok(()),
     }
-    let Some(project) = project_of(state, command) else { return Ok(()) };
-    if member.role == Role::Section && project.section.as_deref() != Some(member.section.as_str()) {
+}
+
+/// A2, A6 and A4 for a write to an existing project.
+fn check_project(member: &Member, actor: &str, project: &Project, kind: ProjectWrite<'_>) -> Result<(), Rejection> {
+    let section_member = member.role == Role::Section;
+    if section_member && project.section.as_deref() != Some(member.section.as_str()) {
         return Err(refusal(
             "A2",
             "CODE",
@@ -200,7 +319,18 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
             format!("{}的项目，或由办公室人员操作", member.section),
         ));
     }
-    if project.status == Status::Approved && !matches!(command, Command::Reopen { .. }) {
+    if let ProjectWrite::Section(to) = kind {
+        if section_member && to.trim() != member.section {
+            return Err(refusal(
+                "A2",
+                "--section",
+                to,
+                format!("{}是{}的人员，不能把项目{}移交给{to}", member.name, member.section, project.code),
+                "由办公室人员变更项目的实施科室",
+            ));
+        }
+    }
+    if project.status == Status::Approved && kind != ProjectWrite::Reopen {
         let approved = project.workflow.iter().rev().find(|w| w.status == Status::Approved).map_or(0, |w| w.note.seq);
         return Err(refusal(
             "A6",
@@ -210,7 +340,7 @@ pub fn authorize(state: &State, request: &Request) -> Result<(), Rejection> {
             format!("办公室人员先用 selfeval reopen {} --reason 原因 重新打开", project.code),
         ));
     }
-    if matches!(command, Command::Approve { .. } | Command::Return { .. }) {
+    if kind == ProjectWrite::Review {
         let submitter = project.workflow.iter().rev().find(|w| w.status == Status::Submitted).map(|w| &w.note);
         if let Some(submitted) = submitter.filter(|n| split_actor(&n.actor).0 == member.name) {
             return Err(refusal(
@@ -257,7 +387,8 @@ pub fn fingerprint(key: &str) -> Option<String> {
     ssh_key::PublicKey::from_openssh(key).ok().map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string())
 }
 
-fn needs_reason(request: &Request, what: &str) -> Result<(), Rejection> {
+/// A command that must say why.
+pub(crate) fn needs_reason(request: &Request, what: &str) -> Result<(), Rejection> {
     match request.meta.reason {
         Some(_) => Ok(()),
         None => Err(Rejection::new(
@@ -289,114 +420,128 @@ fn existing_member<'a>(state: &'a State, name: &str) -> Result<&'a Member, Rejec
     })
 }
 
+/// `policy set signatures POLICY`: true for required, false for optional.
+pub fn parse_policy(text: &str) -> Option<bool> {
+    match text.trim() {
+        "required" | "必须" => Some(true),
+        "optional" | "可选" => Some(false),
+        _ => None,
+    }
+}
+
 /// The rules of the commands that keep the roster, the seal, the policy,
 /// the checkpoints and the evidence; `None` for every other command.
 pub(crate) fn decide(state: &State, request: &Request) -> Option<Result<Vec<EventPayload>, Rejection>> {
+    use Command as C;
     Some(match &request.command {
-        Command::AddMember { member, role, key } => add_member(state, request, member, role, key.as_deref()),
-        Command::RemoveMember { name } => remove_member(state, request, name),
-        Command::ChangeMemberKey { name, key } => (|| {
-            needs_reason(request, "更换公钥")?;
-            let member = existing_member(state, name)?;
-            let (key, _) = parse_public_key("--key", key)?;
-            if member.key.as_deref() == Some(key.as_str()) {
-                return Err(Rejection::new(RejectionKind::Rule, "--key", &key, "公钥没有变化", "另一把 ed25519 公钥"));
-            }
-            Ok(vec![EventPayload::MemberKeyChanged(MemberKeyChanged { name: member.name.clone(), key })])
-        })(),
-        Command::Reopen { project } => (|| {
-            needs_reason(request, "重新打开已审核通过的自评")?;
-            let project = existing_project(state, project)?;
-            if project.status != Status::Approved {
-                return Err(Rejection::new(
-                    RejectionKind::Rule,
-                    "CODE",
-                    &project.code,
-                    format!("项目{}当前状态为「{}」，不能重新打开", project.code, project.status.label()),
-                    "已审核通过的项目",
-                ));
-            }
-            Ok(vec![EventPayload::SelfEvaluationReopened(WorkflowStep { project: project.code.clone() })])
-        })(),
-        Command::Seal => seal(state, request),
-        Command::Unseal => (|| {
-            needs_reason(request, "解除封存")?;
-            if state.governance().sealed().is_none() {
-                return Err(Rejection::new(RejectionKind::Rule, "unseal", "", "年度没有封存", "已封存的年度"));
-            }
-            Ok(vec![EventPayload::YearUnsealed(YearStep {})])
-        })(),
-        Command::SetSignaturePolicy { policy } => set_policy(state, request, policy),
-        Command::RecordCheckpoint { seq, head, key } => (|| {
-            let valid_head = head.len() == 64 && head.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-            if !valid_head {
-                return Err(Rejection::new(
-                    RejectionKind::InvalidValue,
-                    "head",
-                    head,
-                    "不是 SHA-256 哈希",
-                    "64位小写十六进制",
-                ));
-            }
-            if !key.starts_with("SHA256:") {
-                return Err(Rejection::new(RejectionKind::InvalidValue, "key", key, "不是公钥指纹", "SHA256:…"));
-            }
-            Ok(vec![EventPayload::CheckpointRecorded(CheckpointRecorded {
-                seq: *seq,
-                head: head.clone(),
-                key: key.clone(),
-            })])
-        })(),
-        Command::AddEvidence { project, file, size, sha256, note } => (|| {
-            let project = existing_project(state, project)?;
-            values::check_name(file)
-                .map_err(|e| Rejection::new(RejectionKind::InvalidValue, "FILE", file, e.problem, e.accepted))?;
-            if file.contains(['/', '\\']) {
-                return Err(Rejection::new(
-                    RejectionKind::InvalidValue,
-                    "FILE",
-                    file,
-                    "文件名含目录",
-                    "不含目录的文件名",
-                ));
-            }
-            let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-            if !valid {
-                return Err(Rejection::new(
-                    RejectionKind::InvalidValue,
-                    "sha256",
-                    sha256,
-                    "不是 SHA-256 哈希",
-                    "64位小写十六进制",
-                ));
-            }
-            values::check_text(note)
-                .map_err(|e| Rejection::new(RejectionKind::InvalidValue, "--note", note, e.problem, e.accepted))?;
-            if let Some(pinned) = project.evidence.iter().find(|e| &e.file == file) {
-                return Err(Rejection::new(
-                    RejectionKind::Rule,
-                    "FILE",
-                    file,
-                    format!("项目{}已于事件#{}登记同名佐证材料「{file}」", project.code, pinned.seq),
-                    "另一个文件名（同名文件核对时无法区分）",
-                ));
-            }
-            Ok(vec![EventPayload::EvidenceAdded(EvidenceAdded {
-                project: project.code.clone(),
-                file: file.clone(),
-                size: *size,
-                sha256: sha256.clone(),
-                note: note.trim().to_owned(),
-            })])
-        })(),
+        C::AddMember { member, role, key } => add_member(state, request, member, role, key.as_deref()),
+        C::RemoveMember { name } => remove_member(state, request, name),
+        C::ChangeMemberKey { name, key } => change_key(state, request, name, key),
+        C::Reopen { project } => reopen(state, request, project),
+        C::Seal => seal(state, request),
+        C::Unseal => unseal(state, request),
+        C::SetSignaturePolicy { policy } => set_policy(state, request, policy),
+        C::RecordCheckpoint { seq, head, key } => checkpoint(*seq, head, key),
+        C::AddEvidence { project, file, size, sha256, note } => evidence(state, project, file, *size, sha256, note),
         _ => return None,
     })
 }
 
-fn existing_project<'a>(state: &'a State, code: &str) -> Result<&'a Project, Rejection> {
-    state.project(code).ok_or_else(|| {
-        Rejection::new(RejectionKind::NotFound, "CODE", code, format!("项目「{code}」不存在"), "已登记的项目编号")
-    })
+fn change_key(state: &State, request: &Request, name: &str, key: &str) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "更换公钥")?;
+    let member = existing_member(state, name)?;
+    let key = registrable_key(state, key, Some(&member.name))?;
+    if member.key.as_deref() == Some(key.as_str()) {
+        return Err(Rejection::new(RejectionKind::Rule, "--key", &key, "公钥没有变化", "另一把 ed25519 公钥"));
+    }
+    Ok(vec![EventPayload::MemberKeyChanged(MemberKeyChanged { name: member.name.clone(), key })])
+}
+
+/// A key that no other current member holds: a signature names one person.
+fn registrable_key(state: &State, text: &str, owner: Option<&str>) -> Result<String, Rejection> {
+    let (key, fingerprint) = parse_public_key("--key", text)?;
+    let holder = state.governance().current_members().find(|m| m.key.as_deref() == Some(key.as_str()));
+    if let Some(holder) = holder.filter(|m| Some(m.name.as_str()) != owner) {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "--key",
+            &fingerprint,
+            format!("该公钥已登记给{}，一把密钥只能属于一个人", holder.actor()),
+            "本人自己的 ed25519 公钥（每人用 ssh-keygen -t ed25519 生成）",
+        ));
+    }
+    Ok(key)
+}
+
+fn reopen(state: &State, request: &Request, code: &str) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "重新打开已审核通过的自评")?;
+    let project = crate::command::existing_project(state, code)?;
+    if project.status != Status::Approved {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "CODE",
+            &project.code,
+            format!("项目{}当前状态为「{}」，不能重新打开", project.code, project.status.label()),
+            "已审核通过的项目",
+        ));
+    }
+    Ok(vec![EventPayload::SelfEvaluationReopened(WorkflowStep { project: project.code.clone() })])
+}
+
+fn unseal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejection> {
+    needs_reason(request, "解除封存")?;
+    if state.governance().sealed().is_none() {
+        return Err(Rejection::new(RejectionKind::Rule, "unseal", "", "年度没有封存", "已封存的年度"));
+    }
+    Ok(vec![EventPayload::YearUnsealed(YearStep {})])
+}
+
+fn checkpoint(seq: u64, head: &str, key: &str) -> Result<Vec<EventPayload>, Rejection> {
+    if !values::is_sha256_hex(head) {
+        return Err(Rejection::new(RejectionKind::InvalidValue, "head", head, "不是 SHA-256 哈希", "64位小写十六进制"));
+    }
+    if !key.starts_with("SHA256:") {
+        return Err(Rejection::new(RejectionKind::InvalidValue, "key", key, "不是公钥指纹", "SHA256:…"));
+    }
+    Ok(vec![EventPayload::CheckpointRecorded(CheckpointRecorded { seq, head: head.to_owned(), key: key.to_owned() })])
+}
+
+fn evidence(
+    state: &State,
+    code: &str,
+    file: &str,
+    size: u64,
+    sha256: &str,
+    note: &str,
+) -> Result<Vec<EventPayload>, Rejection> {
+    let project = crate::command::existing_project(state, code)?;
+    let invalid = |field: &str, given: &str, problem: String, accepted: &str| {
+        Rejection::new(RejectionKind::InvalidValue, field, given, problem, accepted)
+    };
+    values::check_name(file).map_err(|e| invalid("FILE", file, e.problem, e.accepted))?;
+    if file.contains(['/', '\\']) {
+        return Err(invalid("FILE", file, "文件名含目录".into(), "不含目录的文件名"));
+    }
+    if !values::is_sha256_hex(sha256) {
+        return Err(invalid("sha256", sha256, "不是 SHA-256 哈希".into(), "64位小写十六进制"));
+    }
+    values::check_text(note).map_err(|e| invalid("--note", note, e.problem, e.accepted))?;
+    if let Some(pinned) = project.evidence.iter().find(|e| e.file == file) {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "FILE",
+            file,
+            format!("项目{}已于事件#{}登记同名佐证材料「{file}」", project.code, pinned.seq),
+            "另一个文件名（同名文件核对时无法区分）",
+        ));
+    }
+    Ok(vec![EventPayload::EvidenceAdded(EvidenceAdded {
+        project: project.code.clone(),
+        file: file.to_owned(),
+        size,
+        sha256: sha256.to_owned(),
+        note: note.trim().to_owned(),
+    })])
 }
 
 fn add_member(
@@ -441,7 +586,7 @@ fn add_member(
             "尚未登记的姓名；更换公钥用 selfeval member key，调整科室或角色先 member remove 再 member add",
         ));
     }
-    let key = key.map(|k| parse_public_key("--key", k)).transpose()?.map(|(k, _)| k);
+    let key = key.map(|k| registrable_key(state, k, None)).transpose()?;
     Ok(vec![EventPayload::MemberAdded(MemberAdded { name: name.to_owned(), section: section.to_owned(), role, key })])
 }
 
@@ -495,18 +640,14 @@ fn seal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejection
 
 fn set_policy(state: &State, request: &Request, policy: &str) -> Result<Vec<EventPayload>, Rejection> {
     needs_reason(request, "设定签名要求")?;
-    let required = match policy.trim() {
-        "required" | "必须" => true,
-        "optional" | "可选" => false,
-        _ => {
-            return Err(Rejection::new(
-                RejectionKind::InvalidValue,
-                "POLICY",
-                policy,
-                format!("「{policy}」不是签名要求"),
-                "required（必须签名）、optional（可不签名）",
-            ))
-        }
+    let Some(required) = parse_policy(policy) else {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "POLICY",
+            policy,
+            format!("「{policy}」不是签名要求"),
+            "required（必须签名）、optional（可不签名）",
+        ));
     };
     let governance = state.governance();
     if governance.signatures_required.is_some() == required {

@@ -27,6 +27,8 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
     if state.department().is_none() {
         return Err("第一个事件须是 YearInitialised（年度初始化）".into());
     }
+    // Who may do what (roles.md), as for a command.
+    crate::roles::permits(state, &event.meta.actor, payload).map_err(|why| format!("actor：{why}"))?;
     let project = |code: &str| state.project(code).ok_or_else(|| format!("project：项目「{code}」不存在"));
     let indicator = |code: &str, icode: &str| -> Result<(), String> {
         let p = project(code)?;
@@ -179,10 +181,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             if state.governance().member(&p.name).is_some() {
                 return Err(format!("name：「{}」已在名册中", p.name));
             }
-            p.key.as_deref().map_or(Ok(()), public_key)
+            p.key.as_deref().map_or(Ok(()), |k| public_key(state, k, &p.name))
         }
         E::MemberRemoved(p) => member(state, &p.name),
-        E::MemberKeyChanged(p) => member(state, &p.name).and_then(|()| public_key(&p.key)),
+        E::MemberKeyChanged(p) => member(state, &p.name).and_then(|()| public_key(state, &p.key, &p.name)),
         E::YearSealed(_) => match state.governance().sealed() {
             Some(seal) => Err(format!("年度已于事件{}封存", seal.sealed.seq)),
             None => Ok(()),
@@ -204,8 +206,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
 }
 
 fn hex64(field: &str, text: &str) -> Result<(), String> {
-    let valid = text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-    valid.then_some(()).ok_or_else(|| format!("{field}：「{text}」不是64位小写十六进制的 SHA-256"))
+    crate::values::is_sha256_hex(text)
+        .then_some(())
+        .ok_or_else(|| format!("{field}：「{text}」不是64位小写十六进制的 SHA-256"))
 }
 
 fn member(state: &State, name: &str) -> Result<(), String> {
@@ -215,8 +218,13 @@ fn member(state: &State, name: &str) -> Result<(), String> {
     }
 }
 
-fn public_key(text: &str) -> Result<(), String> {
-    crate::roles::parse_public_key("key", text).map(|_| ()).map_err(|r| format!("key：{}", r.problem))
+/// A registered key: readable, ed25519, and no other current member's.
+fn public_key(state: &State, text: &str, owner: &str) -> Result<(), String> {
+    crate::roles::parse_public_key("key", text).map_err(|r| format!("key：{}", r.problem))?;
+    match state.governance().current_members().find(|m| m.key.as_deref() == Some(text) && m.name != owner) {
+        Some(holder) => Err(format!("key：该公钥已登记给{}", holder.actor())),
+        None => Ok(()),
+    }
 }
 
 fn public_key_fingerprint(text: &str) -> Result<(), String> {

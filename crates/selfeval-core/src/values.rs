@@ -577,6 +577,11 @@ fn check_text_limit(text: &str, max: usize, accepted: &'static str) -> Result<()
     Ok(())
 }
 
+/// Whether `text` is a SHA-256 in lower-case hex (64 characters).
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Checks a code (project, indicator, problem): 1–32 ASCII letters, digits,
 /// `-`, `_` or `.`, starting with a letter or digit.
 pub fn check_code(text: &str) -> Result<(), ValueError> {

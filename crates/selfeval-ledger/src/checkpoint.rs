@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use selfeval_core::{Command, Meta, Request};
+use selfeval_core::{Command, Meta, Request, State};
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
 use crate::signature::NAMESPACE;
-use crate::{Ledger, LedgerError, Recorded};
+use crate::{Ledger, LedgerError};
 
 /// The first line of every statement.
 pub const CHECKPOINT_HEADER: &str = "selfeval checkpoint 1";
@@ -100,11 +100,23 @@ pub fn read_statement(text: &str) -> Result<CheckedStatement, String> {
     Ok(CheckedStatement { statement })
 }
 
+/// A statement checked against the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointHeld {
+    /// What it says.
+    pub statement: Statement,
+    /// The member whose registered key (now or once) signed it, if any.
+    pub registered_to: Option<String>,
+    /// The `CheckpointRecorded` event that recorded handing it out, if any.
+    pub recorded: Option<u64>,
+}
+
 impl Ledger {
-    /// Makes a signed statement of the head as it is now, and records that
-    /// it was handed out (a `CheckpointRecorded` event after that head).
-    /// Returns the statement file's text and what was recorded.
-    pub fn checkpoint(&mut self, meta: &Meta, command_id: Option<&str>) -> Result<(String, Recorded), LedgerError> {
+    /// Prepares a checkpoint of the head as it is now: the signed
+    /// statement's text and the request that records it. The access rules
+    /// are applied first (a non-member hears A1, not a key error); in roster
+    /// mode the statement is signed with the actor's registered key.
+    pub fn prepare_checkpoint(&self, meta: &Meta) -> Result<(String, Request), LedgerError> {
         let state = self.replay(None)?.state;
         let department = state
             .department()
@@ -112,36 +124,47 @@ impl Ledger {
                 field: "checkpoint".into(), message: "本库尚未初始化年度".into()
             })?;
         let head = self.head().clone();
-        let member = state.governance().member_for_actor(&meta.actor);
+        let placeholder = Command::RecordCheckpoint { seq: head.seq, head: head.hash.clone(), key: "SHA256:".into() };
+        // The time the event will be recorded at is the statement's time.
+        let mut request = self.recorded_after_the_head(&Request { meta: meta.clone(), command: placeholder })?;
+        selfeval_core::handle(&state, &request)?;
+        let governance = state.governance();
+        let member = governance.member_for_actor(&meta.actor);
         let registered = member.and_then(|m| m.key.clone());
-        let mut statement = Statement {
+        if governance.has_roster() && registered.is_none() {
+            return Err(selfeval_core::roles::refusal(
+                "A9",
+                "--actor",
+                &meta.actor,
+                "检查点须由本人在名册中登记的公钥签名，而名册中没有登记",
+                "办公室人员先用 selfeval member key 姓名 --key 公钥文件 --reason 原因 登记公钥",
+            )
+            .into());
+        }
+        let statement = Statement {
             department: department.name.clone(),
             year: department.year,
             seq: head.seq,
             head: head.hash.clone(),
-            time: meta.recorded_at,
+            time: request.meta.recorded_at,
             signer: meta.actor.clone(),
-            key: String::new(),
+            key: self.settings.signer.fingerprint(registered.as_deref())?,
         };
-        // The fingerprint is part of the signed text: take it from the key
-        // that will sign (the registered one, or the key file's).
-        statement.key = self.settings.signer.fingerprint(registered.as_deref())?;
         let body = statement.text();
         let (armored, _) = self.settings.signer.sign(&meta.actor, registered.as_deref(), body.as_bytes())?;
-        let command = Command::RecordCheckpoint { seq: head.seq, head: head.hash, key: statement.key.clone() };
-        let recorded = self.record(&Request { meta: meta.clone(), command }, command_id)?;
-        Ok((format!("{body}{armored}"), recorded))
+        request.command = Command::RecordCheckpoint { seq: head.seq, head: head.hash, key: statement.key };
+        Ok((format!("{body}{armored}"), request))
     }
 
     /// Checks a checkpoint statement: its signature, that it is about this
     /// department and year, and that the store still holds exactly that
-    /// head at that sequence number. `Ok(Err(why))` when it does not.
-    pub fn verify_checkpoint(&self, text: &str) -> Result<Result<Statement, String>, LedgerError> {
+    /// head at that sequence number; says whose key signed it and whether
+    /// the log recorded it. `Ok(Err(why))` when it does not hold.
+    pub fn verify_checkpoint(&self, text: &str, state: &State) -> Result<Result<CheckpointHeld, String>, LedgerError> {
         let statement = match read_statement(text) {
             Ok(checked) => checked.statement,
             Err(why) => return Ok(Err(why)),
         };
-        let state = self.replay(None)?.state;
         if let Some(department) = state.department() {
             if department.name != statement.department || department.year != statement.year {
                 return Ok(Err(format!(
@@ -158,16 +181,29 @@ impl Ledger {
                 self.head().seq
             )));
         }
-        if s.seq == 0 {
-            return Ok(Ok(statement));
-        }
-        let held = self.store.events_from(s.seq).next().transpose()?;
-        match held {
-            Some(event) if event.envelope.seq == s.seq && event.hash == s.head => Ok(Ok(statement)),
-            Some(event) if event.envelope.seq == s.seq => {
-                Ok(Err(format!("事件{}的哈希现为 {}，检查点记为 {}：此前的历史被改写过", s.seq, event.hash, s.head)))
+        if s.seq > 0 {
+            match self.store.events_from(s.seq).next().transpose()? {
+                Some(event) if event.envelope.seq == s.seq && event.hash == s.head => {}
+                Some(event) if event.envelope.seq == s.seq => {
+                    return Ok(Err(format!(
+                        "事件{}的哈希现为 {}，检查点记为 {}：此前的历史被改写过",
+                        s.seq, event.hash, s.head
+                    )))
+                }
+                _ => return Ok(Err(format!("本库读不到事件{}", s.seq))),
             }
-            _ => Ok(Err(format!("本库读不到事件{}", s.seq))),
         }
+        let governance = state.governance();
+        let registered_to = governance
+            .members
+            .iter()
+            .find(|m| m.key.as_deref().and_then(selfeval_core::roles::fingerprint).as_deref() == Some(s.key.as_str()))
+            .map(|m| m.actor());
+        let recorded = governance
+            .checkpoints
+            .iter()
+            .find(|c| c.pinned_seq == s.seq && c.head == s.head && c.key == s.key)
+            .map(|c| c.seq);
+        Ok(Ok(CheckpointHeld { statement, registered_to, recorded }))
     }
 }

@@ -325,6 +325,10 @@ impl crate::Ledger {
             return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
         }
         let mut state = self.replay(None)?.state;
+        if state.governance().signatures_required.is_some() {
+            // The demo's people have no keys: it would write unsigned commands.
+            return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
+        }
         let mut written = 0;
         for (i, step) in seed_department().into_iter().enumerate() {
             let command_id = format!("{DEMO_PREFIX}{i:04}");

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::{Ledger, LedgerError};
+use selfeval_core::State;
 
 /// A file's size and SHA-256 (lower-case hex), read in blocks.
 pub fn file_digest(path: &Path) -> std::io::Result<(u64, String)> {
@@ -38,41 +38,38 @@ pub struct EvidenceProblem {
     pub problem: String,
 }
 
-impl Ledger {
-    /// Reads every pinned file again from `dir` (as `dir/FILE`, or
-    /// `dir/PROJECT/FILE`): how many were checked, and those that are
-    /// missing or changed.
-    pub fn verify_evidence(&self, dir: &Path) -> Result<(usize, Vec<EvidenceProblem>), LedgerError> {
-        let state = self.replay(None)?.state;
-        let mut checked = 0;
-        let mut problems = Vec::new();
-        for project in state.projects() {
-            for e in &project.evidence {
-                checked += 1;
-                let candidates = [dir.join(&project.code).join(&e.file), dir.join(&e.file)];
-                let problem = match candidates.iter().find(|p| p.is_file()) {
-                    None => Some(format!("文件不在 {} 中", dir.display())),
-                    Some(path) => match file_digest(path) {
-                        Err(error) => Some(format!("无法读取 {}：{error}", path.display())),
-                        Ok((size, sha256)) if size != e.size || sha256 != e.sha256 => Some(format!(
-                            "{} 已改动：现为 {size} 字节、SHA-256 {sha256}，登记时为 {} 字节、{}",
-                            path.display(),
-                            e.size,
-                            e.sha256
-                        )),
-                        Ok(_) => None,
-                    },
-                };
-                if let Some(problem) = problem {
-                    problems.push(EvidenceProblem {
-                        project: project.code.clone(),
-                        file: e.file.clone(),
-                        seq: e.seq,
-                        problem,
-                    });
-                }
+/// Reads every file pinned in `state` again from `dir` (as
+/// `dir/PROJECT/FILE`, or `dir/FILE`): how many were checked, and those
+/// that are missing or changed.
+pub fn verify_evidence(dir: &Path, state: &State) -> (usize, Vec<EvidenceProblem>) {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for project in state.projects() {
+        for e in &project.evidence {
+            checked += 1;
+            let candidates = [dir.join(&project.code).join(&e.file), dir.join(&e.file)];
+            let problem = match candidates.iter().find(|p| p.is_file()) {
+                None => Some(format!("文件不在 {} 中", dir.display())),
+                Some(path) => match file_digest(path) {
+                    Err(error) => Some(format!("无法读取 {}：{error}", path.display())),
+                    Ok((size, sha256)) if size != e.size || sha256 != e.sha256 => Some(format!(
+                        "{} 已改动：现为 {size} 字节、SHA-256 {sha256}，登记时为 {} 字节、{}",
+                        path.display(),
+                        e.size,
+                        e.sha256
+                    )),
+                    Ok(_) => None,
+                },
+            };
+            if let Some(problem) = problem {
+                problems.push(EvidenceProblem {
+                    project: project.code.clone(),
+                    file: e.file.clone(),
+                    seq: e.seq,
+                    problem,
+                });
             }
         }
-        Ok((checked, problems))
     }
+    (checked, problems)
 }

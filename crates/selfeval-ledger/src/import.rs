@@ -148,7 +148,7 @@ impl Ledger {
             Ok(state) => state,
             Err(refused) => return Ok(Err(refused)),
         };
-        if let Err(bad) = ledger.check_signatures(state.governance())? {
+        if let Err(bad) = ledger.verify_rules(state.governance())? {
             return Ok(Err(ImportRefused { seq: Some(bad.seq), problem: bad.problem }));
         }
         ledger.write_snapshot(&state, imported.head.seq);

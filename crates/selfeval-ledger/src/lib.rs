@@ -41,9 +41,9 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use checkpoint::{read_statement, Statement, CHECKPOINT_HEADER};
+pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
-pub use evidence::{file_digest, EvidenceProblem};
+pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};
@@ -52,7 +52,7 @@ pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
-pub use signature::{BadSignature, Signer, NAMESPACE};
+pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
 
 /// The store's wire format, for tools that write an export or keep a peer
 /// copy of the log (the benchmark's generator and its SQLite peer): the

@@ -102,7 +102,7 @@ impl Ledger {
     /// The request with its recorded time no earlier than the head's: a
     /// clock that went back must not make the log's recorded times go back
     /// (an import refuses such a log).
-    fn recorded_after_the_head(&self, request: &Request) -> Result<Request, LedgerError> {
+    pub(crate) fn recorded_after_the_head(&self, request: &Request) -> Result<Request, LedgerError> {
         let mut request = request.clone();
         let head = self.store.head().seq;
         if head > 0 {
@@ -246,8 +246,8 @@ impl Ledger {
     /// required and cannot be made (rule A9).
     fn signing_for(&self, state: &State, request: &Request) -> Result<Option<Signing>, LedgerError> {
         let governance = state.governance();
-        let requires =
-            matches!(&request.command, Command::SetSignaturePolicy { policy } if policy.trim() == "required");
+        let requires = matches!(&request.command, Command::SetSignaturePolicy { policy }
+            if selfeval_core::roles::parse_policy(policy) == Some(true));
         let required = governance.signatures_required.is_some() || requires;
         let member = governance.member_for_actor(&request.meta.actor);
         let registered = member.and_then(|m| m.key.clone());
@@ -268,7 +268,7 @@ impl Ledger {
                 "--actor",
                 actor,
                 format!("本库要求签名，而{}在名册中没有登记公钥", member.name),
-                "办公室人员先用 selfeval member key 姓名 --key 公钥文件 登记公钥",
+                "办公室人员先用 selfeval member key 姓名 --key 公钥文件 --reason 原因 登记公钥",
             )
             .into());
         };
@@ -278,7 +278,7 @@ impl Ledger {
                 "--key",
                 "",
                 "本库要求签名，但没有给出签名密钥",
-                "--key 私钥文件、环境变量 SELFEVAL_KEY，或持有该私钥的 ssh-agent（SSH_AUTH_SOCK）",
+                "--key 私钥文件（member add|key 中为 --signing-key）、环境变量 SELFEVAL_KEY，或持有该私钥的 ssh-agent（SSH_AUTH_SOCK）",
             )
             .into());
         }
@@ -308,7 +308,8 @@ impl Ledger {
         let batch = batch_of(meta, command_id, ExpectedVersion::Exact(version), payloads);
         let prepared = match self.store.prepare(&batch).map_err(|e| Append::Failed(e.into()))? {
             Prepare::Ready(prepared) => prepared,
-            Prepare::Duplicate(appended) => return Ok(appended.seqs),
+            // Without its signature, if it had one: one seq per payload.
+            Prepare::Duplicate(appended) => return Ok(appended.seqs.into_iter().take(payloads.len()).collect()),
             Prepare::Conflict(conflict) => return Err(Append::Conflict(conflict.to_string())),
         };
         let trailer = match signing {

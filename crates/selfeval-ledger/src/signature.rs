@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
+use selfeval_core::governance::Governance;
 use selfeval_core::roles::refusal;
+use selfeval_core::{EventPayload, RecordedEvent, State};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 use crate::LedgerError;
@@ -157,44 +159,52 @@ pub fn verify(registered: &str, message: &[u8], armored: &str) -> Result<(), Str
     })
 }
 
-/// The first command whose signature does not hold.
+/// The first command of the log that breaks a rule of who may do what:
+/// a bad or missing signature, an access rule, a checkpoint that names a
+/// hash the log does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadSignature {
+pub struct Violation {
     /// The first event of the command.
     pub seq: u64,
     /// What is wrong, in Chinese.
     pub problem: String,
 }
 
-impl std::fmt::Display for BadSignature {
+impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "事件{}：{}", self.seq, self.problem)
     }
 }
 
-impl crate::Ledger {
-    /// Checks every signature against the roster as it stood before its
-    /// command, and that every command from a `signatures required` event
-    /// on is signed: how many signed commands were checked, or the first
-    /// bad one. A log that never signed and never required signatures (the
-    /// replayed state says so) is not walked.
-    pub fn verify_signatures(&self) -> Result<Result<u64, BadSignature>, LedgerError> {
-        let governance = self.replay(None)?.state.governance().clone();
-        self.check_signatures(&governance)
-    }
+/// What [`crate::Ledger::verify_rules`] checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RulesChecked {
+    /// Whether the log was walked (a ledger in open mode that never sealed,
+    /// signed or made a checkpoint has nothing to check).
+    pub walked: bool,
+    /// Signed commands whose signature holds.
+    pub signatures: u64,
+}
 
-    /// [`Ledger::verify_signatures`], given the governance of the head.
-    pub(crate) fn check_signatures(
-        &self,
-        governance: &selfeval_core::governance::Governance,
-    ) -> Result<Result<u64, BadSignature>, LedgerError> {
-        if governance.signed_commands == 0 && governance.policy_seqs.is_empty() {
-            return Ok(Ok(0));
+impl crate::Ledger {
+    /// Walks the log command by command, each against the state before it:
+    /// one actor, reason and time per command; the access rules (roles.md,
+    /// as `handle` applies them); every signature against the roster as it
+    /// stood, with the key it names; every command under the policy signed;
+    /// every checkpoint's hash the one the log holds.
+    pub fn verify_rules(&self, governance: &Governance) -> Result<Result<RulesChecked, Violation>, LedgerError> {
+        let nothing = !governance.has_roster()
+            && governance.seals.is_empty()
+            && governance.signed_commands == 0
+            && governance.policy_seqs.is_empty()
+            && governance.checkpoints.is_empty();
+        if nothing {
+            return Ok(Ok(RulesChecked::default()));
         }
-        let mut state = selfeval_core::State::default();
-        let mut group: Vec<selfeval_core::RecordedEvent> = Vec::new();
+        let mut state = State::default();
+        let mut group: Vec<RecordedEvent> = Vec::new();
         let mut group_id = String::new();
-        let mut checked = 0;
+        let mut checked = RulesChecked { walked: true, signatures: 0 };
         let mut events = self.store.events_from(1);
         loop {
             let next = events.next().transpose()?;
@@ -203,8 +213,8 @@ impl crate::Ledger {
                 if let Err(bad) = self.check_command(&state, &group) {
                     return Ok(Err(bad));
                 }
-                if matches!(group.last().map(|e| &e.payload), Some(selfeval_core::EventPayload::CommandSigned(_))) {
-                    checked += 1;
+                if matches!(group.last().map(|e| &e.payload), Some(EventPayload::CommandSigned(_))) {
+                    checked.signatures += 1;
                 }
                 for event in group.drain(..) {
                     state.apply(&event);
@@ -214,19 +224,30 @@ impl crate::Ledger {
             group_id.clone_from(&stored.envelope.command_id);
             group.push(crate::decode(&stored)?);
         }
+        for c in &governance.checkpoints {
+            let held = self.store.events_from(c.pinned_seq).next().transpose()?;
+            if !held.is_some_and(|e| e.envelope.seq == c.pinned_seq && e.hash == c.head) {
+                let problem = format!("检查点记录的事件{}的哈希 {} 与日志不符", c.pinned_seq, c.head);
+                return Ok(Err(Violation { seq: c.seq, problem }));
+            }
+        }
         Ok(Ok(checked))
     }
 
     /// One command's events against the state before them.
-    fn check_command(
-        &self,
-        state: &selfeval_core::State,
-        group: &[selfeval_core::RecordedEvent],
-    ) -> Result<(), BadSignature> {
+    fn check_command(&self, state: &State, group: &[RecordedEvent]) -> Result<(), Violation> {
         use selfeval_core::event::SignaturePolicySet;
-        use selfeval_core::EventPayload as E;
+        use EventPayload as E;
         let first = group[0].seq;
-        let bad = |problem: String| BadSignature { seq: first, problem };
+        let bad = |problem: String| Violation { seq: first, problem };
+        // A command is one actor's, at one time, for one reason.
+        if let Some(other) = group.iter().find(|e| e.meta != group[0].meta) {
+            return Err(bad(format!("同一命令中的事件{}与事件{first}的操作人、原因或时间不同", other.seq)));
+        }
+        let actor = &group[0].meta.actor;
+        for event in group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))) {
+            selfeval_core::roles::permits(state, actor, &event.payload).map_err(&bad)?;
+        }
         let governance = state.governance();
         let requires =
             group.iter().any(|e| matches!(e.payload, E::SignaturePolicySet(SignaturePolicySet { required: true })));
@@ -242,7 +263,6 @@ impl crate::Ledger {
         if at + 1 != group.len() || at == 0 {
             return Err(bad("签名事件不在命令的最后，或命令只有签名".into()));
         }
-        let actor = &group[0].meta.actor;
         let member = governance
             .member_for_actor(actor)
             .ok_or_else(|| bad(format!("签名人「{actor}」当时不是名册中的现任人员")))?;
@@ -251,6 +271,9 @@ impl crate::Ledger {
         }
         let registered =
             member.key.as_deref().ok_or_else(|| bad(format!("{}当时在名册中没有登记公钥", member.name)))?;
+        if selfeval_core::roles::fingerprint(registered).as_deref() != Some(signed.key.as_str()) {
+            return Err(bad(format!("签名事件记的公钥 {} 不是{}登记的公钥", signed.key, member.name)));
+        }
         let message = self.store.lines(first, group[at].seq - 1).map_err(|e| bad(e.to_string()))?;
         verify(registered, &message, &signed.signature)
             .map_err(|why| bad(format!("{}的签名不成立：{why}", member.name)))

@@ -148,7 +148,9 @@ pub fn policy(cmd: PolicyCmd, ctx: &Ctx) -> Result<(), CliError> {
     record(Command::SetSignaturePolicy { policy }, write, ctx)
 }
 
-/// `checkpoint --out FILE`: the signed statement, recorded, then written.
+/// `checkpoint --out FILE`: the signed statement is written beside FILE,
+/// recorded, then moved into place; a refusal or a failed write leaves
+/// neither a file nor an event.
 pub fn checkpoint(args: CheckpointArgs, ctx: &Ctx) -> Result<(), CliError> {
     ctx.check_output("--out", &args.out, args.force)?;
     // Checked like any command first (actor, command id), with a
@@ -157,10 +159,36 @@ pub fn checkpoint(args: CheckpointArgs, ctx: &Ctx) -> Result<(), CliError> {
     let key = args.write.key.clone();
     let (request, command_id) = request(placeholder, args.write, ctx)?;
     let mut ledger = ctx.open_to_record(key, false)?;
-    let (text, recorded) = ledger.checkpoint(&request.meta, command_id.as_deref())?;
+    let (text, request) = ledger.prepare_checkpoint(&request.meta)?;
+    let name = args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = args.out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let written = std::fs::File::create(&partial).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(CliError::Environment(format!(
+            "无法写入 {}：{}",
+            args.out.display(),
+            crate::error::describe_io(&e)
+        )));
+    }
+    let recorded = match ledger.record(&request, command_id.as_deref()) {
+        Ok(recorded) => recorded,
+        Err(error) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(error.into());
+        }
+    };
     drop(ledger);
-    std::fs::write(&args.out, text.as_bytes()).map_err(|e| {
-        CliError::Environment(format!("无法写入 {}：{}", args.out.display(), crate::error::describe_io(&e)))
+    std::fs::rename(&partial, &args.out).map_err(|e| {
+        CliError::Environment(format!(
+            "检查点已记录，但无法放到 {}（内容在 {}）：{}",
+            args.out.display(),
+            partial.display(),
+            crate::error::describe_io(&e)
+        ))
     })?;
     print_recorded(&recorded, ctx.json())?;
     if !ctx.json() {
@@ -177,6 +205,8 @@ pub fn evidence(cmd: EvidenceCmd, ctx: &Ctx) -> Result<(), CliError> {
     }
     let (size, sha256) = selfeval_ledger::file_digest(&file)
         .map_err(|e| invalid("FILE", format!("无法读取 {}：{}", file.display(), crate::error::describe_io(&e))))?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+        return Err(invalid("FILE", format!("{} 的文件名不是有效的 UTF-8；可接受：改名后再登记", file.display())));
+    };
     record(Command::AddEvidence { project: code, file: name, size, sha256, note }, write, ctx)
 }

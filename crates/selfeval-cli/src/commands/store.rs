@@ -81,11 +81,12 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
             "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
         ));
     }
-    let signatures = match ledger.verify_signatures()? {
-        Ok(count) => Some(count),
+    let state = ledger.replay(None)?.state;
+    let signatures = match ledger.verify_rules(state.governance())? {
+        Ok(checked) => checked.signatures,
         Err(bad) => {
-            failures.push(format!("签名不成立：{bad}"));
-            None
+            failures.push(format!("不符合名册规则或签名不成立：{bad}"));
+            0
         }
     };
     let mut checkpoints = Vec::new();
@@ -93,14 +94,26 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), crate::error::describe_io(&e)))
         })?;
-        match ledger.verify_checkpoint(&text)? {
-            Ok(statement) => checkpoints.push(format!(
-                "检查点 {}：事件{}的哈希 {} 与库一致（{}签名）",
-                path.display(),
-                statement.seq,
-                statement.head,
-                statement.signer
-            )),
+        match ledger.verify_checkpoint(&text, &state)? {
+            Ok(held) => {
+                let s = &held.statement;
+                let whose = match &held.registered_to {
+                    Some(member) => format!("名册中{member}的公钥"),
+                    None => "不是名册中登记的公钥".to_owned(),
+                };
+                let recorded = match held.recorded {
+                    Some(seq) => format!("库中于事件{seq}记录了该检查点"),
+                    None => "库中没有生成该检查点的记录".to_owned(),
+                };
+                checkpoints.push(format!(
+                    "检查点 {}：事件{}的哈希 {} 与库一致；声明人 {}，签名公钥 {}（{whose}；{recorded}）",
+                    path.display(),
+                    s.seq,
+                    s.head,
+                    s.signer,
+                    s.key
+                ));
+            }
             Err(why) => failures.push(format!("检查点 {} 不成立：{why}", path.display())),
         }
     }
@@ -110,7 +123,7 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
             if !dir.is_dir() {
                 return Err(invalid("--evidence", format!("{} 不是目录；可接受：存放佐证材料的目录", dir.display())));
             }
-            let (checked, problems) = ledger.verify_evidence(dir)?;
+            let (checked, problems) = selfeval_ledger::verify_evidence(dir, &state);
             for p in &problems {
                 failures.push(format!("佐证材料 {} {}（事件{}）：{}", p.project, p.file, p.seq, p.problem));
             }
@@ -126,7 +139,7 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
             "head_hash": verified.head.hash,
             "snapshot": status,
             "signatures": signatures,
-            "checkpoints": args.checkpoint.len(),
+            "checkpoints": {"given": args.checkpoint.len(), "held": checkpoints.len()},
             "evidence": evidence.map(|(checked, bad)| json!({"checked": checked, "bad": bad})),
             "problems": failures,
         });
@@ -136,8 +149,8 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
         if !said.is_empty() {
             writeln!(out, "{said}")?;
         }
-        if let Some(count) = signatures.filter(|c| *c > 0) {
-            writeln!(out, "签名：{count} 条签名命令均由名册中登记的公钥签名")?;
+        if signatures > 0 {
+            writeln!(out, "签名：{signatures} 条签名命令均由名册中登记的公钥签名")?;
         }
         for line in &checkpoints {
             writeln!(out, "{line}")?;

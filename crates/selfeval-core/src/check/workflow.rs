@@ -170,28 +170,30 @@ pub fn g1_no_roster(cx: &Context<'_>, out: &mut Findings<'_>) {
         out.push(
             Place::Department,
             None,
-            "无人员名册：本库处于开放模式，任何人都能以任何名字写入；请由办公室人员用 selfeval member add 本人姓名@科室 --role office 建立名册".to_owned(),
+            "无人员名册：本库处于开放模式，任何人都能以任何名字写入；请由办公室人员用 selfeval member add 本人姓名@科室 --role office --reason 原因 建立名册".to_owned(),
             Vec::new(),
         );
     }
 }
 
-/// G2: something was recorded after the year had been sealed.
+/// G2: something was recorded after the latest seal was lifted, and the
+/// year was not sealed again.
 pub fn g2_changed_after_seal(cx: &Context<'_>, out: &mut Findings<'_>) {
     let governance = cx.state.governance();
-    let Some(first) = governance.seals.first() else { return };
-    if governance.after_seal.is_empty() {
+    let Some(seal) = governance.seals.last() else { return };
+    let changes = governance.unsealed_changes();
+    if changes.is_empty() {
         return;
     }
-    let seqs: Vec<u64> = governance.after_seal.iter().map(|a| a.seq).collect();
+    let seqs: Vec<u64> = changes.iter().map(|a| a.seq).collect();
     let list: Vec<String> = seqs.iter().take(12).map(|s| format!("#{s}")).collect();
     let more = if seqs.len() > 12 { format!("等{}个事件", seqs.len()) } else { String::new() };
     out.push(
         Place::Department,
         None,
         format!(
-            "年度于事件#{}封存后又记录了变更（{}{more}）；封存时的结论不覆盖这些变更，请核实后重新封存",
-            first.sealed.seq,
+            "年度于事件#{}封存后解除封存，又记录了变更（{}{more}）；封存时的结论不覆盖这些变更，请核实后重新封存（selfeval seal）",
+            seal.sealed.seq,
             list.join("、")
         ),
         seqs,

@@ -133,7 +133,7 @@ fn g2_changed_after_seal() {
     fires(&w, "G2");
     let g2 = w.findings().into_iter().find(|f| f.rule == "G2").unwrap();
     assert_eq!(g2.events, seqs);
-    assert!(g2.message.contains(&format!("封存后又记录了变更（#{}）", seqs[0])), "{}", g2.message);
+    assert!(g2.message.contains(&format!("封存后解除封存，又记录了变更（#{}）", seqs[0])), "{}", g2.message);
 }
 
 #[test]

@@ -80,9 +80,10 @@ fn a1_only_members_write() {
     let mut w = rostered();
     let said = refused(&mut w, "root", None, spend("P01", "1"), "A1");
     assert!(said.contains("「root」不是人员名册中的现任人员"), "{said}");
-    // The section must match the registered one; the bare name is enough.
-    refused(&mut w, "王敏@人事科", None, spend("P01", "1"), "A1");
-    ok_as(&mut w, "王敏", None, spend("P01", "1"));
+    // The actor is written as registered: one person, one name in the log.
+    for other in ["王敏@人事科", "王敏", "王敏 @应急救援科", "王敏@ 应急救援科"] {
+        refused(&mut w, other, None, spend("P01", "1"), "A1");
+    }
     ok_as(&mut w, RESCUE, None, spend("P01", "1"));
     // A removed member writes no more.
     ok_as(&mut w, OFFICE, Some("调离"), Command::RemoveMember { name: "王敏".into() });
@@ -131,7 +132,7 @@ fn a4_nobody_approves_or_returns_their_own_submission() {
     ok_as(&mut w, OFFICE, None, Command::Submit { project: "P01".into() });
     let said = refused(&mut w, OFFICE, None, Command::Approve { project: "P01".into() }, "A4");
     assert!(said.contains("项目P01的自评由赵静本人于事件"), "{said}");
-    refused(&mut w, "赵静", Some("退回"), Command::Return { project: "P01".into() }, "A4");
+    refused(&mut w, OFFICE, Some("退回"), Command::Return { project: "P01".into() }, "A4");
     ok_as(&mut w, OFFICE2, None, Command::Approve { project: "P01".into() });
     assert_eq!(w.state.project("P01").unwrap().status, Status::Approved);
 }
@@ -289,4 +290,101 @@ fn evidence_is_pinned_by_name_size_and_hash() {
     let p01 = w.state.project("P01").unwrap();
     assert_eq!(p01.evidence.len(), 1);
     assert_eq!((p01.evidence[0].file.as_str(), p01.evidence[0].sha256.as_str()), ("验收报告.pdf", hash));
+}
+
+#[test]
+fn a2_a_section_cannot_hand_its_project_to_another_section() {
+    let mut w = rostered();
+    let amend = |section: &str| Command::AmendProject {
+        project: "P01".into(),
+        name: None,
+        section: Some(section.into()),
+        category: None,
+        owner: None,
+    };
+    let said = refused(&mut w, RESCUE, Some("移交"), amend("人事科"), "A2");
+    assert!(said.contains("王敏是应急救援科的人员，不能把项目P01移交给人事科"), "{said}");
+    ok_as(&mut w, OFFICE, Some("移交"), amend("人事科"));
+    assert_eq!(w.state.project("P01").unwrap().section.as_deref(), Some("人事科"));
+}
+
+#[test]
+fn a6_a_profile_change_would_rescore_approved_projects() {
+    let mut w = approved();
+    let change = Command::ChangeProfile { profile: "cz2020-linear".into() };
+    let said = refused(&mut w, OFFICE, Some("省厅要求"), change.clone(), "A6");
+    assert!(said.contains("项目P01已审核通过，变更评分规则会改变其得分"), "{said}");
+    ok_as(&mut w, OFFICE, Some("改规则"), Command::Reopen { project: "P01".into() });
+    ok_as(&mut w, OFFICE, Some("省厅要求"), change);
+}
+
+#[test]
+fn a_key_belongs_to_one_person() {
+    let mut w = rostered();
+    let rejection = w.run_as(OFFICE, Some("登记"), add_member("赵六@应急救援科", "section", Some(KEY))).unwrap_err();
+    assert_eq!(rejection.problem, "该公钥已登记给赵静@领导小组办公室，一把密钥只能属于一个人");
+    let rotate = Command::ChangeMemberKey { name: "王敏".into(), key: KEY.into() };
+    assert_eq!(w.run_as(OFFICE, Some("轮换"), rotate).unwrap_err().field, "--key");
+}
+
+#[test]
+fn a_seal_is_dated_when_it_was_recorded() {
+    let mut w = approved();
+    let recorded = w.state.last_recorded_at().unwrap() + chrono::Duration::minutes(1);
+    let meta = selfeval_core::Meta {
+        actor: OFFICE.into(),
+        reason: Some("年度结束".into()),
+        occurred_at: recorded - chrono::Duration::days(30),
+        recorded_at: recorded,
+    };
+    let request = selfeval_core::Request { meta, command: Command::Seal };
+    let sealed = selfeval_core::execute(&mut w.state, &request, |_| Ok::<_, std::convert::Infallible>(vec![99]));
+    assert!(sealed.is_ok());
+    assert_eq!(w.state.governance().seals[0].sealed.at, recorded, "not the back-dated --at");
+}
+
+#[test]
+fn g2_goes_quiet_once_the_year_is_sealed_again() {
+    let mut w = approved();
+    ok_as(&mut w, OFFICE, Some("年度结束"), Command::Seal);
+    ok_as(&mut w, OFFICE, Some("补记"), Command::Unseal);
+    ok_as(&mut w, OFFICE, Some("补记"), Command::Reopen { project: "P01".into() });
+    assert_eq!(w.state.governance().unsealed_changes().len(), 1);
+    assert!(w.findings().iter().any(|f| f.rule == "G2"));
+    ok_as(&mut w, RESCUE, None, Command::Submit { project: "P01".into() });
+    ok_as(&mut w, OFFICE, None, Command::Approve { project: "P01".into() });
+    ok_as(&mut w, OFFICE, Some("重新封存"), Command::Seal);
+    assert!(!w.findings().iter().any(|f| f.rule == "G2"), "sealed again: the new seal covers the changes");
+    assert_eq!(w.state.governance().after_seal.len(), 3, "the report still lists them");
+}
+
+#[test]
+fn a7_holds_in_open_mode_too() {
+    let mut w = World::initialised();
+    w.ok_why("年度结束", Command::Seal);
+    refused(&mut w, "任何人", None, add_project("P01"), "A7");
+}
+
+#[test]
+fn an_event_is_held_to_the_same_rules_as_its_command() {
+    use selfeval_core::roles::permits;
+    let w = approved();
+    let approve = selfeval_core::EventPayload::SelfEvaluationApproved(selfeval_core::event::WorkflowStep {
+        project: "P01".into(),
+    });
+    assert!(permits(&w.state, RESCUE, &approve).unwrap_err().starts_with("违反规则A3"));
+    assert!(permits(&w.state, "root", &approve).unwrap_err().starts_with("违反规则A1"));
+    let spend = selfeval_core::EventPayload::ExpenditureRecorded(selfeval_core::event::ExpenditureRecorded {
+        project: "P01".into(),
+        amount: crate::dec("1"),
+        date: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+        voucher: None,
+        memo: None,
+        source: None,
+    });
+    assert!(permits(&w.state, OFFICE, &spend).unwrap_err().starts_with("违反规则A6"));
+    let reopen = selfeval_core::EventPayload::SelfEvaluationReopened(selfeval_core::event::WorkflowStep {
+        project: "P01".into(),
+    });
+    assert_eq!(permits(&w.state, OFFICE, &reopen), Ok(()));
 }
