@@ -1,10 +1,11 @@
-//! Who may do what (`docs/spec/roles.md`): the rules A1–A8 that
+//! Who may do what (`docs/spec/roles.md`): the access rules A1–A8 (A9,
+//! signatures, is the ledger's, which holds the keys) that
 //! [`crate::handle`] applies before a command's own rules, and the
 //! commands that keep the roster, the seal, the signature policy, the
 //! checkpoints and the evidence.
 //!
 //! A ledger without a roster is in open mode: anyone writes, as before the
-//! roster existed, and check W1 warns. The first `member add` registers
+//! roster existed, and check G1 warns. The first `member add` registers
 //! the acting person as office; from then on only members write.
 
 use crate::command::{Command, Rejection, RejectionKind, Request};
