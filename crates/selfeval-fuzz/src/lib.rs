@@ -197,9 +197,28 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             category: None,
             owner: input.text(&["王敏"]),
         },
-        _ => match input.byte()? % 2 {
+        _ => match input.byte()? % 10 {
             0 => Command::WithdrawProject { project: project(input)? },
-            _ => Command::ChangeUnit { unit: input.text(&["元", "万元"])? },
+            1 => Command::ChangeUnit { unit: input.text(&["元", "万元"])? },
+            // Who may do what: the actor is 张三@应急救援科.
+            2 => Command::AddMember {
+                member: input.text(&["张三@应急救援科", "李四@防灾减灾科", "王五@领导小组办公室"])?,
+                role: input.text(&["office", "section", "auditor"])?,
+                key: None,
+            },
+            3 => Command::RemoveMember { name: input.text(&["张三", "李四", "王五"])? },
+            4 => Command::Reopen { project: project(input)? },
+            5 => Command::Seal,
+            6 => Command::Unseal,
+            7 => Command::AddEvidence {
+                project: project(input)?,
+                file: input.text(&["验收报告.pdf", "a/b.pdf"])?,
+                size: 3,
+                sha256: "ab".repeat(32),
+                note: "佐证".into(),
+            },
+            8 => Command::SetSignaturePolicy { policy: input.text(&["optional", "required", "必须"])? },
+            _ => Command::RecordCheckpoint { seq: 1, head: "cd".repeat(32), key: "SHA256:x".into() },
         },
     })
 }

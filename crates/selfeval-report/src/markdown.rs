@@ -189,10 +189,7 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
                     Status::Returned => "退回",
                     Status::Draft => "重新打开",
                 };
-                format!(
-                    "{} {actor}{verb}（#{seq}）",
-                    at.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d")
-                )
+                format!("{} {actor}{verb}（#{seq}）", day(*at))
             })
             .collect();
         let _ = writeln!(out, "- {} {}：{}", p.code, inline(&p.name), steps.join("；"));
