@@ -163,27 +163,10 @@ fn forged(export: &str, seq: usize) -> String {
 
 /// [`forged`], keeping only the first `keep` events.
 fn forged_first(export: &str, seq: usize, keep: usize) -> String {
-    use sha2::{Digest, Sha256};
-    let mut bodies: Vec<String> = event_lines(export)
-        .iter()
-        .take(keep)
-        .map(|l| l[l.find(",\"event\":").unwrap() + ",\"event\":".len()..l.len() - 1].to_owned())
-        .collect();
+    let mut bodies: Vec<String> = crate::trust::bodies(export).into_iter().take(keep).collect();
     assert!(bodies[seq - 1].contains("\"amount\":\"30\""), "{}", bodies[seq - 1]);
     bodies[seq - 1] = bodies[seq - 1].replace("\"amount\":\"30\"", "\"amount\":\"3\"");
-    let genesis = "0".repeat(64);
-    let mut out =
-        format!("{{\"format\":\"selfeval-export\",\"version\":1,\"hash\":\"sha256\",\"genesis\":\"{genesis}\"}}\n");
-    let mut prev = genesis;
-    for body in &bodies {
-        let body = format!("{}{prev}\"}}", &body[..body.len() - 66]);
-        let prev_bytes: Vec<u8> = (0..32).map(|i| u8::from_str_radix(&prev[2 * i..2 * i + 2], 16).unwrap()).collect();
-        let hash = format!("{:x}", Sha256::new().chain_update(&prev_bytes).chain_update(body.as_bytes()).finalize());
-        out.push_str(&format!("{{\"hash\":\"{hash}\",\"event\":{body}}}\n"));
-        prev = hash;
-    }
-    out.push_str(&format!("{{\"trailer\":{{\"events\":{},\"head_hash\":\"{prev}\"}}}}\n", bodies.len()));
-    out
+    crate::trust::rechain(&bodies)
 }
 
 /// A store holding `export` as its log, written past every check but the

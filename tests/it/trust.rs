@@ -116,7 +116,7 @@ fn a_flipped_bit_in_the_engines_file_is_caught_before_any_write_is_acknowledged_
 }
 
 /// The event bodies of an export, in order.
-fn bodies(export: &str) -> Vec<String> {
+pub(crate) fn bodies(export: &str) -> Vec<String> {
     export
         .lines()
         .filter(|l| l.starts_with("{\"hash\":"))
@@ -125,7 +125,7 @@ fn bodies(export: &str) -> Vec<String> {
 }
 
 /// An export of `bodies`, re-chained as a forger following docs/storage.md would.
-fn rechain(bodies: &[String]) -> String {
+pub(crate) fn rechain(bodies: &[String]) -> String {
     use sha2::{Digest, Sha256};
     let genesis = "0".repeat(64);
     let mut out =

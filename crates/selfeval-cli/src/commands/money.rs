@@ -102,8 +102,8 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         SpendArgs { reverse: None, code, amount, date, voucher, memo, source, mut write } => {
             // A spending happened on its payment date unless --at says otherwise.
             let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
-            if write.at.is_none() {
-                write.at = payment.map(str::to_owned);
+            if write.recording.at.is_none() {
+                write.recording.at = payment.map(str::to_owned);
             }
             record(
                 Command::RecordExpenditure {

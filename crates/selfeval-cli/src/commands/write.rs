@@ -13,9 +13,9 @@ use serde_json::json;
 use super::{invalid, stdout, Ctx};
 use crate::error::CliError;
 
-/// Options every recording command takes.
+/// What every recording command says of itself: why, when, and its id.
 #[derive(Debug, Args, Clone)]
-pub struct WriteOpts {
+pub struct Recording {
     /// 原因（部分命令必填）(why)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -25,6 +25,13 @@ pub struct WriteOpts {
     /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
     #[arg(long, value_name = "ID")]
     pub command_id: Option<String>,
+}
+
+/// Options every recording command takes.
+#[derive(Debug, Args, Clone)]
+pub struct WriteOpts {
+    #[command(flatten)]
+    pub recording: Recording,
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -34,15 +41,8 @@ pub struct WriteOpts {
 /// member's public key: the signing key is `--signing-key`.
 #[derive(Debug, Args, Clone)]
 pub struct MemberWriteOpts {
-    /// 原因（必填）(why)
-    #[arg(long, value_name = "TEXT")]
-    pub reason: Option<String>,
-    /// 业务发生日期或时间（默认为记录时间）(when it happened)
-    #[arg(long, value_name = "DATE|RFC3339")]
-    pub at: Option<String>,
-    /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
-    #[arg(long, value_name = "ID")]
-    pub command_id: Option<String>,
+    #[command(flatten)]
+    pub recording: Recording,
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
@@ -50,7 +50,7 @@ pub struct MemberWriteOpts {
 
 impl From<MemberWriteOpts> for WriteOpts {
     fn from(o: MemberWriteOpts) -> WriteOpts {
-        WriteOpts { reason: o.reason, at: o.at, command_id: o.command_id, key: o.signing_key }
+        WriteOpts { recording: o.recording, key: o.signing_key }
     }
 }
 
@@ -77,6 +77,7 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
 /// without a store), and its command id.
 pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request, Option<String>), CliError> {
     let recorded_at = ctx.settings.now();
+    let write = write.recording;
     let occurred_at = match &write.at {
         Some(text) => parse_effective(text)?,
         None => recorded_at,
