@@ -70,6 +70,8 @@ def verify(path):
             required = True
         if any(e["actor"] != events[0]["actor"] for e in events):
             return f"BROKEN at event {first}: one command, several actors"
+        if any(e["type"] == "CommandSigned" for e in events[:-1]):
+            return f"BROKEN at event {first}: a signature that does not close its command"
         if last["type"] == "CommandSigned":
             why = check_signature(roster, last["payload"], events[0]["actor"], command[:-1], first)
             if why:

@@ -428,6 +428,15 @@ fn the_demo_shows_reopen_and_seal_in_the_report_and_history() {
     assert!(report.contains("- 年度封存：2025-03-01 赵静@领导小组办公室封存（#82）；2025-03-01 赵静@领导小组办公室解除封存（#83，原因：补记P01目标）。"), "{report}");
     assert!(report.contains("- 封存后的变更：#84 P01 年度总体目标已设定（周磊@人事科）。"), "{report}");
     assert!(report.contains("| G2   |"), "{report}");
+    // A new rule profile would rescore the approved projects: they must be reopened first.
+    let run = env.run(&["--actor", DEMO_OFFICE, "profile", "set", "cz2020-linear", "--reason", "省厅要求"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("违反规则A6") && run.stderr().contains("P02、P03、P04已审核通过"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(env.run(&["verify"]).code(), 0);
     let history = env.run(&["history", "--project", "P02", "--type", "SelfEvaluationReopened"]).stdout();
     assert!(history.contains("状态 已审核通过 → 填报中（重新打开）  原因：补记年末支出"), "{history}");
     let json = env.json(&["report", "--format", "json"]);
@@ -441,6 +450,18 @@ fn the_demo_shows_reopen_and_seal_in_the_report_and_history() {
 /// sign`, as a member holding the files would: a valid chain and a valid
 /// signature by that key.
 fn append_signed(dir: &Path, export: &str, actor: &str, stream: &str, event: (&str, &str), key: &Path) -> String {
+    append_signed_all(dir, export, actor, stream, &[event], key)
+}
+
+/// [`append_signed`] with several events in the one command.
+fn append_signed_all(
+    dir: &Path,
+    export: &str,
+    actor: &str,
+    stream: &str,
+    events: &[(&str, &str)],
+    key: &Path,
+) -> String {
     use sha2::{Digest, Sha256};
     let mut lines = event_lines(export);
     let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
@@ -459,9 +480,9 @@ fn append_signed(dir: &Path, export: &str, actor: &str, stream: &str, event: (&s
         prev.clone_from(&hash);
         format!("{{\"hash\":\"{hash}\",\"event\":{body}}}")
     };
-    let command = line_of(0, event.0, event.1);
+    let command: Vec<String> = events.iter().enumerate().map(|(i, (t, p))| line_of(i, t, p)).collect();
     let message = dir.join("forged-command.txt");
-    std::fs::write(&message, format!("{command}\n")).unwrap();
+    std::fs::write(&message, command.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     let _ = std::fs::remove_file(dir.join("forged-command.txt.sig"));
     let signed = Command::new("ssh-keygen")
         .args(["-Y", "sign", "-n", "selfeval", "-f"])
@@ -475,8 +496,9 @@ fn append_signed(dir: &Path, export: &str, actor: &str, stream: &str, event: (&s
     let fingerprint = String::from_utf8(listed.stdout).unwrap().split(' ').nth(1).unwrap().to_owned();
     let signer = actor.split('@').next().unwrap();
     let payload = serde_json::json!({"stream": stream, "signer": signer, "key": fingerprint, "signature": signature});
-    let signature_line = line_of(1, "CommandSigned", &payload.to_string());
-    lines.extend([command, signature_line]);
+    let signature_line = line_of(events.len(), "CommandSigned", &payload.to_string());
+    lines.extend(command);
+    lines.push(signature_line);
     let mut text = export.lines().next().unwrap().to_owned() + "\n";
     for line in &lines {
         text.push_str(line);
@@ -589,9 +611,20 @@ fn a_checkpoint_is_refused_before_any_key_is_read_and_leaves_nothing_when_it_can
     let s = signed();
     let env = &s.env;
     let out = env.dir.path().join("cp.txt");
-    let run = env.run(&["--actor", "root", "checkpoint", "--out", path(&out), "--key", path(&s.office_key)]);
+    // The rules first: a non-member hears A1 even with no readable key.
+    let run = env.run(&["--actor", "root", "checkpoint", "--out", path(&out), "--key", "/无此密钥"]);
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("违反规则A1"), "{}", run.stderr());
+    let run = env.run(&["--actor", OFFICE, "checkpoint", "--out", path(env.dir.path()), "--force"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("是目录；可接受：目录中的一个文件路径"), "{}", run.stderr());
+    // A statement is not resent under its command id: it pins the head when made.
+    env.ok_as(OFFICE, &["checkpoint", "--out", path(&out), "--key", path(&s.office_key), "--command-id", "cp-1"]);
+    let again = env.dir.path().join("cp-again.txt");
+    let run = env.run(&["--actor", OFFICE, "checkpoint", "--out", path(&again), "--command-id", "cp-1"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("命令编号「cp-1」已用于事件#11；检查点不能重发"), "{}", run.stderr());
+    std::fs::remove_file(&out).unwrap();
     let before = env.head();
     let missing_dir = env.dir.path().join("无此目录").join("cp.txt");
     let run = env.run(&["--actor", OFFICE, "checkpoint", "--out", path(&missing_dir), "--key", path(&s.office_key)]);
@@ -639,6 +672,33 @@ fn the_demo_does_not_write_unsigned_commands_into_a_ledger_that_requires_signatu
         .ok_as(DEMO_OFFICE, &["policy", "set", "signatures", "required", "--reason", "审计要求", "--key", path(&key)]);
     let before = partial.head();
     let demo = partial.run(&["demo"]);
-    assert_ne!(demo.code(), 0);
+    assert_eq!(demo.code(), 1);
+    assert!(demo.stderr().contains("要求每条命令签名，示范数据的人员没有密钥，不能写入"), "{}", demo.stderr());
     assert_eq!(partial.head(), before);
+}
+
+#[test]
+fn a_forged_command_of_two_events_is_refused() {
+    let s = signed();
+    let dir = s.env.dir.path();
+    // The office submits and approves in one command: self-approval hidden
+    // from a check made against the state before the command.
+    let forged = append_signed_all(
+        dir,
+        &export(&s.env),
+        OFFICE,
+        "project/P01",
+        &[("SelfEvaluationSubmitted", "{\"project\":\"P01\"}"), ("SelfEvaluationApproved", "{\"project\":\"P01\"}")],
+        &s.office_key,
+    );
+    let file = dir.join("two.jsonl");
+    std::fs::write(&file, &forged).unwrap();
+    let import = Env::new().run(&["import", path(&file)]);
+    assert_eq!(import.code(), 4);
+    assert!(import.stderr().contains("事件12：actor：违反规则A4"), "{}", import.stderr());
+    let held = Env::new();
+    raw_store(&held, &forged);
+    let verify = held.run(&["verify"]);
+    assert_eq!(verify.code(), 4);
+    assert!(verify.stderr().contains("事件11：一条命令记录了2个事件（应为一个，另加签名）"), "{}", verify.stderr());
 }

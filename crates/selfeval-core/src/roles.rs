@@ -222,8 +222,9 @@ fn check(state: &State, actor: &str, action: Action<'_>) -> Result<(), Rejection
     }
     if !governance.has_roster() {
         // Open mode; the first member added must be the actor, as office.
-        if let Action::AddMember { member, role } = action {
-            if member != actor || role != Some(Role::Office) || !actor.contains('@') {
+        // An unreadable role is the command's own refusal (--role).
+        if let Action::AddMember { member, role: Some(role) } = action {
+            if member != actor || role != Role::Office || !actor.contains('@') {
                 return Err(refusal(
                     "A8",
                     "NAME@SECTION",
@@ -362,9 +363,17 @@ pub fn parse_public_key(field: &str, text: &str) -> Result<(String, String), Rej
     const ACCEPTED: &str =
         "OpenSSH 格式的 ed25519 公钥（ssh-keygen -t ed25519 生成的 .pub 文件内容，ssh-ed25519 AAAA…）";
     let shown: String = text.chars().take(60).collect();
-    let key = ssh_key::PublicKey::from_openssh(text.trim()).map_err(|e| {
-        Rejection::new(RejectionKind::InvalidValue, field, &shown, format!("不是可读的公钥（{e}）"), ACCEPTED)
-    })?;
+    if text.contains("PRIVATE KEY-----") {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            "（私钥文件）",
+            "这是私钥，不是公钥：私钥只留在本人手里",
+            "同名的 .pub 公钥文件（ssh-keygen 生成的 xxx.pub）",
+        ));
+    }
+    let key = ssh_key::PublicKey::from_openssh(text.trim())
+        .map_err(|_| Rejection::new(RejectionKind::InvalidValue, field, &shown, "不是可读的 OpenSSH 公钥", ACCEPTED))?;
     if key.algorithm() != ssh_key::Algorithm::Ed25519 {
         return Err(Rejection::new(
             RejectionKind::InvalidValue,
@@ -498,6 +507,15 @@ fn unseal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejecti
 }
 
 fn checkpoint(seq: u64, head: &str, key: &str) -> Result<Vec<EventPayload>, Rejection> {
+    if seq == 0 {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "seq",
+            "0",
+            "检查点须固定一个事件",
+            "不小于1的事件序号",
+        ));
+    }
     if !values::is_sha256_hex(head) {
         return Err(Rejection::new(RejectionKind::InvalidValue, "head", head, "不是 SHA-256 哈希", "64位小写十六进制"));
     }
@@ -570,7 +588,7 @@ fn add_member(
             "--role",
             role,
             format!("「{role}」不是角色"),
-            "office、section、auditor",
+            "office（办公室）、section（科室）、auditor（审计）",
         )
     })?;
     if let Some(existing) = state.governance().member(name) {
@@ -662,7 +680,7 @@ fn set_policy(state: &State, request: &Request, policy: &str) -> Result<Vec<Even
                 "POLICY",
                 policy,
                 "要求签名前，操作人须已在人员名册中登记公钥",
-                "先用 selfeval member key 姓名 --key 公钥文件 登记本人的公钥",
+                "先用 selfeval member key 姓名 --key 公钥文件 --reason 原因 登记本人的公钥",
             ));
         }
     }

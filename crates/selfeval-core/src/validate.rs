@@ -183,19 +183,47 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             p.key.as_deref().map_or(Ok(()), |k| public_key(state, k, &p.name))
         }
-        E::MemberRemoved(p) => member(state, &p.name),
+        E::MemberRemoved(p) => {
+            member(state, &p.name)?;
+            let governance = state.governance();
+            let offices = governance.current_members().filter(|m| m.role == crate::event::Role::Office).count();
+            let is_office = governance.member(&p.name).is_some_and(|m| m.role == crate::event::Role::Office);
+            if is_office && offices == 1 {
+                return Err(format!("name：{}是名册中唯一的办公室人员，不能移出", p.name));
+            }
+            Ok(())
+        }
         E::MemberKeyChanged(p) => member(state, &p.name).and_then(|()| public_key(state, &p.key, &p.name)),
-        E::YearSealed(_) => match state.governance().sealed() {
-            Some(seal) => Err(format!("年度已于事件{}封存", seal.sealed.seq)),
-            None => Ok(()),
-        },
+        E::YearSealed(_) => {
+            if let Some(seal) = state.governance().sealed() {
+                return Err(format!("年度已于事件{}封存", seal.sealed.seq));
+            }
+            let pending = state.projects().iter().find(|p| {
+                let has_money = !p.budget().value.is_zero() || !p.expenditures.is_empty();
+                has_money && p.status != crate::state::Status::Approved
+            });
+            match pending {
+                Some(p) => Err(format!("有预算或支出的项目{}尚未审核通过，不能封存", p.code)),
+                None => Ok(()),
+            }
+        }
         E::YearUnsealed(_) => match state.governance().sealed() {
             Some(_) => Ok(()),
             None => Err("年度没有封存，无从解除".into()),
         },
-        E::SignaturePolicySet(_) => Ok(()),
+        E::SignaturePolicySet(p) => {
+            let governance = state.governance();
+            if governance.signatures_required.is_some() == p.required {
+                return Err("required：签名要求没有变化".into());
+            }
+            let keyed = governance.member_for_actor(&event.meta.actor).is_some_and(|m| m.key.is_some());
+            if p.required && !keyed {
+                return Err("required：要求签名的操作人没有登记公钥".into());
+            }
+            Ok(())
+        }
         E::CheckpointRecorded(p) => {
-            if p.seq >= event.seq {
+            if p.seq == 0 || p.seq >= event.seq {
                 return Err(format!("seq：检查点指向事件{}，不在它之前", p.seq));
             }
             hex64("head", &p.head)
@@ -218,9 +246,13 @@ fn member(state: &State, name: &str) -> Result<(), String> {
     }
 }
 
-/// A registered key: readable, ed25519, and no other current member's.
+/// A registered key: readable, ed25519, stored as `handle` stores it, and
+/// no other current member's.
 fn public_key(state: &State, text: &str, owner: &str) -> Result<(), String> {
-    crate::roles::parse_public_key("key", text).map_err(|r| format!("key：{}", r.problem))?;
+    let (normal, _) = crate::roles::parse_public_key("key", text).map_err(|r| format!("key：{}", r.problem))?;
+    if normal != text {
+        return Err("key：公钥不是规范形式（ssh-ed25519 AAAA…，不带注释）".into());
+    }
     match state.governance().current_members().find(|m| m.key.as_deref() == Some(text) && m.name != owner) {
         Some(holder) => Err(format!("key：该公钥已登记给{}", holder.actor())),
         None => Ok(()),

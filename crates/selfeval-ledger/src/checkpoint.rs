@@ -116,7 +116,18 @@ impl Ledger {
     /// statement's text and the request that records it. The access rules
     /// are applied first (a non-member hears A1, not a key error); in roster
     /// mode the statement is signed with the actor's registered key.
-    pub fn prepare_checkpoint(&self, meta: &Meta) -> Result<(String, Request), LedgerError> {
+    pub fn prepare_checkpoint(&self, meta: &Meta, command_id: Option<&str>) -> Result<(String, Request), LedgerError> {
+        if let Some(seqs) = command_id.map(|id| self.store.command_seqs(id)).transpose()?.flatten() {
+            // A statement pins the head when it is made: it is not resent.
+            return Err(LedgerError::Invalid {
+                field: "--command-id".into(),
+                message: format!(
+                    "命令编号「{}」已用于事件#{}；检查点不能重发，可接受：新的命令编号，或不带 --command-id 重新生成",
+                    command_id.unwrap_or_default(),
+                    seqs[0]
+                ),
+            });
+        }
         let state = self.replay(None)?.state;
         let department = state
             .department()
@@ -181,7 +192,10 @@ impl Ledger {
                 self.head().seq
             )));
         }
-        if s.seq > 0 {
+        if s.seq == 0 {
+            return Ok(Err("检查点固定的是事件0：没有固定任何事件".into()));
+        }
+        {
             match self.store.events_from(s.seq).next().transpose()? {
                 Some(event) if event.envelope.seq == s.seq && event.hash == s.head => {}
                 Some(event) if event.envelope.seq == s.seq => {

@@ -327,7 +327,13 @@ impl crate::Ledger {
         let mut state = self.replay(None)?.state;
         if state.governance().signatures_required.is_some() {
             // The demo's people have no keys: it would write unsigned commands.
-            return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
+            return Err(crate::LedgerError::Invalid {
+                field: "--store".into(),
+                message: format!(
+                    "库 {} 要求每条命令签名，示范数据的人员没有密钥，不能写入；可接受：空目录或未要求签名的示范库",
+                    self.path().display()
+                ),
+            });
         }
         let mut written = 0;
         for (i, step) in seed_department().into_iter().enumerate() {

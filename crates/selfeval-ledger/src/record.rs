@@ -185,7 +185,6 @@ impl Ledger {
             |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned(), project_stream(code)]);
         Ok(match command {
             Command::InitYear { .. }
-            | Command::ChangeProfile { .. }
             | Command::ChangeUnit { .. }
             | Command::AddMember { .. }
             | Command::RemoveMember { .. }
@@ -196,7 +195,9 @@ impl Ledger {
             | Command::SetNarrative { project: None, .. } => {
                 Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()])
             }
-            Command::Seal => None,
+            // A seal needs every project's status; a profile change is
+            // refused while any project is approved (A6).
+            Command::Seal | Command::ChangeProfile { .. } => None,
             Command::AddProject { code: project, .. }
             | Command::SetBudget { project, .. }
             | Command::AdjustBudget { project, .. }

@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 
 use selfeval_core::governance::Governance;
-use selfeval_core::roles::refusal;
 use selfeval_core::{EventPayload, RecordedEvent, State};
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
@@ -65,41 +64,42 @@ impl Signer {
             Some(text) => Some(PublicKey::from_openssh(text).map_err(|e| LedgerError::Integrity(e.to_string()))?),
             None => None,
         };
-        let signature =
-            match (&self.key_file, &self.agent, &registered) {
-                (Some(file), _, _) => {
-                    let private = read_private_key(file)?;
-                    if let Some(expected) = &registered {
-                        if private.public_key().key_data() != expected.key_data() {
-                            return Err(refusal(
-                                "A9",
-                                "--key",
-                                &file.display().to_string(),
-                                format!(
-                                    "私钥 {} 不是{who}在名册中登记的公钥 {}",
-                                    private.public_key().fingerprint(HashAlg::Sha256),
-                                    expected.fingerprint(HashAlg::Sha256)
-                                ),
-                                format!("{who}登记的公钥对应的私钥，或用 selfeval member key 更换登记的公钥"),
-                            )
-                            .into());
-                        }
+        let signature = match (&self.key_file, &self.agent, &registered) {
+            (Some(file), _, _) => {
+                let private = read_private_key(file)?;
+                if let Some(expected) = &registered {
+                    if private.public_key().key_data() != expected.key_data() {
+                        return Err(selfeval_core::Rejection::new(
+                            selfeval_core::RejectionKind::InvalidValue,
+                            "--key",
+                            &file.display().to_string(),
+                            format!(
+                                "私钥 {} 不是{who}在名册中登记的公钥 {}",
+                                private.public_key().fingerprint(HashAlg::Sha256),
+                                expected.fingerprint(HashAlg::Sha256)
+                            ),
+                            format!("{who}登记的公钥对应的私钥，或由办公室人员用 selfeval member key 更换登记的公钥"),
+                        )
+                        .into());
                     }
-                    private
-                        .sign(NAMESPACE, HashAlg::Sha512, message)
-                        .map_err(|e| invalid(format!("无法用 {} 签名：{e}", file.display())))?
                 }
-                (None, Some(socket), Some(public)) => sign_with_agent(socket, public, message)?,
-                (None, Some(_), None) => {
-                    return Err(invalid(format!(
-                        "{who}在名册中没有登记公钥，无法从 ssh-agent 选出签名用的密钥；请用 --key 指定私钥文件"
-                    )))
-                }
-                (None, None, _) => return Err(invalid(
+                private
+                    .sign(NAMESPACE, HashAlg::Sha512, message)
+                    .map_err(|e| invalid(format!("无法用 {} 签名：{e}", file.display())))?
+            }
+            (None, Some(socket), Some(public)) => sign_with_agent(socket, public, message)?,
+            (None, Some(_), None) => {
+                return Err(invalid(format!(
+                    "{who}在名册中没有登记公钥，无法从 ssh-agent 选出签名用的密钥；请用 --key 指定私钥文件"
+                )))
+            }
+            (None, None, _) => {
+                return Err(invalid(
                     "没有可用的签名密钥：请用 --key 私钥文件、环境变量 SELFEVAL_KEY，或启动 ssh-agent（SSH_AUTH_SOCK）"
                         .into(),
-                )),
-            };
+                ))
+            }
+        };
         let fingerprint = PublicKey::from(signature.public_key().clone()).fingerprint(HashAlg::Sha256).to_string();
         let armored = signature.to_pem(LineEnding::LF).map_err(|e| invalid(e.to_string()))?;
         Ok((armored, fingerprint))
@@ -107,15 +107,32 @@ impl Signer {
 }
 
 fn invalid(message: String) -> LedgerError {
-    LedgerError::Invalid { field: "--key".into(), message }
+    LedgerError::Invalid { field: "--key|SELFEVAL_KEY".into(), message }
 }
 
 fn read_private_key(file: &Path) -> Result<PrivateKey, LedgerError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| invalid(format!("无法读取私钥文件 {}：{e}", file.display())))?;
-    let key = PrivateKey::from_openssh(text.as_bytes()).map_err(|e| {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "文件不存在".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "没有读取权限".to_owned(),
+            std::io::ErrorKind::IsADirectory => "这是目录".to_owned(),
+            std::io::ErrorKind::InvalidData => "不是文本文件".to_owned(),
+            _ => e.to_string(),
+        };
         invalid(format!(
-            "{} 不是 OpenSSH 格式的私钥（{e}）；可接受：ssh-keygen -t ed25519 生成的私钥文件",
+            "无法读取私钥文件 {}：{why}；可接受：ssh-keygen -t ed25519 生成的私钥文件（不带 .pub）",
+            file.display()
+        ))
+    })?;
+    if text.trim_start().starts_with("ssh-") {
+        return Err(invalid(format!(
+            "{} 是公钥（.pub）；签名要用私钥：可接受：同名不带 .pub 的私钥文件",
+            file.display()
+        )));
+    }
+    let key = PrivateKey::from_openssh(text.as_bytes()).map_err(|_| {
+        invalid(format!(
+            "{} 不是 OpenSSH 格式的私钥；可接受：ssh-keygen -t ed25519 生成的私钥文件（不带 .pub）",
             file.display()
         ))
     })?;
@@ -205,11 +222,16 @@ impl crate::Ledger {
         let mut group: Vec<RecordedEvent> = Vec::new();
         let mut group_id = String::new();
         let mut checked = RulesChecked { walked: true, signatures: 0 };
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut events = self.store.events_from(1);
         loop {
             let next = events.next().transpose()?;
             let same = next.as_ref().is_some_and(|e| e.envelope.command_id == group_id);
             if !same && !group.is_empty() {
+                if !seen.insert(group_id.clone()) {
+                    let problem = format!("命令编号「{group_id}」在日志中出现了不止一次");
+                    return Ok(Err(Violation { seq: group[0].seq, problem }));
+                }
                 if let Err(bad) = self.check_command(&state, &group) {
                     return Ok(Err(bad));
                 }
@@ -244,10 +266,14 @@ impl crate::Ledger {
         if let Some(other) = group.iter().find(|e| e.meta != group[0].meta) {
             return Err(bad(format!("同一命令中的事件{}与事件{first}的操作人、原因或时间不同", other.seq)));
         }
-        let actor = &group[0].meta.actor;
-        for event in group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))) {
-            selfeval_core::roles::permits(state, actor, &event.payload).map_err(&bad)?;
+        // Every command records one event (and its signature): each is
+        // checked against the state before it.
+        let asked: Vec<&RecordedEvent> = group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))).collect();
+        if asked.len() != 1 {
+            return Err(bad(format!("一条命令记录了{}个事件（应为一个，另加签名）", asked.len())));
         }
+        let actor = &group[0].meta.actor;
+        selfeval_core::roles::permits(state, actor, &asked[0].payload).map_err(&bad)?;
         let governance = state.governance();
         let requires =
             group.iter().any(|e| matches!(e.payload, E::SignaturePolicySet(SignaturePolicySet { required: true })));
@@ -260,7 +286,7 @@ impl crate::Ledger {
             };
         };
         let E::CommandSigned(signed) = &group[at].payload else { unreachable!("found above") };
-        if at + 1 != group.len() || at == 0 {
+        if at + 1 != group.len() {
             return Err(bad("签名事件不在命令的最后，或命令只有签名".into()));
         }
         let member = governance

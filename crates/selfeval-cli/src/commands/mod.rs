@@ -39,7 +39,8 @@ const EXAMPLES: &str = "\
   SELFEVAL_KEY 签名私钥文件, SSH_AUTH_SOCK ssh-agent,
   SELFEVAL_BUSY_TIMEOUT 库被占用时的等待秒数（默认10）
 退出码 (Exit codes): 0 成功, 1 输入被拒绝或核查有错误, 2 用法错误,
-  3 库被占用或并发冲突, 4 完整性错误（哈希链损坏）, 70 内部错误";
+  3 库被占用或并发冲突, 4 完整性错误（哈希链损坏、签名或名册规则不符）,
+  70 内部错误, 74 机器拒绝（磁盘满、无权限、路径不可写）";
 
 /// 项目支出绩效自评：每一次变更都是带哈希链的事件，报告由事件重放生成。
 ///
@@ -211,6 +212,9 @@ impl Ctx {
                     ),
                 ));
             }
+        }
+        if path.is_dir() {
+            return Err(invalid(field, format!("{} 是目录；可接受：目录中的一个文件路径", path.display())));
         }
         if path.exists() && !force {
             return Err(invalid(

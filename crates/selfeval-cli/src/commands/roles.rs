@@ -159,7 +159,7 @@ pub fn checkpoint(args: CheckpointArgs, ctx: &Ctx) -> Result<(), CliError> {
     let key = args.write.key.clone();
     let (request, command_id) = request(placeholder, args.write, ctx)?;
     let mut ledger = ctx.open_to_record(key, false)?;
-    let (text, request) = ledger.prepare_checkpoint(&request.meta)?;
+    let (text, request) = ledger.prepare_checkpoint(&request.meta, command_id.as_deref())?;
     let name = args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let partial = args.out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let written = std::fs::File::create(&partial).and_then(|mut f| {

@@ -94,6 +94,16 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), crate::error::describe_io(&e)))
         })?;
+        if !text.starts_with(selfeval_ledger::CHECKPOINT_HEADER) {
+            return Err(invalid(
+                "--checkpoint",
+                format!(
+                    "{} 不是检查点文件；可接受：selfeval checkpoint 生成的文件（第一行为「{}」）",
+                    path.display(),
+                    selfeval_ledger::CHECKPOINT_HEADER
+                ),
+            ));
+        }
         match ledger.verify_checkpoint(&text, &state)? {
             Ok(held) => {
                 let s = &held.statement;
