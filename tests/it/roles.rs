@@ -89,6 +89,10 @@ fn the_roster_refuses_on_the_real_binary_naming_the_rule() {
     let value: serde_json::Value = serde_json::from_str(json.stderr().trim()).unwrap();
     assert_eq!(value["error"]["kind"], "rejected", "{value}");
     assert!(value["error"]["message"].as_str().unwrap().starts_with("--actor：违反规则A3"), "{value}");
+    // history --actor takes a bare name for every section it wrote under.
+    let by_name = env.run(&["--actor", "王敏", "history"]).stdout();
+    let seqs: Vec<&str> = by_name.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(seqs, ["#4", "#7", "#8", "#9", "#10"], "{by_name}");
     let list = env.json(&["member", "list", "--json"]);
     assert_eq!(list["signatures_required"], true);
     assert_eq!(list["members"][1]["name"], "王敏");

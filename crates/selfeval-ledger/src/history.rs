@@ -17,7 +17,8 @@ pub struct HistoryFilter {
     pub project: Option<String>,
     /// Only events of this type.
     pub event_type: Option<String>,
-    /// Only events recorded by this actor.
+    /// Only events recorded by this actor: `NAME@SECTION` exactly, or a
+    /// bare `NAME` for every section that name wrote under.
     pub actor: Option<String>,
     /// Only events recorded at or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -51,7 +52,9 @@ impl HistoryFilter {
     fn keeps(&self, stored: &StoredEvent) -> bool {
         let e = &stored.envelope;
         self.event_type.as_ref().is_none_or(|t| *t == e.event_type)
-            && self.actor.as_ref().is_none_or(|a| *a == e.actor)
+            && self.actor.as_ref().is_none_or(|a| {
+                *a == e.actor || (!a.contains('@') && e.actor.split_once('@').is_some_and(|(name, _)| name == a))
+            })
             && self.since.is_none_or(|t| e.recorded_at >= t)
             && self.until.is_none_or(|t| e.recorded_at <= t)
             && self.effective_since.is_none_or(|t| e.occurred_at >= t)
