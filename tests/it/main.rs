@@ -5,6 +5,7 @@
 #![allow(missing_docs)] // test helpers, documented by their names
 
 mod demo;
+mod documents;
 mod questions;
 mod reading;
 mod recording;

@@ -6,15 +6,20 @@
 //! [`ReportModel`], formatted with two decimals after 四舍五入; an undefined
 //! rate prints as 不适用 (`null` in JSON).
 
+mod docx;
+pub mod form;
 mod json;
 mod lists;
 mod markdown;
 mod rules;
+mod xlsx;
 
+pub use docx::{report_docx, tables_docx};
 pub use json::{findings_json, report_json, table_json, write_report_json};
 pub use lists::{members_json, members_markdown, problems_json, problems_markdown, projects_json, projects_markdown};
 pub use markdown::{findings_markdown, report_markdown, table_markdown};
 pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
+pub use xlsx::tables_xlsx;
 
 use rust_decimal::Decimal;
 use selfeval_core::report::Figure;

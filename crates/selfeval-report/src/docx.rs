@@ -1,0 +1,285 @@
+//! The 自评表 as a Word document (docx-rs): A4 with the 公文 margins of
+//! GB/T 9704-2012 (`docs/spec/documents.md`), each project's form as a real
+//! table drawn from [`crate::form`] (merged 一级 and 二级 cells, the funds
+//! block), 仿宋_GB2312 for Chinese and Times New Roman for digits and Latin,
+//! page numbers "— 1 —" in 宋体 四号, odd pages right and even pages left.
+
+use docx_rs::{
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run, RunFonts, Table,
+    TableCell, TableRow, VAlignType, VMergeType, WidthType,
+};
+use selfeval_core::report::ReportModel;
+
+use crate::form::{self, Form, Style, COLUMNS};
+
+/// A4 in twips.
+const A4: (u32, u32) = (11906, 16838);
+/// The text block is 156 mm wide: 8845 twips.
+const TEXT_WIDTH: usize = 8845;
+/// Relative column widths of the form (sum 100).
+const COLUMN_SHARES: [usize; COLUMNS] = [10, 13, 16, 12, 12, 8, 11, 18];
+
+fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
+}
+
+/// A run of text; `size` in half-points (32 = 三号, 28 = 四号, 24 = 小四).
+fn run(text: &str, east_asia: &str, size: usize, bold: bool) -> Run {
+    let run = Run::new().add_text(text).fonts(fonts(east_asia)).size(size);
+    if bold {
+        run.bold()
+    } else {
+        run
+    }
+}
+
+fn cell_paragraph(text: &str, style: Style) -> Paragraph {
+    let (align, bold) = match style {
+        Style::Title => (AlignmentType::Center, true),
+        Style::Label => (AlignmentType::Center, true),
+        Style::Value => (AlignmentType::Center, false),
+        Style::Text => (AlignmentType::Left, false),
+    };
+    let mut paragraph = Paragraph::new().align(align);
+    for (i, line) in text.split('\n').enumerate() {
+        let mut r = run(line, "仿宋_GB2312", 21, bold);
+        if i > 0 {
+            r = r.add_break(docx_rs::BreakType::TextWrapping);
+        }
+        paragraph = paragraph.add_run(r);
+    }
+    paragraph
+}
+
+fn widths() -> Vec<usize> {
+    COLUMN_SHARES.iter().map(|s| TEXT_WIDTH * s / 100).collect()
+}
+
+/// The form as a table: every row has one cell per grid position it
+/// starts, a vertically merged cell continued below where it spans.
+pub fn form_table(form: &Form) -> Table {
+    let grid = widths();
+    let span_width = |col: usize, cols: usize| grid[col..col + cols].iter().sum::<usize>();
+    let mut rows = Vec::new();
+    // The title is a paragraph above the table, not a row.
+    let cells: Vec<_> = form.cells.iter().filter(|c| c.style != Style::Title).collect();
+    for row in 1..form.rows {
+        let mut out = Vec::new();
+        let mut col = 0;
+        while col < COLUMNS {
+            let starts = cells.iter().find(|c| c.row == row && c.col == col);
+            let continues = cells.iter().find(|c| c.col == col && c.row < row && row < c.row + c.rows);
+            let (cell, cols) = match (starts, continues) {
+                (Some(c), _) => {
+                    let mut cell = TableCell::new()
+                        .add_paragraph(cell_paragraph(&c.value.text(), c.style))
+                        .vertical_align(VAlignType::Center);
+                    if c.rows > 1 {
+                        cell = cell.vertical_merge(VMergeType::Restart);
+                    }
+                    (cell, c.cols)
+                }
+                (None, Some(c)) => {
+                    (TableCell::new().add_paragraph(Paragraph::new()).vertical_merge(VMergeType::Continue), c.cols)
+                }
+                (None, None) => (TableCell::new().add_paragraph(Paragraph::new()), 1),
+            };
+            let cell = if cols > 1 { cell.grid_span(cols) } else { cell };
+            out.push(cell.width(span_width(col, cols), WidthType::Dxa));
+            col += cols;
+        }
+        rows.push(TableRow::new(out).cant_split());
+    }
+    Table::new(rows).set_grid(grid).width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// Page numbers "— N —" in 宋体 四号: right on odd pages, left on even ones.
+fn page_number(align: AlignmentType) -> Footer {
+    let dash = |text: &str| run(text, "宋体", 28, false);
+    Footer::new().add_paragraph(
+        Paragraph::new().align(align).add_run(dash("— ")).add_page_num(PageNum::new()).add_run(dash(" —")),
+    )
+}
+
+/// An A4 document with the 公文 margins and page numbers.
+pub fn gongwen() -> Docx {
+    // Top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (in twips).
+    let margin = PageMargin::new().top(2098).bottom(1984).left(1587).right(1474).header(851).footer(992);
+    Docx::new()
+        .page_size(A4.0, A4.1)
+        .page_margin(margin)
+        .footer(page_number(AlignmentType::Right))
+        .even_footer(page_number(AlignmentType::Left))
+}
+
+/// The form's title, 方正小标宋简体 二号, and its table.
+fn add_form(docx: Docx, form: &Form) -> Docx {
+    let title = Paragraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(580))
+        .add_run(run(&form.title, "方正小标宋简体", 44, false));
+    let unit = Paragraph::new().align(AlignmentType::Right).add_run(run(
+        &format!("项目：{} {}　金额单位：{}", form.code, form.name, form.unit.label()),
+        "仿宋_GB2312",
+        21,
+        false,
+    ));
+    docx.add_paragraph(title).add_paragraph(unit).add_table(form_table(form))
+}
+
+/// The given projects' 自评表, one after another (a page break between),
+/// as the bytes of a .docx file.
+pub fn tables_docx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, String> {
+    let mut docx = gongwen();
+    let mut first = true;
+    for p in model.projects.iter().filter(|p| codes.contains(&p.code.as_str())) {
+        if !first {
+            docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page)));
+        }
+        first = false;
+        docx = add_form(docx, &form::form(model, p));
+    }
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes.into_inner())
+}
+
+/// Body text, 仿宋_GB2312 三号, exact 28 pt lines, the first line indented
+/// two characters.
+fn body(text: &str) -> Paragraph {
+    Paragraph::new()
+        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(560))
+        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None)
+        .add_run(run(text, "仿宋_GB2312", 32, false))
+}
+
+/// A heading: 一、 in 黑体, （一） in 楷体_GB2312, both 三号.
+fn heading(text: &str, east_asia: &str) -> Paragraph {
+    Paragraph::new()
+        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(560))
+        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None)
+        .add_run(run(text, east_asia, 32, false))
+}
+
+/// Markdown's inline marks of the report taken off: escapes, code spans,
+/// strong emphasis and `<br>` in table cells.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => out.extend(chars.next()),
+            '`' => {}
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.replace("<br>", "\n")
+}
+
+/// The cells of a Markdown table line, `\|` kept as a bar.
+fn table_cells(line: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut current = String::new();
+    let mut chars = line.trim().trim_start_matches('|').chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                current.push('|');
+                chars.next();
+            }
+            '|' => cells.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        cells.push(current);
+    }
+    cells.into_iter().map(|c| plain(c.trim())).collect()
+}
+
+/// A Markdown table of the report as a Word table, the header row bold.
+fn markdown_table(lines: &[&str]) -> Table {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .filter(|l| !l.trim_start_matches('|').trim_start().starts_with('-'))
+        .map(|l| table_cells(l))
+        .collect();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let width = TEXT_WIDTH / columns;
+    let table_rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let style = if i == 0 { Style::Label } else { Style::Text };
+            let cells = (0..columns)
+                .map(|c| {
+                    let text = row.get(c).map_or("", String::as_str);
+                    TableCell::new().add_paragraph(cell_paragraph(text, style)).width(width, WidthType::Dxa)
+                })
+                .collect();
+            TableRow::new(cells).cant_split()
+        })
+        .collect();
+    Table::new(table_rows).set_grid(vec![width; columns]).width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// Adds the report's Markdown, block by block, in the 公文 styles.
+fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if line.starts_with('|') {
+            let end = i + lines[i..].iter().take_while(|l| l.starts_with('|')).count();
+            docx = docx.add_table(markdown_table(&lines[i..end]));
+            i = end;
+            continue;
+        }
+        docx = if let Some(text) = line.strip_prefix("# ") {
+            docx.add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(580).after(280))
+                    .add_run(run(&plain(text), "方正小标宋简体", 44, false)),
+            )
+        } else if let Some(text) = line.strip_prefix("## ") {
+            docx.add_paragraph(heading(&plain(text), "黑体"))
+        } else if let Some(text) = line.strip_prefix("### ") {
+            docx.add_paragraph(heading(&plain(text), "楷体_GB2312"))
+        } else if let Some(text) = line.strip_prefix("> ") {
+            docx.add_paragraph(body(&plain(text)))
+        } else if let Some(text) = line.strip_prefix("- ") {
+            docx.add_paragraph(body(&plain(text)))
+        } else if line.trim().is_empty() {
+            docx
+        } else {
+            docx.add_paragraph(body(&plain(line)))
+        };
+        i += 1;
+    }
+    docx
+}
+
+/// The whole report as a Word document in the 公文 layout: the six
+/// sections, each project's 自评表 as a real table with its merges, and the
+/// appendices.
+pub fn report_docx(evaluation: &selfeval_core::Evaluation) -> Result<Vec<u8>, String> {
+    let model = &evaluation.model;
+    let markdown = crate::markdown::report_markdown(evaluation);
+    let forms_at = markdown.find("## 附表1 ").ok_or("the report has no 附表1")?;
+    let rest_at = markdown.find("## 附表2 ").ok_or("the report has no 附表2")?;
+    let mut docx = add_markdown(gongwen(), &markdown[..forms_at]);
+    let appendix_title = markdown[forms_at..].lines().next().unwrap_or_default().trim_start_matches("## ");
+    docx = docx.add_paragraph(heading(appendix_title, "黑体"));
+    for p in &model.projects {
+        docx = add_form(docx, &form::form(model, p));
+        docx = docx.add_paragraph(Paragraph::new());
+    }
+    docx = add_markdown(docx, &markdown[rest_at..]);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes.into_inner())
+}

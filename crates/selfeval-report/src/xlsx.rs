@@ -1,0 +1,158 @@
+//! The 自评表 as an Excel workbook (rust_xlsxwriter): one sheet per project
+//! in the layout of [`crate::form`], merged cells, column widths measured
+//! for CJK text, A4 print setup with the header rows repeated, amounts as
+//! numbers with two-decimal formats in the department's unit; with several
+//! projects, a summary sheet first.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use selfeval_core::report::ReportModel;
+use unicode_width::UnicodeWidthStr;
+
+use crate::form::{self, Cell, Form, Style, Value, COLUMNS};
+
+/// The body font of the form, as Chinese finance offices print it.
+const FONT: &str = "宋体";
+/// Column widths (in characters) the form never goes below or above.
+const MIN_WIDTH: f64 = 8.0;
+const MAX_WIDTH: f64 = 40.0;
+
+fn format_of(style: Style, value: &Value) -> Format {
+    let base = Format::new()
+        .set_font_name(FONT)
+        .set_font_size(11)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    let styled = match style {
+        Style::Title => Format::new().set_font_name(FONT).set_font_size(16).set_bold().set_align(FormatAlign::Center),
+        Style::Label => base.set_bold().set_align(FormatAlign::Center),
+        Style::Value => base.set_align(FormatAlign::Center),
+        Style::Text => base.set_align(FormatAlign::Left),
+    };
+    match value {
+        Value::Amount(_) | Value::Score(_) => styled.set_num_format("#,##0.00"),
+        Value::Percent(_) => styled.set_num_format("0.00%"),
+        Value::Points(_) => styled.set_num_format("General"),
+        Value::Text(_) => styled,
+    }
+}
+
+/// The number Excel stores for a value (xlsx keeps IEEE doubles); a rate
+/// is its ratio, which Excel's `%` format shows as a percentage.
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Amount(v) | Value::Score(v) | Value::Points(v) | Value::Percent(v) => v.to_f64(),
+        Value::Text(_) => None,
+    }
+}
+
+fn write_cell(sheet: &mut Worksheet, cell: &Cell) -> Result<(), XlsxError> {
+    let format = format_of(cell.style, &cell.value);
+    let (row, col) = (cell.row as u32, cell.col as u16);
+    if cell.rows > 1 || cell.cols > 1 {
+        let (last_row, last_col) = ((cell.row + cell.rows - 1) as u32, (cell.col + cell.cols - 1) as u16);
+        sheet.merge_range(row, col, last_row, last_col, "", &format)?;
+    }
+    match number(&cell.value) {
+        Some(n) => sheet.write_number_with_format(row, col, n, &format)?,
+        None => sheet.write_string_with_format(row, col, cell.value.text(), &format)?,
+    };
+    Ok(())
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(form: &Form) -> String {
+    let clean: String =
+        format!("{} {}", form.code, form.name).chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).collect();
+    clean.chars().take(31).collect()
+}
+
+/// Column widths from the text in single-column cells, CJK counted double.
+fn widths(cells: &[Cell], columns: usize) -> Vec<f64> {
+    let mut widths = vec![MIN_WIDTH; columns];
+    for cell in cells.iter().filter(|c| c.cols == 1 && c.style != Style::Title) {
+        let text = cell.value.text();
+        let longest = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0) as f64 + 2.0;
+        widths[cell.col] = widths[cell.col].max(longest.min(MAX_WIDTH));
+    }
+    widths
+}
+
+fn print_setup(sheet: &mut Worksheet, repeat_rows: u32) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9); // A4
+    sheet.set_portrait();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_print_center_horizontally(true);
+    sheet.set_footer("&C第 &P 页，共 &N 页");
+    if repeat_rows > 0 {
+        sheet.set_repeat_rows(0, repeat_rows - 1)?;
+    }
+    Ok(())
+}
+
+fn add_form(workbook: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name(form))?;
+    for cell in &form.cells {
+        write_cell(sheet, cell)?;
+    }
+    for (col, width) in widths(&form.cells, COLUMNS).into_iter().enumerate() {
+        sheet.set_column_width(col as u16, width)?;
+    }
+    sheet.set_row_height(0, 30)?;
+    print_setup(sheet, form.header_rows as u32)
+}
+
+fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxError> {
+    let (head, rows) = form::summary(model);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("汇总")?;
+    let mut cells = vec![Cell {
+        row: 0,
+        col: 0,
+        rows: 1,
+        cols: head.len(),
+        value: Value::Text(format!(
+            "{}{}年度项目支出绩效自评汇总表（{}）",
+            model.department,
+            model.year,
+            model.unit.label()
+        )),
+        style: Style::Title,
+    }];
+    for (col, text) in head.iter().enumerate() {
+        cells.push(Cell { row: 1, col, rows: 1, cols: 1, value: Value::Text((*text).to_owned()), style: Style::Label });
+    }
+    for (r, row) in rows.into_iter().enumerate() {
+        for (col, value) in row.into_iter().enumerate() {
+            let style = if col == 1 { Style::Text } else { Style::Value };
+            cells.push(Cell { row: r + 2, col, rows: 1, cols: 1, value, style });
+        }
+    }
+    for cell in &cells {
+        write_cell(sheet, cell)?;
+    }
+    for (col, width) in widths(&cells, head.len()).into_iter().enumerate() {
+        sheet.set_column_width(col as u16, width)?;
+    }
+    sheet.set_row_height(0, 30)?;
+    print_setup(sheet, 2)
+}
+
+/// The workbook of the given projects' 自评表 (a summary sheet first when
+/// there are several), as the bytes of an .xlsx file.
+pub fn tables_xlsx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, String> {
+    let mut workbook = Workbook::new();
+    let build = |workbook: &mut Workbook| -> Result<(), XlsxError> {
+        if codes.len() > 1 {
+            add_summary(workbook, model)?;
+        }
+        for p in model.projects.iter().filter(|p| codes.contains(&p.code.as_str())) {
+            add_form(workbook, &form::form(model, p))?;
+        }
+        Ok(())
+    };
+    build(&mut workbook).map_err(|e| e.to_string())?;
+    workbook.save_to_buffer().map_err(|e| e.to_string())
+}

@@ -1,0 +1,171 @@
+//! Documents to hand in: the 自评表 in Excel and Word and the report in
+//! Word, read back (calamine for the workbook, the zip's XML for Word) and
+//! compared with the JSON report's figures.
+
+use std::io::Read;
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+use crate::Env;
+
+fn demo() -> Env {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    env
+}
+
+fn out(env: &Env, name: &str) -> std::path::PathBuf {
+    env.dir.path().join(name)
+}
+
+/// The text of one part of an Office file (a zip), e.g. `word/document.xml`.
+fn part(file: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(f)) => format!("{f}"),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => format!("{other:?}"),
+    }
+}
+
+fn number(cell: Option<&Data>) -> f64 {
+    match cell {
+        Some(Data::Float(f)) => *f,
+        Some(Data::Int(i)) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn json_number(value: &serde_json::Value) -> f64 {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_workbook_holds_a_summary_and_each_form_with_the_reports_figures() {
+    let env = demo();
+    let file = out(&env, "自评表.xlsx");
+    let run = env.run(&["table", "--all", "--output", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let report = env.json(&["report", "--format", "json"]);
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names[0], "汇总");
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(names[2].starts_with("P02 应急救援能力建设资金"), "{names:?}");
+    let summary = book.worksheet_range("汇总").unwrap();
+    for (i, p) in report["projects"].as_array().unwrap().iter().enumerate() {
+        let row = (i + 2) as u32;
+        assert_eq!(text(summary.get_value((row, 0))), p["code"].as_str().unwrap());
+        assert!((number(summary.get_value((row, 3))) - json_number(&p["executed"])).abs() < 1e-9, "{p}");
+        if let Some(score) = p["total_score"].as_str() {
+            assert!((number(summary.get_value((row, 5))) - score.parse::<f64>().unwrap()).abs() < 1e-9);
+        }
+    }
+    let p02 = &report["projects"][1];
+    let sheet = book.worksheet_range(&names[2]).unwrap();
+    assert_eq!(text(sheet.get_value((0, 0))), "2024年度项目支出绩效自评表");
+    assert_eq!(text(sheet.get_value((1, 0))), "项目名称");
+    assert_eq!(text(sheet.get_value((2, 4))), "实施单位");
+    assert_eq!(text(sheet.get_value((2, 5))), "应急救援科");
+    assert_eq!(text(sheet.get_value((4, 0))), "项目资金（万元）");
+    assert_eq!(text(sheet.get_value((5, 1))), "年度资金总额");
+    for (col, field) in [(2, "initial_budget"), (3, "budget"), (4, "executed")] {
+        assert!((number(sheet.get_value((5, col))) - json_number(&p02[field])).abs() < 1e-9, "{field}");
+    }
+    let rate: f64 = p02["execution_rate"].as_str().unwrap().parse().unwrap();
+    assert!((number(sheet.get_value((5, 6))) * 100.0 - rate).abs() < 0.005, "the rate is a ratio shown as %");
+    // Indicators start below the goal block: rows 11 (heads) and 12…
+    assert_eq!(text(sheet.get_value((11, 7))), "偏差原因分析及改进措施");
+    assert_eq!(text(sheet.get_value((12, 0))), "产出指标（50分）");
+    assert_eq!(text(sheet.get_value((12, 2))), "救援装备配备数量");
+    let total_row = 12 + p02["indicators"].as_array().unwrap().len() as u32;
+    assert_eq!(text(sheet.get_value((total_row, 0))), "总分");
+    assert!((number(sheet.get_value((total_row, 6))) - json_number(&p02["total_score"])).abs() < 1e-9);
+    assert_eq!(text(sheet.get_value((total_row, 7))), format!("自评等级：{}", p02["grade"].as_str().unwrap()));
+    // Merged: the funds label down five rows, 产出指标 down its three rows.
+    let merges: Vec<((u32, u32), (u32, u32))> =
+        book.merge_cells_by_sheet_name(&names[2]).unwrap().iter().map(|d| (d.start, d.end)).collect();
+    assert!(merges.contains(&((4, 0), (8, 0))), "{merges:?}");
+    assert!(merges.contains(&((12, 0), (14, 0))), "{merges:?}");
+    assert!(merges.contains(&((0, 0), (0, 7))), "{merges:?}");
+    // Page setup: A4, repeated header rows.
+    let sheet_xml = part(&file, "xl/worksheets/sheet3.xml");
+    assert!(sheet_xml.contains("paperSize=\"9\""), "A4");
+    let workbook_xml = part(&file, "xl/workbook.xml");
+    assert!(workbook_xml.contains("_xlnm.Print_Titles"), "header rows repeat on every page");
+    let styles = part(&file, "xl/styles.xml");
+    assert!(styles.contains("#,##0.00") && styles.contains("宋体"));
+}
+
+#[test]
+fn the_word_form_is_an_a4_gongwen_table_with_merged_cells() {
+    let env = demo();
+    let file = out(&env, "P03.docx");
+    assert_eq!(env.run(&["table", "P03", "--output", file.to_str().unwrap()]).code(), 0);
+    let xml = part(&file, "word/document.xml");
+    assert!(xml.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""), "A4");
+    assert!(xml.contains("w:top=\"2098\"") && xml.contains("w:left=\"1587\""), "公文 margins");
+    assert!(xml.contains("2024年度项目支出绩效自评表"));
+    assert!(xml.contains("w:eastAsia=\"方正小标宋简体\"") && xml.contains("w:eastAsia=\"仿宋_GB2312\""));
+    assert!(xml.contains("w:ascii=\"Times New Roman\""));
+    assert!(
+        xml.contains("<w:vMerge w:val=\"restart\" />") && xml.contains("<w:vMerge w:val=\"continue\" />"),
+        "merged 一级/二级"
+    );
+    assert!(xml.contains("<w:gridSpan w:val=\"6\" />"), "项目名称 spans the row");
+    for expected in ["项目资金（万元）", "产出指标（50分）", "偏差原因分析及改进措施", "自评等级："]
+    {
+        assert!(xml.contains(expected), "{expected}");
+    }
+    let footer = part(&file, "word/footer1.xml");
+    assert!(footer.contains("— ") && footer.contains("PAGE"), "page numbers — N —");
+    let settings = part(&file, "word/settings.xml");
+    assert!(settings.contains("evenAndOddHeaders"), "odd right, even left");
+}
+
+#[test]
+fn the_report_in_word_has_the_sections_and_the_forms_as_tables() {
+    let env = demo();
+    let file = out(&env, "报告.docx");
+    let run = env.run(&["report", "--output", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("报告（Word）已写入"));
+    let xml = part(&file, "word/document.xml");
+    for heading in ["一、项目支出基本情况", "二、项目自评工作开展情况", "附表1 项目支出绩效自评表", "附表2 数据核查"]
+    {
+        assert!(xml.contains(heading), "{heading}");
+    }
+    assert!(xml.contains("w:eastAsia=\"黑体\"") && xml.contains("w:eastAsia=\"楷体_GB2312\""));
+    assert!(xml.contains("<w:spacing w:line=\"560\" w:lineRule=\"exact\" />"), "28 pt fixed lines");
+    assert!(xml.contains("<w:sz w:val=\"32\" />"), "三号 body");
+    assert_eq!(xml.matches("产出指标（50分）").count(), 3, "the three scored projects' forms");
+    assert!(!xml.contains("| 规则") && !xml.contains("\\|"), "no Markdown left");
+}
+
+#[test]
+fn the_format_follows_the_output_and_a_contradiction_is_refused() {
+    let env = demo();
+    let md = out(&env, "报告.md");
+    assert_eq!(env.run(&["report", "--output", md.to_str().unwrap()]).code(), 0);
+    assert!(std::fs::read_to_string(&md).unwrap().starts_with("# 某市应急管理局2024年度"));
+    let run = env.run(&["report", "--format", "json", "--output", out(&env, "r.docx").to_str().unwrap()]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("--format json 与 --output 的扩展名 .docx 矛盾"), "{}", run.stderr());
+    let run = env.run(&["table", "P02", "--format", "xlsx"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("xlsx 是二进制文件，不能写到终端"), "{}", run.stderr());
+    let run = env.run(&["table", "--all", "--format", "json"]);
+    assert_eq!(run.code(), 0);
+    let tables: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(tables.as_array().unwrap().len(), 4);
+    assert_eq!(env.run(&["table"]).code(), 2, "a project or --all");
+}
