@@ -5,10 +5,12 @@
 //! - `gen`: a deterministic synthetic department (store and export).
 //! - `bench`: the benchmark of `docs/performance.md`.
 //! - `fuzz`: the cargo-fuzz targets of `fuzz/` (nightly), see `docs/reliability.md`.
+//! - `render`: the demo's DOCX and XLSX through LibreOffice to PDF and PNG.
 
 mod bench;
 mod fuzz;
 mod gen;
+mod render;
 mod sqlite;
 
 use std::path::PathBuf;
@@ -24,7 +26,9 @@ tasks:
                           the benchmark (docs/performance.md); --quick: 10,000 events
   fuzz [--seconds N] [--jobs J] [TARGET...]
                           cargo-fuzz targets (parsers, decode, import, handle), N seconds each
-                          (default 600), J at a time (default 2); nightly toolchain";
+                          (default 600), J at a time (default 2); nightly toolchain
+  render                  the demo's report (.docx) and 自评表 (.xlsx) through headless LibreOffice
+                          to PDF and PNG in target/render/, with page-count and text checks";
 
 /// Reads `--name value` flags.
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -80,6 +84,7 @@ fn ci() -> bool {
         // so that their summary closes the log.
         && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true }))
         && report(release_clock())
+        && report(render::render())
         && cargo(&["test", "--workspace", "--locked"])
 }
 
@@ -121,6 +126,7 @@ fn main() -> ExitCode {
     let ok = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("gen") => report(run_gen(&args)),
+        Some("render") => cargo(&["build", "--release", "-p", "selfeval-cli"]) && report(render::render()),
         Some("fuzz") => report(number(&args, "--seconds", 600).and_then(|seconds| {
             let jobs = number(&args, "--jobs", 2)? as usize;
             let mut targets = Vec::new();

@@ -101,6 +101,10 @@ fn page_number(align: AlignmentType) -> Footer {
     )
 }
 
+fn page_break() -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page))
+}
+
 /// An A4 document with the 公文 margins and page numbers.
 pub fn gongwen() -> Docx {
     // Top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (in twips).
@@ -134,7 +138,7 @@ pub fn tables_docx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, Strin
     let mut first = true;
     for p in model.projects.iter().filter(|p| codes.contains(&p.code.as_str())) {
         if !first {
-            docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(docx_rs::BreakType::Page)));
+            docx = docx.add_paragraph(page_break());
         }
         first = false;
         docx = add_form(docx, &form::form(model, p));
@@ -273,12 +277,15 @@ pub fn report_docx(evaluation: &selfeval_core::Evaluation) -> Result<Vec<u8>, St
     let rest_at = markdown.find("## 附表2 ").ok_or("the report has no 附表2")?;
     let mut docx = add_markdown(gongwen(), &markdown[..forms_at]);
     let appendix_title = markdown[forms_at..].lines().next().unwrap_or_default().trim_start_matches("## ");
-    docx = docx.add_paragraph(heading(appendix_title, "黑体"));
-    for p in &model.projects {
+    // Each appendix, and each project's form, starts a page.
+    docx = docx.add_paragraph(page_break()).add_paragraph(heading(appendix_title, "黑体"));
+    for (i, p) in model.projects.iter().enumerate() {
+        if i > 0 {
+            docx = docx.add_paragraph(page_break());
+        }
         docx = add_form(docx, &form::form(model, p));
-        docx = docx.add_paragraph(Paragraph::new());
     }
-    docx = add_markdown(docx, &markdown[rest_at..]);
+    docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..]);
     let mut bytes = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes.into_inner())
