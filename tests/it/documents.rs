@@ -169,3 +169,29 @@ fn the_format_follows_the_output_and_a_contradiction_is_refused() {
     assert_eq!(tables.as_array().unwrap().len(), 4);
     assert_eq!(env.run(&["table"]).code(), 2, "a project or --all");
 }
+
+#[test]
+fn the_hand_in_body_carries_no_trace_marks_and_the_appendices_can_be_left_out() {
+    let env = demo();
+    let report = env.ok(&["report"]);
+    let (body, appendices) = report.split_at(report.find("## 附表2 数据核查").expect("the appendices by default"));
+    for mark in ["〔⚠见数据核查〕", "（#", "@", "事件链头哈希", "selfeval trace", "2024-12-"] {
+        assert!(!body.contains(mark), "the body carries {mark}");
+    }
+    assert!(body.starts_with("# 某市应急管理局2024年度项目支出绩效自评报告\n\n> 数据截至2025年3月1日。\n"), "{body}");
+    assert!(body.contains("2024年12月29日应急救援科王敏提交；2024年12月30日领导小组办公室赵静审核通过"));
+    assert!(body.contains("- 审核：领导小组办公室赵静"), "{body}");
+    // P04's budget score was set by hand: the form shows the final score,
+    // the reason and the automatic score are in 数据核查.
+    let p04 = &body[body.find("### 2024年度项目支出绩效自评表：P04").unwrap()..];
+    assert!(p04.contains("| 10.00 ") && !p04.contains("人工调整") && !p04.contains("调整原因"), "{p04}");
+    assert!(appendices
+        .contains("| I17  | P04  | 项目P04的预算执行率得分由赵静@领导小组办公室人工调整为10.00（自动计算为0.00）"));
+    assert!(appendices.contains("事件链头哈希"), "the 数据来源 appendix states the head");
+    let short = env.ok(&["report", "--appendices", "none"]);
+    assert!(
+        short.contains("## 附表1 项目支出绩效自评表") && !short.contains("## 附表2") && !short.contains("## 附表3")
+    );
+    let marked = env.ok(&["report", "--markers"]);
+    assert!(marked.contains("〔⚠见数据核查〕") && marked.contains("（#72）") && marked.contains("事件链头哈希"));
+}

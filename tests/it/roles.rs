@@ -295,7 +295,7 @@ fn a_checkpoint_catches_a_rewritten_history_in_open_mode() {
     let report = env.ok(&["report"]);
     assert!(
         report.contains(&format!(
-            "> 最近检查点：张三@应急救援科 于 2025-03-01 生成（#4），固定事件序号 3 的哈希 `{head_hash}`"
+            "> 最近检查点：张三@应急救援科 于 2025年3月1日 生成（#4），固定事件序号 3 的哈希 `{head_hash}`"
         )),
         "{report}"
     );
@@ -426,11 +426,15 @@ fn the_demo_shows_reopen_and_seal_in_the_report_and_history() {
     env.ok_as("周磊@人事科", &["goal", "P01", "--expected", "培养人才"]);
     let report = env.ok(&["report"]);
     assert!(
-        report.contains("- P02 应急救援能力建设资金：2024-12-29 王敏@应急救援科提交（#72）；2024-12-30 赵静@领导小组办公室审核通过（#75）；2025-03-01 赵静@领导小组办公室重新打开（#78）；2025-03-01 王敏@应急救援科提交（#80）；2025-03-01 赵静@领导小组办公室审核通过（#81）"),
+        report.contains("- P02 应急救援能力建设资金：2024年12月29日应急救援科王敏提交；2024年12月30日领导小组办公室赵静审核通过；2025年3月1日领导小组办公室赵静重新打开；2025年3月1日应急救援科王敏提交；2025年3月1日领导小组办公室赵静审核通过\n"),
         "{report}"
     );
-    assert!(report.contains("- 年度封存：2025-03-01 赵静@领导小组办公室封存（#82）；2025-03-01 赵静@领导小组办公室解除封存（#83，原因：补记P01目标）。"), "{report}");
-    assert!(report.contains("- 封存后的变更：#84 P01 年度总体目标已设定（周磊@人事科）。"), "{report}");
+    assert!(report.contains("- 年度封存：2025年3月1日领导小组办公室赵静封存；2025年3月1日领导小组办公室赵静解除封存（原因：补记P01目标）。"), "{report}");
+    assert!(report.contains("- 封存后的变更：P01 年度总体目标已设定（人事科周磊）。"), "{report}");
+    let marked = env.ok(&["report", "--markers"]);
+    assert!(marked.contains("审核通过（#75）；2025年3月1日领导小组办公室赵静重新打开（#78）"), "{marked}");
+    assert!(marked.contains("- 年度封存：2025年3月1日领导小组办公室赵静封存（#82）；2025年3月1日领导小组办公室赵静解除封存（#83）（原因：补记P01目标）。"), "{marked}");
+    assert!(marked.contains("- 封存后的变更：#84 P01 年度总体目标已设定（人事科周磊）。"), "{marked}");
     assert!(report.contains("| G2   |"), "{report}");
     // A new rule profile would rescore the approved projects: they must be reopened first.
     let run = env.run(&["--actor", DEMO_OFFICE, "profile", "set", "cz2020-linear", "--reason", "省厅要求"]);

@@ -11,6 +11,7 @@ use docx_rs::{
 use selfeval_core::report::ReportModel;
 
 use crate::form::{self, Form, Style, COLUMNS};
+use crate::markdown::ReportOptions;
 
 /// A4 in twips.
 const A4: (u32, u32) = (11906, 16838);
@@ -270,11 +271,11 @@ fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
 /// The whole report as a Word document in the 公文 layout: the six
 /// sections, each project's 自评表 as a real table with its merges, and the
 /// appendices.
-pub fn report_docx(evaluation: &selfeval_core::Evaluation) -> Result<Vec<u8>, String> {
+pub fn report_docx(evaluation: &selfeval_core::Evaluation, options: &ReportOptions) -> Result<Vec<u8>, String> {
     let model = &evaluation.model;
-    let markdown = crate::markdown::report_markdown(evaluation);
+    let markdown = crate::markdown::report_markdown(evaluation, options);
     let forms_at = markdown.find("## 附表1 ").ok_or("the report has no 附表1")?;
-    let rest_at = markdown.find("## 附表2 ").ok_or("the report has no 附表2")?;
+    let rest_at = markdown.find("## 附表2 ").unwrap_or(markdown.len());
     let mut docx = add_markdown(gongwen(), &markdown[..forms_at]);
     let appendix_title = markdown[forms_at..].lines().next().unwrap_or_default().trim_start_matches("## ");
     // Each appendix, and each project's form, starts a page.
@@ -285,7 +286,9 @@ pub fn report_docx(evaluation: &selfeval_core::Evaluation) -> Result<Vec<u8>, St
         }
         docx = add_form(docx, &form::form(model, p));
     }
-    docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..]);
+    if rest_at < markdown.len() {
+        docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..]);
+    }
     let mut bytes = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes.into_inner())

@@ -36,6 +36,23 @@ fn seqs(list: &[u64]) -> String {
     crate::ranges(list).split(',').map(|r| format!("#{}", r.replace('-', "–#"))).collect::<Vec<_>>().join(" ")
 }
 
+/// What the report shows besides the hand-in body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Trace marks in the body: 〔⚠见数据核查〕 on figures an error finding
+    /// involves, event numbers on workflow steps, the head hash up front.
+    pub markers: bool,
+    /// The 数据核查 and 数据来源 appendices (the 自评表 appendix always).
+    pub appendices: bool,
+}
+
+impl Default for ReportOptions {
+    /// The hand-in body with its appendices: no marks in the text.
+    fn default() -> Self {
+        ReportOptions { markers: false, appendices: true }
+    }
+}
+
 /// Marks figures that an error finding involves (every event of the finding
 /// is behind the figure), so the report never hides a finding. Findings
 /// are grouped by project once; figures keep their seqs sorted.
@@ -44,6 +61,11 @@ struct Marks<'a> {
 }
 
 impl<'a> Marks<'a> {
+    /// No marks: the hand-in body.
+    fn none() -> Marks<'a> {
+        Marks { by_project: HashMap::new() }
+    }
+
     fn new(findings: &'a [Finding]) -> Marks<'a> {
         let mut by_project: HashMap<Option<&str>, Vec<&Finding>> = HashMap::new();
         for f in findings.iter().filter(|f| f.severity == Severity::Error && !f.events.is_empty()) {
@@ -102,34 +124,20 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
     }
 }
 
-/// The whole report in Markdown.
-pub fn report_markdown(evaluation: &Evaluation) -> String {
+/// The whole report in Markdown: the hand-in body, with trace marks when
+/// `options.markers`, and the appendices.
+pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> String {
     let model = &evaluation.model;
     let unit = model.unit_label();
     let mut out = String::new();
     let t = &model.totals;
-    let marks = Marks::new(&evaluation.findings);
+    let marks = if options.markers { Marks::new(&evaluation.findings) } else { Marks::none() };
+    let seq = |n: u64| if options.markers { format!("（#{n}）") } else { String::new() };
     let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", model.department, model.year);
-    let as_of = model.basis.recorded_at.map_or_else(
-        || "（空库）".to_owned(),
-        |t| t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M:%S %:z").to_string(),
-    );
-    let _ = writeln!(
-        out,
-        "> 数据截至 {as_of}（事件序号 {}），事件链头哈希 `{}`，评分规则 `{}`。本报告的每个数字都由事件重放计算，可用 `selfeval trace` 追溯到事件。\n",
-        model.basis.seq, model.basis.head_hash, model.profile
-    );
-    if let Some(c) = model.governance.latest_checkpoint() {
-        let _ = writeln!(
-            out,
-            "> 最近检查点：{} 于 {} 生成（#{}），固定事件序号 {} 的哈希 `{}`，签名公钥 {}。\n",
-            c.actor,
-            day(c.at),
-            c.seq,
-            c.pinned_seq,
-            c.head,
-            c.key
-        );
+    if options.markers {
+        out.push_str(&basis_line(model));
+    } else if let Some(at) = model.basis.recorded_at {
+        let _ = writeln!(out, "> 数据截至{}。\n", day(at));
     }
 
     // 一
@@ -182,19 +190,19 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
         let steps: Vec<String> = p
             .workflow
             .iter()
-            .map(|WorkflowEntry { status, at, actor, seq }| {
+            .map(|WorkflowEntry { status, at, actor, seq: seq_no }| {
                 let verb = match status {
                     Status::Submitted => "提交",
                     Status::Approved => "审核通过",
                     Status::Returned => "退回",
                     Status::Draft => "重新打开",
                 };
-                format!("{} {actor}{verb}（#{seq}）", day(*at))
+                format!("{}{}{verb}{}", day(*at), person(actor), seq(*seq_no))
             })
             .collect();
         let _ = writeln!(out, "- {} {}：{}", p.code, inline(&p.name), steps.join("；"));
     }
-    governance_markdown(&mut out, model);
+    governance_markdown(&mut out, model, options.markers);
     out.push('\n');
     narratives(&mut out, model, "2.procedure");
     out.push_str("### （三）责任单位\n\n");
@@ -209,10 +217,10 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
     for (section, projects) in &sections {
         let _ = writeln!(out, "- {section}：{}", projects.join("；"));
     }
-    let mut reviewers: Vec<&str> = model
+    let mut reviewers: Vec<String> = model
         .projects
         .iter()
-        .flat_map(|p| p.workflow.iter().filter(|w| w.status == Status::Approved).map(|w| w.actor.as_str()))
+        .flat_map(|p| p.workflow.iter().filter(|w| w.status == Status::Approved).map(|w| person(&w.actor)))
         .collect();
     reviewers.sort_unstable();
     reviewers.dedup();
@@ -360,7 +368,7 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
                 q.code.clone(),
                 q.measure.clone().unwrap_or_else(|| "（未制定）".to_owned()),
                 q.owner.clone().unwrap_or_default(),
-                q.due.map(|d| d.to_string()).unwrap_or_default(),
+                q.due.map(date).unwrap_or_default(),
                 q.status.label().to_owned(),
             ]
         })
@@ -397,19 +405,62 @@ pub fn report_markdown(evaluation: &Evaluation) -> String {
         out.push_str(&table_markdown(model, p));
         out.push('\n');
     }
-    out.push_str("## 附表2 数据核查\n\n");
-    out.push_str(&findings_markdown(&evaluation.findings));
-    out.push_str("\n## 附表3 数据来源\n\n");
-    out.push_str(&sources_markdown(model));
+    if options.appendices {
+        out.push_str("## 附表2 数据核查\n\n");
+        out.push_str(&findings_markdown(&evaluation.findings));
+        out.push_str("\n## 附表3 数据来源\n\n");
+        out.push_str(&basis_line(model));
+        out.push_str(&sources_markdown(model));
+    }
     out
 }
 
+/// Where the figures come from: the point of the log, its head hash, the
+/// rule profile and the latest checkpoint.
+fn basis_line(model: &ReportModel) -> String {
+    let as_of = model.basis.recorded_at.map_or_else(
+        || "（空库）".to_owned(),
+        |t| t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+    );
+    let mut out = format!(
+        "> 数据截至 {as_of}（事件序号 {}），事件链头哈希 `{}`，评分规则 `{}`。本报告的每个数字都由事件重放计算，可用 `selfeval trace` 追溯到事件。\n\n",
+        model.basis.seq, model.basis.head_hash, model.profile
+    );
+    if let Some(c) = model.governance.latest_checkpoint() {
+        let _ = writeln!(
+            out,
+            "> 最近检查点：{} 于 {} 生成（#{}），固定事件序号 {} 的哈希 `{}`，签名公钥 {}。\n",
+            c.actor,
+            day(c.at),
+            c.seq,
+            c.pinned_seq,
+            c.head,
+            c.key
+        );
+    }
+    out
+}
+
+/// A person as the form names them: section, then name (`应急救援科王敏`).
+fn person(actor: &str) -> String {
+    match actor.split_once('@') {
+        Some((name, section)) => format!("{}{}", inline(section), inline(name)),
+        None => inline(actor),
+    }
+}
+
+/// A date as a Chinese document writes it: `2024年12月30日`.
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
 fn day(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d").to_string()
+    date(at.with_timezone(&selfeval_core::report::beijing()).date_naive())
 }
 
 /// The roster mode, the seals and what changed after a seal, in 组织开展程序.
-fn governance_markdown(out: &mut String, model: &ReportModel) {
+fn governance_markdown(out: &mut String, model: &ReportModel, markers: bool) {
+    let seq = |n: u64| if markers { format!("（#{n}）") } else { String::new() };
     let g = &model.governance;
     if g.has_roster() {
         let count = g.current_members().count();
@@ -418,14 +469,19 @@ fn governance_markdown(out: &mut String, model: &ReportModel) {
     }
     for seal in &g.seals {
         let sealed = &seal.sealed;
-        let mut line = format!("- 年度封存：{} {}封存（#{}）", day(sealed.at), sealed.actor, sealed.seq);
+        let mut line = format!("- 年度封存：{}{}封存{}", day(sealed.at), person(&sealed.actor), seq(sealed.seq));
         if let Some(unsealed) = &seal.unsealed {
             let why = if unsealed.text.is_empty() {
                 String::new()
             } else {
-                format!("，原因：{}", inline(&unsealed.text))
+                format!("（原因：{}）", inline(&unsealed.text))
             };
-            line.push_str(&format!("；{} {}解除封存（#{}{why}）", day(unsealed.at), unsealed.actor, unsealed.seq));
+            line.push_str(&format!(
+                "；{}{}解除封存{}{why}",
+                day(unsealed.at),
+                person(&unsealed.actor),
+                seq(unsealed.seq)
+            ));
         }
         let _ = writeln!(out, "{line}。");
     }
@@ -435,8 +491,9 @@ fn governance_markdown(out: &mut String, model: &ReportModel) {
             .iter()
             .map(|a| {
                 let label = selfeval_core::EventPayload::label_of(&a.event_type).unwrap_or("事件");
-                let project = a.project.as_deref().map(|p| format!(" {p}")).unwrap_or_default();
-                format!("#{}{project} {label}（{}）", a.seq, a.actor)
+                let project = a.project.as_deref().map(|p| format!("{p} ")).unwrap_or_default();
+                let number = if markers { format!("#{} ", a.seq) } else { String::new() };
+                format!("{number}{project}{label}（{}）", person(&a.actor))
             })
             .collect();
         let _ = writeln!(out, "- 封存后的变更：{}。", listed.join("；"));
@@ -523,12 +580,10 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         p.section.as_deref().map_or_else(|| "—".to_owned(), inline),
         p.owner.as_deref().map_or_else(|| "—".to_owned(), inline)
     );
-    let budget_score = match (&p.budget_not_applicable, &p.budget_override_reason) {
-        (Some(reason), _) => format!("不适用（{reason}）"),
-        (None, Some(reason)) => {
-            format!("{}（人工调整，自动计算{}；{reason}）", score(p.budget_score.value), score(p.budget_auto_score))
-        }
-        (None, None) => score(p.budget_score.value),
+    // The final score; an override's reason and automatic score are in 数据核查 (I17).
+    let budget_score = match &p.budget_not_applicable {
+        Some(_) => "不适用".to_owned(),
+        None => score(p.budget_score.value),
     };
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
@@ -571,19 +626,12 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         .indicators
         .iter()
         .map(|i| {
-            let score_text = match (&i.not_applicable, &i.override_reason) {
-                (Some(_), _) => "不适用".to_owned(),
-                (None, Some(_)) => format!("{}（人工调整，自动{}）", score(i.score.value), score(i.auto_score)),
-                (None, None) => score(i.score.value),
+            let score_text = match &i.not_applicable {
+                Some(_) => "不适用".to_owned(),
+                None => score(i.score.value),
             };
-            let mut note = Vec::new();
-            if let Some(reason) = &i.not_applicable {
-                note.push(format!("不适用：{reason}"));
-            }
-            if let Some(reason) = &i.override_reason {
-                note.push(format!("调整原因：{reason}"));
-            }
-            note.extend(i.deviation_reason.iter().cloned());
+            // Only what the section recorded as 偏差原因 and 改进措施.
+            let mut note: Vec<String> = i.deviation_reason.iter().cloned().collect();
             note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
             vec![
                 i.level1.clone(),

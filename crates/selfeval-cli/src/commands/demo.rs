@@ -23,6 +23,6 @@ pub fn demo(ctx: &Ctx) -> Result<(), CliError> {
     drop(ledger);
     let evaluation = evaluate(&seeded.state, &head_hash);
     let mut out = stdout();
-    write_report(&evaluation, ctx.json(), &mut out)?;
+    write_report(&evaluation, ctx.json(), &selfeval_report::ReportOptions::default(), &mut out)?;
     Ok(out.flush()?)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use selfeval_core::Evaluation;
 use selfeval_ledger::trace::unknown_project;
+use selfeval_report::ReportOptions;
 
 use super::{invalid, stdout, Ctx, ViewArgs};
 use crate::error::CliError;
@@ -25,6 +26,12 @@ pub struct ReportArgs {
     /// 覆盖已存在的输出文件
     #[arg(long, requires = "output")]
     force: bool,
+    /// 正文中加追溯标记：⚠见数据核查、事件序号、链头哈希（内部审阅用）
+    #[arg(long)]
+    markers: bool,
+    /// 附表：all（自评表、数据核查、数据来源）或 none（只留自评表）
+    #[arg(long, value_name = "all|none", default_value = "all", value_parser = ["all", "none"])]
+    appendices: String,
 }
 
 /// `table`.
@@ -82,11 +89,16 @@ fn format_of(format: Option<&str>, output: Option<&Path>, json: bool, accepted: 
 }
 
 /// Writes the report as JSON or as Markdown.
-pub fn write_report(evaluation: &Evaluation, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_report(
+    evaluation: &Evaluation,
+    json: bool,
+    options: &ReportOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
         selfeval_report::write_report_json(evaluation, out)
     } else {
-        out.write_all(selfeval_report::report_markdown(evaluation).as_bytes())
+        out.write_all(selfeval_report::report_markdown(evaluation, options).as_bytes())
     }
 }
 
@@ -113,21 +125,22 @@ pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
         ctx.check_output("--output", path, args.force)?;
     }
     let evaluation = ctx.open_for_reading()?.evaluate(view)?;
+    let options = ReportOptions { markers: args.markers, appendices: args.appendices == "all" };
     match (format.as_str(), args.output) {
         ("docx", Some(path)) => {
-            let bytes = selfeval_report::report_docx(&evaluation).map_err(document_error("报告"))?;
+            let bytes = selfeval_report::report_docx(&evaluation, &options).map_err(document_error("报告"))?;
             write_file(&path, |out| out.write_all(&bytes))?;
             eprintln!("报告（Word）已写入 {}", path.display());
             Ok(())
         }
         (format, Some(path)) => {
-            write_file(&path, |out| write_report(&evaluation, format == "json", out))?;
+            write_file(&path, |out| write_report(&evaluation, format == "json", &options, out))?;
             eprintln!("报告已写入 {}", path.display());
             Ok(())
         }
         (format, None) => {
             let mut out = stdout();
-            write_report(&evaluation, format == "json", &mut out)?;
+            write_report(&evaluation, format == "json", &options, &mut out)?;
             Ok(out.flush()?)
         }
     }
