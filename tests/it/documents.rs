@@ -195,3 +195,94 @@ fn the_hand_in_body_carries_no_trace_marks_and_the_appendices_can_be_left_out() 
     let marked = env.ok(&["report", "--markers"]);
     assert!(marked.contains("〔⚠见数据核查〕") && marked.contains("（#72）") && marked.contains("事件链头哈希"));
 }
+
+/// The figures of one project in the JSON report, for comparison.
+fn figures(project: &serde_json::Value) -> serde_json::Value {
+    let indicators: Vec<_> = project["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| serde_json::json!([i["name"], i["target"], i["actual"], i["weight"], i["score"]]))
+        .collect();
+    serde_json::json!({
+        "name": project["name"], "section": project["section"],
+        "initial_budget": project["initial_budget"], "budget": project["budget"],
+        "executed": project["executed"], "execution_rate": project["execution_rate"],
+        "budget_score": project["budget_score"], "total_score": project["total_score"],
+        "grade": project["grade"], "indicators": indicators,
+    })
+}
+
+#[test]
+fn a_workbook_written_by_table_imports_back_to_the_same_figures() {
+    let env = demo();
+    let file = out(&env, "自评表.xlsx");
+    assert_eq!(env.run(&["table", "--all", "--output", file.to_str().unwrap()]).code(), 0);
+    let original = env.json(&["report", "--format", "json"]);
+    let fresh = Env::new();
+    fresh.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let book: Xlsx<_> = open_workbook(&file).unwrap();
+    let sheets: Vec<String> = book.sheet_names().into_iter().skip(1).collect();
+    for (sheet, code) in sheets.iter().zip(["P01", "P02", "P03", "P04"]) {
+        // A dry run first: the commands, the findings, nothing written.
+        let before = fresh.head();
+        let dry = fresh.ok(&["import-table", file.to_str().unwrap(), "--sheet", sheet, "--project", code, "--dry-run"]);
+        assert!(dry.starts_with("将执行 ") && dry.contains("（--dry-run：未写入）"), "{dry}");
+        assert!(dry.contains(&format!("selfeval project add {code} --name ")), "{dry}");
+        assert_eq!(fresh.head(), before, "a dry run writes nothing");
+        let run = fresh.act(&["import-table", file.to_str().unwrap(), "--sheet", sheet, "--project", code]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+    }
+    let imported = fresh.json(&["report", "--format", "json"]);
+    for (a, b) in original["projects"].as_array().unwrap().iter().zip(imported["projects"].as_array().unwrap()) {
+        assert_eq!(figures(a), figures(b), "{}", a["code"]);
+    }
+    assert_eq!(original["totals"], imported["totals"]);
+    assert_eq!(original["average_score"], imported["average_score"]);
+    // The spending entry names the file and its hash; P04's printed budget
+    // score (10, computed 0) is kept as an override.
+    let history = fresh.run(&["history", "--project", "P04"]).stdout();
+    assert!(history.contains("全年执行数：据自评表 自评表.xlsx（") && history.contains("SHA-256 "), "{history}");
+    assert!(history.contains("预算执行率 得分 0.00（自动）→ 10.00"), "{history}");
+}
+
+#[test]
+fn a_csv_in_gb18030_with_published_spellings_is_read_and_a_bad_cell_is_named() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let rows = [
+        "（2024年度）项目支出绩效自评表,,,,,,,",
+        "项目名称,,培训补助资金,,,,,",
+        "主管部门,,某市应急管理局,,实施单位,应急救援科,,",
+        "项目负责人,,王敏,,,,,",
+        "项目资金（元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+        ",年度资金总额,\"50,000.00\",\"60,000.00\",\"60,000.00\",10,100%,10",
+        "年度总体目标,预期目标,,,,实际完成情况,,",
+        ",完成培训,,,,完成培训,,",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标（90分）,数量指标,培训人次,≧１００人次,１２０人次,90,90,",
+        "总分,,,,,100,100,优",
+    ];
+    let text = rows.join("\r\n");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+    let file = out(&env, "培训.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P09"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let report = env.json(&["report", "--format", "json"]);
+    let p09 = &report["projects"][0];
+    assert_eq!(p09["budget"], "6", "60,000 元 is 6 万元");
+    assert_eq!(p09["initial_budget"], "5");
+    assert_eq!(p09["indicators"][0]["target"], "≥100人次");
+    assert_eq!(p09["indicators"][0]["actual"], "120人次");
+    assert_eq!(p09["owner"], "王敏");
+    // A number that is not one: named by its cell, nothing written.
+    let bad = text.replace("\"60,000.00\",10", "\"六万\",10");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(&bad);
+    std::fs::write(&file, &bytes).unwrap();
+    let before = env.head();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P10"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("培训!E6：全年执行数「六万」不是数字"), "{}", run.stderr());
+    assert_eq!(env.head(), before);
+}

@@ -18,6 +18,7 @@ pub mod evaluation;
 pub mod event;
 pub mod governance;
 pub mod history;
+pub mod intake;
 pub mod narrative;
 pub mod profile;
 pub mod report;

@@ -47,7 +47,7 @@ pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
 pub use record::{batch_of, precheck, Recorded};
-pub use replay::{decode, decode_envelope, AsOf, Replayed, SnapshotCheck, View};
+pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,

@@ -255,3 +255,46 @@ impl Ledger {
         self.store.events_from(seq).map(|e| e.map_err(LedgerError::from))
     }
 }
+
+/// What a list of commands would do, decided one after another on the
+/// state at the head, without writing anything.
+#[derive(Debug)]
+pub struct Simulated {
+    /// The state after all of them.
+    pub state: selfeval_core::State,
+    /// The events each would append.
+    pub events: Vec<Vec<EventPayload>>,
+}
+
+impl Ledger {
+    /// Decides `requests` in order on the state at the head (each on the
+    /// state the ones before it leave), writing nothing: the first refusal
+    /// with its position, or what they would append.
+    pub fn simulate(
+        &self,
+        requests: &[selfeval_core::Request],
+    ) -> Result<Result<Simulated, (usize, selfeval_core::Rejection)>, LedgerError> {
+        let mut state = self.replay(None)?.state;
+        Ok(simulate_on(&mut state, requests).map(|events| Simulated { state, events }))
+    }
+}
+
+/// [`Ledger::simulate`] on a state the caller holds.
+pub fn simulate_on(
+    state: &mut selfeval_core::State,
+    requests: &[selfeval_core::Request],
+) -> Result<Vec<Vec<EventPayload>>, (usize, selfeval_core::Rejection)> {
+    let mut all = Vec::new();
+    for (i, request) in requests.iter().enumerate() {
+        let next = state.last_seq() + 1;
+        let events = selfeval_core::execute(state, request, |payloads| {
+            Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect())
+        });
+        match events {
+            Ok(events) => all.push(events.into_iter().map(|e| e.payload).collect()),
+            Err(selfeval_core::Executed::Rejected(rejection)) => return Err((i, rejection)),
+            Err(selfeval_core::Executed::NotAppended(never)) => match never {},
+        }
+    }
+    Ok(all)
+}

@@ -12,6 +12,7 @@ mod json;
 mod lists;
 mod markdown;
 mod rules;
+mod sheets;
 mod xlsx;
 
 pub use docx::{report_docx, tables_docx};
@@ -19,6 +20,7 @@ pub use json::{findings_json, report_json, table_json, write_report_json};
 pub use lists::{members_json, members_markdown, problems_json, problems_markdown, projects_json, projects_markdown};
 pub use markdown::{findings_markdown, report_markdown, table_markdown, ReportOptions};
 pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
+pub use sheets::{read_grid, Grid};
 pub use xlsx::tables_xlsx;
 
 use rust_decimal::Decimal;

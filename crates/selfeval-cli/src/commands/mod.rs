@@ -6,6 +6,7 @@ mod check;
 mod demo;
 mod history;
 mod indicator;
+mod intake;
 mod money;
 mod narrative;
 mod problem;
@@ -133,6 +134,8 @@ pub enum Cmd {
     Report(report::ReportArgs),
     /// 打印一个项目的自评表 (one project's 自评表)
     Table(report::TableArgs),
+    /// 导入填好的自评表（.xlsx/.csv）：按普通命令记录 (bring in a filled 自评表)
+    ImportTable(intake::ImportTableArgs),
     /// 变更历史（审计轨迹）；--actor NAME 在此为筛选条件 (the audit trail)
     History(history::HistoryArgs),
     /// 追溯一个数字的来源事件 (the events behind a figure)
@@ -343,6 +346,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Unit(cmd) => profile::unit(cmd, ctx),
         Cmd::Report(args) => report::report(args, ctx),
         Cmd::Table(args) => report::table(args, ctx),
+        Cmd::ImportTable(args) => intake::import_table(args, ctx),
         Cmd::History(args) => history::history(args, ctx),
         Cmd::Trace(args) => history::trace(args, ctx),
         Cmd::Diff(args) => history::diff(args, ctx),

@@ -1,0 +1,170 @@
+//! `import-table`: a filled 自评表 (.xlsx or .csv, the national layout)
+//! recorded through the ordinary commands, or, with `--dry-run`, the
+//! commands it would run and the findings they would raise.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use selfeval_core::intake::{self, Planned};
+use selfeval_core::{Command, Meta, Request};
+
+use super::write::print_recorded;
+use super::{invalid, stdout, Ctx};
+use crate::error::CliError;
+
+/// `import-table`.
+#[derive(Debug, Args)]
+pub struct ImportTableArgs {
+    /// 填好的自评表（.xlsx 或 .csv，UTF-8 或 GB18030）
+    file: PathBuf,
+    /// 工作表名（默认第一个含「项目名称」的工作表）
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// 项目编号（默认按项目名称找已登记的项目；新项目须给出）
+    #[arg(long, value_name = "CODE")]
+    project: Option<String>,
+    /// 只列出将要执行的命令和将产生的核查结果，不写入
+    #[arg(long)]
+    dry_run: bool,
+    /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+}
+
+/// A value for the command line, quoted when the shell needs it.
+fn quote(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| !c.is_whitespace() && !"'\"\\$`|&;<>()*?![]{}#~".contains(c)) {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// The command line of a planned command, as a person would type it.
+fn command_line(planned: &Planned) -> String {
+    let q = |t: &str| quote(t);
+    let opt =
+        |flag: &str, value: &Option<String>| value.as_ref().map(|v| format!(" {flag} {}", q(v))).unwrap_or_default();
+    let mut line = match &planned.command {
+        Command::AddProject { code, name, section, .. } => {
+            format!("project add {code} --name {}{}", q(name), opt("--section", section))
+        }
+        Command::AmendProject { project, owner, .. } => format!("project amend {project}{}", opt("--owner", owner)),
+        Command::SetBudget { project, amount, .. } => format!("budget set {project} --amount {amount}"),
+        Command::AdjustBudget { project, delta, .. } => format!("budget adjust {project} --delta {delta}"),
+        Command::RecordExpenditure { project, amount, date, memo, .. } => {
+            format!("spend {project} --amount {amount} --date {date}{}", opt("--memo", memo))
+        }
+        Command::SetGoal { project, expected, actual } => {
+            format!("goal {project}{}{}", opt("--expected", expected), opt("--actual", actual))
+        }
+        Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => format!(
+            "indicator add {project} {indicator} --level1 {} --level2 {} --name {} --target {} --weight {weight}",
+            q(level1),
+            q(level2),
+            q(name),
+            q(target)
+        ),
+        Command::RecordActual { project, indicator, value, level, score, deviation, measure } => format!(
+            "indicator actual {project} {indicator} --value {}{}{}{}{}",
+            q(value),
+            opt("--level", level),
+            opt("--score", score),
+            opt("--deviation", deviation),
+            opt("--measure", measure)
+        ),
+        Command::AdjustScore { project, item, score } => format!("score adjust {project} {item} --score {score}"),
+        other => format!("{other:?}"),
+    };
+    if let Some(reason) = &planned.reason {
+        line.push_str(&format!(" --reason {}", q(reason)));
+    }
+    format!("selfeval {line}")
+}
+
+/// `import-table`.
+pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let (sheet, grid) =
+        selfeval_report::read_grid(&args.file, args.sheet.as_deref()).map_err(|why| invalid("FILE", why))?;
+    let form = intake::parse_grid(&sheet, &grid).map_err(|e| invalid("FILE", e.to_string()))?;
+    let (size, sha256) = selfeval_ledger::file_digest(&args.file)
+        .map_err(|e| invalid("FILE", format!("无法读取 {}：{}", args.file.display(), crate::error::describe_io(&e))))?;
+    let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = format!("{file_name}（{size}字节，SHA-256 {sha256}）");
+    let mut ledger = ctx.open_to_record(args.key, false)?;
+    let state = ledger.replay(None)?.state;
+    let code = match &args.project {
+        Some(code) => code.clone(),
+        None => match state.projects().iter().find(|p| p.name == form.name) {
+            Some(p) => p.code.clone(),
+            None => {
+                return Err(invalid(
+                    "--project",
+                    format!("项目「{}」尚未登记；可接受：--project 新项目编号，如 --project P05", form.name),
+                ))
+            }
+        },
+    };
+    let recorded_at = ctx.settings.now();
+    let meta = |reason: Option<String>| Meta {
+        actor: ctx.settings.actor.clone().unwrap_or_default(),
+        reason,
+        occurred_at: recorded_at,
+        recorded_at,
+    };
+    let request = |p: &Planned| Request { meta: meta(p.reason.clone()), command: p.command.clone() };
+    // Decided in order on the state at the head; the score overrides once
+    // the actuals are in.
+    let mut planned = intake::plan(&state, &form, &code, &source);
+    let mut scratch = state;
+    let refused = |(i, rejection): (usize, selfeval_core::Rejection), planned: &[Planned]| {
+        let where_ = planned[i].cell.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
+        CliError::Invalid {
+            field: "FILE".into(),
+            message: format!(
+                "第{}条命令{where_}被拒绝，未写入任何内容：{}\n  {}",
+                i + 1,
+                rejection,
+                command_line(&planned[i])
+            ),
+        }
+    };
+    let requests: Vec<Request> = planned.iter().map(request).collect();
+    selfeval_ledger::simulate_on(&mut scratch, &requests).map_err(|e| refused(e, &planned))?;
+    let extra = intake::overrides(&scratch, &form, &code, &source);
+    let more: Vec<Request> = extra.iter().map(request).collect();
+    let offset = planned.len();
+    planned.extend(extra);
+    selfeval_ledger::simulate_on(&mut scratch, &more).map_err(|(i, r)| refused((offset + i, r), &planned))?;
+    let mut out = stdout();
+    if args.dry_run {
+        drop(ledger);
+        writeln!(out, "将执行 {} 条命令（--dry-run：未写入）：", planned.len())?;
+        for p in &planned {
+            writeln!(out, "  {}", command_line(p))?;
+        }
+        let evaluation = selfeval_core::evaluate(&scratch, "");
+        let findings: Vec<_> = evaluation.findings.iter().filter(|f| f.project.as_deref() == Some(&code)).collect();
+        writeln!(out, "\n项目{code}将产生的核查结果：{}", if findings.is_empty() { "无" } else { "" })?;
+        for f in findings {
+            writeln!(out, "  {} {}：{}", f.rule, f.severity.label(), f.message)?;
+        }
+        return Ok(out.flush()?);
+    }
+    for (i, p) in planned.iter().enumerate() {
+        let recorded = ledger.record(&request(p), None).inspect_err(|_| {
+            if i > 0 {
+                eprintln!(
+                    "注意：此前的{i}条命令已记录（另一写入者改变了库）；可用 selfeval history --project {code} 查看"
+                );
+            }
+        })?;
+        print_recorded(&recorded, ctx.json())?;
+    }
+    drop(ledger);
+    if !ctx.json() {
+        eprintln!("自评表 {file_name} 已按 {} 条命令记录为项目 {code}", planned.len());
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,489 @@
+//! A filled 自评表 brought in (`import-table`): the national layout read
+//! from a grid of cell texts, found by its header texts wherever they sit,
+//! and the ordinary commands that record it. Pure: the file is read and
+//! decoded by the caller.
+
+use rust_decimal::Decimal;
+
+use crate::command::Command;
+use crate::profile::RuleProfile;
+use crate::state::State;
+use crate::values::{self, AmountUnit, QualitativeLevel};
+
+/// A cell that could not be read, named as a spreadsheet names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeError {
+    /// `Sheet1!F12`.
+    pub cell: String,
+    /// What is wrong, and what is accepted.
+    pub problem: String,
+}
+
+impl std::fmt::Display for IntakeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}：{}", self.cell, self.problem)
+    }
+}
+
+/// One indicator row of the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilledIndicator {
+    /// 一级指标 (the points suffix taken off).
+    pub level1: String,
+    /// 二级指标.
+    pub level2: String,
+    /// 三级指标.
+    pub name: String,
+    /// 年度指标值, normalised.
+    pub target: String,
+    /// 实际完成值, normalised.
+    pub actual: String,
+    /// 分值.
+    pub weight: Decimal,
+    /// 得分 as printed, if any.
+    pub score: Option<Decimal>,
+    /// 偏差原因分析, if any.
+    pub deviation: Option<String>,
+    /// 改进措施, when the cell names them (`…；改进措施：…`, as selfeval writes it).
+    pub measure: Option<String>,
+    /// The row's first cell, for messages.
+    pub cell: String,
+}
+
+/// A filled 自评表, amounts in 万元.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilledForm {
+    /// 项目名称.
+    pub name: String,
+    /// 实施单位.
+    pub section: Option<String>,
+    /// 项目负责人.
+    pub owner: Option<String>,
+    /// The unit the form's amounts were written in.
+    pub unit: AmountUnit,
+    /// 年初预算数 of 年度资金总额.
+    pub initial_budget: Decimal,
+    /// 全年预算数.
+    pub budget: Decimal,
+    /// 全年执行数.
+    pub executed: Decimal,
+    /// 预算执行率's 得分 as printed.
+    pub budget_score: Option<Decimal>,
+    /// 预期目标.
+    pub goal_expected: Option<String>,
+    /// 实际完成情况.
+    pub goal_actual: Option<String>,
+    /// The indicators, in row order.
+    pub indicators: Vec<FilledIndicator>,
+}
+
+/// `A`, …, `Z`, `AA`, … for a column from 0.
+fn column_name(mut col: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// Full-width digits and signs to ASCII; the variant comparison signs of
+/// published forms (`≧ ≦ ═ ＞＝ ＜＝`) and `百分比` to the ones `values` reads.
+pub fn normalise(text: &str) -> String {
+    let mut out: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '％' => '%',
+            '＋' => '+',
+            '－' => '-',
+            '≧' => '≥',
+            '≦' => '≤',
+            '═' | '＝' => '=',
+            '＞' => '>',
+            '＜' => '<',
+            _ => c,
+        })
+        .collect();
+    for (from, to) in [(">=", "≥"), ("<=", "≤"), ("百分比", "%")] {
+        out = out.replace(from, to);
+    }
+    out.trim().to_owned()
+}
+
+struct Grid<'a> {
+    sheet: &'a str,
+    rows: &'a [Vec<String>],
+}
+
+impl Grid<'_> {
+    fn text(&self, row: usize, col: usize) -> &str {
+        self.rows.get(row).and_then(|r| r.get(col)).map_or("", |t| t.trim())
+    }
+
+    fn name(&self, row: usize, col: usize) -> String {
+        format!("{}!{}{}", self.sheet, column_name(col), row + 1)
+    }
+
+    fn error(&self, row: usize, col: usize, problem: impl Into<String>) -> IntakeError {
+        IntakeError { cell: self.name(row, col), problem: problem.into() }
+    }
+
+    /// The first cell whose text, spaces removed, starts with `label`.
+    fn find(&self, label: &str) -> Option<(usize, usize)> {
+        self.rows.iter().enumerate().find_map(|(r, row)| {
+            row.iter().position(|c| c.split_whitespace().collect::<String>().starts_with(label)).map(|c| (r, c))
+        })
+    }
+
+    /// The first non-empty cell right of (`row`, `col`).
+    fn right_of(&self, row: usize, col: usize) -> Option<(usize, String)> {
+        let cells = self.rows.get(row)?;
+        (col + 1..cells.len()).find(|&c| !self.text(row, c).is_empty()).map(|c| (c, self.text(row, c).to_owned()))
+    }
+
+    fn number(&self, row: usize, col: usize, what: &str) -> Result<Option<Decimal>, IntakeError> {
+        let text = normalise(self.text(row, col)).replace(',', "");
+        if text.is_empty() || text == "—" || text == "-" || text == "不适用" {
+            return Ok(None);
+        }
+        let text = text.trim_end_matches('%');
+        Decimal::from_str_exact(text)
+            .map(Some)
+            .map_err(|_| self.error(row, col, format!("{what}「{}」不是数字；可接受：如 6.00", self.text(row, col))))
+    }
+}
+
+/// An amount of the form in 万元.
+fn to_wan(unit: AmountUnit, value: Decimal) -> Decimal {
+    match unit {
+        AmountUnit::TenThousandYuan => value,
+        AmountUnit::Yuan => value / Decimal::from(10_000),
+    }
+}
+
+/// Reads a filled 自评表 from a sheet's cell texts.
+pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, IntakeError> {
+    let g = Grid { sheet, rows };
+    let missing = |label: &str| IntakeError {
+        cell: format!("{sheet}!A1"),
+        problem: format!("找不到「{label}」：不是全国通用格式的项目支出绩效自评表"),
+    };
+    let (r, c) = g.find("项目名称").ok_or_else(|| missing("项目名称"))?;
+    let name = g.right_of(r, c).map(|(_, t)| t).ok_or_else(|| g.error(r, c + 1, "项目名称为空"))?;
+    let beside = |label: &str| g.find(label).and_then(|(r, c)| g.right_of(r, c)).map(|(_, t)| t);
+    let section = beside("实施单位");
+    let owner = beside("项目负责人").filter(|t| !t.starts_with("—"));
+    // The unit: 元 or 万元, from the funds label or a 金额单位 note.
+    let funds_label = g.find("项目资金").map(|(r, c)| g.text(r, c).to_owned()).unwrap_or_default();
+    let unit_note = g.find("金额单位").map(|(r, c)| g.text(r, c).to_owned()).unwrap_or_default();
+    let unit = if funds_label.contains("（元）")
+        || funds_label.contains("(元)")
+        || unit_note.ends_with("元") && !unit_note.ends_with("万元")
+    {
+        AmountUnit::Yuan
+    } else {
+        AmountUnit::TenThousandYuan
+    };
+    let (head_row, _) = g.find("年初预算数").ok_or_else(|| missing("年初预算数"))?;
+    let column = |label: &str| (0..g.rows[head_row].len()).find(|&c| g.text(head_row, c).starts_with(label));
+    let (initial_col, budget_col, executed_col) =
+        match (column("年初预算数"), column("全年预算数"), column("全年执行数")) {
+            (Some(a), Some(b), Some(e)) => (a, b, e),
+            _ => return Err(g.error(head_row, 0, "资金表头应有 年初预算数、全年预算数、全年执行数")),
+        };
+    let score_col = column("得分");
+    let (total_row, _) = g.find("年度资金总额").ok_or_else(|| missing("年度资金总额"))?;
+    let amount = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
+        let value = g.number(total_row, col, what)?.unwrap_or(Decimal::ZERO);
+        let wan = to_wan(unit, value);
+        if !values::amount_in_range(wan) || wan < Decimal::ZERO {
+            return Err(g.error(total_row, col, format!("{what} {value} 超出范围；可接受：0 至 100,000,000 万元")));
+        }
+        Ok(wan)
+    };
+    let initial_budget = amount(initial_col, "年初预算数")?;
+    let budget = amount(budget_col, "全年预算数")?;
+    let executed = amount(executed_col, "全年执行数")?;
+    let budget_score = match score_col {
+        Some(col) => g.number(total_row, col, "得分")?,
+        None => None,
+    };
+    let (goal_expected, goal_actual) = match g.find("预期目标") {
+        Some((r, c)) => {
+            let below = |label: &str| {
+                let col = (0..g.rows[r].len()).find(|&k| g.text(r, k).starts_with(label))?;
+                Some(g.text(r + 1, col).to_owned()).filter(|t| !t.is_empty())
+            };
+            let _ = c;
+            (below("预期目标"), below("实际完成"))
+        }
+        None => (None, None),
+    };
+    let (ind_row, _) = g.find("一级指标").ok_or_else(|| missing("一级指标"))?;
+    let col_of = |label: &str| (0..g.rows[ind_row].len()).find(|&c| g.text(ind_row, c).starts_with(label));
+    let cols = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"].map(col_of);
+    let [Some(c1), Some(c2), Some(c3), Some(ct), Some(ca), Some(cw), cs] = cols else {
+        return Err(g.error(
+            ind_row,
+            0,
+            "指标表头应有 一级指标、二级指标、三级指标、年度指标值、实际完成值、分值、得分",
+        ));
+    };
+    let cd = col_of("偏差原因");
+    let mut indicators = Vec::new();
+    let (mut level1, mut level2) = (String::new(), String::new());
+    for r in ind_row + 1..g.rows.len() {
+        let first = g.text(r, 0).split_whitespace().collect::<String>();
+        if first.starts_with("总分") {
+            break;
+        }
+        if !g.text(r, c1).is_empty() {
+            level1 = g.text(r, c1).split(['（', '(']).next().unwrap_or_default().trim().to_owned();
+        }
+        if !g.text(r, c2).is_empty() {
+            level2 = g.text(r, c2).to_owned();
+        }
+        let name = g.text(r, c3).to_owned();
+        if name.is_empty() {
+            continue;
+        }
+        if level1.is_empty() || level2.is_empty() {
+            return Err(g.error(r, c1, "指标行没有一级或二级指标"));
+        }
+        let weight = g.number(r, cw, "分值")?.ok_or_else(|| g.error(r, cw, "分值为空；可接受：如 20"))?;
+        indicators.push(FilledIndicator {
+            level1: level1.clone(),
+            level2: level2.clone(),
+            name,
+            target: normalise(g.text(r, ct)),
+            actual: normalise(g.text(r, ca)),
+            weight,
+            score: match cs {
+                Some(col) => g.number(r, col, "得分")?,
+                None => None,
+            },
+            deviation: cd.map(|col| g.text(r, col).to_owned()).filter(|t| !t.is_empty()),
+            measure: None,
+            cell: g.name(r, c3),
+        });
+    }
+    for i in &mut indicators {
+        if let Some((deviation, measure)) = i.deviation.clone().as_deref().and_then(|d| d.split_once("改进措施："))
+        {
+            let deviation = deviation.trim_end_matches('；').trim();
+            i.deviation = Some(deviation.to_owned()).filter(|d| !d.is_empty());
+            i.measure = Some(measure.trim().to_owned()).filter(|m| !m.is_empty());
+        }
+    }
+    Ok(FilledForm {
+        name,
+        section,
+        owner,
+        unit,
+        initial_budget,
+        budget,
+        executed,
+        budget_score,
+        goal_expected,
+        goal_actual,
+        indicators,
+    })
+}
+
+/// A command to record, and its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The command.
+    pub command: Command,
+    /// Its reason.
+    pub reason: Option<String>,
+    /// Where in the file it comes from.
+    pub cell: Option<String>,
+}
+
+/// The ordinary commands that record `form` as project `code`, in `year`:
+/// the project (unless registered), the budget and its adjustment, the
+/// spending as one 全年执行数 entry, the goal, each indicator and its actual
+/// (a qualitative one with the level its printed score falls in), and a
+/// printed score kept as an override only where it differs from the
+/// computed one (decided by the caller after the actuals, see
+/// [`overrides`]). `source` names the file and its SHA-256.
+pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<Planned> {
+    let year = state.department().map_or(2024, |d| d.year);
+    let profile = RuleProfile::by_id_or_default(&state.department().map(|d| d.profile.clone()).unwrap_or_default());
+    let why = |what: &str| Some(format!("{what}：据自评表 {source}"));
+    let mut out = Vec::new();
+    let mut push = |command: Command, reason: Option<String>, cell: Option<String>| {
+        out.push(Planned { command, reason, cell });
+    };
+    if state.project(code).is_none() {
+        push(
+            Command::AddProject {
+                code: code.to_owned(),
+                name: form.name.clone(),
+                category: None,
+                section: form.section.clone(),
+                budget_weight: None,
+            },
+            why("登记项目"),
+            None,
+        );
+    }
+    if form.owner.is_some() {
+        push(
+            Command::AmendProject {
+                project: code.into(),
+                name: None,
+                section: None,
+                category: None,
+                owner: form.owner.clone(),
+            },
+            why("项目负责人"),
+            None,
+        );
+    }
+    push(
+        Command::SetBudget { project: code.into(), amount: values::fmt_plain(form.initial_budget), source: None },
+        why("年初预算数"),
+        None,
+    );
+    let delta = form.budget - form.initial_budget;
+    if !delta.is_zero() {
+        push(
+            Command::AdjustBudget { project: code.into(), delta: values::fmt_plain(delta), doc: None, source: None },
+            why("全年预算数与年初预算数之差"),
+            None,
+        );
+    }
+    if form.executed > Decimal::ZERO {
+        push(
+            Command::RecordExpenditure {
+                project: code.into(),
+                amount: values::fmt_plain(form.executed),
+                date: format!("{year}-12-31"),
+                voucher: None,
+                memo: Some("全年执行数".into()),
+                source: None,
+            },
+            why("全年执行数"),
+            None,
+        );
+    }
+    if form.goal_expected.is_some() || form.goal_actual.is_some() {
+        push(
+            Command::SetGoal {
+                project: code.into(),
+                expected: form.goal_expected.clone(),
+                actual: form.goal_actual.clone(),
+            },
+            None,
+            None,
+        );
+    }
+    for (k, i) in form.indicators.iter().enumerate() {
+        let icode = format!("I{}", k + 1);
+        push(
+            Command::DefineIndicator {
+                project: code.into(),
+                indicator: icode.clone(),
+                level1: i.level1.clone(),
+                level2: i.level2.clone(),
+                name: i.name.clone(),
+                target: i.target.clone(),
+                weight: values::fmt_plain(i.weight),
+            },
+            why("绩效指标"),
+            Some(i.cell.clone()),
+        );
+        let qualitative = matches!(values::parse_target(&i.target), Ok(values::Target::Qualitative { .. }));
+        let (level, score) = if qualitative {
+            let score = i.score.unwrap_or(i.weight);
+            let level = [QualitativeLevel::Achieved, QualitativeLevel::Partly, QualitativeLevel::NotAchieved]
+                .into_iter()
+                .find(|l| profile.score_in_band(*l, i.weight, score))
+                .unwrap_or(QualitativeLevel::NotAchieved);
+            (Some(level.label().to_owned()), Some(values::fmt_plain(score)))
+        } else {
+            (None, None)
+        };
+        push(
+            Command::RecordActual {
+                project: code.into(),
+                indicator: icode,
+                value: i.actual.clone(),
+                level,
+                score,
+                deviation: i.deviation.clone(),
+                measure: i.measure.clone(),
+            },
+            None,
+            Some(i.cell.clone()),
+        );
+    }
+    out
+}
+
+/// The score overrides a form asks for once its entries are recorded: a
+/// printed score that differs from the computed one (quantitative
+/// indicators and the budget row; a qualitative score is recorded as is).
+pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<Planned> {
+    let Some(project) = state.project(code) else { return Vec::new() };
+    let model = crate::report::ReportModel::build(state, "");
+    let Some(report) = model.project(code) else { return Vec::new() };
+    let reason = Some(format!("按自评表 {source} 所填得分录入（自动计算的得分不同）"));
+    let mut out = Vec::new();
+    if let (Some(printed), computed) = (form.budget_score, report.budget_score.value) {
+        if project.budget_not_applicable.is_none() && Some(printed) != computed {
+            out.push(Planned {
+                command: Command::AdjustScore {
+                    project: code.into(),
+                    item: "budget".into(),
+                    score: values::fmt_plain(printed),
+                },
+                reason: reason.clone(),
+                cell: None,
+            });
+        }
+    }
+    for (k, i) in form.indicators.iter().enumerate() {
+        let icode = format!("I{}", k + 1);
+        let row = report.indicators.iter().find(|r| r.code == icode);
+        let quantitative = row.is_some_and(|r| r.level.is_none());
+        if let (Some(printed), Some(row)) = (i.score, row) {
+            if quantitative && Some(printed) != row.score.value {
+                out.push(Planned {
+                    command: Command::AdjustScore {
+                        project: code.into(),
+                        item: icode,
+                        score: values::fmt_plain(printed),
+                    },
+                    reason: reason.clone(),
+                    cell: Some(i.cell.clone()),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_spellings_are_normalised() {
+        assert_eq!(normalise("≧９５％"), "≥95%");
+        assert_eq!(normalise("＞＝100百分比"), "≥100%");
+        assert_eq!(normalise(" ═100% "), "=100%");
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(5), "F");
+        assert_eq!(column_name(26), "AA");
+    }
+}

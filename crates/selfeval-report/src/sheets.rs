@@ -1,0 +1,89 @@
+//! Reading a spreadsheet as a grid of cell texts, for `import-table`: an
+//! .xlsx (calamine; merged cells read at their first cell) or a .csv in
+//! UTF-8 or GB18030 (as Chinese Excel saves it). Numbers become their
+//! shortest decimal text, so `6` stays `6` and `48.7912` stays `48.7912`.
+
+use std::path::Path;
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+/// A sheet's name and its cells' texts, row by row.
+pub type Grid = (String, Vec<Vec<String>>);
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => {
+            // A double as the shortest text that reads back to it, at most
+            // six decimals (what a 万元 amount or a quantity can carry).
+            let rounded = format!("{f:.6}");
+            rounded.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads `sheet` (or the first sheet that names 项目名称) of an .xlsx.
+fn xlsx(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
+    let mut book: Xlsx<_> = open_workbook(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let names = book.sheet_names();
+    let candidates: Vec<String> = match sheet {
+        Some(name) => {
+            if !names.iter().any(|n| n == name) {
+                return Err(format!("没有名为「{name}」的工作表；可接受：{}", names.join("、")));
+            }
+            vec![name.to_owned()]
+        }
+        None => names.clone(),
+    };
+    for name in candidates {
+        let range = book.worksheet_range(&name).map_err(|e| format!("无法读取工作表「{name}」：{e}"))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut rows = vec![Vec::new(); top as usize];
+        for row in range.rows() {
+            let mut cells = vec![String::new(); left as usize];
+            cells.extend(row.iter().map(cell_text));
+            rows.push(cells);
+        }
+        let is_form = rows.iter().flatten().any(|c| c.split_whitespace().collect::<String>().starts_with("项目名称"));
+        if is_form || sheet.is_some() {
+            return Ok((name, rows));
+        }
+    }
+    Err(format!("{} 中没有工作表含「项目名称」：不是项目支出绩效自评表；可用 --sheet 指定", path.display()))
+}
+
+/// Reads a .csv in UTF-8 (with or without BOM) or GB18030.
+fn csv(path: &Path) -> Result<Grid, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
+            let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+            if bad {
+                return Err(format!("{} 既不是 UTF-8 也不是 GB18030 编码的 CSV", path.display()));
+            }
+            text.into_owned()
+        }
+    };
+    let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("{} 不是有效的 CSV：{e}", path.display()))?;
+        rows.push(record.iter().map(str::to_owned).collect());
+    }
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok((name, rows))
+}
+
+/// Reads a spreadsheet by its extension: .xlsx or .csv.
+pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
+    match path.extension().map(|e| e.to_string_lossy().to_lowercase()).as_deref() {
+        Some("xlsx") => xlsx(path, sheet),
+        Some("csv") => csv(path),
+        _ => Err(format!("{} 不是 .xlsx 或 .csv 文件", path.display())),
+    }
+}
