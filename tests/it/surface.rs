@@ -90,3 +90,26 @@ fn the_help_tree() {
     }
     insta::assert_snapshot!("help_tree", tree);
 }
+
+#[test]
+fn usage_errors_are_said_in_chinese_without_making_the_environment_look_required() {
+    let env = crate::Env::new();
+    let run = env.run(&["spnd"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().starts_with("错误：无法识别的命令「spnd」；是否想用：spend\n"), "{}", run.stderr());
+    let run = env.run(&["report", "--format", "pdf"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().starts_with("错误：参数 --format <FORMAT> 的值「pdf」无效；可接受：md、json、docx"),
+        "{}",
+        run.stderr()
+    );
+    let run = env.run(&["--actor", "张三@应急救援科", "--store", "/tmp/x", "spend", "P01", "--bogus"]);
+    assert_eq!(run.code(), 2);
+    let said = run.stderr();
+    assert!(said.starts_with("错误：无法识别的参数「--bogus」"), "{said}");
+    let usage = said.lines().find(|l| l.starts_with("用法 (Usage):")).unwrap();
+    assert!(!usage.contains("--actor") && !usage.contains("--store"), "{usage}");
+    assert!(!said.contains("error:") && !said.contains("For more information"), "{said}");
+    assert_eq!(env.run(&["--version"]).code(), 0);
+}

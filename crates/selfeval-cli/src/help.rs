@@ -84,3 +84,86 @@ pub fn localise(command: clap::Command, path: &str) -> clap::Command {
         localise(sub, &path)
     })
 }
+
+/// A clap error in Chinese: what was wrong, what is accepted, the usage
+/// line, and where to read more. Help and version requests print as clap
+/// prints them.
+pub fn error_in_chinese(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let context = |kind: ContextKind| -> Vec<String> {
+        match error.get(kind) {
+            Some(ContextValue::String(s)) => vec![s.clone()],
+            Some(ContextValue::Strings(list)) => list.clone(),
+            Some(ContextValue::StyledStr(s)) => vec![s.to_string()],
+            Some(ContextValue::StyledStrs(list)) => list.iter().map(ToString::to_string).collect(),
+            Some(ContextValue::Number(n)) => vec![n.to_string()],
+            _ => Vec::new(),
+        }
+    };
+    let first = |kind: ContextKind| context(kind).into_iter().next().unwrap_or_default();
+    let suggestion = {
+        let mut s = context(ContextKind::SuggestedArg);
+        s.extend(context(ContextKind::SuggestedSubcommand));
+        s.extend(context(ContextKind::SuggestedValue));
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!("；是否想用：{}", s.join("、"))
+        }
+    };
+    let message = match error.kind() {
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少必需的参数：{}", context(ContextKind::InvalidArg).join("、"))
+        }
+        ErrorKind::UnknownArgument => format!("无法识别的参数「{}」{suggestion}", first(ContextKind::InvalidArg)),
+        ErrorKind::InvalidSubcommand => {
+            format!("无法识别的命令「{}」{suggestion}", first(ContextKind::InvalidSubcommand))
+        }
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            let accepted =
+                if valid.is_empty() { String::new() } else { format!("；可接受：{}", valid.join("、")) };
+            format!(
+                "参数 {} 的值「{}」无效{accepted}{suggestion}",
+                first(ContextKind::InvalidArg),
+                first(ContextKind::InvalidValue)
+            )
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "参数 {} 不能与 {} 同时使用",
+            first(ContextKind::InvalidArg),
+            context(ContextKind::PriorArg).join("、")
+        ),
+        ErrorKind::NoEquals => format!("参数 {} 须用 = 连接取值", first(ContextKind::InvalidArg)),
+        ErrorKind::ValueValidation => {
+            format!("参数 {} 的值「{}」无效", first(ContextKind::InvalidArg), first(ContextKind::InvalidValue))
+        }
+        ErrorKind::TooManyValues => {
+            format!("参数 {} 的取值太多：「{}」", first(ContextKind::InvalidArg), first(ContextKind::InvalidValue))
+        }
+        ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("参数 {} 的取值个数不对", first(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "缺少命令；可接受：selfeval --help 列出的命令".to_owned()
+        }
+        ErrorKind::InvalidUtf8 => "参数不是有效的 UTF-8 文字".to_owned(),
+        _ => error.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned(),
+    };
+    let usage = first(ContextKind::Usage);
+    // The environment gives --store and --actor: a usage line must not
+    // make them look required.
+    let usage = usage
+        .trim()
+        .trim_start_matches("Usage:")
+        .trim_start_matches("用法 (Usage):")
+        .replace("--store <DIR> ", "")
+        .replace("--actor <NAME> ", "");
+    let usage = usage.trim();
+    let mut out = format!("错误：{message}\n");
+    if !usage.is_empty() {
+        out.push_str(&format!("\n用法 (Usage): {usage}\n"));
+    }
+    out.push_str("\n更多信息：在命令后加 --help（如 selfeval spend --help）\n");
+    out
+}

@@ -16,9 +16,20 @@ use clap::{CommandFactory, FromArgMatches};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Help and version print as asked (exit 0); any other clap error is said
+/// in Chinese on stderr (exit 2).
+fn usage_error(error: &clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        error.exit();
+    }
+    eprint!("{}", help::error_in_chinese(error));
+    std::process::exit(2);
+}
+
 fn main() {
-    let matches = help::localise(commands::Cli::command(), "").get_matches();
-    let cli = commands::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = help::localise(commands::Cli::command(), "").try_get_matches().unwrap_or_else(|e| usage_error(&e));
+    let cli = commands::Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(&e));
     let json = cli.json;
     let settings = match settings::Settings::read(cli.store, cli.actor, cli.json) {
         Ok(settings) => settings,

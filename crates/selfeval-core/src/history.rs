@@ -94,7 +94,7 @@ impl Describer {
                 let old_budget = track.budget();
                 let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
                 format!(
-                    "年初预算数（{}）{} → {}；全年预算数 {} → {}",
+                    "年初预算数（{}）{} → {}万元；全年预算数 {} → {}万元",
                     p.source.label(),
                     fmt2(old),
                     fmt2(p.amount),
@@ -107,7 +107,12 @@ impl Describer {
                 track.adjustments = add(track.adjustments, p.delta);
                 let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
                 let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
-                format!("全年预算数 {} → {}（调整 {sign}{}{doc}）", fmt2(old), fmt2(track.budget()), fmt_plain(p.delta))
+                format!(
+                    "全年预算数 {} → {}万元（调整 {sign}{}万元{doc}）",
+                    fmt2(old),
+                    fmt2(track.budget()),
+                    fmt_plain(p.delta)
+                )
             }
             E::ExpenditureRecorded(p) => {
                 let old = track.executed;
@@ -115,7 +120,7 @@ impl Describer {
                 track.expenditures.insert(seq, p.amount);
                 let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
                 format!(
-                    "支出 {}（{}{voucher}）；全年执行数 {} → {}",
+                    "支出 {}万元（{}{voucher}）；全年执行数 {} → {}万元",
                     fmt_plain(p.amount),
                     p.date,
                     fmt2(old),
@@ -126,7 +131,7 @@ impl Describer {
                 let old = track.executed;
                 track.executed = sub(track.executed, p.amount);
                 format!(
-                    "冲销支出 #{}（{}）；全年执行数 {} → {}",
+                    "冲销支出 #{}（{}万元）；全年执行数 {} → {}万元",
                     p.expenditure_seq,
                     fmt_plain(p.amount),
                     fmt2(old),

@@ -43,15 +43,21 @@ pub struct HistoryEntry {
     pub change: String,
 }
 
+/// The event type whose Chinese label is `label` (`预算已调整` → `BudgetAdjusted`).
+fn type_of_label(label: &str) -> Option<&'static str> {
+    EVENT_TYPES.iter().copied().find(|t| EventPayload::label_of(t) == Some(label))
+}
+
 impl HistoryFilter {
-    /// Whether the event type is one this build knows (`None` when it is).
+    /// Whether the event type is one this build knows, by its name or its
+    /// Chinese label (`None` when it is).
     pub fn unknown_type(&self) -> Option<&str> {
-        self.event_type.as_deref().filter(|t| !EVENT_TYPES.contains(t))
+        self.event_type.as_deref().filter(|t| !EVENT_TYPES.contains(t) && type_of_label(t).is_none())
     }
 
     fn keeps(&self, stored: &StoredEvent) -> bool {
         let e = &stored.envelope;
-        self.event_type.as_ref().is_none_or(|t| *t == e.event_type)
+        self.event_type.as_ref().is_none_or(|t| *t == e.event_type || type_of_label(t) == Some(e.event_type.as_str()))
             && self.actor.as_ref().is_none_or(|a| {
                 *a == e.actor || (!a.contains('@') && e.actor.split_once('@').is_some_and(|(name, _)| name == a))
             })

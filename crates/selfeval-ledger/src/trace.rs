@@ -106,26 +106,26 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
             "budget" => (
                 "预算总额".into(),
                 amount(&t.budget),
-                format!("Σ全年预算数 = {}", list(|p| &p.budget)),
+                format!("各项目全年预算数之和 = {}", list(|p| &p.budget)),
                 t.budget.clone(),
             ),
             "initial_budget" => (
                 "年初预算总额".into(),
                 amount(&t.initial_budget),
-                format!("Σ年初预算数 = {}", list(|p| &p.initial_budget)),
+                format!("各项目年初预算数之和 = {}", list(|p| &p.initial_budget)),
                 t.initial_budget.clone(),
             ),
             "executed" => (
                 "实际执行金额".into(),
                 amount(&t.executed),
-                format!("Σ全年执行数 = {}", list(|p| &p.executed)),
+                format!("各项目全年执行数之和 = {}", list(|p| &p.executed)),
                 t.executed.clone(),
             ),
             "execution_rate" => (
                 "预算执行率".into(),
                 t.execution_rate.rate_text(),
                 format!(
-                    "ΣE ÷ ΣP = {} ÷ {}",
+                    "全年执行数合计 ÷ 全年预算数合计 = {}万元 ÷ {}万元",
                     fmt_plain(t.executed.value.unwrap_or_default()),
                     fmt_plain(t.budget.value.unwrap_or_default())
                 ),
@@ -155,7 +155,7 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
         "budget" => (
             "全年预算数".into(),
             amount(&p.budget),
-            format!("年初预算数 {} + 预算调整 = {}", p.initial_budget.amount_text(), fmt_plain(budget)),
+            format!("年初预算数 {}万元 + 预算调整 = {}万元", p.initial_budget.amount_text(), fmt_plain(budget)),
             p.budget.clone(),
         ),
         "initial_budget" => (
@@ -168,7 +168,7 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
         "execution_rate" => (
             "执行率".into(),
             p.execution_rate.rate_text(),
-            format!("E ÷ P = {} ÷ {}", fmt_plain(executed), fmt_plain(budget)),
+            format!("全年执行数 ÷ 全年预算数 = {}万元 ÷ {}万元", fmt_plain(executed), fmt_plain(budget)),
             p.execution_rate.clone(),
         ),
         "budget_score" => {
@@ -177,7 +177,7 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
                 (None, Some(reason)) => format!("人工调整（自动计算为{}）：{reason}", score_text(p.budget_auto_score)),
                 (None, None) if budget.is_zero() => "全年预算数为0：有支出得0分，无支出不适用".into(),
                 (None, None) => format!(
-                    "分值 × min(执行率, 1) = {} × min({} ÷ {}, 1)",
+                    "分值 × min(执行率, 1) = {} × min({}万元 ÷ {}万元, 1)",
                     fmt_plain(p.budget_weight),
                     fmt_plain(executed),
                     fmt_plain(budget)

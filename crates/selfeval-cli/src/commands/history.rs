@@ -38,6 +38,11 @@ pub struct HistoryArgs {
     effective_until: Option<String>,
 }
 
+/// The Chinese name of an event type (the type itself when unknown).
+fn label(event_type: &str) -> &str {
+    selfeval_core::EventPayload::label_of(event_type).unwrap_or(event_type)
+}
+
 /// `trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -119,6 +124,9 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
             });
             writeln!(out, "{}", json!({"type": "event", "data": data}))?;
         } else {
+            if shown == 1 {
+                writeln!(out, "序号  记录时间  发生日期  操作人  事件  项目  变化（旧 → 新，金额单位万元）  原因")?;
+            }
             let reason = e.reason.as_ref().map(|r| format!("  原因：{}", visible(r))).unwrap_or_default();
             let occurred = beijing_time(e.occurred_at).format("%Y-%m-%d");
             writeln!(
@@ -127,7 +135,7 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
                 e.seq,
                 beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
                 visible(&e.actor),
-                e.event_type,
+                label(&e.event_type),
                 entry.project.as_deref().map_or_else(|| "—".to_owned(), visible),
                 visible(&entry.change),
                 reason
@@ -168,7 +176,7 @@ pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
                 e.seq,
                 beijing_time(e.recorded_at).format("%Y-%m-%d %H:%M"),
                 visible(&e.actor),
-                e.event_type,
+                label(&e.event_type),
                 visible(&e.change),
                 reason
             )?;
