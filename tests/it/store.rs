@@ -32,7 +32,7 @@ fn import_refuses_a_store_that_is_not_empty_and_a_broken_chain() {
     let fresh = Env::new();
     let run = fresh.run(&["import", env.dir.path().join("bad.jsonl").to_str().unwrap()]);
     assert_eq!(run.code(), 4);
-    assert!(run.stderr().contains("导入被拒绝，未写入任何事件：event 3 (line 4): stored hash"), "{}", run.stderr());
+    assert!(run.stderr().contains("导入被拒绝，未写入任何事件：事件3（第4行）：记录的哈希为 "), "{}", run.stderr());
     assert!(!fresh.store().exists(), "a refused import leaves nothing behind");
     let leftovers = std::fs::read_dir(fresh.dir.path())
         .unwrap()

@@ -351,7 +351,7 @@ fn import_checks_the_header_and_refuses_endless_lines() {
     std::fs::write(&wrong_genesis, export.replacen(&"0".repeat(64), &"1".repeat(64), 1)).unwrap();
     let run = env.run(&["import", wrong_genesis.to_str().unwrap()]);
     assert_eq!(run.code(), 4);
-    assert!(run.stderr().contains("line 1: not a selfeval export header"), "{}", run.stderr());
+    assert!(run.stderr().contains("第1行：不是 selfeval 导出文件的文件头"), "{}", run.stderr());
     let endless = env.dir.path().join("endless.jsonl");
     let mut text = export.lines().next().unwrap().to_owned();
     text.push('\n');

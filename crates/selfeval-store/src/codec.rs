@@ -182,7 +182,7 @@ pub fn split_line(line: &[u8]) -> Result<(&str, &[u8]), String> {
         && &line[LINE_PREFIX.len() + 64..BODY_START] == LINE_MIDDLE
         && line.ends_with(b"}");
     if !valid {
-        return Err("line is not {\"hash\":\"<64 hex>\",\"event\":<body>}".into());
+        return Err("行的格式不是 {\"hash\":\"<64位十六进制>\",\"event\":<事件>}".into());
     }
     let hash = std::str::from_utf8(&line[LINE_PREFIX.len()..LINE_PREFIX.len() + 64]).map_err(|e| e.to_string())?;
     Ok((hash, &line[BODY_START..line.len() - 1]))
@@ -190,19 +190,19 @@ pub fn split_line(line: &[u8]) -> Result<(&str, &[u8]), String> {
 
 /// The `seq` of a body, read from its fixed start `{"seq":N,` without a parser.
 pub(crate) fn body_seq(body: &[u8]) -> Result<u64, String> {
-    let rest = body.strip_prefix(b"{\"seq\":").ok_or("body does not start with seq")?;
-    let end = rest.iter().position(|b| !b.is_ascii_digit()).ok_or("body ends inside seq")?;
-    std::str::from_utf8(&rest[..end]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| "seq is not a number".into())
+    let rest = body.strip_prefix(b"{\"seq\":").ok_or("事件不以 seq 开头")?;
+    let end = rest.iter().position(|b| !b.is_ascii_digit()).ok_or("事件在 seq 中途结束")?;
+    std::str::from_utf8(&rest[..end]).ok().and_then(|s| s.parse().ok()).ok_or_else(|| "seq 不是数字".into())
 }
 
 /// The `prev_hash` of a body, read from its fixed end without a parser.
 fn body_prev_hash(body: &[u8]) -> Result<&str, String> {
     if body.len() < PREV_HASH_SUFFIX_LEN || !body.ends_with(b"\"}") {
-        return Err("body does not end with prev_hash".into());
+        return Err("事件不以 prev_hash 结尾".into());
     }
     let suffix = &body[body.len() - PREV_HASH_SUFFIX_LEN..];
     if !suffix.starts_with(b"\"prev_hash\":\"") {
-        return Err("body does not end with prev_hash".into());
+        return Err("事件不以 prev_hash 结尾".into());
     }
     std::str::from_utf8(&suffix[13..77]).map_err(|e| e.to_string())
 }
@@ -255,14 +255,16 @@ impl IndexEntry {
 /// import), decoding only its line.
 pub(crate) fn line_at(key: &[u8], value: &[u8], seq: u64) -> Result<StoredEvent, StoreError> {
     let first = decode_key(key)?;
-    let missing = || StoreError::Corrupt { seq, message: "indexed event missing from the log".into() };
+    let missing = || StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() };
     let index = seq.checked_sub(first).ok_or_else(missing)?;
     let line = lines(value).nth(index as usize).ok_or_else(missing)?;
     let corrupt = |message: String| StoreError::Corrupt { seq, message };
     let (hash, body) = split_line(line).map_err(corrupt)?;
     let envelope = Envelope::decode(body).map_err(corrupt)?;
     if envelope.seq != seq {
-        return Err(StoreError::Corrupt { seq, message: format!("found event {} where {seq} belongs", envelope.seq) });
+        return Err(StoreError::Corrupt {
+            seq, message: format!("此处应为事件{seq}，读到的是事件{}", envelope.seq)
+        });
     }
     Ok(StoredEvent { envelope, hash: hash.to_owned() })
 }
@@ -301,19 +303,19 @@ impl ChainVerifier {
         let seq = body_seq(body).map_err(broken)?;
         if seq != expected {
             let problem = if seq > expected {
-                format!("event {expected} is missing (found event {seq} in its place)")
+                format!("事件{expected}缺失（其位置上是事件{seq}）")
             } else {
-                format!("event {seq} appears again or out of order where event {expected} belongs")
+                format!("事件{seq}重复或次序错乱（此处应为事件{expected}）")
             };
             return Err(ChainBreak { seq: expected, problem });
         }
         let prev = body_prev_hash(body).map_err(broken)?;
         if prev != self.prev {
-            return Err(broken(format!("prev_hash {prev} does not match the hash of event {}", expected - 1)));
+            return Err(broken(format!("prev_hash {prev} 与事件{}的哈希不符", expected - 1)));
         }
         let computed = chain_hash(prev, body);
         if computed != hash {
-            return Err(broken(format!("stored hash {hash} but the bytes hash to {computed}: the event was changed")));
+            return Err(broken(format!("记录的哈希为 {hash}，内容的哈希却是 {computed}：事件被改动过")));
         }
         self.prev = computed;
         self.next_seq += 1;
@@ -324,7 +326,7 @@ impl ChainVerifier {
         if first != self.next_seq {
             return Err(ChainBreak {
                 seq: self.next_seq,
-                problem: format!("the batch stored at {first} does not start where the log continues"),
+                problem: format!("存于位置{first}的一批事件与日志的接续位置不符"),
             });
         }
         for line in lines(value) {

@@ -48,9 +48,9 @@ pub struct ImportRejected {
 impl fmt::Display for ImportRejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.seq, self.line) {
-            (Some(seq), line) => write!(f, "event {seq} (line {line}): {}", self.problem),
+            (Some(seq), line) => write!(f, "事件{seq}（第{line}行）：{}", self.problem),
             (None, 0) => write!(f, "{}", self.problem),
-            (None, line) => write!(f, "line {line}: {}", self.problem),
+            (None, line) => write!(f, "第{line}行：{}", self.problem),
         }
     }
 }
@@ -229,7 +229,7 @@ impl Store {
             return Ok(Err(ImportRejected {
                 seq: None,
                 line: 0,
-                problem: format!("the store already holds {} events; import needs an empty store", self.head.seq),
+                problem: format!("库中已有 {} 个事件；导入需要空库", self.head.seq),
             }));
         }
         match self.import_lines(input) {
@@ -253,14 +253,14 @@ impl Store {
         let too_long = |line| format!("line {line} is longer than {} MiB: not an export line", MAX_LINE_BYTES >> 20);
         match read_line(input, &mut buffer) {
             Ok(Some(())) => {}
-            Ok(None) => return reject(None, 1, "the file is empty: no header".into()),
+            Ok(None) => return reject(None, 1, "文件为空：没有文件头".into()),
             Err(LineError::TooLong) => return reject(None, 1, too_long(1)),
             Err(LineError::Io(e)) => return Err(e.into()),
         }
         line_number += 1;
         match serde_json::from_slice::<Header>(trim_newline(&buffer)) {
             Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM && h.genesis == GENESIS_HASH => {}
-            _ => return reject(None, 1, format!("not a selfeval export header (expected {})", header().trim_end())),
+            _ => return reject(None, 1, format!("不是 selfeval 导出文件的文件头（应为 {}）", header().trim_end())),
         }
         let mut verifier = ChainVerifier::new();
         // Commands are packed into log values of up to PACK_BYTES: an import
@@ -278,12 +278,12 @@ impl Store {
             line_number += 1;
             let line = trim_newline(&buffer);
             if trailer.is_some() {
-                return reject(None, line_number, "content after the trailer".into());
+                return reject(None, line_number, "文件尾之后还有内容".into());
             }
             if line.starts_with(b"{\"trailer\":") {
                 match serde_json::from_slice::<Trailer>(line) {
                     Ok(t) => trailer = Some(t.trailer),
-                    Err(e) => return reject(None, line_number, format!("unreadable trailer: {e}")),
+                    Err(e) => return reject(None, line_number, format!("文件尾无法读取：{e}")),
                 }
                 continue;
             }
@@ -310,14 +310,14 @@ impl Store {
         }
         let head = verifier.head();
         let Some(trailer) = trailer else {
-            return reject(None, line_number, format!("the file is truncated: no trailer after event {}", head.seq));
+            return reject(None, line_number, format!("文件不完整：事件{}之后没有文件尾", head.seq));
         };
         if trailer.events != head.seq || trailer.head_hash != head.hash {
             return reject(
                 None,
                 line_number,
                 format!(
-                    "the trailer says {} events ending in {}, the file has {} ending in {}",
+                    "文件尾记为 {} 个事件、头哈希 {}，文件中却是 {} 个、头哈希 {}",
                     trailer.events, trailer.head_hash, head.seq, head.hash
                 ),
             );

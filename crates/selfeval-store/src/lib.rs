@@ -193,7 +193,7 @@ pub struct ChainBreak {
 
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "event {}: {}", self.seq, self.problem)
+        write!(f, "事件{}：{}", self.seq, self.problem)
     }
 }
 
@@ -617,7 +617,7 @@ impl Store {
                 .log
                 .range(..=seq.to_be_bytes())
                 .next_back()
-                .ok_or_else(|| StoreError::Corrupt { seq, message: "event missing from the log".into() })?
+                .ok_or_else(|| StoreError::Corrupt { seq, message: "事件不在日志中".into() })?
                 .or_store()?;
             let first = codec::decode_key(&key)?;
             for (i, line) in codec::lines(&value).enumerate() {
@@ -629,7 +629,7 @@ impl Store {
             }
             let count = codec::lines(&value).count() as u64;
             if first + count <= seq {
-                return Err(StoreError::Corrupt { seq, message: "event missing from the log".into() });
+                return Err(StoreError::Corrupt { seq, message: "事件不在日志中".into() });
             }
             seq = first + count;
         }
@@ -667,7 +667,7 @@ impl Store {
                 .log
                 .range(..=seq.to_be_bytes())
                 .next_back()
-                .ok_or_else(|| StoreError::Corrupt { seq, message: "indexed event missing from the log".into() })?
+                .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?
                 .or_store()?;
             events.push(codec::line_at(&key, &value, seq)?);
         }
@@ -687,7 +687,9 @@ impl Store {
         }
         let verified = verifier.finish();
         if verified.head != self.head {
-            return Ok(Err(ChainBreak { seq: verified.head.seq, problem: "the head changed while verifying".into() }));
+            return Ok(Err(ChainBreak {
+                seq: verified.head.seq, problem: "核验期间日志头发生了变化".into()
+            }));
         }
         Ok(Ok(verified))
     }

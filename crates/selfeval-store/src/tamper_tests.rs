@@ -52,7 +52,7 @@ fn a_changed_payload_byte_is_found() {
     store.log.insert(3u64.to_be_bytes(), value.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
-    assert!(b.problem.contains("the event was changed"), "{}", b.problem);
+    assert!(b.problem.contains("事件被改动过"), "{}", b.problem);
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn a_changed_previous_hash_is_found() {
     store.log.insert(4u64.to_be_bytes(), tampered.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 4);
-    assert!(b.problem.contains("does not match the hash of event 3"), "{}", b.problem);
+    assert!(b.problem.contains("与事件3的哈希不符"), "{}", b.problem);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn a_deleted_event_is_found() {
     store.log.remove(3u64.to_be_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
-    assert!(b.problem.contains("does not start where the log continues"), "{}", b.problem);
+    assert!(b.problem.contains("与日志的接续位置不符"), "{}", b.problem);
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn reordered_events_are_found() {
     store.log.insert(3u64.to_be_bytes(), two).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 2);
-    assert!(b.problem.contains("event 2 is missing (found event 3"), "{}", b.problem);
+    assert!(b.problem.contains("事件2缺失（其位置上是事件3"), "{}", b.problem);
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn a_duplicated_event_is_found() {
     store.log.insert(2u64.to_be_bytes(), doubled).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
-    assert!(b.problem.contains("event 2 appears again"), "{}", b.problem);
+    assert!(b.problem.contains("事件2重复或次序错乱"), "{}", b.problem);
 }
 
 #[test]

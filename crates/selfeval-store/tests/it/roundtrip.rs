@@ -85,11 +85,11 @@ fn a_truncated_export_is_refused() {
     let text = String::from_utf8(bytes).unwrap();
     let without_trailer: String = text.lines().take(text.lines().count() - 1).map(|l| format!("{l}\n")).collect();
     let rejected = import(without_trailer.as_bytes()).unwrap_err();
-    assert!(rejected.problem.contains("truncated: no trailer after event 9"), "{rejected}");
+    assert!(rejected.problem.contains("文件不完整：事件9之后没有文件尾"), "{rejected}");
     let cut_in_the_middle: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
-    assert!(import(cut_in_the_middle.as_bytes()).unwrap_err().problem.contains("truncated"));
+    assert!(import(cut_in_the_middle.as_bytes()).unwrap_err().problem.contains("文件不完整"));
     let empty = import(b"").unwrap_err();
-    assert!(empty.problem.contains("no header"));
+    assert!(empty.problem.contains("没有文件头"));
 }
 
 #[test]
@@ -99,12 +99,12 @@ fn a_tampered_export_is_refused_naming_the_first_bad_event() {
     let first_bad = text.lines().position(|l| l.contains("\"amount\":\"1.5\"")).unwrap() as u64;
     let rejected = import(tampered.as_bytes()).unwrap_err();
     assert_eq!(rejected.seq, Some(first_bad));
-    assert!(rejected.problem.contains("the event was changed"), "{rejected}");
+    assert!(rejected.problem.contains("事件被改动过"), "{rejected}");
     let mut lines: Vec<&str> = text.lines().collect();
     lines.remove(3);
     let deleted = import((lines.join("\n") + "\n").as_bytes()).unwrap_err();
     assert_eq!(deleted.seq, Some(3));
-    assert!(deleted.problem.contains("event 3 is missing"), "{deleted}");
+    assert!(deleted.problem.contains("事件3缺失"), "{deleted}");
     let mut lines: Vec<&str> = text.lines().collect();
     lines.insert(3, lines[2]);
     let duplicated = import((lines.join("\n") + "\n").as_bytes()).unwrap_err();
@@ -118,7 +118,7 @@ fn import_refuses_a_store_that_is_not_empty() {
     let mut store = open(dir.path());
     store.append(&batch("department", ExpectedVersion::Any, "x", 1)).unwrap().unwrap();
     let rejected = store.import(&mut Cursor::new(&bytes)).unwrap().unwrap_err();
-    assert!(rejected.problem.contains("needs an empty store"));
+    assert!(rejected.problem.contains("导入需要空库"));
     assert_eq!(store.head().seq, 1);
 }
 
