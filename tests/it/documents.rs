@@ -126,6 +126,24 @@ fn the_word_form_is_an_a4_gongwen_table_with_merged_cells() {
     {
         assert!(xml.contains(expected), "{expected}");
     }
+    // Every row of the form spans the eight columns of its grid.
+    for row in xml.split("<w:tr>").skip(1) {
+        let row = &row[..row.find("</w:tr>").unwrap()];
+        let spans: usize = row
+            .split("<w:tc>")
+            .skip(1)
+            .map(|cell| {
+                cell.find("<w:gridSpan w:val=\"")
+                    .map_or(1, |at| cell[at + 19..].split('"').next().unwrap().parse().unwrap())
+            })
+            .sum();
+        assert_eq!(spans, 8, "a row of {spans} columns: {row}");
+    }
+    let styles = part(&file, "word/styles.xml");
+    assert!(
+        styles.contains("w:eastAsia=\"宋体\"") && styles.contains("<w:sz w:val=\"28\" />"),
+        "the page number's 四号"
+    );
     let footer = part(&file, "word/footer1.xml");
     assert!(footer.contains("— ") && footer.contains("PAGE"), "page numbers — N —");
     let settings = part(&file, "word/settings.xml");
@@ -285,4 +303,99 @@ fn a_csv_in_gb18030_with_published_spellings_is_read_and_a_bad_cell_is_named() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("培训!E6：全年执行数「六万」不是数字"), "{}", run.stderr());
     assert_eq!(env.head(), before);
+}
+
+/// A 自评表 as CSV lines (UTF-8), with `unit` in the 项目资金 label.
+fn csv_form(funds_label: &str, indicator_rows: &[&str]) -> String {
+    let mut rows = vec![
+        "项目名称,,培训补助资金,,,,,".to_owned(),
+        "主管部门,,某市应急管理局,,实施单位,应急救援科,,".to_owned(),
+        format!("{funds_label},,年初预算数,全年预算数,全年执行数,分值,执行率,得分"),
+        ",年度资金总额,\"50,000.00\",\"50,000.00\",\"40,000.00\",10,80%,8".to_owned(),
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施".to_owned(),
+    ];
+    rows.extend(indicator_rows.iter().map(|r| (*r).to_owned()));
+    rows.push("总分,,,,,100,,".to_owned());
+    rows.join("\n")
+}
+
+#[test]
+fn import_reads_units_levels_unfilled_and_not_applicable_rows_and_guards_existing_projects() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let file = out(&env, "form.csv");
+    // No unit anywhere: refused rather than guessed.
+    std::fs::write(&file, csv_form("项目资金", &["产出指标（90分）,数量指标,培训人次,≥100人次,120人次,90,90,"]))
+        .unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P01"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("找不到金额单位"), "{}", run.stderr());
+    // 金额单位：元 in a note; a qualitative row with its printed score; an
+    // unfilled row; a 不适用 row.
+    let text = format!(
+        "金额单位：元\n{}",
+        csv_form(
+            "项目资金",
+            &[
+                "产出指标（60分）,数量指标,培训人次,≥100人次,120人次,40,40,",
+                ",质量指标,培训效果,效果明显,部分达到预期,20,13,部分学员考核未通过；改进措施：增加复训",
+                "效益指标（20分）,社会效益指标,应急能力,明显提升,,20,,",
+                "满意度指标（10分）,服务对象满意度指标,满意度,≥90%,,10,不适用,",
+            ]
+        )
+    );
+    std::fs::write(&file, text).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P01"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let report = env.json(&["report", "--format", "json"]);
+    let p01 = &report["projects"][0];
+    assert_eq!((p01["budget"].as_str(), p01["executed"].as_str()), (Some("5"), Some("4")), "元 read as 元");
+    let i2 = &p01["indicators"][1];
+    assert_eq!(
+        (i2["score"].as_str(), i2["level"].as_str()),
+        (Some("13.00"), Some("部分达成年度指标并具有一定效果")),
+        "{i2}"
+    );
+    assert_eq!(i2["reason"], "部分学员考核未通过");
+    assert_eq!(p01["indicators"][2]["actual"], serde_json::Value::Null, "unfilled: left for I16");
+    assert!(p01["indicators"][3]["not_applicable"].is_string(), "{}", p01["indicators"][3]);
+    // The same form again into the same project: refused, nothing written.
+    let before = env.head();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P01"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("项目P01已有支出或绩效指标，导入会重复记录"), "{}", run.stderr());
+    assert_eq!(env.head(), before);
+}
+
+#[test]
+fn a_workbook_of_every_form_imports_the_projects_sheet_without_naming_it() {
+    let env = demo();
+    let file = out(&env, "all.xlsx");
+    assert_eq!(env.run(&["table", "--all", "--output", file.to_str().unwrap()]).code(), 0);
+    let fresh = Env::new();
+    fresh.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let dry = fresh.ok(&["import-table", file.to_str().unwrap(), "--project", "P03", "--dry-run"]);
+    assert!(dry.contains("selfeval project add P03 --name 人员培训、训练演练、装备维保补助等灾害防治资金"), "{dry}");
+    let run = fresh.act(&["import-table", file.to_str().unwrap(), "--project", "P09", "--dry-run"]);
+    assert_eq!(run.code(), 0, "no sheet named P09: the first form, not the summary: {}", run.stderr());
+    assert!(run.stdout().contains("--name 人才资源开发专项资金"), "{}", run.stdout());
+}
+
+#[test]
+fn an_extension_the_format_cannot_write_or_that_contradicts_json_is_refused() {
+    let env = demo();
+    for (args, said) in [
+        (vec!["report", "--output", "r.pdf"], "不能写成 .pdf 文件；可接受的扩展名：.md、.json、.docx"),
+        (vec!["table", "P02", "--format", "xlsx", "--output", "t.csv"], "不能写成 .csv 文件"),
+        (vec!["--json", "report", "--output", "r.md"], "--json 与 --output 的扩展名 .md 矛盾"),
+    ] {
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| if a.contains('.') { out(&env, a).to_str().unwrap().to_owned() } else { a.to_owned() })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = env.run(&args);
+        assert_eq!(run.code(), 1, "{args:?}");
+        assert!(run.stderr().contains(said), "{args:?}: {}", run.stderr());
+    }
 }

@@ -380,7 +380,9 @@ fn evidence_is_pinned_by_hash_listed_in_the_table_and_rechecked() {
     let recorded = env.ok(&["evidence", "add", "P01", path(&file), "--note", "装备验收报告"]);
     assert_eq!(recorded, "已记录 #3 EvidenceAdded（佐证材料已登记）\n");
     let table = env.ok(&["table", "P01"]);
-    assert!(table.contains("佐证材料") && table.contains("| 验收报告.pdf | 19   |"), "{table}");
+    assert!(table.contains("佐证材料") && table.contains("| 验收报告.pdf | 装备验收报告 |"), "{table}");
+    let json = env.json(&["report", "--format", "json"]);
+    assert_eq!(json["projects"][0]["evidence"][0]["size"], 19, "the size and hash stay in the JSON");
     let checked = env.ok(&["verify", "--evidence", path(&dir)]);
     assert!(checked.contains("佐证材料：1 个文件与登记的大小和 SHA-256 一致"), "{checked}");
     std::fs::write(&file, b"%PDF-1.4 acceptancE").unwrap();

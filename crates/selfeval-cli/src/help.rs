@@ -144,9 +144,7 @@ pub fn error_in_chinese(error: &clap::Error) -> String {
         ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
             format!("参数 {} 的取值个数不对", first(ContextKind::InvalidArg))
         }
-        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "缺少命令；可接受：selfeval --help 列出的命令".to_owned()
-        }
+        ErrorKind::MissingSubcommand => "缺少命令；可接受：--help 列出的命令".to_owned(),
         ErrorKind::InvalidUtf8 => "参数不是有效的 UTF-8 文字".to_owned(),
         _ => error.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned(),
     };
@@ -164,6 +162,6 @@ pub fn error_in_chinese(error: &clap::Error) -> String {
     if !usage.is_empty() {
         out.push_str(&format!("\n用法 (Usage): {usage}\n"));
     }
-    out.push_str("\n更多信息：在命令后加 --help（如 selfeval spend --help）\n");
+    out.push_str("\n更多信息：在命令后加 --help，如 selfeval <命令> --help\n");
     out
 }

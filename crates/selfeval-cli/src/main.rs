@@ -20,7 +20,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// in Chinese on stderr (exit 2).
 fn usage_error(error: &clap::Error) -> ! {
     use clap::error::ErrorKind;
-    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+    // Help asked for, or a command group given without its command: the
+    // (Chinese) help, as clap prints it.
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         error.exit();
     }
     eprint!("{}", help::error_in_chinese(error));

@@ -42,6 +42,8 @@ pub struct FilledIndicator {
     pub weight: Decimal,
     /// 得分 as printed, if any.
     pub score: Option<Decimal>,
+    /// 得分 printed as 不适用.
+    pub not_applicable: bool,
     /// 偏差原因分析, if any.
     pub deviation: Option<String>,
     /// 改进措施, when the cell names them (`…；改进措施：…`, as selfeval writes it).
@@ -67,8 +69,12 @@ pub struct FilledForm {
     pub budget: Decimal,
     /// 全年执行数.
     pub executed: Decimal,
+    /// 预算执行率's 分值 as printed.
+    pub budget_weight: Option<Decimal>,
     /// 预算执行率's 得分 as printed.
     pub budget_score: Option<Decimal>,
+    /// 预算执行率's 得分 printed as 不适用.
+    pub budget_not_applicable: bool,
     /// 预期目标.
     pub goal_expected: Option<String>,
     /// 实际完成情况.
@@ -122,9 +128,22 @@ struct Grid<'a> {
     rows: &'a [Vec<String>],
 }
 
+/// A cell's text without any blank (`分　值` reads as `分值`).
+fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect()
+}
+
+/// Labels of the form that are never a value.
+const LABELS: &[&str] = &["项目名称", "主管部门", "实施单位", "项目负责人", "联系电话", "项目资金"];
+
 impl Grid<'_> {
     fn text(&self, row: usize, col: usize) -> &str {
         self.rows.get(row).and_then(|r| r.get(col)).map_or("", |t| t.trim())
+    }
+
+    /// The column of `row` whose compacted text starts with `label`.
+    fn column(&self, row: usize, label: &str) -> Option<usize> {
+        (0..self.rows.get(row).map_or(0, Vec::len)).find(|&c| compact(self.text(row, c)).starts_with(label))
     }
 
     fn name(&self, row: usize, col: usize) -> String {
@@ -137,15 +156,20 @@ impl Grid<'_> {
 
     /// The first cell whose text, spaces removed, starts with `label`.
     fn find(&self, label: &str) -> Option<(usize, usize)> {
-        self.rows.iter().enumerate().find_map(|(r, row)| {
-            row.iter().position(|c| c.split_whitespace().collect::<String>().starts_with(label)).map(|c| (r, c))
-        })
+        self.rows
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| row.iter().position(|c| compact(c).starts_with(label)).map(|c| (r, c)))
     }
 
     /// The first non-empty cell right of (`row`, `col`).
     fn right_of(&self, row: usize, col: usize) -> Option<(usize, String)> {
         let cells = self.rows.get(row)?;
-        (col + 1..cells.len()).find(|&c| !self.text(row, c).is_empty()).map(|c| (c, self.text(row, c).to_owned()))
+        let c = (col + 1..cells.len()).find(|&c| !self.text(row, c).is_empty())?;
+        let text = self.text(row, c);
+        // The next label is no value (a blank 项目负责人 beside 联系电话).
+        let is_label = LABELS.iter().any(|l| compact(text).starts_with(l)) || text.ends_with('：');
+        (!is_label).then(|| (c, text.to_owned()))
     }
 
     fn number(&self, row: usize, col: usize, what: &str) -> Result<Option<Decimal>, IntakeError> {
@@ -180,25 +204,32 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let beside = |label: &str| g.find(label).and_then(|(r, c)| g.right_of(r, c)).map(|(_, t)| t);
     let section = beside("实施单位");
     let owner = beside("项目负责人").filter(|t| !t.starts_with("—"));
-    // The unit: 元 or 万元, from the funds label or a 金额单位 note.
-    let funds_label = g.find("项目资金").map(|(r, c)| g.text(r, c).to_owned()).unwrap_or_default();
-    let unit_note = g.find("金额单位").map(|(r, c)| g.text(r, c).to_owned()).unwrap_or_default();
-    let unit = if funds_label.contains("（元）")
-        || funds_label.contains("(元)")
-        || unit_note.ends_with("元") && !unit_note.ends_with("万元")
-    {
+    // The unit: 元 or 万元, from any header that names one (项目资金（万元）,
+    // 金额单位：元, 年初预算数（元）…); none is refused rather than guessed.
+    let headerish =
+        |t: &str| t.contains("单位") || t.contains("项目资金") || t.contains("预算数") || t.contains("执行数");
+    let cells: Vec<String> = g.rows.iter().flatten().map(|c| compact(c)).filter(|c| headerish(c)).collect();
+    let unit = if cells.iter().any(|c| c.contains("万元")) {
+        AmountUnit::TenThousandYuan
+    } else if cells.iter().any(|c| {
+        c.contains("（元）") || c.contains("(元)") || c.contains("：元") || c.contains(":元") || c.ends_with("单位元")
+    }) {
         AmountUnit::Yuan
     } else {
-        AmountUnit::TenThousandYuan
+        return Err(IntakeError {
+            cell: format!("{sheet}!A1"),
+            problem: "找不到金额单位：表头中应写明「万元」或「元」（如 项目资金（万元）、金额单位：元）".into(),
+        });
     };
     let (head_row, _) = g.find("年初预算数").ok_or_else(|| missing("年初预算数"))?;
-    let column = |label: &str| (0..g.rows[head_row].len()).find(|&c| g.text(head_row, c).starts_with(label));
+    let column = |label: &str| g.column(head_row, label);
     let (initial_col, budget_col, executed_col) =
         match (column("年初预算数"), column("全年预算数"), column("全年执行数")) {
             (Some(a), Some(b), Some(e)) => (a, b, e),
             _ => return Err(g.error(head_row, 0, "资金表头应有 年初预算数、全年预算数、全年执行数")),
         };
     let score_col = column("得分");
+    let weight_col = column("分值");
     let (total_row, _) = g.find("年度资金总额").ok_or_else(|| missing("年度资金总额"))?;
     let amount = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
         let value = g.number(total_row, col, what)?.unwrap_or(Decimal::ZERO);
@@ -215,19 +246,24 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         Some(col) => g.number(total_row, col, "得分")?,
         None => None,
     };
-    let (goal_expected, goal_actual) = match g.find("预期目标") {
-        Some((r, c)) => {
-            let below = |label: &str| {
-                let col = (0..g.rows[r].len()).find(|&k| g.text(r, k).starts_with(label))?;
-                Some(g.text(r + 1, col).to_owned()).filter(|t| !t.is_empty())
-            };
-            let _ = c;
-            (below("预期目标"), below("实际完成"))
-        }
-        None => (None, None),
+    let budget_not_applicable = score_col.is_some_and(|col| g.text(total_row, col) == "不适用");
+    let budget_weight = match weight_col {
+        Some(col) => g.number(total_row, col, "分值")?,
+        None => None,
     };
     let (ind_row, _) = g.find("一级指标").ok_or_else(|| missing("一级指标"))?;
-    let col_of = |label: &str| (0..g.rows[ind_row].len()).find(|&c| g.text(ind_row, c).starts_with(label));
+    let (goal_expected, goal_actual) = match g.find("预期目标") {
+        // The values sit in the row below the headings, above the indicators.
+        Some((r, _)) if r + 1 < ind_row => {
+            let below = |label: &str| {
+                let col = g.column(r, label)?;
+                Some(g.text(r + 1, col).to_owned()).filter(|t| !t.is_empty())
+            };
+            (below("预期目标"), below("实际完成"))
+        }
+        _ => (None, None),
+    };
+    let col_of = |label: &str| g.column(ind_row, label);
     let cols = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"].map(col_of);
     let [Some(c1), Some(c2), Some(c3), Some(ct), Some(ca), Some(cw), cs] = cols else {
         return Err(g.error(
@@ -240,12 +276,12 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let mut indicators = Vec::new();
     let (mut level1, mut level2) = (String::new(), String::new());
     for r in ind_row + 1..g.rows.len() {
-        let first = g.text(r, 0).split_whitespace().collect::<String>();
-        if first.starts_with("总分") {
+        if g.rows[r].iter().any(|c| compact(c).starts_with("总分")) {
             break;
         }
         if !g.text(r, c1).is_empty() {
             level1 = g.text(r, c1).split(['（', '(']).next().unwrap_or_default().trim().to_owned();
+            level2.clear();
         }
         if !g.text(r, c2).is_empty() {
             level2 = g.text(r, c2).to_owned();
@@ -269,6 +305,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
                 Some(col) => g.number(r, col, "得分")?,
                 None => None,
             },
+            not_applicable: cs.is_some_and(|col| g.text(r, col) == "不适用"),
             deviation: cd.map(|col| g.text(r, col).to_owned()).filter(|t| !t.is_empty()),
             measure: None,
             cell: g.name(r, c3),
@@ -290,7 +327,9 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         initial_budget,
         budget,
         executed,
+        budget_weight,
         budget_score,
+        budget_not_applicable,
         goal_expected,
         goal_actual,
         indicators,
@@ -330,13 +369,13 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 name: form.name.clone(),
                 category: None,
                 section: form.section.clone(),
-                budget_weight: None,
+                budget_weight: form.budget_weight.map(values::fmt_plain),
             },
             why("登记项目"),
             None,
         );
     }
-    if form.owner.is_some() {
+    if form.owner.is_some() && state.project(code).and_then(|p| p.owner.clone()) != form.owner {
         push(
             Command::AmendProject {
                 project: code.into(),
@@ -387,6 +426,13 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             None,
         );
     }
+    if form.budget_not_applicable {
+        push(
+            Command::MarkNotApplicable { project: code.into(), item: crate::event::BUDGET_ITEM.into() },
+            why("预算执行率得分填为不适用"),
+            None,
+        );
+    }
     for (k, i) in form.indicators.iter().enumerate() {
         let icode = format!("I{}", k + 1);
         push(
@@ -402,16 +448,29 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             why("绩效指标"),
             Some(i.cell.clone()),
         );
+        if i.not_applicable {
+            push(
+                Command::MarkNotApplicable { project: code.into(), item: icode },
+                why("得分填为不适用"),
+                Some(i.cell.clone()),
+            );
+            continue;
+        }
+        // An unfilled actual is left unrecorded (I16 says so).
+        if i.actual.is_empty() || i.actual == "—" || i.actual == "-" {
+            continue;
+        }
         let qualitative = matches!(values::parse_target(&i.target), Ok(values::Target::Qualitative { .. }));
-        let (level, score) = if qualitative {
-            let score = i.score.unwrap_or(i.weight);
-            let level = [QualitativeLevel::Achieved, QualitativeLevel::Partly, QualitativeLevel::NotAchieved]
-                .into_iter()
-                .find(|l| profile.score_in_band(*l, i.weight, score))
-                .unwrap_or(QualitativeLevel::NotAchieved);
-            (Some(level.label().to_owned()), Some(values::fmt_plain(score)))
-        } else {
-            (None, None)
+        let (level, score) = match (qualitative, i.score) {
+            // The level the printed score falls in; without a score the
+            // level is read from the actual text (达成, 部分达成, 未达成).
+            (true, Some(score)) => {
+                let level = [QualitativeLevel::Achieved, QualitativeLevel::Partly, QualitativeLevel::NotAchieved]
+                    .into_iter()
+                    .find(|l| profile.score_in_band(*l, i.weight, score));
+                (level.map(|l| l.label().to_owned()), Some(values::fmt_plain(score)))
+            }
+            _ => (None, None),
         };
         push(
             Command::RecordActual {

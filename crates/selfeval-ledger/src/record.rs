@@ -299,7 +299,7 @@ impl Ledger {
     ) -> Result<Vec<u64>, Append> {
         if self.store.head().seq != decided_at {
             return Err(Append::Conflict(format!(
-                "the log moved from event {decided_at} to {} while the command was decided",
+                "决定命令期间日志从事件{decided_at}变到了事件{}",
                 self.store.head().seq
             )));
         }
@@ -404,7 +404,7 @@ mod tests {
         let payloads = selfeval_core::handle(&selfeval_core::State::default(), &request).unwrap();
         match ledger.append_at(0, &meta, "late", &payloads, None) {
             Err(Append::Conflict(why)) => {
-                assert_eq!(why, "the log moved from event 0 to 1 while the command was decided")
+                assert_eq!(why, "决定命令期间日志从事件0变到了事件1")
             }
             other => panic!("expected a conflict, got {other:?}"),
         }

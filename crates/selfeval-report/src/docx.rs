@@ -41,13 +41,17 @@ fn cell_paragraph(text: &str, style: Style) -> Paragraph {
         Style::Value => (AlignmentType::Center, false),
         Style::Text => (AlignmentType::Left, false),
     };
-    let mut paragraph = Paragraph::new().align(align);
+    lines(Paragraph::new().align(align), text, "仿宋_GB2312", 21, bold)
+}
+
+/// `text` as runs of `paragraph`, a line break before each line after the
+/// first (Word drops a `\n` inside a text run).
+fn lines(mut paragraph: Paragraph, text: &str, east_asia: &str, size: usize, bold: bool) -> Paragraph {
     for (i, line) in text.split('\n').enumerate() {
-        let mut r = run(line, "仿宋_GB2312", 21, bold);
         if i > 0 {
-            r = r.add_break(docx_rs::BreakType::TextWrapping);
+            paragraph = paragraph.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping));
         }
-        paragraph = paragraph.add_run(r);
+        paragraph = paragraph.add_run(run(line, east_asia, size, bold));
     }
     paragraph
 }
@@ -110,7 +114,12 @@ fn page_break() -> Paragraph {
 pub fn gongwen() -> Docx {
     // Top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (in twips).
     let margin = PageMargin::new().top(2098).bottom(1984).left(1587).right(1474).header(851).footer(992);
+    // The document's default run is the page number's: 四号, Times New
+    // Roman for the digits (宋体 for any Chinese), as the field's own run
+    // carries no properties.
     Docx::new()
+        .default_fonts(fonts("宋体"))
+        .default_size(28)
         .page_size(A4.0, A4.1)
         .page_margin(margin)
         .footer(page_number(AlignmentType::Right))
@@ -274,8 +283,9 @@ fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
 pub fn report_docx(evaluation: &selfeval_core::Evaluation, options: &ReportOptions) -> Result<Vec<u8>, String> {
     let model = &evaluation.model;
     let markdown = crate::markdown::report_markdown(evaluation, options);
-    let forms_at = markdown.find("## 附表1 ").ok_or("the report has no 附表1")?;
-    let rest_at = markdown.find("## 附表2 ").unwrap_or(markdown.len());
+    let forms_at = markdown.find("\n## 附表1 ").map(|i| i + 1).ok_or("报告没有附表1")?;
+    let rest_at = markdown.find("\n## 附表2 ").map_or(markdown.len(), |i| i + 1);
+    let sources_at = markdown.find("\n## 附表3 ").map_or(markdown.len(), |i| i + 1);
     let mut docx = add_markdown(gongwen(), &markdown[..forms_at]);
     let appendix_title = markdown[forms_at..].lines().next().unwrap_or_default().trim_start_matches("## ");
     // Each appendix, and each project's form, starts a page.
@@ -287,7 +297,10 @@ pub fn report_docx(evaluation: &selfeval_core::Evaluation, options: &ReportOptio
         docx = add_form(docx, &form::form(model, p));
     }
     if rest_at < markdown.len() {
-        docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..]);
+        docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..sources_at]);
+    }
+    if sources_at < markdown.len() {
+        docx = add_markdown(docx.add_paragraph(page_break()), &markdown[sources_at..]);
     }
     let mut bytes = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;

@@ -230,7 +230,8 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
             (None, Some(s)) => Value::Score(s),
         };
         g.put(6, 1, 1, score, Style::Value);
-        let mut note: Vec<String> = i.deviation_reason.iter().cloned().collect();
+        let mut note: Vec<String> = i.not_applicable.iter().map(|r| format!("不适用：{r}")).collect();
+        note.extend(i.deviation_reason.iter().cloned());
         note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
         g.text(7, 1, note.join("；"), Style::Text);
     }
@@ -242,6 +243,13 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     g.put(6, 1, 1, total, Style::Value);
     g.text(7, 1, format!("自评等级：{}", p.grade.map_or("—", Grade::label)), Style::Value);
     g.row += 1;
+    // The evidence pinned for the project: its files and what they show.
+    if !p.evidence.is_empty() {
+        let listed: Vec<String> = p.evidence.iter().map(|e| format!("{}：{}", e.file, e.note)).collect();
+        g.text(0, 2, "佐证材料", Style::Label);
+        g.text(2, 6, listed.join("\n"), Style::Text);
+        g.row += 1;
+    }
     Form { code: p.code.clone(), name: p.name.clone(), title, unit, rows: g.row, cells: g.cells, header_rows }
 }
 

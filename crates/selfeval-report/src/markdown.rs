@@ -631,7 +631,8 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
                 None => score(i.score.value),
             };
             // Only what the section recorded as 偏差原因 and 改进措施.
-            let mut note: Vec<String> = i.deviation_reason.iter().cloned().collect();
+            let mut note: Vec<String> = i.not_applicable.iter().map(|r| format!("不适用：{r}")).collect();
+            note.extend(i.deviation_reason.iter().cloned());
             note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
             vec![
                 i.level1.clone(),
@@ -662,13 +663,11 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         rows,
     ));
     if !p.evidence.is_empty() {
-        out.push_str("\n佐证材料（只登记文件名、大小和 SHA-256，可用 `selfeval verify --evidence 目录` 核对）：\n\n");
-        let rows = p
-            .evidence
-            .iter()
-            .map(|e| vec![inline(&e.file), e.size.to_string(), e.sha256.clone(), inline(&e.note)])
-            .collect();
-        out.push_str(&table(&["文件", "字节", "SHA-256", "说明"], rows));
+        // Names and what they show; sizes and hashes are the ledger's
+        // (history, JSON, verify --evidence), not the hand-in form's.
+        out.push_str("\n佐证材料：\n\n");
+        let rows = p.evidence.iter().map(|e| vec![inline(&e.file), inline(&e.note)]).collect();
+        out.push_str(&table(&["文件", "说明"], rows));
     }
     out
 }

@@ -26,8 +26,10 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Reads `sheet` (or the first sheet that names 项目名称) of an .xlsx.
-fn xlsx(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
+/// Reads `sheet` of an .xlsx; without one, the sheet named after the
+/// project (`P02 …`), else the first that is a 自评表 (项目名称, 年初预算数
+/// and 一级指标 on it: not a summary sheet).
+fn xlsx(path: &Path, sheet: Option<&str>, project: Option<&str>) -> Result<Grid, String> {
     let mut book: Xlsx<_> = open_workbook(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
     let names = book.sheet_names();
     let candidates: Vec<String> = match sheet {
@@ -37,7 +39,10 @@ fn xlsx(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
             }
             vec![name.to_owned()]
         }
-        None => names.clone(),
+        None => {
+            let named = project.and_then(|code| names.iter().find(|n| n.split(' ').next() == Some(code)).cloned());
+            named.map_or_else(|| names.clone(), |n| vec![n])
+        }
     };
     for name in candidates {
         let range = book.worksheet_range(&name).map_err(|e| format!("无法读取工作表「{name}」：{e}"))?;
@@ -48,7 +53,9 @@ fn xlsx(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
             cells.extend(row.iter().map(cell_text));
             rows.push(cells);
         }
-        let is_form = rows.iter().flatten().any(|c| c.split_whitespace().collect::<String>().starts_with("项目名称"));
+        let has =
+            |label: &str| rows.iter().flatten().any(|c| c.split_whitespace().collect::<String>().starts_with(label));
+        let is_form = has("项目名称") && has("年初预算数") && has("一级指标");
         if is_form || sheet.is_some() {
             return Ok((name, rows));
         }
@@ -79,10 +86,11 @@ fn csv(path: &Path) -> Result<Grid, String> {
     Ok((name, rows))
 }
 
-/// Reads a spreadsheet by its extension: .xlsx or .csv.
-pub fn read_grid(path: &Path, sheet: Option<&str>) -> Result<Grid, String> {
+/// Reads a spreadsheet by its extension: .xlsx (the sheet as
+/// [`xlsx`] picks it) or .csv.
+pub fn read_grid(path: &Path, sheet: Option<&str>, project: Option<&str>) -> Result<Grid, String> {
     match path.extension().map(|e| e.to_string_lossy().to_lowercase()).as_deref() {
-        Some("xlsx") => xlsx(path, sheet),
+        Some("xlsx") => xlsx(path, sheet, project),
         Some("csv") => csv(path),
         _ => Err(format!("{} 不是 .xlsx 或 .csv 文件", path.display())),
     }

@@ -97,8 +97,23 @@ fn add_form(workbook: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
     for cell in &form.cells {
         write_cell(sheet, cell)?;
     }
-    for (col, width) in widths(&form.cells, COLUMNS).into_iter().enumerate() {
-        sheet.set_column_width(col as u16, width)?;
+    let widths = widths(&form.cells, COLUMNS);
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    // Excel does not grow a row for wrapped text in merged cells: each row
+    // is made as tall as its longest text needs.
+    let mut lines = vec![1usize; form.rows];
+    for cell in form.cells.iter().filter(|c| c.rows == 1) {
+        let room: f64 = widths[cell.col..cell.col + cell.cols].iter().sum::<f64>().max(1.0);
+        let needed: usize =
+            cell.value.text().lines().map(|l| (UnicodeWidthStr::width(l) as f64 / room).ceil().max(1.0) as usize).sum();
+        lines[cell.row] = lines[cell.row].max(needed);
+    }
+    for (row, n) in lines.iter().enumerate().skip(1) {
+        if *n > 1 {
+            sheet.set_row_height(row as u32, 15.0 * *n as f64)?;
+        }
     }
     sheet.set_row_height(0, 30)?;
     print_setup(sheet, form.header_rows as u32)

@@ -105,7 +105,14 @@ pub fn history(args: HistoryArgs, ctx: &Ctx) -> Result<(), CliError> {
     if let Some(t) = filter.unknown_type() {
         return Err(invalid(
             "--type",
-            format!("「{t}」不是事件类型；可接受：{}", selfeval_core::event::EVENT_TYPES.join("、")),
+            format!(
+                "「{t}」不是事件类型；可接受：中文名或类型名，{}",
+                selfeval_core::event::EVENT_TYPES
+                    .iter()
+                    .map(|t| format!("{}（{t}）", label(t)))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
         ));
     }
     let ledger = ctx.open_for_reading()?;

@@ -85,14 +85,15 @@ fn command_line(planned: &Planned) -> String {
 
 /// `import-table`.
 pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let (sheet, grid) =
-        selfeval_report::read_grid(&args.file, args.sheet.as_deref()).map_err(|why| invalid("FILE", why))?;
+    let (sheet, grid) = selfeval_report::read_grid(&args.file, args.sheet.as_deref(), args.project.as_deref())
+        .map_err(|why| invalid("FILE", why))?;
     let form = intake::parse_grid(&sheet, &grid).map_err(|e| invalid("FILE", e.to_string()))?;
     let (size, sha256) = selfeval_ledger::file_digest(&args.file)
         .map_err(|e| invalid("FILE", format!("无法读取 {}：{}", args.file.display(), crate::error::describe_io(&e))))?;
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = format!("{file_name}（{size}字节，SHA-256 {sha256}）");
-    let mut ledger = ctx.open_to_record(args.key, false)?;
+    // A dry run only reads (a read-only store included).
+    let mut ledger = if args.dry_run { ctx.open_for_reading()? } else { ctx.open_to_record(args.key, false)? };
     let state = ledger.replay(None)?.state;
     let code = match &args.project {
         Some(code) => code.clone(),
@@ -106,6 +107,16 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
             }
         },
     };
+    if let Some(p) = state.project(&code) {
+        if !p.expenditures.is_empty() || !p.indicators.is_empty() {
+            return Err(invalid(
+                "--project",
+                format!(
+                    "项目{code}已有支出或绩效指标，导入会重复记录；可接受：新的项目编号，或尚无支出和指标的已登记项目（已有数据请用普通命令更正）"
+                ),
+            ));
+        }
+    }
     let recorded_at = ctx.settings.now();
     let meta = |reason: Option<String>| Meta {
         actor: ctx.settings.actor.clone().unwrap_or_default(),
@@ -155,9 +166,10 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     for (i, p) in planned.iter().enumerate() {
         let recorded = ledger.record(&request(p), None).inspect_err(|_| {
             if i > 0 {
-                eprintln!(
-                    "注意：此前的{i}条命令已记录（另一写入者改变了库）；可用 selfeval history --project {code} 查看"
-                );
+                eprintln!("注意：此前的{i}条命令已记录（可用 selfeval history --project {code} 查看）；其余未记录：");
+                for rest in &planned[i..] {
+                    eprintln!("  {}", command_line(rest));
+                }
             }
         })?;
         print_recorded(&recorded, ctx.json())?;

@@ -60,11 +60,21 @@ pub struct TableArgs {
 /// Markdown (`--json` asks for JSON). An extension that contradicts
 /// `--format` is refused, and so is a binary format without a file.
 fn format_of(format: Option<&str>, output: Option<&Path>, json: bool, accepted: &[&str]) -> Result<String, CliError> {
+    const DOCUMENTS: &[&str] = &["md", "json", "docx", "xlsx", "csv", "pdf", "doc", "xls", "wps", "et", "txt", "html"];
     let extension = output
         .and_then(|p| p.extension())
         .map(|e| e.to_string_lossy().to_lowercase())
         .map(|e| if e == "markdown" { "md".to_owned() } else { e })
-        .filter(|e| accepted.contains(&e.as_str()));
+        .filter(|e| DOCUMENTS.contains(&e.as_str()));
+    if let Some(e) = extension.as_deref().filter(|e| !accepted.contains(e)) {
+        return Err(invalid(
+            "--output",
+            format!(
+                "不能写成 .{e} 文件；可接受的扩展名：{}",
+                accepted.iter().map(|a| format!(".{a}")).collect::<Vec<_>>().join("、")
+            ),
+        ));
+    }
     let chosen = match (format, &extension) {
         (Some(f), Some(e)) if f != e => {
             return Err(invalid(
@@ -75,6 +85,12 @@ fn format_of(format: Option<&str>, output: Option<&Path>, json: bool, accepted: 
             ))
         }
         (Some(f), _) => f.to_owned(),
+        (None, Some(e)) if json && e != "json" => {
+            return Err(invalid(
+                "--json",
+                format!("--json 与 --output 的扩展名 .{e} 矛盾；可接受：去掉 --json，或 .json 文件"),
+            ))
+        }
         (None, Some(e)) => e.clone(),
         (None, None) if json => "json".to_owned(),
         (None, None) => "md".to_owned(),
