@@ -359,7 +359,7 @@ fn import_checks_the_header_and_refuses_endless_lines() {
     std::fs::write(&endless, text).unwrap();
     let run = env.run(&["import", endless.to_str().unwrap()]);
     assert_eq!(run.code(), 4);
-    assert!(run.stderr().contains("line 2 is longer than 4 MiB: not an export line"), "{}", run.stderr());
+    assert!(run.stderr().contains("第2行超过 4 MiB：不是导出文件的行"), "{}", run.stderr());
     assert!(!env.store().exists());
 }
 

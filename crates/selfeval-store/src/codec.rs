@@ -94,12 +94,11 @@ struct BodyIn<'a> {
 impl Envelope {
     /// The exact bytes stored and hashed for this envelope.
     pub fn encode(&self) -> Result<Vec<u8>, String> {
-        let payload: &RawValue =
-            serde_json::from_str(&self.payload).map_err(|e| format!("payload is not JSON: {e}"))?;
+        let payload: &RawValue = serde_json::from_str(&self.payload).map_err(|e| format!("事件内容不是 JSON：{e}"))?;
         // The payload is stored and hashed verbatim; a line break would
         // break the one-line-per-event layout.
         if self.payload.contains(['\n', '\r']) {
-            return Err("payload must be JSON on one line".into());
+            return Err("事件内容须为单行 JSON".into());
         }
         let body = BodyOut {
             seq: self.seq,
@@ -121,7 +120,7 @@ impl Envelope {
 
     /// Decodes the body bytes of a stored event.
     pub fn decode(body: &[u8]) -> Result<Envelope, String> {
-        let b: BodyIn = serde_json::from_slice(body).map_err(|e| format!("not a valid event body: {e}"))?;
+        let b: BodyIn = serde_json::from_slice(body).map_err(|e| format!("不是有效的事件：{e}"))?;
         Ok(Envelope {
             seq: b.seq,
             event_id: b.event_id,
@@ -210,7 +209,7 @@ fn body_prev_hash(body: &[u8]) -> Result<&str, String> {
 pub(crate) fn decode_key(bytes: &[u8]) -> Result<u64, StoreError> {
     let array: [u8; 8] = bytes
         .try_into()
-        .map_err(|_| StoreError::Corrupt { seq: 0, message: format!("a key of {} bytes, not 8", bytes.len()) })?;
+        .map_err(|_| StoreError::Corrupt { seq: 0, message: format!("键长 {} 字节，应为 8", bytes.len()) })?;
     Ok(u64::from_be_bytes(array))
 }
 
@@ -247,7 +246,7 @@ impl IndexEntry {
 
     /// Reads the four fields from a body; serde skips the rest unread.
     pub(crate) fn read(body: &[u8]) -> Result<IndexEntry, String> {
-        serde_json::from_slice(body).map_err(|e| format!("not a valid event body: {e}"))
+        serde_json::from_slice(body).map_err(|e| format!("不是有效的事件：{e}"))
     }
 }
 

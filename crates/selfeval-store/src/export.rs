@@ -250,7 +250,7 @@ impl Store {
         let mut buffer = Vec::new();
         let mut line_number = 0u64;
         let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
-        let too_long = |line| format!("line {line} is longer than {} MiB: not an export line", MAX_LINE_BYTES >> 20);
+        let too_long = |line| format!("第{line}行超过 {} MiB：不是导出文件的行", MAX_LINE_BYTES >> 20);
         match read_line(input, &mut buffer) {
             Ok(Some(())) => {}
             Ok(None) => return reject(None, 1, "文件为空：没有文件头".into()),
@@ -337,7 +337,7 @@ impl Store {
             .or_store()?
             .is_err()
         {
-            return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
+            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
         }
         for command in pack.entries.chunk_by(|a, b| a.command_id == b.command_id) {
             self.index_batch(command)?;

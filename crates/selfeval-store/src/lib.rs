@@ -594,7 +594,7 @@ impl Store {
         let first = self.head.seq + 1;
         let key = first.to_be_bytes();
         if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
-            return Err(StoreError::Corrupt { seq: first, message: "a batch already exists at this position".into() });
+            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
         }
         self.index_batch(&stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect::<Vec<_>>())?;
         self.mark_indexed(head.seq)?;
