@@ -64,7 +64,7 @@ fn an_empty_batch_or_a_payload_that_is_not_one_line_of_json_is_refused() {
     assert!(store.append(&batch("s", ExpectedVersion::Any, "c", 0)).is_err());
     let mut spaced = batch("s", ExpectedVersion::Any, "c", 1);
     spaced.events[0].payload = "{\n\"a\": 1 }".into();
-    assert!(store.append(&spaced).unwrap_err().to_string().contains("JSON on one line"));
+    assert!(store.append(&spaced).unwrap_err().to_string().contains("事件内容须为单行 JSON"));
     let mut broken = batch("s", ExpectedVersion::Any, "c", 1);
     broken.events[0].payload = "{".into();
     assert!(store.append(&broken).is_err());
