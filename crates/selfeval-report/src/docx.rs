@@ -18,7 +18,7 @@ const A4: (u32, u32) = (11906, 16838);
 /// The text block is 156 mm wide: 8845 twips.
 const TEXT_WIDTH: usize = 8845;
 /// Relative column widths of the form (sum 100).
-const COLUMN_SHARES: [usize; COLUMNS] = [10, 13, 16, 12, 12, 8, 11, 18];
+const COLUMN_SHARES: [usize; COLUMNS] = [10, 13, 15, 12, 12, 8, 12, 18];
 
 fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
