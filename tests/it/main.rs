@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)] // test helpers, documented by their names
 
+mod batch;
 mod demo;
 mod documents;
 mod questions;

@@ -713,3 +713,27 @@ fn a_forged_command_of_two_events_is_refused() {
     assert_eq!(verify.code(), 4);
     assert!(verify.stderr().contains("事件11：一条命令记录了2个事件（应为一个，另加签名）"), "{}", verify.stderr());
 }
+
+#[test]
+fn a_batch_signs_each_command_with_its_own_key_and_one_append_holds_them_all() {
+    let s = signed();
+    let env = &s.env;
+    let file = env.dir.path().join("cmds.txt");
+    let lines = format!(
+        "--actor {RESCUE} spend P01 --amount 1 --date 2024-07-01 --key {}\n--actor {OFFICE} narrative set 6.other --text 无 --key {}\n",
+        path(&s.rescue_key),
+        path(&s.office_key)
+    );
+    std::fs::write(&file, lines).unwrap();
+    let out = env.ok(&["batch", "--all-or-nothing", path(&file)]);
+    assert_eq!(out.matches("CommandSigned").count(), 2, "{out}");
+    let verify = env.ok(&["verify"]);
+    assert!(verify.contains("签名：5 条签名命令"), "{verify}");
+    // Without a key the policy refuses the line, and nothing of the file is written.
+    std::fs::write(&file, format!("--actor {RESCUE} spend P01 --amount 1 --date 2024-07-02 --key {}\n--actor {OFFICE} narrative set 6.other --text 有\n", path(&s.rescue_key))).unwrap();
+    let before = env.head();
+    let run = env.run(&["batch", "--all-or-nothing", path(&file)]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("第2行") && run.stderr().contains("违反规则A9"), "{}", run.stderr());
+    assert_eq!(env.head(), before);
+}

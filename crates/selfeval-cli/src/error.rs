@@ -67,7 +67,8 @@ impl CliError {
         }
     }
 
-    fn message(&self) -> String {
+    /// What went wrong, as printed after 错误：.
+    pub fn message(&self) -> String {
         match self {
             CliError::Rejected(r) => r.to_string(),
             CliError::Invalid { field, message } => format!("{field}：{message}"),

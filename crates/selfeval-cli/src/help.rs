@@ -37,6 +37,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("approve", "selfeval --actor 赵静@领导小组办公室 approve P01"),
     ("return", "selfeval --actor 赵静@领导小组办公室 return P01 --reason 指标I2实际值缺佐证"),
     ("report", "selfeval report > 报告.md\n  selfeval report --output 2024年度自评报告.docx\n  selfeval report --format json --as-of 2024-12-31T18:00:00+08:00"),
+    ("batch", "selfeval batch 上半年支出.txt\n  selfeval batch --all-or-nothing 年初录入.txt\n  cat 命令.txt | selfeval batch -"),
     ("import-table", "selfeval import-table 应急救援科自评表.xlsx --project P05 --dry-run\n  selfeval import-table 自评表.csv --project P05"),
     ("table", "selfeval table P01\n  selfeval table --all --output 2024年度自评表.xlsx\n  selfeval table P01 --output P01自评表.docx"),
     ("history", "selfeval history --project P01\n  selfeval history --type BudgetAdjusted --since 2024-06-01 --json\n  selfeval history --grep 记-0633"),

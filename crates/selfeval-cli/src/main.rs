@@ -46,7 +46,7 @@ fn main() {
     if settings.ignored_now {
         eprintln!("提示：SELFEVAL_NOW 只在测试构建中生效；本程序按系统时钟记录时间");
     }
-    let ctx = commands::Ctx { settings };
+    let ctx = commands::Ctx { settings, collect: None };
     let outcome = std::panic::catch_unwind(move || commands::run(cli.command, &ctx));
     let code = match outcome {
         Ok(Ok(())) => 0,

@@ -46,7 +46,7 @@ pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use history::{HistoryEntry, HistoryFilter};
 pub use import::ImportRefused;
-pub use record::{batch_of, precheck, Recorded};
+pub use record::{batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{

@@ -99,6 +99,141 @@ impl Ledger {
         }
     }
 
+    /// The private key file that signs what is recorded next (`None`: the
+    /// ssh-agent only).
+    pub fn set_key_file(&mut self, key: Option<std::path::PathBuf>) {
+        self.settings.signer.key_file = key;
+    }
+
+    /// Records `items` as one atomic append: each decided, in order, on the
+    /// state the ones before it leave (signed as it would be alone), then
+    /// all stored in one log value, or nothing. `Ok(Err((i, why)))` names
+    /// the first item refused. When every item names a command id that was
+    /// recorded before, nothing is written and each answers as resent.
+    pub fn record_all(&mut self, items: &[Item]) -> Result<Result<Vec<Recorded>, (usize, LedgerError)>, LedgerError> {
+        let known: Vec<bool> = items
+            .iter()
+            .map(|it| {
+                it.command_id
+                    .as_deref()
+                    .map(|id| self.store.command_seqs(id))
+                    .transpose()
+                    .map(|s| s.flatten().is_some())
+            })
+            .collect::<Result<_, _>>()?;
+        if !items.is_empty() && known.iter().all(|k| *k) {
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match self.record(&item.request, item.command_id.as_deref()) {
+                    Ok(recorded) => out.push(recorded),
+                    Err(e) => return Ok(Err((i, e))),
+                }
+            }
+            return Ok(Ok(out));
+        }
+        let default_key = self.settings.signer.key_file.clone();
+        let outcome = self.stage_all(items);
+        self.settings.signer.key_file = default_key;
+        let (staging, recorded) = match outcome? {
+            Ok(staged) => staged,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        match self.store.commit_staged(staging)? {
+            Ok(_) => Ok(Ok(recorded)),
+            Err(conflict) => Err(LedgerError::Conflict(conflict.to_string())),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn stage_all(
+        &mut self,
+        items: &[Item],
+    ) -> Result<Result<(selfeval_store::Staging, Vec<Recorded>), (usize, LedgerError)>, LedgerError> {
+        let mut state = self.replay(None)?.state;
+        let mut staging = self.store.staging();
+        let mut out = Vec::new();
+        let default_key = self.settings.signer.key_file.clone();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(id) = &item.command_id {
+                if let Err(e) = valid_command_id(id) {
+                    return Ok(Err((i, e)));
+                }
+                let seen = self.store.command_seqs(id)?.map(|s| s[0]);
+                let again = items[..i].iter().any(|other| other.command_id.as_deref() == Some(id.as_str()));
+                if seen.is_some() || again {
+                    let why = match seen {
+                        Some(seq) => format!("命令编号「{id}」已用于事件#{seq}"),
+                        None => format!("命令编号「{id}」在同一批中出现了两次"),
+                    };
+                    let rejection = Rejection::new(
+                        RejectionKind::Rule,
+                        "--command-id",
+                        id,
+                        why,
+                        "整批写入时，各行的命令编号须全新（或整批原样重发）",
+                    );
+                    return Ok(Err((i, rejection.into())));
+                }
+            }
+            let command_id = item.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+            let mut request = item.request.clone();
+            if let Some(last) = state.last_recorded_at() {
+                let defaulted = request.meta.occurred_at == request.meta.recorded_at;
+                request.meta.recorded_at = request.meta.recorded_at.max(last);
+                if defaulted {
+                    request.meta.occurred_at = request.meta.recorded_at;
+                }
+            }
+            let payloads = match handle(&state, &request) {
+                Ok(payloads) => payloads,
+                Err(rejection) => return Ok(Err((i, rejection.into()))),
+            };
+            self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
+            let signing = match self.signing_for(&state, &request) {
+                Ok(signing) => signing,
+                Err(e) => return Ok(Err((i, e))),
+            };
+            let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
+            let first = staging.next_seq();
+            let bytes = match self.store.stage(&mut staging, &batch) {
+                Ok(bytes) => bytes,
+                Err(e) => return Ok(Err((i, e.into()))),
+            };
+            let mut events: Vec<(u64, String)> =
+                payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
+            let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
+            if let Some(signing) = signing {
+                let (signature, key) = match self.settings.signer.sign(&signing.signer, Some(&signing.key), &bytes) {
+                    Ok(signed) => signed,
+                    Err(e) => return Ok(Err((i, e))),
+                };
+                let payload = EventPayload::CommandSigned(CommandSigned {
+                    stream: batch.stream.clone(),
+                    signer: signing.signer.clone(),
+                    key,
+                    signature,
+                });
+                let trailer = Batch {
+                    events: vec![NewEvent {
+                        event_type: payload.event_type().to_owned(),
+                        schema_version: payload.schema_version(),
+                        payload: payload.to_json(),
+                    }],
+                    ..batch.clone()
+                };
+                events.push((staging.next_seq(), "CommandSigned".to_owned()));
+                echoes.push(None);
+                self.store.stage_trailer(&mut staging, &trailer)?;
+            }
+            for (k, payload) in payloads.into_iter().enumerate() {
+                let event = selfeval_core::RecordedEvent { seq: first + k as u64, meta: request.meta.clone(), payload };
+                state.apply(&event);
+            }
+            out.push(Recorded { events, echoes, duplicate: false });
+        }
+        Ok(Ok((staging, out)))
+    }
+
     /// The request with its recorded time no earlier than the head's: a
     /// clock that went back must not make the log's recorded times go back
     /// (an import refuses such a log).
@@ -362,6 +497,18 @@ pub fn batch_of(meta: &Meta, command_id: &str, expected_version: ExpectedVersion
             })
             .collect(),
     }
+}
+
+/// One command of [`Ledger::record_all`]: the request, its command id and
+/// the key that signs it (the ledger's signer when `None`).
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The command with who, when and why.
+    pub request: Request,
+    /// Its command id (a new one when `None`).
+    pub command_id: Option<String>,
+    /// A private key file that signs it.
+    pub key: Option<std::path::PathBuf>,
 }
 
 /// Who signs a command, with the key registered for them.

@@ -135,6 +135,23 @@ impl Prepared {
     }
 }
 
+/// Commands encoded one after another, not yet stored ([`Store::staging`]).
+#[derive(Debug, Clone)]
+pub struct Staging {
+    base: Head,
+    head: Head,
+    value: Vec<u8>,
+    stored: Vec<StoredEvent>,
+    versions: std::collections::HashMap<String, u64>,
+}
+
+impl Staging {
+    /// The sequence number the next staged event will have.
+    pub fn next_seq(&self) -> u64 {
+        self.head.seq + 1
+    }
+}
+
 /// What [`Store::prepare`] found.
 #[derive(Debug, Clone)]
 pub enum Prepare {
@@ -603,6 +620,85 @@ impl Store {
         // The batch is durable now: a failure to move the head file up must
         // not turn an acknowledged append into an error (a retry would record
         // it twice). A head file behind the log is moved up at the next open.
+        let _ = self.write_head_file();
+        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+    }
+
+    /// An empty staging area at the head: several commands encoded one
+    /// after another ([`Store::stage`]) and stored together, all or none,
+    /// by [`Store::commit_staged`].
+    pub fn staging(&self) -> Staging {
+        Staging {
+            base: self.head.clone(),
+            head: self.head.clone(),
+            value: Vec::new(),
+            stored: Vec::new(),
+            versions: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Encodes `batch` after what `staging` holds (its stream at the version
+    /// the staged commands leave it); returns the exact lines it adds, each
+    /// with its `\n`. A command id already stored or staged is refused.
+    pub fn stage(&self, staging: &mut Staging, batch: &Batch) -> Result<Vec<u8>, StoreError> {
+        if batch.events.is_empty() {
+            return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
+        }
+        let staged = staging.stored.iter().any(|e| e.envelope.command_id == batch.command_id);
+        if staged || self.command_seqs(&batch.command_id)?.is_some() {
+            return Err(StoreError::InvalidBatch(format!("命令编号「{}」已记录过或在同一批中重复", batch.command_id)));
+        }
+        let version = match staging.versions.get(&batch.stream) {
+            Some(v) => *v,
+            None => self.stream_version(&batch.stream)?,
+        };
+        let (value, stored, head) =
+            codec::encode_batch(batch, &staging.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
+        staging.versions.insert(batch.stream.clone(), version + stored.len() as u64);
+        staging.value.extend_from_slice(&value);
+        staging.stored.extend(stored);
+        staging.head = head;
+        Ok(value)
+    }
+
+    /// Stages one more event of the command staged last (its signature):
+    /// same command id, stream and metadata as `batch`.
+    pub fn stage_trailer(&self, staging: &mut Staging, batch: &Batch) -> Result<(), StoreError> {
+        let version = staging.versions.get(&batch.stream).copied().unwrap_or(0);
+        let (value, stored, head) =
+            codec::encode_batch(batch, &staging.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
+        staging.versions.insert(batch.stream.clone(), version + stored.len() as u64);
+        staging.value.extend_from_slice(&value);
+        staging.stored.extend(stored);
+        staging.head = head;
+        Ok(())
+    }
+
+    /// Stores everything staged as one log value, atomically and durably;
+    /// a conflict (nothing written) when the log moved since staging began.
+    pub fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+        let Staging { base, head, value, stored, .. } = staging;
+        if base != self.head {
+            return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
+        }
+        if stored.is_empty() {
+            return Ok(Ok(Appended { seqs: Vec::new(), duplicate: false }));
+        }
+        let first = self.head.seq + 1;
+        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(value)).or_store()?.is_err() {
+            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
+        }
+        let entries: Vec<codec::IndexEntry> = stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect();
+        let mut start = 0;
+        while start < entries.len() {
+            let command = &entries[start].command_id;
+            let end = start + entries[start..].iter().take_while(|e| &e.command_id == command).count();
+            self.index_batch(&entries[start..end])?;
+            start = end;
+        }
+        self.mark_indexed(head.seq)?;
+        self.db.flush().or_store()?;
+        self.head = head;
         let _ = self.write_head_file();
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }

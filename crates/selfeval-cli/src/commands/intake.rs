@@ -83,6 +83,21 @@ fn command_line(planned: &Planned) -> String {
     format!("selfeval {line}")
 }
 
+/// A command refused when the form was recorded (after it was decided):
+/// nothing was written.
+fn refused_late(i: usize, error: selfeval_ledger::LedgerError, planned: &[Planned]) -> CliError {
+    let error: CliError = error.into();
+    CliError::Invalid {
+        field: "FILE".into(),
+        message: format!(
+            "第{}条命令被拒绝，未写入任何内容：{}\n  {}",
+            i + 1,
+            error.message(),
+            command_line(&planned[i])
+        ),
+    }
+}
+
 /// `import-table`.
 pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     let (sheet, grid) = selfeval_report::read_grid(&args.file, args.sheet.as_deref(), args.project.as_deref())
@@ -163,16 +178,15 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         }
         return Ok(out.flush()?);
     }
-    for (i, p) in planned.iter().enumerate() {
-        let recorded = ledger.record(&request(p), None).inspect_err(|_| {
-            if i > 0 {
-                eprintln!("注意：此前的{i}条命令已记录（可用 selfeval history --project {code} 查看）；其余未记录：");
-                for rest in &planned[i..] {
-                    eprintln!("  {}", command_line(rest));
-                }
-            }
-        })?;
-        print_recorded(&recorded, ctx.json())?;
+    // One atomic append: the whole form, or nothing.
+    let items: Vec<selfeval_ledger::Item> =
+        planned.iter().map(|p| selfeval_ledger::Item { request: request(p), command_id: None, key: None }).collect();
+    let recorded = match ledger.record_all(&items)? {
+        Ok(recorded) => recorded,
+        Err((i, error)) => return Err(refused_late(i, error, &planned)),
+    };
+    for r in &recorded {
+        print_recorded(r, ctx.json())?;
     }
     drop(ledger);
     if !ctx.json() {

@@ -2,6 +2,7 @@
 //! dispatch to one module per command group, each holding its arguments
 //! and what it does.
 
+mod batch;
 mod check;
 mod demo;
 mod history;
@@ -134,6 +135,8 @@ pub enum Cmd {
     Report(report::ReportArgs),
     /// 打印一个项目的自评表 (one project's 自评表)
     Table(report::TableArgs),
+    /// 批量记录：文件中每行一条记录命令 (many recording commands in one process)
+    Batch(batch::BatchArgs),
     /// 导入填好的自评表（.xlsx/.csv）：按普通命令记录 (bring in a filled 自评表)
     ImportTable(intake::ImportTableArgs),
     /// 变更历史（审计轨迹）；--actor NAME 在此为筛选条件 (the audit trail)
@@ -160,6 +163,29 @@ pub enum Cmd {
 pub struct Ctx {
     /// The settings: flags over environment.
     pub settings: Settings,
+    /// While `batch` reads its lines: recording commands hand their
+    /// request here instead of recording it.
+    pub collect: Option<std::cell::RefCell<Vec<batch::Collected>>>,
+}
+
+/// Whether `project …` only reads (`project list`).
+pub fn project_lists(cmd: &project::ProjectCmd) -> bool {
+    matches!(cmd, project::ProjectCmd::List { .. })
+}
+
+/// Whether `problem …` only reads (`problem list`).
+pub fn problem_lists(cmd: &problem::ProblemCmd) -> bool {
+    matches!(cmd, problem::ProblemCmd::List { .. })
+}
+
+/// Whether `profile …` only reads (`profile show`).
+pub fn profile_shows(cmd: &profile::ProfileCmd) -> bool {
+    matches!(cmd, profile::ProfileCmd::Show { .. })
+}
+
+/// Whether `member …` only reads (`member list`).
+pub fn member_lists(cmd: &roles::MemberCmd) -> bool {
+    matches!(cmd, roles::MemberCmd::List)
 }
 
 impl Ctx {
@@ -347,6 +373,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Report(args) => report::report(args, ctx),
         Cmd::Table(args) => report::table(args, ctx),
         Cmd::ImportTable(args) => intake::import_table(args, ctx),
+        Cmd::Batch(args) => batch::batch(args, ctx),
         Cmd::History(args) => history::history(args, ctx),
         Cmd::Trace(args) => history::trace(args, ctx),
         Cmd::Diff(args) => history::diff(args, ctx),

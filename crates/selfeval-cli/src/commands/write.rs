@@ -67,6 +67,11 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
     let is_init = matches!(command, Command::InitYear { .. });
     let key = write.key.clone();
     let (request, command_id) = request(command, write, ctx)?;
+    if let Some(collect) = &ctx.collect {
+        // Inside `batch`: handed over, recorded once every line is read.
+        collect.borrow_mut().push(super::batch::Collected { request, command_id, key });
+        return Ok(());
+    }
     let mut ledger: Ledger = ctx.open_to_record(key, is_init)?;
     let recorded = ledger.record(&request, command_id.as_deref())?;
     drop(ledger);

@@ -1,0 +1,170 @@
+//! `batch FILE|-`: many recording commands in one process, one per line in
+//! the command line's own syntax (`spend P01 --amount 1 --date 2024-06-30`),
+//! `#` comments and blank lines skipped. Every line is parsed and checked
+//! before anything is written; then each is recorded as it would be alone
+//! (atomic, durable, idempotent under its own `--command-id`, with its own
+//! actor, reason and key), the first refusal stopping the batch; with
+//! `--all-or-nothing` the whole file is one atomic append.
+
+use std::cell::RefCell;
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches};
+use selfeval_ledger::Item;
+
+use super::write::print_recorded;
+use super::{invalid, run, Cli, Cmd, Ctx};
+use crate::error::CliError;
+
+/// `batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// 命令文件，每行一条记录命令（- 为标准输入）
+    file: PathBuf,
+    /// 整个文件作为一次原子写入：任一行被拒绝则一行也不写
+    #[arg(long)]
+    all_or_nothing: bool,
+}
+
+/// What a recording command handed to `record` while a batch collects.
+#[derive(Debug)]
+pub struct Collected {
+    /// The request, checked as far as it can be without the store.
+    pub request: selfeval_core::Request,
+    /// Its `--command-id`.
+    pub command_id: Option<String>,
+    /// Its `--key`.
+    pub key: Option<PathBuf>,
+}
+
+/// Whether a command records (and so may stand in a batch).
+fn records(command: &Cmd) -> bool {
+    use super::{member_lists, problem_lists, profile_shows, project_lists};
+    match command {
+        Cmd::Init(_)
+        | Cmd::Budget(_)
+        | Cmd::Spend(_)
+        | Cmd::Goal(_)
+        | Cmd::Indicator(_)
+        | Cmd::Score(_)
+        | Cmd::Rectify(_)
+        | Cmd::Narrative(_)
+        | Cmd::Unit(_)
+        | Cmd::Submit(_)
+        | Cmd::Approve(_)
+        | Cmd::Return(_)
+        | Cmd::Reopen(_)
+        | Cmd::Seal(_)
+        | Cmd::Unseal(_)
+        | Cmd::Policy(_)
+        | Cmd::Evidence(_) => true,
+        Cmd::Project(cmd) => !project_lists(cmd),
+        Cmd::Problem(cmd) => !problem_lists(cmd),
+        Cmd::Profile(cmd) => !profile_shows(cmd),
+        Cmd::Member(cmd) => !member_lists(cmd),
+        _ => false,
+    }
+}
+
+/// One line of the file, parsed and checked: its number, text and request.
+struct Line {
+    number: usize,
+    text: String,
+    collected: Collected,
+}
+
+fn parse_line(number: usize, text: &str, ctx: &Ctx) -> Result<Line, CliError> {
+    let at = |message: String| invalid("FILE", format!("第{number}行「{text}」：{message}；未写入任何内容"));
+    let words = shell_words::split(text).map_err(|e| at(format!("引号不成对（{e}）")))?;
+    let matches = crate::help::localise(Cli::command(), "")
+        .try_get_matches_from(std::iter::once("selfeval".to_owned()).chain(words))
+        .map_err(|e| {
+            let said = crate::help::error_in_chinese(&e);
+            at(said.lines().next().unwrap_or_default().trim_start_matches("错误：").to_owned())
+        })?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| at(e.to_string()))?;
+    if cli.store.is_some() {
+        return Err(at("批处理中的命令不能指定 --store（整批写入同一个库）".into()));
+    }
+    if !records(&cli.command) {
+        return Err(at("不是记录命令：batch 只接受写入数据的命令".into()));
+    }
+    let mut settings = ctx.settings.clone();
+    if let Some(actor) = cli.actor {
+        settings.actor = Some(actor);
+    }
+    let line_ctx = Ctx { settings, collect: Some(RefCell::new(Vec::new())) };
+    run(cli.command, &line_ctx).map_err(|e| at(e.message()))?;
+    let collected = line_ctx.collect.map(RefCell::into_inner).unwrap_or_default().pop();
+    let collected = collected.ok_or_else(|| at("没有可记录的内容".into()))?;
+    Ok(Line { number, text: text.to_owned(), collected })
+}
+
+/// `batch`.
+pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let mut text = String::new();
+    if args.file.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map_err(|e| invalid("FILE", format!("无法读取标准输入：{e}")))?;
+    } else {
+        text = std::fs::read_to_string(&args.file).map_err(|e| {
+            invalid("FILE", format!("无法读取 {}：{}", args.file.display(), crate::error::describe_io(&e)))
+        })?;
+    }
+    let mut lines = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        lines.push(parse_line(i + 1, trimmed, ctx)?);
+    }
+    if lines.is_empty() {
+        return Err(invalid("FILE", "文件中没有命令；可接受：每行一条记录命令，# 开头为注释"));
+    }
+    let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
+    let mut ledger = ctx.open_to_record(None, creates)?;
+    let default_key = ctx.settings.ledger.signer.key_file.clone();
+    if args.all_or_nothing {
+        let items: Vec<Item> = lines
+            .iter()
+            .map(|l| Item {
+                request: l.collected.request.clone(),
+                command_id: l.collected.command_id.clone(),
+                key: l.collected.key.clone(),
+            })
+            .collect();
+        return match ledger.record_all(&items)? {
+            Ok(recorded) => {
+                drop(ledger);
+                for r in &recorded {
+                    print_recorded(r, ctx.json())?;
+                }
+                eprintln!("batch：{} 行作为一次写入全部记录", lines.len());
+                Ok(())
+            }
+            Err((i, error)) => {
+                let line = &lines[i];
+                eprintln!("batch：第{}行「{}」被拒绝；整批未写入任何内容", line.number, line.text);
+                Err(error.into())
+            }
+        };
+    }
+    let mut done = 0;
+    for line in &lines {
+        ledger.set_key_file(line.collected.key.clone().or_else(|| default_key.clone()));
+        match ledger.record(&line.collected.request, line.collected.command_id.as_deref()) {
+            Ok(recorded) => {
+                print_recorded(&recorded, ctx.json())?;
+                done += 1;
+            }
+            Err(error) => {
+                eprintln!("batch：第{}行「{}」被拒绝；此前 {done} 行已记录，此后的行未执行", line.number, line.text);
+                return Err(error.into());
+            }
+        }
+    }
+    drop(ledger);
+    eprintln!("batch：{done} 行已记录");
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `batch`: many recording commands in one process, each as it would be
+//! alone, or the whole file as one atomic append.
+
+use crate::Env;
+
+fn write(env: &Env, name: &str, lines: &[&str]) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn each_line_records_as_it_would_alone_with_its_own_actor_reason_and_id() {
+    let env = Env::with_project();
+    let file = write(
+        &env,
+        "cmds.txt",
+        &[
+            "# 上半年支出",
+            "",
+            "spend P01 --amount 1 --date 2024-06-30 --command-id s-1",
+            "--actor 王敏@应急救援科 spend P01 --amount 2 --date 2024-07-30 --voucher 记-0735 --command-id s-2",
+            "budget adjust P01 --delta -0.5 --reason '年中 调减' --command-id a-1",
+        ],
+    );
+    let out = env.ok(&["batch", &file]);
+    assert_eq!(
+        out,
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 1万元（10,000.00元），2024-06-30\n\
+         已记录 #5 ExpenditureRecorded（支出已记录）：支出 P01 2万元（20,000.00元），2024-07-30\n\
+         已记录 #6 BudgetAdjusted（预算已调整）：预算调整 P01 -0.5万元（-5,000.00元）\n"
+    );
+    let history = env.run(&["history", "--project", "P01", "--json"]).stdout();
+    assert!(
+        history.contains("\"actor\":\"王敏@应急救援科\"") && history.contains("\"reason\":\"年中 调减\""),
+        "{history}"
+    );
+    // Sent again: every line has its command id, nothing new is written.
+    let again = env.ok(&["batch", &file]);
+    assert_eq!(again.matches("该命令编号已记录过，未重复写入").count(), 3, "{again}");
+    assert_eq!(env.head().unwrap().0, 6);
+    // From standard input too.
+    let mut child = env
+        .command()
+        .args(["--actor", crate::ACTOR, "batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all("spend P01 --amount 0.5 --date 2024-08-01\n".as_bytes()).unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    assert_eq!(env.head().unwrap().0, 7);
+}
+
+#[test]
+fn the_first_refused_line_stops_the_batch_and_says_what_was_recorded() {
+    let env = Env::with_project();
+    let file = write(
+        &env,
+        "cmds.txt",
+        &[
+            "spend P01 --amount 1 --date 2024-06-30",
+            "spend P09 --amount 1 --date 2024-06-30",
+            "spend P01 --amount 2 --date 2024-07-30",
+        ],
+    );
+    let run = env.act(&["batch", &file]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("batch：第2行「spend P09 --amount 1 --date 2024-06-30」被拒绝；此前 1 行已记录，此后的行未执行"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("项目「P09」不存在"), "{}", run.stderr());
+    assert_eq!(env.head().unwrap().0, 4, "line 1 recorded, line 3 not run");
+}
+
+#[test]
+fn a_line_that_does_not_parse_or_does_not_record_writes_nothing_at_all() {
+    let env = Env::with_project();
+    let before = env.head();
+    for (lines, said) in [
+        (vec!["spend P01 --amount 1 --date 2024-06-30", "spnd P01"], "第2行「spnd P01」：无法识别的命令「spnd」"),
+        (vec!["spend P01 --amount 1 --date 2024-06-30", "report"], "第2行「report」：不是记录命令"),
+        (vec!["--store /tmp/其他 spend P01 --amount 1 --date 2024-06-30"], "不能指定 --store"),
+        (vec!["budget set P01 --amount 6 --reason '未闭合"], "引号不成对"),
+    ] {
+        let file = write(&env, "bad.txt", &lines);
+        let run = env.act(&["batch", &file]);
+        assert_eq!(run.code(), 1, "{lines:?}");
+        assert!(run.stderr().contains(said) && run.stderr().contains("未写入任何内容"), "{lines:?}: {}", run.stderr());
+        assert_eq!(env.head(), before);
+    }
+}
+
+#[test]
+fn all_or_nothing_is_one_atomic_append() {
+    let env = Env::with_project();
+    let bad =
+        write(&env, "bad.txt", &["spend P01 --amount 1 --date 2024-06-30", "spend P01 --amount 2 --date 2099-07-30"]);
+    let before = env.head();
+    let run = env.act(&["batch", "--all-or-nothing", &bad]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("batch：第2行「spend P01 --amount 2 --date 2099-07-30」被拒绝；整批未写入任何内容"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(env.head(), before, "line 1 was not written either");
+    let good = write(
+        &env,
+        "good.txt",
+        &[
+            "spend P01 --amount 1 --date 2024-06-30 --command-id g-1",
+            "indicator add P01 I1 --level1 产出指标 --level2 数量指标 --name 台数 --target ≥10台 --weight 90 --command-id g-2",
+            "indicator actual P01 I1 --value 12台 --command-id g-3",
+        ],
+    );
+    let out = env.ok(&["batch", "--all-or-nothing", &good]);
+    assert!(
+        out.contains("#4 ExpenditureRecorded")
+            && out.contains("#5 IndicatorDefined")
+            && out.contains("#6 IndicatorActualRecorded"),
+        "{out}"
+    );
+    assert_eq!(env.run(&["verify"]).code(), 0);
+    let report = env.json(&["report", "--format", "json"]);
+    assert_eq!(
+        report["projects"][0]["indicators"][0]["score"], "90.00",
+        "decided in order: the actual saw its indicator"
+    );
+    // The same file again: all answered as resent; a file mixing old and new ids is refused.
+    let again = env.ok(&["batch", "--all-or-nothing", &good]);
+    assert_eq!(again.matches("该命令编号已记录过").count(), 3);
+    let mixed = write(
+        &env,
+        "mixed.txt",
+        &[
+            "spend P01 --amount 1 --date 2024-06-30 --command-id g-1",
+            "spend P01 --amount 1 --date 2024-06-30 --command-id g-9",
+        ],
+    );
+    let run = env.act(&["batch", "--all-or-nothing", &mixed]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("命令编号「g-1」已用于事件#4"), "{}", run.stderr());
+    assert_eq!(env.head().unwrap().0, 6);
+}
