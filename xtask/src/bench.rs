@@ -130,7 +130,7 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     let many = if options.quick { 3 } else { 50 };
     let root = PathBuf::from("target/bench");
     std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
-    let steps = 14;
+    let steps = 15;
     let bar = ProgressBar::new(steps);
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}").expect("a valid template"),
@@ -235,6 +235,22 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     let (sqlite_append_s, _) =
         repeat(many, || measure(&paths, &paths.xtask, &["sqlite-append", &db_arg, "P00001"], &[]))?;
     bar.inc(1);
+
+    // Many commands in one process: `selfeval batch` (each line durable)
+    // against the SQLite peer committing each command durably.
+    bar.set_message("batch");
+    let commands: u64 = if options.quick { 500 } else { 10_000 };
+    let batch_file = root.join("batch.txt");
+    let lines: String =
+        (0..commands).map(|i| format!("spend P{:05} --amount 0.01 --date 2024-12-31\n", i % 100)).collect();
+    std::fs::write(&batch_file, lines).map_err(|e| e.to_string())?;
+    let batch_args = ["--store", store.as_str(), "batch", batch_file.to_str().unwrap()];
+    let (batch_s, batch_rss) = repeat(1, || measure(&paths, &paths.selfeval, &batch_args, &env))?;
+    let count_arg = commands.to_string();
+    let (sqlite_batch_s, _) = repeat(1, || {
+        measure(&paths, &paths.xtask, &["sqlite-batch", &db_arg, "--count", &count_arg, "--projects", "100"], &[])
+    })?;
+    bar.inc(1);
     bar.finish_with_message("done");
 
     let n = events as f64;
@@ -255,6 +271,10 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         "sqlite_report_s": sqlite_report_s,
         "sqlite_append_ms": sqlite_append_s * 1e3,
         "sqlite_history_ms": sqlite_history_s * 1e3,
+        "batch_commands": commands,
+        "batch_cps": commands as f64 / batch_s,
+        "batch_rss_mb": batch_rss,
+        "sqlite_batch_cps": commands as f64 / sqlite_batch_s,
         "floor_decode_s": floor_decode_s,
         "fsync_us": fsync_us,
         "same_report_as_sqlite": same_report,
@@ -329,6 +349,14 @@ fn print_table(r: &serde_json::Value, quick: bool) {
             format!("{:.2}", f("append_ms") / f("sqlite_append_ms")),
             "≤ 100, ≤ SQLite".into(),
             verdict(f("append_ms") <= 100.0 && f("append_ms") <= f("sqlite_append_ms")),
+        ),
+        (
+            "batch (commands/s)".into(),
+            format!("{:.0}", f("batch_cps")),
+            format!("{:.0}", f("sqlite_batch_cps")),
+            format!("{:.2}", f("batch_cps") / f("sqlite_batch_cps")),
+            "≥ SQLite".into(),
+            verdict(f("batch_cps") >= f("sqlite_batch_cps")),
         ),
         (
             "one project's history (ms)".into(),

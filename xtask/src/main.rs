@@ -155,6 +155,11 @@ fn main() -> ExitCode {
         Some("sqlite-append") => {
             report(arg(&args, 1).and_then(|d| arg(&args, 2).and_then(|p| sqlite::append(d.as_ref(), &p).map(drop))))
         }
+        Some("sqlite-batch") => report(arg(&args, 1).and_then(|d| {
+            let count = number(&args, "--count", 10_000)?;
+            let projects = number(&args, "--projects", 100)?;
+            sqlite::batch(d.as_ref(), count, projects)
+        })),
         Some("sqlite-history") => {
             report(arg(&args, 1).and_then(|d| arg(&args, 2).and_then(|p| sqlite::history(d.as_ref(), &p))))
         }

@@ -123,6 +123,21 @@ fn stream_events(connection: &Connection, stream: &str) -> Result<Vec<(u64, Vec<
 /// the project's streams, handle, and append durably.
 pub fn append(db: &Path, project: &str) -> Result<u64, String> {
     let mut connection = open(db)?;
+    append_on(&mut connection, project)
+}
+
+/// `count` recording commands in one process, each decided on its streams
+/// and committed in its own durable transaction (synchronous=FULL): the
+/// peer of `selfeval batch`, spending on projects P00000… in turn.
+pub fn batch(db: &Path, count: u64, projects: u64) -> Result<(), String> {
+    let mut connection = open(db)?;
+    for i in 0..count {
+        append_on(&mut connection, &format!("P{:05}", i % projects.max(1)))?;
+    }
+    Ok(())
+}
+
+fn append_on(connection: &mut Connection, project: &str) -> Result<u64, String> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(|e| e.to_string())?;
     let mut events = stream_events(&transaction, "department")?;
