@@ -175,63 +175,154 @@ impl Ledger {
                     return Ok(Err((i, rejection.into())));
                 }
             }
-            let command_id = item.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-            let mut request = item.request.clone();
-            if let Some(last) = state.last_recorded_at() {
-                let defaulted = request.meta.occurred_at == request.meta.recorded_at;
-                request.meta.recorded_at = request.meta.recorded_at.max(last);
-                if defaulted {
-                    request.meta.occurred_at = request.meta.recorded_at;
-                }
-            }
-            let payloads = match handle(&state, &request) {
-                Ok(payloads) => payloads,
-                Err(rejection) => return Ok(Err((i, rejection.into()))),
-            };
             self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
-            let signing = match self.signing_for(&state, &request) {
-                Ok(signing) => signing,
+            match self.stage_one(&mut state, &mut staging, item)? {
+                Ok(recorded) => out.push(recorded),
                 Err(e) => return Ok(Err((i, e))),
-            };
-            let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
-            let first = staging.next_seq();
-            let bytes = match self.store.stage(&mut staging, &batch) {
-                Ok(bytes) => bytes,
-                Err(e) => return Ok(Err((i, e.into()))),
-            };
-            let mut events: Vec<(u64, String)> =
-                payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
-            let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
-            if let Some(signing) = signing {
-                let (signature, key) = match self.settings.signer.sign(&signing.signer, Some(&signing.key), &bytes) {
-                    Ok(signed) => signed,
-                    Err(e) => return Ok(Err((i, e))),
-                };
-                let payload = EventPayload::CommandSigned(CommandSigned {
-                    stream: batch.stream.clone(),
-                    signer: signing.signer.clone(),
-                    key,
-                    signature,
-                });
-                let trailer = Batch {
-                    events: vec![NewEvent {
-                        event_type: payload.event_type().to_owned(),
-                        schema_version: payload.schema_version(),
-                        payload: payload.to_json(),
-                    }],
-                    ..batch.clone()
-                };
-                events.push((staging.next_seq(), "CommandSigned".to_owned()));
-                echoes.push(None);
-                self.store.stage_trailer(&mut staging, &trailer)?;
             }
-            for (k, payload) in payloads.into_iter().enumerate() {
-                let event = selfeval_core::RecordedEvent { seq: first + k as u64, meta: request.meta.clone(), payload };
-                state.apply(&event);
-            }
-            out.push(Recorded { events, echoes, duplicate: false });
         }
         Ok(Ok((staging, out)))
+    }
+
+    /// Records `items` one after another in this process, each atomic and
+    /// durable on its own (one log value and one flush per command), each
+    /// decided on a state kept in memory: this process holds the store, so
+    /// no other writer can move it between two commands. A command id
+    /// recorded before answers as resent. Stops at the first refusal:
+    /// `Ok(Err((i, why)))`, the ones before it recorded. `each` sees every
+    /// command recorded.
+    pub fn record_each(
+        &mut self,
+        items: &[Item],
+        mut each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
+    ) -> Result<Result<usize, (usize, LedgerError)>, LedgerError> {
+        let default_key = self.settings.signer.key_file.clone();
+        let mut state: Option<State> = None;
+        for (i, item) in items.iter().enumerate() {
+            self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
+            let resent = match &item.command_id {
+                Some(id) => self.store.command_seqs(id)?.is_some(),
+                None => false,
+            };
+            if resent || matches!(item.request.command, Command::InitYear { .. }) {
+                match self.record(&item.request, item.command_id.as_deref()) {
+                    Ok(recorded) => {
+                        each(&recorded)?;
+                        state = None; // replayed again when next needed
+                        continue;
+                    }
+                    Err(e) => {
+                        self.settings.signer.key_file = default_key;
+                        return Ok(Err((i, e)));
+                    }
+                }
+            }
+            if let Some(id) = &item.command_id {
+                if let Err(e) = valid_command_id(id) {
+                    self.settings.signer.key_file = default_key;
+                    return Ok(Err((i, e)));
+                }
+            }
+            let current = match state.take() {
+                Some(state) => state,
+                None => self.replay(None)?.state,
+            };
+            let mut current = current;
+            let mut staging = self.store.staging();
+            let recorded = match self.stage_one(&mut current, &mut staging, item)? {
+                Ok(recorded) => recorded,
+                Err(e) => {
+                    self.settings.signer.key_file = default_key;
+                    return Ok(Err((i, e)));
+                }
+            };
+            if let Err(conflict) = self.store.commit_staged(staging)? {
+                self.settings.signer.key_file = default_key;
+                return Err(LedgerError::Conflict(conflict.to_string()));
+            }
+            each(&recorded)?;
+            state = Some(current);
+        }
+        self.settings.signer.key_file = default_key;
+        Ok(Ok(items.len()))
+    }
+
+    /// Decides one item on `state`, stages it (and its signature) after
+    /// what `staging` holds, and applies it to `state`.
+    fn stage_one(
+        &mut self,
+        state: &mut State,
+        staging: &mut selfeval_store::Staging,
+        item: &Item,
+    ) -> Result<Result<Recorded, LedgerError>, LedgerError> {
+        let command_id = item.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let mut request = item.request.clone();
+        if let Some(last) = state.last_recorded_at() {
+            let defaulted = request.meta.occurred_at == request.meta.recorded_at;
+            request.meta.recorded_at = request.meta.recorded_at.max(last);
+            if defaulted {
+                request.meta.occurred_at = request.meta.recorded_at;
+            }
+        }
+        let payloads = match handle(state, &request) {
+            Ok(payloads) => payloads,
+            Err(rejection) => return Ok(Err(rejection.into())),
+        };
+        let signing = match self.signing_for(state, &request) {
+            Ok(signing) => signing,
+            Err(e) => return Ok(Err(e)),
+        };
+        let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
+        let first = staging.next_seq();
+        let bytes = match self.store.stage(staging, &batch) {
+            Ok(bytes) => bytes,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        let mut events: Vec<(u64, String)> =
+            payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
+        let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
+        if let Some(signing) = signing {
+            let (signature, key) = match self.settings.signer.sign(&signing.signer, Some(&signing.key), &bytes) {
+                Ok(signed) => signed,
+                Err(e) => return Ok(Err(e)),
+            };
+            let payload = EventPayload::CommandSigned(CommandSigned {
+                stream: batch.stream.clone(),
+                signer: signing.signer.clone(),
+                key,
+                signature,
+            });
+            let trailer = Batch {
+                events: vec![NewEvent {
+                    event_type: payload.event_type().to_owned(),
+                    schema_version: payload.schema_version(),
+                    payload: payload.to_json(),
+                }],
+                ..batch.clone()
+            };
+            let seq = staging.next_seq();
+            self.store.stage_trailer(staging, &trailer)?;
+            events.push((seq, "CommandSigned".to_owned()));
+            echoes.push(None);
+            let signed = selfeval_core::RecordedEvent { seq, meta: request.meta.clone(), payload };
+            for (k, payload) in payloads.into_iter().enumerate() {
+                state.apply(&selfeval_core::RecordedEvent {
+                    seq: first + k as u64,
+                    meta: request.meta.clone(),
+                    payload,
+                });
+            }
+            state.apply(&signed);
+        } else {
+            for (k, payload) in payloads.into_iter().enumerate() {
+                state.apply(&selfeval_core::RecordedEvent {
+                    seq: first + k as u64,
+                    meta: request.meta.clone(),
+                    payload,
+                });
+            }
+        }
+        Ok(Ok(Recorded { events, echoes, duplicate: false }))
     }
 
     /// The request with its recorded time no earlier than the head's: a

@@ -124,7 +124,6 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
     }
     let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
     let mut ledger = ctx.open_to_record(None, creates)?;
-    let default_key = ctx.settings.ledger.signer.key_file.clone();
     if args.all_or_nothing {
         let items: Vec<Item> = lines
             .iter()
@@ -150,20 +149,31 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
             }
         };
     }
-    let mut done = 0;
-    for line in &lines {
-        ledger.set_key_file(line.collected.key.clone().or_else(|| default_key.clone()));
-        match ledger.record(&line.collected.request, line.collected.command_id.as_deref()) {
-            Ok(recorded) => {
-                print_recorded(&recorded, ctx.json())?;
-                done += 1;
-            }
-            Err(error) => {
-                eprintln!("batch：第{}行「{}」被拒绝；此前 {done} 行已记录，此后的行未执行", line.number, line.text);
-                return Err(error.into());
-            }
+    let items: Vec<Item> = lines
+        .iter()
+        .map(|l| Item {
+            request: l.collected.request.clone(),
+            command_id: l.collected.command_id.clone(),
+            key: l.collected.key.clone(),
+        })
+        .collect();
+    let json = ctx.json();
+    let mut printed: Result<(), CliError> = Ok(());
+    let outcome = ledger.record_each(&items, |recorded| {
+        if printed.is_ok() {
+            printed = print_recorded(recorded, json);
         }
-    }
+        Ok(())
+    })?;
+    printed?;
+    let done = match outcome {
+        Ok(done) => done,
+        Err((i, error)) => {
+            let line = &lines[i];
+            eprintln!("batch：第{}行「{}」被拒绝；此前 {i} 行已记录，此后的行未执行", line.number, line.text);
+            return Err(error.into());
+        }
+    };
     drop(ledger);
     eprintln!("batch：{done} 行已记录");
     Ok(())
