@@ -147,3 +147,26 @@ fn all_or_nothing_is_one_atomic_append() {
     assert!(run.stderr().contains("命令编号「g-1」已用于事件#4"), "{}", run.stderr());
     assert_eq!(env.head().unwrap().0, 6);
 }
+
+#[test]
+fn a_refused_all_or_nothing_batch_that_began_with_init_leaves_no_store() {
+    let env = Env::new();
+    let file = write(
+        &env,
+        "new.txt",
+        &[
+            "init --department 某市应急管理局 --year 2024",
+            "project add P01 --name 应急救援能力建设资金",
+            "spend P09 --amount 1 --date 2024-06-30",
+        ],
+    );
+    let run = env.act(&["batch", "--all-or-nothing", &file]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("第3行") && run.stderr().contains("整批未写入任何内容"), "{}", run.stderr());
+    assert!(!env.store().exists(), "no store is left behind");
+    // Line by line, the same file records its first two lines and says so.
+    let run = env.act(&["batch", &file]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("此前 2 行已记录，此后的行未执行"), "{}", run.stderr());
+    assert_eq!(env.head().unwrap().0, 2);
+}

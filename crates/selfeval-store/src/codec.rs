@@ -268,6 +268,37 @@ pub(crate) fn line_at(key: &[u8], value: &[u8], seq: u64) -> Result<StoredEvent,
     Ok(StoredEvent { envelope, hash: hash.to_owned() })
 }
 
+/// The byte ranges of a value's lines, without their `\n`.
+pub(crate) fn line_spans(value: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, byte) in value.iter().enumerate() {
+        if *byte == b'\n' {
+            if i > start {
+                spans.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if start < value.len() {
+        spans.push((start, value.len()));
+    }
+    spans
+}
+
+/// One stored line decoded, which must be event `seq`.
+pub(crate) fn stored_line(line: &[u8], seq: u64) -> Result<StoredEvent, StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt { seq, message };
+    let (hash, body) = split_line(line).map_err(corrupt)?;
+    let envelope = Envelope::decode(body).map_err(corrupt)?;
+    if envelope.seq != seq {
+        return Err(StoreError::Corrupt {
+            seq, message: format!("此处应为事件{seq}，读到的是事件{}", envelope.seq)
+        });
+    }
+    Ok(StoredEvent { envelope, hash: hash.to_owned() })
+}
+
 /// Decodes every event of a stored batch.
 pub(crate) fn decode_batch(key: &[u8], value: &[u8]) -> Result<Vec<StoredEvent>, StoreError> {
     let first = decode_key(key)?;

@@ -135,6 +135,10 @@ impl Prepared {
     }
 }
 
+/// A log value being read: its first sequence number, its bytes and its
+/// lines' spans.
+type HeldValue = (u64, sled::IVec, Vec<(usize, usize)>);
+
 /// Commands encoded one after another, not yet stored ([`Store::staging`]).
 #[derive(Debug, Clone)]
 pub struct Staging {
@@ -756,16 +760,30 @@ impl Store {
     /// cost is proportional to the stream, not to the log.
     pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
         let mut events = Vec::new();
+        // A log value may hold many events (an import's pack, an
+        // all-or-nothing batch): its lines are found once per value, not
+        // once per event.
+        let mut current: Option<HeldValue> = None;
         for entry in self.streams.scan_prefix(codec::stream_prefix(stream)) {
             let (_, value) = entry.or_store()?;
             let seq = codec::decode_key(&value)?;
-            let (key, value) = self
-                .log
-                .range(..=seq.to_be_bytes())
-                .next_back()
-                .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?
-                .or_store()?;
-            events.push(codec::line_at(&key, &value, seq)?);
+            let held =
+                current.as_ref().is_some_and(|(first, _, lines)| seq >= *first && seq < first + lines.len() as u64);
+            if !held {
+                let (key, value) = self
+                    .log
+                    .range(..=seq.to_be_bytes())
+                    .next_back()
+                    .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?
+                    .or_store()?;
+                let first = codec::decode_key(&key)?;
+                current = Some((first, value.clone(), codec::line_spans(&value)));
+            }
+            let (first, value, lines) = current.as_ref().expect("set above");
+            let (start, end) = *lines
+                .get((seq - first) as usize)
+                .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?;
+            events.push(codec::stored_line(&value[start..end], seq)?);
         }
         Ok(events)
     }

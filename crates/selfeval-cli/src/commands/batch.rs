@@ -123,32 +123,8 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
         return Err(invalid("FILE", "文件中没有命令；可接受：每行一条记录命令，# 开头为注释"));
     }
     let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
+    let existed = selfeval_ledger::is_ledger(&ctx.settings.store);
     let mut ledger = ctx.open_to_record(None, creates)?;
-    if args.all_or_nothing {
-        let items: Vec<Item> = lines
-            .iter()
-            .map(|l| Item {
-                request: l.collected.request.clone(),
-                command_id: l.collected.command_id.clone(),
-                key: l.collected.key.clone(),
-            })
-            .collect();
-        return match ledger.record_all(&items)? {
-            Ok(recorded) => {
-                drop(ledger);
-                for r in &recorded {
-                    print_recorded(r, ctx.json())?;
-                }
-                eprintln!("batch：{} 行作为一次写入全部记录", lines.len());
-                Ok(())
-            }
-            Err((i, error)) => {
-                let line = &lines[i];
-                eprintln!("batch：第{}行「{}」被拒绝；整批未写入任何内容", line.number, line.text);
-                Err(error.into())
-            }
-        };
-    }
     let items: Vec<Item> = lines
         .iter()
         .map(|l| Item {
@@ -158,23 +134,71 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
         })
         .collect();
     let json = ctx.json();
-    let mut printed: Result<(), CliError> = Ok(());
+    if args.all_or_nothing {
+        return match ledger.record_all(&items)? {
+            Ok(recorded) => {
+                drop(ledger);
+                for r in &recorded {
+                    print_recorded(r, json)?;
+                }
+                let new = recorded.iter().filter(|r| !r.duplicate).count();
+                if new == 0 {
+                    eprintln!("batch：{} 行都是重发（命令编号已记录过），未写入新内容", lines.len());
+                } else {
+                    eprintln!("batch：{} 行作为一次写入全部记录", lines.len());
+                }
+                Ok(())
+            }
+            Err((i, error)) => {
+                drop(ledger);
+                if !existed {
+                    // The store this batch's `init` made holds nothing: gone.
+                    let _ = std::fs::remove_dir_all(&ctx.settings.store);
+                }
+                let line = &lines[i];
+                eprintln!("batch：第{}行「{}」被拒绝；整批未写入任何内容", line.number, line.text);
+                Err(error.into())
+            }
+        };
+    }
+    let (mut new, mut resent) = (0usize, 0usize);
     let outcome = ledger.record_each(&items, |recorded| {
-        if printed.is_ok() {
-            printed = print_recorded(recorded, json);
+        if recorded.duplicate {
+            resent += 1;
+        } else {
+            new += 1;
         }
-        Ok(())
-    })?;
-    printed?;
-    let done = match outcome {
-        Ok(done) => done,
-        Err((i, error)) => {
-            let line = &lines[i];
-            eprintln!("batch：第{}行「{}」被拒绝；此前 {i} 行已记录，此后的行未执行", line.number, line.text);
-            return Err(error.into());
+        print_recorded(recorded, json).map_err(|e| match e {
+            CliError::Output(io) => selfeval_ledger::LedgerError::Output(io),
+            other => selfeval_ledger::LedgerError::Internal(other.message()),
+        })
+    });
+    drop(ledger);
+    let summary = |new: usize, resent: usize| {
+        if resent > 0 {
+            format!("{new} 行已记录，{resent} 行为重发（未重复写入）")
+        } else {
+            format!("{new} 行已记录")
         }
     };
-    drop(ledger);
-    eprintln!("batch：{done} 行已记录");
-    Ok(())
+    match outcome {
+        Ok(Ok(_)) => {
+            eprintln!("batch：{}", summary(new, resent));
+            Ok(())
+        }
+        Ok(Err((i, error))) => {
+            let line = &lines[i];
+            eprintln!(
+                "batch：第{}行「{}」被拒绝；此前 {}，此后的行未执行",
+                line.number,
+                line.text,
+                summary(new, resent)
+            );
+            Err(error.into())
+        }
+        Err(error) => {
+            eprintln!("batch：中途出错；此前 {}，其余的行未执行", summary(new, resent));
+            Err(error.into())
+        }
+    }
 }

@@ -84,18 +84,10 @@ fn command_line(planned: &Planned) -> String {
 }
 
 /// A command refused when the form was recorded (after it was decided):
-/// nothing was written.
+/// nothing was written; the error keeps its own kind and exit code.
 fn refused_late(i: usize, error: selfeval_ledger::LedgerError, planned: &[Planned]) -> CliError {
-    let error: CliError = error.into();
-    CliError::Invalid {
-        field: "FILE".into(),
-        message: format!(
-            "第{}条命令被拒绝，未写入任何内容：{}\n  {}",
-            i + 1,
-            error.message(),
-            command_line(&planned[i])
-        ),
-    }
+    eprintln!("import-table：第{}条命令被拒绝，未写入任何内容：{}", i + 1, command_line(&planned[i]));
+    error.into()
 }
 
 /// `import-table`.
