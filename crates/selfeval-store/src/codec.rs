@@ -257,15 +257,7 @@ pub(crate) fn line_at(key: &[u8], value: &[u8], seq: u64) -> Result<StoredEvent,
     let missing = || StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() };
     let index = seq.checked_sub(first).ok_or_else(missing)?;
     let line = lines(value).nth(index as usize).ok_or_else(missing)?;
-    let corrupt = |message: String| StoreError::Corrupt { seq, message };
-    let (hash, body) = split_line(line).map_err(corrupt)?;
-    let envelope = Envelope::decode(body).map_err(corrupt)?;
-    if envelope.seq != seq {
-        return Err(StoreError::Corrupt {
-            seq, message: format!("此处应为事件{seq}，读到的是事件{}", envelope.seq)
-        });
-    }
-    Ok(StoredEvent { envelope, hash: hash.to_owned() })
+    stored_line(line, seq)
 }
 
 /// The byte ranges of a value's lines, without their `\n`.

@@ -707,18 +707,22 @@ impl Store {
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
     }
 
+    /// The log value (key and bytes) that holds event `seq`.
+    fn value_holding(&self, seq: u64) -> Result<(sled::IVec, sled::IVec), StoreError> {
+        self.log
+            .range(..=seq.to_be_bytes())
+            .next_back()
+            .ok_or_else(|| StoreError::Corrupt { seq, message: "事件不在日志中".into() })?
+            .or_store()
+    }
+
     /// The exact stored lines of events `from..=to`, each with its `\n`:
     /// what a command's signature covers.
     pub fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
         let mut out = Vec::new();
         let mut seq = from;
         while seq <= to {
-            let (key, value) = self
-                .log
-                .range(..=seq.to_be_bytes())
-                .next_back()
-                .ok_or_else(|| StoreError::Corrupt { seq, message: "事件不在日志中".into() })?
-                .or_store()?;
+            let (key, value) = self.value_holding(seq)?;
             let first = codec::decode_key(&key)?;
             for (i, line) in codec::lines(&value).enumerate() {
                 let at = first + i as u64;
@@ -770,12 +774,7 @@ impl Store {
             let held =
                 current.as_ref().is_some_and(|(first, _, lines)| seq >= *first && seq < first + lines.len() as u64);
             if !held {
-                let (key, value) = self
-                    .log
-                    .range(..=seq.to_be_bytes())
-                    .next_back()
-                    .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?
-                    .or_store()?;
+                let (key, value) = self.value_holding(seq)?;
                 let first = codec::decode_key(&key)?;
                 current = Some((first, value.clone(), codec::line_spans(&value)));
             }
