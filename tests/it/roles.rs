@@ -737,3 +737,43 @@ fn a_batch_signs_each_command_with_its_own_key_and_one_append_holds_them_all() {
     assert!(run.stderr().contains("第2行") && run.stderr().contains("违反规则A9"), "{}", run.stderr());
     assert_eq!(env.head(), before);
 }
+
+/// Issue 12's "Why", as the auditor tried it on the demo: any string was an
+/// actor; one person submitted and approved their own project; spending on
+/// an approved project changed it while the status stayed 已审核通过.
+#[test]
+fn the_auditors_observations_on_the_demo_are_refused_and_write_nothing() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let head = env.head();
+    let stranger = env.run(&["--actor", "随便谁", "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(stranger.code(), 1, "{}", stranger.explain());
+    assert!(
+        stranger.stderr().starts_with(
+            "错误：--actor：违反规则A1（只有人员名册中的现任人员可以写入）：「随便谁」不是人员名册中的现任人员"
+        ),
+        "{}",
+        stranger.stderr()
+    );
+    // P02 is approved: spending on it is refused, its figures and status stay.
+    let locked = env.run(&["--actor", DEMO_RESCUE, "spend", "P02", "--amount", "30", "--date", "2024-12-30"]);
+    assert_eq!(locked.code(), 1, "{}", locked.explain());
+    assert!(locked.stderr().contains("违反规则A6"), "{}", locked.stderr());
+    assert!(locked.stderr().contains("selfeval reopen P02 --reason"), "{}", locked.stderr());
+    assert_eq!(env.head(), head, "a refused command moved the head");
+    let list = env.ok(&["project", "list"]);
+    let p02 = list.lines().find(|l| l.starts_with("| P02")).unwrap();
+    assert!(p02.contains("| 已审核通过 | 6.00 ") && p02.contains("| 6.00 "), "{list}");
+    // The office member who reopens and submits cannot approve it too.
+    env.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "复核"]);
+    env.ok_as(DEMO_OFFICE, &["submit", "P02"]);
+    let head = env.head();
+    let own = env.run(&["--actor", DEMO_OFFICE, "approve", "P02"]);
+    assert_eq!(own.code(), 1, "{}", own.explain());
+    assert!(own.stderr().contains("违反规则A4"), "{}", own.stderr());
+    assert!(own.stderr().contains("由赵静本人于事件#"), "{}", own.stderr());
+    assert_eq!(env.head(), head, "a refused approval moved the head");
+    let returned = env.run(&["--actor", DEMO_OFFICE, "return", "P02", "--reason", "自己退回"]);
+    assert_eq!(returned.code(), 1, "{}", returned.explain());
+    assert!(returned.stderr().contains("违反规则A4"), "{}", returned.stderr());
+}

@@ -49,13 +49,6 @@ impl Statement {
     }
 }
 
-/// A statement as read from a file, with its signature checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedStatement {
-    /// What it says.
-    pub statement: Statement,
-}
-
 /// Why a statement file is not a valid checkpoint (before the store is
 /// consulted): the file was edited, or it is not a checkpoint.
 fn parse(text: &str) -> Result<(Statement, String, String), String> {
@@ -83,7 +76,7 @@ fn parse(text: &str) -> Result<(Statement, String, String), String> {
 }
 
 /// Reads a statement and checks its signature against the key it names.
-pub fn read_statement(text: &str) -> Result<CheckedStatement, String> {
+pub fn read_statement(text: &str) -> Result<Statement, String> {
     let (statement, body, armored) = parse(text)?;
     if statement.text() != body {
         return Err("正文格式与规定不符（多余的行或空白）".into());
@@ -97,7 +90,7 @@ pub fn read_statement(text: &str) -> Result<CheckedStatement, String> {
     public
         .verify(NAMESPACE, body.as_bytes(), &signature)
         .map_err(|e| format!("签名与正文不符（{e}）：检查点文件被改动过"))?;
-    Ok(CheckedStatement { statement })
+    Ok(statement)
 }
 
 /// A statement checked against the store.
@@ -129,11 +122,10 @@ impl Ledger {
             });
         }
         let state = self.replay(None)?.state;
-        let department = state
-            .department()
-            .ok_or_else(|| LedgerError::Invalid {
-                field: "checkpoint".into(), message: "本库尚未初始化年度".into()
-            })?;
+        let department = state.department().ok_or_else(|| LedgerError::Invalid {
+            field: "checkpoint".into(),
+            message: "本库尚未初始化年度；可接受：先运行 selfeval init 初始化年度，再生成检查点".into(),
+        })?;
         let head = self.head().clone();
         let placeholder = Command::RecordCheckpoint { seq: head.seq, head: head.hash.clone(), key: "SHA256:".into() };
         // The time the event will be recorded at is the statement's time.
@@ -173,7 +165,7 @@ impl Ledger {
     /// the log recorded it. `Ok(Err(why))` when it does not hold.
     pub fn verify_checkpoint(&self, text: &str, state: &State) -> Result<Result<CheckpointHeld, String>, LedgerError> {
         let statement = match read_statement(text) {
-            Ok(checked) => checked.statement,
+            Ok(statement) => statement,
             Err(why) => return Ok(Err(why)),
         };
         if let Some(department) = state.department() {

@@ -7,7 +7,7 @@
 use selfeval_core::event::{project_stream, CommandSigned, DEPARTMENT_STREAM, ROSTER_STREAM};
 use selfeval_core::values::{check_command_id, visible};
 use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, Rejection, RejectionKind, Request, State};
-use selfeval_store::{Batch, ExpectedVersion, NewEvent, Prepare, StoredEvent};
+use selfeval_store::{Batch, ExpectedVersion, NewEvent, StoredEvent};
 
 use crate::{AsOf, Ledger, LedgerError};
 
@@ -194,9 +194,20 @@ impl Ledger {
     pub fn record_each(
         &mut self,
         items: &[Item],
-        mut each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
+        each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
     ) -> Result<Result<usize, (usize, LedgerError)>, LedgerError> {
         let default_key = self.settings.signer.key_file.clone();
+        let outcome = self.record_each_with(items, &default_key, each);
+        self.settings.signer.key_file = default_key;
+        outcome
+    }
+
+    fn record_each_with(
+        &mut self,
+        items: &[Item],
+        default_key: &Option<std::path::PathBuf>,
+        mut each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
+    ) -> Result<Result<usize, (usize, LedgerError)>, LedgerError> {
         let mut state: Option<State> = None;
         for (i, item) in items.iter().enumerate() {
             self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
@@ -205,45 +216,36 @@ impl Ledger {
                 None => false,
             };
             if resent || matches!(item.request.command, Command::InitYear { .. }) {
-                match self.record(&item.request, item.command_id.as_deref()) {
-                    Ok(recorded) => {
-                        each(&recorded)?;
-                        state = None; // replayed again when next needed
-                        continue;
-                    }
-                    Err(e) => {
-                        self.settings.signer.key_file = default_key;
-                        return Ok(Err((i, e)));
-                    }
+                let recorded = match self.record(&item.request, item.command_id.as_deref()) {
+                    Ok(recorded) => recorded,
+                    Err(e) => return Ok(Err((i, e))),
+                };
+                each(&recorded)?;
+                if !resent {
+                    state = None; // a new year: replayed when next needed
                 }
+                continue;
             }
             if let Some(id) = &item.command_id {
                 if let Err(e) = valid_command_id(id) {
-                    self.settings.signer.key_file = default_key;
                     return Ok(Err((i, e)));
                 }
             }
-            let current = match state.take() {
+            let mut current = match state.take() {
                 Some(state) => state,
                 None => self.replay(None)?.state,
             };
-            let mut current = current;
             let mut staging = self.store.staging();
             let recorded = match self.stage_one(&mut current, &mut staging, item)? {
                 Ok(recorded) => recorded,
-                Err(e) => {
-                    self.settings.signer.key_file = default_key;
-                    return Ok(Err((i, e)));
-                }
+                Err(e) => return Ok(Err((i, e))),
             };
             if let Err(conflict) = self.store.commit_staged(staging)? {
-                self.settings.signer.key_file = default_key;
                 return Err(LedgerError::Conflict(conflict.to_string()));
             }
             each(&recorded)?;
             state = Some(current);
         }
-        self.settings.signer.key_file = default_key;
         Ok(Ok(items.len()))
     }
 
@@ -275,52 +277,25 @@ impl Ledger {
         let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
         let first = staging.next_seq();
         let bytes = match self.store.stage(staging, &batch) {
-            Ok(bytes) => bytes,
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(conflict)) => return Ok(Err(LedgerError::Conflict(conflict.to_string()))),
             Err(e) => return Ok(Err(e.into())),
         };
         let mut events: Vec<(u64, String)> =
             payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
         let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
+        for (k, payload) in payloads.into_iter().enumerate() {
+            state.apply(&selfeval_core::RecordedEvent { seq: first + k as u64, meta: request.meta.clone(), payload });
+        }
         if let Some(signing) = signing {
-            let (signature, key) = match self.settings.signer.sign(&signing.signer, Some(&signing.key), &bytes) {
-                Ok(signed) => signed,
+            let seq = staging.next_seq();
+            let payload = match self.sign_staged(staging, &batch, &signing, &bytes) {
+                Ok(payload) => payload,
                 Err(e) => return Ok(Err(e)),
             };
-            let payload = EventPayload::CommandSigned(CommandSigned {
-                stream: batch.stream.clone(),
-                signer: signing.signer.clone(),
-                key,
-                signature,
-            });
-            let trailer = Batch {
-                events: vec![NewEvent {
-                    event_type: payload.event_type().to_owned(),
-                    schema_version: payload.schema_version(),
-                    payload: payload.to_json(),
-                }],
-                ..batch.clone()
-            };
-            let seq = staging.next_seq();
-            self.store.stage_trailer(staging, &trailer)?;
-            events.push((seq, "CommandSigned".to_owned()));
+            events.push((seq, payload.event_type().to_owned()));
             echoes.push(None);
-            let signed = selfeval_core::RecordedEvent { seq, meta: request.meta.clone(), payload };
-            for (k, payload) in payloads.into_iter().enumerate() {
-                state.apply(&selfeval_core::RecordedEvent {
-                    seq: first + k as u64,
-                    meta: request.meta.clone(),
-                    payload,
-                });
-            }
-            state.apply(&signed);
-        } else {
-            for (k, payload) in payloads.into_iter().enumerate() {
-                state.apply(&selfeval_core::RecordedEvent {
-                    seq: first + k as u64,
-                    meta: request.meta.clone(),
-                    payload,
-                });
-            }
+            state.apply(&selfeval_core::RecordedEvent { seq, meta: request.meta.clone(), payload });
         }
         Ok(Ok(Recorded { events, echoes, duplicate: false }))
     }
@@ -533,37 +508,44 @@ impl Ledger {
         debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
         let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
         let batch = batch_of(meta, command_id, ExpectedVersion::Exact(version), payloads);
-        let prepared = match self.store.prepare(&batch).map_err(|e| Append::Failed(e.into()))? {
-            Prepare::Ready(prepared) => prepared,
-            // Without its signature, if it had one: one seq per payload.
-            Prepare::Duplicate(appended) => return Ok(appended.seqs.into_iter().take(payloads.len()).collect()),
-            Prepare::Conflict(conflict) => return Err(Append::Conflict(conflict.to_string())),
+        let failed = |e: LedgerError| Append::Failed(e);
+        let mut staging = self.store.staging();
+        let bytes = match self.store.stage(&mut staging, &batch).map_err(|e| failed(e.into()))? {
+            Ok(bytes) => bytes,
+            Err(conflict) => return Err(Append::Conflict(conflict.to_string())),
         };
-        let trailer = match signing {
-            None => None,
-            Some(signing) => {
-                let (signature, key) = self
-                    .settings
-                    .signer
-                    .sign(&signing.signer, Some(&signing.key), prepared.bytes())
-                    .map_err(Append::Failed)?;
-                let payload = EventPayload::CommandSigned(CommandSigned {
-                    stream: stream.clone(),
-                    signer: signing.signer.clone(),
-                    key,
-                    signature,
-                });
-                Some(NewEvent {
-                    event_type: payload.event_type().to_owned(),
-                    schema_version: payload.schema_version(),
-                    payload: payload.to_json(),
-                })
-            }
-        };
-        match self.store.commit(*prepared, trailer).map_err(|e| Append::Failed(e.into()))? {
+        if let Some(signing) = signing {
+            self.sign_staged(&mut staging, &batch, signing, &bytes).map_err(failed)?;
+        }
+        match self.store.commit_staged(staging).map_err(|e| failed(e.into()))? {
             Ok(appended) => Ok(appended.seqs[..payloads.len()].to_vec()),
             Err(conflict) => Err(Append::Conflict(conflict.to_string())),
         }
+    }
+
+    /// Signs `bytes`, the staged lines of `batch`, as `signing` says, and
+    /// stages the signature as the command's last event.
+    fn sign_staged(
+        &self,
+        staging: &mut selfeval_store::Staging,
+        batch: &Batch,
+        signing: &Signing,
+        bytes: &[u8],
+    ) -> Result<EventPayload, LedgerError> {
+        let (signature, key) = self.settings.signer.sign(&signing.signer, Some(&signing.key), bytes)?;
+        let payload = EventPayload::CommandSigned(CommandSigned {
+            stream: batch.stream.clone(),
+            signer: signing.signer.clone(),
+            key,
+            signature,
+        });
+        let event = NewEvent {
+            event_type: payload.event_type().to_owned(),
+            schema_version: payload.schema_version(),
+            payload: payload.to_json(),
+        };
+        self.store.stage_trailer(staging, &Batch { events: vec![event], ..batch.clone() })?;
+        Ok(payload)
     }
 }
 

@@ -161,13 +161,11 @@ pub fn tables_docx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, Strin
 /// Body text, 仿宋_GB2312 三号, exact 28 pt lines, the first line indented
 /// two characters.
 fn body(text: &str) -> Paragraph {
-    Paragraph::new()
-        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(560))
-        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None)
-        .add_run(run(text, "仿宋_GB2312", 32, false))
+    heading(text, "仿宋_GB2312")
 }
 
-/// A heading: 一、 in 黑体, （一） in 楷体_GB2312, both 三号.
+/// A heading: 一、 in 黑体, （一） in 楷体_GB2312, both 三号, set like the
+/// body (first line indented two characters, fixed 28-point lines).
 fn heading(text: &str, east_asia: &str) -> Paragraph {
     Paragraph::new()
         .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(560))

@@ -112,29 +112,6 @@ pub struct Batch {
     pub events: Vec<NewEvent>,
 }
 
-/// A batch encoded at the head, not yet stored ([`Store::prepare`]).
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    base: Head,
-    batch: Batch,
-    version: u64,
-    value: Vec<u8>,
-    stored: Vec<StoredEvent>,
-    head: Head,
-}
-
-impl Prepared {
-    /// The exact lines that will be stored, each with its `\n`.
-    pub fn bytes(&self) -> &[u8] {
-        &self.value
-    }
-
-    /// The events as they will be stored.
-    pub fn events(&self) -> &[StoredEvent] {
-        &self.stored
-    }
-}
-
 /// A log value being read: its first sequence number, its bytes and its
 /// lines' spans.
 type HeldValue = (u64, sled::IVec, Vec<(usize, usize)>);
@@ -147,6 +124,7 @@ pub struct Staging {
     value: Vec<u8>,
     stored: Vec<StoredEvent>,
     versions: std::collections::HashMap<String, u64>,
+    commands: std::collections::HashSet<String>,
 }
 
 impl Staging {
@@ -154,17 +132,17 @@ impl Staging {
     pub fn next_seq(&self) -> u64 {
         self.head.seq + 1
     }
-}
 
-/// What [`Store::prepare`] found.
-#[derive(Debug, Clone)]
-pub enum Prepare {
-    /// Encoded and ready to commit.
-    Ready(Box<Prepared>),
-    /// The command id was appended before: nothing to write.
-    Duplicate(Appended),
-    /// The stream is not at the expected version.
-    Conflict(Conflict),
+    /// Encodes `batch` after the staged events, its stream at `version`.
+    fn push(&mut self, batch: &Batch, version: u64) -> Result<Vec<u8>, StoreError> {
+        let (value, stored, head) =
+            codec::encode_batch(batch, &self.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
+        self.versions.insert(batch.stream.clone(), version + stored.len() as u64);
+        self.value.extend_from_slice(&value);
+        self.stored.extend(stored);
+        self.head = head;
+        Ok(value)
+    }
 }
 
 /// A successful append.
@@ -555,77 +533,14 @@ impl Store {
     /// version, and the original sequence numbers (with `duplicate`) when the
     /// command id was appended before. In both cases nothing is written.
     pub fn append(&mut self, batch: &Batch) -> Result<Result<Appended, Conflict>, StoreError> {
-        match self.prepare(batch)? {
-            Prepare::Ready(prepared) => self.commit(*prepared, None),
-            Prepare::Duplicate(appended) => Ok(Ok(appended)),
-            Prepare::Conflict(conflict) => Ok(Err(conflict)),
-        }
-    }
-
-    /// Encodes a batch exactly as it would be stored at the head now,
-    /// without writing it: its bytes can then be signed, and the signature
-    /// appended with it by [`Store::commit`].
-    pub fn prepare(&self, batch: &Batch) -> Result<Prepare, StoreError> {
-        if batch.events.is_empty() {
-            return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
-        }
         if let Some(seqs) = self.command_seqs(&batch.command_id)? {
-            return Ok(Prepare::Duplicate(Appended { seqs, duplicate: true }));
+            return Ok(Ok(Appended { seqs, duplicate: true }));
         }
-        let version = self.stream_version(&batch.stream)?;
-        if let ExpectedVersion::Exact(expected) = batch.expected_version {
-            if expected != version {
-                return Ok(Prepare::Conflict(Conflict { stream: batch.stream.clone(), expected, actual: version }));
-            }
+        let mut staging = self.staging();
+        if let Err(conflict) = self.stage(&mut staging, batch)? {
+            return Ok(Err(conflict));
         }
-        let (value, stored, head) =
-            codec::encode_batch(batch, &self.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
-        Ok(Prepare::Ready(Box::new(Prepared {
-            base: self.head.clone(),
-            batch: batch.clone(),
-            version,
-            value,
-            stored,
-            head,
-        })))
-    }
-
-    /// Stores a prepared batch, followed by `trailer` (one more event of
-    /// the same command and stream, e.g. a signature over
-    /// [`Prepared::bytes`]), atomically and durably. A conflict when the
-    /// log moved since it was prepared.
-    pub fn commit(
-        &mut self,
-        prepared: Prepared,
-        trailer: Option<NewEvent>,
-    ) -> Result<Result<Appended, Conflict>, StoreError> {
-        let Prepared { base, batch, version, mut value, mut stored, mut head } = prepared;
-        if base != self.head {
-            return Ok(Err(Conflict { stream: batch.stream.clone(), expected: base.seq, actual: self.head.seq }));
-        }
-        if let Some(event) = trailer {
-            let count = stored.len() as u64;
-            let one = Batch { events: vec![event], ..batch.clone() };
-            let (tail, tail_stored, tail_head) =
-                codec::encode_batch(&one, &head, version + count, &mut || uuid::Uuid::now_v7().to_string())?;
-            value.extend_from_slice(&tail);
-            stored.extend(tail_stored);
-            head = tail_head;
-        }
-        let first = self.head.seq + 1;
-        let key = first.to_be_bytes();
-        if self.log.compare_and_swap(key, None::<&[u8]>, Some(value)).or_store()?.is_err() {
-            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
-        }
-        self.index_batch(&stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect::<Vec<_>>())?;
-        self.mark_indexed(head.seq)?;
-        self.db.flush().or_store()?;
-        self.head = head;
-        // The batch is durable now: a failure to move the head file up must
-        // not turn an acknowledged append into an error (a retry would record
-        // it twice). A head file behind the log is moved up at the next open.
-        let _ = self.write_head_file();
-        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+        self.commit_staged(staging)
     }
 
     /// An empty staging area at the head: several commands encoded one
@@ -638,44 +553,43 @@ impl Store {
             value: Vec::new(),
             stored: Vec::new(),
             versions: std::collections::HashMap::new(),
+            commands: std::collections::HashSet::new(),
         }
     }
 
     /// Encodes `batch` after what `staging` holds (its stream at the version
     /// the staged commands leave it); returns the exact lines it adds, each
-    /// with its `\n`. A command id already stored or staged is refused.
-    pub fn stage(&self, staging: &mut Staging, batch: &Batch) -> Result<Vec<u8>, StoreError> {
+    /// with its `\n`, or a conflict when the stream is not at the batch's
+    /// expected version. A command id already stored or staged is refused.
+    pub fn stage(&self, staging: &mut Staging, batch: &Batch) -> Result<Result<Vec<u8>, Conflict>, StoreError> {
         if batch.events.is_empty() {
             return Err(StoreError::InvalidBatch("a batch needs at least one event".into()));
         }
-        let staged = staging.stored.iter().any(|e| e.envelope.command_id == batch.command_id);
-        if staged || self.command_seqs(&batch.command_id)?.is_some() {
+        if staging.commands.contains(&batch.command_id) || self.command_seqs(&batch.command_id)?.is_some() {
             return Err(StoreError::InvalidBatch(format!("命令编号「{}」已记录过或在同一批中重复", batch.command_id)));
         }
         let version = match staging.versions.get(&batch.stream) {
             Some(v) => *v,
             None => self.stream_version(&batch.stream)?,
         };
-        let (value, stored, head) =
-            codec::encode_batch(batch, &staging.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
-        staging.versions.insert(batch.stream.clone(), version + stored.len() as u64);
-        staging.value.extend_from_slice(&value);
-        staging.stored.extend(stored);
-        staging.head = head;
-        Ok(value)
+        if let ExpectedVersion::Exact(expected) = batch.expected_version {
+            if expected != version {
+                return Ok(Err(Conflict { stream: batch.stream.clone(), expected, actual: version }));
+            }
+        }
+        staging.commands.insert(batch.command_id.clone());
+        Ok(Ok(staging.push(batch, version)?))
     }
 
     /// Stages one more event of the command staged last (its signature):
     /// same command id, stream and metadata as `batch`.
     pub fn stage_trailer(&self, staging: &mut Staging, batch: &Batch) -> Result<(), StoreError> {
-        let version = staging.versions.get(&batch.stream).copied().unwrap_or(0);
-        let (value, stored, head) =
-            codec::encode_batch(batch, &staging.head, version, &mut || uuid::Uuid::now_v7().to_string())?;
-        staging.versions.insert(batch.stream.clone(), version + stored.len() as u64);
-        staging.value.extend_from_slice(&value);
-        staging.stored.extend(stored);
-        staging.head = head;
-        Ok(())
+        let last = staging.stored.last().map(|e| (&e.envelope.command_id, &e.envelope.stream));
+        if last != Some((&batch.command_id, &batch.stream)) {
+            return Err(StoreError::InvalidBatch("a trailer belongs to the command staged last".into()));
+        }
+        let version = staging.versions.get(&batch.stream).copied().unwrap_or_default();
+        staging.push(batch, version).map(drop)
     }
 
     /// Stores everything staged as one log value, atomically and durably;
