@@ -303,6 +303,13 @@ fn a_csv_in_gb18030_with_published_spellings_is_read_and_a_bad_cell_is_named() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("培训!E6：全年执行数「六万」不是数字"), "{}", run.stderr());
     assert_eq!(env.head(), before);
+    // A file that is not there is named, in Chinese, and writes nothing.
+    let missing = out(&env, "没有这个文件.xlsx");
+    env.fails(
+        &["import-table", missing.to_str().unwrap(), "--project", "P10"],
+        1,
+        &format!("错误：FILE：无法读取 {}：文件或目录不存在", missing.display()),
+    );
 }
 
 /// A 自评表 as CSV lines (UTF-8), with `unit` in the 项目资金 label.

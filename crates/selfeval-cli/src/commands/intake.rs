@@ -92,11 +92,11 @@ fn refused_late(i: usize, error: selfeval_ledger::LedgerError, planned: &[Planne
 
 /// `import-table`.
 pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let (size, sha256) = selfeval_ledger::file_digest(&args.file)
+        .map_err(|e| invalid("FILE", format!("无法读取 {}：{}", args.file.display(), crate::error::describe_io(&e))))?;
     let (sheet, grid) = selfeval_report::read_grid(&args.file, args.sheet.as_deref(), args.project.as_deref())
         .map_err(|why| invalid("FILE", why))?;
     let form = intake::parse_grid(&sheet, &grid).map_err(|e| invalid("FILE", e.to_string()))?;
-    let (size, sha256) = selfeval_ledger::file_digest(&args.file)
-        .map_err(|e| invalid("FILE", format!("无法读取 {}：{}", args.file.display(), crate::error::describe_io(&e))))?;
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = format!("{file_name}（{size}字节，SHA-256 {sha256}）");
     // A dry run only reads (a read-only store included).
