@@ -1,13 +1,14 @@
 //! Import: an export restored into a new ledger, whole or not at all.
 //!
 //! The file is imported into a fresh sibling directory, its hash chain
-//! checked line by line by the store; then every event is decoded (old
-//! schema versions upcast), checked against the state before it (known
-//! types and versions, values in range, stream versions contiguous,
-//! referenced projects, indicators, problems and expenditures exist,
-//! recorded times never go back) and applied. Only then is the state
-//! snapshot written, the directory synced and renamed into place. A killed
-//! import leaves the target as it was, and a retry starts afresh.
+//! checked line by line by the store; meanwhile, on a second thread, every
+//! event the store has checked and written is decoded (old schema versions
+//! upcast), checked against the state before it (known types and versions,
+//! values in range, stream versions contiguous, referenced projects,
+//! indicators, problems and expenditures exist, recorded times never go
+//! back) and applied. Only when both are done is the state snapshot
+//! written, the directory synced and renamed into place. A killed import
+//! leaves the target as it was, and a retry starts afresh.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -17,7 +18,7 @@ use selfeval_core::validate::check_event;
 use selfeval_core::State;
 use selfeval_store::Imported;
 
-use crate::{decode, Ledger, LedgerError, LedgerSettings};
+use crate::{decode_envelope, Ledger, LedgerError, LedgerSettings};
 
 /// Why an import was refused; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,11 +141,26 @@ impl Ledger {
         input: &mut dyn BufRead,
     ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
         let mut ledger = Ledger::open(work, settings)?;
-        let imported = match ledger.store.import(input)? {
+        // The store hands over each pack of lines it has checked and
+        // written; the checker decodes and applies them meanwhile.
+        let (packs, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let checker = std::thread::spawn(move || {
+            let mut check = ImportCheck::default();
+            for pack in received {
+                check.pack(&pack)?;
+            }
+            Ok::<State, ImportRefused>(check.state)
+        });
+        // A checker that stopped at a bad event no longer listens; the store
+        // finishes its own check, then the checker's finding is reported.
+        let stored = ledger.store.import_with(input, &mut |pack| drop(packs.send(pack)));
+        drop(packs);
+        let checked = checker.join().map_err(|_| LedgerError::Integrity("导入检查线程异常终止".into()))?;
+        let imported = match stored? {
             Ok(imported) => imported,
             Err(rejected) => return Ok(Err(ImportRefused { seq: None, problem: rejected.to_string() })),
         };
-        let state = match ledger.check_imported() {
+        let state = match checked {
             Ok(state) => state,
             Err(refused) => return Ok(Err(refused)),
         };
@@ -152,45 +168,66 @@ impl Ledger {
             return Ok(Err(ImportRefused { seq: Some(bad.seq), problem: bad.problem }));
         }
         ledger.write_snapshot(&state, imported.head.seq);
+        drop(state);
         drop(ledger);
+        // sled replays what was written since its last open when it opens
+        // next; that recovery is paid here, inside the import, rather than
+        // by the first command after it.
+        drop(Ledger::open(work, settings)?);
         sync_tree(work).map_err(io)?;
         Ok(Ok(imported))
     }
+}
 
-    /// Decodes, checks and applies every event of a freshly imported log.
-    fn check_imported(&self) -> Result<State, ImportRefused> {
-        let mut state = State::default();
-        let mut versions: HashMap<String, u64> = HashMap::new();
-        let mut last_recorded = None;
-        for stored in self.store.events_from(1) {
-            let stored = stored.map_err(|e| ImportRefused { seq: None, problem: e.to_string() })?;
-            let e = &stored.envelope;
-            let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
-            let event = decode(&stored).map_err(|error| refuse(error.to_string()))?;
-            // Actors and reasons are restored as they were recorded (older
-            // versions stored them as typed); output escapes them.
-            if e.actor.trim().is_empty() {
-                return Err(refuse("actor：操作人为空".into()));
-            }
-            check_event(&state, &event).map_err(refuse)?;
-            if event.payload.stream() != e.stream {
-                return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));
-            }
-            let version = versions.entry(e.stream.clone()).or_default();
-            *version += 1;
-            if e.stream_version != *version {
-                return Err(refuse(format!(
-                    "stream_version：「{}」的第{}个事件标为版本{}",
-                    e.stream, *version, e.stream_version
-                )));
-            }
-            if last_recorded.is_some_and(|last| e.recorded_at < last) {
-                return Err(refuse("recorded_at：记录时间早于前一个事件".into()));
-            }
-            last_recorded = Some(e.recorded_at);
-            state.apply(&event);
+/// The check of an import's events, in log order, against the state
+/// before each.
+#[derive(Default)]
+struct ImportCheck {
+    state: State,
+    versions: HashMap<String, u64>,
+    last_recorded: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ImportCheck {
+    /// Checks and applies a pack of stored lines (each with its `\n`).
+    fn pack(&mut self, lines: &[u8]) -> Result<(), ImportRefused> {
+        for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let unreadable = |problem: String| ImportRefused { seq: None, problem };
+            let (_, body) = selfeval_store::split_line(line).map_err(unreadable)?;
+            let envelope = selfeval_store::Envelope::decode(body).map_err(unreadable)?;
+            self.event(&envelope)?;
         }
-        Ok(state)
+        Ok(())
+    }
+
+    /// Decodes, checks and applies one event.
+    fn event(&mut self, e: &selfeval_store::Envelope) -> Result<(), ImportRefused> {
+        let Self { state, versions, last_recorded } = self;
+        let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
+        let event = decode_envelope(e).map_err(|error| refuse(error.to_string()))?;
+        // Actors and reasons are restored as they were recorded (older
+        // versions stored them as typed); output escapes them.
+        if e.actor.trim().is_empty() {
+            return Err(refuse("actor：操作人为空".into()));
+        }
+        check_event(state, &event).map_err(refuse)?;
+        if event.payload.stream() != e.stream {
+            return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));
+        }
+        let version = versions.entry(e.stream.clone()).or_default();
+        *version += 1;
+        if e.stream_version != *version {
+            return Err(refuse(format!(
+                "stream_version：「{}」的第{}个事件标为版本{}",
+                e.stream, *version, e.stream_version
+            )));
+        }
+        if last_recorded.is_some_and(|last| e.recorded_at < last) {
+            return Err(refuse("recorded_at：记录时间早于前一个事件".into()));
+        }
+        *last_recorded = Some(e.recorded_at);
+        state.apply(&event);
+        Ok(())
     }
 }
 

@@ -71,7 +71,7 @@ impl Store {
         if seq == 0 || seq > self.head.seq {
             return Ok(None);
         }
-        let Some(entry) = self.log.range(..=seq.to_be_bytes()).next_back() else { return Ok(None) };
+        let Some(entry) = self.log()?.range(..=seq.to_be_bytes()).next_back() else { return Ok(None) };
         let (key, value) = entry.or_store()?;
         Ok(Some(crate::codec::line_at(&key, &value, seq)?.hash))
     }

@@ -213,18 +213,6 @@ pub(crate) fn decode_key(bytes: &[u8]) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(array))
 }
 
-pub(crate) fn stream_prefix(stream: &str) -> Vec<u8> {
-    let mut key = stream.as_bytes().to_vec();
-    key.push(0);
-    key
-}
-
-pub(crate) fn stream_key(stream: &str, version: u64) -> Vec<u8> {
-    let mut key = stream_prefix(stream);
-    key.extend_from_slice(&version.to_be_bytes());
-    key
-}
-
 /// What the indexes need of an event, read without decoding the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub(crate) struct IndexEntry {

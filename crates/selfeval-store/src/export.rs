@@ -167,8 +167,8 @@ impl Store {
     pub fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, StoreError> {
         out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
         let mut events = 0;
-        for entry in self.log.iter() {
-            let (_, value) = entry.or_store()?;
+        for entry in self.log_values(1) {
+            let (_, value) = entry?;
             out.write_all(&value).map_err(StoreError::Write)?;
             events += codec::lines(&value).count() as u64;
         }
@@ -184,8 +184,8 @@ impl Store {
         out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
         let mut verifier = ChainVerifier::new();
         let mut stopped = None;
-        'entries: for entry in self.log.iter() {
-            let value = match entry.or_store() {
+        'entries: for entry in self.log_values(1) {
+            let value = match entry {
                 Ok((_, value)) => value,
                 Err(error) => {
                     stopped = Some(crate::ChainBreak { seq: verifier.head().seq + 1, problem: error.to_string() });
@@ -225,6 +225,18 @@ impl Store {
     /// Restores an export into this empty store, verifying the whole chain
     /// and the trailer. A refused import leaves the store empty.
     pub fn import(&mut self, input: &mut dyn BufRead) -> Result<Result<Imported, ImportRejected>, StoreError> {
+        self.import_with(input, &mut |_| {})
+    }
+
+    /// [`Store::import`], handing `each` the lines of every pack of events
+    /// once their chain is checked and they are written (each line with its
+    /// `\n`, in log order): a caller checks the events while the store
+    /// writes, instead of reading them back afterwards.
+    pub fn import_with(
+        &mut self,
+        input: &mut dyn BufRead,
+        each: &mut dyn FnMut(Vec<u8>),
+    ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         if !self.is_empty() {
             return Ok(Err(ImportRejected {
                 seq: None,
@@ -232,13 +244,12 @@ impl Store {
                 problem: format!("库中已有 {} 个事件；导入需要空库", self.head.seq),
             }));
         }
-        match self.import_lines(input) {
+        match self.import_lines(input, each) {
             Ok(Ok(imported)) => Ok(Ok(imported)),
             outcome => {
-                for tree in [&self.log, &self.streams, &self.commands, &self.meta] {
-                    tree.clear().or_store()?;
-                }
-                self.db.flush().or_store()?;
+                self.log()?.clear().or_store()?;
+                self.index()?.clear()?;
+                self.db()?.flush().or_store()?;
                 self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
                 self.write_head_file()?;
                 outcome
@@ -246,7 +257,11 @@ impl Store {
         }
     }
 
-    fn import_lines(&mut self, input: &mut dyn BufRead) -> Result<Result<Imported, ImportRejected>, StoreError> {
+    fn import_lines(
+        &mut self,
+        input: &mut dyn BufRead,
+        each: &mut dyn FnMut(Vec<u8>),
+    ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         let mut buffer = Vec::new();
         let mut line_number = 0u64;
         let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
@@ -267,6 +282,7 @@ impl Store {
         // lands whole or not at all, so one value may hold many commands.
         // Each event keeps its own line and its link in the chain.
         let mut pack = Pack::default();
+        let mut pending = crate::index::Pending::default();
         let mut trailer: Option<TrailerBody> = None;
         loop {
             match read_line(input, &mut buffer) {
@@ -298,15 +314,14 @@ impl Store {
             };
             let new_command = pack.entries.last().is_none_or(|last| last.command_id != entry.command_id);
             if new_command && pack.bytes.len() >= PACK_BYTES {
-                self.write_pack(&pack)?;
-                pack = Pack::default();
+                self.write_pack(std::mem::take(&mut pack), &mut pending, each)?;
             }
             pack.bytes.extend_from_slice(line);
             pack.bytes.push(b'\n');
             pack.entries.push(entry);
         }
         if !pack.entries.is_empty() {
-            self.write_pack(&pack)?;
+            self.write_pack(pack, &mut pending, each)?;
         }
         let head = verifier.head();
         let Some(trailer) = trailer else {
@@ -322,32 +337,41 @@ impl Store {
                 ),
             );
         }
-        self.mark_indexed(head.seq)?;
-        self.db.flush().or_store()?;
+        self.index()?.commit(pending, head.seq)?;
+        self.db()?.flush().or_store()?;
         self.head = head.clone();
         self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
     }
 
-    fn write_pack(&mut self, pack: &Pack) -> Result<(), StoreError> {
+    fn write_pack(
+        &mut self,
+        pack: Pack,
+        pending: &mut crate::index::Pending,
+        each: &mut dyn FnMut(Vec<u8>),
+    ) -> Result<(), StoreError> {
         let first = pack.entries[0].seq;
         if self
-            .log
+            .log()?
             .compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(pack.bytes.as_slice()))
             .or_store()?
             .is_err()
         {
             return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
         }
-        for command in pack.entries.chunk_by(|a, b| a.command_id == b.command_id) {
-            self.index_batch(command)?;
-        }
+        // The indexes are gathered in memory and written once at the end.
+        self.index()?.add_all(pending, &pack.entries)?;
+        self.scanned(pack.bytes.len())?;
+        each(pack.bytes);
         Ok(())
     }
 }
 
-/// How many bytes of events an import packs into one log value (sled copies
-/// a node on write, so large values make inserts dearer; 16 KiB measured well).
+/// How many bytes of events an import packs into one log value. sled reads
+/// a whole leaf (up to 16 values) to return one value, so a point read
+/// (one project's history, the streams a command replays) costs up to 16
+/// packs: 16 KiB keeps that near 256 KiB. Larger packs (256 KiB, measured)
+/// open faster after an import but make those reads 16 times dearer.
 const PACK_BYTES: usize = 16 * 1024;
 
 /// Whole commands waiting to be written as one log value.

@@ -59,6 +59,7 @@ mod cache;
 mod codec;
 mod export;
 mod headfile;
+mod index;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -304,29 +305,104 @@ pub struct OpenOptions {
     /// Open a damaged store to salvage what still verifies: the head file
     /// is not checked (nor written); only `export_salvage` makes sense then.
     pub salvage: bool,
+    /// Reopen the engine after reading or importing this many bytes of log
+    /// values (sled keeps what it read in memory until it is closed).
+    pub reopen_after_bytes: u64,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { wait: Duration::from_secs(10), cache_bytes: 64 * 1024 * 1024, salvage: false }
+        OpenOptions {
+            wait: Duration::from_secs(10),
+            cache_bytes: 64 * 1024 * 1024,
+            salvage: false,
+            reopen_after_bytes: REOPEN_AFTER,
+        }
     }
 }
 
-/// Tree names. `log` is the truth; the others are caches rebuilt from it.
+/// Tree names. `log` is the truth; `index` is a cache rebuilt from it.
 const LOG: &str = "log";
-const STREAMS: &str = "streams";
-const COMMANDS: &str = "commands";
-const META: &str = "meta";
-const INDEXED: &[u8] = b"indexed";
+const INDEX: &str = "index";
+/// The trees of the first layout (a key per event and per command), dropped
+/// and rebuilt as `index` when an older store is opened.
+const OLD_TREES: [&str; 3] = ["streams", "commands", "meta"];
+
+/// Our own lock file: held for the life of a [`Store`], across the
+/// engine's reopenings (sled's own lock is released while it reopens).
+pub const LOCK_FILE: &str = "selfeval-lock";
+
+/// After reading (or importing) this many bytes of log values, the engine
+/// is closed and opened again: sled 0.34 keeps every page it has read in
+/// memory whatever its cache size, so a pass over a 600 MB log would hold
+/// 600 MB (issue 14); reopened every 64 MiB it holds about that much.
+const REOPEN_AFTER: u64 = 64 << 20;
+
+/// How many bytes of log values a scan fetches at a time.
+const SCAN_BYTES: usize = 4 << 20;
+
+/// The open engine: the database and its trees.
+struct Engine {
+    db: sled::Db,
+    log: sled::Tree,
+    index: index::Index,
+}
+
+impl Engine {
+    /// Opens sled in `dir`, waiting while another process holds it.
+    fn open(dir: &Path, options: &OpenOptions, started: Instant) -> Result<Engine, StoreError> {
+        let mut pause = Duration::from_millis(10);
+        let db = loop {
+            match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).open() {
+                Ok(db) => break db,
+                Err(error) if is_lock_error(&error) => {
+                    let waited = started.elapsed();
+                    if waited >= options.wait {
+                        return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
+                    }
+                    std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
+                    pause = (pause * 2).min(Duration::from_millis(250));
+                }
+                Err(error) => return Err(engine_error(error)),
+            }
+        };
+        Ok(Engine {
+            log: db.open_tree(LOG).or_store()?,
+            index: index::Index { tree: db.open_tree(INDEX).or_store()? },
+            db,
+        })
+    }
+}
+
+/// Takes our lock file in `dir`, waiting while another process holds it.
+fn lock(dir: &Path, options: &OpenOptions, started: Instant) -> Result<std::fs::File, StoreError> {
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE))?;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let waited = started.elapsed();
+                if waited >= options.wait {
+                    return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
+                }
+                std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
+                pause = (pause * 2).min(Duration::from_millis(250));
+            }
+            Err(std::fs::TryLockError::Error(error)) => return Err(error.into()),
+        }
+    }
+}
 
 /// An open event store.
 pub struct Store {
     path: PathBuf,
-    db: sled::Db,
-    log: sled::Tree,
-    streams: sled::Tree,
-    commands: sled::Tree,
-    meta: sled::Tree,
+    options: OpenOptions,
+    _lock: std::fs::File,
+    engine: std::cell::RefCell<Option<Engine>>,
+    /// Bytes read or imported since the engine was last opened.
+    scanned: std::cell::Cell<u64>,
     head: Head,
 }
 
@@ -350,28 +426,20 @@ impl Store {
     /// holds it, and catches the indexes up with the log.
     pub fn open(dir: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
         let started = Instant::now();
-        let mut pause = Duration::from_millis(10);
-        let db = loop {
-            match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).open() {
-                Ok(db) => break db,
-                Err(error) if is_lock_error(&error) => {
-                    let waited = started.elapsed();
-                    if waited >= options.wait {
-                        return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
-                    }
-                    std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
-                    pause = (pause * 2).min(Duration::from_millis(250));
-                }
-                Err(error) => return Err(engine_error(error)),
+        let lock = lock(dir, options, started)?;
+        let engine = Engine::open(dir, options, started)?;
+        let names = engine.db.tree_names();
+        for old in OLD_TREES {
+            if names.iter().any(|name| name.as_ref() == old.as_bytes()) {
+                engine.db.drop_tree(old).or_store()?;
             }
-        };
+        }
         let mut store = Store {
             path: dir.to_path_buf(),
-            log: db.open_tree(LOG).or_store()?,
-            streams: db.open_tree(STREAMS).or_store()?,
-            commands: db.open_tree(COMMANDS).or_store()?,
-            meta: db.open_tree(META).or_store()?,
-            db,
+            options: options.clone(),
+            _lock: lock,
+            engine: std::cell::RefCell::new(Some(engine)),
+            scanned: std::cell::Cell::new(0),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
         };
         store.head = store.read_head()?;
@@ -412,6 +480,68 @@ impl Store {
         Ok(())
     }
 
+    fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> Result<T, StoreError> {
+        match self.engine.borrow().as_ref() {
+            Some(engine) => Ok(f(engine)),
+            None => Err(StoreError::Io("存储引擎重新打开失败，库已关闭".into())),
+        }
+    }
+
+    /// The log tree (a handle: held only for the call that uses it, so that
+    /// the engine can be reopened between calls).
+    fn log(&self) -> Result<sled::Tree, StoreError> {
+        self.with_engine(|e| e.log.clone())
+    }
+
+    fn index(&self) -> Result<index::Index, StoreError> {
+        self.with_engine(|e| e.index.clone())
+    }
+
+    fn db(&self) -> Result<sled::Db, StoreError> {
+        self.with_engine(|e| e.db.clone())
+    }
+
+    /// Counts bytes read or imported, and reopens the engine once they
+    /// pass [`OpenOptions::reopen_after_bytes`] (our own lock stays held
+    /// meanwhile).
+    pub(crate) fn scanned(&self, bytes: usize) -> Result<(), StoreError> {
+        let total = self.scanned.get() + bytes as u64;
+        if total < self.options.reopen_after_bytes {
+            self.scanned.set(total);
+            return Ok(());
+        }
+        self.scanned.set(0);
+        let mut slot = self.engine.borrow_mut();
+        if let Some(old) = slot.take() {
+            old.db.flush().or_store()?;
+        }
+        *slot = Some(Engine::open(&self.path, &self.options, Instant::now())?);
+        Ok(())
+    }
+
+    /// Log values (first sequence number, bytes) from the one holding
+    /// `key` on, at most about [`SCAN_BYTES`] of them (at least one).
+    fn values_from(&self, key: u64) -> Result<Vec<(u64, sled::IVec)>, StoreError> {
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        for entry in self.log()?.range(key.to_be_bytes()..) {
+            let (k, v) = entry.or_store()?;
+            bytes += v.len();
+            out.push((codec::decode_key(&k)?, v));
+            if bytes >= SCAN_BYTES {
+                break;
+            }
+        }
+        self.scanned(bytes)?;
+        Ok(out)
+    }
+
+    /// Every log value from the one that holds event `from`, in order,
+    /// fetched a few MiB at a time (the engine may be reopened between).
+    pub(crate) fn log_values(&self, from: u64) -> LogValues<'_> {
+        LogValues { store: self, next: Some(from.max(1)), started: false, buffer: Vec::new().into_iter() }
+    }
+
     /// Records the current head in the head file.
     pub(crate) fn write_head_file(&self) -> Result<(), StoreError> {
         headfile::write(&self.path, &self.head)
@@ -433,7 +563,7 @@ impl Store {
     }
 
     fn read_head(&self) -> Result<Head, StoreError> {
-        match self.log.last().or_store()? {
+        match self.log()?.last().or_store()? {
             None => Ok(Head { seq: 0, hash: GENESIS_HASH.to_owned() }),
             Some((key, value)) => {
                 let first = codec::decode_key(&key)?;
@@ -448,83 +578,42 @@ impl Store {
         }
     }
 
-    fn indexed_position(&self) -> Result<u64, StoreError> {
-        Ok(match self.meta.get(INDEXED).or_store()? {
-            Some(bytes) => codec::decode_key(&bytes)?,
-            None => 0,
-        })
-    }
-
     /// Brings the stream and command indexes up to the log's head. An index
     /// ahead of the log (the log write was lost, the index write was not) is
     /// dropped and rebuilt.
     fn catch_up_indexes(&mut self) -> Result<(), StoreError> {
-        let mut position = self.indexed_position()?;
+        let mut position = self.index()?.position()?;
         if position > self.head.seq {
-            self.streams.clear().or_store()?;
-            self.commands.clear().or_store()?;
+            self.index()?.clear()?;
             position = 0;
         }
         if position == self.head.seq {
             return Ok(());
         }
-        let events: Vec<codec::IndexEntry> = self
-            .events_from(position + 1)
-            .map(|e| e.map(|e| codec::IndexEntry::of(&e.envelope)))
-            .collect::<Result<_, _>>()?;
-        let mut start = 0;
-        while start < events.len() {
-            let command = &events[start].command_id;
-            let end = start + events[start..].iter().take_while(|e| &e.command_id == command).count();
-            self.index_batch(&events[start..end])?;
-            start = end;
+        let mut pending = index::Pending::default();
+        let mut command: Vec<codec::IndexEntry> = Vec::new();
+        for event in self.events_from(position + 1) {
+            let entry = codec::IndexEntry::of(&event?.envelope);
+            if command.last().is_some_and(|last| last.command_id != entry.command_id) {
+                self.index()?.add_command(&mut pending, &command)?;
+                command.clear();
+            }
+            command.push(entry);
         }
-        self.mark_indexed(self.head.seq)?;
-        self.db.flush().or_store()?;
-        Ok(())
-    }
-
-    /// Indexes one command's events: their streams, and the command id.
-    fn index_batch(&self, events: &[codec::IndexEntry]) -> Result<(), StoreError> {
-        for e in events {
-            self.streams.insert(codec::stream_key(&e.stream, e.stream_version), &e.seq.to_be_bytes()).or_store()?;
-        }
-        if let Some(first) = events.first() {
-            let mut value = first.seq.to_be_bytes().to_vec();
-            value.extend_from_slice(&(events.len() as u64).to_be_bytes());
-            self.commands.insert(first.command_id.as_bytes(), value).or_store()?;
-        }
-        Ok(())
-    }
-
-    /// Records that the caches reflect the log up to `seq`.
-    fn mark_indexed(&self, seq: u64) -> Result<(), StoreError> {
-        self.meta.insert(INDEXED, &seq.to_be_bytes()).or_store()?;
+        self.index()?.add_command(&mut pending, &command)?;
+        self.index()?.commit(pending, self.head.seq)?;
+        self.db()?.flush().or_store()?;
         Ok(())
     }
 
     /// The number of events in a stream.
     pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
-        match self.streams.scan_prefix(codec::stream_prefix(stream)).next_back() {
-            None => Ok(0),
-            Some(entry) => {
-                let (key, _) = entry.or_store()?;
-                codec::decode_key(&key[key.len() - 8..])
-            }
-        }
+        self.index()?.stream_version(stream)
     }
 
     /// The sequence numbers appended for a command id, if it was appended.
     pub fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError> {
-        Ok(match self.commands.get(command_id.as_bytes()).or_store()? {
-            None => None,
-            Some(value) if value.len() == 16 => {
-                let first = codec::decode_key(&value[..8])?;
-                let count = codec::decode_key(&value[8..])?;
-                Some((first..first + count).collect())
-            }
-            Some(_) => return Err(StoreError::Corrupt { seq: 0, message: "bad command index entry".into() }),
-        })
+        Ok(self.index()?.command(command_id)?.map(|(first, count)| (first..first + count).collect()))
     }
 
     /// Appends a command's events atomically and durably.
@@ -603,19 +692,14 @@ impl Store {
             return Ok(Ok(Appended { seqs: Vec::new(), duplicate: false }));
         }
         let first = self.head.seq + 1;
-        if self.log.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(value)).or_store()?.is_err() {
+        if self.log()?.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(value)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
         }
         let entries: Vec<codec::IndexEntry> = stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect();
-        let mut start = 0;
-        while start < entries.len() {
-            let command = &entries[start].command_id;
-            let end = start + entries[start..].iter().take_while(|e| &e.command_id == command).count();
-            self.index_batch(&entries[start..end])?;
-            start = end;
-        }
-        self.mark_indexed(head.seq)?;
-        self.db.flush().or_store()?;
+        let mut pending = index::Pending::default();
+        self.index()?.add_all(&mut pending, &entries)?;
+        self.index()?.commit(pending, head.seq)?;
+        self.db()?.flush().or_store()?;
         self.head = head;
         let _ = self.write_head_file();
         Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
@@ -623,7 +707,7 @@ impl Store {
 
     /// The log value (key and bytes) that holds event `seq`.
     fn value_holding(&self, seq: u64) -> Result<(sled::IVec, sled::IVec), StoreError> {
-        self.log
+        self.log()?
             .range(..=seq.to_be_bytes())
             .next_back()
             .ok_or_else(|| StoreError::Corrupt { seq, message: "事件不在日志中".into() })?
@@ -656,19 +740,11 @@ impl Store {
 
     /// Every event from sequence number `from` on, in order, read lazily.
     pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
-        let start = match self.log.range(..=from.max(1).to_be_bytes()).next_back() {
-            Some(Ok((key, _))) => key.to_vec(),
-            _ => from.max(1).to_be_bytes().to_vec(),
-        };
-        self.log
-            .range(start..)
+        self.log_values(from)
             .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
-                match entry {
-                    Err(e) => Box::new(std::iter::once(Err(engine_error(e)))),
-                    Ok((key, value)) => match codec::decode_batch(&key, &value) {
-                        Ok(events) => Box::new(events.into_iter().map(Ok)),
-                        Err(e) => Box::new(std::iter::once(Err(e))),
-                    },
+                match entry.and_then(|(first, value)| codec::decode_batch(&first.to_be_bytes(), &value)) {
+                    Ok(events) => Box::new(events.into_iter().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
                 }
             })
             .filter(move |e| e.as_ref().map_or(true, |e| e.envelope.seq >= from))
@@ -682,9 +758,7 @@ impl Store {
         // all-or-nothing batch): its lines are found once per value, not
         // once per event.
         let mut current: Option<HeldValue> = None;
-        for entry in self.streams.scan_prefix(codec::stream_prefix(stream)) {
-            let (_, value) = entry.or_store()?;
-            let seq = codec::decode_key(&value)?;
+        for seq in self.index()?.stream_seqs(stream)? {
             let held =
                 current.as_ref().is_some_and(|(first, _, lines)| seq >= *first && seq < first + lines.len() as u64);
             if !held {
@@ -705,9 +779,8 @@ impl Store {
     /// sequence number and what is wrong there.
     pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, StoreError> {
         let mut verifier = codec::ChainVerifier::new();
-        for entry in self.log.iter() {
-            let (key, value) = entry.or_store()?;
-            let first = codec::decode_key(&key)?;
+        for entry in self.log_values(1) {
+            let (first, value) = entry?;
             if let Err(broken) = verifier.batch(first, &value) {
                 return Ok(Err(broken));
             }
@@ -719,6 +792,51 @@ impl Store {
             }));
         }
         Ok(Ok(verified))
+    }
+}
+
+/// Log values in order, fetched a few MiB at a time ([`Store::log_values`]).
+pub(crate) struct LogValues<'a> {
+    store: &'a Store,
+    /// The key to fetch from next (`None`: the end was reached).
+    next: Option<u64>,
+    /// Whether the first fetch (which starts at the value holding the
+    /// first event asked for) was made.
+    started: bool,
+    buffer: std::vec::IntoIter<(u64, sled::IVec)>,
+}
+
+impl Iterator for LogValues<'_> {
+    type Item = Result<(u64, sled::IVec), StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(value) = self.buffer.next() {
+            return Some(Ok(value));
+        }
+        let mut key = self.next?;
+        if !self.started {
+            self.started = true;
+            // The value holding event `key` may start before it (a pack).
+            match self.store.log().and_then(|log| log.range(..=key.to_be_bytes()).next_back().transpose().or_store()) {
+                Ok(Some((first, _))) => match codec::decode_key(&first) {
+                    Ok(first) => key = first,
+                    Err(e) => return Some(Err(e)),
+                },
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        match self.store.values_from(key) {
+            Err(e) => {
+                self.next = None;
+                Some(Err(e))
+            }
+            Ok(values) => {
+                self.next = values.last().map(|(first, _)| first + 1);
+                self.buffer = values.into_iter();
+                self.buffer.next().map(Ok)
+            }
+        }
     }
 }
 

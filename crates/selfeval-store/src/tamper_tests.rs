@@ -4,6 +4,8 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
+use crate::codec::IndexEntry;
+use crate::index::Pending;
 
 fn store_with(events: u64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -30,7 +32,7 @@ fn store_with(events: u64) -> (tempfile::TempDir, Store) {
 }
 
 fn value_at(store: &Store, seq: u64) -> Vec<u8> {
-    store.log.get(seq.to_be_bytes()).unwrap().unwrap().to_vec()
+    store.log().unwrap().get(seq.to_be_bytes()).unwrap().unwrap().to_vec()
 }
 
 fn broken(store: &Store) -> ChainBreak {
@@ -49,7 +51,7 @@ fn a_clean_chain_verifies() {
 fn a_changed_payload_byte_is_found() {
     let (_dir, store) = store_with(5);
     let value = String::from_utf8(value_at(&store, 3)).unwrap().replace("\"1.2\"", "\"9.2\"");
-    store.log.insert(3u64.to_be_bytes(), value.as_bytes()).unwrap();
+    store.log().unwrap().insert(3u64.to_be_bytes(), value.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("事件被改动过"), "{}", b.problem);
@@ -62,7 +64,7 @@ fn a_changed_previous_hash_is_found() {
     let at = value.find("\"prev_hash\":\"").unwrap() + 13;
     let mut tampered = value.clone();
     tampered.replace_range(at..at + 1, if &value[at..at + 1] == "a" { "b" } else { "a" });
-    store.log.insert(4u64.to_be_bytes(), tampered.as_bytes()).unwrap();
+    store.log().unwrap().insert(4u64.to_be_bytes(), tampered.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 4);
     assert!(b.problem.contains("与事件3的哈希不符"), "{}", b.problem);
@@ -71,7 +73,7 @@ fn a_changed_previous_hash_is_found() {
 #[test]
 fn a_deleted_event_is_found() {
     let (_dir, store) = store_with(5);
-    store.log.remove(3u64.to_be_bytes()).unwrap();
+    store.log().unwrap().remove(3u64.to_be_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("与日志的接续位置不符"), "{}", b.problem);
@@ -81,8 +83,8 @@ fn a_deleted_event_is_found() {
 fn reordered_events_are_found() {
     let (_dir, store) = store_with(5);
     let (two, three) = (value_at(&store, 2), value_at(&store, 3));
-    store.log.insert(2u64.to_be_bytes(), three).unwrap();
-    store.log.insert(3u64.to_be_bytes(), two).unwrap();
+    store.log().unwrap().insert(2u64.to_be_bytes(), three).unwrap();
+    store.log().unwrap().insert(3u64.to_be_bytes(), two).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 2);
     assert!(b.problem.contains("事件2缺失（其位置上是事件3"), "{}", b.problem);
@@ -93,7 +95,7 @@ fn a_duplicated_event_is_found() {
     let (_dir, store) = store_with(5);
     let mut doubled = value_at(&store, 2);
     doubled.extend(value_at(&store, 2));
-    store.log.insert(2u64.to_be_bytes(), doubled).unwrap();
+    store.log().unwrap().insert(2u64.to_be_bytes(), doubled).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("事件2重复或次序错乱"), "{}", b.problem);
@@ -106,8 +108,8 @@ fn indexes_ahead_of_the_log_are_rebuilt_on_open() {
     // write: batch 4 was never acknowledged, so the head file names event 3.
     let third = crate::Head { seq: 3, hash: store.hash_at(3).unwrap().unwrap() };
     crate::headfile::write(dir.path(), &third).unwrap();
-    store.log.remove(4u64.to_be_bytes()).unwrap();
-    store.db.flush().unwrap();
+    store.log().unwrap().remove(4u64.to_be_bytes()).unwrap();
+    store.db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     assert_eq!(store.head().seq, 3);
@@ -119,14 +121,99 @@ fn indexes_ahead_of_the_log_are_rebuilt_on_open() {
 #[test]
 fn indexes_behind_the_log_are_caught_up_on_open() {
     let (dir, store) = store_with(6);
-    // Simulate a crash after the log write and before the index writes.
-    store.streams.clear().unwrap();
-    store.commands.clear().unwrap();
-    store.meta.insert(INDEXED, &2u64.to_be_bytes()).unwrap();
-    store.db.flush().unwrap();
+    // Simulate a crash after the log write and before the index writes:
+    // the index reflects events 1 and 2 only.
+    store.index().unwrap().clear().unwrap();
+    let first_two: Vec<_> = store.events_from(1).take(2).map(|e| IndexEntry::of(&e.unwrap().envelope)).collect();
+    let mut pending = Pending::default();
+    store.index().unwrap().add_all(&mut pending, &first_two).unwrap();
+    store.index().unwrap().commit(pending, 2).unwrap();
+    store.db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]));
     assert_eq!(store.stream_version("project/P2").unwrap(), 2);
     assert_eq!(store.stream_events("project/P2").unwrap().len(), 2);
+}
+
+#[test]
+fn an_index_caught_up_from_an_older_position_counts_nothing_twice() {
+    let (dir, store) = store_with(6);
+    // The index holds all six events but says it reflects only two (a crash
+    // cannot leave this, the position is written with the entries; a
+    // rebuild must still be idempotent).
+    let mut pending = Pending::default();
+    let all: Vec<_> = store.events_from(1).map(|e| IndexEntry::of(&e.unwrap().envelope)).collect();
+    store.index().unwrap().add_all(&mut pending, &all).unwrap();
+    store.index().unwrap().commit(pending, 2).unwrap();
+    store.db().unwrap().flush().unwrap();
+    drop(store);
+    let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    assert_eq!(store.index().unwrap().position().unwrap(), 6);
+    for p in 0..3 {
+        assert_eq!(store.stream_version(&format!("project/P{p}")).unwrap(), 2);
+        let seqs: Vec<u64> =
+            store.stream_events(&format!("project/P{p}")).unwrap().iter().map(|e| e.envelope.seq).collect();
+        assert_eq!(seqs, vec![p + 1, p + 4]);
+    }
+    assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]));
+}
+
+#[test]
+fn a_long_stream_spans_chunks_and_reads_back_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    let at = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+    let total = crate::index::CHUNK as u64 * 2 + 3;
+    for i in 0..total {
+        let batch = Batch {
+            stream: "department".into(),
+            expected_version: ExpectedVersion::Exact(i),
+            command_id: format!("cmd-{i}"),
+            actor: "张三@科室".into(),
+            reason: None,
+            occurred_at: at,
+            recorded_at: at,
+            events: vec![NewEvent { event_type: "Noted".into(), schema_version: 1, payload: "{}".into() }],
+        };
+        store.append(&batch).unwrap().unwrap();
+    }
+    assert_eq!(store.stream_version("department").unwrap(), total);
+    // A stream whose name starts with another's is a stream of its own.
+    assert_eq!(store.stream_version("depart").unwrap(), 0);
+    drop(store);
+    let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    let events = store.stream_events("department").unwrap();
+    assert_eq!(events.iter().map(|e| e.envelope.seq).collect::<Vec<_>>(), (1..=total).collect::<Vec<_>>());
+    assert_eq!(events.iter().map(|e| e.envelope.stream_version).collect::<Vec<_>>(), (1..=total).collect::<Vec<_>>());
+    assert_eq!(
+        store.index().unwrap().tree.scan_prefix(b"s").count(),
+        3,
+        "three chunks of at most {}",
+        crate::index::CHUNK
+    );
+}
+
+#[test]
+fn a_store_with_the_first_index_layout_is_reindexed_on_open() {
+    let (dir, store) = store_with(5);
+    // The first layout kept a key per event and per command in three trees.
+    store.index().unwrap().clear().unwrap();
+    store.db().unwrap().drop_tree(INDEX).unwrap();
+    let streams = store.db().unwrap().open_tree("streams").unwrap();
+    streams.insert(b"project/P0\0\0\0\0\0\0\0\0\x01", &1u64.to_be_bytes()).unwrap();
+    store.db().unwrap().open_tree("commands").unwrap().insert(b"cmd-0", &[0u8; 16]).unwrap();
+    store.db().unwrap().open_tree("meta").unwrap().insert(b"indexed", &5u64.to_be_bytes()).unwrap();
+    store.db().unwrap().flush().unwrap();
+    drop((streams, store));
+    let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    let names: Vec<_> =
+        store.db().unwrap().tree_names().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+    for old in OLD_TREES {
+        assert!(!names.contains(&old.to_owned()), "{old} dropped: {names:?}");
+    }
+    assert_eq!(store.stream_version("project/P0").unwrap(), 2);
+    assert_eq!(store.stream_version("project/P1").unwrap(), 2);
+    assert_eq!(store.command_seqs("cmd-4").unwrap(), Some(vec![5]));
+    assert_eq!(store.index().unwrap().position().unwrap(), 5);
 }

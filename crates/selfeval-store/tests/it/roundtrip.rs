@@ -212,3 +212,30 @@ fn an_imported_store_packs_commands_yet_reads_like_any_other() {
     assert_eq!(reopened.head().seq, 80);
     assert_eq!(reopened.stream_version("project/P1").unwrap(), p1.len() as u64 + 1);
 }
+
+#[test]
+fn a_store_that_reopens_its_engine_after_every_value_reads_and_imports_the_same() {
+    // sled keeps what it read until it is closed, so long passes reopen it
+    // every 64 MiB; here after every value, on every path that reads or
+    // imports many values.
+    let export = sample_export(40);
+    let options = selfeval_store::OpenOptions { reopen_after_bytes: 1, ..Default::default() };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = selfeval_store::Store::open(dir.path(), &options).unwrap();
+    let mut packs = 0;
+    let imported = store.import_with(&mut Cursor::new(&export), &mut |_| packs += 1).unwrap().unwrap();
+    assert_eq!(imported.events, store.head().seq);
+    assert!(packs >= 1);
+    assert_eq!(exported(&store), export, "export after reopenings is byte-identical");
+    assert_eq!(store.verify().unwrap().unwrap().events, imported.events);
+    let seqs: Vec<u64> = store.events_from(7).map(|e| e.unwrap().envelope.seq).collect();
+    assert_eq!(seqs, (7..=imported.events).collect::<Vec<_>>());
+    // Appends still work, and another opener still waits for this one.
+    store.append(&batch("project/P0", ExpectedVersion::Any, "after", 1)).unwrap().unwrap();
+    let short = selfeval_store::OpenOptions { wait: std::time::Duration::from_millis(200), ..Default::default() };
+    assert!(matches!(selfeval_store::Store::open(dir.path(), &short), Err(selfeval_store::StoreError::Busy { .. })));
+    drop(store);
+    let store = selfeval_store::Store::open(dir.path(), &options).unwrap();
+    assert_eq!(store.head().seq, imported.events + 1);
+    assert_eq!(store.verify().unwrap().unwrap().events, imported.events + 1);
+}

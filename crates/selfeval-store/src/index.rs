@@ -1,0 +1,246 @@
+//! The stream index and the command index, packed.
+//!
+//! Both are caches of the log, rebuilt from it when missing or behind. They
+//! live in one sled tree, so that an append's index changes and the
+//! position they reflect are written by one atomic `apply_batch`.
+//!
+//! sled loads (and, after a write, rewrites) its whole page table at every
+//! open, one entry per tree node of at most 16 keys; a key per event made
+//! that table grow with the log (issue 14: 63–131 ms per open at a million
+//! events). The keys here grow with the streams and stay bounded for the
+//! commands:
+//!
+//! - `s` + stream length (u16, big-endian) + stream + chunk number (u32):
+//!   the sequence numbers of the stream's events, each a big-endian u64,
+//!   at most [`CHUNK`] per value. The stream's version is the count.
+//! - `c` + bucket (u16): every command id whose hash falls in the bucket,
+//!   each as id length (u16), id, first sequence number (u64) and event
+//!   count (u32). [`BUCKETS`] buckets at most.
+//! - `p`: the log position the index reflects (u64).
+//!
+//! Adding an event or a command that is already there changes nothing, so
+//! catching up from an older position never counts anything twice.
+
+use std::collections::HashMap;
+
+use crate::codec::IndexEntry;
+use crate::{OrStore, StoreError};
+
+/// Sequence numbers per stream chunk.
+pub(crate) const CHUNK: usize = 256;
+/// Command buckets.
+pub(crate) const BUCKETS: u16 = 4096;
+const POSITION: &[u8] = b"p";
+
+fn corrupt(message: &str) -> StoreError {
+    StoreError::Corrupt { seq: 0, message: format!("索引损坏：{message}") }
+}
+
+fn stream_prefix(stream: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(3 + stream.len() + 4);
+    key.push(b's');
+    key.extend_from_slice(&(stream.len() as u16).to_be_bytes());
+    key.extend_from_slice(stream.as_bytes());
+    key
+}
+
+fn chunk_key(stream: &str, chunk: u32) -> Vec<u8> {
+    let mut key = stream_prefix(stream);
+    key.extend_from_slice(&chunk.to_be_bytes());
+    key
+}
+
+fn chunk_number(key: &[u8]) -> Result<u32, StoreError> {
+    let bytes: [u8; 4] = key[key.len().saturating_sub(4)..].try_into().map_err(|_| corrupt("流的键太短"))?;
+    Ok(u32::from_be_bytes(bytes))
+}
+
+fn bucket_key(command_id: &str) -> [u8; 3] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(command_id.as_bytes());
+    let bucket = u16::from_be_bytes([digest[0], digest[1]]) % BUCKETS;
+    let [a, b] = bucket.to_be_bytes();
+    [b'c', a, b]
+}
+
+fn seqs(value: &[u8]) -> Result<impl Iterator<Item = u64> + '_, StoreError> {
+    if !value.len().is_multiple_of(8) {
+        return Err(corrupt("流的序号长度不是 8 的倍数"));
+    }
+    Ok(value.chunks_exact(8).map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes"))))
+}
+
+fn last_seq(value: &[u8]) -> Option<u64> {
+    let start = value.len().checked_sub(8)?;
+    Some(u64::from_be_bytes(value[start..].try_into().expect("8 bytes")))
+}
+
+/// Finds `command_id` in a bucket: its first sequence number and count.
+fn find_command(bucket: &[u8], command_id: &str) -> Result<Option<(u64, u64)>, StoreError> {
+    let mut rest = bucket;
+    while !rest.is_empty() {
+        let short = || corrupt("命令索引的条目不完整");
+        let len = u16::from_be_bytes(rest.get(..2).ok_or_else(short)?.try_into().expect("2 bytes")) as usize;
+        let entry = rest.get(2..2 + len + 12).ok_or_else(short)?;
+        let (id, numbers) = entry.split_at(len);
+        if id == command_id.as_bytes() {
+            let first = u64::from_be_bytes(numbers[..8].try_into().expect("8 bytes"));
+            let count = u32::from_be_bytes(numbers[8..].try_into().expect("4 bytes"));
+            return Ok(Some((first, u64::from(count))));
+        }
+        rest = &rest[2 + len + 12..];
+    }
+    Ok(None)
+}
+
+/// Index changes not yet written: the values they touch, whole.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    values: HashMap<Vec<u8>, Vec<u8>>,
+    last_chunk: HashMap<String, u32>,
+    /// How much of each bucket was stored before: only that part is
+    /// searched for an id, the ids added since are in `commands`.
+    stored_bucket: HashMap<[u8; 3], usize>,
+    commands: std::collections::HashSet<String>,
+}
+
+/// The packed indexes, in their own tree.
+#[derive(Clone)]
+pub(crate) struct Index {
+    pub(crate) tree: sled::Tree,
+}
+
+impl Index {
+    /// The log position the index reflects (0: nothing indexed).
+    pub(crate) fn position(&self) -> Result<u64, StoreError> {
+        match self.tree.get(POSITION).or_store()? {
+            None => Ok(0),
+            Some(bytes) => crate::codec::decode_key(&bytes),
+        }
+    }
+
+    /// The stream's last chunk: its number and value.
+    fn last_chunk(&self, stream: &str) -> Result<Option<(u32, sled::IVec)>, StoreError> {
+        match self.tree.scan_prefix(stream_prefix(stream)).next_back() {
+            None => Ok(None),
+            Some(entry) => {
+                let (key, value) = entry.or_store()?;
+                if key.len() != 3 + stream.len() + 4 {
+                    // A longer stream name that starts with this one cannot
+                    // share the prefix: the length is part of it.
+                    return Err(corrupt("流的键长度不符"));
+                }
+                Ok(Some((chunk_number(&key)?, value)))
+            }
+        }
+    }
+
+    /// The number of events in a stream.
+    pub(crate) fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        Ok(match self.last_chunk(stream)? {
+            None => 0,
+            Some((chunk, value)) => u64::from(chunk) * CHUNK as u64 + (value.len() / 8) as u64,
+        })
+    }
+
+    /// The sequence numbers of a stream's events, in order.
+    pub(crate) fn stream_seqs(&self, stream: &str) -> Result<Vec<u64>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.tree.scan_prefix(stream_prefix(stream)) {
+            let (_, value) = entry.or_store()?;
+            out.extend(seqs(&value)?);
+        }
+        Ok(out)
+    }
+
+    /// The first sequence number and event count of a command, if indexed.
+    pub(crate) fn command(&self, command_id: &str) -> Result<Option<(u64, u64)>, StoreError> {
+        match self.tree.get(bucket_key(command_id)).or_store()? {
+            None => Ok(None),
+            Some(bucket) => find_command(&bucket, command_id),
+        }
+    }
+
+    /// The value at `key`, from what is pending or else from the tree.
+    fn pending_value<'p>(&self, pending: &'p mut Pending, key: &[u8]) -> Result<&'p mut Vec<u8>, StoreError> {
+        if !pending.values.contains_key(key) {
+            let stored = self.tree.get(key).or_store()?.map(|v| v.to_vec()).unwrap_or_default();
+            pending.values.insert(key.to_vec(), stored);
+        }
+        Ok(pending.values.get_mut(key).expect("inserted above"))
+    }
+
+    /// Adds one command's events (all of one command id, in order).
+    pub(crate) fn add_command(&self, pending: &mut Pending, events: &[IndexEntry]) -> Result<(), StoreError> {
+        let Some(first) = events.first() else { return Ok(()) };
+        for e in events {
+            let chunk = match pending.last_chunk.get(&e.stream) {
+                Some(chunk) => *chunk,
+                None => {
+                    let chunk = match self.last_chunk(&e.stream)? {
+                        Some((chunk, value)) => {
+                            pending.values.entry(chunk_key(&e.stream, chunk)).or_insert_with(|| value.to_vec());
+                            chunk
+                        }
+                        None => 0,
+                    };
+                    pending.last_chunk.insert(e.stream.clone(), chunk);
+                    chunk
+                }
+            };
+            let mut key = chunk_key(&e.stream, chunk);
+            let value = self.pending_value(pending, &key)?;
+            if last_seq(value).is_some_and(|last| last >= e.seq) {
+                continue;
+            }
+            if value.len() / 8 >= CHUNK {
+                key = chunk_key(&e.stream, chunk + 1);
+                pending.last_chunk.insert(e.stream.clone(), chunk + 1);
+            }
+            self.pending_value(pending, &key)?.extend_from_slice(&e.seq.to_be_bytes());
+        }
+        if pending.commands.contains(&first.command_id) {
+            return Ok(());
+        }
+        let key = bucket_key(&first.command_id);
+        let known = pending.stored_bucket.get(&key).copied();
+        let bucket = self.pending_value(pending, &key)?;
+        let stored = known.unwrap_or(bucket.len());
+        if find_command(&bucket[..stored], &first.command_id)?.is_none() {
+            let id = first.command_id.as_bytes();
+            let len = u16::try_from(id.len()).map_err(|_| StoreError::InvalidBatch("命令编号过长".into()))?;
+            let count =
+                u32::try_from(events.len()).map_err(|_| StoreError::InvalidBatch("一个命令的事件过多".into()))?;
+            bucket.extend_from_slice(&len.to_be_bytes());
+            bucket.extend_from_slice(id);
+            bucket.extend_from_slice(&first.seq.to_be_bytes());
+            bucket.extend_from_slice(&count.to_be_bytes());
+            pending.commands.insert(first.command_id.clone());
+        }
+        pending.stored_bucket.insert(key, stored);
+        Ok(())
+    }
+
+    /// Adds events of several commands, grouped by command id.
+    pub(crate) fn add_all(&self, pending: &mut Pending, events: &[IndexEntry]) -> Result<(), StoreError> {
+        for command in events.chunk_by(|a, b| a.command_id == b.command_id) {
+            self.add_command(pending, command)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending changes and the position they reach, atomically.
+    pub(crate) fn commit(&self, pending: Pending, position: u64) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (key, value) in pending.values {
+            batch.insert(key, value);
+        }
+        batch.insert(POSITION, &position.to_be_bytes());
+        self.tree.apply_batch(batch).or_store()
+    }
+
+    /// Forgets everything (the index is rebuilt from the log).
+    pub(crate) fn clear(&self) -> Result<(), StoreError> {
+        self.tree.clear().or_store()
+    }
+}
