@@ -188,7 +188,8 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     bar.inc(1);
 
     bar.set_message("verify");
-    let (verify_s, verify_rss) = repeat(runs, || measure(&paths, &paths.selfeval, &["--store", &store, "verify"], &[]))?;
+    let (verify_s, verify_rss) =
+        repeat(runs, || measure(&paths, &paths.selfeval, &["--store", &store, "verify"], &[]))?;
     bar.inc(1);
 
     bar.set_message("history");

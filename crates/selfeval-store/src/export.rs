@@ -284,6 +284,14 @@ impl Store {
         let mut pack = Pack::default();
         let mut pending = crate::index::Pending::default();
         let mut trailer: Option<TrailerBody> = None;
+        // The packs wait in a spool file until the whole file is checked:
+        // the index is then written first and the log after it. sled frees
+        // the segments an import's writes leave as garbage only as later
+        // writes go by, and overwrites and syncs every free segment at each
+        // open; with the log written last they stay unfreed (measured at a
+        // million events: 229 free segments, open and close 40 ms, when the
+        // index followed the log; 5 and 10–15 ms when it preceded it).
+        let mut spool = Spool::create(&self.path)?;
         loop {
             match read_line(input, &mut buffer) {
                 Ok(Some(())) => {}
@@ -314,14 +322,14 @@ impl Store {
             };
             let new_command = pack.entries.last().is_none_or(|last| last.command_id != entry.command_id);
             if new_command && pack.bytes.len() >= PACK_BYTES {
-                self.write_pack(std::mem::take(&mut pack), &mut pending, each)?;
+                self.spool_pack(std::mem::take(&mut pack), &mut spool, &mut pending, each)?;
             }
             pack.bytes.extend_from_slice(line);
             pack.bytes.push(b'\n');
             pack.entries.push(entry);
         }
         if !pack.entries.is_empty() {
-            self.write_pack(pack, &mut pending, each)?;
+            self.spool_pack(pack, &mut spool, &mut pending, each)?;
         }
         let head = verifier.head();
         let Some(trailer) = trailer else {
@@ -338,32 +346,88 @@ impl Store {
             );
         }
         self.index()?.commit(pending, head.seq)?;
+        for pack in spool.read_back()? {
+            let (first, bytes) = pack?;
+            self.write_value(first, &bytes)?;
+        }
         self.db()?.flush().or_store()?;
         self.head = head.clone();
         self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
     }
 
-    fn write_pack(
+    /// Hands a checked pack to the caller and to the spool; its index
+    /// entries are gathered in memory.
+    fn spool_pack(
         &mut self,
         pack: Pack,
+        spool: &mut Spool,
         pending: &mut crate::index::Pending,
         each: &mut dyn FnMut(Vec<u8>),
     ) -> Result<(), StoreError> {
-        let first = pack.entries[0].seq;
-        if self
-            .log()?
-            .compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(pack.bytes.as_slice()))
-            .or_store()?
-            .is_err()
-        {
-            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
-        }
-        // The indexes are gathered in memory and written once at the end.
         self.index()?.add_all(pending, &pack.entries)?;
-        self.scanned(pack.bytes.len())?;
+        spool.push(pack.entries[0].seq, &pack.bytes)?;
         each(pack.bytes);
         Ok(())
+    }
+
+    /// Writes one log value of an import (never over another).
+    fn write_value(&mut self, first: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.log()?.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes)).or_store()?.is_err() {
+            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
+        }
+        self.scanned(bytes.len())
+    }
+}
+
+/// An import's checked packs, kept in a file in the store directory until
+/// the whole export is checked (removed when dropped).
+struct Spool {
+    path: std::path::PathBuf,
+    out: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Spool {
+    fn create(dir: &std::path::Path) -> Result<Spool, StoreError> {
+        let path = dir.join("selfeval-import-spool");
+        let file = std::fs::File::create(&path)?;
+        Ok(Spool { path, out: Some(std::io::BufWriter::with_capacity(1 << 20, file)) })
+    }
+
+    fn push(&mut self, first: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let out = self.out.as_mut().expect("open until read back");
+        out.write_all(&first.to_be_bytes())?;
+        out.write_all(&(bytes.len() as u64).to_be_bytes())?;
+        out.write_all(bytes)?;
+        Ok(())
+    }
+
+    /// The packs in the order they were pushed.
+    fn read_back(&mut self) -> Result<impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_, StoreError> {
+        use std::io::Read;
+        if let Some(out) = self.out.take() {
+            out.into_inner().map_err(|e| e.into_error())?;
+        }
+        let mut input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&self.path)?);
+        Ok(std::iter::from_fn(move || {
+            let mut header = [0u8; 16];
+            match input.read_exact(&mut header) {
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+                Err(e) => return Some(Err(e.into())),
+                Ok(()) => {}
+            }
+            let first = u64::from_be_bytes(header[..8].try_into().expect("8 bytes"));
+            let len = u64::from_be_bytes(header[8..].try_into().expect("8 bytes")) as usize;
+            let mut bytes = vec![0; len];
+            Some(input.read_exact(&mut bytes).map(|()| (first, bytes)).map_err(StoreError::from))
+        }))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        self.out = None;
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

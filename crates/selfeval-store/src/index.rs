@@ -29,7 +29,7 @@ use crate::{OrStore, StoreError};
 /// Sequence numbers per stream chunk.
 pub(crate) const CHUNK: usize = 256;
 /// Command buckets.
-pub(crate) const BUCKETS: u16 = 4096;
+pub(crate) const BUCKETS: u16 = 16384;
 const POSITION: &[u8] = b"p";
 
 fn corrupt(message: &str) -> StoreError {

@@ -239,3 +239,17 @@ fn a_store_that_reopens_its_engine_after_every_value_reads_and_imports_the_same(
     assert_eq!(store.head().seq, imported.events + 1);
     assert_eq!(store.verify().unwrap().unwrap().events, imported.events + 1);
 }
+
+#[test]
+fn an_import_leaves_no_spool_behind_whether_it_lands_or_not() {
+    let export = sample_export(12);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let truncated = &export[..export.len() - 20];
+    assert!(store.import(&mut Cursor::new(truncated)).unwrap().is_err());
+    assert!(store.is_empty());
+    assert!(!dir.path().join("selfeval-import-spool").exists(), "a refused import removes its spool");
+    store.import(&mut Cursor::new(&export)).unwrap().unwrap();
+    assert!(!dir.path().join("selfeval-import-spool").exists(), "a landed import removes its spool");
+    assert_eq!(exported(&store), export);
+}
