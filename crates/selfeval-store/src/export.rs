@@ -228,14 +228,15 @@ impl Store {
         self.import_with(input, &mut |_| {})
     }
 
-    /// [`Store::import`], handing `each` the lines of every pack of events
-    /// once their chain is checked and they are written (each line with its
-    /// `\n`, in log order): a caller checks the events while the store
-    /// writes, instead of reading them back afterwards.
+    /// [`Store::import`], telling `each` where every pack of events lies in
+    /// the import's spool file once its chain is checked (the pack's lines,
+    /// each with its `\n`, in log order; readable there until `import_with`
+    /// returns): a caller checks the events while the store goes on, without
+    /// holding the packs in memory nor reading them back from the log.
     pub fn import_with(
         &mut self,
         input: &mut dyn BufRead,
-        each: &mut dyn FnMut(Vec<u8>),
+        each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         if !self.is_empty() {
             return Ok(Err(ImportRejected {
@@ -260,7 +261,7 @@ impl Store {
     fn import_lines(
         &mut self,
         input: &mut dyn BufRead,
-        each: &mut dyn FnMut(Vec<u8>),
+        each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         let mut buffer = Vec::new();
         let mut line_number = 0u64;
@@ -363,11 +364,11 @@ impl Store {
         pack: Pack,
         spool: &mut Spool,
         pending: &mut crate::index::Pending,
-        each: &mut dyn FnMut(Vec<u8>),
+        each: &mut dyn FnMut(Spooled),
     ) -> Result<(), StoreError> {
         self.index()?.add_all(pending, &pack.entries)?;
-        spool.push(pack.entries[0].seq, &pack.bytes)?;
-        each(pack.bytes);
+        let offset = spool.push(pack.entries[0].seq, &pack.bytes)?;
+        each(Spooled { path: spool.path.clone(), offset, len: pack.bytes.len() });
         Ok(())
     }
 
@@ -380,34 +381,51 @@ impl Store {
     }
 }
 
+/// Where a checked pack of an import lies: `len` bytes at `offset` of the
+/// spool file at `path` ([`Store::import_with`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spooled {
+    /// The spool file.
+    pub path: std::path::PathBuf,
+    /// Where the pack's lines start.
+    pub offset: u64,
+    /// Their length in bytes.
+    pub len: usize,
+}
+
 /// An import's checked packs, kept in a file in the store directory until
 /// the whole export is checked (removed when dropped).
 struct Spool {
     path: std::path::PathBuf,
-    out: Option<std::io::BufWriter<std::fs::File>>,
+    out: Option<std::fs::File>,
+    written: u64,
 }
 
 impl Spool {
     fn create(dir: &std::path::Path) -> Result<Spool, StoreError> {
         let path = dir.join("selfeval-import-spool");
         let file = std::fs::File::create(&path)?;
-        Ok(Spool { path, out: Some(std::io::BufWriter::with_capacity(1 << 20, file)) })
+        Ok(Spool { path, out: Some(file), written: 0 })
     }
 
-    fn push(&mut self, first: u64, bytes: &[u8]) -> Result<(), StoreError> {
+    /// Appends a pack (written through at once, so that a reader of the
+    /// file finds it); returns where its bytes start.
+    fn push(&mut self, first: u64, bytes: &[u8]) -> Result<u64, StoreError> {
         let out = self.out.as_mut().expect("open until read back");
-        out.write_all(&first.to_be_bytes())?;
-        out.write_all(&(bytes.len() as u64).to_be_bytes())?;
-        out.write_all(bytes)?;
-        Ok(())
+        let mut record = Vec::with_capacity(16 + bytes.len());
+        record.extend_from_slice(&first.to_be_bytes());
+        record.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        record.extend_from_slice(bytes);
+        out.write_all(&record)?;
+        let offset = self.written + 16;
+        self.written += record.len() as u64;
+        Ok(offset)
     }
 
     /// The packs in the order they were pushed.
     fn read_back(&mut self) -> Result<impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_, StoreError> {
         use std::io::Read;
-        if let Some(out) = self.out.take() {
-            out.into_inner().map_err(|e| e.into_error())?;
-        }
+        self.out = None;
         let mut input = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&self.path)?);
         Ok(std::iter::from_fn(move || {
             let mut header = [0u8; 16];

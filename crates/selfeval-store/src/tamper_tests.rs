@@ -217,3 +217,35 @@ fn a_store_with_the_first_index_layout_is_reindexed_on_open() {
     assert_eq!(store.command_seqs("cmd-4").unwrap(), Some(vec![5]));
     assert_eq!(store.index().unwrap().position().unwrap(), 5);
 }
+
+#[test]
+fn a_store_made_with_sleds_default_segments_keeps_them_and_a_new_one_gets_two_mib() {
+    // Stores made before SEGMENT_BYTES have sled's default 512 KiB
+    // segments, which sled refuses to change.
+    let old = tempfile::tempdir().unwrap();
+    drop(sled::Config::new().path(old.path()).open().unwrap());
+    assert_eq!(segment_size(old.path()), 512 << 10);
+    let mut store = Store::open(old.path(), &OpenOptions::default()).unwrap();
+    store.append(&one_batch("cmd-old")).unwrap().unwrap();
+    drop(store);
+    let store = Store::open(old.path(), &OpenOptions::default()).unwrap();
+    assert_eq!(store.head().seq, 1);
+    assert!(String::from_utf8_lossy(&std::fs::read(old.path().join("conf")).unwrap()).contains("segment_size: 524288"));
+    let new = tempfile::tempdir().unwrap();
+    drop(Store::open(new.path(), &OpenOptions::default()).unwrap());
+    assert!(String::from_utf8_lossy(&std::fs::read(new.path().join("conf")).unwrap()).contains("segment_size: 2097152"));
+}
+
+fn one_batch(command_id: &str) -> Batch {
+    let at = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+    Batch {
+        stream: "project/P0".into(),
+        expected_version: ExpectedVersion::Exact(0),
+        command_id: command_id.into(),
+        actor: "张三@科室".into(),
+        reason: None,
+        occurred_at: at,
+        recorded_at: at,
+        events: vec![NewEvent { event_type: "Noted".into(), schema_version: 1, payload: "{}".into() }],
+    }
+}
