@@ -4,7 +4,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -435,10 +435,10 @@ fn problem_key(project: &str, code: &str) -> String {
 /// thousand projects is not scanned for every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Index {
-    projects: HashMap<String, usize>,
-    problems: HashMap<String, usize>,
+    projects: foldhash::HashMap<String, usize>,
+    problems: foldhash::HashMap<String, usize>,
     /// Expenditure seq → (project position, expenditure position).
-    expenditures: HashMap<u64, (usize, usize)>,
+    expenditures: foldhash::HashMap<u64, (usize, usize)>,
 }
 
 /// The version of [`State`]'s serialised form. A snapshot of another
@@ -449,6 +449,8 @@ impl State {
     /// Recomputes the lookups after deserialising a snapshot.
     pub fn rebuild_index(&mut self) {
         let mut index = Index::default();
+        index.projects.reserve(self.projects.len());
+        index.expenditures.reserve(self.projects.iter().map(|p| p.expenditures.len()).sum());
         for (p, project) in self.projects.iter().enumerate() {
             index.projects.insert(project.code.clone(), p);
             for (e, expenditure) in project.expenditures.iter().enumerate() {

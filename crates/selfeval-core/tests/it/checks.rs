@@ -554,6 +554,23 @@ fn f11_a_voucher_recorded_twice_and_not_reversed() {
 }
 
 #[test]
+fn f11_lists_each_repeated_voucher_once_in_voucher_order_with_its_uses_in_recording_order() {
+    let mut w = clean();
+    let a1 = w.ok(spend_with_voucher("P01", "0.1", "记-0900"));
+    w.ok(spend_with_voucher("P01", "0.1", "记-0001"));
+    let b1 = w.ok(spend_with_voucher("P01", "0.1", "记-0100"));
+    let a2 = w.ok(spend_with_voucher("P01", "0.1", "记-0900"));
+    let b2 = w.ok(spend_with_voucher("P01", "0.1", "记-0100"));
+    let a3 = w.ok(spend_with_voucher("P01", "0.1", "记-0900"));
+    let f11: Vec<_> = w.findings().into_iter().filter(|f| f.rule == "F11").collect();
+    assert_eq!(f11.len(), 2, "记-0001 is used once");
+    assert!(f11[0].message.starts_with("凭证号「记-0100」记录了2笔支出"), "{}", f11[0].message);
+    assert_eq!(f11[0].events, vec![b1[0], b2[0]]);
+    assert!(f11[1].message.starts_with("凭证号「记-0900」记录了3笔支出"), "{}", f11[1].message);
+    assert_eq!(f11[1].events, vec![a1[0], a2[0], a3[0]]);
+}
+
+#[test]
 fn p5_actuals_without_an_expected_goal() {
     let mut w = World::initialised();
     w.ok(add_project("P01"));
