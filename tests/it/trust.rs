@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::Env;
+use crate::{Env, DEMO_OFFICE};
 
 fn demo() -> Env {
     let env = Env::new();
@@ -575,4 +575,34 @@ fn history_prints_one_line_per_event_whatever_the_text() {
     let history = env.run(&["history"]).stdout();
     assert_eq!(history.lines().filter(|l| l.starts_with('#')).count(), 4, "{history}");
     assert!(history.contains("第一行\\u{000A}#9  2099-01-01"), "{history}");
+}
+
+#[test]
+fn verify_compares_a_snapshot_behind_the_head_with_the_replay_where_it_was_taken() {
+    // verify replays the log once and takes the state's digest as it passes
+    // the snapshot's event, not only at the head.
+    let env = demo();
+    make_snapshot(&env);
+    let path = snapshot_path(&env);
+    env.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "补记年末支出"]);
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 0, "{}", verify.stderr());
+    assert!(verify.stdout().contains("哈希链完整：78 个事件"), "{}", verify.stdout());
+    assert!(verify.stdout().contains("状态快照：与日志重放到事件77一致"), "{}", verify.stdout());
+    // Forged behind the head, it is caught there too.
+    use sha2::{Digest, Sha256};
+    let file = std::fs::read(&path).unwrap();
+    let magic = b"selfeval-cache 2\n".len();
+    let (seq, hash) = (&file[magic..magic + 8], &file[magic + 8..magic + 72]);
+    let mut body = file[magic + 136..].to_vec();
+    replace(&mut body, b"18.7912", b"10.7912");
+    let digest = format!("{:x}", Sha256::new().chain_update(seq).chain_update(hash).chain_update(&body).finalize());
+    let mut forged = file[..magic + 72].to_vec();
+    forged.extend_from_slice(digest.as_bytes());
+    forged.extend_from_slice(&body);
+    std::fs::write(&path, forged).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4);
+    assert!(verify.stdout().contains("与日志重放到事件77的结果不符（被改动过），已删除"), "{}", verify.stdout());
+    assert!(!path.exists());
 }

@@ -34,6 +34,7 @@ mod record;
 mod replay;
 mod signature;
 pub mod trace;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -53,6 +54,7 @@ pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
 pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
+pub use verify::Checked;
 
 /// The store's wire format, for tools that write an export or keep a peer
 /// copy of the log (the benchmark's generator and its SQLite peer): the

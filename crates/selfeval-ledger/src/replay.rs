@@ -105,7 +105,7 @@ pub fn decode_envelope(e: &Envelope) -> Result<RecordedEvent, LedgerError> {
 }
 
 /// The name of the state snapshot of this build's `State`.
-fn snapshot_name() -> String {
+pub(crate) fn snapshot_name() -> String {
     format!("state-v{}", selfeval_core::state::STATE_VERSION)
 }
 

@@ -101,7 +101,16 @@ pub(crate) struct Pending {
     /// How much of each bucket was stored before: only that part is
     /// searched for an id, the ids added since are in `commands`.
     stored_bucket: HashMap<[u8; 3], usize>,
-    commands: std::collections::HashSet<String>,
+    /// Hashes of the ids added (a hit is confirmed in the bucket: two ids
+    /// may share a hash).
+    commands: std::collections::HashSet<u64>,
+}
+
+fn id_hash(command_id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    command_id.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The packed indexes, in their own tree.
@@ -199,14 +208,16 @@ impl Index {
             }
             self.pending_value(pending, &key)?.extend_from_slice(&e.seq.to_be_bytes());
         }
-        if pending.commands.contains(&first.command_id) {
-            return Ok(());
-        }
+        let hash = id_hash(&first.command_id);
         let key = bucket_key(&first.command_id);
         let known = pending.stored_bucket.get(&key).copied();
+        let maybe_added = pending.commands.contains(&hash);
         let bucket = self.pending_value(pending, &key)?;
         let stored = known.unwrap_or(bucket.len());
-        if find_command(&bucket[..stored], &first.command_id)?.is_none() {
+        // The stored part is searched; the part added since only when an
+        // id with the same hash was added.
+        let searched = if maybe_added { &bucket[..] } else { &bucket[..stored] };
+        if find_command(searched, &first.command_id)?.is_none() {
             let id = first.command_id.as_bytes();
             let len = u16::try_from(id.len()).map_err(|_| StoreError::InvalidBatch("命令编号过长".into()))?;
             let count =
@@ -215,7 +226,7 @@ impl Index {
             bucket.extend_from_slice(id);
             bucket.extend_from_slice(&first.seq.to_be_bytes());
             bucket.extend_from_slice(&count.to_be_bytes());
-            pending.commands.insert(first.command_id.clone());
+            pending.commands.insert(hash);
         }
         pending.stored_bucket.insert(key, stored);
         Ok(())

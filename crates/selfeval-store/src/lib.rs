@@ -803,12 +803,20 @@ impl Store {
     /// Recomputes the whole hash chain: `Ok(Err(break))` names the first bad
     /// sequence number and what is wrong there.
     pub fn verify(&self) -> Result<Result<Verified, ChainBreak>, StoreError> {
+        self.verify_with(&mut |_| {})
+    }
+
+    /// [`Store::verify`], handing `each` every log value (its lines, each
+    /// with its `\n`) once its links are checked: a caller replays the log
+    /// in the same pass.
+    pub fn verify_with(&self, each: &mut dyn FnMut(&[u8])) -> Result<Result<Verified, ChainBreak>, StoreError> {
         let mut verifier = codec::ChainVerifier::new();
         for entry in self.log_values(1) {
             let (first, value) = entry?;
             if let Err(broken) = verifier.batch(first, &value) {
                 return Ok(Err(broken));
             }
+            each(&value);
         }
         let verified = verifier.finish();
         if verified.head != self.head {

@@ -59,13 +59,17 @@ pub struct VerifyArgs {
 /// signature against the roster, then the checkpoints and evidence given.
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
     let ledger = ctx.open_for_reading()?;
-    let verified = match ledger.verify()? {
+    // The chain and a replay of the log in one pass; the snapshot is then
+    // compared with the replay.
+    let checked = ledger.verify_replaying()?;
+    let verified = match checked.chain {
         Ok(verified) => verified,
         Err(broken) => {
             return Err(CliError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem)))
         }
     };
-    let snapshot = ledger.check_snapshot()?;
+    let snapshot = checked.snapshot;
+    let state = checked.state;
     let mut failures: Vec<String> = Vec::new();
     let (status, said, bad) = match &snapshot {
         SnapshotCheck::Missing => ("missing", String::new(), false),
@@ -81,7 +85,6 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
             "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
         ));
     }
-    let state = ledger.replay(None)?.state;
     let signatures = match ledger.verify_rules(state.governance())? {
         Ok(checked) => checked.signatures,
         Err(bad) => {

@@ -1,0 +1,92 @@
+//! `verify` in one pass over the log: the hash chain checked on this
+//! thread while a second one replays the same values, and the state
+//! snapshot compared with the replay where it was taken.
+
+use selfeval_core::State;
+use selfeval_store::{CacheStatus, ChainBreak, Verified};
+use sha2::{Digest, Sha256};
+
+use crate::replay::snapshot_name;
+use crate::{decode_envelope, Ledger, LedgerError, SnapshotCheck};
+
+/// What [`Ledger::verify_replaying`] found.
+#[derive(Debug)]
+pub struct Checked {
+    /// The hash chain from the genesis to the head, or where it breaks.
+    pub chain: Result<Verified, ChainBreak>,
+    /// The state snapshot against the replay (a bad one is removed).
+    pub snapshot: SnapshotCheck,
+    /// The state replayed from the log to the head (empty when the chain
+    /// is broken).
+    pub state: State,
+}
+
+/// SHA-256 of a state's serialised form (the snapshot's encoding, which is
+/// canonical: `State` serialises no hash map), written through a hasher
+/// rather than into memory.
+fn state_digest(state: &State) -> Result<[u8; 32], LedgerError> {
+    let mut hasher = Sha256::new();
+    rmp_serde::encode::write(&mut hasher, state).map_err(|e| LedgerError::Integrity(format!("状态无法编码：{e}")))?;
+    Ok(hasher.finalize().into())
+}
+
+impl Ledger {
+    /// Verifies the chain and replays the log in the same pass (the replay
+    /// on a second thread), then compares the state snapshot with the
+    /// replay at the event it reflects: a forged snapshot with a recomputed
+    /// digest differs there. Leaves a snapshot of the head when there was
+    /// none usable and the log is long.
+    pub fn verify_replaying(&self) -> Result<Checked, LedgerError> {
+        let name = snapshot_name();
+        // Only the snapshot's position and digest are kept during the
+        // replay, not its bytes.
+        let cache = match self.store.inspect_cache(&name)? {
+            CacheStatus::Valid(cached) => Ok((cached.seq, <[u8; 32]>::from(Sha256::digest(&cached.bytes)))),
+            other => Err(other),
+        };
+        let pinned = cache.as_ref().ok().map(|(seq, _)| *seq);
+        let (values, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
+        let replayer = std::thread::spawn(move || -> Result<(State, Option<[u8; 32]>), LedgerError> {
+            let mut state = State::default();
+            let mut at_pin = None;
+            for value in received {
+                for line in value.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                    let unreadable = |m: String| LedgerError::Integrity(format!("日志中的事件无法读取：{m}"));
+                    let (_, body) = selfeval_store::split_line(line).map_err(unreadable)?;
+                    let envelope = selfeval_store::Envelope::decode(body).map_err(unreadable)?;
+                    state.apply(&decode_envelope(&envelope)?);
+                    if Some(envelope.seq) == pinned {
+                        at_pin = Some(state_digest(&state)?);
+                    }
+                }
+            }
+            Ok((state, at_pin))
+        });
+        let chain = self.store.verify_with(&mut |value| drop(values.send(value.to_vec())));
+        drop(values);
+        let replayed = replayer.join().map_err(|_| LedgerError::Integrity("重放线程异常终止".into()))?;
+        let chain = chain?;
+        if chain.is_err() {
+            // The replay of a broken log proves nothing; the break is what
+            // verify reports.
+            return Ok(Checked { chain, snapshot: SnapshotCheck::Missing, state: State::default() });
+        }
+        let (mut state, at_pin) = replayed?;
+        state.rebuild_index();
+        let snapshot = match cache {
+            Err(CacheStatus::Stale) => SnapshotCheck::Stale,
+            Err(CacheStatus::Corrupt(why)) => SnapshotCheck::Corrupt(why),
+            Err(_) => SnapshotCheck::Missing,
+            Ok((seq, stored)) if at_pin == Some(stored) => SnapshotCheck::Agrees(seq),
+            Ok((seq, _)) => SnapshotCheck::Differs(seq),
+        };
+        if !matches!(snapshot, SnapshotCheck::Missing | SnapshotCheck::Agrees(_)) {
+            self.store.remove_cache(&name)?;
+        }
+        let head = self.store.head().seq;
+        if !matches!(snapshot, SnapshotCheck::Agrees(_)) && head >= self.settings.snapshot_after {
+            self.write_snapshot(&state, head);
+        }
+        Ok(Checked { chain, snapshot, state })
+    }
+}
