@@ -437,8 +437,6 @@ fn problem_key(project: &str, code: &str) -> String {
 struct Index {
     projects: foldhash::HashMap<String, usize>,
     problems: foldhash::HashMap<String, usize>,
-    /// Expenditure seq → (project position, expenditure position).
-    expenditures: foldhash::HashMap<u64, (usize, usize)>,
 }
 
 /// The version of [`State`]'s serialised form. A snapshot of another
@@ -450,12 +448,8 @@ impl State {
     pub fn rebuild_index(&mut self) {
         let mut index = Index::default();
         index.projects.reserve(self.projects.len());
-        index.expenditures.reserve(self.projects.iter().map(|p| p.expenditures.len()).sum());
         for (p, project) in self.projects.iter().enumerate() {
             index.projects.insert(project.code.clone(), p);
-            for (e, expenditure) in project.expenditures.iter().enumerate() {
-                index.expenditures.insert(expenditure.seq, (p, e));
-            }
         }
         for (q, problem) in self.problems.iter().enumerate() {
             index.problems.insert(problem_key(&problem.project, &problem.code), q);
@@ -542,8 +536,22 @@ impl State {
 
     /// The expenditure recorded by event `seq`, with its project.
     pub fn expenditure(&self, seq: u64) -> Option<(&Project, &Expenditure)> {
-        let (p, e) = *self.index.expenditures.get(&seq)?;
+        let (p, e) = self.find_expenditure(None, seq)?;
         Some((&self.projects[p], &self.projects[p].expenditures[e]))
+    }
+
+    /// Where the expenditure recorded by event `seq` is: first in the named
+    /// project, else in any. A project's expenditures are in log order, so
+    /// each project is a binary search (no map of every expenditure: it
+    /// cost a tenth of a million-event report to rebuild from a snapshot).
+    fn find_expenditure(&self, project: Option<&str>, seq: u64) -> Option<(usize, usize)> {
+        let in_project = |p: usize| self.projects[p].expenditures.binary_search_by_key(&seq, |e| e.seq).ok();
+        if let Some(p) = project.and_then(|code| self.index.projects.get(code).copied()) {
+            if let Some(e) = in_project(p) {
+                return Some((p, e));
+            }
+        }
+        (0..self.projects.len()).find_map(|p| in_project(p).map(|e| (p, e)))
     }
 
     /// Applies one event. Events in the log were validated when recorded, so
@@ -652,7 +660,6 @@ impl State {
             EventPayload::ExpenditureRecorded(p) => {
                 if let Some(&at) = self.index.projects.get(&p.project) {
                     let project = &mut self.projects[at];
-                    self.index.expenditures.insert(seq, (at, project.expenditures.len()));
                     project.expenditures.push(Expenditure {
                         seq,
                         amount: p.amount,
@@ -664,7 +671,7 @@ impl State {
                 }
             }
             EventPayload::ExpenditureReversed(p) => {
-                if let Some(&(at, e)) = self.index.expenditures.get(&p.expenditure_seq) {
+                if let Some((at, e)) = self.find_expenditure(Some(&p.project), p.expenditure_seq) {
                     self.projects[at].expenditures[e].reversed_by = Some(seq);
                 }
             }

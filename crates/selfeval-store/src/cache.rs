@@ -86,7 +86,7 @@ impl Store {
 
     /// What the cache file `name` holds: missing, stale, corrupt or valid.
     pub fn inspect_cache(&self, name: &str) -> Result<CacheStatus, StoreError> {
-        let data = match std::fs::read(self.cache_path(name)?) {
+        let mut data = match std::fs::read(self.cache_path(name)?) {
             Ok(data) => data,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(CacheStatus::Missing),
             Err(e) => return Err(e.into()),
@@ -108,7 +108,10 @@ impl Store {
         if self.hash_at(seq)?.as_deref() != Some(hash) {
             return Ok(CacheStatus::Stale);
         }
-        Ok(CacheStatus::Valid(Cached { seq, hash: hash.to_owned(), bytes: bytes.to_vec() }))
+        let hash = hash.to_owned();
+        // The bytes stay where they were read (a snapshot is tens of MB).
+        data.drain(..MAGIC.len() + HEADER);
+        Ok(CacheStatus::Valid(Cached { seq, hash, bytes: data }))
     }
 
     /// Removes a cache (it is rebuilt when next needed).

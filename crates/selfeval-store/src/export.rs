@@ -346,7 +346,9 @@ impl Store {
                 ),
             );
         }
-        self.index()?.commit(pending, head.seq)?;
+        self.index()?.commit_in_parts(pending, head.seq)?;
+        // sled keeps what was written in memory until it is closed.
+        self.reopen()?;
         for pack in spool.read_back()? {
             let (first, bytes) = pack?;
             self.write_value(first, &bytes)?;

@@ -250,6 +250,24 @@ impl Index {
         self.tree.apply_batch(batch).or_store()
     }
 
+    /// Writes the pending changes a few MiB at a time, then the position:
+    /// for an import, whose store is not in use until it is whole (a
+    /// single batch of a million events' index held it twice in memory).
+    pub(crate) fn commit_in_parts(&self, pending: Pending, position: u64) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut bytes = 0;
+        for (key, value) in pending.values {
+            bytes += key.len() + value.len();
+            batch.insert(key, value);
+            if bytes >= 4 << 20 {
+                self.tree.apply_batch(std::mem::take(&mut batch)).or_store()?;
+                bytes = 0;
+            }
+        }
+        batch.insert(POSITION, &position.to_be_bytes());
+        self.tree.apply_batch(batch).or_store()
+    }
+
     /// Forgets everything (the index is rebuilt from the log).
     pub(crate) fn clear(&self) -> Result<(), StoreError> {
         self.tree.clear().or_store()

@@ -535,6 +535,12 @@ impl Store {
             self.scanned.set(total);
             return Ok(());
         }
+        self.reopen()
+    }
+
+    /// Closes the engine and opens it again (our own lock stays held), so
+    /// that sled lets go of the pages it holds.
+    pub(crate) fn reopen(&self) -> Result<(), StoreError> {
         self.scanned.set(0);
         let mut slot = self.engine.borrow_mut();
         if let Some(old) = slot.take() {
