@@ -379,7 +379,11 @@ impl Store {
         if self.log()?.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(bytes)).or_store()?.is_err() {
             return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
         }
-        self.scanned(bytes.len())
+        // sled holds about six times what it was given to write until it is
+        // closed (a probe writing 590 MB: 804 MB never reopened, 411 MB
+        // reopened every 64 MiB, 153 MB every 16 MiB, and faster), so
+        // written bytes count four times toward the reopening.
+        self.scanned(bytes.len() * 4)
     }
 }
 
