@@ -146,17 +146,15 @@ impl Ledger {
         // at its own pace (only the positions wait in the channel).
         let (packs, received) = std::sync::mpsc::channel::<selfeval_store::Spooled>();
         let checker = std::thread::spawn(move || {
-            use std::os::unix::fs::FileExt;
+            use std::io::{Read, Seek};
             let mut check = ImportCheck::default();
-            let mut spool: Option<std::fs::File> = None;
             let mut bytes = Vec::new();
             for pack in received {
-                let file = match &spool {
-                    Some(file) => file,
-                    None => spool.insert(std::fs::File::open(&pack.path).map_err(unreadable_spool)?),
-                };
                 bytes.resize(pack.len, 0);
-                file.read_exact_at(&mut bytes, pack.offset).map_err(unreadable_spool)?;
+                // Only this thread reads through the handle.
+                let mut file = &*pack.file;
+                file.seek(std::io::SeekFrom::Start(pack.offset)).map_err(unreadable_spool)?;
+                file.read_exact(&mut bytes).map_err(unreadable_spool)?;
                 check.pack(&bytes)?;
             }
             Ok::<State, ImportRefused>(check.state)

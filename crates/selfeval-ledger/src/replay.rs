@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use selfeval_core::{Evaluation, EventPayload, Meta, RecordedEvent, State};
-use selfeval_store::{CacheStatus, Envelope, Head, StoredEvent, GENESIS_HASH};
+use selfeval_store::{Envelope, Head, StoredEvent, GENESIS_HASH};
 
 use crate::{Ledger, LedgerError};
 
@@ -65,7 +65,7 @@ impl Replayed {
     }
 }
 
-/// What `check_snapshot` found.
+/// What [`Ledger::verify_replaying`] found of the state snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotCheck {
     /// There is no snapshot.
@@ -131,7 +131,7 @@ impl Ledger {
     }
 
     /// Replays the log from its first event up to `seq`, never from the snapshot.
-    fn replay_log_until(&self, seq: u64) -> Result<State, LedgerError> {
+    pub(crate) fn replay_log_until(&self, seq: u64) -> Result<State, LedgerError> {
         let mut state = State::default();
         for stored in self.store.events_from(1) {
             let stored = stored?;
@@ -141,30 +141,6 @@ impl Ledger {
             state.apply(&decode(&stored)?);
         }
         Ok(state)
-    }
-
-    /// Checks the state snapshot against the log: its digest, the event it
-    /// reflects, and its content against a replay of the log up to that
-    /// event. A snapshot that fails is removed (it is rebuilt when needed).
-    pub fn check_snapshot(&self) -> Result<SnapshotCheck, LedgerError> {
-        let name = snapshot_name();
-        let check = match self.store.inspect_cache(&name)? {
-            CacheStatus::Missing => return Ok(SnapshotCheck::Missing),
-            CacheStatus::Stale => SnapshotCheck::Stale,
-            CacheStatus::Corrupt(why) => SnapshotCheck::Corrupt(why),
-            CacheStatus::Valid(cached) => match rmp_serde::from_slice::<State>(&cached.bytes) {
-                Err(e) => SnapshotCheck::Corrupt(format!("无法解码：{e}")),
-                Ok(mut snapshot) => {
-                    snapshot.rebuild_index();
-                    if snapshot == self.replay_log_until(cached.seq)? {
-                        return Ok(SnapshotCheck::Agrees(cached.seq));
-                    }
-                    SnapshotCheck::Differs(cached.seq)
-                }
-            },
-        };
-        self.store.remove_cache(&name)?;
-        Ok(check)
     }
 
     /// Starts from the state snapshot when one matches the log and lies

@@ -31,6 +31,23 @@ fn state_digest(state: &State) -> Result<[u8; 32], LedgerError> {
 }
 
 impl Ledger {
+    /// The snapshot decoded and compared with the state replayed to its
+    /// event (`at_head` when that is the head).
+    fn compare_decoded(&self, name: &str, seq: u64, at_head: &State) -> Result<SnapshotCheck, LedgerError> {
+        let CacheStatus::Valid(cached) = self.store.inspect_cache(name)? else {
+            return Ok(SnapshotCheck::Differs(seq));
+        };
+        let mut snapshot = match rmp_serde::from_slice::<State>(&cached.bytes) {
+            Ok(snapshot) => snapshot,
+            Err(e) => return Ok(SnapshotCheck::Corrupt(format!("无法解码：{e}"))),
+        };
+        drop(cached);
+        snapshot.rebuild_index();
+        let agrees =
+            if seq == self.store.head().seq { &snapshot == at_head } else { snapshot == self.replay_log_until(seq)? };
+        Ok(if agrees { SnapshotCheck::Agrees(seq) } else { SnapshotCheck::Differs(seq) })
+    }
+
     /// Verifies the chain and replays the log in the same pass (the replay
     /// on a second thread), then compares the state snapshot with the
     /// replay at the event it reflects: a forged snapshot with a recomputed
@@ -78,7 +95,9 @@ impl Ledger {
             Err(CacheStatus::Corrupt(why)) => SnapshotCheck::Corrupt(why),
             Err(_) => SnapshotCheck::Missing,
             Ok((seq, stored)) if at_pin == Some(stored) => SnapshotCheck::Agrees(seq),
-            Ok((seq, _)) => SnapshotCheck::Differs(seq),
+            // Other bytes: decoded and compared as states before it is
+            // called forged (an encoding may change without the state).
+            Ok((seq, _)) => self.compare_decoded(&name, seq, &state)?,
         };
         if !matches!(snapshot, SnapshotCheck::Missing | SnapshotCheck::Agrees(_)) {
             self.store.remove_cache(&name)?;

@@ -354,6 +354,9 @@ impl Store {
             self.write_value(first, &bytes)?;
         }
         self.db()?.flush().or_store()?;
+        // The import is whole once the spool is gone: a spool found at open
+        // is an import cut short.
+        drop(spool);
         self.head = head.clone();
         self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
@@ -370,7 +373,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.index()?.add_all(pending, &pack.entries)?;
         let offset = spool.push(pack.entries[0].seq, &pack.bytes)?;
-        each(Spooled { path: spool.path.clone(), offset, len: pack.bytes.len() });
+        each(Spooled { file: spool.reader.clone(), offset, len: pack.bytes.len() });
         Ok(())
     }
 
@@ -388,30 +391,56 @@ impl Store {
 }
 
 /// Where a checked pack of an import lies: `len` bytes at `offset` of the
-/// spool file at `path` ([`Store::import_with`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// spool, read through `file` ([`Store::import_with`]). The handle stays
+/// readable after the spool is removed.
+#[derive(Debug, Clone)]
 pub struct Spooled {
-    /// The spool file.
-    pub path: std::path::PathBuf,
+    /// The spool, open for reading.
+    pub file: std::sync::Arc<std::fs::File>,
     /// Where the pack's lines start.
     pub offset: u64,
     /// Their length in bytes.
     pub len: usize,
 }
 
+/// The spool file of an import in progress, in the store directory.
+pub(crate) const SPOOL_FILE: &str = "selfeval-import-spool";
+
 /// An import's checked packs, kept in a file in the store directory until
 /// the whole export is checked (removed when dropped).
 struct Spool {
     path: std::path::PathBuf,
     out: Option<std::fs::File>,
+    reader: std::sync::Arc<std::fs::File>,
     written: u64,
+}
+
+/// A spool left in a store directory is an import into it that did not
+/// finish (the spool is removed before an import is acknowledged): what it
+/// wrote is removed, as an import lands whole or not at all.
+pub(crate) fn discard_unfinished_import(
+    dir: &std::path::Path,
+    log: &sled::Tree,
+    index: &crate::index::Index,
+    db: &sled::Db,
+) -> Result<(), StoreError> {
+    let spool = dir.join(SPOOL_FILE);
+    if !spool.exists() {
+        return Ok(());
+    }
+    log.clear().or_store()?;
+    index.clear()?;
+    db.flush().or_store()?;
+    std::fs::remove_file(&spool)?;
+    Ok(())
 }
 
 impl Spool {
     fn create(dir: &std::path::Path) -> Result<Spool, StoreError> {
-        let path = dir.join("selfeval-import-spool");
+        let path = dir.join(SPOOL_FILE);
         let file = std::fs::File::create(&path)?;
-        Ok(Spool { path, out: Some(file), written: 0 })
+        let reader = std::sync::Arc::new(std::fs::File::open(&path)?);
+        Ok(Spool { path, out: Some(file), reader, written: 0 })
     }
 
     /// Appends a pack (written through at once, so that a reader of the

@@ -16,7 +16,10 @@
 //! - `c` + bucket (u16): every command id whose hash falls in the bucket,
 //!   each as id length (u16), id, first sequence number (u64) and event
 //!   count (u32). [`BUCKETS`] buckets at most.
-//! - `p`: the log position the index reflects (u64).
+//! - `p`: the log position the index reflects (u64). While an import or a
+//!   rebuild writes the index in parts, `p` is [`INVALID`] (beyond any
+//!   log); an index with entries and no `p` (a clear cut short) is invalid
+//!   too. An invalid index is cleared and rebuilt from the log at open.
 //!
 //! Adding an event or a command that is already there changes nothing, so
 //! catching up from an older position never counts anything twice.
@@ -31,6 +34,8 @@ pub(crate) const CHUNK: usize = 256;
 /// Command buckets.
 pub(crate) const BUCKETS: u16 = 16384;
 const POSITION: &[u8] = b"p";
+/// The position of an index being written in parts.
+pub(crate) const INVALID: u64 = u64::MAX;
 
 fn corrupt(message: &str) -> StoreError {
     StoreError::Corrupt { seq: 0, message: format!("索引损坏：{message}") }
@@ -48,6 +53,11 @@ fn chunk_key(stream: &str, chunk: u32) -> Vec<u8> {
     let mut key = stream_prefix(stream);
     key.extend_from_slice(&chunk.to_be_bytes());
     key
+}
+
+#[cfg(test)]
+pub(crate) fn chunk_key_for_tests(stream: &str, chunk: u32) -> Vec<u8> {
+    chunk_key(stream, chunk)
 }
 
 fn chunk_number(key: &[u8]) -> Result<u32, StoreError> {
@@ -120,11 +130,14 @@ pub(crate) struct Index {
 }
 
 impl Index {
-    /// The log position the index reflects (0: nothing indexed).
-    pub(crate) fn position(&self) -> Result<u64, StoreError> {
+    /// The log position the index reflects: `Some(0)` for an empty index,
+    /// `None` for entries without a position (a clear cut short), and
+    /// [`INVALID`] while it is written in parts.
+    pub(crate) fn position(&self) -> Result<Option<u64>, StoreError> {
         match self.tree.get(POSITION).or_store()? {
-            None => Ok(0),
-            Some(bytes) => crate::codec::decode_key(&bytes),
+            Some(bytes) => crate::codec::decode_key(&bytes).map(Some),
+            None if self.tree.first().or_store()?.is_none() => Ok(Some(0)),
+            None => Ok(None),
         }
     }
 
@@ -251,9 +264,12 @@ impl Index {
     }
 
     /// Writes the pending changes a few MiB at a time, then the position:
-    /// for an import, whose store is not in use until it is whole (a
-    /// single batch of a million events' index held it twice in memory).
+    /// for an import or a rebuild (a single batch of a million events'
+    /// index held it twice in memory).
     pub(crate) fn commit_in_parts(&self, pending: Pending, position: u64) -> Result<(), StoreError> {
+        // Marked invalid until the last part: a crash in between leaves an
+        // index that is rebuilt, never one that is half trusted.
+        self.tree.insert(POSITION, &INVALID.to_be_bytes()).or_store()?;
         let mut batch = sled::Batch::default();
         let mut bytes = 0;
         for (key, value) in pending.values {

@@ -359,11 +359,14 @@ const SEGMENT_BYTES: usize = 2 << 20;
 const SLED_DEFAULT_SEGMENT_BYTES: usize = 512 << 10;
 
 /// The segment size a store was made with: sled refuses another one. sled
-/// records it in its `conf` file (`segment_size: N`); a store without one
-/// is new.
+/// records it in its `conf` file (`segment_size: N`), which the store syncs
+/// when it makes a store (sled does not). A directory without a `conf` is a
+/// new store, unless it holds sled's `db` already: then it was made before
+/// `SEGMENT_BYTES`, when sled rewrote a lost `conf` with its default.
 fn segment_size(dir: &Path) -> usize {
     // The file ends in a binary checksum: read as bytes.
     match std::fs::read(dir.join("conf")) {
+        Err(_) if dir.join("db").exists() => SLED_DEFAULT_SEGMENT_BYTES,
         Err(_) => SEGMENT_BYTES,
         Ok(conf) => String::from_utf8_lossy(&conf)
             .lines()
@@ -377,6 +380,7 @@ impl Engine {
     fn open(dir: &Path, options: &OpenOptions, started: Instant) -> Result<Engine, StoreError> {
         let mut pause = Duration::from_millis(10);
         let segment = segment_size(dir);
+        let new = !dir.join("conf").exists();
         let db = loop {
             match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).segment_size(segment).open() {
                 Ok(db) => break db,
@@ -391,6 +395,12 @@ impl Engine {
                 Err(error) => return Err(engine_error(error)),
             }
         };
+        if new {
+            // sled writes its conf without syncing it; the segment size in
+            // it must survive a power loss.
+            std::fs::File::open(dir.join("conf"))?.sync_all()?;
+            std::fs::File::open(dir)?.sync_all()?;
+        }
         Ok(Engine {
             log: db.open_tree(LOG).or_store()?,
             index: index::Index { tree: db.open_tree(INDEX).or_store()? },
@@ -424,8 +434,10 @@ fn lock(dir: &Path, options: &OpenOptions, started: Instant) -> Result<std::fs::
 pub struct Store {
     path: PathBuf,
     options: OpenOptions,
-    _lock: std::fs::File,
+    /// Before `_lock`: fields drop in order, so sled is closed before our
+    /// lock lets another process in.
     engine: std::cell::RefCell<Option<Engine>>,
+    _lock: std::fs::File,
     /// Bytes read or imported since the engine was last opened.
     scanned: std::cell::Cell<u64>,
     head: Head,
@@ -453,17 +465,20 @@ impl Store {
         let started = Instant::now();
         let lock = lock(dir, options, started)?;
         let engine = Engine::open(dir, options, started)?;
-        let names = engine.db.tree_names();
-        for old in OLD_TREES {
-            if names.iter().any(|name| name.as_ref() == old.as_bytes()) {
-                engine.db.drop_tree(old).or_store()?;
+        if !options.salvage {
+            let names = engine.db.tree_names();
+            for old in OLD_TREES {
+                if names.iter().any(|name| name.as_ref() == old.as_bytes()) {
+                    engine.db.drop_tree(old).or_store()?;
+                }
             }
+            export::discard_unfinished_import(dir, &engine.log, &engine.index, &engine.db)?;
         }
         let mut store = Store {
             path: dir.to_path_buf(),
             options: options.clone(),
-            _lock: lock,
             engine: std::cell::RefCell::new(Some(engine)),
+            _lock: lock,
             scanned: std::cell::Cell::new(0),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
         };
@@ -546,7 +561,11 @@ impl Store {
         if let Some(old) = slot.take() {
             old.db.flush().or_store()?;
         }
-        *slot = Some(Engine::open(&self.path, &self.options, Instant::now())?);
+        // Only this process can hold sled's lock now (ours is held), but
+        // sled may let go of it a moment after it is closed: wait for that
+        // whatever the caller's wait for other processes.
+        let options = OpenOptions { wait: Duration::from_secs(10), ..self.options.clone() };
+        *slot = Some(Engine::open(&self.path, &options, Instant::now())?);
         Ok(())
     }
 
@@ -613,11 +632,15 @@ impl Store {
     /// ahead of the log (the log write was lost, the index write was not) is
     /// dropped and rebuilt.
     fn catch_up_indexes(&mut self) -> Result<(), StoreError> {
-        let mut position = self.index()?.position()?;
-        if position > self.head.seq {
-            self.index()?.clear()?;
-            position = 0;
-        }
+        let position = match self.index()?.position()? {
+            Some(position) if position <= self.head.seq => position,
+            // Ahead of the log, written in parts and cut short, or entries
+            // without a position: rebuilt from the log.
+            _ => {
+                self.index()?.clear()?;
+                0
+            }
+        };
         if position == self.head.seq {
             return Ok(());
         }
@@ -632,7 +655,12 @@ impl Store {
             command.push(entry);
         }
         self.index()?.add_command(&mut pending, &command)?;
-        self.index()?.commit(pending, self.head.seq)?;
+        if position == 0 {
+            // A rebuild: as large as the log's index.
+            self.index()?.commit_in_parts(pending, self.head.seq)?;
+        } else {
+            self.index()?.commit(pending, self.head.seq)?;
+        }
         self.db()?.flush().or_store()?;
         Ok(())
     }

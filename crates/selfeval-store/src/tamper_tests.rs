@@ -149,7 +149,7 @@ fn an_index_caught_up_from_an_older_position_counts_nothing_twice() {
     store.db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
-    assert_eq!(store.index().unwrap().position().unwrap(), 6);
+    assert_eq!(store.index().unwrap().position().unwrap(), Some(6));
     for p in 0..3 {
         assert_eq!(store.stream_version(&format!("project/P{p}")).unwrap(), 2);
         let seqs: Vec<u64> =
@@ -215,7 +215,7 @@ fn a_store_with_the_first_index_layout_is_reindexed_on_open() {
     assert_eq!(store.stream_version("project/P0").unwrap(), 2);
     assert_eq!(store.stream_version("project/P1").unwrap(), 2);
     assert_eq!(store.command_seqs("cmd-4").unwrap(), Some(vec![5]));
-    assert_eq!(store.index().unwrap().position().unwrap(), 5);
+    assert_eq!(store.index().unwrap().position().unwrap(), Some(5));
 }
 
 #[test]
@@ -248,4 +248,60 @@ fn one_batch(command_id: &str) -> Batch {
         recorded_at: at,
         events: vec![NewEvent { event_type: "Noted".into(), schema_version: 1, payload: "{}".into() }],
     }
+}
+
+#[test]
+fn index_entries_without_a_position_or_written_in_parts_are_rebuilt() {
+    for leave in ["no position", "in parts"] {
+        let (dir, store) = store_with(6);
+        // A clear cut short (sled removes keys in order, `p` before the
+        // stream chunks), or an import's parts cut short before `p`.
+        let index = store.index().unwrap();
+        index.tree.insert(crate::index::chunk_key_for_tests("project/P0", 0), &99u64.to_be_bytes()).unwrap();
+        match leave {
+            "no position" => drop(index.tree.remove(b"p").unwrap()),
+            _ => drop(index.tree.insert(b"p", &crate::index::INVALID.to_be_bytes()).unwrap()),
+        }
+        store.db().unwrap().flush().unwrap();
+        drop((index, store));
+        let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+        assert_eq!(store.index().unwrap().position().unwrap(), Some(6), "{leave}");
+        let seqs: Vec<u64> = store.stream_events("project/P0").unwrap().iter().map(|e| e.envelope.seq).collect();
+        assert_eq!(seqs, vec![1, 4], "{leave}");
+        assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]), "{leave}");
+    }
+}
+
+#[test]
+fn an_older_store_that_lost_its_conf_still_opens_with_sleds_default_segments() {
+    let old = tempfile::tempdir().unwrap();
+    let db = sled::Config::new().path(old.path()).open().unwrap();
+    db.insert(b"k", b"v").unwrap();
+    db.flush().unwrap();
+    drop(db);
+    drop(Store::open(old.path(), &OpenOptions::default()).unwrap());
+    std::fs::remove_file(old.path().join("conf")).unwrap();
+    assert_eq!(segment_size(old.path()), 512 << 10, "a db without conf was made at sled's default");
+    let mut store = Store::open(old.path(), &OpenOptions::default()).unwrap();
+    store.append(&one_batch("cmd-after")).unwrap().unwrap();
+    assert_eq!(store.head().seq, 1);
+}
+
+#[test]
+fn a_spool_left_by_an_import_cut_short_is_discarded_with_what_it_wrote() {
+    let (_, source) = store_with(5);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    // The log values an import had written when it was killed, and its spool.
+    for entry in source.log().unwrap().iter() {
+        let (key, value) = entry.unwrap();
+        store.log().unwrap().insert(key, value).unwrap();
+    }
+    store.db().unwrap().flush().unwrap();
+    std::fs::write(dir.path().join(crate::export::SPOOL_FILE), b"partial").unwrap();
+    drop(store);
+    let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
+    assert!(store.is_empty(), "an import lands whole or not at all");
+    assert_eq!(store.events_from(1).count(), 0);
+    assert!(!dir.path().join(crate::export::SPOOL_FILE).exists());
 }

@@ -620,3 +620,40 @@ fn r11_a_change_after_approval() {
     w.ok(Command::Approve { project: "P01".into() });
     silent(&w, "R11");
 }
+
+#[test]
+fn a_reversal_naming_another_project_still_reverses_its_expenditure() {
+    use chrono::TimeZone;
+    use selfeval_core::event::{ExpenditureRecorded, ExpenditureReversed};
+    use selfeval_core::{EventPayload, Meta, RecordedEvent};
+    // Logs of older versions may name the wrong project in a reversal:
+    // the expenditure is found by its event wherever it is, as before.
+    let mut w = clean();
+    let before = w.report().projects[0].executed.value;
+    let at = chrono::Utc.with_ymd_and_hms(2024, 12, 2, 0, 0, 0).unwrap();
+    let meta = Meta { actor: "旧版本@科室".into(), reason: None, occurred_at: at, recorded_at: at };
+    w.state.apply(&RecordedEvent {
+        seq: 1000,
+        meta: meta.clone(),
+        payload: EventPayload::ExpenditureRecorded(ExpenditureRecorded {
+            project: "P01".into(),
+            amount: rust_decimal::Decimal::from(3),
+            date: chrono::NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+            voucher: None,
+            memo: None,
+            source: None,
+        }),
+    });
+    assert_eq!(w.report().projects[0].executed.value, before.map(|b| b + rust_decimal::Decimal::from(3)));
+    w.state.apply(&RecordedEvent {
+        seq: 1001,
+        meta,
+        payload: EventPayload::ExpenditureReversed(ExpenditureReversed {
+            project: "P99".into(),
+            expenditure_seq: 1000,
+            amount: rust_decimal::Decimal::from(3),
+        }),
+    });
+    assert_eq!(w.report().projects[0].executed.value, before);
+    assert_eq!(w.state.expenditure(1000).map(|(p, e)| (p.code.as_str(), e.reversed_by)), Some(("P01", Some(1001))));
+}

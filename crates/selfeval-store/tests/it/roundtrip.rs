@@ -253,3 +253,31 @@ fn an_import_leaves_no_spool_behind_whether_it_lands_or_not() {
     assert!(!dir.path().join("selfeval-import-spool").exists(), "a landed import removes its spool");
     assert_eq!(exported(&store), export);
 }
+
+#[test]
+fn a_checker_can_read_every_pack_after_the_import_returned_and_with_no_wait() {
+    // The packs are read through a handle opened with the spool, so a
+    // checker that runs late finds them even after the spool is removed;
+    // and reopening the engine never waits on this process itself.
+    let export = sample_export(30);
+    let options =
+        selfeval_store::OpenOptions { wait: std::time::Duration::ZERO, reopen_after_bytes: 1, ..Default::default() };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = selfeval_store::Store::open(dir.path(), &options).unwrap();
+    let mut packs = Vec::new();
+    let imported = store.import_with(&mut Cursor::new(&export), &mut |pack| packs.push(pack)).unwrap().unwrap();
+    let mut lines = Vec::new();
+    for pack in &packs {
+        use std::io::{Read, Seek};
+        let mut file = &*pack.file;
+        file.seek(std::io::SeekFrom::Start(pack.offset)).unwrap();
+        let mut bytes = vec![0; pack.len];
+        file.read_exact(&mut bytes).unwrap();
+        lines.extend_from_slice(&bytes);
+    }
+    let body: Vec<u8> =
+        export.split_inclusive(|b| *b == b'\n').filter(|l| l.starts_with(b"{\"hash\"")).flatten().copied().collect();
+    assert_eq!(lines, body);
+    assert_eq!(store.verify().unwrap().unwrap().events, imported.events);
+    assert_eq!(exported(&store), export);
+}
