@@ -48,13 +48,11 @@ fn an_edited_snapshot_is_never_trusted_and_verify_says_so() {
     assert_eq!(env.run(&["verify"]).code(), 0);
 }
 
-#[test]
-fn a_forged_snapshot_with_a_recomputed_digest_is_caught_by_verify() {
+/// Changes an amount in the snapshot at `path` and recomputes its digest,
+/// as a forger who read `docs/storage.md` would.
+fn forge_snapshot(path: &Path) {
     use sha2::{Digest, Sha256};
-    let env = demo();
-    make_snapshot(&env);
-    let path = snapshot_path(&env);
-    let file = std::fs::read(&path).unwrap();
+    let file = std::fs::read(path).unwrap();
     let magic = b"selfeval-cache 2\n".len();
     let (seq, hash) = (&file[magic..magic + 8], &file[magic + 8..magic + 72]);
     let mut body = file[magic + 136..].to_vec();
@@ -63,7 +61,15 @@ fn a_forged_snapshot_with_a_recomputed_digest_is_caught_by_verify() {
     let mut forged = file[..magic + 72].to_vec();
     forged.extend_from_slice(digest.as_bytes());
     forged.extend_from_slice(&body);
-    std::fs::write(&path, forged).unwrap();
+    std::fs::write(path, forged).unwrap();
+}
+
+#[test]
+fn a_forged_snapshot_with_a_recomputed_digest_is_caught_by_verify() {
+    let env = demo();
+    make_snapshot(&env);
+    let path = snapshot_path(&env);
+    forge_snapshot(&path);
     assert_eq!(executed(&env), "50.79", "a forger who recomputes the digest fools a report…");
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "…but not verify");
@@ -590,17 +596,7 @@ fn verify_compares_a_snapshot_behind_the_head_with_the_replay_where_it_was_taken
     assert!(verify.stdout().contains("哈希链完整：78 个事件"), "{}", verify.stdout());
     assert!(verify.stdout().contains("状态快照：与日志重放到事件77一致"), "{}", verify.stdout());
     // Forged behind the head, it is caught there too.
-    use sha2::{Digest, Sha256};
-    let file = std::fs::read(&path).unwrap();
-    let magic = b"selfeval-cache 2\n".len();
-    let (seq, hash) = (&file[magic..magic + 8], &file[magic + 8..magic + 72]);
-    let mut body = file[magic + 136..].to_vec();
-    replace(&mut body, b"18.7912", b"10.7912");
-    let digest = format!("{:x}", Sha256::new().chain_update(seq).chain_update(hash).chain_update(&body).finalize());
-    let mut forged = file[..magic + 72].to_vec();
-    forged.extend_from_slice(digest.as_bytes());
-    forged.extend_from_slice(&body);
-    std::fs::write(&path, forged).unwrap();
+    forge_snapshot(&path);
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4);
     assert!(verify.stdout().contains("与日志重放到事件77的结果不符（被改动过），已删除"), "{}", verify.stdout());
