@@ -248,12 +248,28 @@ impl Store {
         match self.import_lines(input, each) {
             Ok(Ok(imported)) => Ok(Ok(imported)),
             outcome => {
-                self.log()?.clear().or_store()?;
-                self.index()?.clear()?;
-                self.db()?.flush().or_store()?;
-                self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
-                self.write_head_file()?;
-                outcome
+                // The spool marks the import as unfinished until what it
+                // wrote is cleared: if this fails too, the next open clears it.
+                let cleared = (|| {
+                    self.log()?.clear().or_store()?;
+                    self.index()?.clear()?;
+                    self.db()?.flush().or_store()?;
+                    std::fs::remove_file(self.path.join(SPOOL_FILE)).or_else(|e| {
+                        if e.kind() == std::io::ErrorKind::NotFound {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })?;
+                    self.head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
+                    self.write_head_file()
+                })();
+                // The first failure is the one to report.
+                match (outcome, cleared) {
+                    (Err(first), _) => Err(first),
+                    (outcome, Ok(())) => outcome,
+                    (_, Err(cleanup)) => Err(cleanup),
+                }
             }
         }
     }
@@ -356,7 +372,7 @@ impl Store {
         self.db()?.flush().or_store()?;
         // The import is whole once the spool is gone: a spool found at open
         // is an import cut short.
-        drop(spool);
+        spool.remove()?;
         self.head = head.clone();
         self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
@@ -407,7 +423,7 @@ pub struct Spooled {
 pub(crate) const SPOOL_FILE: &str = "selfeval-import-spool";
 
 /// An import's checked packs, kept in a file in the store directory until
-/// the whole export is checked (removed when dropped).
+/// the import is whole ([`Spool::remove`]) or what it wrote is cleared.
 struct Spool {
     path: std::path::PathBuf,
     out: Option<std::fs::File>,
@@ -477,10 +493,12 @@ impl Spool {
     }
 }
 
-impl Drop for Spool {
-    fn drop(&mut self) {
+impl Spool {
+    /// Removes the spool: the import it served is whole.
+    fn remove(mut self) -> Result<(), StoreError> {
         self.out = None;
-        let _ = std::fs::remove_file(&self.path);
+        std::fs::remove_file(&self.path)?;
+        Ok(())
     }
 }
 
