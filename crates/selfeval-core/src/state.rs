@@ -125,12 +125,14 @@ pub struct Expenditure {
     /// The payment date. (The memo stays in the event: nothing computed
     /// from the state needs it.)
     pub date: NaiveDate,
-    /// The voucher number (凭证号), if recorded.
-    pub voucher: Option<String>,
+    /// The voucher number (凭证号), if recorded. (A boxed `str` and a
+    /// non-zero event number: a million-event state holds 800,000 of these,
+    /// and each saves 16 bytes; serialised as before.)
+    pub voucher: Option<Box<str>>,
     /// The funds it was paid from.
     pub source: BudgetSource,
     /// The event that reversed it, if any.
-    pub reversed_by: Option<u64>,
+    pub reversed_by: Option<std::num::NonZeroU64>,
 }
 
 /// An actual value recorded for an indicator.
@@ -320,7 +322,7 @@ impl Project {
         for e in &self.expenditures {
             seqs.push(e.seq);
             match e.reversed_by {
-                Some(reversal) => seqs.push(reversal),
+                Some(reversal) => seqs.push(reversal.get()),
                 None => total = add(total, e.amount),
             }
         }
@@ -664,7 +666,7 @@ impl State {
                         seq,
                         amount: p.amount,
                         date: p.date,
-                        voucher: p.voucher.clone(),
+                        voucher: p.voucher.as_deref().map(Box::from),
                         source: p.source.unwrap_or(BudgetSource::CurrentAppropriation),
                         reversed_by: None,
                     });
@@ -672,7 +674,7 @@ impl State {
             }
             EventPayload::ExpenditureReversed(p) => {
                 if let Some((at, e)) = self.find_expenditure(Some(&p.project), p.expenditure_seq) {
-                    self.projects[at].expenditures[e].reversed_by = Some(seq);
+                    self.projects[at].expenditures[e].reversed_by = std::num::NonZeroU64::new(seq);
                 }
             }
             EventPayload::GoalSet(p) => {

@@ -335,8 +335,8 @@ pub const LOCK_FILE: &str = "selfeval-lock";
 /// After reading (or importing) this many bytes of log values, the engine
 /// is closed and opened again: sled 0.34 keeps every page it has read in
 /// memory whatever its cache size, so a pass over a 600 MB log would hold
-/// 600 MB (issue 14); reopened every 64 MiB it holds about that much.
-const REOPEN_AFTER: u64 = 64 << 20;
+/// 600 MB (issue 14); reopened every 32 MiB it holds about 60 MB.
+const REOPEN_AFTER: u64 = 32 << 20;
 
 /// How many bytes of log values a scan fetches at a time.
 const SCAN_BYTES: usize = 4 << 20;

@@ -655,5 +655,8 @@ fn a_reversal_naming_another_project_still_reverses_its_expenditure() {
         }),
     });
     assert_eq!(w.report().projects[0].executed.value, before);
-    assert_eq!(w.state.expenditure(1000).map(|(p, e)| (p.code.as_str(), e.reversed_by)), Some(("P01", Some(1001))));
+    assert_eq!(
+        w.state.expenditure(1000).map(|(p, e)| (p.code.as_str(), e.reversed_by.map(|s| s.get()))),
+        Some(("P01", Some(1001)))
+    );
 }
