@@ -362,7 +362,7 @@ impl Store {
                 ),
             );
         }
-        self.index()?.commit_in_parts(pending, head.seq)?;
+        self.write_index_in_parts(pending, head.seq)?;
         // sled keeps what was written in memory until it is closed.
         self.reopen()?;
         for pack in spool.read_back()? {
@@ -401,8 +401,8 @@ impl Store {
         // sled holds about six times what it was given to write until it is
         // closed (a probe writing 590 MB: 804 MB never reopened, 411 MB
         // reopened every 64 MiB, 153 MB every 16 MiB, and faster), so
-        // written bytes count twice toward the reopening (every 16 MiB).
-        self.scanned(bytes.len() * 2)
+        // written bytes count four times toward the reopening (every 8 MiB).
+        self.scanned(bytes.len() * 4)
     }
 }
 

@@ -265,23 +265,31 @@ impl Index {
 
     /// Writes the pending changes a few MiB at a time, then the position:
     /// for an import or a rebuild (a single batch of a million events'
-    /// index held it twice in memory).
-    pub(crate) fn commit_in_parts(&self, pending: Pending, position: u64) -> Result<(), StoreError> {
+    /// index held it twice in memory). `after_part` is told how many bytes
+    /// each part wrote and may reopen the engine: the index is fetched
+    /// again for each part.
+    pub(crate) fn commit_in_parts(
+        pending: Pending,
+        position: u64,
+        index: &mut dyn FnMut() -> Result<Index, StoreError>,
+        after_part: &mut dyn FnMut(usize) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         // Marked invalid until the last part: a crash in between leaves an
         // index that is rebuilt, never one that is half trusted.
-        self.tree.insert(POSITION, &INVALID.to_be_bytes()).or_store()?;
+        index()?.tree.insert(POSITION, &INVALID.to_be_bytes()).or_store()?;
         let mut batch = sled::Batch::default();
         let mut bytes = 0;
         for (key, value) in pending.values {
             bytes += key.len() + value.len();
             batch.insert(key, value);
             if bytes >= 4 << 20 {
-                self.tree.apply_batch(std::mem::take(&mut batch)).or_store()?;
+                index()?.tree.apply_batch(std::mem::take(&mut batch)).or_store()?;
+                after_part(bytes)?;
                 bytes = 0;
             }
         }
         batch.insert(POSITION, &position.to_be_bytes());
-        self.tree.apply_batch(batch).or_store()
+        index()?.tree.apply_batch(batch).or_store()
     }
 
     /// Forgets everything (the index is rebuilt from the log).
