@@ -65,6 +65,18 @@ fn chunk_number(key: &[u8]) -> Result<u32, StoreError> {
     Ok(u32::from_be_bytes(bytes))
 }
 
+/// Which of `parts` partitions a stream's values fall in (an import builds
+/// its index one partition at a time).
+pub(crate) fn stream_partition(stream: &str, parts: usize) -> usize {
+    (id_hash(stream) % parts as u64) as usize
+}
+
+/// Which of `parts` partitions a command id's bucket falls in.
+pub(crate) fn command_partition(command_id: &str, parts: usize) -> usize {
+    let [_, hi, lo] = bucket_key(command_id);
+    usize::from(u16::from_be_bytes([hi, lo])) % parts
+}
+
 fn bucket_key(command_id: &str) -> [u8; 3] {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(command_id.as_bytes());
@@ -196,33 +208,51 @@ impl Index {
     pub(crate) fn add_command(&self, pending: &mut Pending, events: &[IndexEntry]) -> Result<(), StoreError> {
         let Some(first) = events.first() else { return Ok(()) };
         for e in events {
-            let chunk = match pending.last_chunk.get(&e.stream) {
-                Some(chunk) => *chunk,
-                None => {
-                    let chunk = match self.last_chunk(&e.stream)? {
-                        Some((chunk, value)) => {
-                            pending.values.entry(chunk_key(&e.stream, chunk)).or_insert_with(|| value.to_vec());
-                            chunk
-                        }
-                        None => 0,
-                    };
-                    pending.last_chunk.insert(e.stream.clone(), chunk);
-                    chunk
-                }
-            };
-            let mut key = chunk_key(&e.stream, chunk);
-            let value = self.pending_value(pending, &key)?;
-            if last_seq(value).is_some_and(|last| last >= e.seq) {
-                continue;
-            }
-            if value.len() / 8 >= CHUNK {
-                key = chunk_key(&e.stream, chunk + 1);
-                pending.last_chunk.insert(e.stream.clone(), chunk + 1);
-            }
-            self.pending_value(pending, &key)?.extend_from_slice(&e.seq.to_be_bytes());
+            self.add_stream_event(pending, &e.stream, e.seq)?;
         }
-        let hash = id_hash(&first.command_id);
-        let key = bucket_key(&first.command_id);
+        self.add_command_id(pending, &first.command_id, first.seq, events.len())
+    }
+
+    /// Adds one event to its stream (nothing when the stream has it).
+    pub(crate) fn add_stream_event(&self, pending: &mut Pending, stream: &str, seq: u64) -> Result<(), StoreError> {
+        let chunk = match pending.last_chunk.get(stream) {
+            Some(chunk) => *chunk,
+            None => {
+                let chunk = match self.last_chunk(stream)? {
+                    Some((chunk, value)) => {
+                        pending.values.entry(chunk_key(stream, chunk)).or_insert_with(|| value.to_vec());
+                        chunk
+                    }
+                    None => 0,
+                };
+                pending.last_chunk.insert(stream.to_owned(), chunk);
+                chunk
+            }
+        };
+        let mut key = chunk_key(stream, chunk);
+        let value = self.pending_value(pending, &key)?;
+        if last_seq(value).is_some_and(|last| last >= seq) {
+            return Ok(());
+        }
+        if value.len() / 8 >= CHUNK {
+            key = chunk_key(stream, chunk + 1);
+            pending.last_chunk.insert(stream.to_owned(), chunk + 1);
+        }
+        self.pending_value(pending, &key)?.extend_from_slice(&seq.to_be_bytes());
+        Ok(())
+    }
+
+    /// Adds a command id with its first event and count (nothing when the
+    /// index has it).
+    pub(crate) fn add_command_id(
+        &self,
+        pending: &mut Pending,
+        command_id: &str,
+        first: u64,
+        count: usize,
+    ) -> Result<(), StoreError> {
+        let hash = id_hash(command_id);
+        let key = bucket_key(command_id);
         let known = pending.stored_bucket.get(&key).copied();
         let maybe_added = pending.commands.contains(&hash);
         let bucket = self.pending_value(pending, &key)?;
@@ -230,14 +260,13 @@ impl Index {
         // The stored part is searched; the part added since only when an
         // id with the same hash was added.
         let searched = if maybe_added { &bucket[..] } else { &bucket[..stored] };
-        if find_command(searched, &first.command_id)?.is_none() {
-            let id = first.command_id.as_bytes();
+        if find_command(searched, command_id)?.is_none() {
+            let id = command_id.as_bytes();
             let len = u16::try_from(id.len()).map_err(|_| StoreError::InvalidBatch("命令编号过长".into()))?;
-            let count =
-                u32::try_from(events.len()).map_err(|_| StoreError::InvalidBatch("一个命令的事件过多".into()))?;
+            let count = u32::try_from(count).map_err(|_| StoreError::InvalidBatch("一个命令的事件过多".into()))?;
             bucket.extend_from_slice(&len.to_be_bytes());
             bucket.extend_from_slice(id);
-            bucket.extend_from_slice(&first.seq.to_be_bytes());
+            bucket.extend_from_slice(&first.to_be_bytes());
             bucket.extend_from_slice(&count.to_be_bytes());
             pending.commands.insert(hash);
         }
@@ -269,7 +298,7 @@ impl Index {
     /// each part wrote and may reopen the engine: the index is fetched
     /// again for each part.
     pub(crate) fn commit_in_parts(
-        pending: Pending,
+        pendings: &mut dyn Iterator<Item = Result<Pending, StoreError>>,
         position: u64,
         index: &mut dyn FnMut() -> Result<Index, StoreError>,
         after_part: &mut dyn FnMut(usize) -> Result<(), StoreError>,
@@ -279,13 +308,15 @@ impl Index {
         index()?.tree.insert(POSITION, &INVALID.to_be_bytes()).or_store()?;
         let mut batch = sled::Batch::default();
         let mut bytes = 0;
-        for (key, value) in pending.values {
-            bytes += key.len() + value.len();
-            batch.insert(key, value);
-            if bytes >= 4 << 20 {
-                index()?.tree.apply_batch(std::mem::take(&mut batch)).or_store()?;
-                after_part(bytes)?;
-                bytes = 0;
+        for pending in pendings {
+            for (key, value) in pending?.values {
+                bytes += key.len() + value.len();
+                batch.insert(key, value);
+                if bytes >= 4 << 20 {
+                    index()?.tree.apply_batch(std::mem::take(&mut batch)).or_store()?;
+                    after_part(bytes)?;
+                    bytes = 0;
+                }
             }
         }
         batch.insert(POSITION, &position.to_be_bytes());

@@ -571,8 +571,12 @@ impl Store {
 
     /// Writes a large set of index changes in parts, reopening the engine
     /// as the bytes written add up (sled holds what it writes until closed).
-    pub(crate) fn write_index_in_parts(&self, pending: index::Pending, position: u64) -> Result<(), StoreError> {
-        index::Index::commit_in_parts(pending, position, &mut || self.index(), &mut |bytes| self.scanned(bytes * 4))
+    pub(crate) fn write_index_in_parts(
+        &self,
+        pendings: &mut dyn Iterator<Item = Result<index::Pending, StoreError>>,
+        position: u64,
+    ) -> Result<(), StoreError> {
+        index::Index::commit_in_parts(pendings, position, &mut || self.index(), &mut |bytes| self.scanned(bytes * 4))
     }
 
     /// Log values (first sequence number, bytes) from the one holding
@@ -663,7 +667,7 @@ impl Store {
         self.index()?.add_command(&mut pending, &command)?;
         if position == 0 {
             // A rebuild: as large as the log's index.
-            self.write_index_in_parts(pending, self.head.seq)?;
+            self.write_index_in_parts(&mut std::iter::once(Ok(pending)), self.head.seq)?;
         } else {
             self.index()?.commit(pending, self.head.seq)?;
         }

@@ -251,7 +251,21 @@ fn an_import_leaves_no_spool_behind_whether_it_lands_or_not() {
     assert!(!dir.path().join("selfeval-import-spool").exists(), "a refused import removes its spool");
     store.import(&mut Cursor::new(&export)).unwrap().unwrap();
     assert!(!dir.path().join("selfeval-import-spool").exists(), "a landed import removes its spool");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("selfeval-import"))
+        .collect();
+    assert!(left.is_empty(), "nor its index partitions: {left:?}");
     assert_eq!(exported(&store), export);
+    // The index gathered by partitions answers as one built command by command.
+    for i in 0..12 {
+        assert!(store.command_seqs(&format!("c{i}")).unwrap().is_some());
+    }
+    assert_eq!(
+        store.stream_version("project/P0").unwrap() + store.stream_version("project/P1").unwrap(),
+        store.head().seq
+    );
 }
 
 #[test]
