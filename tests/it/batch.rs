@@ -170,3 +170,22 @@ fn a_refused_all_or_nothing_batch_that_began_with_init_leaves_no_store() {
     assert!(run.stderr().contains("此前 2 行已记录，此后的行未执行"), "{}", run.stderr());
     assert_eq!(env.head().unwrap().0, 2);
 }
+
+#[test]
+fn a_batch_on_a_busy_store_exits_three_as_one_command_would_and_writes_nothing() {
+    // Issue 14: "Exit codes as for one command."
+    let env = Env::with_project();
+    let file = write(&env, "cmds.txt", &["spend P01 --amount 1 --date 2024-06-30"]);
+    let before = env.head();
+    let held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let busy = env
+        .command()
+        .env("SELFEVAL_BUSY_TIMEOUT", "0")
+        .args(["--actor", crate::ACTOR, "batch", &file])
+        .output()
+        .unwrap();
+    assert_eq!(busy.status.code(), Some(3), "{}", String::from_utf8_lossy(&busy.stderr));
+    assert!(String::from_utf8_lossy(&busy.stderr).contains("正被另一个进程使用"));
+    drop(held);
+    assert_eq!(env.head(), before, "nothing was written");
+}

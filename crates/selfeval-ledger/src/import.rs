@@ -199,11 +199,9 @@ struct ImportCheck {
 impl ImportCheck {
     /// Checks and applies a pack of stored lines (each with its `\n`).
     fn pack(&mut self, lines: &[u8]) -> Result<(), ImportRefused> {
-        for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let unreadable = |problem: String| ImportRefused { seq: None, problem };
-            let (_, body) = selfeval_store::split_line(line).map_err(unreadable)?;
-            let envelope = selfeval_store::Envelope::decode(body).map_err(unreadable)?;
-            self.event(&envelope)?;
+        for stored in selfeval_store::stored_lines(lines) {
+            let stored = stored.map_err(|problem| ImportRefused { seq: None, problem })?;
+            self.event(&stored.envelope)?;
         }
         Ok(())
     }

@@ -67,11 +67,10 @@ impl Ledger {
             let mut state = State::default();
             let mut at_pin = None;
             for value in received {
-                for line in value.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    let unreadable = |m: String| LedgerError::Integrity(format!("日志中的事件无法读取：{m}"));
-                    let (_, body) = selfeval_store::split_line(line).map_err(unreadable)?;
-                    let envelope = selfeval_store::Envelope::decode(body).map_err(unreadable)?;
-                    state.apply(&decode_envelope(&envelope)?);
+                for stored in selfeval_store::stored_lines(&value) {
+                    let stored = stored.map_err(|m| LedgerError::Integrity(format!("日志中的事件无法读取：{m}")))?;
+                    let envelope = &stored.envelope;
+                    state.apply(&decode_envelope(envelope)?);
                     if Some(envelope.seq) == pinned {
                         at_pin = Some(state_digest(&state)?);
                     }

@@ -279,18 +279,21 @@ pub(crate) fn stored_line(line: &[u8], seq: u64) -> Result<StoredEvent, StoreErr
     Ok(StoredEvent { envelope, hash: hash.to_owned() })
 }
 
+/// Every line of stored lines (a log value, an import's pack, each line
+/// ending in `\n`) decoded, in order; what cannot be read says why.
+pub fn stored_lines(value: &[u8]) -> impl Iterator<Item = Result<StoredEvent, String>> + '_ {
+    lines(value).map(|line| {
+        let (hash, body) = split_line(line)?;
+        Ok(StoredEvent { envelope: Envelope::decode(body)?, hash: hash.to_owned() })
+    })
+}
+
 /// Decodes every event of a stored batch.
 pub(crate) fn decode_batch(key: &[u8], value: &[u8]) -> Result<Vec<StoredEvent>, StoreError> {
     let first = decode_key(key)?;
-    lines(value)
+    stored_lines(value)
         .enumerate()
-        .map(|(i, line)| {
-            let seq = first + i as u64;
-            let corrupt = |message: String| StoreError::Corrupt { seq, message };
-            let (hash, body) = split_line(line).map_err(corrupt)?;
-            let envelope = Envelope::decode(body).map_err(corrupt)?;
-            Ok(StoredEvent { envelope, hash: hash.to_owned() })
-        })
+        .map(|(i, stored)| stored.map_err(|message| StoreError::Corrupt { seq: first + i as u64, message }))
         .collect()
 }
 

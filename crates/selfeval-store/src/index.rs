@@ -262,8 +262,14 @@ impl Index {
         let searched = if maybe_added { &bucket[..] } else { &bucket[..stored] };
         if find_command(searched, command_id)?.is_none() {
             let id = command_id.as_bytes();
-            let len = u16::try_from(id.len()).map_err(|_| StoreError::InvalidBatch("命令编号过长".into()))?;
-            let count = u32::try_from(count).map_err(|_| StoreError::InvalidBatch("一个命令的事件过多".into()))?;
+            let len = u16::try_from(id.len()).map_err(|_| {
+                StoreError::InvalidBatch(format!("命令编号「{command_id}」过长；可接受：不超过 65,535 字节"))
+            })?;
+            let count = u32::try_from(count).map_err(|_| {
+                StoreError::InvalidBatch(format!(
+                    "命令「{command_id}」有 {count} 个事件；可接受：不超过 4,294,967,295 个"
+                ))
+            })?;
             bucket.extend_from_slice(&len.to_be_bytes());
             bucket.extend_from_slice(id);
             bucket.extend_from_slice(&first.to_be_bytes());

@@ -68,7 +68,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 pub use cache::{CacheStatus, Cached};
-pub use codec::{chain_hash, split_line, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
+pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;
 
@@ -378,23 +378,15 @@ fn segment_size(dir: &Path) -> usize {
 impl Engine {
     /// Opens sled in `dir`, waiting while another process holds it.
     fn open(dir: &Path, options: &OpenOptions, started: Instant) -> Result<Engine, StoreError> {
-        let mut pause = Duration::from_millis(10);
         let segment = segment_size(dir);
         let new = !dir.join("conf").exists();
-        let db = loop {
+        let db = wait_while_busy(dir, options.wait, started, || {
             match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).segment_size(segment).open() {
-                Ok(db) => break db,
-                Err(error) if is_lock_error(&error) => {
-                    let waited = started.elapsed();
-                    if waited >= options.wait {
-                        return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
-                    }
-                    std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
-                    pause = (pause * 2).min(Duration::from_millis(250));
-                }
-                Err(error) => return Err(engine_error(error)),
+                Ok(db) => Ok(Some(db)),
+                Err(error) if is_lock_error(&error) => Ok(None),
+                Err(error) => Err(engine_error(error)),
             }
-        };
+        })?;
         if new {
             // sled writes its conf without syncing it; the segment size in
             // it must survive a power loss.
@@ -413,20 +405,33 @@ impl Engine {
 fn lock(dir: &Path, options: &OpenOptions, started: Instant) -> Result<std::fs::File, StoreError> {
     std::fs::create_dir_all(dir)?;
     let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE))?;
+    wait_while_busy(dir, options.wait, started, || match file.try_lock() {
+        Ok(()) => Ok(Some(())),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(error)) => Err(error.into()),
+    })?;
+    Ok(file)
+}
+
+/// Retries `attempt` while it answers busy (`None`), with backoff from
+/// 10 ms doubling to 250 ms, until `wait` has passed since `started`.
+fn wait_while_busy<T>(
+    dir: &Path,
+    wait: Duration,
+    started: Instant,
+    mut attempt: impl FnMut() -> Result<Option<T>, StoreError>,
+) -> Result<T, StoreError> {
     let mut pause = Duration::from_millis(10);
     loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let waited = started.elapsed();
-                if waited >= options.wait {
-                    return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
-                }
-                std::thread::sleep(pause.min(options.wait.saturating_sub(waited)));
-                pause = (pause * 2).min(Duration::from_millis(250));
-            }
-            Err(std::fs::TryLockError::Error(error)) => return Err(error.into()),
+        if let Some(done) = attempt()? {
+            return Ok(done);
         }
+        let waited = started.elapsed();
+        if waited >= wait {
+            return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
+        }
+        std::thread::sleep(pause.min(wait.saturating_sub(waited)));
+        pause = (pause * 2).min(Duration::from_millis(250));
     }
 }
 
