@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use selfeval_core::{Evaluation, EventPayload, Meta, RecordedEvent, State};
-use selfeval_store::{Envelope, Head, StoredEvent, GENESIS_HASH};
+use selfeval_store::{CacheFound, Envelope, Head, Store, StoredEvent, GENESIS_HASH};
 
 use crate::{Ledger, LedgerError};
 
@@ -104,6 +104,12 @@ pub fn decode_envelope(e: &Envelope) -> Result<RecordedEvent, LedgerError> {
     })
 }
 
+/// The state snapshot, decoded as it is read (its bytes are never all in
+/// memory beside the state).
+pub(crate) fn read_snapshot(store: &Store) -> Result<CacheFound<State>, LedgerError> {
+    Ok(store.read_cache_with(&snapshot_name(), |bytes| rmp_serde::from_read::<_, State>(bytes))?)
+}
+
 /// The name of the state snapshot of this build's `State`.
 pub(crate) fn snapshot_name() -> String {
     format!("state-v{}", selfeval_core::state::STATE_VERSION)
@@ -164,15 +170,15 @@ impl Ledger {
         let mut head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };
         let usable = !keep_events && effective.is_none() && !matches!(as_of, Some(AsOf::Time(_)));
         if usable {
-            if let Some(cached) = self.store.read_cache(&snapshot_name())? {
+            if let CacheFound::Valid { seq, hash, value: mut snapshot } = read_snapshot(&self.store)? {
                 let before = match as_of {
-                    Some(AsOf::Seq(seq)) => cached.seq <= seq,
+                    Some(AsOf::Seq(at)) => seq <= at,
                     _ => true,
                 };
-                if let (true, Ok(mut snapshot)) = (before, rmp_serde::from_slice::<State>(&cached.bytes)) {
+                if before {
                     snapshot.rebuild_index();
                     state = snapshot;
-                    head = Head { seq: cached.seq, hash: cached.hash };
+                    head = Head { seq, hash };
                 }
             }
         }
@@ -205,9 +211,11 @@ impl Ledger {
     /// Leaves a state snapshot at `seq`. A cache: failing to write it costs
     /// speed, never correctness.
     pub(crate) fn write_snapshot(&self, state: &State, seq: u64) {
-        if let Ok(bytes) = rmp_serde::to_vec(state) {
-            let _ = self.store.write_cache(&snapshot_name(), seq, &bytes);
-        }
+        // Serialised straight into the file: a snapshot at a million
+        // events is tens of MB that need not be in memory beside the state.
+        let _ = self.store.write_cache_with(&snapshot_name(), seq, &mut |out| {
+            rmp_serde::encode::write(&mut *out, state).map_err(std::io::Error::other)
+        });
     }
 
     /// Replays only the given streams, in log order: what a command that

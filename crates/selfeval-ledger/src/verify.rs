@@ -3,10 +3,10 @@
 //! snapshot compared with the replay where it was taken.
 
 use selfeval_core::State;
-use selfeval_store::{CacheStatus, ChainBreak, Verified};
+use selfeval_store::{CacheFound, ChainBreak, Verified};
 use sha2::{Digest, Sha256};
 
-use crate::replay::snapshot_name;
+use crate::replay::{read_snapshot, snapshot_name};
 use crate::{decode_envelope, Ledger, LedgerError, SnapshotCheck};
 
 /// What [`Ledger::verify_replaying`] found.
@@ -33,15 +33,12 @@ fn state_digest(state: &State) -> Result<[u8; 32], LedgerError> {
 impl Ledger {
     /// The snapshot decoded and compared with the state replayed to its
     /// event (`at_head` when that is the head).
-    fn compare_decoded(&self, name: &str, seq: u64, at_head: &State) -> Result<SnapshotCheck, LedgerError> {
-        let CacheStatus::Valid(cached) = self.store.inspect_cache(name)? else {
-            return Ok(SnapshotCheck::Differs(seq));
+    fn compare_decoded(&self, seq: u64, at_head: &State) -> Result<SnapshotCheck, LedgerError> {
+        let mut snapshot = match read_snapshot(&self.store)? {
+            CacheFound::Valid { value, .. } => value,
+            CacheFound::Corrupt(why) => return Ok(SnapshotCheck::Corrupt(why)),
+            _ => return Ok(SnapshotCheck::Differs(seq)),
         };
-        let mut snapshot = match rmp_serde::from_slice::<State>(&cached.bytes) {
-            Ok(snapshot) => snapshot,
-            Err(e) => return Ok(SnapshotCheck::Corrupt(format!("无法解码：{e}"))),
-        };
-        drop(cached);
         snapshot.rebuild_index();
         let agrees =
             if seq == self.store.head().seq { &snapshot == at_head } else { snapshot == self.replay_log_until(seq)? };
@@ -57,8 +54,11 @@ impl Ledger {
         let name = snapshot_name();
         // Only the snapshot's position and digest are kept during the
         // replay, not its bytes.
-        let cache = match self.store.inspect_cache(&name)? {
-            CacheStatus::Valid(cached) => Ok((cached.seq, <[u8; 32]>::from(Sha256::digest(&cached.bytes)))),
+        let cache = match self.store.read_cache_with(&name, |bytes| {
+            let mut hasher = Sha256::new();
+            std::io::copy(bytes, &mut hasher).map(|_| <[u8; 32]>::from(hasher.finalize()))
+        })? {
+            CacheFound::Valid { seq, value, .. } => Ok((seq, value)),
             other => Err(other),
         };
         let pinned = cache.as_ref().ok().map(|(seq, _)| *seq);
@@ -90,13 +90,13 @@ impl Ledger {
         let (mut state, at_pin) = replayed?;
         state.rebuild_index();
         let snapshot = match cache {
-            Err(CacheStatus::Stale) => SnapshotCheck::Stale,
-            Err(CacheStatus::Corrupt(why)) => SnapshotCheck::Corrupt(why),
+            Err(CacheFound::Stale) => SnapshotCheck::Stale,
+            Err(CacheFound::Corrupt(why)) => SnapshotCheck::Corrupt(why),
             Err(_) => SnapshotCheck::Missing,
             Ok((seq, stored)) if at_pin == Some(stored) => SnapshotCheck::Agrees(seq),
             // Other bytes: decoded and compared as states before it is
             // called forged (an encoding may change without the state).
-            Ok((seq, _)) => self.compare_decoded(&name, seq, &state)?,
+            Ok((seq, _)) => self.compare_decoded(seq, &state)?,
         };
         if !matches!(snapshot, SnapshotCheck::Missing | SnapshotCheck::Agrees(_)) {
             self.store.remove_cache(&name)?;

@@ -67,7 +67,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-pub use cache::{CacheStatus, Cached};
+pub use cache::{CacheFound, CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;

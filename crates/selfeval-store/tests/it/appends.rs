@@ -108,3 +108,70 @@ fn a_cache_is_read_back_only_while_the_log_holds_its_event() {
     std::fs::copy(dir.path().join("selfeval-cache/state-v1"), other.path().join("selfeval-cache/state-v1")).unwrap();
     assert_eq!(open(other.path()).read_cache("state-v1").unwrap(), None);
 }
+
+#[test]
+fn a_cache_streams_in_and_out_in_the_format_of_a_whole_write() {
+    use selfeval_store::CacheFound;
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 3)).unwrap().unwrap();
+    let hash = store.head().hash.clone();
+    // 300 KB: several buffers' worth on the way in and out.
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    store
+        .write_cache_with("state", 3, &mut |out| {
+            for piece in bytes.chunks(7) {
+                out.write_all(piece)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    // The file is exactly what the whole-bytes format says: magic, seq,
+    // hash, SHA-256 over seq + hash + bytes, the bytes.
+    let file = std::fs::read(dir.path().join("selfeval-cache/state")).unwrap();
+    let mut digest = Sha256::new();
+    digest.update(3u64.to_be_bytes());
+    digest.update(hash.as_bytes());
+    digest.update(&bytes);
+    let mut expected = b"selfeval-cache 2\n".to_vec();
+    expected.extend_from_slice(&3u64.to_be_bytes());
+    expected.extend_from_slice(hash.as_bytes());
+    expected.extend_from_slice(format!("{:x}", digest.finalize()).as_bytes());
+    expected.extend_from_slice(&bytes);
+    assert!(file == expected, "the streamed file differs from the whole-bytes format");
+    assert!(!dir.path().join("selfeval-cache/state.tmp").exists());
+    // Read as a stream by a reader that takes only the first 10 bytes: the
+    // rest is still digested.
+    let first = |r: &mut dyn Read| -> Result<Vec<u8>, std::io::Error> {
+        let mut ten = vec![0; 10];
+        r.read_exact(&mut ten).map(|_| ten)
+    };
+    assert_eq!(
+        store.read_cache_with("state", first).unwrap(),
+        CacheFound::Valid { seq: 3, hash: hash.clone(), value: bytes[..10].to_vec() }
+    );
+    // One byte changed at the very end, which that reader never sees.
+    let mut edited = file.clone();
+    *edited.last_mut().unwrap() ^= 1;
+    std::fs::write(dir.path().join("selfeval-cache/state"), &edited).unwrap();
+    assert_eq!(
+        store.read_cache_with("state", first).unwrap(),
+        CacheFound::Corrupt("内容与其摘要不符（被改动或损坏）".into())
+    );
+    // A reader that fails on good bytes makes the cache unusable, with its reason.
+    std::fs::write(dir.path().join("selfeval-cache/state"), &file).unwrap();
+    let refuse = |_: &mut dyn Read| -> Result<(), String> { Err("不是状态".into()) };
+    assert_eq!(store.read_cache_with("state", refuse).unwrap(), CacheFound::Corrupt("无法解码：不是状态".into()));
+    // Cut inside the header; missing; stale after another log.
+    std::fs::write(dir.path().join("selfeval-cache/state"), &file[..40]).unwrap();
+    assert_eq!(store.read_cache_with("state", first).unwrap(), CacheFound::Corrupt("文件过短".into()));
+    assert_eq!(store.read_cache_with("none", first).unwrap(), CacheFound::Missing);
+    let other = tempfile::tempdir().unwrap();
+    let mut fresh = open(other.path());
+    fresh.append(&batch("project/P09", ExpectedVersion::Any, "z", 3)).unwrap().unwrap();
+    std::fs::create_dir_all(other.path().join("selfeval-cache")).unwrap();
+    std::fs::write(other.path().join("selfeval-cache/state"), &file).unwrap();
+    assert_eq!(fresh.read_cache_with("state", first).unwrap(), CacheFound::Stale);
+}
