@@ -328,6 +328,11 @@ pub struct ReportModel {
     pub narratives: Vec<NarrativeReport>,
     /// The roster, seals, signature policy and checkpoints.
     pub governance: crate::governance::Governance,
+    /// Each project's position by code, as built (a renderer looks one up
+    /// per narrative and per problem; a search each was quadratic at ten
+    /// thousand projects). Checked on use, so a changed `projects` is
+    /// still answered right.
+    positions: std::collections::HashMap<String, usize>,
 }
 
 /// Beijing time, where the report's dates are read.
@@ -546,12 +551,14 @@ impl ReportModel {
             })
             .collect();
         let order = |key: &str| NARRATIVE_SECTIONS.iter().position(|(k, _)| *k == key).unwrap_or(usize::MAX);
+        // Positions looked up once (a search per comparison was quadratic
+        // at ten thousand projects).
+        let positions: std::collections::HashMap<String, usize> =
+            projects.iter().enumerate().rev().map(|(i, p)| (p.code.clone(), i)).collect();
         let project_order = |code: &Option<String>| {
-            code.as_ref().map_or(0, |c| {
-                state.projects().iter().position(|p| &p.code == c).map_or(usize::MAX, |i| i.saturating_add(1))
-            })
+            code.as_deref().map_or(0, |c| positions.get(c).map_or(usize::MAX, |i| i.saturating_add(1)))
         };
-        narratives.sort_by_key(|n| (order(&n.section), project_order(&n.project)));
+        narratives.sort_by_cached_key(|n| (order(&n.section), project_order(&n.project)));
         ReportModel {
             department,
             year,
@@ -569,12 +576,21 @@ impl ReportModel {
             problems,
             narratives,
             governance: state.governance().clone(),
+            positions,
         }
     }
 
     /// The project with this code.
     pub fn project(&self, code: &str) -> Option<&ProjectReport> {
-        self.projects.iter().find(|p| p.code == code)
+        self.position(code).and_then(|i| self.projects.get(i))
+    }
+
+    /// The position in `projects` of the project with this code.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        match self.positions.get(code) {
+            Some(&i) if self.projects.get(i).is_some_and(|p| p.code == code) => Some(i),
+            _ => self.projects.iter().position(|p| p.code == code),
+        }
     }
 
     /// What a project's result means for next year's budget (结果应用,

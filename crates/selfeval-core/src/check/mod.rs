@@ -20,6 +20,8 @@ mod money;
 mod narrative;
 mod workflow;
 
+use std::collections::HashSet;
+
 use crate::profile::RuleProfile;
 use crate::report::{ProjectReport, ReportModel};
 use crate::state::{Project, State};
@@ -377,9 +379,48 @@ pub struct Context<'a> {
     pub model: &'a ReportModel,
     /// The rule profile in force.
     pub profile: &'a RuleProfile,
+    /// What several rules look up, built once when first asked for (at
+    /// ten thousand projects a search per sentence or per project made
+    /// the checks quadratic).
+    lookup: std::cell::OnceCell<Lookup>,
+}
+
+/// Lookups shared by the rules of one run.
+struct Lookup {
+    /// Where sentences name projects.
+    names: crate::narrative::ProjectNames,
+    /// The codes of projects with at least one problem recorded.
+    with_problems: HashSet<String>,
 }
 
 impl<'a> Context<'a> {
+    /// The context of one run of the rules.
+    pub fn new(state: &'a State, model: &'a ReportModel, profile: &'a RuleProfile) -> Context<'a> {
+        Context { state, model, profile, lookup: std::cell::OnceCell::new() }
+    }
+
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| {
+            let model = self.model;
+            Lookup {
+                names: crate::narrative::ProjectNames::new(
+                    model.projects.iter().map(|p| (p.name.as_str(), p.category.as_deref())),
+                ),
+                with_problems: self.state.problems().iter().map(|q| q.project.clone()).collect(),
+            }
+        })
+    }
+
+    /// Where sentences name the model's projects.
+    pub fn project_names(&self) -> &crate::narrative::ProjectNames {
+        &self.lookup().names
+    }
+
+    /// Whether any problem is recorded for the project `code`.
+    pub fn has_problem(&self, code: &str) -> bool {
+        self.lookup().with_problems.contains(code)
+    }
+
     /// Every project with its report, in registration order.
     pub fn projects(&self) -> impl Iterator<Item = (usize, &'a Project, &'a ProjectReport)> + 'a {
         self.state.projects().iter().zip(&self.model.projects).enumerate().map(|(i, (s, r))| (i, s, r))
@@ -453,7 +494,7 @@ impl Findings<'_> {
 
 /// Runs every rule of [`RULES`] over the state and its report model.
 pub fn run(state: &State, model: &ReportModel) -> Vec<Finding> {
-    let context = Context { state, model, profile: &model.rules };
+    let context = Context::new(state, model, &model.rules);
     let mut found = Vec::new();
     for rule in RULES {
         (rule.run)(&context, &mut Findings { rule, found: &mut found });

@@ -205,9 +205,9 @@ impl Sentence<'_> {
 
 fn for_each_sentence(cx: &Context<'_>, mut visit: impl FnMut(Place, &Sentence<'_>)) {
     let model = cx.model;
-    let names = narrative::ProjectNames::new(model.projects.iter().map(|p| (p.name.as_str(), p.category.as_deref())));
+    let names = cx.project_names();
     for (k, n) in model.narratives.iter().enumerate() {
-        let own = n.project.as_ref().and_then(|c| model.projects.iter().position(|p| &p.code == c));
+        let own = n.project.as_deref().and_then(|c| model.position(c));
         for (s, text) in narrative::sentences(&n.text).into_iter().enumerate() {
             let sentence = Sentence { narrative: n, text, mentioned: names.mentions(text), own };
             visit(Place::Sentence(k, s), &sentence);

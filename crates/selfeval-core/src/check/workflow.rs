@@ -91,7 +91,7 @@ pub fn r11_changed_after_approval(cx: &Context<'_>, out: &mut Findings<'_>) {
 /// R7: a weak grade or a deviating indicator with no problem recorded.
 pub fn r7_deviation_without_problem(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, _, p) in cx.projects().filter(|(_, _, p)| !p.indicators.is_empty()) {
-        let has_problem = cx.state.problems().iter().any(|q| q.project == p.code);
+        let has_problem = cx.has_problem(&p.code);
         let weak = matches!(p.grade, Some(Grade::Fair | Grade::Poor));
         let deviating = p.indicators.iter().any(|r| r.deviation.is_some());
         if (weak || deviating) && !has_problem {

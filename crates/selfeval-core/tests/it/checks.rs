@@ -660,3 +660,22 @@ fn a_reversal_naming_another_project_still_reverses_its_expenditure() {
         Some(("P01", Some(1001)))
     );
 }
+
+#[test]
+fn a_project_is_found_by_code_in_the_model_even_after_its_projects_are_reordered() {
+    let w = second_project(&[]);
+    let mut model = w.report();
+    let codes: Vec<String> = model.projects.iter().map(|p| p.code.clone()).collect();
+    assert!(codes.len() >= 2, "{codes:?}");
+    for (i, code) in codes.iter().enumerate() {
+        assert_eq!(model.position(code), Some(i));
+        assert_eq!(model.project(code).map(|p| p.code.as_str()), Some(code.as_str()));
+    }
+    assert_eq!(model.position("P99"), None);
+    // A caller that reorders the (public) projects still gets the right one.
+    model.projects.reverse();
+    for code in &codes {
+        let at = model.position(code).expect("still found");
+        assert_eq!(&model.projects[at].code, code);
+    }
+}
