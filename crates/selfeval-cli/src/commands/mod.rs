@@ -345,26 +345,6 @@ pub fn parse_point(field: &str, text: &str) -> Result<AsOf, CliError> {
     ))
 }
 
-impl Cmd {
-    /// Whether the command replays, checks or rewrites the whole ledger in
-    /// memory (rather than a few streams): what decides its memory.
-    pub fn holds_whole_ledger(&self) -> bool {
-        matches!(
-            self,
-            Cmd::Report(_)
-                | Cmd::Table(_)
-                | Cmd::Batch(_)
-                | Cmd::ImportTable(_)
-                | Cmd::Trace(_)
-                | Cmd::Diff(_)
-                | Cmd::Check(_)
-                | Cmd::Verify(_)
-                | Cmd::Export(_)
-                | Cmd::Import(_)
-        )
-    }
-}
-
 /// Runs one parsed command line.
 pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
     match command {
