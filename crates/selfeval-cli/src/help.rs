@@ -58,6 +58,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("status", "selfeval status --json"),
     ("export", "selfeval export 2024年度.jsonl"),
     ("import", "selfeval --store 新库 import 2024年度.jsonl"),
+    (
+        "ledgers",
+        "selfeval --store postgres://zhaojing@db.example:5432/selfeval ledgers\n  PGPASSWORD=… selfeval --store 'postgres://zhaojing@db.example/selfeval?ledger=某市应急管理局-2024' status",
+    ),
     ("demo", "selfeval demo\n  selfeval --store /tmp/示范 demo --json"),
 ];
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use selfeval_ledger::{LedgerSettings, Signer};
+use selfeval_ledger::{LedgerSettings, Location, Signer};
 
 /// The store directory when neither `--store` nor `SELFEVAL_STORE` names one.
 pub const DEFAULT_STORE: &str = "selfeval-data";
@@ -14,8 +14,11 @@ pub const DEFAULT_STORE: &str = "selfeval-data";
 /// What the environment and the global flags say.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The store directory (`--store`, `SELFEVAL_STORE`).
+    /// The store directory (`--store`, `SELFEVAL_STORE`), as given.
     pub store: PathBuf,
+    /// Where the store is: that directory, or a PostgreSQL ledger when it
+    /// is a `postgres://` URL.
+    pub location: Location,
     /// Who is acting (`--actor`, `SELFEVAL_ACTOR`).
     pub actor: Option<String>,
     /// The actor typed on the command line, if any (a filter for `history`).
@@ -44,7 +47,8 @@ pub struct BadVariable {
 
 impl std::fmt::Display for BadVariable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "环境变量 {}：「{}」无法使用；可接受：{}", self.name, self.value, self.accepted)
+        let kind = if self.name.starts_with("--") { "参数" } else { "环境变量" };
+        write!(f, "{kind} {}：「{}」无法使用；可接受：{}", self.name, self.value, self.accepted)
     }
 }
 
@@ -105,10 +109,21 @@ impl Settings {
             Some(actor) => Some(actor),
             None => text("SELFEVAL_ACTOR", "姓名@科室，如 张三@应急救援科")?,
         };
+        let from_flag = store_flag.is_some();
+        let store =
+            store_flag.or_else(|| var("SELFEVAL_STORE").map(PathBuf::from)).unwrap_or_else(|| DEFAULT_STORE.into());
+        const STORE: &str = "目录，或 postgres://用户@主机:端口/数据库?ledger=账本名";
+        let location = match store.to_str() {
+            Some(text) => Location::parse(text).map_err(|why| BadVariable {
+                name: if from_flag { "--store" } else { "SELFEVAL_STORE" },
+                value: format!("{text}（{why}）"),
+                accepted: STORE,
+            })?,
+            None => Location::Dir(store.clone()),
+        };
         Ok(Settings {
-            store: store_flag
-                .or_else(|| var("SELFEVAL_STORE").map(PathBuf::from))
-                .unwrap_or_else(|| DEFAULT_STORE.into()),
+            store,
+            location,
             actor,
             actor_flag,
             json,
@@ -124,6 +139,9 @@ impl Settings {
                     key_file: var("SELFEVAL_KEY").map(PathBuf::from),
                     agent: var("SSH_AUTH_SOCK").map(PathBuf::from),
                 },
+                // A PostgreSQL password never comes from a flag (it would
+                // stay in the shell's history): the URL, or PGPASSWORD.
+                pg_password: text("PGPASSWORD", "口令文本")?,
             },
         })
     }

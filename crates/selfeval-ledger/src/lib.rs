@@ -42,6 +42,8 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
+pub use selfeval_store::{Location, PgLocation};
+
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
@@ -76,11 +78,19 @@ pub struct LedgerSettings {
     pub snapshot_after: u64,
     /// Where signatures come from (none unless the caller says).
     pub signer: Signer,
+    /// The PostgreSQL password when the URL has none (the caller reads
+    /// `PGPASSWORD` or `~/.pgpass`).
+    pub pg_password: Option<String>,
 }
 
 impl Default for LedgerSettings {
     fn default() -> Self {
-        LedgerSettings { busy_wait: Duration::from_secs(10), snapshot_after: 10_000, signer: Signer::default() }
+        LedgerSettings {
+            busy_wait: Duration::from_secs(10),
+            snapshot_after: 10_000,
+            signer: Signer::default(),
+            pg_password: None,
+        }
     }
 }
 
@@ -179,11 +189,64 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether there is a ledger at `location`: a directory with the engine's
+/// files, or a ledger registered in the PostgreSQL database.
+pub fn exists_at(location: &Location, settings: &LedgerSettings) -> Result<bool, LedgerError> {
+    match location {
+        Location::Dir(dir) => Ok(is_ledger(dir)),
+        Location::Postgres(pg) => Ok(selfeval_store::ledger_exists(pg, settings.pg_password.as_deref())?),
+    }
+}
+
+/// The ledgers in the PostgreSQL database of `location` with their event
+/// counts, by name; a directory holds one ledger (named by its path).
+pub fn ledgers(location: &Location, settings: &LedgerSettings) -> Result<Vec<(String, u64)>, LedgerError> {
+    match location {
+        Location::Dir(dir) if !is_ledger(dir) => Ok(Vec::new()),
+        Location::Dir(dir) => {
+            let ledger = Ledger::open_for_reading(dir, settings)?;
+            Ok(vec![(dir.display().to_string(), ledger.head().seq)])
+        }
+        Location::Postgres(pg) => Ok(selfeval_store::ledgers(pg, settings.pg_password.as_deref())?),
+    }
+}
+
+fn store_options(settings: &LedgerSettings) -> OpenOptions {
+    OpenOptions { wait: settings.busy_wait, password: settings.pg_password.clone(), ..OpenOptions::default() }
+}
+
 impl Ledger {
     /// Opens the ledger at `path`, creating an empty one if there is none.
     pub fn open(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
-        let store = Store::open(path, &OpenOptions { wait: settings.busy_wait, ..OpenOptions::default() })?;
+        let store = Store::open(path, &store_options(settings))?;
         Ok(Ledger { store, settings: settings.clone(), copy: None })
+    }
+
+    /// Opens the ledger at `location` (a directory or a PostgreSQL
+    /// ledger), creating an empty one if there is none.
+    pub fn open_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        let store = Store::open_at(location, &store_options(settings))?;
+        Ok(Ledger { store, settings: settings.clone(), copy: None })
+    }
+
+    /// Opens an existing ledger at `location`; nothing is created.
+    pub fn open_existing_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        match location {
+            Location::Dir(dir) => Ledger::open_existing(dir, settings),
+            Location::Postgres(_) if !exists_at(location, settings)? => {
+                Err(LedgerError::Missing(PathBuf::from(location.shown())))
+            }
+            Location::Postgres(_) => Ledger::open_at(location, settings),
+        }
+    }
+
+    /// Opens an existing ledger at `location` to read it
+    /// ([`Ledger::open_for_reading`] for a directory).
+    pub fn open_for_reading_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        match location {
+            Location::Dir(dir) => Ledger::open_for_reading(dir, settings),
+            Location::Postgres(_) => Ledger::open_existing_at(location, settings),
+        }
     }
 
     /// Opens an existing ledger: a path that holds none (missing, a file, a
@@ -221,7 +284,7 @@ impl Ledger {
         if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
-        let options = OpenOptions { wait: settings.busy_wait, salvage: true, ..OpenOptions::default() };
+        let options = OpenOptions { salvage: true, ..store_options(settings) };
         Ok(Ledger { store: Store::open(path, &options)?, settings: settings.clone(), copy: None })
     }
 

@@ -11,12 +11,11 @@
 //! forger who recomputes it is caught by `verify`, which replays the log and
 //! compares (see `docs/reliability.md`).
 
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::io::{Read, SeekFrom, Write};
 
 use sha2::{Digest, Sha256};
 
-use crate::{OrStore, Store, StoreError};
+use crate::{Store, StoreError};
 
 const MAGIC: &[u8] = b"selfeval-cache 2\n";
 /// seq (8 bytes) + event hash (64) + digest (64).
@@ -81,24 +80,16 @@ fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Refuses a cache name that is not a plain file name.
+pub(crate) fn check_name(name: &str) -> Result<(), StoreError> {
+    if valid_name(name) {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidBatch(format!("invalid cache name {name:?}")))
+    }
+}
+
 impl Store {
-    fn cache_path(&self, name: &str) -> Result<PathBuf, StoreError> {
-        if !valid_name(name) {
-            return Err(StoreError::InvalidBatch(format!("invalid cache name {name:?}")));
-        }
-        Ok(self.path.join("selfeval-cache").join(name))
-    }
-
-    /// The hash of event `seq`, if the log holds it.
-    pub(crate) fn hash_at(&self, seq: u64) -> Result<Option<String>, StoreError> {
-        if seq == 0 || seq > self.head.seq {
-            return Ok(None);
-        }
-        let Some(entry) = self.log()?.range(..=seq.to_be_bytes()).next_back() else { return Ok(None) };
-        let (key, value) = entry.or_store()?;
-        Ok(Some(crate::codec::line_at(&key, &value, seq)?.hash))
-    }
-
     /// Reads a cache, if there is one that matches its digest and the log.
     pub fn read_cache(&self, name: &str) -> Result<Option<Cached>, StoreError> {
         Ok(match self.inspect_cache(name)? {
@@ -133,11 +124,8 @@ impl Store {
         name: &str,
         read: impl FnOnce(&mut dyn Read) -> Result<T, E>,
     ) -> Result<CacheFound<T>, StoreError> {
-        let mut file = match std::fs::File::open(self.cache_path(name)?) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(CacheFound::Missing),
-            Err(e) => return Err(e.into()),
-        };
+        check_name(name)?;
+        let Some(mut file) = self.backend.open_cache(name)? else { return Ok(CacheFound::Missing) };
         let mut head = vec![0; MAGIC.len() + HEADER];
         if file.read_exact(&mut head).is_err() {
             return Ok(CacheFound::Corrupt(if head.starts_with(MAGIC) {
@@ -153,7 +141,7 @@ impl Store {
         let (Ok(hash), Ok(stated)) = (std::str::from_utf8(&rest[8..72]), std::str::from_utf8(&rest[72..HEADER])) else {
             return Ok(CacheFound::Corrupt("头部不是文本".into()));
         };
-        if self.hash_at(seq)?.as_deref() != Some(hash) {
+        if self.backend.hash_at(seq)?.as_deref() != Some(hash) {
             return Ok(CacheFound::Stale);
         }
         // Digested in large pieces as they fill the buffer `read` reads
@@ -173,10 +161,8 @@ impl Store {
 
     /// Removes a cache (it is rebuilt when next needed).
     pub fn remove_cache(&self, name: &str) -> Result<(), StoreError> {
-        match std::fs::remove_file(self.cache_path(name)?) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
-        }
+        check_name(name)?;
+        self.backend.remove_cache(name)
     }
 
     /// Writes a cache reflecting the log up to event `seq`, atomically.
@@ -193,32 +179,28 @@ impl Store {
         seq: u64,
         write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), StoreError> {
-        let path = self.cache_path(name)?;
-        let Some(hash) = self.hash_at(seq)? else {
+        check_name(name)?;
+        let Some(hash) = self.backend.hash_at(seq)? else {
             return Err(StoreError::InvalidBatch(format!("no event {seq} to cache")));
         };
-        let dir = path.parent().expect("a cache path has a folder");
-        std::fs::create_dir_all(dir)?;
-        let temporary = dir.join(format!("{name}.tmp"));
-        let mut file = std::fs::File::create(&temporary)?;
-        let mut header = Vec::with_capacity(MAGIC.len() + HEADER);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&seq.to_be_bytes());
-        header.extend_from_slice(hash.as_bytes());
-        // The digest's place, filled in below.
-        header.extend_from_slice(&[b'0'; 64]);
-        file.write_all(&header)?;
-        // Digested in large pieces as they leave the buffer.
-        let mut body =
-            std::io::BufWriter::with_capacity(1 << 16, Digesting { inner: file, hasher: hasher(seq, &hash) });
-        write(&mut body)?;
-        let Digesting { inner: mut file, hasher } = body.into_inner().map_err(|e| e.into_error())?;
-        let digest = format!("{:x}", hasher.finalize());
-        file.seek(SeekFrom::Start((MAGIC.len() + 8 + 64) as u64))?;
-        file.write_all(digest.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, &path)?;
+        self.backend.save_cache(name, &mut |file| {
+            let mut header = Vec::with_capacity(MAGIC.len() + HEADER);
+            header.extend_from_slice(MAGIC);
+            header.extend_from_slice(&seq.to_be_bytes());
+            header.extend_from_slice(hash.as_bytes());
+            // The digest's place, filled in below.
+            header.extend_from_slice(&[b'0'; 64]);
+            file.write_all(&header)?;
+            // Digested in large pieces as they leave the buffer.
+            let mut body =
+                std::io::BufWriter::with_capacity(1 << 16, Digesting { inner: &mut *file, hasher: hasher(seq, &hash) });
+            write(&mut body)?;
+            let Digesting { inner: file, hasher } = body.into_inner().map_err(|e| e.into_error())?;
+            let digest = format!("{:x}", hasher.finalize());
+            file.seek(SeekFrom::Start((MAGIC.len() + 8 + 64) as u64))?;
+            file.write_all(digest.as_bytes())?;
+            Ok(())
+        })?;
         Ok(())
     }
 }

@@ -8,7 +8,8 @@ use std::io::{BufRead, Write};
 use serde::Deserialize;
 
 use crate::codec::{self, ChainVerifier};
-use crate::{Head, OrStore, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
+use crate::sled_store::{OrStore, SledStore};
+use crate::{Head, Store, StoreError, GENESIS_HASH, HASH_ALGORITHM};
 
 const FORMAT: &str = "selfeval-export";
 
@@ -167,12 +168,12 @@ impl Store {
     pub fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, StoreError> {
         out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
         let mut events = 0;
-        for entry in self.log_values(1) {
+        for entry in self.backend.log_values(1) {
             let (_, value) = entry?;
             out.write_all(&value).map_err(StoreError::Write)?;
             events += codec::lines(&value).count() as u64;
         }
-        let head = self.head.clone();
+        let head = self.head().clone();
         write_trailer(out, events, &head.hash)?;
         Ok(ExportSummary { events, head })
     }
@@ -184,7 +185,7 @@ impl Store {
         out.write_all(header().as_bytes()).map_err(StoreError::Write)?;
         let mut verifier = ChainVerifier::new();
         let mut stopped = None;
-        'entries: for entry in self.log_values(1) {
+        'entries: for entry in self.backend.log_values(1) {
             let value = match entry {
                 Ok((_, value)) => value,
                 Err(error) => {
@@ -203,7 +204,7 @@ impl Store {
         }
         let head = verifier.head();
         if stopped.is_none() {
-            if let Some(acknowledged) = crate::headfile::read(&self.path).ok().flatten() {
+            if let Some(acknowledged) = self.backend.acknowledged_head().ok().flatten() {
                 if acknowledged.seq > head.seq {
                     stopped = Some(crate::ChainBreak {
                         seq: head.seq + 1,
@@ -238,7 +239,17 @@ impl Store {
         input: &mut dyn BufRead,
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
-        if !self.is_empty() {
+        self.backend.import_with(input, each)
+    }
+}
+
+impl SledStore {
+    pub(crate) fn import_with(
+        &mut self,
+        input: &mut dyn BufRead,
+        each: &mut dyn FnMut(Spooled),
+    ) -> Result<Result<Imported, ImportRejected>, StoreError> {
+        if self.head.seq != 0 {
             return Ok(Err(ImportRejected {
                 seq: None,
                 line: 0,

@@ -27,7 +27,8 @@
 use std::collections::HashMap;
 
 use crate::codec::IndexEntry;
-use crate::{OrStore, StoreError};
+use crate::sled_store::OrStore;
+use crate::StoreError;
 
 /// Sequence numbers per stream chunk.
 pub(crate) const CHUNK: usize = 256;

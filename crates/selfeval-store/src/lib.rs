@@ -60,10 +60,13 @@ mod codec;
 mod export;
 mod headfile;
 mod index;
+mod pg_store;
+mod sled_store;
 
 use std::fmt;
+use std::io::{BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -71,6 +74,8 @@ pub use cache::{CacheFound, CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;
+pub use pg_store::{ledger_exists, ledgers, PgLocation, MIGRATIONS};
+pub use sled_store::LOCK_FILE;
 
 /// An event to append: its type, schema version and payload (compact JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,10 +117,6 @@ pub struct Batch {
     /// The events, at least one.
     pub events: Vec<NewEvent>,
 }
-
-/// A log value being read: its first sequence number, its bytes and its
-/// lines' spans.
-type HeldValue = (u64, sled::IVec, Vec<(usize, usize)>);
 
 /// Commands encoded one after another, not yet stored ([`Store::staging`]).
 #[derive(Debug, Clone)]
@@ -258,33 +259,6 @@ pub fn is_environment(error: &std::io::Error) -> bool {
     )
 }
 
-/// Converts the engine's errors: a public `From` impl would name sled in the API.
-pub(crate) trait OrStore<T> {
-    fn or_store(self) -> Result<T, StoreError>;
-}
-
-impl<T> OrStore<T> for Result<T, sled::Error> {
-    fn or_store(self) -> Result<T, StoreError> {
-        self.map_err(engine_error)
-    }
-}
-
-/// The engine's error in our terms, its message in Chinese where it is ours
-/// to say.
-fn engine_error(error: sled::Error) -> StoreError {
-    match error {
-        sled::Error::Io(io) => io.into(),
-        sled::Error::Corruption { at, .. } => StoreError::Corrupt {
-            seq: 0,
-            message: match at {
-                Some(at) => format!("存储引擎在文件位置 {at} 读到损坏的数据"),
-                None => "存储引擎读到损坏的数据".to_owned(),
-            },
-        },
-        other => StoreError::Io(other.to_string()),
-    }
-}
-
 impl From<std::io::Error> for StoreError {
     fn from(error: std::io::Error) -> Self {
         if is_environment(&error) {
@@ -308,6 +282,9 @@ pub struct OpenOptions {
     /// Reopen the engine after reading or importing this many bytes of log
     /// values (sled keeps what it read in memory until it is closed).
     pub reopen_after_bytes: u64,
+    /// A PostgreSQL password when the URL has none (the caller reads
+    /// `PGPASSWORD` or `~/.pgpass`; the store reads no environment).
+    pub password: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -316,378 +293,216 @@ impl Default for OpenOptions {
             wait: Duration::from_secs(10),
             cache_bytes: 64 * 1024 * 1024,
             salvage: false,
-            reopen_after_bytes: REOPEN_AFTER,
+            reopen_after_bytes: sled_store::REOPEN_AFTER,
+            password: None,
         }
     }
 }
 
-/// Tree names. `log` is the truth; `index` is a cache rebuilt from it.
-const LOG: &str = "log";
-const INDEX: &str = "index";
-/// The trees of the first layout (a key per event and per command), dropped
-/// and rebuilt as `index` when an older store is opened.
-const OLD_TREES: [&str; 3] = ["streams", "commands", "meta"];
+/// A log value: consecutive stored lines, each with its `\n`, as a backend
+/// holds them (an engine's buffer or owned bytes).
+pub struct LogValue(ValueBytes);
 
-/// Our own lock file: held for the life of a [`Store`], across the
-/// engine's reopenings (sled's own lock is released while it reopens).
-pub const LOCK_FILE: &str = "selfeval-lock";
-
-/// After reading (or importing) this many bytes of log values, the engine
-/// is closed and opened again: sled 0.34 keeps every page it has read in
-/// memory whatever its cache size, so a pass over a 600 MB log would hold
-/// 600 MB (issue 14); reopened every 32 MiB it holds about 60 MB.
-const REOPEN_AFTER: u64 = 32 << 20;
-
-/// How many bytes of log values a scan fetches at a time.
-const SCAN_BYTES: usize = 4 << 20;
-
-/// The open engine: the database and its trees.
-struct Engine {
-    db: sled::Db,
-    log: sled::Tree,
-    index: index::Index,
+enum ValueBytes {
+    Engine(sled::IVec),
+    Owned(Vec<u8>),
 }
 
-/// sled's segment size for a new store. sled writes a page (a node and its
-/// values) to a file of its own once it is over a quarter of a segment; at
-/// the default 512 KiB an import's leaves (up to 17 packs of 16 KiB) became
-/// several thousand such files, and creating a file cost 0.4 ms here: 2 MiB
-/// keeps them inside the segments (a million events imported: sled's part
-/// 4.4 s → 2.0 s, no blob file; open and close 8–10 ms).
-const SEGMENT_BYTES: usize = 2 << 20;
-/// sled's default, which every store made before `SEGMENT_BYTES` has.
-const SLED_DEFAULT_SEGMENT_BYTES: usize = 512 << 10;
+impl LogValue {
+    pub(crate) fn engine(bytes: sled::IVec) -> LogValue {
+        LogValue(ValueBytes::Engine(bytes))
+    }
 
-/// The segment size a store was made with: sled refuses another one. sled
-/// records it in its `conf` file (`segment_size: N`), which the store syncs
-/// when it makes a store (sled does not). A directory without a `conf` is a
-/// new store, unless it holds sled's `db` already: then it was made before
-/// `SEGMENT_BYTES`, when sled rewrote a lost `conf` with its default.
-fn segment_size(dir: &Path) -> usize {
-    // The file ends in a binary checksum: read as bytes.
-    match std::fs::read(dir.join("conf")) {
-        Err(_) if dir.join("db").exists() => SLED_DEFAULT_SEGMENT_BYTES,
-        Err(_) => SEGMENT_BYTES,
-        Ok(conf) => String::from_utf8_lossy(&conf)
-            .lines()
-            .find_map(|line| line.strip_prefix("segment_size: ")?.trim().parse().ok())
-            .unwrap_or(SLED_DEFAULT_SEGMENT_BYTES),
+    /// A value made of these bytes.
+    pub fn owned(bytes: Vec<u8>) -> LogValue {
+        LogValue(ValueBytes::Owned(bytes))
     }
 }
 
-impl Engine {
-    /// Opens sled in `dir`, waiting while another process holds it.
-    fn open(dir: &Path, options: &OpenOptions, started: Instant) -> Result<Engine, StoreError> {
-        let segment = segment_size(dir);
-        let new = !dir.join("conf").exists();
-        let db = wait_while_busy(dir, options.wait, started, || {
-            match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).segment_size(segment).open() {
-                Ok(db) => Ok(Some(db)),
-                Err(error) if is_lock_error(&error) => Ok(None),
-                Err(error) => Err(engine_error(error)),
+impl std::ops::Deref for LogValue {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            ValueBytes::Engine(bytes) => bytes,
+            ValueBytes::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// Log values in order, each with the sequence number of its first event.
+pub type LogValues<'a> = Box<dyn Iterator<Item = Result<(u64, LogValue), StoreError>> + 'a>;
+
+/// Where a cache's bytes are written: a file, or a buffer the backend
+/// stores when they are all there.
+pub trait CacheSink: Write + Seek {}
+impl<T: Write + Seek> CacheSink for T {}
+
+/// What a storage backend keeps: the log (stored lines, as bytes, in
+/// sequence order), what finds a stream's and a command's events in it,
+/// and the caches beside it. Everything above it (staging commands,
+/// reading events, verifying the chain, exports, cache digests) is
+/// [`Store`]'s and the same for every backend.
+pub trait Backend: fmt::Debug {
+    /// The directory the store lives in, for a local backend.
+    fn path(&self) -> &Path;
+    /// The last event's sequence number and hash, as of the last read or
+    /// write.
+    fn head(&self) -> &Head;
+    /// The number of events in a stream.
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError>;
+    /// The sequence numbers appended for a command id, if it was appended.
+    fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError>;
+    /// Stores everything staged, atomically and durably; a conflict
+    /// (nothing written) when the log moved since staging began.
+    fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError>;
+    /// Every log value from the one that holds event `from`, in order.
+    fn log_values(&self, from: u64) -> LogValues<'_>;
+    /// Every event of one stream, in order.
+    fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError>;
+    /// The exact stored lines of events `from..=to`, each with its `\n`.
+    fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError>;
+    /// The hash of event `seq`, if the log holds it.
+    fn hash_at(&self, seq: u64) -> Result<Option<String>, StoreError>;
+    /// The head acknowledged to writers, kept apart from the log where the
+    /// backend keeps one (what a salvage compares with).
+    fn acknowledged_head(&self) -> Result<Option<Head>, StoreError>;
+    /// The bytes of cache `name`, if there is one.
+    fn open_cache(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, StoreError>;
+    /// Replaces cache `name`, atomically, with what `write` writes.
+    fn save_cache(
+        &self,
+        name: &str,
+        write: &mut dyn FnMut(&mut dyn CacheSink) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Removes cache `name` (it is rebuilt when next needed).
+    fn remove_cache(&self, name: &str) -> Result<(), StoreError>;
+    /// Restores an export into this empty store ([`Store::import_with`]).
+    fn import_with(
+        &mut self,
+        input: &mut dyn BufRead,
+        each: &mut dyn FnMut(Spooled),
+    ) -> Result<Result<Imported, ImportRejected>, StoreError>;
+    /// This backend, for its own tests.
+    #[cfg(test)]
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// The events of `values` from sequence number `from` on.
+pub(crate) fn events_in(
+    values: LogValues<'_>,
+    from: u64,
+) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
+    values
+        .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
+            match entry.and_then(|(first, value)| codec::decode_batch(&first.to_be_bytes(), &value)) {
+                Ok(events) => Box::new(events.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(e))),
             }
-        })?;
-        if new {
-            // sled writes its conf without syncing it; the segment size in
-            // it must survive a power loss.
-            std::fs::File::open(dir.join("conf"))?.sync_all()?;
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(Engine {
-            log: db.open_tree(LOG).or_store()?,
-            index: index::Index { tree: db.open_tree(INDEX).or_store()? },
-            db,
         })
-    }
+        .filter(move |e| e.as_ref().map_or(true, |e| e.envelope.seq >= from))
 }
 
-/// Takes our lock file in `dir`, waiting while another process holds it.
-fn lock(dir: &Path, options: &OpenOptions, started: Instant) -> Result<std::fs::File, StoreError> {
-    std::fs::create_dir_all(dir)?;
-    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE))?;
-    wait_while_busy(dir, options.wait, started, || match file.try_lock() {
-        Ok(()) => Ok(Some(())),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(error)) => Err(error.into()),
-    })?;
-    Ok(file)
-}
-
-/// Retries `attempt` while it answers busy (`None`), with backoff from
-/// 10 ms doubling to 250 ms, until `wait` has passed since `started`.
-fn wait_while_busy<T>(
-    dir: &Path,
-    wait: Duration,
-    started: Instant,
-    mut attempt: impl FnMut() -> Result<Option<T>, StoreError>,
-) -> Result<T, StoreError> {
-    let mut pause = Duration::from_millis(10);
-    loop {
-        if let Some(done) = attempt()? {
-            return Ok(done);
-        }
-        let waited = started.elapsed();
-        if waited >= wait {
-            return Err(StoreError::Busy { path: dir.to_path_buf(), waited });
-        }
-        std::thread::sleep(pause.min(wait.saturating_sub(waited)));
-        pause = (pause * 2).min(Duration::from_millis(250));
-    }
-}
-
-/// An open event store.
+/// An open event store, on one of the backends.
 pub struct Store {
-    path: PathBuf,
-    options: OpenOptions,
-    /// Before `_lock`: fields drop in order, so sled is closed before our
-    /// lock lets another process in.
-    engine: std::cell::RefCell<Option<Engine>>,
-    _lock: std::fs::File,
-    /// Bytes read or imported since the engine was last opened.
-    scanned: std::cell::Cell<u64>,
-    head: Head,
+    backend: Box<dyn Backend>,
 }
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).field("head", &self.head).finish()
+        self.backend.fmt(f)
     }
 }
 
-fn is_lock_error(error: &sled::Error) -> bool {
-    match error {
-        sled::Error::Io(io) => {
-            io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock")
+/// Where a store lives: the backend is chosen by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A local directory, on sled (the default).
+    Dir(PathBuf),
+    /// A ledger in a PostgreSQL database (`postgres://…?ledger=NAME`).
+    Postgres(PgLocation),
+}
+
+impl Location {
+    /// A `postgres://` or `postgresql://` URL is a PostgreSQL ledger;
+    /// anything else is a directory.
+    pub fn parse(text: &str) -> Result<Location, String> {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            PgLocation::parse(text).map(Location::Postgres)
+        } else {
+            Ok(Location::Dir(PathBuf::from(text)))
         }
-        _ => false,
+    }
+
+    /// The location as shown to people (never a password).
+    pub fn shown(&self) -> String {
+        match self {
+            Location::Dir(dir) => dir.display().to_string(),
+            Location::Postgres(pg) => pg.shown(),
+        }
     }
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`, waiting while another process
-    /// holds it, and catches the indexes up with the log.
+    /// Opens (or creates) the store in the directory `dir`, waiting while
+    /// another process holds it, and catches the indexes up with the log.
     pub fn open(dir: &Path, options: &OpenOptions) -> Result<Store, StoreError> {
-        let started = Instant::now();
-        let lock = lock(dir, options, started)?;
-        let engine = Engine::open(dir, options, started)?;
-        if !options.salvage {
-            let names = engine.db.tree_names();
-            for old in OLD_TREES {
-                if names.iter().any(|name| name.as_ref() == old.as_bytes()) {
-                    engine.db.drop_tree(old).or_store()?;
-                }
-            }
-            export::discard_unfinished_import(dir, &engine.log, &engine.index, &engine.db)?;
-        }
-        let mut store = Store {
-            path: dir.to_path_buf(),
-            options: options.clone(),
-            engine: std::cell::RefCell::new(Some(engine)),
-            _lock: lock,
-            scanned: std::cell::Cell::new(0),
-            head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
-        };
-        store.head = store.read_head()?;
-        if !options.salvage {
-            store.check_head_file()?;
-        }
-        store.catch_up_indexes()?;
-        Ok(store)
+        Ok(Store { backend: Box::new(sled_store::SledStore::open(dir, options)?) })
     }
 
-    /// Compares the log with the head kept outside it. A log shorter than
-    /// the acknowledged head, or one whose event at that position has another
-    /// hash, is an integrity error. A log ahead of the file (killed between
-    /// the flush and the file) moves the file up.
-    fn check_head_file(&self) -> Result<(), StoreError> {
-        let Some(acknowledged) = headfile::read(&self.path)? else {
-            // A store from before the head file, or a new one.
-            return self.write_head_file();
-        };
-        if acknowledged.seq > self.head.seq {
-            return Err(StoreError::Corrupt {
-                seq: acknowledged.seq,
-                message: format!(
-                    "日志只到事件{}，而已确认写入的事件到{}（头文件 {}）：已确认的事件丢失，库可能被替换为旧副本或已损坏；请从导出文件恢复",
-                    self.head.seq, acknowledged.seq, HEAD_FILE
-                ),
-            });
-        }
-        if acknowledged.seq > 0 && self.hash_at(acknowledged.seq)?.as_deref() != Some(acknowledged.hash.as_str()) {
-            return Err(StoreError::Corrupt {
-                seq: acknowledged.seq,
-                message: format!("事件{}的哈希与头文件 {} 记录的不同：历史已被改写", acknowledged.seq, HEAD_FILE),
-            });
-        }
-        if acknowledged.seq < self.head.seq {
-            return self.write_head_file();
-        }
-        Ok(())
-    }
-
-    fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> Result<T, StoreError> {
-        match self.engine.borrow().as_ref() {
-            Some(engine) => Ok(f(engine)),
-            None => Err(StoreError::Io("存储引擎重新打开失败，库已关闭".into())),
-        }
-    }
-
-    /// The log tree (a handle: held only for the call that uses it, so that
-    /// the engine can be reopened between calls).
-    fn log(&self) -> Result<sled::Tree, StoreError> {
-        self.with_engine(|e| e.log.clone())
-    }
-
-    fn index(&self) -> Result<index::Index, StoreError> {
-        self.with_engine(|e| e.index.clone())
-    }
-
-    fn db(&self) -> Result<sled::Db, StoreError> {
-        self.with_engine(|e| e.db.clone())
-    }
-
-    /// Counts bytes read or imported, and reopens the engine once they
-    /// pass [`OpenOptions::reopen_after_bytes`] (our own lock stays held
-    /// meanwhile).
-    pub(crate) fn scanned(&self, bytes: usize) -> Result<(), StoreError> {
-        let total = self.scanned.get() + bytes as u64;
-        if total < self.options.reopen_after_bytes {
-            self.scanned.set(total);
-            return Ok(());
-        }
-        self.reopen()
-    }
-
-    /// Closes the engine and opens it again (our own lock stays held), so
-    /// that sled lets go of the pages it holds.
-    pub(crate) fn reopen(&self) -> Result<(), StoreError> {
-        self.scanned.set(0);
-        let mut slot = self.engine.borrow_mut();
-        if let Some(old) = slot.take() {
-            old.db.flush().or_store()?;
-        }
-        // Only this process can hold sled's lock now (ours is held), but
-        // sled may let go of it a moment after it is closed: wait for that
-        // whatever the caller's wait for other processes.
-        let options = OpenOptions { wait: Duration::from_secs(10), ..self.options.clone() };
-        *slot = Some(Engine::open(&self.path, &options, Instant::now())?);
-        Ok(())
-    }
-
-    /// Writes a large set of index changes in parts, reopening the engine
-    /// as the bytes written add up (sled holds what it writes until closed).
-    pub(crate) fn write_index_in_parts(
-        &self,
-        pendings: &mut dyn Iterator<Item = Result<index::Pending, StoreError>>,
-        position: u64,
-    ) -> Result<(), StoreError> {
-        index::Index::commit_in_parts(pendings, position, &mut || self.index(), &mut |bytes| self.scanned(bytes * 4))
-    }
-
-    /// Log values (first sequence number, bytes) from the one holding
-    /// `key` on, at most about [`SCAN_BYTES`] of them (at least one).
-    fn values_from(&self, key: u64) -> Result<Vec<(u64, sled::IVec)>, StoreError> {
-        let mut out = Vec::new();
-        let mut bytes = 0;
-        for entry in self.log()?.range(key.to_be_bytes()..) {
-            let (k, v) = entry.or_store()?;
-            bytes += v.len();
-            out.push((codec::decode_key(&k)?, v));
-            if bytes >= SCAN_BYTES {
-                break;
+    /// Opens (or creates) the store at `location`, on its backend. A
+    /// PostgreSQL ledger is created (and the schema brought up to date) on
+    /// first use.
+    pub fn open_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
+        match location {
+            Location::Dir(dir) => Store::open(dir, options),
+            Location::Postgres(pg) => {
+                Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options.password.as_deref())?) })
             }
         }
-        self.scanned(bytes)?;
-        Ok(out)
-    }
-
-    /// Every log value from the one that holds event `from`, in order,
-    /// fetched a few MiB at a time (the engine may be reopened between).
-    pub(crate) fn log_values(&self, from: u64) -> LogValues<'_> {
-        LogValues { store: self, next: Some(from.max(1)), started: false, buffer: Vec::new().into_iter() }
-    }
-
-    /// Records the current head in the head file.
-    pub(crate) fn write_head_file(&self) -> Result<(), StoreError> {
-        headfile::write(&self.path, &self.head)
     }
 
     /// The store's directory.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.backend.path()
     }
 
     /// The last event's sequence number and hash.
     pub fn head(&self) -> &Head {
-        &self.head
+        self.backend.head()
     }
 
     /// True when the log holds no event.
     pub fn is_empty(&self) -> bool {
-        self.head.seq == 0
-    }
-
-    fn read_head(&self) -> Result<Head, StoreError> {
-        match self.log()?.last().or_store()? {
-            None => Ok(Head { seq: 0, hash: GENESIS_HASH.to_owned() }),
-            Some((key, value)) => {
-                let first = codec::decode_key(&key)?;
-                let last = codec::lines(&value)
-                    .last()
-                    .ok_or_else(|| StoreError::Corrupt { seq: first, message: "empty batch".into() })?;
-                let (hash, body) =
-                    codec::split_line(last).map_err(|m| StoreError::Corrupt { seq: first, message: m })?;
-                let seq = codec::body_seq(body).map_err(|m| StoreError::Corrupt { seq: first, message: m })?;
-                Ok(Head { seq, hash: hash.to_owned() })
-            }
-        }
-    }
-
-    /// Brings the stream and command indexes up to the log's head. An index
-    /// ahead of the log (the log write was lost, the index write was not) is
-    /// dropped and rebuilt.
-    fn catch_up_indexes(&mut self) -> Result<(), StoreError> {
-        let position = match self.index()?.position()? {
-            Some(position) if position <= self.head.seq => position,
-            // Ahead of the log, written in parts and cut short, or entries
-            // without a position: rebuilt from the log.
-            _ => {
-                self.index()?.clear()?;
-                0
-            }
-        };
-        if position == self.head.seq {
-            return Ok(());
-        }
-        let mut pending = index::Pending::default();
-        let mut command: Vec<codec::IndexEntry> = Vec::new();
-        for event in self.events_from(position + 1) {
-            let entry = codec::IndexEntry::of(&event?.envelope);
-            if command.last().is_some_and(|last| last.command_id != entry.command_id) {
-                self.index()?.add_command(&mut pending, &command)?;
-                command.clear();
-            }
-            command.push(entry);
-        }
-        self.index()?.add_command(&mut pending, &command)?;
-        if position == 0 {
-            // A rebuild: as large as the log's index.
-            self.write_index_in_parts(&mut std::iter::once(Ok(pending)), self.head.seq)?;
-        } else {
-            self.index()?.commit(pending, self.head.seq)?;
-        }
-        self.db()?.flush().or_store()?;
-        Ok(())
+        self.head().seq == 0
     }
 
     /// The number of events in a stream.
     pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
-        self.index()?.stream_version(stream)
+        self.backend.stream_version(stream)
     }
 
     /// The sequence numbers appended for a command id, if it was appended.
     pub fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError> {
-        Ok(self.index()?.command(command_id)?.map(|(first, count)| (first..first + count).collect()))
+        self.backend.command_seqs(command_id)
+    }
+
+    /// Stores everything staged as one log value, atomically and durably;
+    /// a conflict (nothing written) when the log moved since staging began.
+    pub fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+        self.backend.commit_staged(staging)
+    }
+
+    /// The exact stored lines of events `from..=to`, each with its `\n`:
+    /// what a command's signature covers.
+    pub fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
+        self.backend.lines(from, to)
+    }
+
+    /// Every event of one stream, in order, through the stream index: the
+    /// cost is proportional to the stream, not to the log.
+    pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        self.backend.stream_events(stream)
     }
 
     /// Appends a command's events atomically and durably.
@@ -711,8 +526,8 @@ impl Store {
     /// by [`Store::commit_staged`].
     pub fn staging(&self) -> Staging {
         Staging {
-            base: self.head.clone(),
-            head: self.head.clone(),
+            base: self.head().clone(),
+            head: self.head().clone(),
             value: Vec::new(),
             stored: Vec::new(),
             versions: std::collections::HashMap::new(),
@@ -755,98 +570,9 @@ impl Store {
         staging.push(batch, version).map(drop)
     }
 
-    /// Stores everything staged as one log value, atomically and durably;
-    /// a conflict (nothing written) when the log moved since staging began.
-    pub fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
-        let Staging { base, head, value, stored, .. } = staging;
-        if base != self.head {
-            return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
-        }
-        if stored.is_empty() {
-            return Ok(Ok(Appended { seqs: Vec::new(), duplicate: false }));
-        }
-        let first = self.head.seq + 1;
-        if self.log()?.compare_and_swap(first.to_be_bytes(), None::<&[u8]>, Some(value)).or_store()?.is_err() {
-            return Err(StoreError::Corrupt { seq: first, message: "此位置已有一批事件".into() });
-        }
-        let entries: Vec<codec::IndexEntry> = stored.iter().map(|e| codec::IndexEntry::of(&e.envelope)).collect();
-        let mut pending = index::Pending::default();
-        self.index()?.add_all(&mut pending, &entries)?;
-        self.index()?.commit(pending, head.seq)?;
-        self.db()?.flush().or_store()?;
-        self.head = head;
-        let _ = self.write_head_file();
-        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
-    }
-
-    /// The log value (key and bytes) that holds event `seq`.
-    fn value_holding(&self, seq: u64) -> Result<(sled::IVec, sled::IVec), StoreError> {
-        self.log()?
-            .range(..=seq.to_be_bytes())
-            .next_back()
-            .ok_or_else(|| StoreError::Corrupt { seq, message: "事件不在日志中".into() })?
-            .or_store()
-    }
-
-    /// The exact stored lines of events `from..=to`, each with its `\n`:
-    /// what a command's signature covers.
-    pub fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
-        let mut out = Vec::new();
-        let mut seq = from;
-        while seq <= to {
-            let (key, value) = self.value_holding(seq)?;
-            let first = codec::decode_key(&key)?;
-            for (i, line) in codec::lines(&value).enumerate() {
-                let at = first + i as u64;
-                if at >= seq && at <= to {
-                    out.extend_from_slice(line);
-                    out.push(b'\n');
-                }
-            }
-            let count = codec::lines(&value).count() as u64;
-            if first + count <= seq {
-                return Err(StoreError::Corrupt { seq, message: "事件不在日志中".into() });
-            }
-            seq = first + count;
-        }
-        Ok(out)
-    }
-
     /// Every event from sequence number `from` on, in order, read lazily.
     pub fn events_from(&self, from: u64) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
-        self.log_values(from)
-            .flat_map(|entry| -> Box<dyn Iterator<Item = Result<StoredEvent, StoreError>>> {
-                match entry.and_then(|(first, value)| codec::decode_batch(&first.to_be_bytes(), &value)) {
-                    Ok(events) => Box::new(events.into_iter().map(Ok)),
-                    Err(e) => Box::new(std::iter::once(Err(e))),
-                }
-            })
-            .filter(move |e| e.as_ref().map_or(true, |e| e.envelope.seq >= from))
-    }
-
-    /// Every event of one stream, in order, through the stream index: the
-    /// cost is proportional to the stream, not to the log.
-    pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        let mut events = Vec::new();
-        // A log value may hold many events (an import's pack, an
-        // all-or-nothing batch): its lines are found once per value, not
-        // once per event.
-        let mut current: Option<HeldValue> = None;
-        for seq in self.index()?.stream_seqs(stream)? {
-            let held =
-                current.as_ref().is_some_and(|(first, _, lines)| seq >= *first && seq < first + lines.len() as u64);
-            if !held {
-                let (key, value) = self.value_holding(seq)?;
-                let first = codec::decode_key(&key)?;
-                current = Some((first, value.clone(), codec::line_spans(&value)));
-            }
-            let (first, value, lines) = current.as_ref().expect("set above");
-            let (start, end) = *lines
-                .get((seq - first) as usize)
-                .ok_or_else(|| StoreError::Corrupt { seq, message: "索引指向的事件不在日志中".into() })?;
-            events.push(codec::stored_line(&value[start..end], seq)?);
-        }
-        Ok(events)
+        events_in(self.backend.log_values(from), from)
     }
 
     /// Recomputes the whole hash chain: `Ok(Err(break))` names the first bad
@@ -860,7 +586,7 @@ impl Store {
     /// in the same pass.
     pub fn verify_with(&self, each: &mut dyn FnMut(&[u8])) -> Result<Result<Verified, ChainBreak>, StoreError> {
         let mut verifier = codec::ChainVerifier::new();
-        for entry in self.log_values(1) {
+        for entry in self.backend.log_values(1) {
             let (first, value) = entry?;
             if let Err(broken) = verifier.batch(first, &value) {
                 return Ok(Err(broken));
@@ -868,7 +594,7 @@ impl Store {
             each(&value);
         }
         let verified = verifier.finish();
-        if verified.head != self.head {
+        if &verified.head != self.head() {
             return Ok(Err(ChainBreak {
                 seq: verified.head.seq, problem: "核验期间日志头发生了变化".into()
             }));
@@ -877,69 +603,10 @@ impl Store {
     }
 }
 
-/// Log values in order, fetched a few MiB at a time ([`Store::log_values`]).
-pub(crate) struct LogValues<'a> {
-    store: &'a Store,
-    /// The key to fetch from next (`None`: the end was reached).
-    next: Option<u64>,
-    /// Whether the first fetch (which starts at the value holding the
-    /// first event asked for) was made.
-    started: bool,
-    buffer: std::vec::IntoIter<(u64, sled::IVec)>,
-}
-
-impl Iterator for LogValues<'_> {
-    type Item = Result<(u64, sled::IVec), StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some(value) = self.buffer.next() {
-            return Some(Ok(value));
-        }
-        let mut key = self.next?;
-        if !self.started {
-            self.started = true;
-            // The value holding event `key` may start before it (a pack).
-            match self.store.log().and_then(|log| log.range(..=key.to_be_bytes()).next_back().transpose().or_store()) {
-                Ok(Some((first, _))) => match codec::decode_key(&first) {
-                    Ok(first) => key = first,
-                    Err(e) => return Some(Err(e)),
-                },
-                Ok(None) => {}
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        match self.store.values_from(key) {
-            Err(e) => {
-                self.next = None;
-                Some(Err(e))
-            }
-            Ok(values) => {
-                self.next = values.last().map(|(first, _)| first + 1);
-                self.buffer = values.into_iter();
-                self.buffer.next().map(Ok)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
-mod tamper_tests;
-
-#[cfg(test)]
-mod engine_error_tests {
-    use super::*;
-
-    #[test]
-    fn the_engines_corruption_message_is_said_in_chinese() {
-        let error = engine_error(sled::Error::Corruption { at: None, bt: () });
-        match error {
-            StoreError::Corrupt { message, .. } => assert_eq!(message, "存储引擎读到损坏的数据"),
-            other => panic!("{other:?}"),
-        }
-        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
-        assert!(
-            matches!(engine_error(sled::Error::Io(full)), StoreError::Environment(_)),
-            "a full disk is the machine"
-        );
+impl Store {
+    /// The sled backend, for its own tests.
+    pub(crate) fn sled(&self) -> &sled_store::SledStore {
+        self.backend.as_any().downcast_ref().expect("a sled store")
     }
 }

@@ -6,6 +6,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::codec::IndexEntry;
 use crate::index::Pending;
+use crate::*;
 
 fn store_with(events: u64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -32,7 +33,7 @@ fn store_with(events: u64) -> (tempfile::TempDir, Store) {
 }
 
 fn value_at(store: &Store, seq: u64) -> Vec<u8> {
-    store.log().unwrap().get(seq.to_be_bytes()).unwrap().unwrap().to_vec()
+    store.sled().log().unwrap().get(seq.to_be_bytes()).unwrap().unwrap().to_vec()
 }
 
 fn broken(store: &Store) -> ChainBreak {
@@ -51,7 +52,7 @@ fn a_clean_chain_verifies() {
 fn a_changed_payload_byte_is_found() {
     let (_dir, store) = store_with(5);
     let value = String::from_utf8(value_at(&store, 3)).unwrap().replace("\"1.2\"", "\"9.2\"");
-    store.log().unwrap().insert(3u64.to_be_bytes(), value.as_bytes()).unwrap();
+    store.sled().log().unwrap().insert(3u64.to_be_bytes(), value.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("事件被改动过"), "{}", b.problem);
@@ -64,7 +65,7 @@ fn a_changed_previous_hash_is_found() {
     let at = value.find("\"prev_hash\":\"").unwrap() + 13;
     let mut tampered = value.clone();
     tampered.replace_range(at..at + 1, if &value[at..at + 1] == "a" { "b" } else { "a" });
-    store.log().unwrap().insert(4u64.to_be_bytes(), tampered.as_bytes()).unwrap();
+    store.sled().log().unwrap().insert(4u64.to_be_bytes(), tampered.as_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 4);
     assert!(b.problem.contains("与事件3的哈希不符"), "{}", b.problem);
@@ -73,7 +74,7 @@ fn a_changed_previous_hash_is_found() {
 #[test]
 fn a_deleted_event_is_found() {
     let (_dir, store) = store_with(5);
-    store.log().unwrap().remove(3u64.to_be_bytes()).unwrap();
+    store.sled().log().unwrap().remove(3u64.to_be_bytes()).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("与日志的接续位置不符"), "{}", b.problem);
@@ -83,8 +84,8 @@ fn a_deleted_event_is_found() {
 fn reordered_events_are_found() {
     let (_dir, store) = store_with(5);
     let (two, three) = (value_at(&store, 2), value_at(&store, 3));
-    store.log().unwrap().insert(2u64.to_be_bytes(), three).unwrap();
-    store.log().unwrap().insert(3u64.to_be_bytes(), two).unwrap();
+    store.sled().log().unwrap().insert(2u64.to_be_bytes(), three).unwrap();
+    store.sled().log().unwrap().insert(3u64.to_be_bytes(), two).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 2);
     assert!(b.problem.contains("事件2缺失（其位置上是事件3"), "{}", b.problem);
@@ -95,7 +96,7 @@ fn a_duplicated_event_is_found() {
     let (_dir, store) = store_with(5);
     let mut doubled = value_at(&store, 2);
     doubled.extend(value_at(&store, 2));
-    store.log().unwrap().insert(2u64.to_be_bytes(), doubled).unwrap();
+    store.sled().log().unwrap().insert(2u64.to_be_bytes(), doubled).unwrap();
     let b = broken(&store);
     assert_eq!(b.seq, 3);
     assert!(b.problem.contains("事件2重复或次序错乱"), "{}", b.problem);
@@ -106,10 +107,10 @@ fn indexes_ahead_of_the_log_are_rebuilt_on_open() {
     let (dir, store) = store_with(4);
     // Simulate a crash that kept the index writes of batch 4 but lost its log
     // write: batch 4 was never acknowledged, so the head file names event 3.
-    let third = crate::Head { seq: 3, hash: store.hash_at(3).unwrap().unwrap() };
+    let third = crate::Head { seq: 3, hash: store.sled().hash_at(3).unwrap().unwrap() };
     crate::headfile::write(dir.path(), &third).unwrap();
-    store.log().unwrap().remove(4u64.to_be_bytes()).unwrap();
-    store.db().unwrap().flush().unwrap();
+    store.sled().log().unwrap().remove(4u64.to_be_bytes()).unwrap();
+    store.sled().db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     assert_eq!(store.head().seq, 3);
@@ -123,12 +124,12 @@ fn indexes_behind_the_log_are_caught_up_on_open() {
     let (dir, store) = store_with(6);
     // Simulate a crash after the log write and before the index writes:
     // the index reflects events 1 and 2 only.
-    store.index().unwrap().clear().unwrap();
+    store.sled().index().unwrap().clear().unwrap();
     let first_two: Vec<_> = store.events_from(1).take(2).map(|e| IndexEntry::of(&e.unwrap().envelope)).collect();
     let mut pending = Pending::default();
-    store.index().unwrap().add_all(&mut pending, &first_two).unwrap();
-    store.index().unwrap().commit(pending, 2).unwrap();
-    store.db().unwrap().flush().unwrap();
+    store.sled().index().unwrap().add_all(&mut pending, &first_two).unwrap();
+    store.sled().index().unwrap().commit(pending, 2).unwrap();
+    store.sled().db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]));
@@ -144,12 +145,12 @@ fn an_index_caught_up_from_an_older_position_counts_nothing_twice() {
     // rebuild must still be idempotent).
     let mut pending = Pending::default();
     let all: Vec<_> = store.events_from(1).map(|e| IndexEntry::of(&e.unwrap().envelope)).collect();
-    store.index().unwrap().add_all(&mut pending, &all).unwrap();
-    store.index().unwrap().commit(pending, 2).unwrap();
-    store.db().unwrap().flush().unwrap();
+    store.sled().index().unwrap().add_all(&mut pending, &all).unwrap();
+    store.sled().index().unwrap().commit(pending, 2).unwrap();
+    store.sled().db().unwrap().flush().unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
-    assert_eq!(store.index().unwrap().position().unwrap(), Some(6));
+    assert_eq!(store.sled().index().unwrap().position().unwrap(), Some(6));
     for p in 0..3 {
         assert_eq!(store.stream_version(&format!("project/P{p}")).unwrap(), 2);
         let seqs: Vec<u64> =
@@ -187,7 +188,7 @@ fn a_long_stream_spans_chunks_and_reads_back_in_order() {
     assert_eq!(events.iter().map(|e| e.envelope.seq).collect::<Vec<_>>(), (1..=total).collect::<Vec<_>>());
     assert_eq!(events.iter().map(|e| e.envelope.stream_version).collect::<Vec<_>>(), (1..=total).collect::<Vec<_>>());
     assert_eq!(
-        store.index().unwrap().tree.scan_prefix(b"s").count(),
+        store.sled().index().unwrap().tree.scan_prefix(b"s").count(),
         3,
         "three chunks of at most {}",
         crate::index::CHUNK
@@ -198,24 +199,24 @@ fn a_long_stream_spans_chunks_and_reads_back_in_order() {
 fn a_store_with_the_first_index_layout_is_reindexed_on_open() {
     let (dir, store) = store_with(5);
     // The first layout kept a key per event and per command in three trees.
-    store.index().unwrap().clear().unwrap();
-    store.db().unwrap().drop_tree(INDEX).unwrap();
-    let streams = store.db().unwrap().open_tree("streams").unwrap();
+    store.sled().index().unwrap().clear().unwrap();
+    store.sled().db().unwrap().drop_tree(INDEX).unwrap();
+    let streams = store.sled().db().unwrap().open_tree("streams").unwrap();
     streams.insert(b"project/P0\0\0\0\0\0\0\0\0\x01", &1u64.to_be_bytes()).unwrap();
-    store.db().unwrap().open_tree("commands").unwrap().insert(b"cmd-0", &[0u8; 16]).unwrap();
-    store.db().unwrap().open_tree("meta").unwrap().insert(b"indexed", &5u64.to_be_bytes()).unwrap();
-    store.db().unwrap().flush().unwrap();
+    store.sled().db().unwrap().open_tree("commands").unwrap().insert(b"cmd-0", &[0u8; 16]).unwrap();
+    store.sled().db().unwrap().open_tree("meta").unwrap().insert(b"indexed", &5u64.to_be_bytes()).unwrap();
+    store.sled().db().unwrap().flush().unwrap();
     drop((streams, store));
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     let names: Vec<_> =
-        store.db().unwrap().tree_names().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+        store.sled().db().unwrap().tree_names().iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
     for old in OLD_TREES {
         assert!(!names.contains(&old.to_owned()), "{old} dropped: {names:?}");
     }
     assert_eq!(store.stream_version("project/P0").unwrap(), 2);
     assert_eq!(store.stream_version("project/P1").unwrap(), 2);
     assert_eq!(store.command_seqs("cmd-4").unwrap(), Some(vec![5]));
-    assert_eq!(store.index().unwrap().position().unwrap(), Some(5));
+    assert_eq!(store.sled().index().unwrap().position().unwrap(), Some(5));
 }
 
 #[test]
@@ -256,16 +257,16 @@ fn index_entries_without_a_position_or_written_in_parts_are_rebuilt() {
         let (dir, store) = store_with(6);
         // A clear cut short (sled removes keys in order, `p` before the
         // stream chunks), or an import's parts cut short before `p`.
-        let index = store.index().unwrap();
+        let index = store.sled().index().unwrap();
         index.tree.insert(crate::index::chunk_key_for_tests("project/P0", 0), &99u64.to_be_bytes()).unwrap();
         match leave {
             "no position" => drop(index.tree.remove(b"p").unwrap()),
             _ => drop(index.tree.insert(b"p", &crate::index::INVALID.to_be_bytes()).unwrap()),
         }
-        store.db().unwrap().flush().unwrap();
+        store.sled().db().unwrap().flush().unwrap();
         drop((index, store));
         let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
-        assert_eq!(store.index().unwrap().position().unwrap(), Some(6), "{leave}");
+        assert_eq!(store.sled().index().unwrap().position().unwrap(), Some(6), "{leave}");
         let seqs: Vec<u64> = store.stream_events("project/P0").unwrap().iter().map(|e| e.envelope.seq).collect();
         assert_eq!(seqs, vec![1, 4], "{leave}");
         assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]), "{leave}");
@@ -293,11 +294,11 @@ fn a_spool_left_by_an_import_cut_short_is_discarded_with_what_it_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     // The log values an import had written when it was killed, and its spool.
-    for entry in source.log().unwrap().iter() {
+    for entry in source.sled().log().unwrap().iter() {
         let (key, value) = entry.unwrap();
-        store.log().unwrap().insert(key, value).unwrap();
+        store.sled().log().unwrap().insert(key, value).unwrap();
     }
-    store.db().unwrap().flush().unwrap();
+    store.sled().db().unwrap().flush().unwrap();
     std::fs::write(dir.path().join(crate::export::SPOOL_FILE), b"partial").unwrap();
     let part = dir.path().join(format!("{}-index-3", crate::export::SPOOL_FILE));
     std::fs::write(&part, b"partial").unwrap();

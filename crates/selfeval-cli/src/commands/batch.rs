@@ -123,7 +123,7 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
         return Err(invalid("FILE", "文件中没有命令；可接受：每行一条记录命令，# 开头为注释"));
     }
     let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
-    let existed = selfeval_ledger::is_ledger(&ctx.settings.store);
+    let existed = selfeval_ledger::exists_at(&ctx.settings.location, &ctx.settings.ledger)?;
     let mut ledger = ctx.open_to_record(None, creates)?;
     let items: Vec<Item> = lines
         .iter()
@@ -151,9 +151,9 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
             }
             Err((i, error)) => {
                 drop(ledger);
-                if !existed {
+                if let (false, selfeval_ledger::Location::Dir(dir)) = (existed, &ctx.settings.location) {
                     // The store this batch's `init` made holds nothing: gone.
-                    let _ = std::fs::remove_dir_all(&ctx.settings.store);
+                    let _ = std::fs::remove_dir_all(dir);
                 }
                 let line = &lines[i];
                 eprintln!("batch：第{}行「{}」被拒绝；整批未写入任何内容", line.number, line.text);

@@ -13,7 +13,7 @@ use crate::error::CliError;
 pub fn demo(ctx: &Ctx) -> Result<(), CliError> {
     let mut ledger = ctx.open()?;
     let seeded = ledger.seed_demo(ctx.settings.now())?;
-    let store = ctx.settings.store.display();
+    let store = ctx.settings.location.shown();
     if seeded.written == 0 {
         eprintln!("示范库已存在于 {store}（{} 个事件），未重复写入。", ledger.head().seq);
     } else {

@@ -51,8 +51,8 @@ const EXAMPLES: &str = "\
 #[derive(Debug, Parser)]
 #[command(name = "selfeval", version, after_help = EXAMPLES, disable_help_flag = true, disable_version_flag = true, disable_help_subcommand = true)]
 pub struct Cli {
-    /// 库目录，默认 $SELFEVAL_STORE 或 selfeval-data (store directory)
-    #[arg(long, global = true, value_name = "DIR")]
+    /// 库目录或 postgres://用户@主机/数据库?ledger=账本，默认 $SELFEVAL_STORE 或 selfeval-data (store directory or PostgreSQL URL)
+    #[arg(long, global = true, value_name = "STORE")]
     pub store: Option<PathBuf>,
     /// 操作人，如 张三@应急救援科，默认 $SELFEVAL_ACTOR (who is acting)
     #[arg(long, global = true, value_name = "NAME")]
@@ -155,6 +155,8 @@ pub enum Cmd {
     Export(store::ExportArgs),
     /// 从导出文件恢复到空库，先校验 (import into an empty store)
     Import(store::ImportArgs),
+    /// 列出数据库中的账本及其事件数 (list the ledgers in the database)
+    Ledgers,
     /// 生成示范部门（seed-report）并打印报告 (build the example department)
     Demo,
 }
@@ -196,7 +198,7 @@ impl Ctx {
 
     /// Opens the ledger, creating it if missing.
     pub fn open(&self) -> Result<Ledger, CliError> {
-        Ok(Ledger::open(&self.settings.store, &self.settings.ledger)?)
+        Ok(Ledger::open_at(&self.settings.location, &self.settings.ledger)?)
     }
 
     /// Opens the ledger to record, signing with `key` (a command's own
@@ -207,16 +209,16 @@ impl Ctx {
             settings.signer.key_file = key;
         }
         Ok(if create {
-            Ledger::open(&self.settings.store, &settings)?
+            Ledger::open_at(&self.settings.location, &settings)?
         } else {
-            Ledger::open_existing(&self.settings.store, &settings)?
+            Ledger::open_existing_at(&self.settings.location, &settings)?
         })
     }
 
     /// Opens an existing ledger to read it; a read-only one is read from a
     /// temporary copy, and the command says so.
     pub fn open_for_reading(&self) -> Result<Ledger, CliError> {
-        let ledger = Ledger::open_for_reading(&self.settings.store, &self.settings.ledger)?;
+        let ledger = Ledger::open_for_reading_at(&self.settings.location, &self.settings.ledger)?;
         if ledger.is_read_only_copy() {
             eprintln!("提示：库 {} 只读，已复制到临时目录读取（不会写入原库）", self.settings.store.display());
         }
@@ -230,7 +232,8 @@ impl Ctx {
             let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             parent.canonicalize().ok().map(|d| d.join(p.file_name().unwrap_or_default()))
         };
-        if let (Ok(store), Some(output)) = (self.settings.store.canonicalize(), absolute(path)) {
+        let local = matches!(self.settings.location, selfeval_ledger::Location::Dir(_));
+        if let (true, Ok(store), Some(output)) = (local, self.settings.store.canonicalize(), absolute(path)) {
             if output.starts_with(&store) {
                 return Err(invalid(
                     field,
@@ -382,6 +385,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Status => store::status(ctx),
         Cmd::Export(args) => store::export(args, ctx),
         Cmd::Import(args) => store::import(args, ctx),
+        Cmd::Ledgers => store::ledgers(ctx),
         Cmd::Demo => demo::demo(ctx),
     }
 }

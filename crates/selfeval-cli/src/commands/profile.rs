@@ -109,7 +109,7 @@ fn show(id: Option<&str>, all: bool, ctx: &Ctx) -> Result<(), CliError> {
 
 /// The profile in force in the store, or the default one without a store.
 fn in_force(ctx: &Ctx) -> Result<String, CliError> {
-    if !selfeval_ledger::is_ledger(&ctx.settings.store) {
+    if !selfeval_ledger::exists_at(&ctx.settings.location, &ctx.settings.ledger)? {
         return Ok(DEFAULT_PROFILE_ID.to_owned());
     }
     let state = ctx.open_for_reading()?.replay_streams(&[DEPARTMENT_STREAM.to_owned()])?;

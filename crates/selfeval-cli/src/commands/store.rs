@@ -34,12 +34,30 @@ pub struct ImportArgs {
 /// `status`.
 pub fn status(ctx: &Ctx) -> Result<(), CliError> {
     let head = ctx.open_for_reading()?.head().clone();
-    let store = &ctx.settings.store;
+    let store = ctx.settings.location.shown();
     let mut out = stdout();
     if ctx.json() {
         writeln!(out, "{}", json!({"store": store, "events": head.seq, "head_hash": head.hash}))?;
     } else {
-        writeln!(out, "库 {}：{} 个事件，头哈希 {}", store.display(), head.seq, head.hash)?;
+        writeln!(out, "库 {store}：{} 个事件，头哈希 {}", head.seq, head.hash)?;
+    }
+    Ok(out.flush()?)
+}
+
+/// `ledgers`: the ledgers of the database (`?ledger=` names one), or the
+/// one a directory holds.
+pub fn ledgers(ctx: &Ctx) -> Result<(), CliError> {
+    let found = selfeval_ledger::ledgers(&ctx.settings.location, &ctx.settings.ledger)?;
+    let mut out = stdout();
+    if ctx.json() {
+        let list: Vec<_> = found.iter().map(|(name, events)| json!({"ledger": name, "events": events})).collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list).expect("JSON"))?;
+    } else if found.is_empty() {
+        writeln!(out, "{} 中没有账本", ctx.settings.location.shown())?;
+    } else {
+        for (name, events) in &found {
+            writeln!(out, "{name}\t{events} 个事件")?;
+        }
     }
     Ok(out.flush()?)
 }
@@ -184,8 +202,8 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
     if let Some(path) = &args.file {
         ctx.check_output("FILE", path, args.force)?;
     }
-    let ledger = if args.salvage {
-        Ledger::open_for_salvage(&ctx.settings.store, &ctx.settings.ledger)?
+    let ledger = if let (true, selfeval_ledger::Location::Dir(dir)) = (args.salvage, &ctx.settings.location) {
+        Ledger::open_for_salvage(dir, &ctx.settings.ledger)?
     } else {
         ctx.open_for_reading()?
     };
@@ -226,7 +244,10 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
 pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<(), CliError> {
     let file = &args.file;
     let handle = std::fs::File::open(file).map_err(|e| invalid("FILE", format!("无法打开 {}：{e}", file.display())))?;
-    match Ledger::import_new(&ctx.settings.store, &ctx.settings.ledger, &mut BufReader::new(handle))? {
+    let selfeval_ledger::Location::Dir(dir) = &ctx.settings.location else {
+        return Err(invalid("--store", "导入到 PostgreSQL 库尚未实现；可接受：导入到本地目录库"));
+    };
+    match Ledger::import_new(dir, &ctx.settings.ledger, &mut BufReader::new(handle))? {
         Ok(imported) => {
             let mut out = stdout();
             if ctx.json() {

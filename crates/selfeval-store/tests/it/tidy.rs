@@ -1,7 +1,7 @@
-//! Tidy: sled stays behind the store's own API.
+//! Tidy: the engines (sled, the PostgreSQL client) stay behind the store's own API.
 
 #[test]
-fn no_public_item_names_a_sled_type() {
+fn no_public_item_names_an_engine_type() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -9,11 +9,16 @@ fn no_public_item_names_a_sled_type() {
         for (number, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap();
             let public = code.trim_start().starts_with("pub ") || code.trim_start().starts_with("pub(crate) use");
-            let names_sled = code.contains("sled::");
-            assert!(!(public && names_sled), "{}:{}: a public item names sled: {line}", path.display(), number + 1);
+            let names_sled = code.contains("sled::") || code.contains("postgres::");
             assert!(
-                !code.contains("From<sled"),
-                "{}:{}: a public From impl names sled: {line}",
+                !(public && names_sled),
+                "{}:{}: a public item names an engine: {line}",
+                path.display(),
+                number + 1
+            );
+            assert!(
+                !code.contains("From<sled") && !code.contains("From<postgres"),
+                "{}:{}: a public From impl names an engine: {line}",
                 path.display(),
                 number + 1
             );

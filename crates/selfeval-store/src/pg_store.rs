@@ -1,0 +1,579 @@
+//! The store on PostgreSQL: many clients on many machines, one ledger (or
+//! several, one per department and year) per database.
+//!
+//! The same stored lines as on sled, one row each, with the same hash chain
+//! over the same bytes; what finds a stream's and a command's events is the
+//! database's own indexes. The schema, its migrations and the rules that
+//! keep it append-only are in [`MIGRATIONS`] and `docs/storage.md`.
+//!
+//! One command is one transaction: it locks its ledger's row (writers of
+//! one ledger take turns; readers never wait), checks that the log is still
+//! at the head the command was decided on (otherwise a [`Conflict`], retried
+//! by the ledger as on sled), inserts the events and the command, and
+//! commits (durable when `COMMIT` returns, at the server's default
+//! `synchronous_commit`).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls};
+
+use crate::{
+    codec, Appended, Conflict, Head, ImportRejected, Imported, LogValue, LogValues, Spooled, Staging, StoreError,
+    StoredEvent, GENESIS_HASH,
+};
+
+/// The schema, one migration per entry, applied in order and recorded in
+/// `selfeval_migrations` (its version is the entry's position, from 1).
+/// An applied migration is never edited: a change is a new entry.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: ledgers, their events and commands (append-only), their caches.
+    r#"
+CREATE TABLE selfeval_ledgers (
+    name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 200),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE selfeval_events (
+    ledger text NOT NULL REFERENCES selfeval_ledgers (name),
+    seq bigint NOT NULL CHECK (seq > 0),
+    stream text NOT NULL,
+    stream_version bigint NOT NULL CHECK (stream_version > 0),
+    command_id text NOT NULL,
+    line bytea NOT NULL,
+    hash char(64) NOT NULL,
+    PRIMARY KEY (ledger, seq),
+    UNIQUE (ledger, stream, stream_version)
+);
+CREATE TABLE selfeval_commands (
+    ledger text NOT NULL REFERENCES selfeval_ledgers (name),
+    command_id text NOT NULL,
+    first_seq bigint NOT NULL CHECK (first_seq > 0),
+    count integer NOT NULL CHECK (count > 0),
+    PRIMARY KEY (ledger, command_id)
+);
+CREATE TABLE selfeval_caches (
+    ledger text NOT NULL REFERENCES selfeval_ledgers (name),
+    name text NOT NULL,
+    bytes bytea NOT NULL,
+    PRIMARY KEY (ledger, name)
+);
+CREATE FUNCTION selfeval_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'selfeval: % on % refused: a ledger''s history is append-only', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+CREATE TRIGGER selfeval_events_append_only BEFORE UPDATE OR DELETE ON selfeval_events
+    FOR EACH ROW EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_events_no_truncate BEFORE TRUNCATE ON selfeval_events
+    FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_commands_append_only BEFORE UPDATE OR DELETE ON selfeval_commands
+    FOR EACH ROW EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_commands_no_truncate BEFORE TRUNCATE ON selfeval_commands
+    FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_ledgers_append_only BEFORE UPDATE OR DELETE ON selfeval_ledgers
+    FOR EACH ROW EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_ledgers_no_truncate BEFORE TRUNCATE ON selfeval_ledgers
+    FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
+"#,
+];
+
+/// Rows fetched per log value when the log is read in order.
+const ROWS_PER_VALUE: i64 = 2_000;
+
+/// Where a PostgreSQL store is: the connection (password never kept in
+/// what is shown) and the ledger's name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgLocation {
+    /// The connection URL without the `ledger` parameter.
+    url: String,
+    /// The ledger's name (`default` when the URL names none).
+    pub ledger: String,
+}
+
+impl fmt::Debug for PgLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.shown())
+    }
+}
+
+impl PgLocation {
+    /// Parses `postgres://USER@HOST:PORT/DB?ledger=NAME` (or `postgresql://`).
+    pub fn parse(text: &str) -> Result<PgLocation, String> {
+        let rest = text
+            .strip_prefix("postgres://")
+            .or_else(|| text.strip_prefix("postgresql://"))
+            .ok_or_else(|| format!("「{text}」不是 postgres:// 地址"))?;
+        let (base, query) = match rest.split_once('?') {
+            Some((base, query)) => (base, query),
+            None => (rest, ""),
+        };
+        let mut ledger = None;
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("ledger", name)) => ledger = Some(percent_decode(name)?),
+                _ => kept.push(pair),
+            }
+        }
+        let ledger = ledger.unwrap_or_else(|| "default".to_owned());
+        if ledger.is_empty() || ledger.chars().count() > 200 || ledger.chars().any(char::is_control) {
+            return Err(format!("账本名「{ledger}」不可用；可接受：1至200个字符，不含控制字符"));
+        }
+        let url = if kept.is_empty() {
+            format!("postgres://{base}")
+        } else {
+            format!("postgres://{base}?{}", kept.join("&"))
+        };
+        url.parse::<postgres::Config>().map_err(|e| format!("PostgreSQL 地址无法解析：{e}"))?;
+        Ok(PgLocation { url, ledger })
+    }
+
+    /// The location as shown in messages: no password.
+    pub fn shown(&self) -> String {
+        let shown = match (self.url.find("://"), self.url.find('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let user = &self.url[scheme + 3..at];
+                let user = user.split_once(':').map_or(user, |(name, _)| name);
+                format!("postgres://{user}@{}", &self.url[at + 1..])
+            }
+            _ => self.url.clone(),
+        };
+        format!("{shown}?ledger={}", self.ledger)
+    }
+
+    /// Connects, the password from the URL, else `PGPASSWORD` as given by
+    /// the caller (the store reads no environment).
+    fn connect(&self, password: Option<&str>) -> Result<Client, StoreError> {
+        let mut config: postgres::Config = self.url.parse().map_err(|e| StoreError::Io(format!("{e}")))?;
+        if config.get_password().is_none() {
+            if let Some(password) = password {
+                config.password(password);
+            }
+        }
+        config.connect(NoTls).map_err(|e| connection_error(&e))
+    }
+}
+
+fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = text.get(i + 1..i + 3).ok_or("ledger 中的 % 后应有两位十六进制数")?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|_| "ledger 中的 % 后应有两位十六进制数")?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| "ledger 不是 UTF-8 文本".to_owned())
+}
+
+/// A connection that could not be made or was lost: the machine's (or the
+/// network's) problem, never the ledger's.
+fn connection_error(error: &postgres::Error) -> StoreError {
+    StoreError::Environment(std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        format!("PostgreSQL 连接失败或中断：{}", describe(error)),
+    ))
+}
+
+/// What the server said (the client's own text for a database error is
+/// only "db error").
+fn describe(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}（{}）", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
+/// A database error in our terms.
+fn db_error(error: postgres::Error) -> StoreError {
+    if error.is_closed() || error.code().is_none() && error.as_db_error().is_none() {
+        return connection_error(&error);
+    }
+    match error.code() {
+        Some(code) if *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CONNECTION_FAILURE => {
+            connection_error(&error)
+        }
+        _ => StoreError::Io(format!("PostgreSQL：{}", describe(&error))),
+    }
+}
+
+trait OrDb<T> {
+    fn or_db(self) -> Result<T, StoreError>;
+}
+
+impl<T> OrDb<T> for Result<T, postgres::Error> {
+    fn or_db(self) -> Result<T, StoreError> {
+        self.map_err(db_error)
+    }
+}
+
+/// Brings the schema up to the last migration, each in its own
+/// transaction; concurrent clients take turns on an advisory lock.
+pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
+    let mut tx = client.transaction().or_db()?;
+    // One number for selfeval's migrations (the bytes of "self").
+    tx.execute("SELECT pg_advisory_xact_lock(1936026726)", &[]).or_db()?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS selfeval_migrations (
+             version integer PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now()
+         )",
+    )
+    .or_db()?;
+    let applied: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM selfeval_migrations", &[]).or_db()?.get(0);
+    let applied = usize::try_from(applied).unwrap_or(0);
+    if applied > MIGRATIONS.len() {
+        return Err(StoreError::Io(format!(
+            "数据库的结构版本为{applied}，新于本程序所知的{}；请升级 selfeval",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.batch_execute(sql).or_db()?;
+        let version = i32::try_from(i + 1).unwrap_or(i32::MAX);
+        tx.execute("INSERT INTO selfeval_migrations (version) VALUES ($1)", &[&version]).or_db()?;
+    }
+    tx.commit().or_db()?;
+    Ok(MIGRATIONS.len() - applied)
+}
+
+/// The ledgers in the database at `location` (its ledger part ignored),
+/// with their event counts, by name.
+pub fn ledgers(location: &PgLocation, password: Option<&str>) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut client = location.connect(password)?;
+    migrate(&mut client)?;
+    let rows = client
+        .query(
+            "SELECT l.name, coalesce((SELECT max(seq) FROM selfeval_events e WHERE e.ledger = l.name), 0)
+             FROM selfeval_ledgers l ORDER BY l.name",
+            &[],
+        )
+        .or_db()?;
+    Ok(rows.iter().map(|r| (r.get::<_, String>(0), u64::try_from(r.get::<_, i64>(1)).unwrap_or(0))).collect())
+}
+
+/// Whether the ledger at `location` exists (nothing is created, not even
+/// the schema: a reader may not be allowed to).
+pub fn ledger_exists(location: &PgLocation, password: Option<&str>) -> Result<bool, StoreError> {
+    let mut client = location.connect(password)?;
+    let schema: bool = client.query_one("SELECT to_regclass('selfeval_ledgers') IS NOT NULL", &[]).or_db()?.get(0);
+    if !schema {
+        return Ok(false);
+    }
+    let row = client.query_opt("SELECT 1 FROM selfeval_ledgers WHERE name = $1", &[&location.ledger]).or_db()?;
+    Ok(row.is_some())
+}
+
+/// A ledger in a PostgreSQL database.
+pub(crate) struct PgStore {
+    client: RefCell<Client>,
+    location: PgLocation,
+    /// What [`crate::Backend::path`] shows: the location, without password.
+    shown: PathBuf,
+    head: Head,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore").field("location", &self.location).field("head", &self.head).finish()
+    }
+}
+
+fn seq_param(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+fn seq_of(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+impl PgStore {
+    /// Connects, brings the schema up to date and registers the ledger if
+    /// it is new.
+    pub(crate) fn open(location: &PgLocation, password: Option<&str>) -> Result<PgStore, StoreError> {
+        let mut client = location.connect(password)?;
+        migrate(&mut client)?;
+        client
+            .execute(
+                "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                &[&location.ledger],
+            )
+            .or_db()?;
+        let mut store = PgStore {
+            client: RefCell::new(client),
+            shown: PathBuf::from(location.shown()),
+            location: location.clone(),
+            head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+        };
+        let head = store.read_head(&mut *store.client.borrow_mut())?;
+        store.head = head;
+        Ok(store)
+    }
+
+    fn read_head(&self, client: &mut impl postgres::GenericClient) -> Result<Head, StoreError> {
+        let row = client
+            .query_opt(
+                "SELECT seq, hash FROM selfeval_events WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
+                &[&self.location.ledger],
+            )
+            .or_db()?;
+        Ok(match row {
+            None => Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+            Some(row) => Head { seq: seq_of(row.get(0)), hash: row.get::<_, String>(1) },
+        })
+    }
+
+    /// The stored lines of events `from..=to`, each with its `\n`, and how
+    /// many there were.
+    fn rows(&self, from: u64, to: u64) -> Result<(Vec<u8>, u64), StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT line FROM selfeval_events WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+                &[&self.location.ledger, &seq_param(from), &seq_param(to)],
+            )
+            .or_db()?;
+        let mut out = Vec::new();
+        for row in &rows {
+            out.extend_from_slice(row.get::<_, &[u8]>(0));
+            out.push(b'\n');
+        }
+        Ok((out, rows.len() as u64))
+    }
+}
+
+impl crate::Backend for PgStore {
+    fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    fn head(&self) -> &Head {
+        &self.head
+    }
+
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT coalesce(max(stream_version), 0) FROM selfeval_events WHERE ledger = $1 AND stream = $2",
+                &[&self.location.ledger, &stream],
+            )
+            .or_db()?;
+        Ok(seq_of(row.get(0)))
+    }
+
+    fn command_seqs(&self, command_id: &str) -> Result<Option<Vec<u64>>, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT first_seq, count FROM selfeval_commands WHERE ledger = $1 AND command_id = $2",
+                &[&self.location.ledger, &command_id],
+            )
+            .or_db()?;
+        Ok(row.map(|row| {
+            let first = seq_of(row.get(0));
+            let count = u64::try_from(row.get::<_, i32>(1)).unwrap_or(0);
+            (first..first + count).collect()
+        }))
+    }
+
+    fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+        let Staging { base, head, stored, value, .. } = staging;
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().or_db()?;
+        // Writers of one ledger take turns here; the head is then read as
+        // it is, not as this process last saw it.
+        tx.execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&self.location.ledger]).or_db()?;
+        let current = self.read_head(&mut tx)?;
+        if current != base {
+            drop(tx);
+            drop(client);
+            self.head = current;
+            return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
+        }
+        if stored.is_empty() {
+            return Ok(Ok(Appended { seqs: Vec::new(), duplicate: false }));
+        }
+        let insert = tx
+            .prepare(
+                "INSERT INTO selfeval_events (ledger, seq, stream, stream_version, command_id, line, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .or_db()?;
+        let mut commands: Vec<(&str, u64, i32)> = Vec::new();
+        for (event, line) in stored.iter().zip(codec::lines(&value)) {
+            let e = &event.envelope;
+            let params: [&(dyn postgres::types::ToSql + Sync); 7] = [
+                &self.location.ledger,
+                &seq_param(e.seq),
+                &e.stream,
+                &seq_param(e.stream_version),
+                &e.command_id,
+                &line,
+                &event.hash,
+            ];
+            tx.execute(&insert, &params).or_db()?;
+            match commands.last_mut() {
+                Some((id, _, count)) if *id == e.command_id => *count += 1,
+                _ => commands.push((&e.command_id, e.seq, 1)),
+            }
+        }
+        for (id, first, count) in commands {
+            let inserted = tx.execute(
+                "INSERT INTO selfeval_commands (ledger, command_id, first_seq, count) VALUES ($1, $2, $3, $4)",
+                &[&self.location.ledger, &id, &seq_param(first), &count],
+            );
+            if let Err(error) = inserted {
+                if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                    // Another client recorded the same command id meanwhile.
+                    return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: base.seq }));
+                }
+                return Err(db_error(error));
+            }
+        }
+        match tx.commit() {
+            Ok(()) => {}
+            Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: base.seq }));
+            }
+            Err(error) => return Err(db_error(error)),
+        }
+        drop(client);
+        self.head = head;
+        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+    }
+
+    fn log_values(&self, from: u64) -> LogValues<'_> {
+        let mut next = from.max(1);
+        let last = self.head.seq;
+        Box::new(std::iter::from_fn(move || {
+            if next > last {
+                return None;
+            }
+            let to = last.min(next.saturating_add(seq_of(ROWS_PER_VALUE) - 1));
+            Some(match self.rows(next, to) {
+                Ok((_, 0)) => Err(StoreError::Corrupt { seq: next, message: "事件不在日志中".into() }),
+                Ok((bytes, count)) => {
+                    let first = next;
+                    next += count;
+                    Ok((first, LogValue::owned(bytes)))
+                }
+                Err(e) => {
+                    next = u64::MAX;
+                    Err(e)
+                }
+            })
+        }))
+    }
+
+    fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT seq, line FROM selfeval_events WHERE ledger = $1 AND stream = $2 ORDER BY seq",
+                &[&self.location.ledger, &stream],
+            )
+            .or_db()?;
+        rows.iter().map(|row| codec::stored_line(row.get::<_, &[u8]>(1), seq_of(row.get(0)))).collect()
+    }
+
+    fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
+        let (bytes, count) = self.rows(from, to)?;
+        if count != to.saturating_sub(from) + 1 {
+            return Err(StoreError::Corrupt { seq: from, message: "事件不在日志中".into() });
+        }
+        Ok(bytes)
+    }
+
+    fn hash_at(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT hash FROM selfeval_events WHERE ledger = $1 AND seq = $2",
+                &[&self.location.ledger, &seq_param(seq)],
+            )
+            .or_db()?;
+        Ok(row.map(|row| row.get::<_, String>(0)))
+    }
+
+    fn acknowledged_head(&self) -> Result<Option<Head>, StoreError> {
+        // A commit is the acknowledgement: the database's head is it.
+        Ok(None)
+    }
+
+    fn open_cache(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT bytes FROM selfeval_caches WHERE ledger = $1 AND name = $2",
+                &[&self.location.ledger, &name],
+            )
+            .or_db()?;
+        Ok(row.map(|row| Box::new(std::io::Cursor::new(row.get::<_, Vec<u8>>(0))) as Box<dyn Read>))
+    }
+
+    fn save_cache(
+        &self,
+        name: &str,
+        write: &mut dyn FnMut(&mut dyn crate::CacheSink) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut buffer = std::io::Cursor::new(Vec::new());
+        write(&mut buffer)?;
+        self.client
+            .borrow_mut()
+            .execute(
+                "INSERT INTO selfeval_caches (ledger, name, bytes) VALUES ($1, $2, $3)
+                 ON CONFLICT (ledger, name) DO UPDATE SET bytes = excluded.bytes",
+                &[&self.location.ledger, &name, &buffer.into_inner()],
+            )
+            .or_db()?;
+        Ok(())
+    }
+
+    fn remove_cache(&self, name: &str) -> Result<(), StoreError> {
+        self.client
+            .borrow_mut()
+            .execute("DELETE FROM selfeval_caches WHERE ledger = $1 AND name = $2", &[&self.location.ledger, &name])
+            .or_db()?;
+        Ok(())
+    }
+
+    fn import_with(
+        &mut self,
+        _input: &mut dyn std::io::BufRead,
+        _each: &mut dyn FnMut(Spooled),
+    ) -> Result<Result<Imported, ImportRejected>, StoreError> {
+        Ok(Err(ImportRejected {
+            seq: None,
+            line: 0,
+            problem: "导入到 PostgreSQL 库尚未实现；可接受：导入到本地目录库".into(),
+        }))
+    }
+
+    #[cfg(test)]
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
