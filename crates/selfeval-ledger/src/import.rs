@@ -18,7 +18,7 @@ use selfeval_core::validate::check_event;
 use selfeval_core::State;
 use selfeval_store::Imported;
 
-use crate::{decode_envelope, Ledger, LedgerError, LedgerSettings};
+use crate::{decode_envelope, Ledger, LedgerError, LedgerSettings, Location};
 
 /// Why an import was refused; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +133,56 @@ impl Ledger {
                 other
             }
         }
+    }
+
+    /// Imports an export into a new ledger at `location`: a directory as
+    /// [`Ledger::import_new`] does, or an empty PostgreSQL ledger. For the
+    /// latter the file is first imported, with every check, into a
+    /// temporary directory; only a file that passes is then copied into
+    /// the database, in one transaction (nothing lands otherwise).
+    pub fn import_at(
+        location: &Location,
+        settings: &LedgerSettings,
+        input: &mut dyn BufRead,
+    ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
+        if let Location::Dir(dir) = location {
+            return Ledger::import_new(dir, settings, input);
+        }
+        if crate::exists_at(location, settings)? {
+            let ledger = Ledger::open_at(location, settings)?;
+            if !ledger.is_empty() {
+                return Err(LedgerError::Invalid {
+                    field: "--store".into(),
+                    message: format!(
+                        "账本 {} 已有 {} 个事件；可接受：不存在或为空的账本（导入不会覆盖已有数据）",
+                        location.shown(),
+                        ledger.head().seq
+                    ),
+                });
+            }
+        }
+        let scratch = tempfile::Builder::new().prefix("selfeval-import-").tempdir().map_err(io)?;
+        let copy = scratch.path().join("export.jsonl");
+        let mut file = std::fs::File::create(&copy).map_err(io)?;
+        std::io::copy(input, &mut file).map_err(io)?;
+        drop(file);
+        let reader = || std::fs::File::open(&copy).map(std::io::BufReader::new).map_err(io);
+        let checked = match Ledger::import_new(&scratch.path().join("checked"), settings, &mut reader()?)? {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let mut ledger = Ledger::open_at(location, settings)?;
+        let imported = match ledger.store.import_with(&mut reader()?, &mut |_| {})? {
+            Ok(imported) => imported,
+            Err(rejected) => return Ok(Err(ImportRefused { seq: None, problem: rejected.to_string() })),
+        };
+        if imported.head != checked.head {
+            return Err(LedgerError::Internal(format!(
+                "内部错误：导入的头（事件{}）与检查时的头（事件{}）不同",
+                imported.head.seq, checked.head.seq
+            )));
+        }
+        Ok(Ok(imported))
     }
 
     fn import_into(

@@ -78,6 +78,95 @@ struct Header {
     genesis: String,
 }
 
+/// Hands a checked pack to the caller and to the spool; its index
+/// entries go to their partitions.
+fn spool_pack(
+    pack: Pack,
+    spool: &mut Spool,
+    index_parts: &mut IndexParts,
+    each: &mut dyn FnMut(Spooled),
+) -> Result<(), StoreError> {
+    index_parts.push(&pack.entries)?;
+    let offset = spool.push(pack.entries[0].seq, &pack.bytes)?;
+    each(Spooled { file: spool.reader.clone(), offset, len: pack.bytes.len() });
+    Ok(())
+}
+
+/// What [`read_export`] hands each checked event line to.
+pub(crate) type EachLine<'a> = dyn FnMut(&[u8], codec::IndexEntry) -> Result<(), StoreError> + 'a;
+
+/// Reads an export: its header, every event line (checked in the chain,
+/// then handed to `line` with what the indexes need of it) and its
+/// trailer. Returns the head the file ends at, or why it is refused; the
+/// same for every backend.
+pub(crate) fn read_export(
+    input: &mut dyn BufRead,
+    line: &mut EachLine<'_>,
+) -> Result<Result<Head, ImportRejected>, StoreError> {
+    let mut buffer = Vec::new();
+    let mut line_number = 0u64;
+    let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
+    let too_long = |line| format!("第{line}行超过 {} MiB：不是导出文件的行", MAX_LINE_BYTES >> 20);
+    match read_line(input, &mut buffer) {
+        Ok(Some(())) => {}
+        Ok(None) => return reject(None, 1, "文件为空：没有文件头".into()),
+        Err(LineError::TooLong) => return reject(None, 1, too_long(1)),
+        Err(LineError::Io(e)) => return Err(e.into()),
+    }
+    line_number += 1;
+    match serde_json::from_slice::<Header>(trim_newline(&buffer)) {
+        Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM && h.genesis == GENESIS_HASH => {}
+        _ => return reject(None, 1, format!("不是 selfeval 导出文件的文件头（应为 {}）", header().trim_end())),
+    }
+    let mut verifier = ChainVerifier::new();
+    let mut trailer: Option<TrailerBody> = None;
+    loop {
+        match read_line(input, &mut buffer) {
+            Ok(Some(())) => {}
+            Ok(None) => break,
+            Err(LineError::TooLong) => return reject(None, line_number + 1, too_long(line_number + 1)),
+            Err(LineError::Io(e)) => return Err(e.into()),
+        }
+        line_number += 1;
+        let text = trim_newline(&buffer);
+        if trailer.is_some() {
+            return reject(None, line_number, "文件尾之后还有内容".into());
+        }
+        if text.starts_with(b"{\"trailer\":") {
+            match serde_json::from_slice::<Trailer>(text) {
+                Ok(t) => trailer = Some(t.trailer),
+                Err(e) => return reject(None, line_number, format!("文件尾无法读取：{e}")),
+            }
+            continue;
+        }
+        let seq = verifier.head().seq + 1;
+        if let Err(broken) = verifier.line(text) {
+            return reject(Some(broken.seq), line_number, broken.problem);
+        }
+        let (_, body) = codec::split_line(text).expect("the verifier checked the layout");
+        let entry = match codec::IndexEntry::read(body) {
+            Ok(entry) => entry,
+            Err(problem) => return reject(Some(seq), line_number, problem),
+        };
+        line(text, entry)?;
+    }
+    let head = verifier.head();
+    let Some(trailer) = trailer else {
+        return reject(None, line_number, format!("文件不完整：事件{}之后没有文件尾", head.seq));
+    };
+    if trailer.events != head.seq || trailer.head_hash != head.hash {
+        return reject(
+            None,
+            line_number,
+            format!(
+                "文件尾记为 {} 个事件、头哈希 {}，文件中却是 {} 个、头哈希 {}",
+                trailer.events, trailer.head_hash, head.seq, head.hash
+            ),
+        );
+    }
+    Ok(Ok(head))
+}
+
 /// The longest line an export may have: an event is far smaller (its texts
 /// are limited to 10,000 characters), so a longer line is not an export.
 const MAX_LINE_BYTES: u64 = 4 << 20;
@@ -290,22 +379,6 @@ impl SledStore {
         input: &mut dyn BufRead,
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
-        let mut buffer = Vec::new();
-        let mut line_number = 0u64;
-        let reject = |seq, line, problem: String| Ok(Err(ImportRejected { seq, line, problem }));
-        let too_long = |line| format!("第{line}行超过 {} MiB：不是导出文件的行", MAX_LINE_BYTES >> 20);
-        match read_line(input, &mut buffer) {
-            Ok(Some(())) => {}
-            Ok(None) => return reject(None, 1, "文件为空：没有文件头".into()),
-            Err(LineError::TooLong) => return reject(None, 1, too_long(1)),
-            Err(LineError::Io(e)) => return Err(e.into()),
-        }
-        line_number += 1;
-        match serde_json::from_slice::<Header>(trim_newline(&buffer)) {
-            Ok(h) if h.format == FORMAT && h.version == 1 && h.hash == HASH_ALGORITHM && h.genesis == GENESIS_HASH => {}
-            _ => return reject(None, 1, format!("不是 selfeval 导出文件的文件头（应为 {}）", header().trim_end())),
-        }
-        let mut verifier = ChainVerifier::new();
         // Commands are packed into log values of up to PACK_BYTES: an import
         // lands whole or not at all, so one value may hold many commands.
         // Each event keeps its own line and its link in the chain.
@@ -314,7 +387,6 @@ impl SledStore {
         // partition at a time once the file is checked: gathered whole they
         // held 140 MB beside the state being checked (a million events).
         let mut index_parts = IndexParts::create(&self.path)?;
-        let mut trailer: Option<TrailerBody> = None;
         // The packs wait in a spool file until the whole file is checked:
         // the index is then written first and the log after it. sled frees
         // the segments an import's writes leave as garbage only as later
@@ -323,58 +395,22 @@ impl SledStore {
         // million events: 229 free segments, open and close 40 ms, when the
         // index followed the log; 5 and 10–15 ms when it preceded it).
         let mut spool = Spool::create(&self.path)?;
-        loop {
-            match read_line(input, &mut buffer) {
-                Ok(Some(())) => {}
-                Ok(None) => break,
-                Err(LineError::TooLong) => return reject(None, line_number + 1, too_long(line_number + 1)),
-                Err(LineError::Io(e)) => return Err(e.into()),
-            }
-            line_number += 1;
-            let line = trim_newline(&buffer);
-            if trailer.is_some() {
-                return reject(None, line_number, "文件尾之后还有内容".into());
-            }
-            if line.starts_with(b"{\"trailer\":") {
-                match serde_json::from_slice::<Trailer>(line) {
-                    Ok(t) => trailer = Some(t.trailer),
-                    Err(e) => return reject(None, line_number, format!("文件尾无法读取：{e}")),
-                }
-                continue;
-            }
-            let seq = verifier.head().seq + 1;
-            if let Err(broken) = verifier.line(line) {
-                return reject(Some(broken.seq), line_number, broken.problem);
-            }
-            let (_, body) = codec::split_line(line).expect("the verifier checked the layout");
-            let entry = match codec::IndexEntry::read(body) {
-                Ok(entry) => entry,
-                Err(problem) => return reject(Some(seq), line_number, problem),
-            };
+        let read = read_export(input, &mut |line, entry| {
             let new_command = pack.entries.last().is_none_or(|last| last.command_id != entry.command_id);
             if new_command && pack.bytes.len() >= PACK_BYTES {
-                self.spool_pack(std::mem::take(&mut pack), &mut spool, &mut index_parts, each)?;
+                spool_pack(std::mem::take(&mut pack), &mut spool, &mut index_parts, each)?;
             }
             pack.bytes.extend_from_slice(line);
             pack.bytes.push(b'\n');
             pack.entries.push(entry);
-        }
-        if !pack.entries.is_empty() {
-            self.spool_pack(pack, &mut spool, &mut index_parts, each)?;
-        }
-        let head = verifier.head();
-        let Some(trailer) = trailer else {
-            return reject(None, line_number, format!("文件不完整：事件{}之后没有文件尾", head.seq));
+            Ok(())
+        })?;
+        let head = match read {
+            Ok(head) => head,
+            Err(rejected) => return Ok(Err(rejected)),
         };
-        if trailer.events != head.seq || trailer.head_hash != head.hash {
-            return reject(
-                None,
-                line_number,
-                format!(
-                    "文件尾记为 {} 个事件、头哈希 {}，文件中却是 {} 个、头哈希 {}",
-                    trailer.events, trailer.head_hash, head.seq, head.hash
-                ),
-            );
+        if !pack.entries.is_empty() {
+            spool_pack(pack, &mut spool, &mut index_parts, each)?;
         }
         // No index handle outlives a partition: writing the parts reopens
         // sled, which a live handle would keep open.
@@ -395,21 +431,6 @@ impl SledStore {
         self.head = head.clone();
         self.write_head_file()?;
         Ok(Ok(Imported { events: head.seq, head }))
-    }
-
-    /// Hands a checked pack to the caller and to the spool; its index
-    /// entries are gathered in memory.
-    fn spool_pack(
-        &mut self,
-        pack: Pack,
-        spool: &mut Spool,
-        index_parts: &mut IndexParts,
-        each: &mut dyn FnMut(Spooled),
-    ) -> Result<(), StoreError> {
-        index_parts.push(&pack.entries)?;
-        let offset = spool.push(pack.entries[0].seq, &pack.bytes)?;
-        each(Spooled { file: spool.reader.clone(), offset, len: pack.bytes.len() });
-        Ok(())
     }
 
     /// Writes one log value of an import (never over another).

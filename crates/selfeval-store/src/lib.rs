@@ -377,7 +377,11 @@ pub trait Backend: fmt::Debug {
     ) -> Result<(), StoreError>;
     /// Removes cache `name` (it is rebuilt when next needed).
     fn remove_cache(&self, name: &str) -> Result<(), StoreError>;
-    /// Restores an export into this empty store ([`Store::import_with`]).
+    /// Restores an export into this empty store ([`Store::import_with`]),
+    /// checking its chain, its header and its trailer. A backend that
+    /// spools the packs (sled) tells `each` where each lies; one that lands
+    /// the file in one transaction (PostgreSQL) does not, and is given only
+    /// files already checked (`Ledger::import_at`).
     fn import_with(
         &mut self,
         input: &mut dyn BufRead,

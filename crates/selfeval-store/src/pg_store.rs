@@ -562,14 +562,72 @@ impl crate::Backend for PgStore {
 
     fn import_with(
         &mut self,
-        _input: &mut dyn std::io::BufRead,
+        input: &mut dyn std::io::BufRead,
         _each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
-        Ok(Err(ImportRejected {
-            seq: None,
-            line: 0,
-            problem: "导入到 PostgreSQL 库尚未实现；可接受：导入到本地目录库".into(),
-        }))
+        use postgres::binary_copy::BinaryCopyInWriter;
+        use postgres::types::Type;
+        let ledger = self.location.ledger.clone();
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().or_db()?;
+        tx.execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&ledger]).or_db()?;
+        let current = self.read_head(&mut tx)?;
+        if current.seq != 0 {
+            return Ok(Err(ImportRejected {
+                seq: None,
+                line: 0,
+                problem: format!("库中已有 {} 个事件；导入需要空库", current.seq),
+            }));
+        }
+        let sink = tx
+            .copy_in(
+                "COPY selfeval_events (ledger, seq, stream, stream_version, command_id, line, hash) FROM STDIN BINARY",
+            )
+            .or_db()?;
+        let types = [Type::TEXT, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::BYTEA, Type::BPCHAR];
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        let mut commands: Vec<(String, u64, i32)> = Vec::new();
+        let read = crate::export::read_export(input, &mut |line, entry| {
+            let (hash, _) = codec::split_line(line).map_err(|m| StoreError::Corrupt { seq: entry.seq, message: m })?;
+            writer
+                .write(&[
+                    &ledger,
+                    &seq_param(entry.seq),
+                    &entry.stream,
+                    &seq_param(entry.stream_version),
+                    &entry.command_id,
+                    &line,
+                    &hash,
+                ])
+                .or_db()?;
+            match commands.last_mut() {
+                Some((id, _, count)) if *id == entry.command_id => *count += 1,
+                _ => commands.push((entry.command_id, entry.seq, 1)),
+            }
+            Ok(())
+        })?;
+        let head = match read {
+            Ok(head) => head,
+            // The transaction is rolled back when it is dropped.
+            Err(rejected) => return Ok(Err(rejected)),
+        };
+        writer.finish().or_db()?;
+        let sink =
+            tx.copy_in("COPY selfeval_commands (ledger, command_id, first_seq, count) FROM STDIN BINARY").or_db()?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT, Type::INT8, Type::INT4]);
+        for (id, first, count) in &commands {
+            writer.write(&[&ledger, id, &seq_param(*first), count]).or_db()?;
+        }
+        writer.finish().map_err(|e| match e.code() {
+            Some(code) if *code == SqlState::UNIQUE_VIOLATION => {
+                StoreError::Corrupt { seq: 0, message: "导出文件中有重复的命令编号".into() }
+            }
+            _ => db_error(e),
+        })?;
+        tx.commit().or_db()?;
+        drop(client);
+        self.head = head.clone();
+        Ok(Ok(Imported { events: head.seq, head }))
     }
 
     #[cfg(test)]

@@ -244,10 +244,7 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
 pub fn import(args: ImportArgs, ctx: &Ctx) -> Result<(), CliError> {
     let file = &args.file;
     let handle = std::fs::File::open(file).map_err(|e| invalid("FILE", format!("无法打开 {}：{e}", file.display())))?;
-    let selfeval_ledger::Location::Dir(dir) = &ctx.settings.location else {
-        return Err(invalid("--store", "导入到 PostgreSQL 库尚未实现；可接受：导入到本地目录库"));
-    };
-    match Ledger::import_new(dir, &ctx.settings.ledger, &mut BufReader::new(handle))? {
+    match Ledger::import_at(&ctx.settings.location, &ctx.settings.ledger, &mut BufReader::new(handle))? {
         Ok(imported) => {
             let mut out = stdout();
             if ctx.json() {

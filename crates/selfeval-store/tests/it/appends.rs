@@ -2,89 +2,94 @@
 
 use selfeval_store::{ExpectedVersion, GENESIS_HASH};
 
-use crate::{batch, open};
+use crate::{batch, each_backend, open};
 
 #[test]
 fn appends_are_gapless_and_streams_are_versioned() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    assert!(store.is_empty());
-    assert_eq!(store.head().hash, GENESIS_HASH);
-    let a = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 2)).unwrap().unwrap();
-    let b = store.append(&batch("project/P02", ExpectedVersion::Exact(0), "c2", 1)).unwrap().unwrap();
-    let c = store.append(&batch("project/P01", ExpectedVersion::Exact(2), "c3", 3)).unwrap().unwrap();
-    assert_eq!((a.seqs, b.seqs, c.seqs), (vec![1, 2], vec![3], vec![4, 5, 6]));
-    assert_eq!(store.stream_version("project/P01").unwrap(), 5);
-    let stream: Vec<u64> = store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.seq).collect();
-    assert_eq!(stream, vec![1, 2, 4, 5, 6]);
-    let versions: Vec<u64> =
-        store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.stream_version).collect();
-    assert_eq!(versions, vec![1, 2, 3, 4, 5]);
-    let from_five: Vec<u64> = store.events_from(5).map(|e| e.unwrap().envelope.seq).collect();
-    assert_eq!(from_five, vec![5, 6]);
-    assert_eq!(store.events_from(1).count(), 6);
-    assert_eq!(store.stream_version("project/P02").unwrap(), 1);
-    let all: Vec<_> = store.events_from(1).map(Result::unwrap).collect();
-    assert_eq!(all[1].envelope.prev_hash, all[0].hash);
-    assert_eq!(store.head().hash, all[5].hash);
-    assert_eq!(all[0].envelope.payload, r#"{"project":"project/P01","amount":"0.5","note":"第0笔"}"#);
+    each_backend(|fresh| {
+        let mut store = fresh.open();
+        assert!(store.is_empty());
+        assert_eq!(store.head().hash, GENESIS_HASH);
+        let a = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 2)).unwrap().unwrap();
+        let b = store.append(&batch("project/P02", ExpectedVersion::Exact(0), "c2", 1)).unwrap().unwrap();
+        let c = store.append(&batch("project/P01", ExpectedVersion::Exact(2), "c3", 3)).unwrap().unwrap();
+        assert_eq!((a.seqs, b.seqs, c.seqs), (vec![1, 2], vec![3], vec![4, 5, 6]));
+        assert_eq!(store.stream_version("project/P01").unwrap(), 5);
+        let stream: Vec<u64> = store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.seq).collect();
+        assert_eq!(stream, vec![1, 2, 4, 5, 6]);
+        let versions: Vec<u64> =
+            store.stream_events("project/P01").unwrap().iter().map(|e| e.envelope.stream_version).collect();
+        assert_eq!(versions, vec![1, 2, 3, 4, 5]);
+        let from_five: Vec<u64> = store.events_from(5).map(|e| e.unwrap().envelope.seq).collect();
+        assert_eq!(from_five, vec![5, 6]);
+        assert_eq!(store.events_from(1).count(), 6);
+        assert_eq!(store.stream_version("project/P02").unwrap(), 1);
+        let all: Vec<_> = store.events_from(1).map(Result::unwrap).collect();
+        assert_eq!(all[1].envelope.prev_hash, all[0].hash);
+        assert_eq!(store.head().hash, all[5].hash);
+        assert_eq!(all[0].envelope.payload, r#"{"project":"project/P01","amount":"0.5","note":"第0笔"}"#);
+    });
 }
 
 #[test]
 fn a_resent_command_appends_nothing_and_returns_the_original_seqs() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.append(&batch("department", ExpectedVersion::Any, "c0", 1)).unwrap().unwrap();
-    let first = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
-    let again = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
-    assert_eq!(first.seqs, vec![2, 3]);
-    assert!(!first.duplicate);
-    assert_eq!(again.seqs, vec![2, 3]);
-    assert!(again.duplicate);
-    assert_eq!(store.head().seq, 3);
+    each_backend(|fresh| {
+        let mut store = fresh.open();
+        store.append(&batch("department", ExpectedVersion::Any, "c0", 1)).unwrap().unwrap();
+        let first = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
+        let again = store.append(&batch("project/P01", ExpectedVersion::Any, "same", 2)).unwrap().unwrap();
+        assert_eq!(first.seqs, vec![2, 3]);
+        assert!(!first.duplicate);
+        assert_eq!(again.seqs, vec![2, 3]);
+        assert!(again.duplicate);
+        assert_eq!(store.head().seq, 3);
+    });
 }
 
 #[test]
 fn a_wrong_expected_version_is_a_conflict_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 1)).unwrap().unwrap();
-    let head = store.head().clone();
-    let conflict = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c2", 2)).unwrap().unwrap_err();
-    assert_eq!((conflict.expected, conflict.actual), (0, 1));
-    assert_eq!(conflict.to_string(), "stream project/P01 is at version 1, not 0 as expected");
-    assert_eq!(store.head(), &head);
-    assert_eq!(store.command_seqs("c2").unwrap(), None);
+    each_backend(|fresh| {
+        let mut store = fresh.open();
+        store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c1", 1)).unwrap().unwrap();
+        let head = store.head().clone();
+        let conflict = store.append(&batch("project/P01", ExpectedVersion::Exact(0), "c2", 2)).unwrap().unwrap_err();
+        assert_eq!((conflict.expected, conflict.actual), (0, 1));
+        assert_eq!(conflict.to_string(), "stream project/P01 is at version 1, not 0 as expected");
+        assert_eq!(store.head(), &head);
+        assert_eq!(store.command_seqs("c2").unwrap(), None);
+    });
 }
 
 #[test]
 fn an_empty_batch_or_a_payload_that_is_not_one_line_of_json_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    assert!(store.append(&batch("s", ExpectedVersion::Any, "c", 0)).is_err());
-    let mut spaced = batch("s", ExpectedVersion::Any, "c", 1);
-    spaced.events[0].payload = "{\n\"a\": 1 }".into();
-    assert!(store.append(&spaced).unwrap_err().to_string().contains("事件内容须为单行 JSON"));
-    let mut broken = batch("s", ExpectedVersion::Any, "c", 1);
-    broken.events[0].payload = "{".into();
-    assert!(store.append(&broken).is_err());
-    assert!(store.is_empty());
+    each_backend(|fresh| {
+        let mut store = fresh.open();
+        assert!(store.append(&batch("s", ExpectedVersion::Any, "c", 0)).is_err());
+        let mut spaced = batch("s", ExpectedVersion::Any, "c", 1);
+        spaced.events[0].payload = "{\n\"a\": 1 }".into();
+        assert!(store.append(&spaced).unwrap_err().to_string().contains("事件内容须为单行 JSON"));
+        let mut broken = batch("s", ExpectedVersion::Any, "c", 1);
+        broken.events[0].payload = "{".into();
+        assert!(store.append(&broken).is_err());
+        assert!(store.is_empty());
+    });
 }
 
 #[test]
 fn the_store_survives_reopening() {
-    let dir = tempfile::tempdir().unwrap();
-    let head = {
-        let mut store = open(dir.path());
-        for i in 0..10 {
-            store.append(&batch("project/P01", ExpectedVersion::Exact(i), &format!("c{i}"), 1)).unwrap().unwrap();
-        }
-        store.head().clone()
-    };
-    let store = open(dir.path());
-    assert_eq!(store.head(), &head);
-    assert_eq!(store.stream_version("project/P01").unwrap(), 10);
-    assert_eq!(store.verify().unwrap().unwrap().events, 10);
+    each_backend(|fresh| {
+        let head = {
+            let mut store = fresh.open();
+            for i in 0..10 {
+                store.append(&batch("project/P01", ExpectedVersion::Exact(i), &format!("c{i}"), 1)).unwrap().unwrap();
+            }
+            store.head().clone()
+        };
+        let store = fresh.open();
+        assert_eq!(store.head(), &head);
+        assert_eq!(store.stream_version("project/P01").unwrap(), 10);
+        assert_eq!(store.verify().unwrap().unwrap().events, 10);
+    });
 }
 
 #[test]
@@ -174,4 +179,69 @@ fn a_cache_streams_in_and_out_in_the_format_of_a_whole_write() {
     std::fs::create_dir_all(other.path().join("selfeval-cache")).unwrap();
     std::fs::write(other.path().join("selfeval-cache/state"), &file).unwrap();
     assert_eq!(fresh.read_cache_with("state", first).unwrap(), CacheFound::Stale);
+}
+
+/// The PostgreSQL server under test, if any (`cargo xtask ci` starts one).
+fn pg_url() -> Option<String> {
+    crate::backends().into_iter().find_map(|b| match b {
+        crate::Backend::Postgres(url) => Some(url),
+        crate::Backend::Sled => None,
+    })
+}
+
+#[test]
+fn the_database_itself_refuses_to_rewrite_or_delete_history() {
+    let Some(url) = pg_url() else { return };
+    let fresh = crate::Fresh::new(&crate::Backend::Postgres(url.clone()));
+    let mut store = fresh.open();
+    store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 2)).unwrap().unwrap();
+    let head = store.head().clone();
+    let selfeval_store::Location::Postgres(pg) = &fresh.location else { unreachable!() };
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for statement in [
+        format!("UPDATE selfeval_events SET line = 'x' WHERE ledger = '{}'", pg.ledger),
+        format!("DELETE FROM selfeval_events WHERE ledger = '{}'", pg.ledger),
+        "TRUNCATE selfeval_events CASCADE".to_owned(),
+        format!("DELETE FROM selfeval_commands WHERE ledger = '{}'", pg.ledger),
+        format!("UPDATE selfeval_ledgers SET name = 'other' WHERE name = '{}'", pg.ledger),
+    ] {
+        let error = sql.batch_execute(&statement).unwrap_err();
+        let said = error.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
+        assert!(said.contains("refused: a ledger's history is append-only"), "{statement}: {said}");
+    }
+    drop(store);
+    let store = fresh.open();
+    assert_eq!(store.head(), &head);
+    assert_eq!(store.verify().unwrap().unwrap().events, 2);
+}
+
+#[test]
+fn a_cache_in_the_database_is_used_only_while_its_digest_and_event_hold() {
+    use selfeval_store::CacheFound;
+    let Some(url) = pg_url() else { return };
+    let fresh = crate::Fresh::new(&crate::Backend::Postgres(url.clone()));
+    let mut store = fresh.open();
+    store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 3)).unwrap().unwrap();
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    store.write_cache_with("state", 3, &mut |out| out.write_all(&bytes)).unwrap();
+    let all = |r: &mut dyn std::io::Read| -> Result<Vec<u8>, std::io::Error> {
+        let mut v = Vec::new();
+        r.read_to_end(&mut v).map(|_| v)
+    };
+    let hash = store.head().hash.clone();
+    assert_eq!(store.read_cache_with("state", all).unwrap(), CacheFound::Valid { seq: 3, hash, value: bytes });
+    // Edited in the database without its digest.
+    let selfeval_store::Location::Postgres(pg) = &fresh.location else { unreachable!() };
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    sql.execute(
+        "UPDATE selfeval_caches SET bytes = overlay(bytes placing '\\x00'::bytea from 1000) WHERE ledger = $1",
+        &[&pg.ledger],
+    )
+    .unwrap();
+    assert_eq!(
+        store.read_cache_with("state", all).unwrap(),
+        CacheFound::Corrupt("内容与其摘要不符（被改动或损坏）".into())
+    );
+    store.remove_cache("state").unwrap();
+    assert_eq!(store.read_cache_with("state", all).unwrap(), CacheFound::Missing);
 }

@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use selfeval_store::{chain_hash, Envelope, ExpectedVersion, GENESIS_HASH};
 
-use crate::{batch, open};
+use crate::{backends, batch, each_backend, open, Fresh};
 
 fn exported(store: &selfeval_store::Store) -> Vec<u8> {
     let mut out = Vec::new();
@@ -27,9 +27,18 @@ fn sample_export(events: usize) -> Vec<u8> {
     exported(&store)
 }
 
+/// Imports `bytes` into a fresh store of every backend: each gives the
+/// same answer (the same export back, or the same refusal).
 fn import(bytes: &[u8]) -> Result<Vec<u8>, selfeval_store::ImportRejected> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
+    let outcomes: Vec<_> = backends().iter().map(|backend| import_on(&Fresh::new(backend), bytes)).collect();
+    for other in &outcomes[1..] {
+        assert_eq!(other, &outcomes[0], "the backends disagree");
+    }
+    outcomes.into_iter().next().expect("sled at least")
+}
+
+fn import_on(fresh: &Fresh, bytes: &[u8]) -> Result<Vec<u8>, selfeval_store::ImportRejected> {
+    let mut store = fresh.open();
     let outcome = store.import(&mut Cursor::new(bytes)).unwrap();
     match outcome {
         Ok(_) => Ok(exported(&store)),
@@ -114,12 +123,15 @@ fn a_tampered_export_is_refused_naming_the_first_bad_event() {
 #[test]
 fn import_refuses_a_store_that_is_not_empty() {
     let bytes = sample_export(2);
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(dir.path());
-    store.append(&batch("department", ExpectedVersion::Any, "x", 1)).unwrap().unwrap();
-    let rejected = store.import(&mut Cursor::new(&bytes)).unwrap().unwrap_err();
-    assert!(rejected.problem.contains("导入需要空库"));
-    assert_eq!(store.head().seq, 1);
+    each_backend(|fresh| {
+        let mut store = fresh.open();
+        store.append(&batch("department", ExpectedVersion::Any, "x", 1)).unwrap().unwrap();
+        let rejected = store.import(&mut Cursor::new(&bytes)).unwrap().unwrap_err();
+        assert_eq!(rejected.problem, "库中已有 1 个事件；导入需要空库");
+        assert_eq!(store.head().seq, 1);
+        drop(store);
+        assert_eq!(fresh.open().head().seq, 1);
+    });
 }
 
 #[test]
