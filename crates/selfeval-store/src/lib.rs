@@ -170,7 +170,12 @@ pub struct Conflict {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "stream {} is at version {}, not {} as expected", self.stream, self.actual, self.expected)
+        if self.stream.is_empty() {
+            // A commit whose log moved since it was decided.
+            write!(f, "the log is at event {}, not {} as when the command was decided", self.actual, self.expected)
+        } else {
+            write!(f, "stream {} is at version {}, not {} as expected", self.stream, self.actual, self.expected)
+        }
     }
 }
 
@@ -356,6 +361,19 @@ pub trait Backend: fmt::Debug {
     /// Stores everything staged, atomically and durably; a conflict
     /// (nothing written) when the log moved since staging began.
     fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError>;
+    /// Keeps other writers out until the next [`Backend::commit_staged`]
+    /// or [`Backend::release`], and brings the head up to date: a command
+    /// is then decided on a log nobody else can move. On sled the process
+    /// holds the whole store already; on PostgreSQL a transaction holds
+    /// the ledger's row lock (without it, eight clients writing at once
+    /// kept moving each other's head: five commands of 200 gave up).
+    fn hold(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// Lets other writers in again when nothing was committed.
+    fn release(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Every log value from the one that holds event `from`, in order.
     fn log_values(&self, from: u64) -> LogValues<'_>;
     /// Every event of one stream, in order.
@@ -495,6 +513,17 @@ impl Store {
     /// a conflict (nothing written) when the log moved since staging began.
     pub fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
         self.backend.commit_staged(staging)
+    }
+
+    /// Keeps other writers out while a command is decided
+    /// ([`Backend::hold`]); the next commit or [`Store::release`] ends it.
+    pub fn hold(&mut self) -> Result<(), StoreError> {
+        self.backend.hold()
+    }
+
+    /// Lets other writers in again when nothing was committed.
+    pub fn release(&mut self) -> Result<(), StoreError> {
+        self.backend.release()
     }
 
     /// The exact stored lines of events `from..=to`, each with its `\n`:

@@ -149,6 +149,10 @@ impl PgLocation {
     /// the caller (the store reads no environment).
     fn connect(&self, password: Option<&str>) -> Result<Client, StoreError> {
         let mut config: postgres::Config = self.url.parse().map_err(|e| StoreError::Io(format!("{e}")))?;
+        // What an administrator sees in pg_stat_activity.
+        if config.get_application_name().is_none() {
+            config.application_name("selfeval");
+        }
         if config.get_password().is_none() {
             if let Some(password) = password {
                 config.password(password);
@@ -283,6 +287,8 @@ pub fn ledger_exists(location: &PgLocation, password: Option<&str>) -> Result<bo
 /// A ledger in a PostgreSQL database.
 pub(crate) struct PgStore {
     client: RefCell<Client>,
+    /// A transaction holding the ledger's row lock is open ([`crate::Backend::hold`]).
+    held: bool,
     location: PgLocation,
     /// What [`crate::Backend::path`] shows: the location, without password.
     shown: PathBuf,
@@ -317,6 +323,7 @@ impl PgStore {
             .or_db()?;
         let mut store = PgStore {
             client: RefCell::new(client),
+            held: false,
             shown: PathBuf::from(location.shown()),
             location: location.clone(),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
@@ -359,6 +366,59 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Inserts what is staged inside the held transaction, if the log is
+    /// still at the head it was staged on.
+    fn insert_staged(&mut self, staging: &Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+        let Staging { base, stored, value, .. } = staging;
+        let mut client = self.client.borrow_mut();
+        let current = self.read_head(&mut *client)?;
+        if &current != base {
+            drop(client);
+            self.head = current;
+            return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
+        }
+        let insert = client
+            .prepare(
+                "INSERT INTO selfeval_events (ledger, seq, stream, stream_version, command_id, line, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .or_db()?;
+        let mut commands: Vec<(&str, u64, i32)> = Vec::new();
+        for (event, line) in stored.iter().zip(codec::lines(value)) {
+            let e = &event.envelope;
+            let params: [&(dyn postgres::types::ToSql + Sync); 7] = [
+                &self.location.ledger,
+                &seq_param(e.seq),
+                &e.stream,
+                &seq_param(e.stream_version),
+                &e.command_id,
+                &line,
+                &event.hash,
+            ];
+            client.execute(&insert, &params).or_db()?;
+            match commands.last_mut() {
+                Some((id, _, count)) if *id == e.command_id => *count += 1,
+                _ => commands.push((&e.command_id, e.seq, 1)),
+            }
+        }
+        for (id, first, count) in commands {
+            let inserted = client.execute(
+                "INSERT INTO selfeval_commands (ledger, command_id, first_seq, count) VALUES ($1, $2, $3, $4)",
+                &[&self.location.ledger, &id, &seq_param(first), &count],
+            );
+            if let Err(error) = inserted {
+                if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                    // Recorded by another client meanwhile.
+                    return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: base.seq }));
+                }
+                return Err(db_error(error));
+            }
+        }
+        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+    }
+}
+
 impl crate::Backend for PgStore {
     fn path(&self) -> &Path {
         &self.shown
@@ -397,69 +457,62 @@ impl crate::Backend for PgStore {
     }
 
     fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
-        let Staging { base, head, stored, value, .. } = staging;
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction().or_db()?;
-        // Writers of one ledger take turns here; the head is then read as
-        // it is, not as this process last saw it.
-        tx.execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&self.location.ledger]).or_db()?;
-        let current = self.read_head(&mut tx)?;
-        if current != base {
-            drop(tx);
-            drop(client);
-            self.head = current;
-            return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
+        if !self.held {
+            self.hold()?;
         }
-        if stored.is_empty() {
-            return Ok(Ok(Appended { seqs: Vec::new(), duplicate: false }));
-        }
-        let insert = tx
-            .prepare(
-                "INSERT INTO selfeval_events (ledger, seq, stream, stream_version, command_id, line, hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .or_db()?;
-        let mut commands: Vec<(&str, u64, i32)> = Vec::new();
-        for (event, line) in stored.iter().zip(codec::lines(&value)) {
-            let e = &event.envelope;
-            let params: [&(dyn postgres::types::ToSql + Sync); 7] = [
-                &self.location.ledger,
-                &seq_param(e.seq),
-                &e.stream,
-                &seq_param(e.stream_version),
-                &e.command_id,
-                &line,
-                &event.hash,
-            ];
-            tx.execute(&insert, &params).or_db()?;
-            match commands.last_mut() {
-                Some((id, _, count)) if *id == e.command_id => *count += 1,
-                _ => commands.push((&e.command_id, e.seq, 1)),
-            }
-        }
-        for (id, first, count) in commands {
-            let inserted = tx.execute(
-                "INSERT INTO selfeval_commands (ledger, command_id, first_seq, count) VALUES ($1, $2, $3, $4)",
-                &[&self.location.ledger, &id, &seq_param(first), &count],
-            );
-            if let Err(error) = inserted {
-                if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                    // Another client recorded the same command id meanwhile.
-                    return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: base.seq }));
-                }
-                return Err(db_error(error));
-            }
-        }
-        match tx.commit() {
+        let outcome = self.insert_staged(&staging);
+        let finish = match &outcome {
+            Ok(Ok(_)) => "COMMIT",
+            _ => "ROLLBACK",
+        };
+        self.held = false;
+        let finished = self.client.borrow_mut().batch_execute(finish);
+        let outcome = outcome?;
+        match finished {
             Ok(()) => {}
             Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: base.seq }));
+                return Ok(Err(Conflict { stream: String::new(), expected: staging.base.seq, actual: self.head.seq }));
             }
             Err(error) => return Err(db_error(error)),
         }
+        if outcome.is_ok() {
+            self.head = staging.head.clone();
+        }
+        Ok(outcome)
+    }
+
+    fn hold(&mut self) -> Result<(), StoreError> {
+        if self.held {
+            return Ok(());
+        }
+        let mut client = self.client.borrow_mut();
+        client.batch_execute("BEGIN").or_db()?;
+        self.held = true;
+        // Writers of one ledger take turns from here to their COMMIT; the
+        // head is then read as it is, not as this process last saw it.
+        let locked = client
+            .execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&self.location.ledger])
+            .or_db()
+            .and_then(|_| self.read_head(&mut *client));
         drop(client);
-        self.head = head;
-        Ok(Ok(Appended { seqs: stored.iter().map(|e| e.envelope.seq).collect(), duplicate: false }))
+        match locked {
+            Ok(head) => {
+                self.head = head;
+                Ok(())
+            }
+            Err(error) => {
+                let _ = self.release();
+                Err(error)
+            }
+        }
+    }
+
+    fn release(&mut self) -> Result<(), StoreError> {
+        if !self.held {
+            return Ok(());
+        }
+        self.held = false;
+        self.client.borrow_mut().batch_execute("ROLLBACK").or_db()
     }
 
     fn log_values(&self, from: u64) -> LogValues<'_> {
