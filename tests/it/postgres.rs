@@ -230,3 +230,28 @@ fn a_connection_cut_by_the_server_is_a_clear_error_and_nothing_half_written() {
     let verified = env.run(&["verify"]);
     assert_eq!(verified.code(), 0, "{}", verified.stderr());
 }
+
+#[test]
+fn migrate_copies_a_ledger_to_postgres_and_back_checked_on_arrival() {
+    let Some(pg) = Env::on_postgres() else { return };
+    let sled = Env::new();
+    sled.run(&["demo"]);
+    let url = pg.pg.clone().unwrap();
+    let there = sled.ok(&["migrate", "--to", &url]);
+    assert!(there.contains("已将 77 个事件从") && there.contains("到达后哈希链已校验"), "{there}");
+    assert_eq!(pg.head(), sled.head());
+    // Into a directory that is not there yet, from the database.
+    let back = Env::new();
+    let said = back.ok(&["migrate", "--from", &url]);
+    assert!(said.contains("已将 77 个事件"), "{said}");
+    sled.ok(&["export", "a.jsonl"]);
+    back.ok(&["export", "b.jsonl"]);
+    assert!(
+        std::fs::read(sled.dir.path().join("a.jsonl")).unwrap()
+            == std::fs::read(back.dir.path().join("b.jsonl")).unwrap()
+    );
+    // A ledger that holds events is never overwritten.
+    sled.fails(&["migrate", "--to", &url], 1, "已有 77 个事件");
+    let neither = sled.run(&["migrate"]);
+    assert_eq!(neither.code(), 2, "{}", neither.stderr());
+}

@@ -59,6 +59,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("export", "selfeval export 2024年度.jsonl"),
     ("import", "selfeval --store 新库 import 2024年度.jsonl"),
     (
+        "migrate",
+        "selfeval --store selfeval-data migrate --to 'postgres://zhaojing@db.example/selfeval?ledger=某市应急管理局-2024'\n  selfeval --store 本地副本 migrate --from 'postgres://zhaojing@db.example/selfeval?ledger=某市应急管理局-2024'",
+    ),
+    (
         "ledgers",
         "selfeval --store postgres://zhaojing@db.example:5432/selfeval ledgers\n  PGPASSWORD=… selfeval --store 'postgres://zhaojing@db.example/selfeval?ledger=某市应急管理局-2024' status",
     ),

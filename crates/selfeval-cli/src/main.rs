@@ -60,6 +60,7 @@ fn holds_whole_ledger(command: &commands::Cmd) -> bool {
             | Cmd::Verify(_)
             | Cmd::Export(_)
             | Cmd::Import(_)
+            | Cmd::Migrate(_)
     )
 }
 

@@ -121,6 +121,13 @@ impl Settings {
             })?,
             None => Location::Dir(store.clone()),
         };
+        let pg_password = match text("PGPASSWORD", "口令文本")? {
+            Some(password) => Some(password),
+            None => {
+                let home_file = || var("HOME").map(|home| PathBuf::from(home).join(".pgpass").into_os_string());
+                password_file(&location, var("PGPASSFILE").or_else(home_file))
+            }
+        };
         Ok(Settings {
             store,
             location,
@@ -140,8 +147,9 @@ impl Settings {
                     agent: var("SSH_AUTH_SOCK").map(PathBuf::from),
                 },
                 // A PostgreSQL password never comes from a flag (it would
-                // stay in the shell's history): the URL, or PGPASSWORD.
-                pg_password: text("PGPASSWORD", "口令文本")?,
+                // stay in the shell's history): the URL, PGPASSWORD, or the
+                // password file (PGPASSFILE, else ~/.pgpass) as libpq reads it.
+                pg_password,
             },
         })
     }
@@ -150,6 +158,23 @@ impl Settings {
     pub fn now(&self) -> DateTime<Utc> {
         self.fixed_now.unwrap_or_else(Utc::now)
     }
+}
+
+/// The password for a PostgreSQL location without one in its URL, from a
+/// password file in libpq's format (`host:port:database:user:password`,
+/// `*` for any), if the file is there and has a line for it.
+fn password_file(location: &Location, file: Option<OsString>) -> Option<String> {
+    let Location::Postgres(pg) = location else { return None };
+    let target = pg.target().filter(|t| !t.has_password)?;
+    let passwords = postgres_secrets::PgPass::open(PathBuf::from(file?)).ok()?;
+    let query = passwords
+        .query()
+        .hostname(&target.host)
+        .and_then(|q| q.port(target.port))
+        .and_then(|q| q.database(&target.database))
+        .and_then(|q| q.username(&target.user))
+        .ok()?;
+    Some(query.find().ok()??.password)
 }
 
 /// Whether `SELFEVAL_NOW` may fix the clock: only in builds made for tests
@@ -182,6 +207,38 @@ mod tests {
         assert_eq!(s.store, PathBuf::from(DEFAULT_STORE));
         assert_eq!((s.actor.as_deref(), s.actor_flag.as_deref()), (Some("旗@科"), Some("旗@科")));
         assert_eq!(s.fixed_now, None);
+    }
+
+    #[test]
+    fn a_postgres_password_comes_from_pgpassword_or_the_password_file_never_a_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(&file, "db.example:5432:selfeval:zhaojing:from-file\n*:*:*:other:elsewhere\n").unwrap();
+        let url = "postgres://zhaojing@db.example:5432/selfeval?ledger=某局-2024";
+        let with = |pgpassword: Option<&str>, url: &str| {
+            let file = file.clone();
+            let pgpassword = pgpassword.map(OsString::from);
+            Settings::from_vars(Some(url.into()), None, false, move |name| match name {
+                "PGPASSFILE" => Some(file.clone().into_os_string()),
+                "PGPASSWORD" => pgpassword.clone(),
+                _ => None,
+            })
+            .unwrap()
+        };
+        assert_eq!(with(None, url).ledger.pg_password.as_deref(), Some("from-file"));
+        assert_eq!(with(Some("from-env"), url).ledger.pg_password.as_deref(), Some("from-env"));
+        // Another user or database: no line for it.
+        assert_eq!(with(None, "postgres://wang@db.example:5432/selfeval").ledger.pg_password, None);
+        // A password in the URL is the URL's; a directory needs none.
+        assert_eq!(with(None, "postgres://zhaojing:inurl@db.example:5432/selfeval").ledger.pg_password, None);
+        assert_eq!(with(None, "/tmp/store").ledger.pg_password, None);
+        match with(None, url).location {
+            Location::Postgres(pg) => assert_eq!(pg.ledger, "某局-2024"),
+            other => panic!("{other:?}"),
+        }
+        let bad = Settings::from_vars(Some("postgres://x@h/db?ledger=".into()), None, false, |_| None).unwrap_err();
+        assert_eq!(bad.name, "--store");
+        assert!(bad.to_string().starts_with("参数 --store："), "{bad}");
     }
 
     #[test]

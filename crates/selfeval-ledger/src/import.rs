@@ -185,6 +185,44 @@ impl Ledger {
         Ok(Ok(imported))
     }
 
+    /// Copies the ledger at `from` into a new ledger at `to` (a directory
+    /// into PostgreSQL, or back): its export, imported with every check,
+    /// then the arrival's chain verified and its head compared with the
+    /// source's. Nothing lands at `to` from a refused copy.
+    pub fn migrate(
+        from: &Location,
+        to: &Location,
+        settings: &LedgerSettings,
+    ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
+        if from == to {
+            return Err(LedgerError::Invalid {
+                field: "--to/--from".into(),
+                message: format!("源与目标都是 {}；可接受：另一个目录或数据库账本", from.shown()),
+            });
+        }
+        let scratch = tempfile::Builder::new().prefix("selfeval-migrate-").tempdir().map_err(io)?;
+        let copy = scratch.path().join("export.jsonl");
+        let source = Ledger::open_for_reading_at(from, settings)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&copy).map_err(io)?);
+        let exported = source.export(&mut file)?;
+        file.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
+        drop(source);
+        let mut input = std::io::BufReader::new(std::fs::File::open(&copy).map_err(io)?);
+        let imported = match Ledger::import_at(to, settings, &mut input)? {
+            Ok(imported) => imported,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let arrived = Ledger::open_existing_at(to, settings)?;
+        match arrived.verify()? {
+            Ok(verified) if verified.head == exported.head && imported.head == exported.head => Ok(Ok(imported)),
+            Ok(verified) => Err(LedgerError::Integrity(format!(
+                "迁移后的头（事件{}，{}）与源的头（事件{}，{}）不同",
+                verified.head.seq, verified.head.hash, exported.head.seq, exported.head.hash
+            ))),
+            Err(broken) => Err(LedgerError::Integrity(format!("迁移后的哈希链不完整：{broken}"))),
+        }
+    }
+
     fn import_into(
         work: &Path,
         settings: &LedgerSettings,

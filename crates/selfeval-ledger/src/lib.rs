@@ -42,7 +42,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use selfeval_store::{Location, PgLocation};
+pub use selfeval_store::{Location, PgLocation, PgTarget};
 
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};

@@ -132,6 +132,24 @@ impl PgLocation {
         Ok(PgLocation { url, ledger })
     }
 
+    /// Whom the URL connects as, and where: what a password file is
+    /// searched by. `None` when the URL names no user or host.
+    pub fn target(&self) -> Option<PgTarget> {
+        let config: postgres::Config = self.url.parse().ok()?;
+        let host = match config.get_hosts().first()? {
+            postgres::config::Host::Tcp(host) => host.clone(),
+            #[cfg(unix)]
+            postgres::config::Host::Unix(_) => "localhost".to_owned(),
+        };
+        Some(PgTarget {
+            host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            database: config.get_dbname().or(config.get_user())?.to_owned(),
+            user: config.get_user()?.to_owned(),
+            has_password: config.get_password().is_some(),
+        })
+    }
+
     /// The location as shown in messages: no password.
     pub fn shown(&self) -> String {
         let shown = match (self.url.find("://"), self.url.find('@')) {
@@ -160,6 +178,21 @@ impl PgLocation {
         }
         config.connect(NoTls).map_err(|e| connection_error(&e))
     }
+}
+
+/// Whom a PostgreSQL URL connects as, and where ([`PgLocation::target`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgTarget {
+    /// The host name or address (`localhost` for a socket).
+    pub host: String,
+    /// The port (5432 unless the URL says).
+    pub port: u16,
+    /// The database (the user's name unless the URL says).
+    pub database: String,
+    /// The user.
+    pub user: String,
+    /// Whether the URL carries a password itself.
+    pub has_password: bool,
 }
 
 fn percent_decode(text: &str) -> Result<String, String> {
@@ -200,7 +233,10 @@ fn connection_error(error: &postgres::Error) -> StoreError {
 fn describe(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{}（{}）", db.message(), db.code().code()),
-        None => error.to_string(),
+        None => match std::error::Error::source(error) {
+            Some(cause) => format!("{error}: {cause}"),
+            None => error.to_string(),
+        },
     }
 }
 

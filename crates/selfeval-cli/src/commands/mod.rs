@@ -157,6 +157,8 @@ pub enum Cmd {
     Import(store::ImportArgs),
     /// 列出数据库中的账本及其事件数 (list the ledgers in the database)
     Ledgers,
+    /// 把本库复制到另一处（目录或 PostgreSQL 账本），到达后校验 (copy the ledger to or from PostgreSQL)
+    Migrate(store::MigrateArgs),
     /// 生成示范部门（seed-report）并打印报告 (build the example department)
     Demo,
 }
@@ -386,6 +388,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Export(args) => store::export(args, ctx),
         Cmd::Import(args) => store::import(args, ctx),
         Cmd::Ledgers => store::ledgers(ctx),
+        Cmd::Migrate(args) => store::migrate(args, ctx),
         Cmd::Demo => demo::demo(ctx),
     }
 }
