@@ -16,6 +16,9 @@ pub struct BenchOptions {
     pub events: u64,
     /// The quick mode of CI: small, one run each, no target asserted.
     pub quick: bool,
+    /// Also measure the same commands on a PostgreSQL ledger (a throwaway
+    /// cluster), beside sled and SQLite.
+    pub postgres: bool,
 }
 
 struct Paths {
@@ -252,6 +255,12 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         measure(&paths, &paths.xtask, &["sqlite-batch", &db_arg, "--count", &count_arg, "--projects", "100"], &[])
     })?;
     bar.inc(1);
+    let postgres = if options.postgres {
+        bar.set_message("PostgreSQL");
+        Some(postgres_figures(&paths, export_arg, runs, many, &env, &batch_file, &report_json)?)
+    } else {
+        None
+    };
     bar.finish_with_message("done");
 
     let n = events as f64;
@@ -287,13 +296,109 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         "page_cache_dropped": dropped,
         "runs": runs,
     });
+    let mut results = results;
+    if let Some(pg) = &postgres {
+        for (key, value) in pg.as_object().expect("an object") {
+            results[key.as_str()] = value.clone();
+        }
+        results["pg_import_eps"] = json!(n / pg["pg_import_s"].as_f64().unwrap_or(f64::NAN));
+        results["pg_verify_eps"] = json!(n / pg["pg_verify_s"].as_f64().unwrap_or(f64::NAN));
+        results["pg_batch_cps"] = json!(commands as f64 / pg["pg_batch_s"].as_f64().unwrap_or(f64::NAN));
+    }
     std::fs::write(root.join("results.json"), serde_json::to_string_pretty(&results).expect("JSON") + "\n")
         .map_err(|e| e.to_string())?;
     print_table(&results, options.quick);
+    if postgres.is_some() {
+        print_postgres_table(&results);
+        if results["pg_same_report"] != json!(true) {
+            return Err("the report on PostgreSQL differs from the one on sled (target/bench/report-*.json)".into());
+        }
+    }
     if !same_report {
         return Err("the SQLite peer's report differs from selfeval's (target/bench/report-*.json)".to_owned());
     }
     Ok(())
+}
+
+/// The same commands on a ledger in a throwaway PostgreSQL cluster: the
+/// import of the same export, status, a warm report (which must be the
+/// same bytes as on sled), verify, one project's history, one recording
+/// command and the batch.
+fn postgres_figures(
+    paths: &Paths,
+    export_arg: &str,
+    runs: usize,
+    many: usize,
+    env: &[(&str, &str)],
+    batch_file: &Path,
+    sled_report: &Path,
+) -> Result<serde_json::Value, String> {
+    let cluster = crate::pg::Cluster::start()?.ok_or("no PostgreSQL server is installed (/usr/lib/postgresql)")?;
+    let mut run_number = 0;
+    let mut url = String::new();
+    let (import_s, import_rss) = repeat(runs, || {
+        run_number += 1;
+        url = format!("{}?ledger=bench-{run_number}", cluster.url);
+        measure(paths, &paths.selfeval, &["--store", &url, "import", export_arg], &[])
+    })?;
+    let (open_s, _) = repeat(runs.max(3), || measure(paths, &paths.selfeval, &["--store", &url, "status"], &[]))?;
+    let report = paths.root.join("report-postgres.json");
+    let report_arg = report.to_str().unwrap().to_owned();
+    let report_args = ["--store", url.as_str(), "report", "--format", "json", "--output", &report_arg, "--force"];
+    // The first report replays the log and leaves the state snapshot in the database.
+    measure(paths, &paths.selfeval, &report_args, &[])?;
+    let (report_s, report_rss) = repeat(runs, || measure(paths, &paths.selfeval, &report_args, &[]))?;
+    let same = std::fs::read(&report).ok() == std::fs::read(sled_report).ok();
+    let (verify_s, verify_rss) = repeat(runs, || measure(paths, &paths.selfeval, &["--store", &url, "verify"], &[]))?;
+    let (history_s, _) = repeat(many.min(20), || {
+        measure(paths, &paths.selfeval, &["--store", &url, "history", "--project", "P00042"], &[])
+    })?;
+    let spend = ["--store", url.as_str(), "spend", "P00001", "--amount", "0.01", "--date", "2024-12-31"];
+    let (append_s, _) = repeat(many, || measure(paths, &paths.selfeval, &spend, env))?;
+    let (batch_s, _) =
+        repeat(1, || measure(paths, &paths.selfeval, &["--store", &url, "batch", batch_file.to_str().unwrap()], env))?;
+    Ok(json!({
+        "pg_import_s": import_s,
+        "pg_import_rss_mb": import_rss,
+        "pg_open_ms": open_s * 1e3,
+        "pg_report_warm_s": report_s,
+        "pg_report_rss_mb": report_rss,
+        "pg_same_report": same,
+        "pg_verify_s": verify_s,
+        "pg_verify_rss_mb": verify_rss,
+        "pg_history_ms": history_s * 1e3,
+        "pg_append_ms": append_s * 1e3,
+        "pg_batch_s": batch_s,
+    }))
+}
+
+/// PostgreSQL beside sled and SQLite, each ratio from this run.
+fn print_postgres_table(r: &serde_json::Value) {
+    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["measure", "PostgreSQL", "sled", "SQLite", "PostgreSQL ÷ sled", "PostgreSQL ÷ SQLite"]);
+    let rows = [
+        ("import (events/s)", "pg_import_eps", "import_eps", "sqlite_import_eps", 0),
+        ("report warm (s)", "pg_report_warm_s", "report_warm_s", "sqlite_report_s", 3),
+        ("verify (events/s)", "pg_verify_eps", "verify_eps", "", 0),
+        ("one recording command (ms)", "pg_append_ms", "append_ms", "sqlite_append_ms", 1),
+        ("batch (commands/s)", "pg_batch_cps", "batch_cps", "sqlite_batch_cps", 0),
+        ("one project's history (ms)", "pg_history_ms", "history_ms", "sqlite_history_ms", 1),
+        ("open (ms)", "pg_open_ms", "open_ms", "", 1),
+    ];
+    for (name, pg, sled, sqlite, digits) in rows {
+        let cell = |k: &str| if k.is_empty() { String::new() } else { format!("{:.*}", digits, f(k)) };
+        let ratio = |k: &str| if k.is_empty() { String::new() } else { format!("{:.2}", f(pg) / f(k)) };
+        table.add_row([name.to_owned(), cell(pg), cell(sled), cell(sqlite), ratio(sled), ratio(sqlite)]);
+    }
+    println!("\nPostgreSQL (a throwaway local cluster); same report as sled: {}\n{table}", r["pg_same_report"]);
+    println!(
+        "peak RSS on PostgreSQL (MB): import {:.0}, report {:.0}, verify {:.0}",
+        f("pg_import_rss_mb"),
+        f("pg_report_rss_mb"),
+        f("pg_verify_rss_mb")
+    );
 }
 
 fn print_table(r: &serde_json::Value, quick: bool) {

@@ -23,8 +23,9 @@ tasks:
   ci                      cargo fmt --check, cargo clippy -D warnings, cargo test (the whole workspace)
   gen --projects N --events M --seed S --out DIR
                           a synthetic department: DIR/export.jsonl and DIR/store
-  bench [--events N] [--quick]
-                          the benchmark (docs/performance.md); --quick: 10,000 events
+  bench [--events N] [--quick] [--backend postgres]
+                          the benchmark (docs/performance.md); --quick: 10,000 events;
+                          --backend postgres: the same commands on a throwaway PostgreSQL cluster too
   fuzz [--seconds N] [--jobs J] [TARGET...]
                           cargo-fuzz targets (parsers, decode, import, handle), N seconds each
                           (default 600), J at a time (default 2); nightly toolchain
@@ -87,7 +88,7 @@ fn ci() -> bool {
         && cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
         // The quick benchmark keeps the harness working; the tests come last
         // so that their summary closes the log.
-        && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true }))
+        && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true, postgres: pg::installed() }))
         && report(release_clock())
         && report(render::render())
         && test_workspace()
@@ -171,7 +172,12 @@ fn main() -> ExitCode {
             fuzz::fuzz(&fuzz::FuzzOptions { seconds, jobs, targets })
         })),
         Some("bench") => report(number(&args, "--events", 1_000_000).and_then(|events| {
-            bench::bench(&bench::BenchOptions { events, quick: args.iter().any(|a| a == "--quick") })
+            let postgres = match flag(&args, "--backend").as_deref() {
+                None | Some("sled") => false,
+                Some("postgres") => true,
+                Some(other) => return Err(format!("--backend: {other:?} is not a backend; accepted: sled, postgres")),
+            };
+            bench::bench(&bench::BenchOptions { events, quick: args.iter().any(|a| a == "--quick"), postgres })
         })),
         // Helpers the benchmark runs as separate processes.
         Some("rss") => report(bench::rss(&args[1..])),

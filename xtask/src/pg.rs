@@ -27,6 +27,12 @@ fn server_bin() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
+/// Whether a PostgreSQL server is installed (the quick benchmark of CI then
+/// measures it too).
+pub fn installed() -> bool {
+    server_bin().is_some()
+}
+
 /// A loopback port nobody listens on now.
 fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
