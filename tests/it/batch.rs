@@ -174,7 +174,7 @@ fn a_refused_all_or_nothing_batch_that_began_with_init_leaves_no_store() {
 #[test]
 fn a_batch_on_a_busy_store_exits_three_as_one_command_would_and_writes_nothing() {
     // Issue 14: "Exit codes as for one command."
-    let env = Env::with_project();
+    let env = Env::with_project_in_dir();
     let file = write(&env, "cmds.txt", &["spend P01 --amount 1 --date 2024-06-30"]);
     let before = env.head();
     let held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();

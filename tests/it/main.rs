@@ -65,14 +65,26 @@ impl Run {
 }
 
 impl Default for Env {
+    /// A fresh store: a directory, or, when the suite runs on PostgreSQL
+    /// (`SELFEVAL_TEST_BACKEND=postgres`, as `cargo xtask ci`'s second
+    /// pass does), a new ledger of the test database.
     fn default() -> Self {
-        Env { dir: tempfile::tempdir().unwrap(), pg: None }
+        if std::env::var("SELFEVAL_TEST_BACKEND").as_deref() == Ok("postgres") {
+            return Env::on_postgres().expect("SELFEVAL_TEST_BACKEND=postgres needs SELFEVAL_TEST_PG");
+        }
+        Env::in_dir()
     }
 }
 
 impl Env {
     pub fn new() -> Env {
         Env::default()
+    }
+
+    /// A store in a directory whatever the backend of the suite: for what
+    /// only a directory has (its files, its lock, a read-only copy).
+    pub fn in_dir() -> Env {
+        Env { dir: tempfile::tempdir().unwrap(), pg: None }
     }
 
     pub fn store(&self) -> PathBuf {
@@ -208,7 +220,15 @@ impl Env {
 
     /// A department with one project, P01, with a 6.00 budget.
     pub fn with_project() -> Env {
-        let env = Env::new();
+        Env::with_project_on(Env::new())
+    }
+
+    /// [`Env::with_project`] in a directory whatever the suite's backend.
+    pub fn with_project_in_dir() -> Env {
+        Env::with_project_on(Env::in_dir())
+    }
+
+    fn with_project_on(env: Env) -> Env {
         env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
         env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
         env.ok(&["budget", "set", "P01", "--amount", "6", "--reason", "年初批复"]);

@@ -27,7 +27,7 @@ fn events_in(url: &str, ledger: &str) -> i64 {
 #[test]
 fn the_demo_moves_between_the_backends_byte_for_byte_and_reports_the_same() {
     let Some(pg) = Env::on_postgres() else { return };
-    let sled = Env::new();
+    let sled = Env::in_dir();
     sled.run(&["demo"]);
     sled.ok(&["export", "demo.jsonl"]);
     let export = sled.dir.path().join("demo.jsonl");
@@ -43,7 +43,7 @@ fn the_demo_moves_between_the_backends_byte_for_byte_and_reports_the_same() {
     let back = std::fs::read(pg.dir.path().join("back.jsonl")).unwrap();
     assert!(back == std::fs::read(&export).unwrap(), "the export from PostgreSQL differs");
     // And back into a directory: verified, the same bytes again.
-    let again = Env::new();
+    let again = Env::in_dir();
     again.ok(&["import", pg.dir.path().join("back.jsonl").to_str().unwrap()]);
     again.ok(&["export", "again.jsonl"]);
     assert!(std::fs::read(again.dir.path().join("again.jsonl")).unwrap() == back);
@@ -143,7 +143,7 @@ fn eight_processes_append_two_hundred_commands_and_the_chain_verifies() {
     assert_eq!(report["totals"]["executed"], "2", "{report}");
     // What many clients wrote at once exports and imports like any log.
     env.ok(&["export", "together.jsonl"]);
-    let copy = Env::new();
+    let copy = Env::in_dir();
     copy.ok(&["import", env.dir.path().join("together.jsonl").to_str().unwrap()]);
     assert_eq!(copy.head(), env.head());
 }
@@ -234,14 +234,14 @@ fn a_connection_cut_by_the_server_is_a_clear_error_and_nothing_half_written() {
 #[test]
 fn migrate_copies_a_ledger_to_postgres_and_back_checked_on_arrival() {
     let Some(pg) = Env::on_postgres() else { return };
-    let sled = Env::new();
+    let sled = Env::in_dir();
     sled.run(&["demo"]);
     let url = pg.pg.clone().unwrap();
     let there = sled.ok(&["migrate", "--to", &url]);
     assert!(there.contains("已将 77 个事件从") && there.contains("到达后哈希链已校验"), "{there}");
     assert_eq!(pg.head(), sled.head());
     // Into a directory that is not there yet, from the database.
-    let back = Env::new();
+    let back = Env::in_dir();
     let said = back.ok(&["migrate", "--from", &url]);
     assert!(said.contains("已将 77 个事件"), "{said}");
     sled.ok(&["export", "a.jsonl"]);
@@ -254,4 +254,49 @@ fn migrate_copies_a_ledger_to_postgres_and_back_checked_on_arrival() {
     sled.fails(&["migrate", "--to", &url], 1, "已有 77 个事件");
     let neither = sled.run(&["migrate"]);
     assert_eq!(neither.code(), 2, "{}", neither.stderr());
+}
+
+#[test]
+fn an_application_role_with_only_select_and_insert_records_and_cannot_touch_history() {
+    let Some(server) = Env::pg_server() else { return };
+    // The schema exists (made by the administrator's role, here the server's superuser).
+    let admin = Env::on_postgres().unwrap();
+    department(&admin);
+    let role = format!("app_{}", uuid::Uuid::now_v7().simple());
+    let mut sql = sql(&server);
+    sql.batch_execute(&format!(
+        "CREATE ROLE {role} LOGIN;
+         GRANT SELECT, INSERT ON selfeval_ledgers, selfeval_events, selfeval_commands TO {role};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON selfeval_caches TO {role};
+         GRANT SELECT ON selfeval_migrations TO {role};"
+    ))
+    .unwrap();
+    let as_app = admin.pg.clone().unwrap().replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    let app = Env { dir: tempfile::tempdir().unwrap(), pg: Some(as_app.clone()) };
+    let spent = app.ok_as(DEMO_OFFICE, &["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert!(spent.contains("已记录 #3"), "{spent}");
+    let mut client = postgres::Client::connect(as_app.split('?').next().unwrap(), postgres::NoTls).unwrap();
+    for (statement, said) in [
+        ("ALTER TABLE selfeval_events DISABLE TRIGGER ALL", "must be owner"),
+        ("DELETE FROM selfeval_events", "permission denied"),
+        ("UPDATE selfeval_events SET line = 'x'", "permission denied"),
+    ] {
+        let error = client.batch_execute(statement).unwrap_err();
+        let message = error.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
+        assert!(message.contains(said), "{statement}: {message}");
+    }
+    // A role that may not even read is told so, as the machine's refusal (74).
+    let stranger = format!("stranger_{}", uuid::Uuid::now_v7().simple());
+    sql.batch_execute(&format!("CREATE ROLE {stranger} LOGIN")).unwrap();
+    let denied = Env {
+        dir: tempfile::tempdir().unwrap(),
+        pg: Some(admin.pg.clone().unwrap().replacen("postgres://postgres@", &format!("postgres://{stranger}@"), 1)),
+    };
+    let refused = denied.run(&["status"]);
+    assert_eq!(refused.code(), 74, "{}", refused.stderr());
+    assert!(
+        refused.stderr().contains("PostgreSQL 拒绝") && refused.stderr().contains("permission denied"),
+        "{}",
+        refused.stderr()
+    );
 }

@@ -98,7 +98,7 @@ fn check_exits_one_on_error_findings() {
 
 #[test]
 fn a_state_snapshot_gives_the_same_report_as_a_full_replay() {
-    let env = crate::Env::new();
+    let env = crate::Env::in_dir();
     env.run(&["demo"]);
     let snapshotting = |args: &[&str]| {
         let output = env.command().env("SELFEVAL_SNAPSHOT_AFTER", "1").args(args).output().unwrap();

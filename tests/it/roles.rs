@@ -176,8 +176,11 @@ fn forged_first(export: &str, seq: usize, keep: usize) -> String {
 
 /// A store holding `export` as its log, written past every check but the
 /// chain's, as someone holding the files could.
+/// Writes `export` as the store's log with only its chain checked (what
+/// someone who can write the files, or the database, could do).
 fn raw_store(env: &Env, export: &str) {
-    let mut ledger = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let location = selfeval_ledger::Location::parse(&env.store_arg()).unwrap();
+    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
     ledger.import(&mut export.as_bytes()).unwrap().unwrap();
 }
 

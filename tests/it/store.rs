@@ -26,7 +26,12 @@ fn import_refuses_a_store_that_is_not_empty_and_a_broken_chain() {
     let env = Env::with_project();
     env.ok(&["export", "out.jsonl"]);
     // A store with data is not an integrity problem: the input is refused (exit 1).
-    env.fails(&["import", "out.jsonl"], 1, "已有 3 个事件；可接受：不存在的目录、空目录或空库（导入不会覆盖已有数据）");
+    let not_empty = if env.pg.is_some() {
+        "已有 3 个事件；可接受：不存在或为空的账本（导入不会覆盖已有数据）"
+    } else {
+        "已有 3 个事件；可接受：不存在的目录、空目录或空库（导入不会覆盖已有数据）"
+    };
+    env.fails(&["import", "out.jsonl"], 1, not_empty);
     let text = std::fs::read_to_string(env.dir.path().join("out.jsonl")).unwrap();
     std::fs::write(env.dir.path().join("bad.jsonl"), text.replace("\"amount\":\"6\"", "\"amount\":\"60\"")).unwrap();
     let fresh = Env::new();
@@ -54,7 +59,7 @@ fn the_v1_fixture_imports_and_replays_to_the_same_report() {
 
 #[test]
 fn a_busy_store_exits_three() {
-    let env = Env::with_project();
+    let env = Env::with_project_in_dir();
     let _held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
     let run = env
         .command()

@@ -12,7 +12,7 @@ fn outcome(env: &Env, args: &[&str], actor: bool) -> String {
 
 #[test]
 fn one_refusal_of_each_kind() {
-    let missing = Env::new();
+    let missing = Env::in_dir();
     let env = Env::with_project();
     let mut all = vec![
         // A store that does not exist.
@@ -51,7 +51,7 @@ fn one_refusal_of_each_kind() {
 
 #[test]
 fn a_busy_store_exits_three() {
-    let env = Env::with_project();
+    let env = Env::with_project_in_dir();
     let _held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
     let busy = env.command().env("SELFEVAL_BUSY_TIMEOUT", "0").args(["status"]).output().unwrap();
     assert_eq!(busy.status.code(), Some(3));

@@ -5,8 +5,10 @@ use std::path::Path;
 
 use crate::{Env, DEMO_OFFICE};
 
-fn demo() -> Env {
-    let env = Env::new();
+/// The demo in a directory whatever the suite's backend: for the attacks
+/// on the engine's and the caches' files.
+fn demo_in_dir() -> Env {
+    let env = Env::in_dir();
     assert_eq!(env.run(&["demo"]).code(), 0);
     env
 }
@@ -34,7 +36,7 @@ fn executed(env: &Env) -> String {
 
 #[test]
 fn an_edited_snapshot_is_never_trusted_and_verify_says_so() {
-    let env = demo();
+    let env = demo_in_dir();
     make_snapshot(&env);
     let path = snapshot_path(&env);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -66,7 +68,7 @@ fn forge_snapshot(path: &Path) {
 
 #[test]
 fn a_forged_snapshot_with_a_recomputed_digest_is_caught_by_verify() {
-    let env = demo();
+    let env = demo_in_dir();
     make_snapshot(&env);
     let path = snapshot_path(&env);
     forge_snapshot(&path);
@@ -92,7 +94,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn a_log_that_went_back_is_an_integrity_error_not_a_restart() {
-    let env = demo();
+    let env = demo_in_dir();
     let backup = env.dir.path().join("backup");
     copy_dir(&env.store(), &backup);
     env.demo_spend_on_p02();
@@ -110,7 +112,7 @@ fn a_log_that_went_back_is_an_integrity_error_not_a_restart() {
 
 #[test]
 fn a_flipped_bit_in_the_engines_file_is_caught_before_any_write_is_acknowledged_again() {
-    let env = demo();
+    let env = demo_in_dir();
     let db = env.store().join("db");
     let mut bytes = std::fs::read(&db).unwrap();
     bytes[5] ^= 1;
@@ -215,7 +217,7 @@ fn big_export(extra: usize) -> String {
 
 #[test]
 fn an_import_killed_at_any_moment_leaves_no_store_and_a_retry_succeeds() {
-    let env = Env::new();
+    let env = Env::in_dir();
     let file = env.dir.path().join("big.jsonl");
     std::fs::write(&file, big_export(30_000)).unwrap();
     for delay in [20u64, 150, 400, 900] {
@@ -422,7 +424,7 @@ fn read_commands_never_create_a_store() {
 
 #[test]
 fn outputs_never_overwrite_silently_nor_land_in_the_store() {
-    let env = demo();
+    let env = demo_in_dir();
     for args in [&["export", "db"][..], &["report", "--output", "db"]] {
         let inside = env.store().join(args.last().unwrap());
         let mut full: Vec<&str> = args[..args.len() - 1].to_vec();
@@ -469,7 +471,7 @@ fn a_closed_pipe_ends_an_export_quietly() {
 
 #[test]
 fn a_damaged_event_can_still_be_salvaged_up_to_it() {
-    let env = demo();
+    let env = demo_in_dir();
     let db = env.store().join("db");
     let mut bytes = std::fs::read(&db).unwrap();
     let at = bytes.windows(7).position(|w| w == b"18.7912").expect("the amount is in the engine's file");
@@ -506,7 +508,7 @@ fn read_only_for_others(path: &Path) {
 #[test]
 fn an_auditor_with_read_access_can_verify_export_and_report() {
     use std::os::unix::fs::PermissionsExt;
-    let env = demo();
+    let env = demo_in_dir();
     let head_hash = env.head().unwrap().1;
     read_only_for_others(&env.store());
     std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -587,7 +589,7 @@ fn history_prints_one_line_per_event_whatever_the_text() {
 fn verify_compares_a_snapshot_behind_the_head_with_the_replay_where_it_was_taken() {
     // verify replays the log once and takes the state's digest as it passes
     // the snapshot's event, not only at the head.
-    let env = demo();
+    let env = demo_in_dir();
     make_snapshot(&env);
     let path = snapshot_path(&env);
     env.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "补记年末支出"]);

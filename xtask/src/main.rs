@@ -107,7 +107,15 @@ fn test_workspace() -> bool {
     };
     let args = ["test", "--workspace", "--locked"];
     match &cluster {
-        Some(cluster) => cargo_with(&args, &[("SELFEVAL_TEST_PG", &cluster.url)]),
+        // Every test once (the store's shared tests on both backends), then
+        // the end-to-end suite again with every store on PostgreSQL.
+        Some(cluster) => {
+            cargo_with(&args, &[("SELFEVAL_TEST_PG", &cluster.url)])
+                && cargo_with(
+                    &["test", "-p", "selfeval-cli", "--test", "it", "--locked"],
+                    &[("SELFEVAL_TEST_PG", &cluster.url), ("SELFEVAL_TEST_BACKEND", "postgres")],
+                )
+        }
         None if std::env::var_os("SELFEVAL_PG_REQUIRED").is_some() => {
             eprintln!("xtask: SELFEVAL_PG_REQUIRED is set but no PostgreSQL server is installed");
             false

@@ -365,7 +365,7 @@ pub trait Backend: fmt::Debug {
     /// or [`Backend::release`], and brings the head up to date: a command
     /// is then decided on a log nobody else can move. On sled the process
     /// holds the whole store already; on PostgreSQL a transaction holds
-    /// the ledger's row lock (without it, eight clients writing at once
+    /// the ledger's write lock (without it, eight clients writing at once
     /// kept moving each other's head: five commands of 200 gave up).
     fn hold(&mut self) -> Result<(), StoreError> {
         Ok(())

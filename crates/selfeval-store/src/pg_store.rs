@@ -6,11 +6,12 @@
 //! database's own indexes. The schema, its migrations and the rules that
 //! keep it append-only are in [`MIGRATIONS`] and `docs/storage.md`.
 //!
-//! One command is one transaction: it locks its ledger's row (writers of
-//! one ledger take turns; readers never wait), checks that the log is still
-//! at the head the command was decided on (otherwise a [`Conflict`], retried
-//! by the ledger as on sled), inserts the events and the command, and
-//! commits (durable when `COMMIT` returns, at the server's default
+//! One command is one transaction: it takes its ledger's write lock before
+//! it is decided ([`crate::Backend::hold`]; writers of one ledger take
+//! turns, readers never wait), checks that the log is still at the head
+//! the command was decided on (otherwise a [`Conflict`], decided again by
+//! the ledger as on sled), inserts the events and the command, and commits
+//! (durable when `COMMIT` returns, at the server's default
 //! `synchronous_commit`).
 
 use std::cell::RefCell;
@@ -80,6 +81,13 @@ CREATE TRIGGER selfeval_ledgers_no_truncate BEFORE TRUNCATE ON selfeval_ledgers
     FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
 "#,
 ];
+
+/// Takes a ledger's write lock until the transaction ends: an advisory
+/// lock keyed by the ledger's name (`SELECT … FOR UPDATE` on its row would
+/// need UPDATE on `selfeval_ledgers`, which the application's role has
+/// not). The first key is selfeval's ("self" + 1), so that no other use of
+/// advisory locks in the database collides with it.
+const LOCK_LEDGER: &str = "SELECT pg_advisory_xact_lock(1936026727, hashtext($1))";
 
 /// Rows fetched per log value when the log is read in order.
 const ROWS_PER_VALUE: i64 = 2_000;
@@ -249,6 +257,11 @@ fn db_error(error: postgres::Error) -> StoreError {
         Some(code) if *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CONNECTION_FAILURE => {
             connection_error(&error)
         }
+        // The server's rules said no: the role's privileges, not the ledger.
+        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => StoreError::Environment(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("PostgreSQL 拒绝：{}", describe(&error)),
+        )),
         _ => StoreError::Io(format!("PostgreSQL：{}", describe(&error))),
     }
 }
@@ -266,6 +279,19 @@ impl<T> OrDb<T> for Result<T, postgres::Error> {
 /// Brings the schema up to the last migration, each in its own
 /// transaction; concurrent clients take turns on an advisory lock.
 pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
+    // Up to date: nothing to create, so a role without CREATE (the
+    // application's, docs/storage.md) goes on.
+    let known: Option<i32> = client
+        .query_one(
+            "SELECT CASE WHEN to_regclass('selfeval_migrations') IS NULL THEN NULL
+                    ELSE (SELECT coalesce(max(version), 0) FROM selfeval_migrations) END",
+            &[],
+        )
+        .map(|row| row.get(0))
+        .unwrap_or(None);
+    if known.and_then(|v| usize::try_from(v).ok()) == Some(MIGRATIONS.len()) {
+        return Ok(0);
+    }
     let mut tx = client.transaction().or_db()?;
     // One number for selfeval's migrations (the bytes of "self").
     tx.execute("SELECT pg_advisory_xact_lock(1936026726)", &[]).or_db()?;
@@ -323,7 +349,7 @@ pub fn ledger_exists(location: &PgLocation, password: Option<&str>) -> Result<bo
 /// A ledger in a PostgreSQL database.
 pub(crate) struct PgStore {
     client: RefCell<Client>,
-    /// A transaction holding the ledger's row lock is open ([`crate::Backend::hold`]).
+    /// A transaction holding the ledger's write lock is open ([`crate::Backend::hold`]).
     held: bool,
     location: PgLocation,
     /// What [`crate::Backend::path`] shows: the location, without password.
@@ -526,10 +552,8 @@ impl crate::Backend for PgStore {
         self.held = true;
         // Writers of one ledger take turns from here to their COMMIT; the
         // head is then read as it is, not as this process last saw it.
-        let locked = client
-            .execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&self.location.ledger])
-            .or_db()
-            .and_then(|_| self.read_head(&mut *client));
+        let locked =
+            client.execute(LOCK_LEDGER, &[&self.location.ledger]).or_db().and_then(|_| self.read_head(&mut *client));
         drop(client);
         match locked {
             Ok(head) => {
@@ -659,7 +683,7 @@ impl crate::Backend for PgStore {
         let ledger = self.location.ledger.clone();
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().or_db()?;
-        tx.execute("SELECT 1 FROM selfeval_ledgers WHERE name = $1 FOR UPDATE", &[&ledger]).or_db()?;
+        tx.execute(LOCK_LEDGER, &[&ledger]).or_db()?;
         let current = self.read_head(&mut tx)?;
         if current.seq != 0 {
             return Ok(Err(ImportRejected {

@@ -528,30 +528,6 @@ impl Iterator for SledValues<'_> {
     }
 }
 
-#[cfg(test)]
-#[path = "tamper_tests.rs"]
-mod tamper_tests;
-
-#[cfg(test)]
-mod engine_error_tests {
-    use super::*;
-    use crate::StoreError;
-
-    #[test]
-    fn the_engines_corruption_message_is_said_in_chinese() {
-        let error = engine_error(sled::Error::Corruption { at: None, bt: () });
-        match error {
-            StoreError::Corrupt { message, .. } => assert_eq!(message, "存储引擎读到损坏的数据"),
-            other => panic!("{other:?}"),
-        }
-        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
-        assert!(
-            matches!(engine_error(sled::Error::Io(full)), StoreError::Environment(_)),
-            "a full disk is the machine"
-        );
-    }
-}
-
 impl SledStore {
     /// The log values from the one holding `from`, as any backend's.
     pub(crate) fn values(&self, from: u64) -> LogValues<'_> {
@@ -658,5 +634,29 @@ impl crate::Backend for SledStore {
     #[cfg(test)]
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+#[path = "tamper_tests.rs"]
+mod tamper_tests;
+
+#[cfg(test)]
+mod engine_error_tests {
+    use super::*;
+    use crate::StoreError;
+
+    #[test]
+    fn the_engines_corruption_message_is_said_in_chinese() {
+        let error = engine_error(sled::Error::Corruption { at: None, bt: () });
+        match error {
+            StoreError::Corrupt { message, .. } => assert_eq!(message, "存储引擎读到损坏的数据"),
+            other => panic!("{other:?}"),
+        }
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(
+            matches!(engine_error(sled::Error::Io(full)), StoreError::Environment(_)),
+            "a full disk is the machine"
+        );
     }
 }
