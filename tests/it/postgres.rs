@@ -300,3 +300,64 @@ fn an_application_role_with_only_select_and_insert_records_and_cannot_touch_hist
         refused.stderr()
     );
 }
+
+#[test]
+fn a_writer_waits_for_the_ledgers_lock_no_longer_than_on_a_busy_directory() {
+    let Some(env) = Env::on_postgres() else { return };
+    department(&env);
+    let url = Env::pg_server().unwrap();
+    // Another client holds the ledger's write lock (as a command being decided would).
+    let mut other = sql(&url);
+    other.batch_execute("BEGIN").unwrap();
+    other.execute("SELECT pg_advisory_xact_lock(1936026727, hashtext($1))", &[&ledger_of(&env)]).unwrap();
+    let started = Instant::now();
+    let busy = env
+        .command()
+        .env("SELFEVAL_BUSY_TIMEOUT", "0.5")
+        .args(["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&busy.stderr);
+    assert_eq!(busy.status.code(), Some(3), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10), "waited {:?}", started.elapsed());
+    // Readers never wait.
+    assert_eq!(env.run(&["status"]).code(), 0);
+    other.batch_execute("ROLLBACK").unwrap();
+    env.ok_as(DEMO_OFFICE, &["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+}
+
+#[test]
+fn an_auditor_role_that_may_only_read_reports_and_verifies() {
+    let Some(server) = Env::pg_server() else { return };
+    let admin = Env::on_postgres().unwrap();
+    department(&admin);
+    admin.ok_as(DEMO_OFFICE, &["budget", "set", "P01", "--amount", "6", "--reason", "年初批复"]);
+    let role = format!("auditor_{}", uuid::Uuid::now_v7().simple());
+    sql(&server)
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN;
+             GRANT SELECT ON selfeval_ledgers, selfeval_events, selfeval_commands, selfeval_caches, selfeval_migrations TO {role};"
+        ))
+        .unwrap();
+    let url = admin.pg.clone().unwrap().replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
+    let auditor = Env { dir: tempfile::tempdir().unwrap(), pg: Some(url) };
+    for args in [&["status"][..], &["verify"], &["report"], &["history"], &["export"]] {
+        let run = auditor.run(args);
+        assert_eq!(run.code(), 0, "{args:?}: {}", run.stderr());
+    }
+    assert_eq!(auditor.run(&["report"]).stdout(), admin.run(&["report"]).stdout());
+    let refused = auditor.run(&["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(refused.code(), 74, "{}", refused.stderr());
+    assert!(refused.stderr().contains("permission denied"), "{}", refused.stderr());
+    // A ledger that does not exist is not created by reading it.
+    let missing = Env {
+        dir: tempfile::tempdir().unwrap(),
+        pg: Some(format!(
+            "{}?ledger=nobody-{}",
+            server.replacen("postgres://postgres@", &format!("postgres://{role}@"), 1),
+            uuid::Uuid::now_v7()
+        )),
+    };
+    assert_eq!(missing.run(&["report"]).code(), 1);
+    assert_eq!(missing.run(&["status"]).code(), 1);
+}

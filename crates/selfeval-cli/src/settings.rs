@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use selfeval_ledger::{LedgerSettings, Location, Signer};
+use selfeval_ledger::{LedgerSettings, Location, PgLogin, Signer};
 
 /// The store directory when neither `--store` nor `SELFEVAL_STORE` names one.
 pub const DEFAULT_STORE: &str = "selfeval-data";
@@ -116,17 +116,19 @@ impl Settings {
         let location = match store.to_str() {
             Some(text) => Location::parse(text).map_err(|why| BadVariable {
                 name: if from_flag { "--store" } else { "SELFEVAL_STORE" },
-                value: format!("{text}（{why}）"),
+                value: format!("{}（{why}）", selfeval_ledger::redact(text)),
                 accepted: STORE,
             })?,
             None => Location::Dir(store.clone()),
         };
-        let pg_password = match text("PGPASSWORD", "口令文本")? {
-            Some(password) => Some(password),
-            None => {
-                let home_file = || var("HOME").map(|home| PathBuf::from(home).join(".pgpass").into_os_string());
-                password_file(&location, var("PGPASSFILE").or_else(home_file))
-            }
+        // A PostgreSQL password never comes from a flag (it would stay in
+        // the shell's history): the URL, PGPASSWORD, or the password file
+        // (PGPASSFILE, else ~/.pgpass), searched for each location.
+        let pg_login = PgLogin {
+            password: text("PGPASSWORD", "口令文本")?,
+            password_file: var("PGPASSFILE")
+                .map(PathBuf::from)
+                .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".pgpass"))),
         };
         Ok(Settings {
             store,
@@ -149,7 +151,7 @@ impl Settings {
                 // A PostgreSQL password never comes from a flag (it would
                 // stay in the shell's history): the URL, PGPASSWORD, or the
                 // password file (PGPASSFILE, else ~/.pgpass) as libpq reads it.
-                pg_password,
+                pg_login,
             },
         })
     }
@@ -158,23 +160,6 @@ impl Settings {
     pub fn now(&self) -> DateTime<Utc> {
         self.fixed_now.unwrap_or_else(Utc::now)
     }
-}
-
-/// The password for a PostgreSQL location without one in its URL, from a
-/// password file in libpq's format (`host:port:database:user:password`,
-/// `*` for any), if the file is there and has a line for it.
-fn password_file(location: &Location, file: Option<OsString>) -> Option<String> {
-    let Location::Postgres(pg) = location else { return None };
-    let target = pg.target().filter(|t| !t.has_password)?;
-    let passwords = postgres_secrets::PgPass::open(PathBuf::from(file?)).ok()?;
-    let query = passwords
-        .query()
-        .hostname(&target.host)
-        .and_then(|q| q.port(target.port))
-        .and_then(|q| q.database(&target.database))
-        .and_then(|q| q.username(&target.user))
-        .ok()?;
-    Some(query.find().ok()??.password)
 }
 
 /// Whether `SELFEVAL_NOW` may fix the clock: only in builds made for tests
@@ -210,35 +195,33 @@ mod tests {
     }
 
     #[test]
-    fn a_postgres_password_comes_from_pgpassword_or_the_password_file_never_a_flag() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("pgpass");
-        std::fs::write(&file, "db.example:5432:selfeval:zhaojing:from-file\n*:*:*:other:elsewhere\n").unwrap();
+    fn a_postgres_login_comes_from_pgpassword_and_the_password_file_never_a_flag() {
         let url = "postgres://zhaojing@db.example:5432/selfeval?ledger=某局-2024";
-        let with = |pgpassword: Option<&str>, url: &str| {
-            let file = file.clone();
-            let pgpassword = pgpassword.map(OsString::from);
-            Settings::from_vars(Some(url.into()), None, false, move |name| match name {
-                "PGPASSFILE" => Some(file.clone().into_os_string()),
-                "PGPASSWORD" => pgpassword.clone(),
-                _ => None,
-            })
-            .unwrap()
+        let vars = |name: &str| match name {
+            "PGPASSWORD" => Some(OsString::from("from-env")),
+            "HOME" => Some(OsString::from("/home/zhao")),
+            _ => None,
         };
-        assert_eq!(with(None, url).ledger.pg_password.as_deref(), Some("from-file"));
-        assert_eq!(with(Some("from-env"), url).ledger.pg_password.as_deref(), Some("from-env"));
-        // Another user or database: no line for it.
-        assert_eq!(with(None, "postgres://wang@db.example:5432/selfeval").ledger.pg_password, None);
-        // A password in the URL is the URL's; a directory needs none.
-        assert_eq!(with(None, "postgres://zhaojing:inurl@db.example:5432/selfeval").ledger.pg_password, None);
-        assert_eq!(with(None, "/tmp/store").ledger.pg_password, None);
-        match with(None, url).location {
+        let s = Settings::from_vars(Some(url.into()), None, false, vars).unwrap();
+        assert_eq!(s.ledger.pg_login.password.as_deref(), Some("from-env"));
+        assert_eq!(s.ledger.pg_login.password_file, Some(PathBuf::from("/home/zhao/.pgpass")));
+        assert!(!format!("{:?}", s.ledger).contains("from-env"), "a password in Debug output");
+        let s = Settings::from_vars(Some(url.into()), None, false, |n| {
+            (n == "PGPASSFILE").then(|| OsString::from("/etc/selfeval/pgpass"))
+        })
+        .unwrap();
+        assert_eq!(s.ledger.pg_login.password, None);
+        assert_eq!(s.ledger.pg_login.password_file, Some(PathBuf::from("/etc/selfeval/pgpass")));
+        match s.location {
             Location::Postgres(pg) => assert_eq!(pg.ledger, "某局-2024"),
             other => panic!("{other:?}"),
         }
-        let bad = Settings::from_vars(Some("postgres://x@h/db?ledger=".into()), None, false, |_| None).unwrap_err();
+        // A URL that cannot be used is refused without quoting its password.
+        let bad =
+            Settings::from_vars(Some("postgres://x:s3cret@h/db?ledger=".into()), None, false, |_| None).unwrap_err();
         assert_eq!(bad.name, "--store");
         assert!(bad.to_string().starts_with("参数 --store："), "{bad}");
+        assert!(!bad.to_string().contains("s3cret"), "{bad}");
     }
 
     #[test]

@@ -42,7 +42,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use selfeval_store::{Location, PgLocation, PgTarget};
+pub use selfeval_store::{redact, Location, PgLocation, PgLogin, PgTarget};
 
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
@@ -78,9 +78,9 @@ pub struct LedgerSettings {
     pub snapshot_after: u64,
     /// Where signatures come from (none unless the caller says).
     pub signer: Signer,
-    /// The PostgreSQL password when the URL has none (the caller reads
-    /// `PGPASSWORD` or `~/.pgpass`).
-    pub pg_password: Option<String>,
+    /// How to log in to PostgreSQL when a URL has no password (the caller
+    /// reads `PGPASSWORD` and `PGPASSFILE`).
+    pub pg_login: PgLogin,
 }
 
 impl Default for LedgerSettings {
@@ -89,7 +89,7 @@ impl Default for LedgerSettings {
             busy_wait: Duration::from_secs(10),
             snapshot_after: 10_000,
             signer: Signer::default(),
-            pg_password: None,
+            pg_login: PgLogin::default(),
         }
     }
 }
@@ -194,7 +194,7 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 pub fn exists_at(location: &Location, settings: &LedgerSettings) -> Result<bool, LedgerError> {
     match location {
         Location::Dir(dir) => Ok(is_ledger(dir)),
-        Location::Postgres(pg) => Ok(selfeval_store::ledger_exists(pg, settings.pg_password.as_deref())?),
+        Location::Postgres(pg) => Ok(selfeval_store::ledger_exists(pg, &settings.pg_login)?),
     }
 }
 
@@ -207,12 +207,12 @@ pub fn ledgers(location: &Location, settings: &LedgerSettings) -> Result<Vec<(St
             let ledger = Ledger::open_for_reading(dir, settings)?;
             Ok(vec![(dir.display().to_string(), ledger.head().seq)])
         }
-        Location::Postgres(pg) => Ok(selfeval_store::ledgers(pg, settings.pg_password.as_deref())?),
+        Location::Postgres(pg) => Ok(selfeval_store::ledgers(pg, &settings.pg_login)?),
     }
 }
 
 fn store_options(settings: &LedgerSettings) -> OpenOptions {
-    OpenOptions { wait: settings.busy_wait, password: settings.pg_password.clone(), ..OpenOptions::default() }
+    OpenOptions { wait: settings.busy_wait, login: settings.pg_login.clone(), ..OpenOptions::default() }
 }
 
 impl Ledger {
@@ -236,7 +236,10 @@ impl Ledger {
             Location::Postgres(_) if !exists_at(location, settings)? => {
                 Err(LedgerError::Missing(PathBuf::from(location.shown())))
             }
-            Location::Postgres(_) => Ledger::open_at(location, settings),
+            Location::Postgres(_) => {
+                let store = Store::open_existing_at(location, &store_options(settings))?;
+                Ok(Ledger { store, settings: settings.clone(), copy: None })
+            }
         }
     }
 

@@ -94,6 +94,13 @@ impl Ledger {
                     return Err(error);
                 }
             };
+            // Another client of a shared database may have recorded the
+            // same command id since it was looked up: the answer is then
+            // the resent one.
+            if let Some(seqs) = self.store.command_seqs(&command_id)? {
+                self.store.release()?;
+                return self.resent(asked, &command_id, &seqs);
+            }
             let request = &request;
             let decided_at = self.store.head().seq;
             // Whether it must be signed is said only once the rules accepted
@@ -162,12 +169,21 @@ impl Ledger {
             }
             return Ok(Ok(out));
         }
+        // Decided on a log no other writer of a shared database can move.
+        self.store.hold()?;
         let default_key = self.settings.signer.key_file.clone();
         let outcome = self.stage_all(items);
         self.settings.signer.key_file = default_key;
-        let (staging, recorded) = match outcome? {
-            Ok(staged) => staged,
-            Err(refused) => return Ok(Err(refused)),
+        let (staging, recorded) = match outcome {
+            Ok(Ok(staged)) => staged,
+            Ok(Err(refused)) => {
+                self.store.release()?;
+                return Ok(Err(refused));
+            }
+            Err(error) => {
+                self.store.release()?;
+                return Err(error);
+            }
         };
         match self.store.commit_staged(staging)? {
             Ok(_) => Ok(Ok(recorded)),

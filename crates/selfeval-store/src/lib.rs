@@ -74,7 +74,7 @@ pub use cache::{CacheFound, CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;
-pub use pg_store::{ledger_exists, ledgers, PgLocation, PgTarget, MIGRATIONS};
+pub use pg_store::{ledger_exists, ledgers, redact, PgLocation, PgLogin, PgTarget, MIGRATIONS};
 pub use sled_store::LOCK_FILE;
 
 /// An event to append: its type, schema version and payload (compact JSON).
@@ -287,9 +287,10 @@ pub struct OpenOptions {
     /// Reopen the engine after reading or importing this many bytes of log
     /// values (sled keeps what it read in memory until it is closed).
     pub reopen_after_bytes: u64,
-    /// A PostgreSQL password when the URL has none (the caller reads
-    /// `PGPASSWORD` or `~/.pgpass`; the store reads no environment).
-    pub password: Option<String>,
+    /// How to log in to PostgreSQL when the URL carries no password (the
+    /// caller reads `PGPASSWORD` and `PGPASSFILE`; the store reads no
+    /// environment).
+    pub login: PgLogin,
 }
 
 impl Default for OpenOptions {
@@ -299,7 +300,7 @@ impl Default for OpenOptions {
             cache_bytes: 64 * 1024 * 1024,
             salvage: false,
             reopen_after_bytes: sled_store::REOPEN_AFTER,
-            password: None,
+            login: PgLogin::default(),
         }
     }
 }
@@ -478,9 +479,18 @@ impl Store {
     pub fn open_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
         match location {
             Location::Dir(dir) => Store::open(dir, options),
-            Location::Postgres(pg) => {
-                Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options.password.as_deref())?) })
-            }
+            Location::Postgres(pg) => Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, true)?) }),
+        }
+    }
+
+    /// Opens the store at `location` without creating anything there: a
+    /// PostgreSQL ledger is used as it is (a role that may only read can).
+    /// A directory opens as [`Store::open`] does (the caller checks that
+    /// it holds a store).
+    pub fn open_existing_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
+        match location {
+            Location::Dir(dir) => Store::open(dir, options),
+            Location::Postgres(pg) => Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, false)?) }),
         }
     }
 

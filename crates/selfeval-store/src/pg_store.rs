@@ -92,12 +92,14 @@ const LOCK_LEDGER: &str = "SELECT pg_advisory_xact_lock(1936026727, hashtext($1)
 /// Rows fetched per log value when the log is read in order.
 const ROWS_PER_VALUE: i64 = 2_000;
 
-/// Where a PostgreSQL store is: the connection (password never kept in
-/// what is shown) and the ledger's name.
+/// Where a PostgreSQL store is: the connection and the ledger's name. A
+/// password in it is used to connect and never shown.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PgLocation {
-    /// The connection URL without the `ledger` parameter.
-    url: String,
+    /// `postgres://` and the authority and path, as given.
+    base: String,
+    /// The query parameters other than `ledger`, as given.
+    params: Vec<String>,
     /// The ledger's name (`default` when the URL names none).
     pub ledger: String,
 }
@@ -108,42 +110,78 @@ impl fmt::Debug for PgLocation {
     }
 }
 
+/// Where the authority (`user:password@host:port`) of `base` ends.
+fn authority_end(base: &str) -> usize {
+    let start = "postgres://".len();
+    base[start..].find('/').map_or(base.len(), |i| start + i)
+}
+
+/// `text` with any password in it replaced by `***`: what an error may
+/// quote of a URL that could not be used.
+pub fn redact(text: &str) -> String {
+    let Some(scheme) = text.find("://") else { return text.to_owned() };
+    let rest = &text[scheme + 3..];
+    let authority = rest.find(['/', '?']).map_or(rest, |end| &rest[..end]);
+    let mut out = text.to_owned();
+    if let Some(at) = authority.rfind('@') {
+        if let Some(colon) = authority[..at].find(':') {
+            out = format!("{}{}:***{}", &text[..scheme + 3], &authority[..colon], &text[scheme + 3 + at..]);
+        }
+    }
+    if let Some(query) = out.find('?') {
+        let (head, tail) = out.split_at(query + 1);
+        let tail: Vec<String> = tail
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("password", _)) => "password=***".to_owned(),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out = format!("{head}{}", tail.join("&"));
+    }
+    out
+}
+
 impl PgLocation {
-    /// Parses `postgres://USER@HOST:PORT/DB?ledger=NAME` (or `postgresql://`).
+    /// Parses `postgres://USER@HOST:PORT/DB?ledger=NAME` (or
+    /// `postgresql://`). An error never quotes a password.
     pub fn parse(text: &str) -> Result<PgLocation, String> {
         let rest = text
             .strip_prefix("postgres://")
             .or_else(|| text.strip_prefix("postgresql://"))
-            .ok_or_else(|| format!("「{text}」不是 postgres:// 地址"))?;
+            .ok_or_else(|| format!("「{}」不是 postgres:// 地址", redact(text)))?;
         let (base, query) = match rest.split_once('?') {
             Some((base, query)) => (base, query),
             None => (rest, ""),
         };
         let mut ledger = None;
-        let mut kept = Vec::new();
+        let mut params = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
                 Some(("ledger", name)) => ledger = Some(percent_decode(name)?),
-                _ => kept.push(pair),
+                _ => params.push(pair.to_owned()),
             }
         }
         let ledger = ledger.unwrap_or_else(|| "default".to_owned());
         if ledger.is_empty() || ledger.chars().count() > 200 || ledger.chars().any(char::is_control) {
             return Err(format!("账本名「{ledger}」不可用；可接受：1至200个字符，不含控制字符"));
         }
-        let url = if kept.is_empty() {
-            format!("postgres://{base}")
-        } else {
-            format!("postgres://{base}?{}", kept.join("&"))
-        };
-        url.parse::<postgres::Config>().map_err(|e| format!("PostgreSQL 地址无法解析：{e}"))?;
-        Ok(PgLocation { url, ledger })
+        let location = PgLocation { base: format!("postgres://{base}"), params, ledger };
+        location.config().map_err(|e| format!("PostgreSQL 地址无法解析：{e}"))?;
+        Ok(location)
+    }
+
+    /// The client's configuration: the URL without `ledger`.
+    fn config(&self) -> Result<postgres::Config, postgres::Error> {
+        let url =
+            if self.params.is_empty() { self.base.clone() } else { format!("{}?{}", self.base, self.params.join("&")) };
+        url.parse()
     }
 
     /// Whom the URL connects as, and where: what a password file is
     /// searched by. `None` when the URL names no user or host.
     pub fn target(&self) -> Option<PgTarget> {
-        let config: postgres::Config = self.url.parse().ok()?;
+        let config = self.config().ok()?;
         let host = match config.get_hosts().first()? {
             postgres::config::Host::Tcp(host) => host.clone(),
             #[cfg(unix)]
@@ -158,33 +196,54 @@ impl PgLocation {
         })
     }
 
-    /// The location as shown in messages: no password.
+    /// The location as shown in messages, and as it can be given again
+    /// (less its password): `postgres://USER@HOST:PORT/DB?…&ledger=NAME`.
     pub fn shown(&self) -> String {
-        let shown = match (self.url.find("://"), self.url.find('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let user = &self.url[scheme + 3..at];
+        let end = authority_end(&self.base);
+        let authority = &self.base["postgres://".len()..end];
+        let authority = match authority.rfind('@') {
+            Some(at) => {
+                let user = &authority[..at];
                 let user = user.split_once(':').map_or(user, |(name, _)| name);
-                format!("postgres://{user}@{}", &self.url[at + 1..])
+                format!("{user}@{}", &authority[at + 1..])
             }
-            _ => self.url.clone(),
+            None => authority.to_owned(),
         };
-        format!("{shown}?ledger={}", self.ledger)
+        let mut params: Vec<String> = self.params.iter().filter(|p| !p.starts_with("password=")).cloned().collect();
+        params.push(format!("ledger={}", percent_encode(&self.ledger)));
+        format!("postgres://{authority}{}?{}", &self.base[end..], params.join("&"))
     }
 
-    /// Connects, the password from the URL, else `PGPASSWORD` as given by
-    /// the caller (the store reads no environment).
-    fn connect(&self, password: Option<&str>) -> Result<Client, StoreError> {
-        let mut config: postgres::Config = self.url.parse().map_err(|e| StoreError::Io(format!("{e}")))?;
+    /// Connects. The password: the URL's, else `password` (`PGPASSWORD`,
+    /// as given by the caller: the store reads no environment), else this
+    /// location's line of the password file `password_file`, if any.
+    fn connect(&self, password: Option<&str>, password_file: Option<&Path>) -> Result<Client, StoreError> {
+        let mut config = self.config().map_err(|e| StoreError::Io(format!("{e}")))?;
         // What an administrator sees in pg_stat_activity.
         if config.get_application_name().is_none() {
             config.application_name("selfeval");
         }
         if config.get_password().is_none() {
-            if let Some(password) = password {
+            if let Some(password) = password.map(str::to_owned).or_else(|| self.password_from(password_file?)) {
                 config.password(password);
             }
         }
-        config.connect(NoTls).map_err(|e| connection_error(&e))
+        config.connect(NoTls).map_err(db_error)
+    }
+
+    /// This location's password in a password file in libpq's format
+    /// (`host:port:database:user:password`, `*` for any), if it has one.
+    fn password_from(&self, file: &Path) -> Option<String> {
+        let target = self.target()?;
+        let passwords = postgres_secrets::PgPass::open(file).ok()?;
+        let query = passwords
+            .query()
+            .hostname(&target.host)
+            .and_then(|q| q.port(target.port))
+            .and_then(|q| q.database(&target.database))
+            .and_then(|q| q.username(&target.user))
+            .ok()?;
+        Some(query.find().ok()??.password)
     }
 }
 
@@ -214,10 +273,6 @@ fn percent_decode(text: &str) -> Result<String, String> {
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| "ledger 中的 % 后应有两位十六进制数")?);
                 i += 3;
             }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
             b => {
                 out.push(b);
                 i += 1;
@@ -225,6 +280,25 @@ fn percent_decode(text: &str) -> Result<String, String> {
         }
     }
     String::from_utf8(out).map_err(|_| "ledger 不是 UTF-8 文本".to_owned())
+}
+
+/// `text` with what would end or change a URL's query value
+/// percent-encoded (other characters, Chinese included, stay readable).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' | '&' | '=' | '#' | '?' | '+' | '/' => out.push_str(&format!("%{:02X}", c as u32)),
+            c if c.is_whitespace() => {
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A connection that could not be made or was lost: the machine's (or the
@@ -248,20 +322,34 @@ fn describe(error: &postgres::Error) -> String {
     }
 }
 
-/// A database error in our terms.
+/// A database error in our terms, by its SQLSTATE class: the connection,
+/// the server's resources or state, the role's rights and a lock not
+/// granted in time are the machine's (exit 74, or busy); what is left is
+/// a problem with the data (exit 4).
 fn db_error(error: postgres::Error) -> StoreError {
-    if error.is_closed() || error.code().is_none() && error.as_db_error().is_none() {
-        return connection_error(&error);
-    }
-    match error.code() {
-        Some(code) if *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CONNECTION_FAILURE => {
+    let Some(code) = error.code() else {
+        // No server error: the connection (closed, refused, cut, its IO).
+        let io = std::error::Error::source(&error).is_some_and(|c| c.is::<std::io::Error>());
+        return if error.is_closed() || io || error.to_string().contains("connect") {
             connection_error(&error)
+        } else {
+            StoreError::Io(format!("PostgreSQL：{}", describe(&error)))
+        };
+    };
+    let code = code.code();
+    let environment =
+        |kind| StoreError::Environment(std::io::Error::new(kind, format!("PostgreSQL 拒绝：{}", describe(&error))));
+    match code {
+        // A lock not granted within the wait (lock_timeout).
+        "55P03" => StoreError::Busy { path: PathBuf::from("PostgreSQL"), waited: std::time::Duration::ZERO },
+        _ if code.starts_with("08") || code.starts_with("57") => connection_error(&error),
+        // Rights: no privilege, no such role or database, a bad password.
+        "42501" | "3D000" => environment(std::io::ErrorKind::PermissionDenied),
+        _ if code.starts_with("28") => environment(std::io::ErrorKind::PermissionDenied),
+        // The server's resources (disk, memory, connections) or a read-only server.
+        _ if code.starts_with("53") || code.starts_with("58") || code == "25006" => {
+            environment(std::io::ErrorKind::Other)
         }
-        // The server's rules said no: the role's privileges, not the ledger.
-        Some(code) if *code == SqlState::INSUFFICIENT_PRIVILEGE => StoreError::Environment(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!("PostgreSQL 拒绝：{}", describe(&error)),
-        )),
         _ => StoreError::Io(format!("PostgreSQL：{}", describe(&error))),
     }
 }
@@ -319,11 +407,43 @@ pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
     Ok(MIGRATIONS.len() - applied)
 }
 
+/// How to log in: `PGPASSWORD` and the password file, as the caller read
+/// them (the store reads no environment).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PgLogin {
+    /// `PGPASSWORD`: for every location whose URL has no password.
+    pub password: Option<String>,
+    /// `PGPASSFILE`, else `~/.pgpass`: searched for each location.
+    pub password_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for PgLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgLogin")
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("password_file", &self.password_file)
+            .finish()
+    }
+}
+
+impl PgLocation {
+    fn connect_with(&self, login: &PgLogin) -> Result<Client, StoreError> {
+        self.connect(login.password.as_deref(), login.password_file.as_deref())
+    }
+}
+
+/// Whether the database has selfeval's schema (nothing is created).
+fn has_schema(client: &mut Client) -> Result<bool, StoreError> {
+    Ok(client.query_one("SELECT to_regclass('selfeval_ledgers') IS NOT NULL", &[]).or_db()?.get(0))
+}
+
 /// The ledgers in the database at `location` (its ledger part ignored),
-/// with their event counts, by name.
-pub fn ledgers(location: &PgLocation, password: Option<&str>) -> Result<Vec<(String, u64)>, StoreError> {
-    let mut client = location.connect(password)?;
-    migrate(&mut client)?;
+/// with their event counts, by name; nothing is created.
+pub fn ledgers(location: &PgLocation, login: &PgLogin) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut client = location.connect_with(login)?;
+    if !has_schema(&mut client)? {
+        return Ok(Vec::new());
+    }
     let rows = client
         .query(
             "SELECT l.name, coalesce((SELECT max(seq) FROM selfeval_events e WHERE e.ledger = l.name), 0)
@@ -336,10 +456,9 @@ pub fn ledgers(location: &PgLocation, password: Option<&str>) -> Result<Vec<(Str
 
 /// Whether the ledger at `location` exists (nothing is created, not even
 /// the schema: a reader may not be allowed to).
-pub fn ledger_exists(location: &PgLocation, password: Option<&str>) -> Result<bool, StoreError> {
-    let mut client = location.connect(password)?;
-    let schema: bool = client.query_one("SELECT to_regclass('selfeval_ledgers') IS NOT NULL", &[]).or_db()?.get(0);
-    if !schema {
+pub fn ledger_exists(location: &PgLocation, login: &PgLogin) -> Result<bool, StoreError> {
+    let mut client = location.connect_with(login)?;
+    if !has_schema(&mut client)? {
         return Ok(false);
     }
     let row = client.query_opt("SELECT 1 FROM selfeval_ledgers WHERE name = $1", &[&location.ledger]).or_db()?;
@@ -355,6 +474,8 @@ pub(crate) struct PgStore {
     /// What [`crate::Backend::path`] shows: the location, without password.
     shown: PathBuf,
     head: Head,
+    /// How long a writer waits for the ledger's write lock.
+    wait: std::time::Duration,
 }
 
 impl fmt::Debug for PgStore {
@@ -372,23 +493,34 @@ fn seq_of(value: i64) -> u64 {
 }
 
 impl PgStore {
-    /// Connects, brings the schema up to date and registers the ledger if
-    /// it is new.
-    pub(crate) fn open(location: &PgLocation, password: Option<&str>) -> Result<PgStore, StoreError> {
-        let mut client = location.connect(password)?;
-        migrate(&mut client)?;
-        client
-            .execute(
-                "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                &[&location.ledger],
-            )
-            .or_db()?;
+    /// Connects. With `create`, brings the schema up to date and registers
+    /// the ledger if it is new; without, uses what is there (a role that
+    /// may only read can; an up-to-date schema needs no CREATE either).
+    pub(crate) fn open(
+        location: &PgLocation,
+        options: &crate::OpenOptions,
+        create: bool,
+    ) -> Result<PgStore, StoreError> {
+        let mut client = location.connect_with(&options.login)?;
+        if create {
+            migrate(&mut client)?;
+            client
+                .execute(
+                    "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                    &[&location.ledger],
+                )
+                .or_db()?;
+        }
+        // A client that stalls inside a command (a laptop suspended, a
+        // network cut) does not hold the ledger's writers for ever.
+        client.batch_execute("SET idle_in_transaction_session_timeout = '10min'").or_db()?;
         let mut store = PgStore {
             client: RefCell::new(client),
             held: false,
             shown: PathBuf::from(location.shown()),
             location: location.clone(),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+            wait: options.wait,
         };
         let head = store.read_head(&mut *store.client.borrow_mut())?;
         store.head = head;
@@ -535,6 +667,19 @@ impl crate::Backend for PgStore {
             Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
                 return Ok(Err(Conflict { stream: String::new(), expected: staging.base.seq, actual: self.head.seq }));
             }
+            // Cut off while committing: the server may have committed.
+            Err(error) if finish == "COMMIT" => {
+                let id = staging.stored.first().map_or("", |e| e.envelope.command_id.as_str());
+                return Err(match db_error(error) {
+                    StoreError::Environment(cause) => StoreError::Environment(std::io::Error::new(
+                        cause.kind(),
+                        format!(
+                            "{cause}；提交时连接中断，该命令可能已经写入：请用 --command-id {id} 重发，已写入则不会重复"
+                        ),
+                    )),
+                    other => other,
+                });
+            }
             Err(error) => return Err(db_error(error)),
         }
         if outcome.is_ok() {
@@ -550,10 +695,20 @@ impl crate::Backend for PgStore {
         let mut client = self.client.borrow_mut();
         client.batch_execute("BEGIN").or_db()?;
         self.held = true;
-        // Writers of one ledger take turns from here to their COMMIT; the
-        // head is then read as it is, not as this process last saw it.
-        let locked =
-            client.execute(LOCK_LEDGER, &[&self.location.ledger]).or_db().and_then(|_| self.read_head(&mut *client));
+        // Writers of one ledger take turns from here to their COMMIT, each
+        // waiting at most as long as for sled's busy store; the head is
+        // then read as it is, not as this process last saw it.
+        let wait_ms = self.wait.as_millis().clamp(1, i32::MAX as u128);
+        let locked = client
+            .batch_execute(&format!("SET LOCAL lock_timeout = {wait_ms}"))
+            .and_then(|()| client.execute(LOCK_LEDGER, &[&self.location.ledger]))
+            .map_err(|error| match error.code() {
+                Some(code) if *code == SqlState::LOCK_NOT_AVAILABLE => {
+                    StoreError::Busy { path: self.shown.clone(), waited: self.wait }
+                }
+                _ => db_error(error),
+            })
+            .and_then(|_| self.read_head(&mut *client));
         drop(client);
         match locked {
             Ok(head) => {
@@ -619,6 +774,11 @@ impl crate::Backend for PgStore {
     }
 
     fn hash_at(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        // As on sled: only what this store's view of the log holds (a cache
+        // another client wrote after it opened is not this view's).
+        if seq == 0 || seq > self.head.seq {
+            return Ok(None);
+        }
         let row = self
             .client
             .borrow_mut()
@@ -652,6 +812,12 @@ impl crate::Backend for PgStore {
         name: &str,
         write: &mut dyn FnMut(&mut dyn crate::CacheSink) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        if self.held {
+            // Not inside a command's transaction: its failure would abort
+            // the command, and its bytes would lengthen the lock. A cache
+            // is only speed; a reader writes it.
+            return Ok(());
+        }
         let mut buffer = std::io::Cursor::new(Vec::new());
         write(&mut buffer)?;
         self.client
@@ -666,6 +832,9 @@ impl crate::Backend for PgStore {
     }
 
     fn remove_cache(&self, name: &str) -> Result<(), StoreError> {
+        if self.held {
+            return Ok(());
+        }
         self.client
             .borrow_mut()
             .execute("DELETE FROM selfeval_caches WHERE ledger = $1 AND name = $2", &[&self.location.ledger, &name])
@@ -680,6 +849,8 @@ impl crate::Backend for PgStore {
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         use postgres::binary_copy::BinaryCopyInWriter;
         use postgres::types::Type;
+        // An import is its own transaction.
+        self.release()?;
         let ledger = self.location.ledger.clone();
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().or_db()?;
@@ -746,5 +917,46 @@ impl crate::Backend for PgStore {
     #[cfg(test)]
     fn as_any(&self) -> &dyn std::any::Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_is_shown_without_its_password_and_can_be_given_again() {
+        let pg = PgLocation::parse(
+            "postgres://zhao:s3cret@db.example:5432/selfeval?connect_timeout=5&ledger=某局%262024&password=p2",
+        )
+        .unwrap();
+        assert_eq!(pg.ledger, "某局&2024");
+        let shown = pg.shown();
+        assert_eq!(shown, "postgres://zhao@db.example:5432/selfeval?connect_timeout=5&ledger=某局%262024");
+        assert!(!format!("{pg:?}").contains("s3cret"));
+        let again = PgLocation::parse(&shown).unwrap();
+        assert_eq!((again.ledger.as_str(), again.shown()), (pg.ledger.as_str(), shown.clone()));
+        // A `+` is a `+`, not a space; no ledger is `default`.
+        assert_eq!(PgLocation::parse("postgres://u@h/db?ledger=2024+补充").unwrap().ledger, "2024+补充");
+        assert_eq!(PgLocation::parse("postgresql://u@h/db").unwrap().ledger, "default");
+        let error = PgLocation::parse("postgres://u:s3cret@h/db?ledger=").unwrap_err();
+        assert!(error.contains("账本名「」不可用"), "{error}");
+        assert_eq!(
+            redact("postgres://u:s3cret@h/db?password=p2&ledger=x"),
+            "postgres://u:***@h/db?password=***&ledger=x"
+        );
+        assert_eq!(redact("/tmp/store"), "/tmp/store");
+    }
+
+    #[test]
+    fn the_password_file_is_searched_for_each_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(&file, "db.example:5432:selfeval:zhao:from-file\n*:*:*:wang:other\n").unwrap();
+        let password = |url: &str| PgLocation::parse(url).unwrap().password_from(&file);
+        assert_eq!(password("postgres://zhao@db.example:5432/selfeval").as_deref(), Some("from-file"));
+        assert_eq!(password("postgres://wang@elsewhere/x").as_deref(), Some("other"));
+        assert_eq!(password("postgres://zhao@db.example:5432/another"), None);
+        assert_eq!(password("postgres://li@db.example/selfeval"), None);
     }
 }

@@ -78,7 +78,8 @@ pub struct MigrateArgs {
 /// on arrival.
 pub fn migrate(args: MigrateArgs, ctx: &Ctx) -> Result<(), CliError> {
     let parse = |field: &str, text: &str| {
-        selfeval_ledger::Location::parse(text).map_err(|why| invalid(field, format!("「{text}」：{why}")))
+        selfeval_ledger::Location::parse(text)
+            .map_err(|why| invalid(field, format!("「{}」：{why}", selfeval_ledger::redact(text))))
     };
     let here = ctx.settings.location.clone();
     let (from, to) = match (&args.to, &args.from) {
