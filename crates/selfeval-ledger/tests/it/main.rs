@@ -1,4 +1,5 @@
-//! The ledger's tests, in process on real sled stores: the seed
+//! The ledger's tests, in process on real stores (sled, and PostgreSQL
+//! when `SELFEVAL_TEST_PG` names a server): the seed
 //! department's figures, scoped replay against full replay, snapshot plus
 //! tail against full replay, and the layering of the workspace.
 
