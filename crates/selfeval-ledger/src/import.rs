@@ -149,7 +149,7 @@ impl Ledger {
             return Ledger::import_new(dir, settings, input);
         }
         if crate::exists_at(location, settings)? {
-            let ledger = Ledger::open_at(location, settings)?;
+            let ledger = Ledger::open_existing_at(location, settings)?;
             if !ledger.is_empty() {
                 return Err(LedgerError::Invalid {
                     field: "--store".into(),
