@@ -361,3 +361,183 @@ fn an_auditor_role_that_may_only_read_reports_and_verifies() {
     assert_eq!(missing.run(&["report"]).code(), 1);
     assert_eq!(missing.run(&["status"]).code(), 1);
 }
+
+/// The demo on a PostgreSQL ledger of its own, and a superuser's SQL
+/// session on the same server (what an attacker with the database has).
+fn demo_with_sql() -> Option<(Env, postgres::Client, String)> {
+    let env = Env::on_postgres()?;
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let client = sql(&Env::pg_server().unwrap());
+    let ledger = ledger_of(&env);
+    Some((env, client, ledger))
+}
+
+#[test]
+fn a_row_copied_under_another_number_is_an_integrity_error_for_every_reader_not_a_figure_counted_twice() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    let before = env.run(&["report", "--format", "json"]).stdout();
+    // What the application role can do: INSERT. Event 77's line again as 78.
+    sql.execute(
+        "INSERT INTO selfeval_events SELECT ledger, 78, stream, 99, 'copied', line, hash FROM selfeval_events
+         WHERE ledger = $1 AND seq = 77",
+        &[&ledger],
+    )
+    .unwrap();
+    for args in [&["report"][..], &["export"], &["status"], &["trace", "P01", "executed"], &["project", "list"]] {
+        let run = env.run(args);
+        assert_eq!(run.code(), 4, "{args:?}: {}{}", run.stdout(), run.stderr());
+        assert!(run.stderr().contains("事件表第78行存的是事件77：历史被删改"), "{args:?}: {}", run.stderr());
+    }
+    let spend = env.run(&["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(spend.code(), 4, "{}", spend.stderr());
+    assert!(!before.is_empty());
+}
+
+#[test]
+fn a_gap_in_the_numbers_is_an_integrity_error() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    // A superuser can switch the triggers off for a session and delete.
+    sql.batch_execute("SET session_replication_role = replica").unwrap();
+    sql.execute("DELETE FROM selfeval_events WHERE ledger = $1 AND seq = 40", &[&ledger]).unwrap();
+    let export = env.run(&["export"]);
+    assert_eq!(export.code(), 4, "{}", export.stderr());
+    assert!(export.stderr().contains("事件表中事件40缺失，下一行是事件41"), "{}", export.stderr());
+    assert_eq!(env.run(&["verify"]).code(), 4);
+}
+
+#[test]
+fn a_tail_cut_behind_a_snapshot_is_caught_by_verify() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    // A report that replays the whole log leaves a snapshot at 77.
+    let snapshot = env.command().env("SELFEVAL_SNAPSHOT_AFTER", "1").args(["report"]).output().unwrap();
+    assert!(snapshot.status.success());
+    sql.batch_execute("SET session_replication_role = replica").unwrap();
+    sql.execute("DELETE FROM selfeval_events WHERE ledger = $1 AND seq > 70", &[&ledger]).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stdout().contains("它反映到事件77，而日志只到事件70"), "{}", verify.stdout());
+}
+
+#[test]
+fn a_forged_command_record_answers_for_no_other_command_and_crashes_nothing() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    // Event 77 is some command's; a record says it is "victim-2"'s, and one
+    // points past the head.
+    sql.execute("INSERT INTO selfeval_commands VALUES ($1, 'victim-2', 77, 1), ($1, 'victim-1', 999, 1)", &[&ledger])
+        .unwrap();
+    let head = env.head();
+    for id in ["victim-2", "victim-1"] {
+        let run = env.run(&["--actor", DEMO_OFFICE, "reopen", "P02", "--reason", "补记", "--command-id", id]);
+        assert_eq!(run.code(), 4, "{id}: {}", run.stderr());
+        assert!(run.stderr().contains("命令索引与日志不符"), "{id}: {}", run.stderr());
+    }
+    assert_eq!(env.head(), head, "nothing written");
+}
+
+#[test]
+fn a_rechained_event_in_the_wrong_stream_or_version_fails_verify_as_it_fails_import() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    use selfeval_ledger::format::{chain_hash, split_line};
+    let export = env.run(&["export"]).stdout();
+    let lines: Vec<&str> = export.lines().collect();
+    // Event 3 again at the head, its stream version unchanged (a repeat),
+    // re-chained as a forger following docs/storage.md would.
+    let (_, body) = split_line(lines[3].as_bytes()).unwrap();
+    let head: serde_json::Value = serde_json::from_str(lines[77]).unwrap();
+    let prev = head["hash"].as_str().unwrap();
+    // Edited as text: the layout (key order) is part of what is hashed.
+    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let text = String::from_utf8(body.to_vec())
+        .unwrap()
+        .replacen("{\"seq\":3,", "{\"seq\":78,", 1)
+        .replacen(event["prev_hash"].as_str().unwrap(), prev, 1)
+        .replacen(event["command_id"].as_str().unwrap(), "forged", 1);
+    let hash = chain_hash(prev, text.as_bytes());
+    let line = format!("{{\"hash\":\"{hash}\",\"event\":{text}}}");
+    let stream = event["stream"].as_str().unwrap().to_owned();
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, 78, $2, 999, 'forged', $3, $4)",
+        &[&ledger, &stream, &line.as_bytes(), &hash],
+    )
+    .unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stderr().contains("事件78：记为"), "{}", verify.stderr());
+}
+
+#[test]
+fn a_mistyped_url_is_refused_never_a_directory_and_never_shows_its_password() {
+    let Some(server) = Env::pg_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let run = |store: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_selfeval"))
+            .env_clear()
+            .env("SELFEVAL_ACTOR", DEMO_OFFICE)
+            .current_dir(dir.path())
+            .args(["--store", store, "init", "--department", "某局", "--year", "2024"])
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let secret = server.replacen("postgres://postgres@", "postgres://postgres:PwSecret9@", 1);
+    for bad in [
+        secret.replacen("postgres://", "postgres:/", 1),
+        format!(" {secret}?ledger=x"),
+        format!("{secret}?ledger=a&ledger=b"),
+        format!("{secret}?ledger=x%E2%80%8B"),
+        format!("{secret}?ledger=x%20"),
+        "postgres://?ledger=x".to_owned(),
+    ] {
+        let (code, stderr) = run(&bad);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
+        assert!(!stderr.contains("PwSecret9"), "{bad}: {stderr}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no directory was made");
+    // The scheme in capitals is still PostgreSQL.
+    let (code, stderr) =
+        run(&format!("{}?ledger=caps-{}", secret.replacen("postgres://", "POSTGRES://", 1), uuid::Uuid::now_v7()));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("PwSecret9"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_database_with_a_newer_schema_is_neither_read_nor_written() {
+    let Some(server) = Env::pg_server() else { return };
+    let database = format!("newer_{}", uuid::Uuid::now_v7().simple());
+    sql(&server).batch_execute(&format!("CREATE DATABASE {database}")).unwrap();
+    let url = server.rsplit_once('/').map(|(base, _)| format!("{base}/{database}")).unwrap();
+    let env = Env { dir: tempfile::tempdir().unwrap(), pg: Some(format!("{url}?ledger=x")) };
+    department(&env);
+    sql(&url).batch_execute("INSERT INTO selfeval_migrations (version) VALUES (99)").unwrap();
+    for args in [&["status"][..], &["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"]] {
+        let run = env.run(args);
+        assert_eq!(run.code(), 74, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().contains("数据库的结构版本为99，新于本程序所知的1"), "{}", run.stderr());
+    }
+}
+
+#[test]
+fn imports_racing_into_one_ledger_land_once_and_the_others_are_told_it_is_full() {
+    let Some(pg) = Env::on_postgres() else { return };
+    let sled = Env::in_dir();
+    sled.run(&["demo"]);
+    sled.ok(&["export", "demo.jsonl"]);
+    let file = sled.dir.path().join("demo.jsonl");
+    let children: Vec<_> = (0..4)
+        .map(|_| pg.command().args(["import", file.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
+    let codes: Vec<(Option<i32>, String)> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        })
+        .collect();
+    assert_eq!(codes.iter().filter(|(c, _)| *c == Some(0)).count(), 1, "{codes:?}");
+    for (code, stderr) in codes.iter().filter(|(c, _)| *c != Some(0)) {
+        assert_eq!(*code, Some(1), "{stderr}");
+        assert!(stderr.contains("已有 77 个事件"), "{stderr}");
+    }
+    assert_eq!(pg.head(), sled.head());
+}

@@ -171,9 +171,22 @@ impl Ledger {
             Ok(checked) => checked,
             Err(refused) => return Ok(Err(refused)),
         };
-        let mut ledger = Ledger::open_at(location, settings)?;
+        let store = selfeval_store::Store::open_for_import_at(location, &crate::store_options(settings))?;
+        let mut ledger = Ledger { store, settings: settings.clone(), copy: None };
         let imported = match ledger.store.import_with(&mut reader()?, &mut |_| {})? {
             Ok(imported) => imported,
+            // Line 0: not the file but the ledger, which another import
+            // filled meanwhile; said as when it was full to begin with.
+            Err(rejected) if rejected.line == 0 => {
+                return Err(LedgerError::Invalid {
+                    field: "--store".into(),
+                    message: format!(
+                        "账本 {} {}；可接受：不存在或为空的账本（导入不会覆盖已有数据）",
+                        location.shown(),
+                        rejected.problem
+                    ),
+                })
+            }
             Err(rejected) => return Ok(Err(ImportRefused { seq: None, problem: rejected.to_string() })),
         };
         if imported.head != checked.head {

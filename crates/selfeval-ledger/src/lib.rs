@@ -211,7 +211,7 @@ pub fn ledgers(location: &Location, settings: &LedgerSettings) -> Result<Vec<(St
     }
 }
 
-fn store_options(settings: &LedgerSettings) -> OpenOptions {
+pub(crate) fn store_options(settings: &LedgerSettings) -> OpenOptions {
     OpenOptions { wait: settings.busy_wait, login: settings.pg_login.clone(), ..OpenOptions::default() }
 }
 

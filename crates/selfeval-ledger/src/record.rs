@@ -402,7 +402,23 @@ impl Ledger {
     /// "The same" means the same actor, reason and events, decided on the
     /// state before the first time.
     fn resent(&self, request: &Request, id: &str, seqs: &[u64]) -> Result<Recorded, LedgerError> {
-        let stored: Vec<StoredEvent> = self.store.events_from(seqs[0]).take(seqs.len()).collect::<Result<_, _>>()?;
+        // What the command index says is checked against the log itself: a
+        // record pointing elsewhere (forged in a shared database, or an
+        // index out of step) must neither answer for another command nor
+        // crash.
+        let head = self.store.head().seq;
+        let stored: Vec<StoredEvent> = match seqs.first() {
+            Some(&first) if first >= 1 && seqs.iter().all(|&s| s <= head) => {
+                self.store.events_from(first).take(seqs.len()).collect::<Result<_, _>>()?
+            }
+            _ => Vec::new(),
+        };
+        if stored.len() != seqs.len() || stored.iter().any(|e| e.envelope.command_id != id) {
+            return Err(LedgerError::Integrity(format!(
+                "命令编号「{id}」的记录指向事件{:?}，日志中那里不是这条命令的事件：命令索引与日志不符（被改动过）；请运行 selfeval verify",
+                seqs
+            )));
+        }
         let first = &stored[0].envelope;
         let before = match seqs[0] {
             1 => State::default(),

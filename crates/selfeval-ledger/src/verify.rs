@@ -66,11 +66,37 @@ impl Ledger {
         let replayer = std::thread::spawn(move || -> Result<(State, Option<[u8; 32]>), LedgerError> {
             let mut state = State::default();
             let mut at_pin = None;
+            // Each stream's versions follow one another, and each event is
+            // in the stream its payload names, as an import requires: what
+            // verifies here also imports.
+            let mut versions: foldhash::HashMap<String, u64> = foldhash::HashMap::default();
             for value in received {
                 for stored in selfeval_store::stored_lines(&value) {
                     let stored = stored.map_err(|m| LedgerError::Integrity(format!("日志中的事件无法读取：{m}")))?;
                     let envelope = &stored.envelope;
-                    state.apply(&decode_envelope(envelope)?);
+                    let event = decode_envelope(envelope)?;
+                    // (No allocation per event: a stream's name is copied once.)
+                    let version = match versions.get_mut(envelope.stream.as_str()) {
+                        Some(version) => {
+                            *version += 1;
+                            *version
+                        }
+                        None => {
+                            versions.insert(envelope.stream.clone(), 1);
+                            1
+                        }
+                    };
+                    if envelope.stream_version != version || event.payload.stream() != envelope.stream {
+                        return Err(LedgerError::Integrity(format!(
+                            "事件{}：记为「{}」的第{}个事件（版本{}），内容属于「{}」：流的版本或归属被改动过",
+                            envelope.seq,
+                            envelope.stream,
+                            version,
+                            envelope.stream_version,
+                            event.payload.stream()
+                        )));
+                    }
+                    state.apply(&event);
                     if Some(envelope.seq) == pinned {
                         at_pin = Some(state_digest(&state)?);
                     }
@@ -91,6 +117,11 @@ impl Ledger {
         state.rebuild_index();
         let snapshot = match cache {
             Err(CacheFound::Stale) => SnapshotCheck::Stale,
+            // A snapshot ahead of the log: the log lost its tail since.
+            Err(CacheFound::Beyond { seq }) => SnapshotCheck::Corrupt(format!(
+                "它反映到事件{seq}，而日志只到事件{}：日志后来被截短或换成了较旧的副本",
+                self.store.head().seq
+            )),
             Err(CacheFound::Corrupt(why)) => SnapshotCheck::Corrupt(why),
             Err(_) => SnapshotCheck::Missing,
             Ok((seq, stored)) if at_pin == Some(stored) => SnapshotCheck::Agrees(seq),
@@ -99,7 +130,9 @@ impl Ledger {
             Ok((seq, _)) => self.compare_decoded(seq, &state)?,
         };
         if !matches!(snapshot, SnapshotCheck::Missing | SnapshotCheck::Agrees(_)) {
-            self.store.remove_cache(&name)?;
+            // What was found is said whether or not this role may remove
+            // it (an auditor's read-only role may not).
+            let _ = self.store.remove_cache(&name);
         }
         let head = self.store.head().seq;
         if !matches!(snapshot, SnapshotCheck::Agrees(_)) && head >= self.settings.snapshot_after {

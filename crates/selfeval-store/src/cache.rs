@@ -51,6 +51,12 @@ pub enum CacheFound<T> {
     Missing,
     /// It reflects an event the log no longer holds with that hash.
     Stale,
+    /// It reflects an event beyond the log's head: the log went back since
+    /// it was written (cut short, or replaced by an older copy).
+    Beyond {
+        /// The event it reflects.
+        seq: u64,
+    },
     /// Its bytes do not match its digest, it is not a cache file, or its
     /// reader could not make sense of it.
     Corrupt(String),
@@ -106,7 +112,7 @@ impl Store {
                 bytes.read_to_end(&mut all).map(|_| all)
             })? {
                 CacheFound::Missing => CacheStatus::Missing,
-                CacheFound::Stale => CacheStatus::Stale,
+                CacheFound::Stale | CacheFound::Beyond { .. } => CacheStatus::Stale,
                 CacheFound::Corrupt(why) => CacheStatus::Corrupt(why),
                 CacheFound::Valid { seq, hash, value } => CacheStatus::Valid(Cached { seq, hash, bytes: value }),
             },
@@ -141,6 +147,9 @@ impl Store {
         let (Ok(hash), Ok(stated)) = (std::str::from_utf8(&rest[8..72]), std::str::from_utf8(&rest[72..HEADER])) else {
             return Ok(CacheFound::Corrupt("头部不是文本".into()));
         };
+        if seq > self.head().seq {
+            return Ok(CacheFound::Beyond { seq });
+        }
         if self.backend.hash_at(seq)?.as_deref() != Some(hash) {
             return Ok(CacheFound::Stale);
         }

@@ -130,6 +130,10 @@ pub(crate) fn read_export(
         line_number += 1;
         let text = trim_newline(&buffer);
         if trailer.is_some() {
+            // Blank lines an editor may add after the trailer are not content.
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
             return reject(None, line_number, "文件尾之后还有内容".into());
         }
         if text.starts_with(b"{\"trailer\":") {

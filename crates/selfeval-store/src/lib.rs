@@ -450,7 +450,14 @@ impl Location {
     /// A `postgres://` or `postgresql://` URL is a PostgreSQL ledger;
     /// anything else is a directory.
     pub fn parse(text: &str) -> Result<Location, String> {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        // Anything that looks like a PostgreSQL URL must be one: a typo
+        // (`POSTGRES:/…`, a leading blank) would otherwise make a directory
+        // of that name, the password in its path.
+        let head = text.trim_start().get(..11).unwrap_or(text.trim_start()).to_ascii_lowercase();
+        if head.starts_with("postgres:") || head.starts_with("postgresql:") {
+            if text.trim_start() != text {
+                return Err(format!("「{}」前有空白；可接受：以 postgres:// 开头的地址", redact(text).trim_start()));
+            }
             PgLocation::parse(text).map(Location::Postgres)
         } else {
             Ok(Location::Dir(PathBuf::from(text)))
@@ -479,7 +486,21 @@ impl Store {
     pub fn open_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
         match location {
             Location::Dir(dir) => Store::open(dir, options),
-            Location::Postgres(pg) => Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, true)?) }),
+            Location::Postgres(pg) => {
+                Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, pg_store::Mode::Write)?) })
+            }
+        }
+    }
+
+    /// Opens the store at `location` to import into it: a PostgreSQL
+    /// ledger is registered only by the import's own transaction, so an
+    /// import cut short leaves none behind.
+    pub fn open_for_import_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
+        match location {
+            Location::Dir(dir) => Store::open(dir, options),
+            Location::Postgres(pg) => {
+                Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, pg_store::Mode::Import)?) })
+            }
         }
     }
 
@@ -490,7 +511,9 @@ impl Store {
     pub fn open_existing_at(location: &Location, options: &OpenOptions) -> Result<Store, StoreError> {
         match location {
             Location::Dir(dir) => Store::open(dir, options),
-            Location::Postgres(pg) => Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, false)?) }),
+            Location::Postgres(pg) => {
+                Ok(Store { backend: Box::new(pg_store::PgStore::open(pg, options, pg_store::Mode::Read)?) })
+            }
         }
     }
 

@@ -116,16 +116,23 @@ fn authority_end(base: &str) -> usize {
     base[start..].find('/').map_or(base.len(), |i| start + i)
 }
 
+/// At most 60 characters of `text`, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 /// `text` with any password in it replaced by `***`: what an error may
-/// quote of a URL that could not be used.
+/// quote of a URL that could not be used (even a mistyped one).
 pub fn redact(text: &str) -> String {
-    let Some(scheme) = text.find("://") else { return text.to_owned() };
-    let rest = &text[scheme + 3..];
-    let authority = rest.find(['/', '?']).map_or(rest, |end| &rest[..end]);
     let mut out = text.to_owned();
-    if let Some(at) = authority.rfind('@') {
-        if let Some(colon) = authority[..at].find(':') {
-            out = format!("{}{}:***{}", &text[..scheme + 3], &authority[..colon], &text[scheme + 3 + at..]);
+    // user:password@ — the userinfo starts after the last '/' before '@'.
+    if let Some(at) = out.find('@') {
+        let start = out[..at].rfind('/').map_or(0, |slash| slash + 1);
+        if let Some(colon) = out[start..at].find(':') {
+            out = format!("{}:***{}", &out[..start + colon], &out[at..]);
         }
     }
     if let Some(query) = out.find('?') {
@@ -146,10 +153,11 @@ impl PgLocation {
     /// Parses `postgres://USER@HOST:PORT/DB?ledger=NAME` (or
     /// `postgresql://`). An error never quotes a password.
     pub fn parse(text: &str) -> Result<PgLocation, String> {
-        let rest = text
-            .strip_prefix("postgres://")
-            .or_else(|| text.strip_prefix("postgresql://"))
-            .ok_or_else(|| format!("「{}」不是 postgres:// 地址", redact(text)))?;
+        let scheme_end = text.find("://").map_or(0, |i| i + 3);
+        let rest = match text[..scheme_end].to_ascii_lowercase().as_str() {
+            "postgres://" | "postgresql://" => &text[scheme_end..],
+            _ => return Err(format!("「{}」不是 postgres:// 地址", shorten(&redact(text)))),
+        };
         let (base, query) = match rest.split_once('?') {
             Some((base, query)) => (base, query),
             None => (rest, ""),
@@ -158,16 +166,30 @@ impl PgLocation {
         let mut params = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             match pair.split_once('=') {
+                Some(("ledger", _)) if ledger.is_some() => {
+                    return Err("ledger 参数出现了不止一次；可接受：一个 ledger=账本名".into())
+                }
                 Some(("ledger", name)) => ledger = Some(percent_decode(name)?),
                 _ => params.push(pair.to_owned()),
             }
         }
         let ledger = ledger.unwrap_or_else(|| "default".to_owned());
-        if ledger.is_empty() || ledger.chars().count() > 200 || ledger.chars().any(char::is_control) {
-            return Err(format!("账本名「{ledger}」不可用；可接受：1至200个字符，不含控制字符"));
+        let invisible = |c: char| {
+            c.is_control()
+                || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+        };
+        if ledger.is_empty() || ledger.chars().count() > 200 || ledger.chars().any(invisible) || ledger.trim() != ledger
+        {
+            return Err(format!(
+                "账本名「{}」不可用；可接受：1至200个字符，首尾无空白，不含控制、方向或零宽字符",
+                shorten(&ledger.escape_debug().to_string())
+            ));
         }
         let location = PgLocation { base: format!("postgres://{base}"), params, ledger };
-        location.config().map_err(|e| format!("PostgreSQL 地址无法解析：{e}"))?;
+        let config = location.config().map_err(|e| format!("PostgreSQL 地址无法解析：{e}"))?;
+        if config.get_hosts().is_empty() {
+            return Err("PostgreSQL 地址中没有主机；可接受：postgres://用户@主机:端口/数据库?ledger=账本名".into());
+        }
         Ok(location)
     }
 
@@ -228,7 +250,11 @@ impl PgLocation {
                 config.password(password);
             }
         }
-        config.connect(NoTls).map_err(db_error)
+        config.connect(NoTls).map_err(|error| match error.code() {
+            Some(_) => db_error(error),
+            // Refused, unreachable, TLS asked for, the network: the machine's.
+            None => connection_error(&error),
+        })
     }
 
     /// This location's password in a password file in libpq's format
@@ -366,19 +392,35 @@ impl<T> OrDb<T> for Result<T, postgres::Error> {
 
 /// Brings the schema up to the last migration, each in its own
 /// transaction; concurrent clients take turns on an advisory lock.
-pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
-    // Up to date: nothing to create, so a role without CREATE (the
-    // application's, docs/storage.md) goes on.
-    let known: Option<i32> = client
+/// The schema's version, if the database has selfeval's schema.
+fn schema_version(client: &mut Client) -> Option<usize> {
+    client
         .query_one(
             "SELECT CASE WHEN to_regclass('selfeval_migrations') IS NULL THEN NULL
                     ELSE (SELECT coalesce(max(version), 0) FROM selfeval_migrations) END",
             &[],
         )
-        .map(|row| row.get(0))
-        .unwrap_or(None);
-    if known.and_then(|v| usize::try_from(v).ok()) == Some(MIGRATIONS.len()) {
-        return Ok(0);
+        .ok()
+        .and_then(|row| row.get::<_, Option<i32>>(0))
+        .and_then(|v| usize::try_from(v).ok())
+}
+
+/// A database whose schema is newer than this program knows: it may hold
+/// what this program would misread, so it is neither read nor written.
+fn newer_schema(version: usize) -> StoreError {
+    StoreError::Environment(std::io::Error::other(format!(
+        "数据库的结构版本为{version}，新于本程序所知的{}；请升级 selfeval",
+        MIGRATIONS.len()
+    )))
+}
+
+pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
+    // Up to date: nothing to create, so a role without CREATE (the
+    // application's, docs/storage.md) goes on.
+    match schema_version(client) {
+        Some(version) if version == MIGRATIONS.len() => return Ok(0),
+        Some(version) if version > MIGRATIONS.len() => return Err(newer_schema(version)),
+        _ => {}
     }
     let mut tx = client.transaction().or_db()?;
     // One number for selfeval's migrations (the bytes of "self").
@@ -393,10 +435,7 @@ pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
     let applied: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM selfeval_migrations", &[]).or_db()?.get(0);
     let applied = usize::try_from(applied).unwrap_or(0);
     if applied > MIGRATIONS.len() {
-        return Err(StoreError::Io(format!(
-            "数据库的结构版本为{applied}，新于本程序所知的{}；请升级 selfeval",
-            MIGRATIONS.len()
-        )));
+        return Err(newer_schema(applied));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         tx.batch_execute(sql).or_db()?;
@@ -465,6 +504,17 @@ pub fn ledger_exists(location: &PgLocation, login: &PgLogin) -> Result<bool, Sto
     Ok(row.is_some())
 }
 
+/// How a ledger is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// As it is: nothing created, not even the schema.
+    Read,
+    /// The schema brought up to date and the ledger registered.
+    Write,
+    /// The schema brought up to date; the ledger registered by the import.
+    Import,
+}
+
 /// A ledger in a PostgreSQL database.
 pub(crate) struct PgStore {
     client: RefCell<Client>,
@@ -484,6 +534,26 @@ impl fmt::Debug for PgStore {
     }
 }
 
+/// A row of `selfeval_events` as the log needs it: the next number after
+/// the one before (no gap, no repeat), and its columns saying what its
+/// stored line says (a row inserted by hand with other columns would make
+/// readers count an event twice or look in the wrong stream).
+fn checked_row(expected: u64, seq: u64, line: &[u8], hash: &str) -> Result<(), StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt { seq: expected, message };
+    if seq != expected {
+        return Err(corrupt(format!("事件表中事件{expected}缺失，下一行是事件{seq}：历史被删改")));
+    }
+    let (line_hash, body) = codec::split_line(line).map_err(corrupt)?;
+    let body_seq = codec::body_seq(body).map_err(corrupt)?;
+    if body_seq != seq {
+        return Err(corrupt(format!("事件表第{seq}行存的是事件{body_seq}：历史被删改")));
+    }
+    if line_hash != hash {
+        return Err(corrupt(format!("事件表第{seq}行的哈希列与事件本身的哈希不同：历史被删改")));
+    }
+    Ok(())
+}
+
 fn seq_param(seq: u64) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
@@ -496,20 +566,27 @@ impl PgStore {
     /// Connects. With `create`, brings the schema up to date and registers
     /// the ledger if it is new; without, uses what is there (a role that
     /// may only read can; an up-to-date schema needs no CREATE either).
-    pub(crate) fn open(
-        location: &PgLocation,
-        options: &crate::OpenOptions,
-        create: bool,
-    ) -> Result<PgStore, StoreError> {
+    pub(crate) fn open(location: &PgLocation, options: &crate::OpenOptions, mode: Mode) -> Result<PgStore, StoreError> {
         let mut client = location.connect_with(&options.login)?;
-        if create {
-            migrate(&mut client)?;
-            client
-                .execute(
-                    "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                    &[&location.ledger],
-                )
-                .or_db()?;
+        match mode {
+            Mode::Read => match schema_version(&mut client) {
+                Some(version) if version > MIGRATIONS.len() => return Err(newer_schema(version)),
+                _ => {}
+            },
+            Mode::Write => {
+                migrate(&mut client)?;
+                client
+                    .execute(
+                        "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                        &[&location.ledger],
+                    )
+                    .or_db()?;
+            }
+            // The ledger is registered by the import's own transaction: an
+            // import cut short leaves no empty ledger behind.
+            Mode::Import => {
+                migrate(&mut client)?;
+            }
         }
         // A client that stalls inside a command (a laptop suspended, a
         // network cut) does not hold the ledger's writers for ever.
@@ -530,13 +607,17 @@ impl PgStore {
     fn read_head(&self, client: &mut impl postgres::GenericClient) -> Result<Head, StoreError> {
         let row = client
             .query_opt(
-                "SELECT seq, hash FROM selfeval_events WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
+                "SELECT seq, line, hash FROM selfeval_events WHERE ledger = $1 ORDER BY seq DESC LIMIT 1",
                 &[&self.location.ledger],
             )
             .or_db()?;
         Ok(match row {
             None => Head { seq: 0, hash: GENESIS_HASH.to_owned() },
-            Some(row) => Head { seq: seq_of(row.get(0)), hash: row.get::<_, String>(1) },
+            Some(row) => {
+                let seq = seq_of(row.get(0));
+                checked_row(seq, seq, row.get(1), row.get(2))?;
+                Head { seq, hash: row.get::<_, String>(2) }
+            }
         })
     }
 
@@ -547,13 +628,15 @@ impl PgStore {
             .client
             .borrow_mut()
             .query(
-                "SELECT line FROM selfeval_events WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
+                "SELECT seq, line, hash FROM selfeval_events WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
                 &[&self.location.ledger, &seq_param(from), &seq_param(to)],
             )
             .or_db()?;
         let mut out = Vec::new();
-        for row in &rows {
-            out.extend_from_slice(row.get::<_, &[u8]>(0));
+        for (i, row) in rows.iter().enumerate() {
+            let line: &[u8] = row.get(1);
+            checked_row(from + i as u64, seq_of(row.get(0)), line, row.get(2))?;
+            out.extend_from_slice(line);
             out.push(b'\n');
         }
         Ok((out, rows.len() as u64))
@@ -762,7 +845,27 @@ impl crate::Backend for PgStore {
                 &[&self.location.ledger, &stream],
             )
             .or_db()?;
-        rows.iter().map(|row| codec::stored_line(row.get::<_, &[u8]>(1), seq_of(row.get(0)))).collect()
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let event = codec::stored_line(row.get::<_, &[u8]>(1), seq_of(row.get(0)))?;
+            let e = &event.envelope;
+            // The table's stream column must say what the line says, and
+            // the stream's versions must follow one another.
+            if e.stream != stream || e.stream_version != events.len() as u64 + 1 {
+                return Err(StoreError::Corrupt {
+                    seq: e.seq,
+                    message: format!(
+                        "事件表把事件{}列为「{stream}」的第{}个事件，事件本身是「{}」的第{}个：历史被删改",
+                        e.seq,
+                        events.len() + 1,
+                        e.stream,
+                        e.stream_version
+                    ),
+                });
+            }
+            events.push(event);
+        }
+        Ok(events)
     }
 
     fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
@@ -854,6 +957,8 @@ impl crate::Backend for PgStore {
         let ledger = self.location.ledger.clone();
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().or_db()?;
+        tx.execute("INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&ledger])
+            .or_db()?;
         tx.execute(LOCK_LEDGER, &[&ledger]).or_db()?;
         let current = self.read_head(&mut tx)?;
         if current.seq != 0 {

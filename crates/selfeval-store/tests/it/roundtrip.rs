@@ -307,3 +307,14 @@ fn a_checker_can_read_every_pack_after_the_import_returned_and_with_no_wait() {
     assert_eq!(store.verify().unwrap().unwrap().events, imported.events);
     assert_eq!(exported(&store), export);
 }
+
+#[test]
+fn blank_lines_after_the_trailer_are_not_content() {
+    let first = sample_export(3);
+    let mut padded = first.clone();
+    padded.extend_from_slice(b"\n\r\n  \n");
+    assert_eq!(import(&padded).unwrap(), first);
+    let mut more = first.clone();
+    more.extend_from_slice(b"\nx\n");
+    assert!(import(&more).unwrap_err().problem.contains("文件尾之后还有内容"));
+}
