@@ -24,13 +24,19 @@ fn events_in(url: &str, ledger: &str) -> i64 {
     sql(url).query_one("SELECT count(*) FROM selfeval_events WHERE ledger = $1", &[&ledger]).unwrap().get(0)
 }
 
+/// The demo in a directory, and its export.
+fn demo_exported() -> (Env, std::path::PathBuf) {
+    let sled = Env::in_dir();
+    assert_eq!(sled.run(&["demo"]).code(), 0);
+    sled.ok(&["export", "demo.jsonl"]);
+    let export = sled.dir.path().join("demo.jsonl");
+    (sled, export)
+}
+
 #[test]
 fn the_demo_moves_between_the_backends_byte_for_byte_and_reports_the_same() {
     let Some(pg) = Env::on_postgres() else { return };
-    let sled = Env::in_dir();
-    sled.run(&["demo"]);
-    sled.ok(&["export", "demo.jsonl"]);
-    let export = sled.dir.path().join("demo.jsonl");
+    let (sled, export) = demo_exported();
     let imported = pg.ok(&["import", export.to_str().unwrap()]);
     assert!(imported.contains("已导入 77 个事件"), "{imported}");
     for args in [&["report", "--format", "json"][..], &["report"], &["check"], &["history", "--project", "P04"]] {
@@ -375,7 +381,6 @@ fn demo_with_sql() -> Option<(Env, postgres::Client, String)> {
 #[test]
 fn a_row_copied_under_another_number_is_an_integrity_error_for_every_reader_not_a_figure_counted_twice() {
     let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
-    let before = env.run(&["report", "--format", "json"]).stdout();
     // What the application role can do: INSERT. Event 77's line again as 78.
     sql.execute(
         "INSERT INTO selfeval_events SELECT ledger, 78, stream, 99, 'copied', line, hash FROM selfeval_events
@@ -390,7 +395,6 @@ fn a_row_copied_under_another_number_is_an_integrity_error_for_every_reader_not_
     }
     let spend = env.run(&["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
     assert_eq!(spend.code(), 4, "{}", spend.stderr());
-    assert!(!before.is_empty());
 }
 
 #[test]
@@ -520,10 +524,7 @@ fn a_database_with_a_newer_schema_is_neither_read_nor_written() {
 #[test]
 fn imports_racing_into_one_ledger_land_once_and_the_others_are_told_it_is_full() {
     let Some(pg) = Env::on_postgres() else { return };
-    let sled = Env::in_dir();
-    sled.run(&["demo"]);
-    sled.ok(&["export", "demo.jsonl"]);
-    let file = sled.dir.path().join("demo.jsonl");
+    let (sled, file) = demo_exported();
     let children: Vec<_> = (0..4)
         .map(|_| pg.command().args(["import", file.to_str().unwrap()]).stderr(Stdio::piped()).spawn().unwrap())
         .collect();

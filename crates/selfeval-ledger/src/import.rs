@@ -64,6 +64,15 @@ fn remove_leftovers(target: &Path) {
     }
 }
 
+/// The refusal of an import into `store` (`库 …` or `账本 …`), which
+/// already holds `events` events; `accepted` says what may be there.
+fn not_empty(store: String, events: u64, accepted: &str) -> LedgerError {
+    LedgerError::Invalid {
+        field: "--store".into(),
+        message: format!("{store} 已有 {events} 个事件；可接受：{accepted}（导入不会覆盖已有数据）"),
+    }
+}
+
 /// What may be at the target: nothing, an empty directory, or an empty ledger.
 fn target_is_free(target: &Path, settings: &LedgerSettings) -> Result<(), LedgerError> {
     if !target.exists() {
@@ -85,14 +94,7 @@ fn target_is_free(target: &Path, settings: &LedgerSettings) -> Result<(), Ledger
     }
     let ledger = Ledger::open_existing(target, settings)?;
     if !ledger.is_empty() {
-        return Err(LedgerError::Invalid {
-            field: "--store".into(),
-            message: format!(
-                "库 {} 已有 {} 个事件；可接受：不存在的目录、空目录或空库（导入不会覆盖已有数据）",
-                target.display(),
-                ledger.head().seq
-            ),
-        });
+        return Err(not_empty(format!("库 {}", target.display()), ledger.head().seq, "不存在的目录、空目录或空库"));
     }
     Ok(())
 }
@@ -148,17 +150,11 @@ impl Ledger {
         if let Location::Dir(dir) = location {
             return Ledger::import_new(dir, settings, input);
         }
+        let full = |events| not_empty(format!("账本 {}", location.shown()), events, "不存在或为空的账本");
         if crate::exists_at(location, settings)? {
             let ledger = Ledger::open_existing_at(location, settings)?;
             if !ledger.is_empty() {
-                return Err(LedgerError::Invalid {
-                    field: "--store".into(),
-                    message: format!(
-                        "账本 {} 已有 {} 个事件；可接受：不存在或为空的账本（导入不会覆盖已有数据）",
-                        location.shown(),
-                        ledger.head().seq
-                    ),
-                });
+                return Err(full(ledger.head().seq));
             }
         }
         let scratch = tempfile::Builder::new().prefix("selfeval-import-").tempdir().map_err(io)?;
@@ -177,16 +173,7 @@ impl Ledger {
             Ok(imported) => imported,
             // Line 0: not the file but the ledger, which another import
             // filled meanwhile; said as when it was full to begin with.
-            Err(rejected) if rejected.line == 0 => {
-                return Err(LedgerError::Invalid {
-                    field: "--store".into(),
-                    message: format!(
-                        "账本 {} {}；可接受：不存在或为空的账本（导入不会覆盖已有数据）",
-                        location.shown(),
-                        rejected.problem
-                    ),
-                })
-            }
+            Err(rejected) if rejected.line == 0 => return Err(full(ledger.head().seq)),
             Err(rejected) => return Ok(Err(ImportRefused { seq: None, problem: rejected.to_string() })),
         };
         if imported.head != checked.head {

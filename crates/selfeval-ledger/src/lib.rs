@@ -42,7 +42,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use selfeval_store::{redact, Location, PgLocation, PgLogin, PgTarget};
+pub use selfeval_store::{redact, Location, PgLocation, PgLogin};
 
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};

@@ -76,6 +76,7 @@ impl Ledger {
                 return self.resent(request, id, &seqs);
             }
         }
+        let given_id = command_id.is_some();
         let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
         let asked = request;
         let mut attempts = 0;
@@ -96,8 +97,9 @@ impl Ledger {
             };
             // Another client of a shared database may have recorded the
             // same command id since it was looked up: the answer is then
-            // the resent one.
-            if let Some(seqs) = self.store.command_seqs(&command_id)? {
+            // the resent one. (An id made here is new: no second lookup.)
+            let resent = if given_id { self.store.command_seqs(&command_id)? } else { None };
+            if let Some(seqs) = resent {
                 self.store.release()?;
                 return self.resent(asked, &command_id, &seqs);
             }

@@ -74,7 +74,7 @@ pub use cache::{CacheFound, CacheStatus, Cached};
 pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GENESIS_HASH, HASH_ALGORITHM};
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;
-pub use pg_store::{ledger_exists, ledgers, redact, PgLocation, PgLogin, PgTarget, MIGRATIONS};
+pub use pg_store::{ledger_exists, ledgers, redact, PgLocation, PgLogin, MIGRATIONS};
 pub use sled_store::LOCK_FILE;
 
 /// An event to append: its type, schema version and payload (compact JSON).

@@ -89,6 +89,9 @@ CREATE TRIGGER selfeval_ledgers_no_truncate BEFORE TRUNCATE ON selfeval_ledgers
 /// advisory locks in the database collides with it.
 const LOCK_LEDGER: &str = "SELECT pg_advisory_xact_lock(1936026727, hashtext($1))";
 
+/// Registers a ledger (once: a second registration does nothing).
+const REGISTER_LEDGER: &str = "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING";
+
 /// Rows fetched per log value when the log is read in order.
 const ROWS_PER_VALUE: i64 = 2_000;
 
@@ -202,7 +205,7 @@ impl PgLocation {
 
     /// Whom the URL connects as, and where: what a password file is
     /// searched by. `None` when the URL names no user or host.
-    pub fn target(&self) -> Option<PgTarget> {
+    fn target(&self) -> Option<PgTarget> {
         let config = self.config().ok()?;
         let host = match config.get_hosts().first()? {
             postgres::config::Host::Tcp(host) => host.clone(),
@@ -214,7 +217,6 @@ impl PgLocation {
             port: config.get_ports().first().copied().unwrap_or(5432),
             database: config.get_dbname().or(config.get_user())?.to_owned(),
             user: config.get_user()?.to_owned(),
-            has_password: config.get_password().is_some(),
         })
     }
 
@@ -236,17 +238,18 @@ impl PgLocation {
         format!("postgres://{authority}{}?{}", &self.base[end..], params.join("&"))
     }
 
-    /// Connects. The password: the URL's, else `password` (`PGPASSWORD`,
-    /// as given by the caller: the store reads no environment), else this
-    /// location's line of the password file `password_file`, if any.
-    fn connect(&self, password: Option<&str>, password_file: Option<&Path>) -> Result<Client, StoreError> {
+    /// Connects. The password: the URL's, else `PGPASSWORD` (as the caller
+    /// read it: the store reads no environment), else this location's line
+    /// of the password file, if any.
+    fn connect(&self, login: &PgLogin) -> Result<Client, StoreError> {
         let mut config = self.config().map_err(|e| StoreError::Io(format!("{e}")))?;
         // What an administrator sees in pg_stat_activity.
         if config.get_application_name().is_none() {
             config.application_name("selfeval");
         }
         if config.get_password().is_none() {
-            if let Some(password) = password.map(str::to_owned).or_else(|| self.password_from(password_file?)) {
+            let from_file = || self.password_from(login.password_file.as_deref()?);
+            if let Some(password) = login.password.clone().or_else(from_file) {
                 config.password(password);
             }
         }
@@ -275,7 +278,7 @@ impl PgLocation {
 
 /// Whom a PostgreSQL URL connects as, and where ([`PgLocation::target`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PgTarget {
+struct PgTarget {
     /// The host name or address (`localhost` for a socket).
     pub host: String,
     /// The port (5432 unless the URL says).
@@ -284,8 +287,6 @@ pub struct PgTarget {
     pub database: String,
     /// The user.
     pub user: String,
-    /// Whether the URL carries a password itself.
-    pub has_password: bool,
 }
 
 fn percent_decode(text: &str) -> Result<String, String> {
@@ -305,7 +306,7 @@ fn percent_decode(text: &str) -> Result<String, String> {
             }
         }
     }
-    String::from_utf8(out).map_err(|_| "ledger 不是 UTF-8 文本".to_owned())
+    String::from_utf8(out).map_err(|_| "ledger 不是 UTF-8 文本；可接受：UTF-8 文字，可用 %XX 编码".to_owned())
 }
 
 /// `text` with what would end or change a URL's query value
@@ -356,7 +357,7 @@ fn db_error(error: postgres::Error) -> StoreError {
     let Some(code) = error.code() else {
         // No server error: the connection (closed, refused, cut, its IO).
         let io = std::error::Error::source(&error).is_some_and(|c| c.is::<std::io::Error>());
-        return if error.is_closed() || io || error.to_string().contains("connect") {
+        return if error.is_closed() || io {
             connection_error(&error)
         } else {
             StoreError::Io(format!("PostgreSQL：{}", describe(&error)))
@@ -390,8 +391,6 @@ impl<T> OrDb<T> for Result<T, postgres::Error> {
     }
 }
 
-/// Brings the schema up to the last migration, each in its own
-/// transaction; concurrent clients take turns on an advisory lock.
 /// The schema's version, if the database has selfeval's schema.
 fn schema_version(client: &mut Client) -> Option<usize> {
     client
@@ -414,6 +413,8 @@ fn newer_schema(version: usize) -> StoreError {
     )))
 }
 
+/// Brings the schema up to the last migration, in one transaction;
+/// concurrent clients take turns on an advisory lock.
 pub(crate) fn migrate(client: &mut Client) -> Result<usize, StoreError> {
     // Up to date: nothing to create, so a role without CREATE (the
     // application's, docs/storage.md) goes on.
@@ -465,12 +466,6 @@ impl fmt::Debug for PgLogin {
     }
 }
 
-impl PgLocation {
-    fn connect_with(&self, login: &PgLogin) -> Result<Client, StoreError> {
-        self.connect(login.password.as_deref(), login.password_file.as_deref())
-    }
-}
-
 /// Whether the database has selfeval's schema (nothing is created).
 fn has_schema(client: &mut Client) -> Result<bool, StoreError> {
     Ok(client.query_one("SELECT to_regclass('selfeval_ledgers') IS NOT NULL", &[]).or_db()?.get(0))
@@ -479,7 +474,7 @@ fn has_schema(client: &mut Client) -> Result<bool, StoreError> {
 /// The ledgers in the database at `location` (its ledger part ignored),
 /// with their event counts, by name; nothing is created.
 pub fn ledgers(location: &PgLocation, login: &PgLogin) -> Result<Vec<(String, u64)>, StoreError> {
-    let mut client = location.connect_with(login)?;
+    let mut client = location.connect(login)?;
     if !has_schema(&mut client)? {
         return Ok(Vec::new());
     }
@@ -496,7 +491,7 @@ pub fn ledgers(location: &PgLocation, login: &PgLogin) -> Result<Vec<(String, u6
 /// Whether the ledger at `location` exists (nothing is created, not even
 /// the schema: a reader may not be allowed to).
 pub fn ledger_exists(location: &PgLocation, login: &PgLogin) -> Result<bool, StoreError> {
-    let mut client = location.connect_with(login)?;
+    let mut client = location.connect(login)?;
     if !has_schema(&mut client)? {
         return Ok(false);
     }
@@ -534,6 +529,20 @@ impl fmt::Debug for PgStore {
     }
 }
 
+/// The rows of `selfeval_commands` for events in log order: a command's
+/// events are consecutive, so each run of one command id is one row.
+#[derive(Default)]
+struct CommandRuns(Vec<(String, u64, i32)>);
+
+impl CommandRuns {
+    fn push(&mut self, command_id: &str, seq: u64) {
+        match self.0.last_mut() {
+            Some((id, _, count)) if id == command_id => *count += 1,
+            _ => self.0.push((command_id.to_owned(), seq, 1)),
+        }
+    }
+}
+
 /// A row of `selfeval_events` as the log needs it: the next number after
 /// the one before (no gap, no repeat), and its columns saying what its
 /// stored line says (a row inserted by hand with other columns would make
@@ -563,11 +572,11 @@ fn seq_of(value: i64) -> u64 {
 }
 
 impl PgStore {
-    /// Connects. With `create`, brings the schema up to date and registers
-    /// the ledger if it is new; without, uses what is there (a role that
-    /// may only read can; an up-to-date schema needs no CREATE either).
+    /// Connects and reads the head; what else depends on `mode` (a role
+    /// that may only read can open in `Read`; an up-to-date schema needs
+    /// no CREATE in the others either).
     pub(crate) fn open(location: &PgLocation, options: &crate::OpenOptions, mode: Mode) -> Result<PgStore, StoreError> {
-        let mut client = location.connect_with(&options.login)?;
+        let mut client = location.connect(&options.login)?;
         match mode {
             Mode::Read => match schema_version(&mut client) {
                 Some(version) if version > MIGRATIONS.len() => return Err(newer_schema(version)),
@@ -575,12 +584,7 @@ impl PgStore {
             },
             Mode::Write => {
                 migrate(&mut client)?;
-                client
-                    .execute(
-                        "INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-                        &[&location.ledger],
-                    )
-                    .or_db()?;
+                client.execute(REGISTER_LEDGER, &[&location.ledger]).or_db()?;
             }
             // The ledger is registered by the import's own transaction: an
             // import cut short leaves no empty ledger behind.
@@ -645,23 +649,23 @@ impl PgStore {
 
 impl PgStore {
     /// Inserts what is staged inside the held transaction, if the log is
-    /// still at the head it was staged on.
+    /// still at the head it was staged on (the head [`Backend::hold`] read
+    /// under the lock: nobody else can have moved it since).
+    ///
+    /// [`Backend::hold`]: crate::Backend::hold
     fn insert_staged(&mut self, staging: &Staging) -> Result<Result<Appended, Conflict>, StoreError> {
         let Staging { base, stored, value, .. } = staging;
-        let mut client = self.client.borrow_mut();
-        let current = self.read_head(&mut *client)?;
-        if &current != base {
-            drop(client);
-            self.head = current;
+        if &self.head != base {
             return Ok(Err(Conflict { stream: String::new(), expected: base.seq, actual: self.head.seq }));
         }
+        let mut client = self.client.borrow_mut();
         let insert = client
             .prepare(
                 "INSERT INTO selfeval_events (ledger, seq, stream, stream_version, command_id, line, hash)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .or_db()?;
-        let mut commands: Vec<(&str, u64, i32)> = Vec::new();
+        let mut commands = CommandRuns::default();
         for (event, line) in stored.iter().zip(codec::lines(value)) {
             let e = &event.envelope;
             let params: [&(dyn postgres::types::ToSql + Sync); 7] = [
@@ -674,12 +678,9 @@ impl PgStore {
                 &event.hash,
             ];
             client.execute(&insert, &params).or_db()?;
-            match commands.last_mut() {
-                Some((id, _, count)) if *id == e.command_id => *count += 1,
-                _ => commands.push((&e.command_id, e.seq, 1)),
-            }
+            commands.push(&e.command_id, e.seq);
         }
-        for (id, first, count) in commands {
+        for (id, first, count) in commands.0 {
             let inserted = client.execute(
                 "INSERT INTO selfeval_commands (ledger, command_id, first_seq, count) VALUES ($1, $2, $3, $4)",
                 &[&self.location.ledger, &id, &seq_param(first), &count],
@@ -747,9 +748,6 @@ impl crate::Backend for PgStore {
         let outcome = outcome?;
         match finished {
             Ok(()) => {}
-            Err(error) if error.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Ok(Err(Conflict { stream: String::new(), expected: staging.base.seq, actual: self.head.seq }));
-            }
             // Cut off while committing: the server may have committed.
             Err(error) if finish == "COMMIT" => {
                 let id = staging.stored.first().map_or("", |e| e.envelope.command_id.as_str());
@@ -957,11 +955,13 @@ impl crate::Backend for PgStore {
         let ledger = self.location.ledger.clone();
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().or_db()?;
-        tx.execute("INSERT INTO selfeval_ledgers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&ledger])
-            .or_db()?;
+        tx.execute(REGISTER_LEDGER, &[&ledger]).or_db()?;
         tx.execute(LOCK_LEDGER, &[&ledger]).or_db()?;
         let current = self.read_head(&mut tx)?;
         if current.seq != 0 {
+            drop(tx);
+            drop(client);
+            self.head = current.clone();
             return Ok(Err(ImportRejected {
                 seq: None,
                 line: 0,
@@ -975,7 +975,7 @@ impl crate::Backend for PgStore {
             .or_db()?;
         let types = [Type::TEXT, Type::INT8, Type::TEXT, Type::INT8, Type::TEXT, Type::BYTEA, Type::BPCHAR];
         let mut writer = BinaryCopyInWriter::new(sink, &types);
-        let mut commands: Vec<(String, u64, i32)> = Vec::new();
+        let mut commands = CommandRuns::default();
         let read = crate::export::read_export(input, &mut |line, entry| {
             let (hash, _) = codec::split_line(line).map_err(|m| StoreError::Corrupt { seq: entry.seq, message: m })?;
             writer
@@ -989,10 +989,7 @@ impl crate::Backend for PgStore {
                     &hash,
                 ])
                 .or_db()?;
-            match commands.last_mut() {
-                Some((id, _, count)) if *id == entry.command_id => *count += 1,
-                _ => commands.push((entry.command_id, entry.seq, 1)),
-            }
+            commands.push(&entry.command_id, entry.seq);
             Ok(())
         })?;
         let head = match read {
@@ -1004,7 +1001,7 @@ impl crate::Backend for PgStore {
         let sink =
             tx.copy_in("COPY selfeval_commands (ledger, command_id, first_seq, count) FROM STDIN BINARY").or_db()?;
         let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT, Type::INT8, Type::INT4]);
-        for (id, first, count) in &commands {
+        for (id, first, count) in &commands.0 {
             writer.write(&[&ledger, id, &seq_param(*first), count]).or_db()?;
         }
         writer.finish().map_err(|e| match e.code() {

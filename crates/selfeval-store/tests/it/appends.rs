@@ -181,18 +181,20 @@ fn a_cache_streams_in_and_out_in_the_format_of_a_whole_write() {
     assert_eq!(fresh.read_cache_with("state", first).unwrap(), CacheFound::Stale);
 }
 
-/// The PostgreSQL server under test, if any (`cargo xtask ci` starts one).
-fn pg_url() -> Option<String> {
-    crate::backends().into_iter().find_map(|b| match b {
+/// The PostgreSQL server under test, if any (`cargo xtask ci` starts one),
+/// and a fresh ledger there.
+fn pg_fresh() -> Option<(String, crate::Fresh)> {
+    let url = crate::backends().into_iter().find_map(|b| match b {
         crate::Backend::Postgres(url) => Some(url),
         crate::Backend::Sled => None,
-    })
+    })?;
+    let fresh = crate::Fresh::new(&crate::Backend::Postgres(url.clone()));
+    Some((url, fresh))
 }
 
 #[test]
 fn the_database_itself_refuses_to_rewrite_or_delete_history() {
-    let Some(url) = pg_url() else { return };
-    let fresh = crate::Fresh::new(&crate::Backend::Postgres(url.clone()));
+    let Some((url, fresh)) = pg_fresh() else { return };
     let mut store = fresh.open();
     store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 2)).unwrap().unwrap();
     let head = store.head().clone();
@@ -218,8 +220,7 @@ fn the_database_itself_refuses_to_rewrite_or_delete_history() {
 #[test]
 fn a_cache_in_the_database_is_used_only_while_its_digest_and_event_hold() {
     use selfeval_store::CacheFound;
-    let Some(url) = pg_url() else { return };
-    let fresh = crate::Fresh::new(&crate::Backend::Postgres(url.clone()));
+    let Some((url, fresh)) = pg_fresh() else { return };
     let mut store = fresh.open();
     store.append(&batch("project/P01", ExpectedVersion::Any, "c1", 3)).unwrap().unwrap();
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
