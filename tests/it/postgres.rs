@@ -115,6 +115,28 @@ fn a_bad_url_or_an_unreachable_server_is_said_clearly() {
     assert!(!down.stderr().contains("panicked"), "{}", down.stderr());
 }
 
+/// Starts a batch of `count` spends (command ids `{prefix}{i}`) on P01 and
+/// returns once at least `landed` more events are in the ledger.
+fn batch_under_way(env: &Env, prefix: &str, count: usize, landed: i64) -> std::process::Child {
+    let lines: String =
+        (0..count).map(|i| format!("spend P01 --amount 0.01 --date 2024-06-30 --command-id {prefix}{i}\n")).collect();
+    std::fs::write(env.dir.path().join("many.txt"), lines).unwrap();
+    let (url, ledger) = (Env::pg_server().unwrap(), ledger_of(env));
+    let before = events_in(&url, &ledger);
+    let child = env
+        .command()
+        .args(["--actor", crate::ACTOR, "batch", "many.txt"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while events_in(&url, &ledger) < before + landed && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
 /// A department with P01 of 应急救援科, the demo's people on its roster.
 fn department(env: &Env) {
     env.ok_as(DEMO_OFFICE, &["init", "--department", "某市应急管理局", "--year", "2024"]);
@@ -161,23 +183,9 @@ fn a_client_killed_in_the_middle_leaves_no_partial_command_and_loses_nothing_ack
     let url = Env::pg_server().unwrap();
     let ledger = ledger_of(&env);
     for round in 0..3 {
-        // New command ids each round: a resent line prints 已记录 too.
-        let lines: String = (0..3000)
-            .map(|i| format!("spend P01 --amount 0.01 --date 2024-06-30 --command-id k{round}-{i}\n"))
-            .collect();
-        std::fs::write(env.dir.path().join("many.txt"), lines).unwrap();
         let before = events_in(&url, &ledger);
-        let mut child = env
-            .command()
-            .args(["--actor", crate::ACTOR, "batch", "many.txt"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while events_in(&url, &ledger) < before + 20 * (round + 1) && started.elapsed() < Duration::from_secs(30) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        // New command ids each round: a resent line prints 已记录 too.
+        let mut child = batch_under_way(&env, &format!("k{round}-"), 3000, 20 * (round + 1));
         child.kill().unwrap(); // SIGKILL
         let output = child.wait_with_output().unwrap();
         let acknowledged = String::from_utf8_lossy(&output.stdout).lines().filter(|l| l.contains("已记录")).count();
@@ -199,23 +207,10 @@ fn a_client_killed_in_the_middle_leaves_no_partial_command_and_loses_nothing_ack
 fn a_connection_cut_by_the_server_is_a_clear_error_and_nothing_half_written() {
     let Some(env) = Env::on_postgres() else { return };
     department(&env);
-    let lines: String =
-        (0..5000).map(|i| format!("spend P01 --amount 0.01 --date 2024-06-30 --command-id t{i}\n")).collect();
-    std::fs::write(env.dir.path().join("many.txt"), lines).unwrap();
     let url = Env::pg_server().unwrap();
     let ledger = ledger_of(&env);
     let before = events_in(&url, &ledger);
-    let child = env
-        .command()
-        .args(["--actor", crate::ACTOR, "batch", "many.txt"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while events_in(&url, &ledger) < before + 30 && started.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let child = batch_under_way(&env, "t", 5000, 30);
     let mut admin = sql(&url);
     let cut: i64 = admin
         .query_one(
