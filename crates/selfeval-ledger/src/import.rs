@@ -168,7 +168,7 @@ impl Ledger {
             Err(refused) => return Ok(Err(refused)),
         };
         let store = selfeval_store::Store::open_for_import_at(location, &crate::store_options(settings))?;
-        let mut ledger = Ledger { store, settings: settings.clone(), copy: None };
+        let mut ledger = Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() };
         let imported = match ledger.store.import_with(&mut reader()?, &mut |_| {})? {
             Ok(imported) => imported,
             // Line 0: not the file but the ledger, which another import

@@ -42,7 +42,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use selfeval_store::{redact, Location, PgLocation, PgLogin};
+pub use selfeval_store::{redact, Location, PgLocation, PgLogin, Repair};
 
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
@@ -166,13 +166,20 @@ pub struct Ledger {
     store: Store,
     settings: LedgerSettings,
     /// The temporary copy this ledger reads, when the original is read-only
-    /// (removed when the ledger is dropped).
+    /// or refused by the storage engine (removed when the ledger is dropped).
     copy: Option<tempfile::TempDir>,
+    /// What a salvage removed in that copy before the engine would open it.
+    copy_repairs: Vec<Repair>,
 }
 
 /// Whether `path` holds a ledger: a directory with the engine's files.
 pub fn is_ledger(path: &Path) -> bool {
     path.is_dir() && path.join("conf").is_file() && path.join("db").is_file()
+}
+
+/// The files of `repairs`, for a message.
+fn names(repairs: &[Repair]) -> String {
+    repairs.iter().map(|r| r.file.as_str()).collect::<Vec<_>>().join("、")
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -219,14 +226,14 @@ impl Ledger {
     /// Opens the ledger at `path`, creating an empty one if there is none.
     pub fn open(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         let store = Store::open(path, &store_options(settings))?;
-        Ok(Ledger { store, settings: settings.clone(), copy: None })
+        Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() })
     }
 
     /// Opens the ledger at `location` (a directory or a PostgreSQL
     /// ledger), creating an empty one if there is none.
     pub fn open_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         let store = Store::open_at(location, &store_options(settings))?;
-        Ok(Ledger { store, settings: settings.clone(), copy: None })
+        Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() })
     }
 
     /// Opens an existing ledger at `location`; nothing is created.
@@ -238,7 +245,7 @@ impl Ledger {
             }
             Location::Postgres(_) => {
                 let store = Store::open_existing_at(location, &store_options(settings))?;
-                Ok(Ledger { store, settings: settings.clone(), copy: None })
+                Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() })
             }
         }
     }
@@ -283,12 +290,47 @@ impl Ledger {
 
     /// Opens a damaged ledger to salvage what still verifies
     /// ([`Ledger::export_salvage`]); the acknowledged head is not checked.
+    ///
+    /// A store the storage engine refuses to open is copied to a temporary
+    /// directory and the engine's snapshots are removed there (it then
+    /// rebuilds them from the log); [`Ledger::copy_repairs`] says what was
+    /// removed. The original's files are never changed by that. Where the
+    /// engine refuses the copy too, the error says so and names both
+    /// refusals.
     pub fn open_for_salvage(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
         let options = OpenOptions { salvage: true, ..store_options(settings) };
-        Ok(Ledger { store: Store::open(path, &options)?, settings: settings.clone(), copy: None })
+        let refused = match Store::open(path, &options) {
+            Ok(store) => return Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() }),
+            Err(error @ (StoreError::Corrupt { .. } | StoreError::Io(_))) => LedgerError::from(error),
+            Err(other) => return Err(other.into()),
+        };
+        let copy = tempfile::Builder::new().prefix("selfeval-salvage-").tempdir().map_err(LedgerError::Environment)?;
+        copy_dir(path, copy.path()).map_err(LedgerError::Environment)?;
+        let copy_repairs = selfeval_store::remove_engine_snapshots(copy.path())?;
+        match Store::open(copy.path(), &options) {
+            Ok(store) => Ok(Ledger { store, settings: settings.clone(), copy: Some(copy), copy_repairs }),
+            Err(again) => Err(LedgerError::Integrity(format!(
+                "存储引擎拒绝打开该库（{refused}）；在临时副本中移除引擎的快照文件（{}）后仍拒绝打开（{}）。\
+                 无法抢救：库目录中的文件未作任何改动，请保留整个目录并从最近的导出文件或检查点恢复",
+                if copy_repairs.is_empty() { "没有快照文件".to_owned() } else { names(&copy_repairs) },
+                LedgerError::from(again)
+            ))),
+        }
+    }
+
+    /// What [`Ledger::open_for_salvage`] removed in its temporary copy of a
+    /// store the engine refused (empty when the store opened as it is).
+    pub fn copy_repairs(&self) -> &[Repair] {
+        &self.copy_repairs
+    }
+
+    /// The files the store removed when it opened: what a killed process
+    /// left that the engine would have refused ([`Repair`]).
+    pub fn repairs(&self) -> &[Repair] {
+        self.store.repairs()
     }
 
     /// Whether this ledger is a temporary copy of a read-only one.

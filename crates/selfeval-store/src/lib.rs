@@ -75,7 +75,7 @@ pub use codec::{chain_hash, split_line, stored_lines, Envelope, StoredEvent, GEN
 pub use export::{ExportSummary, ExportWriter, ImportRejected, Imported, Salvaged, Spooled};
 pub use headfile::HEAD_FILE;
 pub use pg_store::{ledger_exists, ledgers, redact, PgLocation, PgLogin, MIGRATIONS};
-pub use sled_store::LOCK_FILE;
+pub use sled_store::{remove_engine_snapshots, LOCK_FILE};
 
 /// An event to append: its type, schema version and payload (compact JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +210,26 @@ pub struct Verified {
     pub events: u64,
     /// The head.
     pub head: Head,
+}
+
+/// A file the store removed when it opened, because a process killed in
+/// the middle of the storage engine's own housekeeping left it and the
+/// engine would refuse to open beside it (`docs/storage.md`, "What a kill
+/// leaves"). By construction such a file holds nothing acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// The file's name in the store's directory.
+    pub file: String,
+    /// Its size when removed.
+    pub bytes: u64,
+    /// What it was and why removing it loses nothing, in Chinese.
+    pub why: String,
+}
+
+impl fmt::Display for Repair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "已移除 {}（{} 字节）：{}", self.file, self.bytes, self.why)
+    }
 }
 
 /// A failure the caller cannot fix by retrying the same call at once.
@@ -406,6 +426,10 @@ pub trait Backend: fmt::Debug {
         input: &mut dyn BufRead,
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError>;
+    /// The files removed when the store was opened ([`Repair`]).
+    fn repairs(&self) -> &[Repair] {
+        &[]
+    }
     /// This backend, for its own tests.
     #[cfg(test)]
     fn as_any(&self) -> &dyn std::any::Any;
@@ -520,6 +544,12 @@ impl Store {
     /// The store's directory.
     pub fn path(&self) -> &Path {
         self.backend.path()
+    }
+
+    /// The files this open removed: what a killed process left that the
+    /// engine would have refused (empty when there was nothing to repair).
+    pub fn repairs(&self) -> &[Repair] {
+        self.backend.repairs()
     }
 
     /// The last event's sequence number and hash.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::{
     codec, export, headfile, index, Appended, Conflict, Head, ImportRejected, Imported, LogValue, LogValues,
-    OpenOptions, Spooled, Staging, StoreError, StoredEvent, GENESIS_HASH, HEAD_FILE,
+    OpenOptions, Repair, Spooled, Staging, StoreError, StoredEvent, GENESIS_HASH, HEAD_FILE,
 };
 
 /// A log value being read: its first sequence number, its bytes and its
@@ -88,23 +88,34 @@ const SLED_DEFAULT_SEGMENT_BYTES: usize = 512 << 10;
 /// when it makes a store (sled does not). A directory without a `conf` is a
 /// new store, unless it holds sled's `db` already: then it was made before
 /// `SEGMENT_BYTES`, when sled rewrote a lost `conf` with its default.
+///
+/// sled takes a `conf` of 8 bytes or fewer for none and writes it again: a
+/// store whose first open was killed between creating the file and writing
+/// it (an `init` killed at once) is a new store too, not one of sled's
+/// default size.
 fn segment_size(dir: &Path) -> usize {
     // The file ends in a binary checksum: read as bytes.
-    match std::fs::read(dir.join("conf")) {
-        Err(_) if dir.join("db").exists() => SLED_DEFAULT_SEGMENT_BYTES,
-        Err(_) => SEGMENT_BYTES,
-        Ok(conf) => String::from_utf8_lossy(&conf)
+    match read_conf(dir) {
+        None if dir.join("db").exists() => SLED_DEFAULT_SEGMENT_BYTES,
+        None => SEGMENT_BYTES,
+        Some(conf) => String::from_utf8_lossy(&conf)
             .lines()
             .find_map(|line| line.strip_prefix("segment_size: ")?.trim().parse().ok())
             .unwrap_or(SLED_DEFAULT_SEGMENT_BYTES),
     }
 }
 
+/// sled's `conf` file, unless it is missing or as short as sled takes for
+/// missing (8 bytes or fewer).
+fn read_conf(dir: &Path) -> Option<Vec<u8>> {
+    std::fs::read(dir.join("conf")).ok().filter(|conf| conf.len() > 8)
+}
+
 impl Engine {
     /// Opens sled in `dir`, waiting while another process holds it.
     fn open(dir: &Path, options: &OpenOptions, started: Instant) -> Result<Engine, StoreError> {
         let segment = segment_size(dir);
-        let new = !dir.join("conf").exists();
+        let new = read_conf(dir).is_none();
         let db = wait_while_busy(dir, options.wait, started, || {
             match sled::Config::new().path(dir).cache_capacity(options.cache_bytes).segment_size(segment).open() {
                 Ok(db) => Ok(Some(db)),
@@ -124,6 +135,78 @@ impl Engine {
             db,
         })
     }
+}
+
+/// Removes the snapshot files sled left unfinished (`snap.<LSN>.generating`).
+///
+/// sled 0.34 writes its snapshot (a summary of where each page lies in its
+/// log, rebuilt from the log at every open) to `snap.<LSN>.generating`,
+/// syncs it, renames it to `snap.<LSN>` and only then removes older
+/// snapshots. A process killed before the rename leaves the `.generating`
+/// file, often empty; at the next open sled takes the name that sorts last
+/// for its snapshot, that leftover, and refuses to open: "empty/corrupt
+/// snapshot file" (sled issues #1527 and #1533). Writing the file changes
+/// nothing else on disk, and the snapshot sled wrote before it is still
+/// there (it is removed only after the rename), so without the leftover the
+/// directory is one sled itself leaves when killed a moment before it began
+/// the file, and recovers from: the older snapshot and the log after it.
+/// The log holds every acknowledged write; the leftover holds none.
+///
+/// Called under our lock and before sled is opened in this process (never
+/// on a reopening, when sled's own threads may still be finishing a
+/// snapshot of this process).
+fn remove_unfinished_snapshots(dir: &Path) -> Result<Vec<Repair>, StoreError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error.into()),
+    };
+    let mut repairs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with("snap.") && name.ends_with(".generating") && entry.file_type()?.is_file()) {
+            continue;
+        }
+        let bytes = entry.metadata()?.len();
+        std::fs::remove_file(entry.path())?;
+        repairs.push(Repair {
+            file: name,
+            bytes,
+            why: "存储引擎（sled）写到一半的快照文件，写它的进程在完成前被中止；快照只是日志的摘要，\
+                  引擎改用上一个完整的快照和其后的日志打开，已确认的事件都在日志中，无一丢失"
+                .to_owned(),
+        });
+    }
+    if !repairs.is_empty() {
+        std::fs::File::open(dir)?.sync_all()?;
+        repairs.sort_by(|a, b| a.file.cmp(&b.file));
+    }
+    Ok(repairs)
+}
+
+/// Removes every snapshot file of sled's in `dir`, complete or not: sled
+/// then rebuilds where its pages lie from the whole log. Only ever run on a
+/// copy, by a salvage of a store sled refuses to open (`export
+/// --salvage`): a snapshot holds no event, so what the log holds is read
+/// as it is, and the salvage's chain check decides what of it is exported.
+pub fn remove_engine_snapshots(dir: &Path) -> Result<Vec<Repair>, StoreError> {
+    let mut repairs = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("snap.") && entry.file_type()?.is_file() {
+            let bytes = entry.metadata()?.len();
+            std::fs::remove_file(entry.path())?;
+            repairs.push(Repair {
+                file: name,
+                bytes,
+                why: "存储引擎（sled）的快照文件：快照只是日志的摘要，不含事件，引擎改为从整个日志重建".to_owned(),
+            });
+        }
+    }
+    repairs.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(repairs)
 }
 
 /// Takes our lock file in `dir`, waiting while another process holds it.
@@ -171,6 +254,8 @@ pub(crate) struct SledStore {
     /// Bytes read or imported since the engine was last opened.
     pub(crate) scanned: std::cell::Cell<u64>,
     pub(crate) head: Head,
+    /// What the open removed ([`remove_unfinished_snapshots`]).
+    pub(crate) repairs: Vec<Repair>,
 }
 
 impl fmt::Debug for SledStore {
@@ -194,6 +279,7 @@ impl SledStore {
     pub(crate) fn open(dir: &Path, options: &OpenOptions) -> Result<SledStore, StoreError> {
         let started = Instant::now();
         let lock = lock(dir, options, started)?;
+        let repairs = remove_unfinished_snapshots(dir)?;
         let engine = Engine::open(dir, options, started)?;
         if !options.salvage {
             let names = engine.db.tree_names();
@@ -211,6 +297,7 @@ impl SledStore {
             _lock: lock,
             scanned: std::cell::Cell::new(0),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
+            repairs,
         };
         store.head = store.read_head()?;
         if !options.salvage {
@@ -589,6 +676,10 @@ impl crate::Backend for SledStore {
 
     fn acknowledged_head(&self) -> Result<Option<Head>, StoreError> {
         headfile::read(&self.path)
+    }
+
+    fn repairs(&self) -> &[Repair] {
+        &self.repairs
     }
 
     fn open_cache(&self, name: &str) -> Result<Option<Box<dyn Read + '_>>, StoreError> {

@@ -124,6 +124,7 @@ pub struct VerifyArgs {
 /// signature against the roster, then the checkpoints and evidence given.
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
     let ledger = ctx.open_for_reading()?;
+    let repairs: Vec<String> = ledger.repairs().iter().map(ToString::to_string).collect();
     // The chain and a replay of the log in one pass; the snapshot is then
     // compared with the replay.
     let checked = ledger.verify_replaying()?;
@@ -220,9 +221,13 @@ pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
             "checkpoints": {"given": args.checkpoint.len(), "held": checkpoints.len()},
             "evidence": evidence.map(|(checked, bad)| json!({"checked": checked, "bad": bad})),
             "problems": failures,
+            "repairs": repairs,
         });
         writeln!(out, "{value}")?;
     } else {
+        for repair in &repairs {
+            writeln!(out, "打开库时{repair}")?;
+        }
         writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
         if !said.is_empty() {
             writeln!(out, "{said}")?;
@@ -250,7 +255,14 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
         ctx.check_output("FILE", path, args.force)?;
     }
     let ledger = if let (true, selfeval_ledger::Location::Dir(dir)) = (args.salvage, &ctx.settings.location) {
-        Ledger::open_for_salvage(dir, &ctx.settings.ledger)?
+        let ledger = super::announce(Ledger::open_for_salvage(dir, &ctx.settings.ledger)?);
+        if !ledger.copy_repairs().is_empty() {
+            eprintln!("提示：存储引擎拒绝打开库 {}，已复制到临时目录抢救（原库文件未作任何改动）", dir.display());
+            for repair in ledger.copy_repairs() {
+                eprintln!("提示：在副本中{repair}");
+            }
+        }
+        ledger
     } else {
         ctx.open_for_reading()?
     };
