@@ -8,6 +8,7 @@
 //! - `render`: the demo's DOCX and XLSX through LibreOffice to PDF and PNG.
 
 mod bench;
+mod crash;
 mod fuzz;
 mod gen;
 mod pg;
@@ -29,6 +30,13 @@ tasks:
   fuzz [--seconds N] [--jobs J] [TARGET...]
                           cargo-fuzz targets (parsers, decode, import, handle), N seconds each
                           (default 600), J at a time (default 2); nightly toolchain
+  crash [--kills N] [--per-store K] [--seed S] [--backend postgres] [--binary PATH]
+                          recording commands (single and batch) killed with -9 at random moments
+                          across fresh stores, N in all (default 300), K per store (default 30);
+                          after every ten kills the chain verifies, every acknowledged command is
+                          in the log and nothing more than was started; on PostgreSQL half the
+                          interruptions are pg_terminate_backend; --binary: test that binary
+                          (not built) instead of target/release/selfeval (docs/reliability.md)
   render                  the demo's report (.docx) and 自评表 (.xlsx) through headless LibreOffice
                           to PDF and PNG in target/render/, with page-count and text checks";
 
@@ -83,6 +91,34 @@ fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> bool {
     }
 }
 
+fn crash_options(args: &[String]) -> Result<crash::CrashOptions, String> {
+    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Ok(crash::CrashOptions {
+        kills: number(args, "--kills", 300)?,
+        per_store: number(args, "--per-store", 30)?.max(1),
+        seed: number(args, "--seed", clock)?,
+        postgres: match flag(args, "--backend").as_deref() {
+            None | Some("sled") => false,
+            Some("postgres") => true,
+            Some(other) => return Err(format!("--backend: {other:?} is not a backend; accepted: sled, postgres")),
+        },
+        binary: PathBuf::from(flag(args, "--binary").unwrap_or_else(|| crash::BINARY.to_owned())),
+    })
+}
+
+/// The crash loops CI runs: 300 kills on sled and 60 interruptions on
+/// PostgreSQL when a server is installed (the release binary is built by
+/// the quick benchmark before).
+fn ci_crash() -> Result<(), String> {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let binary = PathBuf::from(crash::BINARY);
+    crash::crash(&crash::CrashOptions { kills: 300, per_store: 30, seed, postgres: false, binary: binary.clone() })?;
+    if pg::installed() {
+        crash::crash(&crash::CrashOptions { kills: 60, per_store: 30, seed, postgres: true, binary })?;
+    }
+    Ok(())
+}
+
 fn ci() -> bool {
     cargo(&["fmt", "--all", "--", "--check"])
         && cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
@@ -90,6 +126,7 @@ fn ci() -> bool {
         // so that their summary closes the log.
         && report(bench::bench(&bench::BenchOptions { events: 10_000, quick: true, postgres: pg::installed() }))
         && report(release_clock())
+        && report(ci_crash())
         && report(render::render())
         && test_workspace()
 }
@@ -179,6 +216,10 @@ fn main() -> ExitCode {
             }
             fuzz::fuzz(&fuzz::FuzzOptions { seconds, jobs, targets })
         })),
+        Some("crash") => {
+            (flag(&args, "--binary").is_some() || cargo(&["build", "--release", "--locked", "-p", "selfeval-cli"]))
+                && report(crash_options(&args).and_then(|o| crash::crash(&o)))
+        }
         Some("bench") => report(number(&args, "--events", 1_000_000).and_then(|events| {
             let postgres = match flag(&args, "--backend").as_deref() {
                 None | Some("sled") => false,
