@@ -424,13 +424,17 @@ fn a_forged_command_record_answers_for_no_other_command_and_crashes_nothing() {
     // points past the head.
     sql.execute("INSERT INTO selfeval_commands VALUES ($1, 'victim-2', 77, 1), ($1, 'victim-1', 999, 1)", &[&ledger])
         .unwrap();
-    let head = env.head();
+    let head = env.json(&["--json", "status"]);
     for id in ["victim-2", "victim-1"] {
         let run = env.run(&["--actor", DEMO_OFFICE, "reopen", "P02", "--reason", "补记", "--command-id", id]);
         assert_eq!(run.code(), 4, "{id}: {}", run.stderr());
         assert!(run.stderr().contains("命令索引与日志不符"), "{id}: {}", run.stderr());
     }
-    assert_eq!(env.head(), head, "nothing written");
+    assert_eq!(env.json(&["--json", "status"]), head, "nothing written");
+    // and verify, which the message sends the user to, names the record.
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    assert!(verify.stderr().contains("命令「victim-2」"), "{}", verify.stderr());
 }
 
 #[test]
@@ -461,7 +465,12 @@ fn a_rechained_event_in_the_wrong_stream_or_version_fails_verify_as_it_fails_imp
     .unwrap();
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
-    assert!(verify.stderr().contains("事件78：记为"), "{}", verify.stderr());
+    // The row's version column (999) says otherwise than its line: caught
+    // as the row is read, before the replay would catch the repeat.
+    assert!(verify.stderr().contains("事件表第78行把事件列为「roster」的第999个事件"), "{}", verify.stderr());
+    // A column telling the truth would repeat the stream's version 2,
+    // which the table's unique key refuses: the replay's own check of
+    // versions (what an import runs) is tested on sled's exports.
 }
 
 #[test]
@@ -536,4 +545,126 @@ fn imports_racing_into_one_ledger_land_once_and_the_others_are_told_it_is_full()
         assert!(stderr.contains("已有 77 个事件"), "{stderr}");
     }
     assert_eq!(pg.head(), sled.head());
+}
+
+#[test]
+fn no_command_shows_a_password_whatever_characters_it_holds() {
+    let Some(server) = Env::pg_server() else { return };
+    // The throwaway cluster trusts loopback: any password connects, so
+    // every command below runs as far as it would with the right one.
+    for (n, password) in ["pa/ss", "pa?ss", "pa:ss", "pa%25ss", "s/e?c:r%40t"].iter().enumerate() {
+        let secret = server.replacen("postgres://postgres@", &format!("postgres://postgres:{password}@"), 1);
+        let ledger = format!("secret-{n}-{}", uuid::Uuid::now_v7());
+        let env = Env { dir: tempfile::tempdir().unwrap(), pg: Some(format!("{secret}?ledger={ledger}")) };
+        let decoded = password.replace("%25", "%").replace("%40", "@");
+        let mut said = Vec::new();
+        // A ledger that does not exist yet: 「库不存在」 names the location.
+        let missing = env.run(&["status"]);
+        assert_eq!(missing.code(), 1, "{password}: {}", missing.stderr());
+        assert!(missing.stderr().contains("库不存在"), "{password}: {}", missing.stderr());
+        said.push(missing.stderr());
+        department(&env);
+        for args in [
+            &["status"][..],
+            &["--json", "status"],
+            &["ledgers"],
+            &["--json", "ledgers"],
+            &["verify"],
+            &["--json", "verify"],
+            &["export"],
+        ] {
+            let run = env.run(args);
+            assert_eq!(run.code(), 0, "{password} {args:?}: {}", run.stderr());
+            said.push(run.stdout());
+            said.push(run.stderr());
+        }
+        // A URL refused before it is used (exit 2) quotes it redacted.
+        let bad = env.command().args(["--store", &format!("{secret}?ledger=a&ledger=b"), "status"]).output().unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        said.push(String::from_utf8_lossy(&bad.stderr).into_owned());
+        for text in &said {
+            assert!(!text.contains(password) && !text.contains(&decoded), "{password} shown: {text}");
+        }
+        assert!(said[1].contains("postgres://postgres@127.0.0.1"), "{}", said[1]);
+    }
+}
+
+/// The demo in a PostgreSQL ledger and a copy of it in another ledger
+/// (`migrate`), with the office's `reopen P02` recorded in the copy only:
+/// its row 78 chains onto the original's head as a genuine event would.
+fn demo_and_a_copy_one_event_ahead() -> Option<(Env, postgres::Client, String, Vec<u8>, String)> {
+    let (env, mut sql, ledger) = demo_with_sql()?;
+    let copy = Env::on_postgres()?;
+    let copied = env.ok_as(DEMO_OFFICE, &["migrate", "--to", &copy.store_arg()]);
+    assert!(copied.contains("已将 77 个事件"), "{copied}");
+    copy.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "演练", "--command-id", "drill-78"]);
+    let row = sql
+        .query_one("SELECT line, hash FROM selfeval_events WHERE ledger = $1 AND seq = 78", &[&ledger_of(&copy)])
+        .unwrap();
+    let (line, hash): (Vec<u8>, String) = (row.get(0), row.get(1));
+    Some((env, sql, ledger, line, hash))
+}
+
+#[test]
+fn a_row_whose_stream_column_disagrees_with_its_line_fails_verify() {
+    let Some((env, mut sql, ledger, line, hash)) = demo_and_a_copy_one_event_ahead() else { return };
+    // The genuine line, filed under another stream (as the application
+    // role may INSERT): history --project P02 would miss it.
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/ZZZ', 1, 'drill-78', $2, $3)",
+        &[&ledger, &line, &hash],
+    )
+    .unwrap();
+    sql.execute("INSERT INTO selfeval_commands VALUES ($1, 'drill-78', 78, 1)", &[&ledger]).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(
+        verify
+            .stderr()
+            .contains("事件表第78行把事件列为「project/ZZZ」的第1个事件、命令「drill-78」，事件本身是「project/P02」"),
+        "{}",
+        verify.stderr()
+    );
+    // The command id column lying is caught the same way.
+    let (env, mut sql, ledger, line, hash) = demo_and_a_copy_one_event_ahead().unwrap();
+    let version: i64 = sql
+        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'project/P02'", &[&ledger])
+        .unwrap()
+        .get(0);
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/P02', $2, 'other', $3, $4)",
+        &[&ledger, &version, &line, &hash],
+    )
+    .unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stderr().contains("命令「other」，事件本身是「project/P02」"), "{}", verify.stderr());
+}
+
+#[test]
+fn a_forged_or_missing_command_record_fails_verify() {
+    // A record saying event 77 is another command's.
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    sql.execute("INSERT INTO selfeval_commands VALUES ($1, 'victim-2', 77, 1)", &[&ledger]).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(
+        verify.stderr().contains("命令表说命令「victim-2」是事件77起的1个事件，日志中那里属于它的只有0个"),
+        "{}",
+        verify.stderr()
+    );
+    // A genuine event inserted without its command record.
+    let (env, mut sql, ledger, line, hash) = demo_and_a_copy_one_event_ahead().unwrap();
+    let version: i64 = sql
+        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'project/P02'", &[&ledger])
+        .unwrap()
+        .get(0);
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/P02', $2, 'drill-78', $3, $4)",
+        &[&ledger, &version, &line, &hash],
+    )
+    .unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stderr().contains("命令表中没有事件78的命令「drill-78」"), "{}", verify.stderr());
 }

@@ -780,3 +780,28 @@ fn the_auditors_observations_on_the_demo_are_refused_and_write_nothing() {
     assert_eq!(returned.code(), 1, "{}", returned.explain());
     assert!(returned.stderr().contains("违反规则A4"), "{}", returned.stderr());
 }
+
+#[test]
+fn a_file_that_is_not_a_public_key_is_named_never_echoed() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let pgpass = env.dir.path().join("pgpass");
+    std::fs::write(&pgpass, "127.0.0.1:5432:se:app:S3cretPW!\n").unwrap();
+    let path = pgpass.to_str().unwrap();
+    for json in [false, true] {
+        let mut args = vec!["--actor", crate::DEMO_OFFICE];
+        if json {
+            args.push("--json");
+        }
+        args.extend(["member", "key", "赵静", "--key", path, "--reason", "换钥"]);
+        let run = env.run(&args);
+        assert_eq!(run.code(), 1, "{}", run.stderr());
+        let said = run.stderr() + &run.stdout();
+        assert!(!said.contains("S3cretPW") && !said.contains("127.0.0.1:5432"), "{said}");
+        assert!(said.contains(path) && said.contains("不是可读的 OpenSSH 公钥"), "{said}");
+        if json {
+            let error: serde_json::Value = serde_json::from_str(said.trim()).unwrap_or_else(|e| panic!("{e}: {said}"));
+            assert_eq!(error["error"]["given"], path, "{error}");
+        }
+    }
+}

@@ -372,8 +372,12 @@ pub fn parse_public_key(field: &str, text: &str) -> Result<(String, String), Rej
             "同名的 .pub 公钥文件（ssh-keygen 生成的 xxx.pub）",
         ));
     }
-    let key = ssh_key::PublicKey::from_openssh(text.trim())
-        .map_err(|_| Rejection::new(RejectionKind::InvalidValue, field, &shown, "不是可读的 OpenSSH 公钥", ACCEPTED))?;
+    // What is not a key is never echoed: it may be any file (a password
+    // file given by mistake).
+    let key = ssh_key::PublicKey::from_openssh(text.trim()).map_err(|_| {
+        let given = format!("（{} 个字符的内容，不显示）", text.chars().count());
+        Rejection::new(RejectionKind::InvalidValue, field, &given, "不是可读的 OpenSSH 公钥", ACCEPTED)
+    })?;
     if key.algorithm() != ssh_key::Algorithm::Ed25519 {
         return Err(Rejection::new(
             RejectionKind::InvalidValue,

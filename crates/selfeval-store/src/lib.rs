@@ -397,6 +397,18 @@ pub trait Backend: fmt::Debug {
     }
     /// Every log value from the one that holds event `from`, in order.
     fn log_values(&self, from: u64) -> LogValues<'_>;
+    /// [`Backend::log_values`] for `verify`: also checks what the backend
+    /// keeps beside each line against the line (PostgreSQL: the stream,
+    /// stream version and command id columns a reader looks events up by).
+    fn log_values_audited(&self, from: u64) -> LogValues<'_> {
+        self.log_values(from)
+    }
+    /// After the chain verified: the command records against the log
+    /// (PostgreSQL's `selfeval_commands`; sled's index is rebuilt from the
+    /// log whenever it is in doubt, so there is nothing to check).
+    fn audit_commands(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Every event of one stream, in order.
     fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError>;
     /// The exact stored lines of events `from..=to`, each with its `\n`.
@@ -682,7 +694,7 @@ impl Store {
     /// in the same pass.
     pub fn verify_with(&self, each: &mut dyn FnMut(&[u8])) -> Result<Result<Verified, ChainBreak>, StoreError> {
         let mut verifier = codec::ChainVerifier::new();
-        for entry in self.backend.log_values(1) {
+        for entry in self.backend.log_values_audited(1) {
             let (first, value) = entry?;
             if let Err(broken) = verifier.batch(first, &value) {
                 return Ok(Err(broken));
@@ -695,6 +707,7 @@ impl Store {
                 seq: verified.head.seq, problem: "核验期间日志头发生了变化".into()
             }));
         }
+        self.backend.audit_commands()?;
         Ok(Ok(verified))
     }
 }

@@ -113,12 +113,6 @@ impl fmt::Debug for PgLocation {
     }
 }
 
-/// Where the authority (`user:password@host:port`) of `base` ends.
-fn authority_end(base: &str) -> usize {
-    let start = "postgres://".len();
-    base[start..].find('/').map_or(base.len(), |i| start + i)
-}
-
 /// At most 60 characters of `text`, for a message.
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(60) {
@@ -129,27 +123,49 @@ fn shorten(text: &str) -> String {
 
 /// `text` with any password in it replaced by `***`: what an error may
 /// quote of a URL that could not be used (even a mistyped one).
+///
+/// The client library takes everything from the scheme to the first `@`
+/// for `user:password` (`/`, `?` and `:` included); libpq stops at a `/`; a
+/// password typed with a raw `@` puts more `@`s after it. So everything
+/// from the first `:` after the scheme to the *last* `@` is hidden, which
+/// covers every reading (at worst a host is hidden with it, never a
+/// password shown), and so is every `password=` parameter, its name
+/// percent-encoded or not.
 pub fn redact(text: &str) -> String {
+    let scheme_end = text.find("://").map_or(0, |i| i + 3);
     let mut out = text.to_owned();
-    // user:password@ — the userinfo starts after the last '/' before '@'.
-    if let Some(at) = out.find('@') {
-        let start = out[..at].rfind('/').map_or(0, |slash| slash + 1);
-        if let Some(colon) = out[start..at].find(':') {
-            out = format!("{}:***{}", &out[..start + colon], &out[at..]);
+    if let Some(at) = text.rfind('@').filter(|&at| at >= scheme_end) {
+        if let Some(colon) = text[scheme_end..at].find(':') {
+            out = format!("{}:***{}", &text[..scheme_end + colon], &text[at..]);
         }
     }
-    if let Some(query) = out.find('?') {
+    let query_from = out.rfind('@').map_or(0, |at| at + 1);
+    if let Some(query) = out[query_from..].find('?').map(|q| query_from + q) {
         let (head, tail) = out.split_at(query + 1);
-        let tail: Vec<String> = tail
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some(("password", _)) => "password=***".to_owned(),
-                _ => pair.to_owned(),
-            })
-            .collect();
+        let tail: Vec<String> = tail.split('&').map(|pair| without_password(pair).to_owned()).collect();
         out = format!("{head}{}", tail.join("&"));
     }
     out
+}
+
+/// A URL parameter, or `password=***` when it is the password (its name
+/// decoded as the client library decodes it).
+fn without_password(pair: &str) -> &str {
+    match pair.split_once('=') {
+        Some((key, _)) if is_password_key(key) => "password=***",
+        _ => pair,
+    }
+}
+
+fn is_password_key(key: &str) -> bool {
+    percent_decode(key).is_ok_and(|key| key == "password")
+}
+
+/// Where the credentials end in what follows a URL's scheme: the client
+/// library reads everything up to the first `@` as `user:password`, a `/`
+/// or `?` in the password included. 0 when there is no `@`.
+fn credentials_end(rest: &str) -> usize {
+    rest.find('@').map_or(0, |at| at + 1)
 }
 
 impl PgLocation {
@@ -161,8 +177,11 @@ impl PgLocation {
             "postgres://" | "postgresql://" => &text[scheme_end..],
             _ => return Err(format!("「{}」不是 postgres:// 地址", shorten(&redact(text)))),
         };
-        let (base, query) = match rest.split_once('?') {
-            Some((base, query)) => (base, query),
+        // The query starts at the first `?` after the credentials (a
+        // password may hold a `?`).
+        let credentials = credentials_end(rest);
+        let (base, query) = match rest[credentials..].find('?') {
+            Some(q) => (&rest[..credentials + q], &rest[credentials + q + 1..]),
             None => (rest, ""),
         };
         let mut ledger = None;
@@ -223,19 +242,19 @@ impl PgLocation {
     /// The location as shown in messages, and as it can be given again
     /// (less its password): `postgres://USER@HOST:PORT/DB?…&ledger=NAME`.
     pub fn shown(&self) -> String {
-        let end = authority_end(&self.base);
-        let authority = &self.base["postgres://".len()..end];
-        let authority = match authority.rfind('@') {
-            Some(at) => {
-                let user = &authority[..at];
-                let user = user.split_once(':').map_or(user, |(name, _)| name);
-                format!("{user}@{}", &authority[at + 1..])
+        let rest = &self.base["postgres://".len()..];
+        let shown = match credentials_end(rest) {
+            0 => rest.to_owned(),
+            end => {
+                let credentials = &rest[..end - 1];
+                let user = credentials.split_once(':').map_or(credentials, |(name, _)| name);
+                format!("{user}@{}", &rest[end..])
             }
-            None => authority.to_owned(),
         };
-        let mut params: Vec<String> = self.params.iter().filter(|p| !p.starts_with("password=")).cloned().collect();
+        let mut params: Vec<String> =
+            self.params.iter().filter(|p| without_password(p) == p.as_str()).cloned().collect();
         params.push(format!("ledger={}", percent_encode(&self.ledger)));
-        format!("postgres://{authority}{}?{}", &self.base[end..], params.join("&"))
+        format!("postgres://{shown}?{}", params.join("&"))
     }
 
     /// Connects. The password: the URL's, else `PGPASSWORD` (as the caller
@@ -628,18 +647,69 @@ impl PgStore {
     /// The stored lines of events `from..=to`, each with its `\n`, and how
     /// many there were.
     fn rows(&self, from: u64, to: u64) -> Result<(Vec<u8>, u64), StoreError> {
+        self.rows_with(from, to, false)
+    }
+
+    /// The log values from event `from` on, [`PgStore::rows_with`] at a time.
+    fn values(&self, from: u64, audited: bool) -> LogValues<'_> {
+        let mut next = from.max(1);
+        let last = self.head.seq;
+        Box::new(std::iter::from_fn(move || {
+            if next > last {
+                return None;
+            }
+            let to = last.min(next.saturating_add(seq_of(ROWS_PER_VALUE) - 1));
+            Some(match self.rows_with(next, to, audited) {
+                Ok((_, 0)) => Err(StoreError::Corrupt { seq: next, message: "事件不在日志中".into() }),
+                Ok((bytes, count)) => {
+                    let first = next;
+                    next += count;
+                    Ok((first, LogValue::owned(bytes)))
+                }
+                Err(e) => {
+                    next = u64::MAX;
+                    Err(e)
+                }
+            })
+        }))
+    }
+
+    /// [`PgStore::rows`]; `audited`: each row's stream, stream version and
+    /// command id columns are also compared with what its line says (what
+    /// `verify` reads the log with: readers look events up by those
+    /// columns, so a row whose columns lie would hide an event from its
+    /// stream's history or give the next command a version already used).
+    fn rows_with(&self, from: u64, to: u64, audited: bool) -> Result<(Vec<u8>, u64), StoreError> {
+        let query = if audited {
+            "SELECT seq, line, hash, stream, stream_version, command_id FROM selfeval_events
+             WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq"
+        } else {
+            "SELECT seq, line, hash FROM selfeval_events WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq"
+        };
         let rows = self
             .client
             .borrow_mut()
-            .query(
-                "SELECT seq, line, hash FROM selfeval_events WHERE ledger = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq",
-                &[&self.location.ledger, &seq_param(from), &seq_param(to)],
-            )
+            .query(query, &[&self.location.ledger, &seq_param(from), &seq_param(to)])
             .or_db()?;
         let mut out = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let line: &[u8] = row.get(1);
-            checked_row(from + i as u64, seq_of(row.get(0)), line, row.get(2))?;
+            let seq = seq_of(row.get(0));
+            checked_row(from + i as u64, seq, line, row.get(2))?;
+            if audited {
+                let event = codec::stored_line(line, seq)?;
+                let e = &event.envelope;
+                let columns: (&str, u64, &str) = (row.get(3), seq_of(row.get(4)), row.get(5));
+                if columns != (e.stream.as_str(), e.stream_version, e.command_id.as_str()) {
+                    return Err(StoreError::Corrupt {
+                        seq,
+                        message: format!(
+                            "事件表第{seq}行把事件列为「{}」的第{}个事件、命令「{}」，事件本身是「{}」的第{}个事件、命令「{}」：历史被删改",
+                            columns.0, columns.1, columns.2, e.stream, e.stream_version, e.command_id
+                        ),
+                    });
+                }
+            }
             out.extend_from_slice(line);
             out.push(b'\n');
         }
@@ -812,26 +882,66 @@ impl crate::Backend for PgStore {
     }
 
     fn log_values(&self, from: u64) -> LogValues<'_> {
-        let mut next = from.max(1);
-        let last = self.head.seq;
-        Box::new(std::iter::from_fn(move || {
-            if next > last {
-                return None;
+        self.values(from, false)
+    }
+
+    fn log_values_audited(&self, from: u64) -> LogValues<'_> {
+        self.values(from, true)
+    }
+
+    fn audit_commands(&self) -> Result<(), StoreError> {
+        let mut client = self.client.borrow_mut();
+        let head = seq_param(self.head.seq);
+        // Every event lies in the range its command's record gives (an
+        // event whose command has no record, or a record elsewhere).
+        let stray = client
+            .query_opt(
+                "SELECT e.seq, e.command_id, c.first_seq, c.count FROM selfeval_events e
+                 LEFT JOIN selfeval_commands c ON c.ledger = e.ledger AND c.command_id = e.command_id
+                 WHERE e.ledger = $1 AND e.seq <= $2
+                   AND (c.command_id IS NULL OR e.seq < c.first_seq OR e.seq >= c.first_seq + c.count)
+                 ORDER BY e.seq LIMIT 1",
+                &[&self.location.ledger, &head],
+            )
+            .or_db()?;
+        if let Some(row) = stray {
+            let (seq, id) = (seq_of(row.get(0)), row.get::<_, String>(1));
+            let problem = match row.get::<_, Option<i64>>(2) {
+                None => format!("命令表中没有事件{seq}的命令「{id}」：命令记录被删改"),
+                Some(first) => format!(
+                    "命令表说命令「{id}」是事件{}起的{}个事件，不含属于它的事件{seq}：命令记录被删改",
+                    first,
+                    row.get::<_, i32>(3)
+                ),
+            };
+            return Err(StoreError::Corrupt { seq, message: problem });
+        }
+        // Every record covers exactly its command's events, in the log.
+        let forged = client
+            .query_opt(
+                "SELECT c.command_id, c.first_seq, c.count, count(e.seq) FROM selfeval_commands c
+                 LEFT JOIN selfeval_events e ON e.ledger = c.ledger AND e.command_id = c.command_id
+                   AND e.seq >= c.first_seq AND e.seq < c.first_seq + c.count
+                 WHERE c.ledger = $1 AND c.first_seq <= $2
+                 GROUP BY c.command_id, c.first_seq, c.count
+                 HAVING count(e.seq) <> c.count OR c.first_seq + c.count - 1 > $2
+                 ORDER BY c.first_seq LIMIT 1",
+                &[&self.location.ledger, &head],
+            )
+            .or_db()?;
+        match forged {
+            None => Ok(()),
+            Some(row) => {
+                let (id, first, count, found) =
+                    (row.get::<_, String>(0), seq_of(row.get(1)), row.get::<_, i32>(2), row.get::<_, i64>(3));
+                Err(StoreError::Corrupt {
+                    seq: first,
+                    message: format!(
+                        "命令表说命令「{id}」是事件{first}起的{count}个事件，日志中那里属于它的只有{found}个：命令记录被删改"
+                    ),
+                })
             }
-            let to = last.min(next.saturating_add(seq_of(ROWS_PER_VALUE) - 1));
-            Some(match self.rows(next, to) {
-                Ok((_, 0)) => Err(StoreError::Corrupt { seq: next, message: "事件不在日志中".into() }),
-                Ok((bytes, count)) => {
-                    let first = next;
-                    next += count;
-                    Ok((first, LogValue::owned(bytes)))
-                }
-                Err(e) => {
-                    next = u64::MAX;
-                    Err(e)
-                }
-            })
-        }))
+        }
     }
 
     fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
@@ -1048,6 +1158,29 @@ mod tests {
             "postgres://u:***@h/db?password=***&ledger=x"
         );
         assert_eq!(redact("/tmp/store"), "/tmp/store");
+    }
+
+    #[test]
+    fn no_password_is_ever_shown_whatever_characters_it_holds() {
+        for password in ["pa/ss", "pa?ss", "pa:ss", "pa%2Fss", "s/e?c:r%40t", "x/y/z"] {
+            let url = format!("postgres://app:{password}@127.0.0.1:5432/selfeval?connect_timeout=5&ledger=某局");
+            let pg = PgLocation::parse(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(pg.ledger, "某局", "{url}");
+            assert_eq!(pg.config().unwrap().get_password(), Some(percent_decode(password).unwrap().as_bytes()));
+            let shown = pg.shown();
+            assert_eq!(shown, "postgres://app@127.0.0.1:5432/selfeval?connect_timeout=5&ledger=某局", "{url}");
+            assert!(!format!("{pg:?}").contains(password), "{url}");
+            let redacted = redact(&url);
+            assert_eq!(redacted, "postgres://app:***@127.0.0.1:5432/selfeval?connect_timeout=5&ledger=某局", "{url}");
+        }
+        // A raw `@` in a password: the client library reads `pa` and a host
+        // `ss:w@h`; whatever the reading, no part of the password is shown.
+        let redacted = redact("postgres://app3:pa@ss:w@h:5432/db?ledger=x");
+        assert_eq!(redacted, "postgres://app3:***@h:5432/db?ledger=x");
+        // The password as a parameter, its name encoded or not.
+        assert_eq!(redact("postgres://u@h/db?pass%77ord=s3&ledger=x"), "postgres://u@h/db?password=***&ledger=x");
+        let pg = PgLocation::parse("postgres://u@h/db?pass%77ord=s3&ledger=x").unwrap();
+        assert!(!pg.shown().contains("s3"), "{}", pg.shown());
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl Ctx {
 
     /// Opens the ledger, creating it if missing.
     pub fn open(&self) -> Result<Ledger, CliError> {
-        Ok(announce(Ledger::open_at(&self.settings.location, &self.settings.ledger)?))
+        Ok(store::announce(Ledger::open_at(&self.settings.location, &self.settings.ledger)?))
     }
 
     /// Opens the ledger to record, signing with `key` (a command's own
@@ -210,7 +210,7 @@ impl Ctx {
         if key.is_some() {
             settings.signer.key_file = key;
         }
-        Ok(announce(if create {
+        Ok(store::announce(if create {
             Ledger::open_at(&self.settings.location, &settings)?
         } else {
             Ledger::open_existing_at(&self.settings.location, &settings)?
@@ -220,7 +220,7 @@ impl Ctx {
     /// Opens an existing ledger to read it; a read-only one is read from a
     /// temporary copy, and the command says so.
     pub fn open_for_reading(&self) -> Result<Ledger, CliError> {
-        let ledger = announce(Ledger::open_for_reading_at(&self.settings.location, &self.settings.ledger)?);
+        let ledger = store::announce(Ledger::open_for_reading_at(&self.settings.location, &self.settings.ledger)?);
         if ledger.is_read_only_copy() {
             eprintln!("提示：库 {} 只读，已复制到临时目录读取（不会写入原库）", self.settings.store.display());
         }
@@ -258,16 +258,6 @@ impl Ctx {
         }
         Ok(())
     }
-}
-
-/// Says on stderr what the store removed when it opened (a file a killed
-/// process left, which the engine would have refused): once, since the
-/// file is gone afterwards. `verify` says it in its output too.
-pub fn announce(ledger: Ledger) -> Ledger {
-    for repair in ledger.repairs() {
-        eprintln!("提示：打开库时{repair}");
-    }
-    ledger
 }
 
 /// Prints a list read from the report model: JSON with `--json`, else a

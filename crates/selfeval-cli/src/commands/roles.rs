@@ -96,10 +96,18 @@ pub enum EvidenceCmd {
     },
 }
 
+/// A public key file's text. A file that is not a public key is named,
+/// never echoed (it may be a password file given by mistake).
 fn read_public_key(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let text = std::fs::read_to_string(path).map_err(|e| {
         invalid("--key", format!("无法读取公钥文件 {}：{}", path.display(), crate::error::describe_io(&e)))
-    })
+    })?;
+    selfeval_core::roles::parse_public_key("--key", &text).map_err(|mut refused| {
+        refused.given = path.display().to_string();
+        refused.problem = format!("{} {}", path.display(), refused.problem);
+        CliError::from(refused)
+    })?;
+    Ok(text)
 }
 
 /// `member add|remove|key|list`.
