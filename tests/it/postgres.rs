@@ -668,3 +668,121 @@ fn a_forged_or_missing_command_record_fails_verify() {
     assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
     assert!(verify.stderr().contains("命令表中没有事件78的命令「drill-78」"), "{}", verify.stderr());
 }
+
+/// A line forged from `template` (an exported line) as an insider with an
+/// INSERT right would: `edits` applied to its body as text (the layout is
+/// part of what is hashed), placed at `seq` after `prev`, re-chained.
+fn forged_line(template: &str, seq: u64, prev: &str, edits: &[(&str, &str)]) -> (String, String) {
+    use selfeval_ledger::format::{chain_hash, split_line};
+    let (_, body) = split_line(template.as_bytes()).unwrap();
+    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let mut text = String::from_utf8(body.to_vec()).unwrap().replacen(
+        &format!("{{\"seq\":{},", event["seq"]),
+        &format!("{{\"seq\":{seq},"),
+        1,
+    );
+    text = text.replacen(event["prev_hash"].as_str().unwrap(), prev, 1);
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} is not in {text}");
+        text = text.replacen(from, to, 1);
+    }
+    let hash = chain_hash(prev, text.as_bytes());
+    (format!("{{\"hash\":\"{hash}\",\"event\":{text}}}"), hash)
+}
+
+/// Inserts a forged event at the head with its command record, as the
+/// application role may.
+fn insert_forged(sql: &mut postgres::Client, ledger: &str, seq: i64, line: &str, hash: &str) {
+    let event: serde_json::Value = serde_json::from_str(line).unwrap();
+    let e = &event["event"];
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &ledger,
+            &seq,
+            &e["stream"].as_str().unwrap(),
+            &e["stream_version"].as_i64().unwrap(),
+            &e["command_id"].as_str().unwrap(),
+            &line.as_bytes(),
+            &hash,
+        ],
+    )
+    .unwrap();
+    sql.execute(
+        "INSERT INTO selfeval_commands VALUES ($1, $2, $3, 1)",
+        &[&ledger, &e["command_id"].as_str().unwrap(), &seq],
+    )
+    .unwrap();
+}
+
+#[test]
+fn verify_refuses_what_import_refuses_a_second_year_inserted_by_hand() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    let export = env.run(&["export"]).stdout();
+    let lines: Vec<&str> = export.lines().collect();
+    let head: serde_json::Value = serde_json::from_str(lines[77]).unwrap();
+    let next: i64 = sql
+        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'department'", &[&ledger])
+        .unwrap()
+        .get(0);
+    let (line, hash) = forged_line(
+        lines[1],
+        78,
+        head["hash"].as_str().unwrap(),
+        &[
+            ("\"stream_version\":1,", &format!("\"stream_version\":{next},")),
+            ("\"year\":2024", "\"year\":2025"),
+            ("\"command_id\":\"", "\"command_id\":\"forged-"),
+        ],
+    );
+    insert_forged(&mut sql, &ledger, 78, &line, &hash);
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(
+        verify.stderr().contains("事件78不符合规则（导入同样会拒绝）：年度已初始化，不能再次初始化"),
+        "{}",
+        verify.stderr()
+    );
+    // The same log, exported, is refused by an import with the same words.
+    let exported = env.run(&["export"]);
+    assert_eq!(exported.code(), 0, "{}", exported.stderr());
+    let file = env.dir.path().join("forged.jsonl");
+    std::fs::write(&file, exported.stdout()).unwrap();
+    let fresh = Env::in_dir();
+    let import = fresh.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(import.code(), 4, "{}", import.stderr());
+    assert!(import.stderr().contains("年度已初始化，不能再次初始化"), "{}", import.stderr());
+}
+
+#[test]
+fn verify_refuses_a_reversal_of_another_sections_spending_inserted_by_hand() {
+    let Some((env, mut sql, ledger)) = demo_with_sql() else { return };
+    // A genuine reversal of P02's own spending #15, recorded in a drill
+    // copy, turned into a reversal of P03's #17 (another section's) and
+    // put at the original's head.
+    let copy = Env::on_postgres().unwrap();
+    env.ok_as(DEMO_OFFICE, &["migrate", "--to", &copy.store_arg()]);
+    copy.ok_as(DEMO_OFFICE, &["reopen", "P02", "--reason", "演练"]);
+    copy.ok_as(crate::DEMO_RESCUE, &["spend", "reverse", "15", "--reason", "演练冲销"]);
+    let copied = copy.run(&["export"]).stdout();
+    let template = copied.lines().nth(79).unwrap();
+    assert!(template.contains("\"type\":\"ExpenditureReversed\""), "{template}");
+    let export = env.run(&["export"]).stdout();
+    let head: serde_json::Value = serde_json::from_str(export.lines().nth(77).unwrap()).unwrap();
+    let version: serde_json::Value = serde_json::from_str(template).unwrap();
+    let version = version["event"]["stream_version"].as_i64().unwrap();
+    let (line, hash) = forged_line(
+        template,
+        78,
+        head["hash"].as_str().unwrap(),
+        &[
+            (&format!("\"stream_version\":{version},"), &format!("\"stream_version\":{},", version - 1)),
+            ("\"expenditure_seq\":15", "\"expenditure_seq\":17"),
+            ("\"amount\":\"3.2\"", "\"amount\":\"1.8\""),
+        ],
+    );
+    insert_forged(&mut sql, &ledger, 78, &line, &hash);
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stderr().contains("事件78不符合规则（导入同样会拒绝）："), "{}", verify.stderr());
+}

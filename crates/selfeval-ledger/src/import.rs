@@ -10,15 +10,14 @@
 //! written, the directory synced and renamed into place. A killed import
 //! leaves the target as it was, and a retry starts afresh.
 
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use selfeval_core::validate::check_event;
 use selfeval_core::State;
 use selfeval_store::Imported;
 
-use crate::{decode_envelope, Ledger, LedgerError, LedgerSettings, Location};
+use crate::judge::EventJudge;
+use crate::{Ledger, LedgerError, LedgerSettings, Location};
 
 /// Why an import was refused; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +234,7 @@ impl Ledger {
         let (packs, received) = std::sync::mpsc::channel::<selfeval_store::Spooled>();
         let checker = std::thread::spawn(move || {
             use std::io::{Read, Seek};
-            let mut check = ImportCheck::default();
+            let mut check = EventJudge::default();
             let mut bytes = Vec::new();
             for pack in received {
                 bytes.resize(pack.len, 0);
@@ -245,7 +244,7 @@ impl Ledger {
                 file.read_exact(&mut bytes).map_err(unreadable_spool)?;
                 check.pack(&bytes)?;
             }
-            Ok::<State, ImportRefused>(check.state)
+            Ok::<State, ImportRefused>(check.into_state())
         });
         // A checker that stopped at a bad event no longer listens; the store
         // finishes its own check, then the checker's finding is reported.
@@ -272,56 +271,6 @@ impl Ledger {
         drop(Ledger::open(work, settings)?);
         sync_tree(work).map_err(io)?;
         Ok(Ok(imported))
-    }
-}
-
-/// The check of an import's events, in log order, against the state
-/// before each.
-#[derive(Default)]
-struct ImportCheck {
-    state: State,
-    versions: HashMap<String, u64>,
-    last_recorded: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl ImportCheck {
-    /// Checks and applies a pack of stored lines (each with its `\n`).
-    fn pack(&mut self, lines: &[u8]) -> Result<(), ImportRefused> {
-        for stored in selfeval_store::stored_lines(lines) {
-            let stored = stored.map_err(|problem| ImportRefused { seq: None, problem })?;
-            self.event(&stored.envelope)?;
-        }
-        Ok(())
-    }
-
-    /// Decodes, checks and applies one event.
-    fn event(&mut self, e: &selfeval_store::Envelope) -> Result<(), ImportRefused> {
-        let Self { state, versions, last_recorded } = self;
-        let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
-        let event = decode_envelope(e).map_err(|error| refuse(error.to_string()))?;
-        // Actors and reasons are restored as they were recorded (older
-        // versions stored them as typed); output escapes them.
-        if e.actor.trim().is_empty() {
-            return Err(refuse("actor：操作人为空".into()));
-        }
-        check_event(state, &event).map_err(refuse)?;
-        if event.payload.stream() != e.stream {
-            return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));
-        }
-        let version = versions.entry(e.stream.clone()).or_default();
-        *version += 1;
-        if e.stream_version != *version {
-            return Err(refuse(format!(
-                "stream_version：「{}」的第{}个事件标为版本{}",
-                e.stream, *version, e.stream_version
-            )));
-        }
-        if last_recorded.is_some_and(|last| e.recorded_at < last) {
-            return Err(refuse("recorded_at：记录时间早于前一个事件".into()));
-        }
-        *last_recorded = Some(e.recorded_at);
-        state.apply(&event);
-        Ok(())
     }
 }
 

@@ -30,6 +30,7 @@ mod diff;
 mod evidence;
 mod history;
 mod import;
+mod judge;
 mod record;
 mod replay;
 mod signature;

@@ -6,8 +6,9 @@ use selfeval_core::State;
 use selfeval_store::{CacheFound, ChainBreak, Verified};
 use sha2::{Digest, Sha256};
 
+use crate::judge::EventJudge;
 use crate::replay::{read_snapshot, snapshot_name};
-use crate::{decode_envelope, Ledger, LedgerError, SnapshotCheck};
+use crate::{Ledger, LedgerError, SnapshotCheck};
 
 /// What [`Ledger::verify_replaying`] found.
 #[derive(Debug)]
@@ -64,45 +65,27 @@ impl Ledger {
         let pinned = cache.as_ref().ok().map(|(seq, _)| *seq);
         let (values, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
         let replayer = std::thread::spawn(move || -> Result<(State, Option<[u8; 32]>), LedgerError> {
-            let mut state = State::default();
+            // Every event judged as an import judges it (its rules, its
+            // stream and version, its time): what verifies here also
+            // imports.
+            let mut judge = EventJudge::default();
             let mut at_pin = None;
-            // Each stream's versions follow one another, and each event is
-            // in the stream its payload names, as an import requires: what
-            // verifies here also imports.
-            let mut versions: foldhash::HashMap<String, u64> = foldhash::HashMap::default();
             for value in received {
                 for stored in selfeval_store::stored_lines(&value) {
                     let stored = stored.map_err(|m| LedgerError::Integrity(format!("日志中的事件无法读取：{m}")))?;
-                    let envelope = &stored.envelope;
-                    let event = decode_envelope(envelope)?;
-                    // (No allocation per event: a stream's name is copied once.)
-                    let version = match versions.get_mut(envelope.stream.as_str()) {
-                        Some(version) => {
-                            *version += 1;
-                            *version
-                        }
-                        None => {
-                            versions.insert(envelope.stream.clone(), 1);
-                            1
-                        }
-                    };
-                    if envelope.stream_version != version || event.payload.stream() != envelope.stream {
-                        return Err(LedgerError::Integrity(format!(
-                            "事件{}：记为「{}」的第{}个事件（版本{}），内容属于「{}」：流的版本或归属被改动过",
-                            envelope.seq,
-                            envelope.stream,
-                            version,
-                            envelope.stream_version,
-                            event.payload.stream()
-                        )));
-                    }
-                    state.apply(&event);
-                    if Some(envelope.seq) == pinned {
-                        at_pin = Some(state_digest(&state)?);
+                    judge.event(&stored.envelope).map_err(|refused| {
+                        LedgerError::Integrity(format!(
+                            "事件{}不符合规则（导入同样会拒绝）：{}",
+                            refused.seq.unwrap_or(stored.envelope.seq),
+                            refused.problem
+                        ))
+                    })?;
+                    if Some(stored.envelope.seq) == pinned {
+                        at_pin = Some(state_digest(judge.state())?);
                     }
                 }
             }
-            Ok((state, at_pin))
+            Ok((judge.into_state(), at_pin))
         });
         let chain = self.store.verify_with(&mut |value| drop(values.send(value.to_vec())));
         drop(values);
