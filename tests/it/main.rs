@@ -7,6 +7,7 @@
 mod batch;
 mod demo;
 mod documents;
+mod judge;
 mod leftovers;
 mod postgres;
 mod questions;

@@ -547,14 +547,14 @@ fn a_signed_command_the_rules_forbid_is_refused_by_import_and_verify() {
     assert_eq!(verify.code(), 4, "{}", verify.stderr());
     // verify judges each event as import does, with the same words.
     assert!(verify.stderr().contains("事件11不符合规则（导入同样会拒绝）：actor：违反规则A3"), "{}", verify.stderr());
-    // The same append, signed with the key he holds but as the office: the
+    // An office's write the rules allow, signed with the key he holds: the
     // signature names him, not the actor.
     let as_office = append_signed(
         dir,
         &export(&s.env),
         OFFICE,
         "project/P01",
-        ("SelfEvaluationApproved", "{\"project\":\"P01\"}"),
+        ("GoalSet", "{\"project\":\"P01\",\"expected\":\"提升救援能力\",\"actual\":null}"),
         &s.rescue_key,
     );
     std::fs::write(&file, &as_office).unwrap();
@@ -696,6 +696,28 @@ fn the_demo_does_not_write_unsigned_commands_into_a_ledger_that_requires_signatu
 fn a_forged_command_of_two_events_is_refused() {
     let s = signed();
     let dir = s.env.dir.path();
+    // P01 complete, so that a submission is allowed.
+    let key = path(&s.rescue_key);
+    let indicator = [
+        "indicator",
+        "add",
+        "P01",
+        "I1",
+        "--level1",
+        "产出指标",
+        "--level2",
+        "数量指标",
+        "--name",
+        "装备数量",
+        "--target",
+        "≥20台",
+        "--weight",
+        "50",
+        "--key",
+        key,
+    ];
+    s.env.ok_as(RESCUE, &indicator);
+    s.env.ok_as(RESCUE, &["indicator", "actual", "P01", "I1", "--value", "20台", "--key", key]);
     // The office submits and approves in one command: self-approval hidden
     // from a check made against the state before the command.
     let forged = append_signed_all(
@@ -710,12 +732,12 @@ fn a_forged_command_of_two_events_is_refused() {
     std::fs::write(&file, &forged).unwrap();
     let import = Env::new().run(&["import", path(&file)]);
     assert_eq!(import.code(), 4);
-    assert!(import.stderr().contains("事件12：actor：违反规则A4"), "{}", import.stderr());
+    assert!(import.stderr().contains("事件16：actor：违反规则A4"), "{}", import.stderr());
     let held = Env::new();
     raw_store(&held, &forged);
     let verify = held.run(&["verify"]);
     assert_eq!(verify.code(), 4);
-    assert!(verify.stderr().contains("事件12不符合规则（导入同样会拒绝）：actor：违反规则A4"), "{}", verify.stderr());
+    assert!(verify.stderr().contains("事件16不符合规则（导入同样会拒绝）：actor：违反规则A4"), "{}", verify.stderr());
 }
 
 #[test]

@@ -68,6 +68,16 @@ impl Backend {
     }
 }
 
+/// How many times a command said it removed a killed process's leftover
+/// (`提示：打开库时已移除 …`): the kills that would have left the store
+/// unreadable before issue 23.
+static REPAIRS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn count_repairs(stderr: &str) {
+    let said = stderr.matches("打开库时已移除").count() as u64;
+    REPAIRS.fetch_add(said, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// One run's tallies.
 #[derive(Default)]
 struct Tally {
@@ -102,6 +112,7 @@ fn selfeval(store: &str) -> Command {
 
 fn run_ok(store: &str, args: &[&str]) -> Result<String, String> {
     let output = selfeval(store).args(args).output().map_err(|e| format!("cannot run selfeval: {e}"))?;
+    count_repairs(&String::from_utf8_lossy(&output.stderr));
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
@@ -257,6 +268,7 @@ fn interrupt(
     if let Some(mut err) = child.stderr.take() {
         let _ = err.read_to_string(&mut stderr);
     }
+    count_repairs(&stderr);
     let recorded = stdout.lines().filter(|l| l.starts_with("已记录")).count();
     let acknowledged = if status.success() { ids.len() } else { recorded.min(ids.len()) };
     if matches!(ended, Ended::Finished) {
@@ -296,6 +308,7 @@ fn logged(store: &str) -> Result<BTreeMap<String, u64>, String> {
 fn check(subject: &Subject, tally: &mut Tally) -> Result<(), String> {
     tally.checks += 1;
     let verify = selfeval(&subject.store).args(["verify"]).output().map_err(|e| e.to_string())?;
+    count_repairs(&String::from_utf8_lossy(&verify.stderr));
     if !verify.status.success() {
         return Err(format!(
             "unreadable: store {} no longer verifies (exit {:?}): {}",
@@ -434,7 +447,8 @@ pub fn crash(options: &CrashOptions) -> Result<(), String> {
     let summary = format!(
         "crash ({}, seed {}): {} kill -9 and {} pg_terminate_backend over {} stores in {:.0} s; \
          {} commands started, {} acknowledged, {} landed unacknowledged and were resent once, \
-         {} finished before their interruption; {} checks; {} unreadable stores, {} lost acknowledged commands",
+         {} finished before their interruption; {} checks; {} leftovers of a killed process removed at open; \
+         {} unreadable stores, {} lost acknowledged commands",
         backend.name(),
         options.seed,
         tally.kills,
@@ -446,6 +460,7 @@ pub fn crash(options: &CrashOptions) -> Result<(), String> {
         tally.landed_unacknowledged,
         tally.finished_first,
         tally.checks,
+        REPAIRS.load(std::sync::atomic::Ordering::Relaxed),
         tally.failures.iter().filter(|f| f.starts_with("unreadable:")).count(),
         tally.failures.iter().filter(|f| f.starts_with("lost:")).count(),
     );

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::event::*;
 use crate::profile::RuleProfile;
 use crate::scoring;
-use crate::state::{Project, State, Status};
+use crate::state::{Project, State};
 use crate::values::{self, AmountUnit, Sign, Target, ValueError};
 
 /// What a person asks selfeval to record. Values are as typed: `handle`
@@ -947,38 +947,18 @@ fn decide(
         }
         Command::Submit { project } => {
             let project = existing_project(state, project)?;
-            if !matches!(project.status, Status::Draft | Status::Returned) {
-                return Err(status_rejection(project, "提交", "填报中或已退回的项目"));
-            }
-            let missing: Vec<&str> = project
-                .indicators
-                .iter()
-                .filter(|i| i.not_applicable.is_none() && i.actual.is_none())
-                .map(|i| i.code.as_str())
-                .collect();
-            if project.indicators.is_empty() || !missing.is_empty() {
-                let problem = if project.indicators.is_empty() {
-                    format!("项目{}尚未设定绩效指标，自评表不完整", project.code)
-                } else {
-                    format!("项目{}的指标{}尚无实际完成值，自评表不完整", project.code, missing.join("、"))
-                };
-                return Err(Rejection::rule("CODE", &project.code, problem, "每个适用指标都已记录实际完成值的项目"));
-            }
+            crate::validate::workflow_step(project, crate::validate::Step::Submit)?;
             Ok(vec![EventPayload::SelfEvaluationSubmitted(WorkflowStep { project: project.code.clone() })])
         }
         Command::Approve { project } => {
             let project = existing_project(state, project)?;
-            if project.status != Status::Submitted {
-                return Err(status_rejection(project, "审核通过", "已提交的项目"));
-            }
+            crate::validate::workflow_step(project, crate::validate::Step::Approve)?;
             Ok(vec![EventPayload::SelfEvaluationApproved(WorkflowStep { project: project.code.clone() })])
         }
         Command::Return { project } => {
             let project = existing_project(state, project)?;
             needs_reason("退回自评")?;
-            if !matches!(project.status, Status::Submitted | Status::Approved) {
-                return Err(status_rejection(project, "退回", "已提交或已审核通过的项目"));
-            }
+            crate::validate::workflow_step(project, crate::validate::Step::Return)?;
             Ok(vec![EventPayload::SelfEvaluationReturned(WorkflowStep { project: project.code.clone() })])
         }
     }
@@ -1150,15 +1130,6 @@ fn planned_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state:
         ));
     }
     Ok(problem)
-}
-
-fn status_rejection(project: &Project, action: &str, accepted: &str) -> Rejection {
-    Rejection::rule(
-        "CODE",
-        &project.code,
-        format!("项目{}当前状态为「{}」，不能{action}", project.code, project.status.label()),
-        accepted,
-    )
 }
 
 fn band_text(profile: &RuleProfile, level: values::QualitativeLevel, weight: Decimal) -> String {

@@ -490,15 +490,7 @@ fn registrable_key(state: &State, text: &str, owner: Option<&str>) -> Result<Str
 fn reopen(state: &State, request: &Request, code: &str) -> Result<Vec<EventPayload>, Rejection> {
     needs_reason(request, "重新打开已审核通过的自评")?;
     let project = crate::command::existing_project(state, code)?;
-    if project.status != Status::Approved {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "CODE",
-            &project.code,
-            format!("项目{}当前状态为「{}」，不能重新打开", project.code, project.status.label()),
-            "已审核通过的项目",
-        ));
-    }
+    crate::validate::workflow_step(project, crate::validate::Step::Reopen)?;
     Ok(vec![EventPayload::SelfEvaluationReopened(WorkflowStep { project: project.code.clone() })])
 }
 
@@ -541,23 +533,11 @@ fn evidence(
     let invalid = |field: &str, given: &str, problem: String, accepted: &str| {
         Rejection::new(RejectionKind::InvalidValue, field, given, problem, accepted)
     };
-    values::check_name(file).map_err(|e| invalid("FILE", file, e.problem, e.accepted))?;
-    if file.contains(['/', '\\']) {
-        return Err(invalid("FILE", file, "文件名含目录".into(), "不含目录的文件名"));
-    }
+    crate::validate::evidence_file(project, file)?;
     if !values::is_sha256_hex(sha256) {
         return Err(invalid("sha256", sha256, "不是 SHA-256 哈希".into(), "64位小写十六进制"));
     }
     values::check_text(note).map_err(|e| invalid("--note", note, e.problem, e.accepted))?;
-    if let Some(pinned) = project.evidence.iter().find(|e| e.file == file) {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "FILE",
-            file,
-            format!("项目{}已于事件#{}登记同名佐证材料「{file}」", project.code, pinned.seq),
-            "另一个文件名（同名文件核对时无法区分）",
-        ));
-    }
     Ok(vec![EventPayload::EvidenceAdded(EvidenceAdded {
         project: project.code.clone(),
         file: file.to_owned(),

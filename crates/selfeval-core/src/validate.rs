@@ -5,10 +5,93 @@
 
 use rust_decimal::Decimal;
 
+use crate::command::{Rejection, RejectionKind};
 use crate::event::{EventPayload, RecordedEvent, BUDGET_ITEM, NARRATIVE_SECTIONS};
 use crate::profile::RuleProfile;
-use crate::state::{Project, State};
+use crate::state::{Project, State, Status};
 use crate::values::{amount_in_range, check_code, quantity_in_range, Target};
+
+/// A step of a project's self-evaluation workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The section submits (填报中 or 已退回 → 已提交), every applicable
+    /// indicator having its actual value.
+    Submit,
+    /// The office approves (已提交 → 已审核通过).
+    Approve,
+    /// The office returns (已提交 or 已审核通过 → 已退回).
+    Return,
+    /// The office reopens (已审核通过 → 填报中).
+    Reopen,
+}
+
+/// Whether `project` may take `step` now. The one rule: `handle` decides
+/// `submit`, `approve`, `return` and `reopen` by it, and an import or
+/// `verify` judges the recorded steps by it.
+pub fn workflow_step(project: &Project, step: Step) -> Result<(), Rejection> {
+    let (allowed, action, accepted) = match step {
+        Step::Submit => (matches!(project.status, Status::Draft | Status::Returned), "提交", "填报中或已退回的项目"),
+        Step::Approve => (project.status == Status::Submitted, "审核通过", "已提交的项目"),
+        Step::Return => {
+            (matches!(project.status, Status::Submitted | Status::Approved), "退回", "已提交或已审核通过的项目")
+        }
+        Step::Reopen => (project.status == Status::Approved, "重新打开", "已审核通过的项目"),
+    };
+    if !allowed {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "CODE",
+            &project.code,
+            format!("项目{}当前状态为「{}」，不能{action}", project.code, project.status.label()),
+            accepted,
+        ));
+    }
+    if step == Step::Submit {
+        let missing: Vec<&str> = project
+            .indicators
+            .iter()
+            .filter(|i| i.not_applicable.is_none() && i.actual.is_none())
+            .map(|i| i.code.as_str())
+            .collect();
+        if project.indicators.is_empty() || !missing.is_empty() {
+            let problem = if project.indicators.is_empty() {
+                format!("项目{}尚未设定绩效指标，自评表不完整", project.code)
+            } else {
+                format!("项目{}的指标{}尚无实际完成值，自评表不完整", project.code, missing.join("、"))
+            };
+            return Err(Rejection::new(
+                RejectionKind::Rule,
+                "CODE",
+                &project.code,
+                problem,
+                "每个适用指标都已记录实际完成值的项目",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `file` may be pinned as evidence of `project`: a name (no
+/// directory, no control or invisible characters) not pinned there before.
+/// The one rule for `evidence add` and for a recorded `EvidenceAdded`.
+pub fn evidence_file(project: &Project, file: &str) -> Result<(), Rejection> {
+    let invalid =
+        |problem: String, accepted: &str| Rejection::new(RejectionKind::InvalidValue, "FILE", file, problem, accepted);
+    crate::values::check_name(file).map_err(|e| invalid(e.problem, e.accepted))?;
+    if file.contains(['/', '\\']) {
+        return Err(invalid("文件名含目录".into(), "不含目录的文件名"));
+    }
+    if let Some(pinned) = project.evidence.iter().find(|e| e.file == file) {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "FILE",
+            file,
+            format!("项目{}已于事件#{}登记同名佐证材料「{file}」", project.code, pinned.seq),
+            "另一个文件名（同名文件核对时无法区分）",
+        ));
+    }
+    Ok(())
+}
 
 /// Checks one event against the state before it: the field that is wrong
 /// and why, or `Ok`.
@@ -145,9 +228,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        E::SelfEvaluationSubmitted(p) | E::SelfEvaluationApproved(p) | E::SelfEvaluationReturned(p) => {
-            project(&p.project).map(|_| ())
-        }
+        E::SelfEvaluationSubmitted(p) => step(project(&p.project)?, Step::Submit),
+        E::SelfEvaluationApproved(p) => step(project(&p.project)?, Step::Approve),
+        E::SelfEvaluationReturned(p) => step(project(&p.project)?, Step::Return),
         E::ProjectWithdrawn(p) => {
             let owner = project(&p.project)?;
             match owner.expenditures.iter().find(|e| e.reversed_by.is_none()) {
@@ -172,12 +255,18 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
         E::ProblemAmended(p) => problem(&p.problem, &p.project),
         E::ProblemWithdrawn(p) => problem(&p.problem, &p.project),
-        E::SelfEvaluationReopened(p) => project(&p.project).map(|_| ()),
+        E::SelfEvaluationReopened(p) => step(project(&p.project)?, Step::Reopen),
         E::EvidenceAdded(p) => {
-            project(&p.project)?;
+            evidence_file(project(&p.project)?, &p.file).map_err(|r| format!("file：{}", r.problem))?;
             hex64("sha256", &p.sha256)
         }
         E::MemberAdded(p) => {
+            for (field, text) in [("name", &p.name), ("section", &p.section)] {
+                crate::values::check_name(text).map_err(|e| format!("{field}：{}", e.problem))?;
+                if text.contains('@') {
+                    return Err(format!("{field}：「{text}」含有 @"));
+                }
+            }
             if state.governance().member(&p.name).is_some() {
                 return Err(format!("name：「{}」已在名册中", p.name));
             }
@@ -231,6 +320,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         // Whether it signs what it follows is the ledger's check.
         E::CommandSigned(p) => public_key_fingerprint(&p.key),
     }
+}
+
+/// A workflow step judged as `handle` judges it, said as a recorded
+/// event's problem.
+fn step(project: &Project, step: Step) -> Result<(), String> {
+    workflow_step(project, step).map_err(|r| format!("project：{}", r.problem))
 }
 
 fn hex64(field: &str, text: &str) -> Result<(), String> {

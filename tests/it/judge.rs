@@ -1,0 +1,132 @@
+//! One judge for every event (issue 24): what the CLI refuses, `import`
+//! and `verify` refuse too, with the same words. Each case is an event an
+//! insider appends to the demo's log by hand, re-chained, as an import file
+//! (refused whole) and as a store written without checks (refused by
+//! `verify`).
+
+use crate::{Env, DEMO_OFFICE};
+
+/// The demo's event lines (no header, no trailer).
+fn demo_lines(env: &Env) -> Vec<String> {
+    let export = env.run(&["export"]);
+    assert_eq!(export.code(), 0, "{}", export.stderr());
+    let all: Vec<String> = export.stdout().lines().map(str::to_owned).collect();
+    all[1..all.len() - 1].to_vec()
+}
+
+/// An export of `lines` with `events` appended by `actor`, each a command
+/// of its own, re-chained as a forger following `docs/storage.md` would.
+fn with_appended(lines: &[String], actor: &str, events: &[(&str, &str, &str)]) -> String {
+    use selfeval_ledger::format::chain_hash;
+    let mut lines = lines.to_vec();
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    let time = last["event"]["recorded_at"].as_str().unwrap().to_owned();
+    let mut prev = last["hash"].as_str().unwrap().to_owned();
+    for (stream, event_type, payload) in events {
+        let seq = lines.len() + 1;
+        let version = 1 + lines.iter().filter(|l| l.contains(&format!("\"stream\":\"{stream}\","))).count();
+        let body = format!(
+            "{{\"seq\":{seq},\"event_id\":\"01a22355-0000-7000-8000-{seq:012}\",\"stream\":\"{stream}\",\"stream_version\":{version},\"type\":\"{event_type}\",\"schema_version\":1,\"occurred_at\":\"{time}\",\"recorded_at\":\"{time}\",\"actor\":\"{actor}\",\"reason\":\"手工追加\",\"command_id\":\"forged-{seq}\",\"payload\":{payload},\"prev_hash\":\"{prev}\"}}"
+        );
+        let hash = chain_hash(&prev, body.as_bytes());
+        lines.push(format!("{{\"hash\":\"{hash}\",\"event\":{body}}}"));
+        prev = hash;
+    }
+    let header = "{\"format\":\"selfeval-export\",\"version\":1,\"hash\":\"sha256\",\"genesis\":\"0000000000000000000000000000000000000000000000000000000000000000\"}";
+    let trailer = format!("{{\"trailer\":{{\"events\":{},\"head_hash\":\"{prev}\"}}}}", lines.len());
+    format!("{header}\n{}\n{trailer}\n", lines.join("\n"))
+}
+
+/// `forged` is refused by an import and by `verify` of a store that holds
+/// it, both saying `expected` about event `seq`.
+fn refused_by_import_and_verify(forged: &str, seq: u64, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("forged.jsonl");
+    std::fs::write(&file, forged).unwrap();
+    let fresh = Env::in_dir();
+    let import = fresh.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(import.code(), 4, "{expected}: {}", import.stderr());
+    assert!(import.stderr().contains(&format!("事件{seq}：")), "{expected}: {}", import.stderr());
+    assert!(import.stderr().contains(expected), "import: {expected}: {}", import.stderr());
+    let held = Env::in_dir();
+    let location = selfeval_ledger::Location::parse(&held.store_arg()).unwrap();
+    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
+    ledger.import(&mut forged.as_bytes()).unwrap().unwrap();
+    drop(ledger);
+    let verify = held.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{expected}: {}{}", verify.stdout(), verify.stderr());
+    assert!(
+        verify.stderr().contains(&format!("事件{seq}不符合规则（导入同样会拒绝）："))
+            && verify.stderr().contains(expected),
+        "verify: {expected}: {}",
+        verify.stderr()
+    );
+}
+
+#[test]
+fn the_workflow_is_judged_as_the_cli_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    // What the CLI says, first: P01 is 填报中 and has no indicators.
+    for (args, expected) in [
+        (&["approve", "P01"][..], "项目P01当前状态为「填报中」，不能审核通过"),
+        (&["return", "P01", "--reason", "退回"], "项目P01当前状态为「填报中」，不能退回"),
+        (&["reopen", "P01", "--reason", "重开"], "项目P01当前状态为「填报中」，不能重新打开"),
+        (&["submit", "P01"], "项目P01尚未设定绩效指标，自评表不完整"),
+    ] {
+        let mut full = vec!["--actor", DEMO_OFFICE];
+        full.extend_from_slice(args);
+        let run = env.run(&full);
+        assert_eq!(run.code(), 1, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().contains(expected), "{args:?}: {}", run.stderr());
+    }
+    let lines = demo_lines(&env);
+    let p01 = "{\"project\":\"P01\"}";
+    for (event_type, expected) in [
+        ("SelfEvaluationApproved", "项目P01当前状态为「填报中」，不能审核通过"),
+        ("SelfEvaluationReturned", "项目P01当前状态为「填报中」，不能退回"),
+        ("SelfEvaluationReopened", "项目P01当前状态为「填报中」，不能重新打开"),
+        ("SelfEvaluationSubmitted", "项目P01尚未设定绩效指标，自评表不完整"),
+    ] {
+        let forged = with_appended(&lines, DEMO_OFFICE, &[("project/P01", event_type, p01)]);
+        refused_by_import_and_verify(&forged, 78, expected);
+    }
+}
+
+#[test]
+fn evidence_names_and_member_names_are_judged_as_the_cli_judges_them() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    let sha = "0".repeat(64);
+    let evidence = |file: &str| {
+        format!("{{\"project\":\"P01\",\"file\":\"{file}\",\"size\":5,\"sha256\":\"{sha}\",\"note\":\"佐证\"}}")
+    };
+    let forged =
+        with_appended(&lines, DEMO_OFFICE, &[("project/P01", "EvidenceAdded", &evidence("../../etc/hostname"))]);
+    refused_by_import_and_verify(&forged, 78, "文件名含目录");
+    let twice = evidence("合同.pdf");
+    let forged = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[("project/P01", "EvidenceAdded", &twice), ("project/P01", "EvidenceAdded", &twice)],
+    );
+    refused_by_import_and_verify(&forged, 79, "项目P01已于事件#78登记同名佐证材料「合同.pdf」");
+    // A name with a zero-width space, shown as 钱多 by `member list`.
+    let member = "{\"name\":\"钱\\u200b多\",\"section\":\"人事科\",\"role\":\"section\",\"key\":null}";
+    let forged = with_appended(&lines, DEMO_OFFICE, &[("roster", "MemberAdded", member)]);
+    refused_by_import_and_verify(&forged, 78, "name：");
+    // The CLI refuses the same name.
+    let run = env.run(&[
+        "--actor",
+        DEMO_OFFICE,
+        "member",
+        "add",
+        "钱\u{200b}多@人事科",
+        "--role",
+        "section",
+        "--reason",
+        "x",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+}
