@@ -605,6 +605,24 @@ fn demo_and_a_copy_one_event_ahead() -> Option<(Env, postgres::Client, String, V
     Some((env, sql, ledger, line, hash))
 }
 
+/// The next version of `stream` in `ledger`, as the table holds it.
+fn next_version(sql: &mut postgres::Client, ledger: &str, stream: &str) -> i64 {
+    sql.query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = $2", &[&ledger, &stream])
+        .unwrap()
+        .get(0)
+}
+
+/// `line` inserted as event 78 of P02's stream, at its next version, under
+/// `command_id`, without a command record.
+fn insert_p02_row(sql: &mut postgres::Client, ledger: &str, command_id: &str, line: &[u8], hash: &str) {
+    let version = next_version(sql, ledger, "project/P02");
+    sql.execute(
+        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/P02', $2, $3, $4, $5)",
+        &[&ledger, &version, &command_id, &line, &hash],
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_row_whose_stream_column_disagrees_with_its_line_fails_verify() {
     let Some((env, mut sql, ledger, line, hash)) = demo_and_a_copy_one_event_ahead() else { return };
@@ -627,15 +645,7 @@ fn a_row_whose_stream_column_disagrees_with_its_line_fails_verify() {
     );
     // The command id column lying is caught the same way.
     let (env, mut sql, ledger, line, hash) = demo_and_a_copy_one_event_ahead().unwrap();
-    let version: i64 = sql
-        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'project/P02'", &[&ledger])
-        .unwrap()
-        .get(0);
-    sql.execute(
-        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/P02', $2, 'other', $3, $4)",
-        &[&ledger, &version, &line, &hash],
-    )
-    .unwrap();
+    insert_p02_row(&mut sql, &ledger, "other", &line, &hash);
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
     assert!(verify.stderr().contains("命令「other」，事件本身是「project/P02」"), "{}", verify.stderr());
@@ -655,15 +665,7 @@ fn a_forged_or_missing_command_record_fails_verify() {
     );
     // A genuine event inserted without its command record.
     let (env, mut sql, ledger, line, hash) = demo_and_a_copy_one_event_ahead().unwrap();
-    let version: i64 = sql
-        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'project/P02'", &[&ledger])
-        .unwrap()
-        .get(0);
-    sql.execute(
-        "INSERT INTO selfeval_events VALUES ($1, 78, 'project/P02', $2, 'drill-78', $3, $4)",
-        &[&ledger, &version, &line, &hash],
-    )
-    .unwrap();
+    insert_p02_row(&mut sql, &ledger, "drill-78", &line, &hash);
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
     assert!(verify.stderr().contains("命令表中没有事件78的命令「drill-78」"), "{}", verify.stderr());
@@ -721,10 +723,7 @@ fn verify_refuses_what_import_refuses_a_second_year_inserted_by_hand() {
     let export = env.run(&["export"]).stdout();
     let lines: Vec<&str> = export.lines().collect();
     let head: serde_json::Value = serde_json::from_str(lines[77]).unwrap();
-    let next: i64 = sql
-        .query_one("SELECT count(*) + 1 FROM selfeval_events WHERE ledger = $1 AND stream = 'department'", &[&ledger])
-        .unwrap()
-        .get(0);
+    let next = next_version(&mut sql, &ledger, "department");
     let (line, hash) = forged_line(
         lines[1],
         78,
