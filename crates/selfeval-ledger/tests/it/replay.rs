@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use selfeval_core::{handle, Command, Meta, RejectionKind, Request};
 use selfeval_ledger::{Ledger, LedgerError, LedgerSettings};
 
-fn request(i: usize, reason: bool, command: Command) -> Request {
+pub fn request(i: usize, reason: bool, command: Command) -> Request {
     let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap() + chrono::Duration::minutes(i as i64);
     let meta = Meta {
         actor: "张三@应急救援科".into(),
@@ -22,7 +22,7 @@ fn project() -> impl Strategy<Value = String> {
 }
 
 /// Commands over three projects, valid or not, with or without a reason.
-fn command() -> impl Strategy<Value = (bool, Command)> {
+pub fn command() -> impl Strategy<Value = (bool, Command)> {
     prop_oneof![
         // Who may do what: the roster (the actor is 张三), reopen, seal, evidence.
         prop_oneof![
@@ -126,7 +126,7 @@ fn command() -> impl Strategy<Value = (bool, Command)> {
     ]
 }
 
-fn init() -> Command {
+pub fn init() -> Command {
     Command::InitYear { department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None }
 }
 

@@ -1,0 +1,86 @@
+//! The judge of recorded events (`core::validate::check_event`, which
+//! import and `verify` run on every event) against `handle`, the judge of
+//! commands: over random command sequences, every event `handle` produces
+//! is accepted by the judge on the same state, and for the commands that
+//! name their one event directly, what `handle` refuses by a rule the
+//! judge refuses too. (Issue 24: the property for every command kind waits
+//! for `handle` to decide through the judge.)
+
+use proptest::prelude::*;
+use selfeval_core::event::*;
+use selfeval_core::validate::check_event;
+use selfeval_core::{handle, Command, RecordedEvent, RejectionKind, State};
+
+use crate::replay::{command, init, request};
+
+/// The event a refused command would have recorded, for the commands whose
+/// event is fully named by the command itself.
+fn event_named_by(command: &Command) -> Option<EventPayload> {
+    let step = |project: &str| WorkflowStep { project: project.to_owned() };
+    Some(match command {
+        Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
+        Command::Approve { project } => EventPayload::SelfEvaluationApproved(step(project)),
+        Command::Return { project } => EventPayload::SelfEvaluationReturned(step(project)),
+        Command::Reopen { project } => EventPayload::SelfEvaluationReopened(step(project)),
+        Command::Seal => EventPayload::YearSealed(YearStep {}),
+        Command::Unseal => EventPayload::YearUnsealed(YearStep {}),
+        Command::RemoveMember { name } => EventPayload::MemberRemoved(MemberRemoved { name: name.clone() }),
+        Command::AddEvidence { project, file, size, sha256, note } => EventPayload::EvidenceAdded(EvidenceAdded {
+            project: project.clone(),
+            file: file.clone(),
+            size: *size,
+            sha256: sha256.clone(),
+            note: note.clone(),
+        }),
+        _ => return None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn what_handle_records_the_judge_accepts_and_what_it_refuses_by_a_rule_the_judge_refuses(
+        commands in prop::collection::vec(command(), 1..40),
+    ) {
+        let mut state = State::default();
+        let mut seq = 0u64;
+        let mut judge = |state: &mut State, meta: &Meta, payload: EventPayload, apply: bool| {
+            let event = RecordedEvent { seq: seq + 1, meta: meta.clone(), payload };
+            let judged = check_event(state, &event);
+            if apply {
+                seq += 1;
+                state.apply(&event);
+            }
+            judged
+        };
+        let first = request(0, false, init());
+        for payload in handle(&state, &first).unwrap() {
+            judge(&mut state, &first.meta, payload, true).unwrap();
+        }
+        for (i, (reason, command)) in commands.into_iter().enumerate() {
+            let request = request(i + 1, reason, command);
+            match handle(&state, &request) {
+                Ok(payloads) => {
+                    for payload in payloads {
+                        let judged = judge(&mut state, &request.meta, payload.clone(), true);
+                        prop_assert!(judged.is_ok(), "handle recorded {:?}, the judge says {:?}", payload, judged);
+                    }
+                }
+                Err(refused) if refused.kind != RejectionKind::InvalidValue => {
+                    if let Some(payload) = event_named_by(&request.command) {
+                        let judged = judge(&mut state, &request.meta, payload.clone(), false);
+                        prop_assert!(
+                            judged.is_err(),
+                            "handle refused {:?} ({}), the judge accepts {:?}",
+                            request.command,
+                            refused,
+                            payload
+                        );
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
