@@ -17,16 +17,23 @@ fn demo_lines(env: &Env) -> Vec<String> {
 /// An export of `lines` with `events` appended by `actor`, each a command
 /// of its own, re-chained as a forger following `docs/storage.md` would.
 fn with_appended(lines: &[String], actor: &str, events: &[(&str, &str, &str)]) -> String {
+    let named: Vec<(&str, &str, &str, Option<&str>)> = events.iter().map(|&(a, b, c)| (a, b, c, None)).collect();
+    with_appended_as(lines, actor, &named)
+}
+
+/// [`with_appended`], each event under the command id given (else its own).
+fn with_appended_as(lines: &[String], actor: &str, events: &[(&str, &str, &str, Option<&str>)]) -> String {
     use selfeval_ledger::format::chain_hash;
     let mut lines = lines.to_vec();
     let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
     let time = last["event"]["recorded_at"].as_str().unwrap().to_owned();
     let mut prev = last["hash"].as_str().unwrap().to_owned();
-    for (stream, event_type, payload) in events {
+    for (stream, event_type, payload, id) in events {
         let seq = lines.len() + 1;
+        let id = id.map_or_else(|| format!("forged-{seq}"), str::to_owned);
         let version = 1 + lines.iter().filter(|l| l.contains(&format!("\"stream\":\"{stream}\","))).count();
         let body = format!(
-            "{{\"seq\":{seq},\"event_id\":\"01a22355-0000-7000-8000-{seq:012}\",\"stream\":\"{stream}\",\"stream_version\":{version},\"type\":\"{event_type}\",\"schema_version\":1,\"occurred_at\":\"{time}\",\"recorded_at\":\"{time}\",\"actor\":\"{actor}\",\"reason\":\"手工追加\",\"command_id\":\"forged-{seq}\",\"payload\":{payload},\"prev_hash\":\"{prev}\"}}"
+            "{{\"seq\":{seq},\"event_id\":\"01a22355-0000-7000-8000-{seq:012}\",\"stream\":\"{stream}\",\"stream_version\":{version},\"type\":\"{event_type}\",\"schema_version\":1,\"occurred_at\":\"{time}\",\"recorded_at\":\"{time}\",\"actor\":\"{actor}\",\"reason\":\"手工追加\",\"command_id\":\"{id}\",\"payload\":{payload},\"prev_hash\":\"{prev}\"}}"
         );
         let hash = chain_hash(&prev, body.as_bytes());
         lines.push(format!("{{\"hash\":\"{hash}\",\"event\":{body}}}"));
@@ -129,4 +136,16 @@ fn evidence_names_and_member_names_are_judged_as_the_cli_judges_them() {
         "x",
     ]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
+}
+
+#[test]
+fn a_command_id_used_again_by_a_later_command_is_judged_as_the_store_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    let first: serde_json::Value = serde_json::from_str(&lines[10]).unwrap();
+    let reused = first["event"]["command_id"].as_str().unwrap().to_owned();
+    let goal = "{\"project\":\"P01\",\"expected\":\"提升能力\",\"actual\":null}";
+    let forged = with_appended_as(&lines, DEMO_OFFICE, &[("project/P01", "GoalSet", goal, Some(&reused))]);
+    refused_by_import_and_verify(&forged, 78, &format!("command_id：命令编号「{reused}」在此前另一条命令中已用过"));
 }

@@ -160,13 +160,10 @@ fn salvage_rescues_a_store_whose_complete_engine_snapshot_is_damaged_from_a_copy
     let mut bytes = std::fs::read(&snapshot).unwrap();
     bytes[3] ^= 0xff;
     std::fs::write(&snapshot, bytes).unwrap();
+    // A leftover beside it, which an ordinary command would remove: the
+    // salvage leaves even that as it is.
+    std::fs::write(env.store().join(UNFINISHED), b"").unwrap();
     let files_before = files(&env.store());
-
-    // A complete snapshot is not a leftover: the store does not touch it and
-    // the engine refuses; commands say so.
-    let status = env.run(&["status"]);
-    assert_eq!(status.code(), 4, "{}", status.stderr());
-    assert!(status.stderr().contains("存储引擎读到损坏的数据"), "{}", status.stderr());
 
     let out = env.dir.path().join("salvaged.jsonl");
     let salvage = env.run(&["export", "--salvage", out.to_str().unwrap()]);
@@ -180,6 +177,8 @@ fn salvage_rescues_a_store_whose_complete_engine_snapshot_is_damaged_from_a_copy
         "{said}"
     );
     assert!(said.contains(&format!("提示：在副本中已移除 {}", engine_snapshots(&env.store())[0])), "{said}");
+    assert!(said.contains(&format!("提示：在副本中已移除 {UNFINISHED}")), "{said}");
+    assert!(!said.contains("提示：打开库时"), "nothing is removed from the store itself: {said}");
     assert!(said.contains("已导出 77 个事件"), "{said}");
     let salvaged: Vec<String> = std::fs::read_to_string(&out).unwrap().lines().map(str::to_owned).collect();
     assert_eq!(salvaged, before, "every event, byte for byte");
@@ -187,6 +186,12 @@ fn salvage_rescues_a_store_whose_complete_engine_snapshot_is_damaged_from_a_copy
     let fresh = Env::in_dir();
     assert_eq!(fresh.run(&["import", out.to_str().unwrap()]).code(), 0);
     assert_eq!(fresh.run(&["verify"]).code(), 0);
+    // A complete snapshot is not a leftover: an ordinary command removes the
+    // leftover, leaves the damaged snapshot, and the engine still refuses.
+    let status = env.run(&["status"]);
+    assert_eq!(status.code(), 4, "{}", status.stderr());
+    assert!(status.stderr().contains("存储引擎读到损坏的数据"), "{}", status.stderr());
+    assert!(env.store().join(&engine_snapshots(&env.store())[0]).exists());
 }
 
 #[test]

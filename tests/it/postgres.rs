@@ -412,6 +412,12 @@ fn a_tail_cut_behind_a_snapshot_is_caught_by_verify() {
     assert!(snapshot.status.success());
     sql.batch_execute("SET session_replication_role = replica").unwrap();
     sql.execute("DELETE FROM selfeval_events WHERE ledger = $1 AND seq > 70", &[&ledger]).unwrap();
+    // The command records of the cut events are left: verify names them.
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
+    assert!(verify.stderr().contains("起的1个事件，日志中那里属于它的只有0个"), "{}", verify.stderr());
+    // Cut with them, the snapshot still tells.
+    sql.execute("DELETE FROM selfeval_commands WHERE ledger = $1 AND first_seq > 70", &[&ledger]).unwrap();
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "{}{}", verify.stdout(), verify.stderr());
     assert!(verify.stdout().contains("它反映到事件77，而日志只到事件70"), "{}", verify.stdout());
@@ -435,6 +441,16 @@ fn a_forged_command_record_answers_for_no_other_command_and_crashes_nothing() {
     let verify = env.run(&["verify"]);
     assert_eq!(verify.code(), 4, "{}", verify.stderr());
     assert!(verify.stderr().contains("命令「victim-2」"), "{}", verify.stderr());
+    // A record pointing past every event alone is named too.
+    let (env, mut sql, ledger) = demo_with_sql().unwrap();
+    sql.execute("INSERT INTO selfeval_commands VALUES ($1, 'victim-1', 999, 1)", &[&ledger]).unwrap();
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    assert!(
+        verify.stderr().contains("命令表说命令「victim-1」是事件999起的1个事件，日志中那里属于它的只有0个"),
+        "{}",
+        verify.stderr()
+    );
 }
 
 #[test]
@@ -578,6 +594,15 @@ fn no_command_shows_a_password_whatever_characters_it_holds() {
             said.push(run.stdout());
             said.push(run.stderr());
         }
+        // A password given as a parameter, with an `@` in it.
+        let bad = env
+            .command()
+            .args(["--store", &format!("{server}?password=s3cr@t&ledger=a&ledger=b"), "status"])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        let said_param = String::from_utf8_lossy(&bad.stderr).into_owned();
+        assert!(!said_param.contains("s3cr"), "{said_param}");
         // A URL refused before it is used (exit 2) quotes it redacted.
         let bad = env.command().args(["--store", &format!("{secret}?ledger=a&ledger=b"), "status"]).output().unwrap();
         assert_eq!(bad.status.code(), Some(2));

@@ -5,8 +5,8 @@
 //! part.
 //!
 //! A command is acknowledged when the release binary printed `已记录` for
-//! it (a batch prints one line per recorded command, in file order) or
-//! exited 0. A killed single command is sent again under its command id
+//! it (one line per recorded event; each `spend` records one, so a batch
+//! prints one line per command, in file order) or exited 0. A killed single command is sent again under its command id
 //! and must then land exactly once: what a clerk does after a crash.
 //!
 //! On PostgreSQL (`--backend postgres`, a throwaway cluster) half of the
@@ -209,6 +209,12 @@ enum Ended {
     Interrupted,
 }
 
+/// Whether the process died of SIGKILL.
+fn terminated_by_kill(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(9)
+}
+
 /// Waits `delay`, then interrupts the command unless it has finished, and
 /// notes what it acknowledged.
 fn interrupt(
@@ -228,6 +234,7 @@ fn interrupt(
         }
         std::thread::sleep(Duration::from_micros(500));
     }
+    let terminating = terminate.is_some();
     let ended = match finished {
         Some(_) => Ended::Finished,
         None => {
@@ -240,7 +247,6 @@ fn interrupt(
                             &[],
                         )
                         .map_err(|e| format!("pg_terminate_backend: {e}"))?;
-                    tally.terminations += 1;
                     // The client notices, says so and exits; one that does
                     // not within 30 s is killed.
                     let waited = Instant::now();
@@ -253,13 +259,26 @@ fn interrupt(
                 }
                 None => {
                     let _ = child.kill(); // SIGKILL
-                    tally.kills += 1;
                 }
             }
             Ended::Interrupted
         }
     };
     let status = child.wait().map_err(|e| e.to_string())?;
+    // Counted only when it hit: a child that exited between the last look
+    // and the signal, or that had not reached the server yet, was not
+    // interrupted at all.
+    let ended = match ended {
+        Ended::Interrupted if terminated_by_kill(&status) => {
+            tally.kills += 1;
+            Ended::Interrupted
+        }
+        Ended::Interrupted if terminating && status.code().is_some_and(|code| code != 0) => {
+            tally.terminations += 1;
+            Ended::Interrupted
+        }
+        _ => Ended::Finished,
+    };
     let mut stdout = String::new();
     let mut stderr = String::new();
     if let Some(mut out) = child.stdout.take() {
@@ -293,7 +312,7 @@ fn interrupt(
 /// The command ids in the log with how many events each recorded, from an
 /// export.
 fn logged(store: &str) -> Result<BTreeMap<String, u64>, String> {
-    let export = run_ok(store, &["export"])?;
+    let export = run_ok(store, &["export"]).map_err(|e| format!("unreadable: {e}"))?;
     let mut out = BTreeMap::new();
     for line in export.lines() {
         let value: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("export line: {e}"))?;

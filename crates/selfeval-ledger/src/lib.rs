@@ -302,7 +302,9 @@ impl Ledger {
         if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
-        let options = OpenOptions { salvage: true, ..store_options(settings) };
+        // Nothing in the store is changed, not even a leftover the next
+        // ordinary command would remove.
+        let options = OpenOptions { salvage: true, repair: false, ..store_options(settings) };
         let refused = match Store::open(path, &options) {
             Ok(store) => return Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() }),
             Err(error @ (StoreError::Corrupt { .. } | StoreError::Io(_))) => LedgerError::from(error),

@@ -304,6 +304,10 @@ pub struct OpenOptions {
     /// Open a damaged store to salvage what still verifies: the head file
     /// is not checked (nor written); only `export_salvage` makes sense then.
     pub salvage: bool,
+    /// Remove what a killed process left that the engine would refuse
+    /// ([`Repair`]). A salvage's first attempt does not: it promises to
+    /// leave the store's files as they are.
+    pub repair: bool,
     /// Reopen the engine after reading or importing this many bytes of log
     /// values (sled keeps what it read in memory until it is closed).
     pub reopen_after_bytes: u64,
@@ -319,6 +323,7 @@ impl Default for OpenOptions {
             wait: Duration::from_secs(10),
             cache_bytes: 64 * 1024 * 1024,
             salvage: false,
+            repair: true,
             reopen_after_bytes: sled_store::REOPEN_AFTER,
             login: PgLogin::default(),
         }

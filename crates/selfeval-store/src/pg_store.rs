@@ -139,13 +139,20 @@ pub fn redact(text: &str) -> String {
             out = format!("{}:***{}", &text[..scheme_end + colon], &text[at..]);
         }
     }
-    let query_from = out.rfind('@').map_or(0, |at| at + 1);
-    if let Some(query) = out[query_from..].find('?').map(|q| query_from + q) {
-        let (head, tail) = out.split_at(query + 1);
-        let tail: Vec<String> = tail.split('&').map(|pair| without_password(pair).to_owned()).collect();
-        out = format!("{head}{}", tail.join("&"));
+    // Every `password=` parameter, wherever a `?` or `&` starts one (an
+    // `@` or `?` elsewhere in the text cannot hide it).
+    let mut masked = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find(['?', '&']) {
+        masked.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let end = rest.find(['&', '?']).unwrap_or(rest.len());
+        let pair = &rest[..end];
+        masked.push_str(without_password(pair));
+        rest = &rest[end..];
     }
-    out
+    masked.push_str(rest);
+    masked
 }
 
 /// A URL parameter, or `password=***` when it is the password (its name
@@ -177,6 +184,19 @@ impl PgLocation {
             "postgres://" | "postgresql://" => &text[scheme_end..],
             _ => return Err(format!("「{}」不是 postgres:// 地址", shorten(&redact(text)))),
         };
+        // An `@` typed as it is anywhere but once before the host makes the
+        // client library read another user, password or host than meant
+        // (and a message show part of a password): it must be `%40`.
+        // (A single `@` after a host, path or parameter is one too: the
+        // user name before it would hold a `/`, `?`, `=` or `&`.)
+        let raw_at = rest.matches('@').count();
+        let user = rest.find('@').map(|at| rest[..at].split(':').next().unwrap_or_default());
+        if raw_at > 1 || user.is_some_and(|user| user.contains(['/', '?', '=', '&'])) {
+            return Err(format!(
+                "「{}」中有多于一个未编码的 @；可接受：用户名、密码或参数中的 @ 写成 %40，只留主机前的一个 @",
+                shorten(&redact(text))
+            ));
+        }
         // The query starts at the first `?` after the credentials (a
         // password may hold a `?`).
         let credentials = credentials_end(rest);
@@ -890,18 +910,21 @@ impl crate::Backend for PgStore {
     }
 
     fn audit_commands(&self) -> Result<(), StoreError> {
+        // Each query reads the tables as one snapshot: a command another
+        // client commits meanwhile lands with its record, whole, so the
+        // whole tables are checked, not only up to the head read before
+        // (a record pointing past every event is forged too).
         let mut client = self.client.borrow_mut();
-        let head = seq_param(self.head.seq);
         // Every event lies in the range its command's record gives (an
         // event whose command has no record, or a record elsewhere).
         let stray = client
             .query_opt(
                 "SELECT e.seq, e.command_id, c.first_seq, c.count FROM selfeval_events e
                  LEFT JOIN selfeval_commands c ON c.ledger = e.ledger AND c.command_id = e.command_id
-                 WHERE e.ledger = $1 AND e.seq <= $2
+                 WHERE e.ledger = $1
                    AND (c.command_id IS NULL OR e.seq < c.first_seq OR e.seq >= c.first_seq + c.count)
                  ORDER BY e.seq LIMIT 1",
-                &[&self.location.ledger, &head],
+                &[&self.location.ledger],
             )
             .or_db()?;
         if let Some(row) = stray {
@@ -922,11 +945,11 @@ impl crate::Backend for PgStore {
                 "SELECT c.command_id, c.first_seq, c.count, count(e.seq) FROM selfeval_commands c
                  LEFT JOIN selfeval_events e ON e.ledger = c.ledger AND e.command_id = c.command_id
                    AND e.seq >= c.first_seq AND e.seq < c.first_seq + c.count
-                 WHERE c.ledger = $1 AND c.first_seq <= $2
+                 WHERE c.ledger = $1
                  GROUP BY c.command_id, c.first_seq, c.count
-                 HAVING count(e.seq) <> c.count OR c.first_seq + c.count - 1 > $2
+                 HAVING count(e.seq) <> c.count
                  ORDER BY c.first_seq LIMIT 1",
-                &[&self.location.ledger, &head],
+                &[&self.location.ledger],
             )
             .or_db()?;
         match forged {
@@ -1177,6 +1200,22 @@ mod tests {
         // `ss:w@h`; whatever the reading, no part of the password is shown.
         let redacted = redact("postgres://app3:pa@ss:w@h:5432/db?ledger=x");
         assert_eq!(redacted, "postgres://app3:***@h:5432/db?ledger=x");
+        // An `@` in the query hides no `password=` from the mask.
+        assert_eq!(
+            redact("postgres://app@db/selfeval?password=s3cr@t&ledger=a&ledger=b"),
+            "postgres://app@db/selfeval?password=***&ledger=a&ledger=b"
+        );
+        assert_eq!(
+            redact("postgres://db/x?application_name=ops@x&password=secret&ledger="),
+            "postgres://db/x?application_name=ops@x&password=***&ledger="
+        );
+        // Two raw `@`s, or one in a parameter, are refused, never half-read
+        // as user and host.
+        let error = PgLocation::parse("postgres://app:p@ss@h/db?ledger=x").unwrap_err();
+        assert!(error.contains("%40") && !error.contains("p@ss") && !error.contains(":p@"), "{error}");
+        let error = PgLocation::parse("postgres://h/db?application_name=ops@x&ledger=x").unwrap_err();
+        assert!(error.contains("%40"), "{error}");
+        assert!(PgLocation::parse("postgres://app:p%40ss@h/db?ledger=x").is_ok());
         // The password as a parameter, its name encoded or not.
         assert_eq!(redact("postgres://u@h/db?pass%77ord=s3&ledger=x"), "postgres://u@h/db?password=***&ledger=x");
         let pg = PgLocation::parse("postgres://u@h/db?pass%77ord=s3&ledger=x").unwrap();

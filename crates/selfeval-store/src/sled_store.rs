@@ -152,9 +152,9 @@ impl Engine {
 /// the file, and recovers from: the older snapshot and the log after it.
 /// The log holds every acknowledged write; the leftover holds none.
 ///
-/// Called under our lock and before sled is opened in this process (never
-/// on a reopening, when sled's own threads may still be finishing a
-/// snapshot of this process).
+/// Called under our lock and before sled is opened in this process; not on
+/// a reopening within one process, which cannot find one (a leftover needs
+/// the process that wrote it to die).
 fn remove_unfinished_snapshots(dir: &Path) -> Result<Vec<Repair>, StoreError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -279,7 +279,7 @@ impl SledStore {
     pub(crate) fn open(dir: &Path, options: &OpenOptions) -> Result<SledStore, StoreError> {
         let started = Instant::now();
         let lock = lock(dir, options, started)?;
-        let repairs = remove_unfinished_snapshots(dir)?;
+        let repairs = if options.repair { remove_unfinished_snapshots(dir)? } else { Vec::new() };
         let engine = Engine::open(dir, options, started)?;
         if !options.salvage {
             let names = engine.db.tree_names();
