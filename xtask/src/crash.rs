@@ -398,6 +398,8 @@ pub fn crash(options: &CrashOptions) -> Result<(), String> {
     };
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut tally = Tally::default();
+    // Each run counts its own (CI runs sled and PostgreSQL in one process).
+    REPAIRS.store(0, std::sync::atomic::Ordering::Relaxed);
     let started = Instant::now();
     eprintln!(
         "crash: {} interruptions on {}, {} per fresh store, seed {}",

@@ -360,40 +360,12 @@ fn decide(
             needs_reason("调整预算")?;
             let delta_value =
                 values::parse_amount(delta, Sign::Any).map_err(|e| Rejection::value("--delta", delta, e))?;
-            if delta_value.is_zero() {
-                return Err(Rejection::new(
-                    RejectionKind::InvalidValue,
-                    "--delta",
-                    delta,
-                    "调整金额为0，没有可记录的变化",
-                    "非零金额，调增为正、调减为负，如 0.5、-0.026",
-                ));
-            }
-            let current = project.budget().value;
-            if current + delta_value < Decimal::ZERO {
-                return Err(Rejection::rule(
-                    "--delta",
-                    delta,
-                    format!(
-                        "调整后全年预算数为{}万元，不能为负（当前{}万元）",
-                        values::fmt_plain(current + delta_value),
-                        values::fmt2(current)
-                    ),
-                    format!("不小于 -{} 的金额", values::fmt_plain(current)),
-                ));
-            }
             let doc = optional_name("--doc", doc)?;
             let source = source_field(source)?;
-            let of_source = source.unwrap_or(BudgetSource::CurrentAppropriation);
-            let funds = project.funds_by_source().into_iter().find(|f| f.0 == of_source).map_or(Decimal::ZERO, |f| f.2);
-            if crate::arith::add(funds, delta_value) < Decimal::ZERO {
-                return Err(Rejection::rule(
-                    "--delta",
-                    delta,
-                    format!("调整后{}的全年预算数为负（当前{}万元）", of_source.label(), values::fmt2(funds)),
-                    format!("不小于 -{} 的金额，或用 --source 指明调整的资金来源", values::fmt_plain(funds)),
-                ));
-            }
+            crate::validate::budget_adjustment(project, delta_value, source).map_err(|mut refused| {
+                refused.given = delta.clone();
+                refused
+            })?;
             Ok(vec![EventPayload::BudgetAdjusted(BudgetAdjusted {
                 project: project.code.clone(),
                 delta: delta_value,
@@ -475,10 +447,7 @@ fn decide(
             }
             let expected = optional_text("--expected", expected)?;
             let actual = optional_text("--actual", actual)?;
-            let same = |new: &Option<String>, old: &Option<crate::state::Traced<String>>| {
-                new.as_ref().is_none_or(|n| old.as_ref().is_some_and(|o| &o.value == n))
-            };
-            if same(&expected, &project.goal_expected) && same(&actual, &project.goal_actual) {
+            if !crate::validate::goal_changes(project, &expected, &actual) {
                 return Err(Rejection::rule(
                     "--expected/--actual",
                     expected.as_deref().or(actual.as_deref()).unwrap_or_default(),

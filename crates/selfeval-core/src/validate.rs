@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use crate::command::{Rejection, RejectionKind};
-use crate::event::{EventPayload, RecordedEvent, BUDGET_ITEM, NARRATIVE_SECTIONS};
+use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM, NARRATIVE_SECTIONS};
 use crate::profile::RuleProfile;
 use crate::state::{Project, State, Status};
 use crate::values::{amount_in_range, check_code, quantity_in_range, Target};
@@ -93,6 +93,59 @@ pub fn evidence_file(project: &Project, file: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Whether `project`'s budget may be adjusted by `delta` (of `source`, 本年
+/// 财政拨款 when `None`): not by zero, and neither the year's budget nor
+/// that source's part of it below zero after it. The one rule for `budget
+/// adjust` and for a recorded `BudgetAdjusted`.
+pub fn budget_adjustment(project: &Project, delta: Decimal, source: Option<BudgetSource>) -> Result<(), Rejection> {
+    let field = "--delta";
+    let given = delta.to_string();
+    if delta.is_zero() {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            field,
+            &given,
+            "调整金额为0，没有可记录的变化",
+            "非零金额，调增为正、调减为负，如 0.5、-0.026",
+        ));
+    }
+    let current = project.budget().value;
+    if current + delta < Decimal::ZERO {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            field,
+            &given,
+            format!(
+                "调整后全年预算数为{}万元，不能为负（当前{}万元）",
+                crate::values::fmt_plain(current + delta),
+                crate::values::fmt2(current)
+            ),
+            format!("不小于 -{} 的金额", crate::values::fmt_plain(current)),
+        ));
+    }
+    let of_source = source.unwrap_or(BudgetSource::CurrentAppropriation);
+    let funds = project.funds_by_source().into_iter().find(|f| f.0 == of_source).map_or(Decimal::ZERO, |f| f.2);
+    if crate::arith::add(funds, delta) < Decimal::ZERO {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            field,
+            &given,
+            format!("调整后{}的全年预算数为负（当前{}万元）", of_source.label(), crate::values::fmt2(funds)),
+            format!("不小于 -{} 的金额，或用 --source 指明调整的资金来源", crate::values::fmt_plain(funds)),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether setting the goal's `expected` and `actual` texts (`None`:
+/// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
+pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
+    let same = |new: &Option<String>, old: &Option<crate::state::Traced<String>>| {
+        new.as_ref().is_none_or(|n| old.as_ref().is_some_and(|o| &o.value == n))
+    };
+    !(same(expected, &project.goal_expected) && same(actual, &project.goal_actual))
+}
+
 /// Checks one event against the state before it: the field that is wrong
 /// and why, or `Ok`.
 pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
@@ -135,7 +188,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
     };
     match payload {
         E::YearInitialised(_) => unreachable!("handled above"),
-        E::RuleProfileChanged(p) => known_profile(&p.profile),
+        E::RuleProfileChanged(p) => {
+            if state.department().is_some_and(|d| d.profile == p.profile) {
+                return Err(format!("profile：评分规则「{}」已在使用中", p.profile));
+            }
+            known_profile(&p.profile)
+        }
         E::DisplayUnitChanged(_) => Ok(()),
         E::ProjectRegistered(p) => {
             check_code(&p.project).map_err(|e| format!("project：{}", e.problem))?;
@@ -151,7 +209,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             amount("amount", p.amount)
         }
-        E::BudgetAdjusted(p) => project(&p.project).and_then(|_| amount("delta", p.delta)),
+        E::BudgetAdjusted(p) => {
+            amount("delta", p.delta)?;
+            budget_adjustment(project(&p.project)?, p.delta, p.source).map_err(|r| format!("delta：{}", r.problem))
+        }
         E::ExpenditureRecorded(p) => {
             project(&p.project)?;
             if p.amount <= Decimal::ZERO {
@@ -168,7 +229,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             Ok(())
         }
-        E::GoalSet(p) => project(&p.project).map(|_| ()),
+        E::GoalSet(p) => match goal_changes(project(&p.project)?, &p.expected, &p.actual) {
+            true => Ok(()),
+            false => Err("expected/actual：年度总体目标没有变化".into()),
+        },
         E::IndicatorDefined(p) => {
             let owner = project(&p.project)?;
             if owner.indicator(&p.indicator).is_some() {
@@ -222,6 +286,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::NarrativeSet(p) => {
             if !NARRATIVE_SECTIONS.iter().any(|(key, _)| *key == p.section) {
                 return Err(format!("section：「{}」不是报告的段落", p.section));
+            }
+            if state.narrative(&p.section, p.project.as_deref()).is_some_and(|n| n.text == p.text) {
+                return Err("text：说明文字没有变化".into());
             }
             match &p.project {
                 Some(code) => project(code).map(|_| ()),

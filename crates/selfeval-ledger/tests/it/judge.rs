@@ -32,6 +32,63 @@ fn event_named_by(command: &Command) -> Option<EventPayload> {
             sha256: sha256.clone(),
             note: note.clone(),
         }),
+        Command::AddProject { code, name, category, section, budget_weight: None } => {
+            EventPayload::ProjectRegistered(ProjectRegistered {
+                project: code.clone(),
+                name: name.clone(),
+                category: category.clone(),
+                section: section.clone(),
+                budget_weight: rust_decimal::Decimal::from(10),
+            })
+        }
+        Command::SetBudget { project, amount, source: None } => EventPayload::BudgetSet(BudgetSet {
+            project: project.clone(),
+            amount: amount.parse().ok()?,
+            source: BudgetSource::CurrentAppropriation,
+        }),
+        Command::RecordExpenditure { project, amount, date, voucher, memo, source: None } => {
+            EventPayload::ExpenditureRecorded(ExpenditureRecorded {
+                project: project.clone(),
+                amount: amount.parse().ok()?,
+                date: date.parse().ok()?,
+                voucher: voucher.clone(),
+                memo: memo.clone(),
+                source: None,
+            })
+        }
+        Command::IdentifyProblem { project, problem, text } => EventPayload::ProblemIdentified(ProblemIdentified {
+            problem: problem.clone(),
+            project: project.clone(),
+            text: text.clone(),
+        }),
+        Command::SetNarrative { section, text, project } => EventPayload::NarrativeSet(NarrativeSet {
+            section: section.clone(),
+            project: project.clone(),
+            text: text.clone(),
+        }),
+        Command::ChangeProfile { profile } => {
+            EventPayload::RuleProfileChanged(RuleProfileChanged { profile: profile.clone() })
+        }
+        Command::AdjustBudget { project, delta, doc, source: None } => EventPayload::BudgetAdjusted(BudgetAdjusted {
+            project: project.clone(),
+            delta: delta.parse().ok()?,
+            doc: doc.clone(),
+            source: None,
+        }),
+        Command::AddMember { member, role, key: None } => {
+            let (name, section) = member.split_once('@')?;
+            EventPayload::MemberAdded(MemberAdded {
+                name: name.to_owned(),
+                section: section.to_owned(),
+                role: Role::parse(role)?,
+                key: None,
+            })
+        }
+        Command::SetGoal { project, expected, actual } => EventPayload::GoalSet(GoalSet {
+            project: project.clone(),
+            expected: expected.clone(),
+            actual: actual.clone(),
+        }),
         _ => return None,
     })
 }
