@@ -605,19 +605,10 @@ fn decide(
         Command::MarkNotApplicable { project, item } => {
             let project = existing_project(state, project)?;
             needs_reason("标记不适用")?;
-            let already = if item == BUDGET_ITEM {
-                project.budget_not_applicable.is_some()
-            } else {
-                existing_indicator(project, item)?.not_applicable.is_some()
-            };
-            if already {
-                return Err(Rejection::rule(
-                    "ICODE",
-                    item,
-                    format!("{item}已标记为不适用"),
-                    "尚未标记为不适用的指标编号或 budget",
-                ));
+            if item != BUDGET_ITEM {
+                existing_indicator(project, item)?;
             }
+            crate::validate::not_applicable_yet(project, item)?;
             Ok(vec![EventPayload::MarkedNotApplicable(MarkedNotApplicable {
                 project: project.code.clone(),
                 item: item.clone(),
@@ -801,32 +792,17 @@ fn decide(
             let project = existing_project(state, project)?;
             needs_reason("人工调整得分")?;
             let score_value = values::parse_number(score).map_err(|e| Rejection::value("--score", score, e))?;
-            let (weight, auto_score) = if item == BUDGET_ITEM {
-                if project.budget_not_applicable.is_some() {
-                    return Err(Rejection::rule("ITEM", item, "预算执行率已标记为不适用", "适用的指标编号或 budget"));
+            if item != BUDGET_ITEM {
+                existing_indicator(project, item)?;
+            }
+            crate::validate::score_adjustable(project, item)?;
+            let (weight, auto_score) = match project.indicator(item) {
+                None => {
+                    let budget = project.budget().value;
+                    let outcome = scoring::budget_outcome(budget, project.executed().value, project.budget_weight);
+                    (project.budget_weight, outcome.score)
                 }
-                let outcome =
-                    scoring::budget_outcome(project.budget().value, project.executed().value, project.budget_weight);
-                (project.budget_weight, outcome.score)
-            } else {
-                let ind = existing_indicator(project, item)?;
-                if ind.not_applicable.is_some() {
-                    return Err(Rejection::rule(
-                        "ITEM",
-                        item,
-                        format!("指标{item}已标记为不适用"),
-                        "适用的指标编号或 budget",
-                    ));
-                }
-                if ind.actual.is_none() {
-                    return Err(Rejection::rule(
-                        "ITEM",
-                        item,
-                        format!("指标{item}尚无实际完成值"),
-                        "先用 selfeval indicator actual 记录实际完成值",
-                    ));
-                }
-                (ind.weight, scoring::indicator_auto_score(ind, profile))
+                Some(ind) => (ind.weight, scoring::indicator_auto_score(ind, profile)),
             };
             if score_value > weight {
                 return Err(Rejection::new(

@@ -137,6 +137,49 @@ pub fn budget_adjustment(project: &Project, delta: Decimal, source: Option<Budge
     Ok(())
 }
 
+/// Whether `item` (an indicator of `project`, or `budget`) is not marked
+/// not applicable yet: the one rule for `indicator na` and
+/// `MarkedNotApplicable`. An unknown indicator is not marked.
+pub fn not_applicable_yet(project: &Project, item: &str) -> Result<(), Rejection> {
+    let already = if item == BUDGET_ITEM {
+        project.budget_not_applicable.is_some()
+    } else {
+        project.indicator(item).is_some_and(|i| i.not_applicable.is_some())
+    };
+    if already {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "ICODE",
+            item,
+            format!("{item}已标记为不适用"),
+            "尚未标记为不适用的指标编号或 budget",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `item` (an indicator of `project`, or `budget`) may have its
+/// score set by hand: applicable, and an indicator with an actual value.
+/// The one rule for `score` and `ScoreAdjusted`.
+pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> {
+    let refuse = |problem: String, accepted: &str| Rejection::new(RejectionKind::Rule, "ITEM", item, problem, accepted);
+    if item == BUDGET_ITEM {
+        if project.budget_not_applicable.is_some() {
+            return Err(refuse("预算执行率已标记为不适用".into(), "适用的指标编号或 budget"));
+        }
+        return Ok(());
+    }
+    match project.indicator(item) {
+        Some(i) if i.not_applicable.is_some() => {
+            Err(refuse(format!("指标{item}已标记为不适用"), "适用的指标编号或 budget"))
+        }
+        Some(i) if i.actual.is_none() => {
+            Err(refuse(format!("指标{item}尚无实际完成值"), "先用 selfeval indicator actual 记录实际完成值"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether setting the goal's `expected` and `actual` texts (`None`:
 /// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
 pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
@@ -260,10 +303,15 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 _ => Ok(()),
             }
         }
-        E::MarkedNotApplicable(p) if p.item == BUDGET_ITEM => project(&p.project).map(|_| ()),
-        E::MarkedNotApplicable(p) => indicator(&p.project, &p.item),
+        E::MarkedNotApplicable(p) => {
+            if p.item != BUDGET_ITEM {
+                indicator(&p.project, &p.item)?;
+            }
+            not_applicable_yet(project(&p.project)?, &p.item).map_err(|r| format!("item：{}", r.problem))
+        }
         E::ScoreAdjusted(p) => {
             let owner = project(&p.project)?;
+            score_adjustable(owner, &p.item).map_err(|r| format!("item：{}", r.problem))?;
             let weight = if p.item == BUDGET_ITEM {
                 owner.budget_weight
             } else {

@@ -15,7 +15,7 @@ use crate::replay::{command, init, request};
 
 /// The event a refused command would have recorded, for the commands whose
 /// event is fully named by the command itself.
-fn event_named_by(command: &Command) -> Option<EventPayload> {
+fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
     let step = |project: &str| WorkflowStep { project: project.to_owned() };
     Some(match command {
         Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
@@ -89,6 +89,33 @@ fn event_named_by(command: &Command) -> Option<EventPayload> {
             expected: expected.clone(),
             actual: actual.clone(),
         }),
+        Command::MarkNotApplicable { project, item } => {
+            EventPayload::MarkedNotApplicable(MarkedNotApplicable { project: project.clone(), item: item.clone() })
+        }
+        Command::AdjustScore { project, item, score } => EventPayload::ScoreAdjusted(ScoreAdjusted {
+            project: project.clone(),
+            item: item.clone(),
+            score: score.parse().ok()?,
+            auto_score: None,
+        }),
+        Command::PlanRectification { problem, measure, owner, due } => {
+            let project = state.projects().iter().find(|p| state.problem(&p.code, problem).is_some())?;
+            EventPayload::RectificationPlanned(RectificationPlanned {
+                problem: problem.clone(),
+                project: project.code.clone(),
+                measure: measure.clone(),
+                owner: owner.clone(),
+                due: due.parse().ok()?,
+            })
+        }
+        Command::ReverseExpenditure { seq } => {
+            let seq: u64 = seq.parse().ok()?;
+            let (project, spent) = state
+                .projects()
+                .iter()
+                .find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p.code.clone(), e.amount)))?;
+            EventPayload::ExpenditureReversed(ExpenditureReversed { project, expenditure_seq: seq, amount: spent })
+        }
         _ => return None,
     })
 }
@@ -125,7 +152,7 @@ proptest! {
                     }
                 }
                 Err(refused) if refused.kind != RejectionKind::InvalidValue => {
-                    if let Some(payload) = event_named_by(&request.command) {
+                    if let Some(payload) = event_named_by(&state, &request.command) {
                         let judged = judge(&mut state, &request.meta, payload.clone(), false);
                         prop_assert!(
                             judged.is_err(),
