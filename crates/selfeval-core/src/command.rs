@@ -707,19 +707,10 @@ fn decide(
         Command::UndoNotApplicable { project, item } => {
             let project = existing_project(state, project)?;
             needs_reason("撤销不适用")?;
-            let marked = if item == BUDGET_ITEM {
-                project.budget_not_applicable.is_some()
-            } else {
-                existing_indicator(project, item)?.not_applicable.is_some()
-            };
-            if !marked {
-                return Err(Rejection::rule(
-                    "ICODE",
-                    item,
-                    format!("{item}没有标记为不适用（没有变化）"),
-                    "已标记为不适用的指标编号或 budget",
-                ));
+            if item != BUDGET_ITEM {
+                existing_indicator(project, item)?;
             }
+            crate::validate::not_applicable_marked(project, item)?;
             Ok(vec![EventPayload::NotApplicableUndone(ItemWithdrawn {
                 project: project.code.clone(),
                 item: item.clone(),
@@ -1056,24 +1047,13 @@ fn find_problem<'a>(state: &'a State, text: &str) -> Result<&'a crate::state::Pr
 
 fn open_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
     let problem = find_problem(state, code)?;
-    let code = problem.code.as_str();
-    if problem.completed.is_some() {
-        return Err(Rejection::rule("PCODE", code, format!("问题{code}的整改已完成"), "整改尚未完成的问题编号"));
-    }
+    crate::validate::rectification_step(problem, false)?;
     Ok(problem)
 }
 
 fn planned_problem<'a>(state: &'a State, code: &str) -> Result<&'a crate::state::Problem, Rejection> {
-    let problem = open_problem(state, code)?;
-    let code = problem.code.as_str();
-    if problem.plan.is_none() {
-        return Err(Rejection::rule(
-            "PCODE",
-            code,
-            format!("问题{code}尚无整改计划"),
-            "先用 selfeval rectify plan 制定整改计划",
-        ));
-    }
+    let problem = find_problem(state, code)?;
+    crate::validate::rectification_step(problem, true)?;
     Ok(problem)
 }
 

@@ -180,6 +180,53 @@ pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> 
     }
 }
 
+/// Whether `item` (an indicator of `project`, or `budget`) is marked not
+/// applicable, so that the mark can be undone: the one rule for `indicator
+/// na --undo` and `NotApplicableUndone`.
+pub fn not_applicable_marked(project: &Project, item: &str) -> Result<(), Rejection> {
+    let marked = if item == BUDGET_ITEM {
+        project.budget_not_applicable.is_some()
+    } else {
+        project.indicator(item).is_some_and(|i| i.not_applicable.is_some())
+    };
+    if !marked {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "ICODE",
+            item,
+            format!("{item}没有标记为不适用（没有变化）"),
+            "已标记为不适用的指标编号或 budget",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `problem` may take a rectification step: not completed, and,
+/// for progress and completion (`needs_plan`), planned. The one rule for
+/// `rectify` and the recorded rectification events.
+pub fn rectification_step(problem: &crate::state::Problem, needs_plan: bool) -> Result<(), Rejection> {
+    let code = problem.code.as_str();
+    if problem.completed.is_some() {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "PCODE",
+            code,
+            format!("问题{code}的整改已完成"),
+            "整改尚未完成的问题编号",
+        ));
+    }
+    if needs_plan && problem.plan.is_none() {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "PCODE",
+            code,
+            format!("问题{code}尚无整改计划"),
+            "先用 selfeval rectify plan 制定整改计划",
+        ));
+    }
+    Ok(())
+}
+
 /// Whether setting the goal's `expected` and `actual` texts (`None`:
 /// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
 pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
@@ -219,6 +266,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             .map(|_| ())
             .ok_or_else(|| format!("problem：项目{project_code}没有问题「{code}」"))
     };
+    let rectify = |code: &str, project_code: &str, needs_plan: bool| -> Result<(), String> {
+        let found = state
+            .problem(project_code, code)
+            .ok_or_else(|| format!("problem：项目{project_code}没有问题「{code}」"))?;
+        rectification_step(found, needs_plan).map_err(|r| format!("problem：{}", r.problem))
+    };
     let amount = |field: &str, value: Decimal| {
         amount_in_range(value)
             .then_some(())
@@ -237,7 +290,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             known_profile(&p.profile)
         }
-        E::DisplayUnitChanged(_) => Ok(()),
+        E::DisplayUnitChanged(p) => match state.department().is_some_and(|d| d.unit == p.unit) {
+            true => Err(format!("unit：金额显示单位已是{}", p.unit.label())),
+            false => Ok(()),
+        },
         E::ProjectRegistered(p) => {
             check_code(&p.project).map_err(|e| format!("project：{}", e.problem))?;
             if state.project(&p.project).is_some() {
@@ -328,9 +384,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        E::RectificationPlanned(p) => problem(&p.problem, &p.project),
-        E::RectificationProgressed(p) => problem(&p.problem, &p.project),
-        E::RectificationCompleted(p) => problem(&p.problem, &p.project),
+        E::RectificationPlanned(p) => rectify(&p.problem, &p.project, false),
+        E::RectificationProgressed(p) => rectify(&p.problem, &p.project, true),
+        E::RectificationCompleted(p) => rectify(&p.problem, &p.project, true),
         E::NarrativeSet(p) => {
             if !NARRATIVE_SECTIONS.iter().any(|(key, _)| *key == p.section) {
                 return Err(format!("section：「{}」不是报告的段落", p.section));
@@ -364,10 +420,14 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             p.weight.map_or(Ok(()), |w| points("weight", w))
         }
         E::IndicatorWithdrawn(p) => indicator(&p.project, &p.item),
-        E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) if p.item == BUDGET_ITEM => {
-            project(&p.project).map(|_| ())
+        E::NotApplicableUndone(p) => {
+            if p.item != BUDGET_ITEM {
+                indicator(&p.project, &p.item)?;
+            }
+            not_applicable_marked(project(&p.project)?, &p.item).map_err(|r| format!("item：{}", r.problem))
         }
-        E::NotApplicableUndone(p) | E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
+        E::ScoreOverrideCleared(p) if p.item == BUDGET_ITEM => project(&p.project).map(|_| ()),
+        E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
         E::ProblemAmended(p) => problem(&p.problem, &p.project),
         E::ProblemWithdrawn(p) => problem(&p.problem, &p.project),
         E::SelfEvaluationReopened(p) => step(project(&p.project)?, Step::Reopen),

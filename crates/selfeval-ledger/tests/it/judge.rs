@@ -99,10 +99,9 @@ fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
             auto_score: None,
         }),
         Command::PlanRectification { problem, measure, owner, due } => {
-            let project = state.projects().iter().find(|p| state.problem(&p.code, problem).is_some())?;
             EventPayload::RectificationPlanned(RectificationPlanned {
                 problem: problem.clone(),
-                project: project.code.clone(),
+                project: owner_of(state, problem)?,
                 measure: measure.clone(),
                 owner: owner.clone(),
                 due: due.parse().ok()?,
@@ -116,12 +115,45 @@ fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
                 .find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p.code.clone(), e.amount)))?;
             EventPayload::ExpenditureReversed(ExpenditureReversed { project, expenditure_seq: seq, amount: spent })
         }
+        Command::ChangeUnit { unit } => EventPayload::DisplayUnitChanged(DisplayUnitChanged {
+            unit: serde_json::from_value(serde_json::Value::String(unit.clone())).ok()?,
+        }),
+        Command::UndoNotApplicable { project, item } => {
+            EventPayload::NotApplicableUndone(ItemWithdrawn { project: project.clone(), item: item.clone() })
+        }
+        Command::WithdrawIndicator { project, indicator } => {
+            EventPayload::IndicatorWithdrawn(ItemWithdrawn { project: project.clone(), item: indicator.clone() })
+        }
+        Command::WithdrawProblem { problem } => EventPayload::ProblemWithdrawn(ProblemWithdrawn {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+        }),
+        Command::WithdrawProject { project } => EventPayload::ProjectWithdrawn(step(project)),
+        Command::ProgressRectification { problem, note } => {
+            EventPayload::RectificationProgressed(RectificationProgressed {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                note: note.clone(),
+            })
+        }
+        Command::CompleteRectification { problem, evidence } => {
+            EventPayload::RectificationCompleted(RectificationCompleted {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                evidence: evidence.clone(),
+            })
+        }
         _ => return None,
     })
 }
 
+/// The project a problem code belongs to, if one has it.
+fn owner_of(state: &State, problem: &str) -> Option<String> {
+    state.projects().iter().find(|p| state.problem(&p.code, problem).is_some()).map(|p| p.code.clone())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
     fn what_handle_records_the_judge_accepts_and_what_it_refuses_by_a_rule_the_judge_refuses(

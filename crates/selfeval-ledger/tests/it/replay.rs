@@ -114,6 +114,24 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
         ),
         prop_oneof![Just("cz2020-linear"), Just("cz2021-cost"), Just("cz1999")]
             .prop_map(|id| (true, Command::ChangeProfile { profile: id.into() })),
+        // Units, withdrawals, undoing, rectification steps.
+        prop_oneof![
+            prop_oneof![Just("元"), Just("万元")].prop_map(|u| (true, Command::ChangeUnit { unit: u.into() })),
+            (project(), prop_oneof![Just("budget".to_owned()), (0u8..3).prop_map(|i| format!("I{i}"))])
+                .prop_map(|(p, item)| (true, Command::UndoNotApplicable { project: p, item })),
+            (project(), 0u8..3)
+                .prop_map(|(p, i)| (true, Command::WithdrawIndicator { project: p, indicator: format!("I{i}") })),
+            (0u8..3).prop_map(|i| (true, Command::WithdrawProblem { problem: format!("Q{i}") })),
+            project().prop_map(|p| (true, Command::WithdrawProject { project: p })),
+            (0u8..3).prop_map(|i| (
+                false,
+                Command::ProgressRectification { problem: format!("Q{i}"), note: "进展".into() }
+            )),
+            (0u8..3).prop_map(|i| (
+                false,
+                Command::CompleteRectification { problem: format!("Q{i}"), evidence: "整改报告".into() }
+            )),
+        ],
         (0u8..3).prop_map(|i| (
             false,
             Command::PlanRectification {
