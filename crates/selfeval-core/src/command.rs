@@ -720,9 +720,10 @@ fn decide(
             let found = find_problem(state, problem)?;
             needs_reason("更正问题")?;
             text_field("--text", text)?;
-            if text.trim() == found.text {
-                return Err(Rejection::rule("--text", text, "问题描述没有变化", "与现有描述不同的文字"));
-            }
+            crate::validate::problem_amendment(found, text.trim()).map_err(|mut refused| {
+                refused.given = text.clone();
+                refused
+            })?;
             Ok(vec![EventPayload::ProblemAmended(ProblemAmended {
                 problem: found.code.clone(),
                 project: found.project.clone(),
@@ -744,21 +745,9 @@ fn decide(
             let section = optional_name("--section", section)?.filter(|v| Some(v) != project.section.as_ref());
             let category = optional_name("--category", category)?.filter(|v| Some(v) != project.category.as_ref());
             let owner = optional_name("--owner", owner)?.filter(|v| Some(v) != project.owner.as_ref());
-            if name.is_none() && section.is_none() && category.is_none() && owner.is_none() {
-                return Err(Rejection::rule(
-                    "CODE",
-                    &project.code,
-                    format!("项目{}没有变化：给出的值与现有的相同或没有给出", project.code),
-                    "--name、--section、--category、--owner 中至少一项新值",
-                ));
-            }
-            Ok(vec![EventPayload::ProjectAmended(ProjectAmended {
-                project: project.code.clone(),
-                name,
-                section,
-                category,
-                owner,
-            })])
+            let amended = ProjectAmended { project: project.code.clone(), name, section, category, owner };
+            crate::validate::project_amendment(project, &amended)?;
+            Ok(vec![EventPayload::ProjectAmended(amended)])
         }
         Command::WithdrawProject { project } => {
             let project = existing_project(state, project)?;

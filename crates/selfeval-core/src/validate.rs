@@ -227,6 +227,37 @@ pub fn rectification_step(problem: &crate::state::Problem, needs_plan: bool) -> 
     Ok(())
 }
 
+/// Whether `amended` changes `project`: at least one field given, each
+/// other than the project's. The one rule for `project amend` (which drops
+/// the values that equal the project's) and `ProjectAmended`.
+pub fn project_amendment(project: &Project, amended: &crate::event::ProjectAmended) -> Result<(), Rejection> {
+    let differs = |new: &Option<String>, old: Option<&String>| new.as_ref().is_none_or(|n| Some(n) != old);
+    let given = [&amended.name, &amended.section, &amended.category, &amended.owner].iter().any(|v| v.is_some());
+    let all_differ = differs(&amended.name, Some(&project.name))
+        && differs(&amended.section, project.section.as_ref())
+        && differs(&amended.category, project.category.as_ref())
+        && differs(&amended.owner, project.owner.as_ref());
+    if !given || !all_differ {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "CODE",
+            &project.code,
+            format!("项目{}没有变化：给出的值与现有的相同或没有给出", project.code),
+            "--name、--section、--category、--owner 中至少一项新值",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `text` changes `problem`'s description: the one rule for
+/// `problem amend` and `ProblemAmended`.
+pub fn problem_amendment(problem: &crate::state::Problem, text: &str) -> Result<(), Rejection> {
+    if text == problem.text {
+        return Err(Rejection::new(RejectionKind::Rule, "--text", text, "问题描述没有变化", "与现有描述不同的文字"));
+    }
+    Ok(())
+}
+
 /// Whether setting the goal's `expected` and `actual` texts (`None`:
 /// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
 pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
@@ -409,7 +440,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 None => Ok(()),
             }
         }
-        E::ProjectAmended(p) => project(&p.project).map(|_| ()),
+        E::ProjectAmended(p) => {
+            project_amendment(project(&p.project)?, p).map_err(|r| format!("project：{}", r.problem))
+        }
         E::IndicatorAmended(p) => {
             indicator(&p.project, &p.indicator)?;
             if let Some(Target::Quantitative { value, .. }) = &p.target {
@@ -428,7 +461,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         }
         E::ScoreOverrideCleared(p) if p.item == BUDGET_ITEM => project(&p.project).map(|_| ()),
         E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
-        E::ProblemAmended(p) => problem(&p.problem, &p.project),
+        E::ProblemAmended(p) => {
+            let found = state
+                .problem(&p.project, &p.problem)
+                .ok_or_else(|| format!("problem：项目{}没有问题「{}」", p.project, p.problem))?;
+            problem_amendment(found, &p.text).map_err(|r| format!("text：{}", r.problem))
+        }
         E::ProblemWithdrawn(p) => problem(&p.problem, &p.project),
         E::SelfEvaluationReopened(p) => step(project(&p.project)?, Step::Reopen),
         E::EvidenceAdded(p) => {

@@ -143,6 +143,20 @@ fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
                 evidence: evidence.clone(),
             })
         }
+        Command::AmendProject { project, name, section, category, owner } => {
+            EventPayload::ProjectAmended(ProjectAmended {
+                project: project.clone(),
+                name: name.clone(),
+                section: section.clone(),
+                category: category.clone(),
+                owner: owner.clone(),
+            })
+        }
+        Command::AmendProblem { problem, text } => EventPayload::ProblemAmended(ProblemAmended {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+            text: text.clone(),
+        }),
         _ => return None,
     })
 }

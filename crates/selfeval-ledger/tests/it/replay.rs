@@ -131,6 +131,18 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 false,
                 Command::CompleteRectification { problem: format!("Q{i}"), evidence: "整改报告".into() }
             )),
+            (project(), prop_oneof![Just("项目"), Just("新名称")]).prop_map(|(p, name)| (
+                true,
+                Command::AmendProject {
+                    project: p,
+                    name: Some(name.into()),
+                    section: None,
+                    category: None,
+                    owner: None
+                }
+            )),
+            (0u8..3, prop_oneof![Just("问题"), Just("更正的问题")])
+                .prop_map(|(i, text)| (true, Command::AmendProblem { problem: format!("Q{i}"), text: text.into() })),
         ],
         (0u8..3).prop_map(|i| (
             false,
