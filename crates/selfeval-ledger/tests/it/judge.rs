@@ -1,10 +1,11 @@
 //! The judge of recorded events (`core::validate::check_event`, which
 //! import and `verify` run on every event) against `handle`, the judge of
 //! commands: over random command sequences, every event `handle` produces
-//! is accepted by the judge on the same state, and for the commands that
-//! name their one event directly, what `handle` refuses by a rule the
-//! judge refuses too. (Issue 24: the property for every command kind waits
-//! for `handle` to decide through the judge.)
+//! is accepted by the judge on the same state, and for the commands whose
+//! one event the command names (every kind the generator makes but
+//! indicator definitions and actual values, whose events carry values
+//! `handle` computes), what `handle` refuses by a rule the judge refuses
+//! too.
 
 use proptest::prelude::*;
 use selfeval_core::event::*;
