@@ -149,3 +149,28 @@ fn a_command_id_used_again_by_a_later_command_is_judged_as_the_store_judges_it()
     let forged = with_appended_as(&lines, DEMO_OFFICE, &[("project/P01", "GoalSet", goal, Some(&reused))]);
     refused_by_import_and_verify(&forged, 78, &format!("command_id：命令编号「{reused}」在此前另一条命令中已用过"));
 }
+
+#[test]
+fn an_indicator_is_judged_as_the_cli_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    // A P01 indicator as the demo defines P02's, under other words.
+    let defined = lines.iter().find(|l| l.contains("\"type\":\"IndicatorDefined\"")).unwrap();
+    let event: serde_json::Value = serde_json::from_str(defined).unwrap();
+    let mut payload = event["event"]["payload"].clone();
+    payload["project"] = "P01".into();
+    payload["indicator"] = "I9".into();
+    let as_text = |p: &serde_json::Value| serde_json::to_string(p).unwrap();
+    for (field, value, expected) in [
+        ("level1", "不存在的一级指标", "「不存在的一级指标」不是评分规则"),
+        ("indicator", "budget", "项目P01已有指标「budget」"),
+        ("name", "指标\u{200b}名称", "indicator："),
+    ] {
+        let mut forged_payload = payload.clone();
+        forged_payload[field] = value.into();
+        let forged =
+            with_appended(&lines, DEMO_OFFICE, &[("project/P01", "IndicatorDefined", &as_text(&forged_payload))]);
+        refused_by_import_and_verify(&forged, 78, expected);
+    }
+}

@@ -459,28 +459,8 @@ fn decide(
         }
         Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
             let project = existing_project(state, project)?;
-            values::check_code(indicator).map_err(|e| Rejection::value("ICODE", indicator, e))?;
-            if indicator == BUDGET_ITEM || project.indicator(indicator).is_some() {
-                return Err(Rejection::rule(
-                    "ICODE",
-                    indicator,
-                    format!("项目{}已有指标「{indicator}」", project.code),
-                    "本项目尚未使用的指标编号（budget 保留给预算执行率）",
-                ));
-            }
             let level1 = level1.trim();
-            if profile.level1_points(level1).is_none() {
-                let names: Vec<&str> = profile.level1.iter().map(|l| l.name).collect();
-                return Err(Rejection::new(
-                    RejectionKind::InvalidValue,
-                    "--level1",
-                    level1,
-                    format!("「{level1}」不是评分规则 {} 的一级指标", profile.id),
-                    names.join("、"),
-                ));
-            }
-            name_field("--level2", level2)?;
-            name_field("--name", name)?;
+            crate::validate::indicator_definition(profile, project, indicator, level1, level2, name)?;
             let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
             // Points that do not add up to 100 are recorded as typed and
             // raise I7: a quality finding, not a refusal.

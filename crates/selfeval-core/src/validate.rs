@@ -258,6 +258,46 @@ pub fn problem_amendment(problem: &crate::state::Problem, text: &str) -> Result<
     Ok(())
 }
 
+/// Whether `project` may define indicator `code` under the first-level
+/// `level1` of `profile`, with those names: a code not used in the project
+/// (`budget` is the budget line's), a first level the profile scores, names
+/// that are names. The one rule for `indicator add` and `IndicatorDefined`.
+pub fn indicator_definition(
+    profile: &RuleProfile,
+    project: &Project,
+    code: &str,
+    level1: &str,
+    level2: &str,
+    name: &str,
+) -> Result<(), Rejection> {
+    let value = |field: &str, given: &str, e: crate::values::ValueError| {
+        Rejection::new(RejectionKind::InvalidValue, field, given, e.problem, e.accepted)
+    };
+    check_code(code).map_err(|e| value("ICODE", code, e))?;
+    if code == BUDGET_ITEM || project.indicator(code).is_some() {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "ICODE",
+            code,
+            format!("项目{}已有指标「{code}」", project.code),
+            "本项目尚未使用的指标编号（budget 保留给预算执行率）",
+        ));
+    }
+    if profile.level1_points(level1).is_none() {
+        let names: Vec<&str> = profile.level1.iter().map(|l| l.name).collect();
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--level1",
+            level1,
+            format!("「{level1}」不是评分规则 {} 的一级指标", profile.id),
+            names.join("、"),
+        ));
+    }
+    crate::values::check_name(level2).map_err(|e| value("--level2", level2, e))?;
+    crate::values::check_name(name).map_err(|e| value("--name", name, e))?;
+    Ok(())
+}
+
 /// Whether setting the goal's `expected` and `actual` texts (`None`:
 /// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
 pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
@@ -365,9 +405,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         },
         E::IndicatorDefined(p) => {
             let owner = project(&p.project)?;
-            if owner.indicator(&p.indicator).is_some() {
-                return Err(format!("indicator：项目{}已有指标「{}」", p.project, p.indicator));
-            }
+            let profile = RuleProfile::by_id_or_default(state.department().map_or("", |d| d.profile.as_str()));
+            indicator_definition(&profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
+                .map_err(|r| format!("indicator：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
                     return Err(format!("target：年度指标值 {value} 超出范围"));

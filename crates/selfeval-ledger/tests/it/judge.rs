@@ -2,10 +2,9 @@
 //! import and `verify` run on every event) against `handle`, the judge of
 //! commands: over random command sequences, every event `handle` produces
 //! is accepted by the judge on the same state, and for the commands whose
-//! one event the command names (every kind the generator makes but
-//! indicator definitions and actual values, whose events carry values
-//! `handle` computes), what `handle` refuses by a rule the judge refuses
-//! too.
+//! one event the command names (every kind the generator makes but actual
+//! values, whose events carry values `handle` computes), what `handle`
+//! refuses by a rule the judge refuses too.
 
 use proptest::prelude::*;
 use selfeval_core::event::*;
@@ -158,6 +157,17 @@ fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
             project: owner_of(state, problem)?,
             text: text.clone(),
         }),
+        Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
+            EventPayload::IndicatorDefined(IndicatorDefined {
+                project: project.clone(),
+                indicator: indicator.clone(),
+                level1: level1.clone(),
+                level2: level2.clone(),
+                name: name.clone(),
+                target: selfeval_core::values::parse_target(target).ok()?,
+                weight: weight.parse().ok()?,
+            })
+        }
         _ => return None,
     })
 }
