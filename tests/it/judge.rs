@@ -174,3 +174,48 @@ fn an_indicator_is_judged_as_the_cli_judges_it() {
         refused_by_import_and_verify(&forged, 78, expected);
     }
 }
+
+#[test]
+fn an_actual_value_is_judged_as_the_cli_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    // P03's I4 is qualitative (weight 30), its I1 quantitative (≥10套).
+    let lines = demo_lines(&env);
+    let actual = |indicator: &str, number: &str, level: &str, score: &str| {
+        format!(
+            "{{\"project\":\"P03\",\"indicator\":\"{indicator}\",\"value\":\"x\",\"number\":{number},\"level\":{level},\"score\":{score},\"deviation_reason\":null,\"measure\":null}}"
+        )
+    };
+    // P03 is approved: the office reopens it first, as the CLI requires.
+    let reopen = "{\"project\":\"P03\"}";
+    for (payload, expected) in [
+        (actual("I4", "null", "\"achieved\"", "\"0\""), "得分0不在「达成年度指标」的分数区间内"),
+        (actual("I4", "null", "null", "null"), "定性指标的实际完成值须有完成等级和得分"),
+        (actual("I1", "\"12\"", "\"achieved\"", "null"), "定量指标没有完成等级"),
+    ] {
+        let forged = with_appended(
+            &lines,
+            DEMO_OFFICE,
+            &[("project/P03", "SelfEvaluationReopened", reopen), ("project/P03", "IndicatorActualRecorded", &payload)],
+        );
+        refused_by_import_and_verify(&forged, 79, expected);
+    }
+    // The CLI refuses the first: a score outside the level's band.
+    env.ok_as(DEMO_OFFICE, &["reopen", "P03", "--reason", "补正"]);
+    let run = env.run(&[
+        "--actor",
+        DEMO_OFFICE,
+        "indicator",
+        "actual",
+        "P03",
+        "I4",
+        "--value",
+        "x",
+        "--level",
+        "达成",
+        "--score",
+        "0",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(run.stderr().contains("得分0不在「达成年度指标」的分数区间内"), "{}", run.stderr());
+}

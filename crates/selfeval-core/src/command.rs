@@ -580,6 +580,8 @@ fn decide(
                     }
                 }
             };
+            // What the judge of a recorded event would refuse is never made.
+            crate::validate::actual_value(profile, ind, &payload)?;
             Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
         }
         Command::MarkNotApplicable { project, item } => {

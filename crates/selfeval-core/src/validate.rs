@@ -298,6 +298,51 @@ pub fn indicator_definition(
     Ok(())
 }
 
+/// Whether `actual` may be recorded for `indicator` under `profile`: an
+/// applicable indicator; for a quantitative target a number within range
+/// and no level; for a qualitative one a level and a score inside that
+/// level's band. The one rule for `indicator actual` (whose event it checks
+/// once made) and `IndicatorActualRecorded`.
+pub fn actual_value(
+    profile: &RuleProfile,
+    indicator: &crate::state::Indicator,
+    actual: &crate::event::IndicatorActualRecorded,
+) -> Result<(), Rejection> {
+    let code = indicator.code.as_str();
+    let refuse = |kind: RejectionKind, field: &str, problem: String, accepted: &str| {
+        Rejection::new(kind, field, code, problem, accepted)
+    };
+    if indicator.not_applicable.is_some() {
+        return Err(refuse(RejectionKind::Rule, "ICODE", format!("指标{code}已标记为不适用"), "适用的指标编号"));
+    }
+    let invalid = RejectionKind::InvalidValue;
+    match (&indicator.target, actual.number, actual.level, actual.score) {
+        (Target::Quantitative { .. }, None, _, _) => {
+            Err(refuse(invalid, "--value", "定量指标的实际完成值没有数值".into(), "带数值的实际完成值"))
+        }
+        (Target::Quantitative { .. }, Some(n), _, _) if !quantity_in_range(n) => {
+            Err(refuse(invalid, "--value", format!("实际完成值 {n} 超出范围"), "绝对值不超过 10^15 的数"))
+        }
+        (Target::Quantitative { .. }, _, Some(_), _) => {
+            Err(refuse(invalid, "--level", "定量指标没有完成等级".into(), "省略 --level（等级只用于定性指标）"))
+        }
+        (Target::Quantitative { .. }, _, None, _) => Ok(()),
+        (_, _, None, _) | (_, _, _, None) => Err(refuse(
+            invalid,
+            "--level",
+            "定性指标的实际完成值须有完成等级和得分".into(),
+            "--level 达成|部分达成|未达成",
+        )),
+        (_, _, Some(level), Some(score)) if !profile.score_in_band(level, indicator.weight, score) => Err(refuse(
+            invalid,
+            "--score",
+            format!("得分{}不在「{}」的分数区间内", crate::values::fmt_plain(score), level.label()),
+            "该完成等级的分数区间内的得分",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Whether setting the goal's `expected` and `actual` texts (`None`:
 /// unchanged) changes anything: the one rule for `goal` and `GoalSet`.
 pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Option<String>) -> bool {
@@ -418,16 +463,10 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::IndicatorActualRecorded(p) => {
             indicator(&p.project, &p.indicator)?;
             let defined = state.project(&p.project).and_then(|pr| pr.indicator(&p.indicator));
-            let (quantitative, weight) =
-                defined.map_or((false, Decimal::ZERO), |i| (matches!(i.target, Target::Quantitative { .. }), i.weight));
-            match (quantitative, p.number, p.score) {
-                (true, None, _) => Err("number：定量指标的实际完成值没有数值".into()),
-                (true, Some(n), _) if !quantity_in_range(n) => Err(format!("number：实际完成值 {n} 超出范围")),
-                (false, _, None) => Err("score：定性指标的实际完成值没有得分".into()),
-                (false, _, Some(s)) if s < Decimal::ZERO || s > weight => {
-                    Err(format!("score：得分 {s} 不在 0 至分值 {weight} 之间"))
-                }
-                _ => Ok(()),
+            let profile = RuleProfile::by_id_or_default(state.department().map_or("", |d| d.profile.as_str()));
+            match defined {
+                Some(defined) => actual_value(&profile, defined, p).map_err(|r| format!("actual：{}", r.problem)),
+                None => Ok(()),
             }
         }
         E::MarkedNotApplicable(p) => {
