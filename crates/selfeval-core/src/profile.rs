@@ -202,6 +202,16 @@ impl RuleProfile {
         }
     }
 
+    /// [`RuleProfile::by_id_or_default`], built once per process: for the
+    /// judge of recorded events, which needs it for every indicator event.
+    pub fn shared(id: &str) -> &'static RuleProfile {
+        static PROFILES: std::sync::OnceLock<Vec<RuleProfile>> = std::sync::OnceLock::new();
+        let all = PROFILES.get_or_init(|| Self::ids().iter().filter_map(|id| Self::by_id(id)).collect());
+        all.iter()
+            .find(|p| p.id == id)
+            .unwrap_or_else(|| all.iter().find(|p| p.id == DEFAULT_PROFILE_ID).expect("the default profile exists"))
+    }
+
     /// The profile with this id, or the default one for an id this build
     /// does not know (a replay never fails on it; `check` reports it).
     pub fn by_id_or_default(id: &str) -> RuleProfile {

@@ -450,8 +450,8 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         },
         E::IndicatorDefined(p) => {
             let owner = project(&p.project)?;
-            let profile = RuleProfile::by_id_or_default(state.department().map_or("", |d| d.profile.as_str()));
-            indicator_definition(&profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
+            let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
+            indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
@@ -463,9 +463,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::IndicatorActualRecorded(p) => {
             indicator(&p.project, &p.indicator)?;
             let defined = state.project(&p.project).and_then(|pr| pr.indicator(&p.indicator));
-            let profile = RuleProfile::by_id_or_default(state.department().map_or("", |d| d.profile.as_str()));
+            let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             match defined {
-                Some(defined) => actual_value(&profile, defined, p).map_err(|r| format!("actual：{}", r.problem)),
+                Some(defined) => actual_value(profile, defined, p).map_err(|r| format!("actual：{}", r.problem)),
                 None => Ok(()),
             }
         }

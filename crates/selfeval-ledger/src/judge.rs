@@ -25,14 +25,14 @@ pub(crate) struct EventJudge {
     state: State,
     versions: HashMap<String, u64>,
     last_recorded: Option<chrono::DateTime<chrono::Utc>>,
-    /// The command whose events are being read, and a 64-bit digest of
-    /// every command id finished before it: a command's events are one
+    /// The digest of the command whose events are being read, and a 64-bit
+    /// digest of every command id begun before it: a command's events are one
     /// run, so an id that comes back after another command is a second
     /// command under the same id (which a PostgreSQL import refuses and
     /// sled's index would answer for the first only). Digests, not the ids,
     /// keep a million commands in 16 MB; two ids share one with a
     /// probability of about 3 × 10⁻⁸ at a million commands.
-    current: Option<String>,
+    current: Option<u64>,
     finished: foldhash::HashSet<u64>,
 }
 
@@ -56,14 +56,15 @@ impl EventJudge {
     pub(crate) fn event(&mut self, e: &Envelope) -> Result<(), ImportRefused> {
         let Self { state, versions, last_recorded, current, finished } = self;
         let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
-        if current.as_deref() != Some(e.command_id.as_str()) {
-            if !finished.insert(id_digest(&e.command_id)) {
+        let digest = id_digest(&e.command_id);
+        if *current != Some(digest) {
+            if !finished.insert(digest) {
                 return Err(refuse(format!(
                     "command_id：命令编号「{}」在此前另一条命令中已用过（一条命令的事件是连续的）",
                     e.command_id
                 )));
             }
-            *current = Some(e.command_id.clone());
+            *current = Some(digest);
         }
         let event = decode_envelope(e).map_err(|error| refuse(error.to_string()))?;
         // Actors and reasons are restored as they were recorded (older
