@@ -219,3 +219,21 @@ fn an_actual_value_is_judged_as_the_cli_judges_it() {
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("得分0不在「达成年度指标」的分数区间内"), "{}", run.stderr());
 }
+
+#[test]
+fn a_reversal_of_another_projects_spending_is_judged_as_the_cli_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    // The office reopens P02 and reverses #17 under it: #17 is P03's 1.8.
+    let reversal = "{\"project\":\"P02\",\"expenditure_seq\":17,\"amount\":\"1.8\"}";
+    let forged = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[
+            ("project/P02", "SelfEvaluationReopened", "{\"project\":\"P02\"}"),
+            ("project/P02", "ExpenditureReversed", reversal),
+        ],
+    );
+    refused_by_import_and_verify(&forged, 79, "expenditure_seq：事件17不是项目P02的支出");
+}
