@@ -6,6 +6,9 @@
 
 use crate::{Env, DEMO_OFFICE};
 
+/// An event to append: its stream, type and payload.
+type Appended<'a> = (&'a str, &'a str, &'a str);
+
 /// The demo's event lines (no header, no trailer).
 fn demo_lines(env: &Env) -> Vec<String> {
     let export = env.run(&["export"]);
@@ -236,4 +239,42 @@ fn a_reversal_of_another_projects_spending_is_judged_as_the_cli_judges_it() {
         ],
     );
     refused_by_import_and_verify(&forged, 79, "expenditure_seq：事件17不是项目P02的支出");
+}
+
+#[test]
+fn the_roster_seal_and_budget_rules_are_judged_as_the_cli_judges_them() {
+    // Issue 24, item 1: each passed verify on PostgreSQL when inserted by
+    // hand; import refused them. Both refuse them now, with its words.
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID/ckGzGnkDWt+adO4LnxYYDEtuOjYrnbJqRdH6G8yjN";
+    let keyed = |name: &str| format!("{{\"name\":\"{name}\",\"key\":\"{key}\"}}");
+    let cases: [(&[Appended], u64, &str); 5] = [
+        // A seal while P02, which has money, is not approved.
+        (
+            &[("project/P02", "SelfEvaluationReopened", "{\"project\":\"P02\"}"), ("department", "YearSealed", "{}")],
+            79,
+            "有预算或支出的项目P02尚未审核通过，不能封存",
+        ),
+        (&[("roster", "MemberRemoved", "{\"name\":\"赵静\"}")], 78, "赵静是名册中唯一的办公室人员，不能移出"),
+        (
+            &[("roster", "MemberKeyChanged", &keyed("王敏")), ("roster", "MemberKeyChanged", &keyed("陈刚"))],
+            79,
+            "该公钥已登记给王敏@应急救援科",
+        ),
+        (
+            &[(
+                "project/P01",
+                "BudgetSet",
+                "{\"project\":\"P01\",\"amount\":\"-1\",\"source\":\"current_appropriation\"}",
+            )],
+            78,
+            "年初预算数 -1 为负",
+        ),
+        (&[("department", "YearUnsealed", "{}")], 78, "年度没有封存，无从解除"),
+    ];
+    for (events, seq, expected) in cases {
+        refused_by_import_and_verify(&with_appended(&lines, DEMO_OFFICE, events), seq, expected);
+    }
 }

@@ -152,17 +152,6 @@ struct Running {
     child: Child,
     ids: Vec<String>,
     single: Option<Vec<String>>,
-    _batch_file: Option<tempfile_path::TempPath>,
-}
-
-/// A temporary file removed when dropped (no extra dependency).
-mod tempfile_path {
-    pub struct TempPath(pub std::path::PathBuf);
-    impl Drop for TempPath {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
 }
 
 fn start(subject: &mut Subject, rng: &mut ChaCha8Rng, scratch: &Path) -> Result<Running, String> {
@@ -177,7 +166,8 @@ fn start(subject: &mut Subject, rng: &mut ChaCha8Rng, scratch: &Path) -> Result<
         subject.started.insert(id.clone(), 1);
         ids.push(id);
     }
-    let (child, single, batch_file) = if batch {
+    // A batch's file stays in the run's scratch directory, removed with it.
+    let (child, single) = if batch {
         let path = scratch.join(format!("batch-{}.txt", subject.next));
         let text: String = words.iter().map(|w| w.join(" ") + "\n").collect();
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -188,7 +178,7 @@ fn start(subject: &mut Subject, rng: &mut ChaCha8Rng, scratch: &Path) -> Result<
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| e.to_string())?;
-        (child, None, Some(tempfile_path::TempPath(path)))
+        (child, None)
     } else {
         let child = selfeval(&subject.store)
             .args(&words[0])
@@ -196,9 +186,9 @@ fn start(subject: &mut Subject, rng: &mut ChaCha8Rng, scratch: &Path) -> Result<
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| e.to_string())?;
-        (child, Some(words.remove(0)), None)
+        (child, Some(words.remove(0)))
     };
-    Ok(Running { child, ids, single, _batch_file: batch_file })
+    Ok(Running { child, ids, single })
 }
 
 /// How one interruption ended.
@@ -224,7 +214,7 @@ fn interrupt(
     subject: &mut Subject,
     tally: &mut Tally,
 ) -> Result<(Ended, Option<Vec<String>>), String> {
-    let Running { mut child, ids, single, _batch_file } = running;
+    let Running { mut child, ids, single } = running;
     let deadline = Instant::now() + delay;
     let mut finished = None;
     while Instant::now() < deadline {

@@ -590,7 +590,7 @@ fn decide(
             if item != BUDGET_ITEM {
                 existing_indicator(project, item)?;
             }
-            crate::validate::not_applicable_yet(project, item)?;
+            crate::validate::not_applicable_mark(project, item, false)?;
             Ok(vec![EventPayload::MarkedNotApplicable(MarkedNotApplicable {
                 project: project.code.clone(),
                 item: item.clone(),
@@ -692,7 +692,7 @@ fn decide(
             if item != BUDGET_ITEM {
                 existing_indicator(project, item)?;
             }
-            crate::validate::not_applicable_marked(project, item)?;
+            crate::validate::not_applicable_mark(project, item, true)?;
             Ok(vec![EventPayload::NotApplicableUndone(ItemWithdrawn {
                 project: project.code.clone(),
                 item: item.clone(),

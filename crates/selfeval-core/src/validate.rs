@@ -137,25 +137,23 @@ pub fn budget_adjustment(project: &Project, delta: Decimal, source: Option<Budge
     Ok(())
 }
 
-/// Whether `item` (an indicator of `project`, or `budget`) is not marked
-/// not applicable yet: the one rule for `indicator na` and
-/// `MarkedNotApplicable`. An unknown indicator is not marked.
-pub fn not_applicable_yet(project: &Project, item: &str) -> Result<(), Rejection> {
-    let already = if item == BUDGET_ITEM {
+/// Whether `item` (an indicator of `project`, or `budget`) is marked not
+/// applicable as `marked` says, so that it can be marked (`false`) or the
+/// mark undone (`true`): the one rule for `indicator na [--undo]` and
+/// `MarkedNotApplicable` / `NotApplicableUndone`. An unknown indicator is
+/// not marked.
+pub fn not_applicable_mark(project: &Project, item: &str, marked: bool) -> Result<(), Rejection> {
+    let is_marked = if item == BUDGET_ITEM {
         project.budget_not_applicable.is_some()
     } else {
         project.indicator(item).is_some_and(|i| i.not_applicable.is_some())
     };
-    if already {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "ICODE",
-            item,
-            format!("{item}已标记为不适用"),
-            "尚未标记为不适用的指标编号或 budget",
-        ));
-    }
-    Ok(())
+    let (problem, accepted) = match (is_marked, marked) {
+        (true, false) => (format!("{item}已标记为不适用"), "尚未标记为不适用的指标编号或 budget"),
+        (false, true) => (format!("{item}没有标记为不适用（没有变化）"), "已标记为不适用的指标编号或 budget"),
+        _ => return Ok(()),
+    };
+    Err(Rejection::new(RejectionKind::Rule, "ICODE", item, problem, accepted))
 }
 
 /// Whether `item` (an indicator of `project`, or `budget`) may have its
@@ -178,27 +176,6 @@ pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> 
         }
         _ => Ok(()),
     }
-}
-
-/// Whether `item` (an indicator of `project`, or `budget`) is marked not
-/// applicable, so that the mark can be undone: the one rule for `indicator
-/// na --undo` and `NotApplicableUndone`.
-pub fn not_applicable_marked(project: &Project, item: &str) -> Result<(), Rejection> {
-    let marked = if item == BUDGET_ITEM {
-        project.budget_not_applicable.is_some()
-    } else {
-        project.indicator(item).is_some_and(|i| i.not_applicable.is_some())
-    };
-    if !marked {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "ICODE",
-            item,
-            format!("{item}没有标记为不适用（没有变化）"),
-            "已标记为不适用的指标编号或 budget",
-        ));
-    }
-    Ok(())
 }
 
 /// Whether `problem` may take a rectification step: not completed, and,
@@ -461,19 +438,17 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             points("weight", p.weight)
         }
         E::IndicatorActualRecorded(p) => {
-            indicator(&p.project, &p.indicator)?;
-            let defined = state.project(&p.project).and_then(|pr| pr.indicator(&p.indicator));
+            let defined = project(&p.project)?
+                .indicator(&p.indicator)
+                .ok_or_else(|| format!("indicator：项目{}没有指标「{}」", p.project, p.indicator))?;
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
-            match defined {
-                Some(defined) => actual_value(profile, defined, p).map_err(|r| format!("actual：{}", r.problem)),
-                None => Ok(()),
-            }
+            actual_value(profile, defined, p).map_err(|r| format!("actual：{}", r.problem))
         }
         E::MarkedNotApplicable(p) => {
             if p.item != BUDGET_ITEM {
                 indicator(&p.project, &p.item)?;
             }
-            not_applicable_yet(project(&p.project)?, &p.item).map_err(|r| format!("item：{}", r.problem))
+            not_applicable_mark(project(&p.project)?, &p.item, false).map_err(|r| format!("item：{}", r.problem))
         }
         E::ScoreAdjusted(p) => {
             let owner = project(&p.project)?;
@@ -536,7 +511,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             if p.item != BUDGET_ITEM {
                 indicator(&p.project, &p.item)?;
             }
-            not_applicable_marked(project(&p.project)?, &p.item).map_err(|r| format!("item：{}", r.problem))
+            not_applicable_mark(project(&p.project)?, &p.item, true).map_err(|r| format!("item：{}", r.problem))
         }
         E::ScoreOverrideCleared(p) if p.item == BUDGET_ITEM => project(&p.project).map(|_| ()),
         E::ScoreOverrideCleared(p) => indicator(&p.project, &p.item),
