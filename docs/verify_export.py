@@ -9,7 +9,9 @@ the exact body bytes; the first event's previous hash is 32 zero bytes.
 
 Signatures (docs/spec/roles.md): a CommandSigned event closes a signed
 command; its SSHSIG (namespace "selfeval") covers the exact lines of the
-command's other events, each with its newline, and is checked with
+command's other events, each with its newline, after the line
+"selfeval-ledger <ledger>" when the CommandSigned payload names the ledger
+it was signed in (schema version 2), and is checked with
 `ssh-keygen -Y verify` against the key the roster (the MemberAdded,
 MemberKeyChanged and MemberRemoved events before it) registered for the
 signer, who must be the command's actor. The access rules of roles.md
@@ -43,7 +45,8 @@ def check_signature(roster, signed, actor, lines, seq):
             f.write(signed["signature"])
         run = subprocess.run(
             ["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", "signer", "-n", "selfeval", "-s", sig],
-            input=b"".join(line + b"\n" for line in lines),
+            input=(f"selfeval-ledger {signed['ledger']}\n".encode() if signed.get("ledger") else b"")
+            + b"".join(line + b"\n" for line in lines),
             capture_output=True,
         )
     if run.returncode != 0:

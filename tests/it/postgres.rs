@@ -267,7 +267,7 @@ fn an_application_role_with_only_select_and_insert_records_and_cannot_touch_hist
     let mut sql = sql(&server);
     sql.batch_execute(&format!(
         "CREATE ROLE {role} LOGIN;
-         GRANT SELECT, INSERT ON selfeval_ledgers, selfeval_events, selfeval_commands TO {role};
+         GRANT SELECT, INSERT ON selfeval_ledgers, selfeval_events, selfeval_commands, selfeval_identities TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON selfeval_caches TO {role};
          GRANT SELECT ON selfeval_migrations TO {role};"
     ))
@@ -337,7 +337,7 @@ fn an_auditor_role_that_may_only_read_reports_and_verifies() {
     sql(&server)
         .batch_execute(&format!(
             "CREATE ROLE {role} LOGIN;
-             GRANT SELECT ON selfeval_ledgers, selfeval_events, selfeval_commands, selfeval_caches, selfeval_migrations TO {role};"
+             GRANT SELECT ON selfeval_ledgers, selfeval_events, selfeval_commands, selfeval_identities, selfeval_caches, selfeval_migrations TO {role};"
         ))
         .unwrap();
     let url = admin.pg.clone().unwrap().replacen("postgres://postgres@", &format!("postgres://{role}@"), 1);
@@ -537,7 +537,7 @@ fn a_database_with_a_newer_schema_is_neither_read_nor_written() {
     for args in [&["status"][..], &["--actor", DEMO_OFFICE, "spend", "P01", "--amount", "1", "--date", "2024-06-30"]] {
         let run = env.run(args);
         assert_eq!(run.code(), 74, "{args:?}: {}", run.stderr());
-        assert!(run.stderr().contains("数据库的结构版本为99，新于本程序所知的1"), "{}", run.stderr());
+        assert!(run.stderr().contains("数据库的结构版本为99，新于本程序所知的2"), "{}", run.stderr());
     }
 }
 

@@ -49,7 +49,11 @@ struct Signed {
 /// 1 init, 2–3 the roster, 4 P01, 5–6 the policy and its signature, 7–8 the
 /// budget, 9–10 spending of 30 万元 by 王敏, each with its signature.
 fn signed() -> Signed {
-    let env = Env::new();
+    signed_in(Env::new())
+}
+
+/// [`signed`] in `env`'s store.
+fn signed_in(env: Env) -> Signed {
     let (office_key, office_pub) = keygen(env.dir.path(), "zhao");
     let (rescue_key, rescue_pub) = keygen(env.dir.path(), "wang");
     env.ok_as(OFFICE, &["init", "--department", "某市应急管理局", "--year", "2024"]);
@@ -140,7 +144,12 @@ fn a_signature_made_by_selfeval_verifies_with_ssh_keygen() {
     let signature = signed["event"]["payload"]["signature"].as_str().unwrap();
     let dir = s.env.dir.path();
     std::fs::write(dir.join("spend.sig"), signature).unwrap();
-    std::fs::write(dir.join("spend.msg"), format!("{}\n", lines[8])).unwrap();
+    // The line naming the ledger it was signed in, then the spending's line.
+    let ledger = signed["event"]["payload"]["ledger"].as_str().unwrap();
+    let status = s.env.json(&["--json", "status"]);
+    assert_eq!(status["identity"]["id"], ledger, "signed in this ledger, whose identity status shows");
+    assert_eq!(status["identity"]["from"], 1);
+    std::fs::write(dir.join("spend.msg"), format!("selfeval-ledger {ledger}\n{}\n", lines[8])).unwrap();
     let public = std::fs::read_to_string(&s.rescue_pub).unwrap();
     std::fs::write(dir.join("allowed_signers"), format!("王敏 {public}")).unwrap();
     let verify = |message: &str| {
@@ -155,9 +164,13 @@ fn a_signature_made_by_selfeval_verifies_with_ssh_keygen() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("Good \"selfeval\" signature for 王敏"));
     // The same bytes with 30 changed to 3: OpenSSH says no.
-    std::fs::write(dir.join("forged.msg"), format!("{}\n", lines[8].replace("\"amount\":\"30\"", "\"amount\":\"3\"")))
-        .unwrap();
+    let forged = lines[8].replace("\"amount\":\"30\"", "\"amount\":\"3\"");
+    std::fs::write(dir.join("forged.msg"), format!("selfeval-ledger {ledger}\n{forged}\n")).unwrap();
     assert!(!verify("forged.msg").status.success());
+    // The same line signed in another ledger: OpenSSH says no too.
+    let elsewhere = format!("selfeval-ledger {}\n{}\n", uuid::Uuid::nil(), lines[8]);
+    std::fs::write(dir.join("elsewhere.msg"), elsewhere).unwrap();
+    assert!(!verify("elsewhere.msg").status.success());
 }
 
 /// `export` with event `seq`'s amount 30 changed to 3, re-chained as a
@@ -827,4 +840,89 @@ fn a_file_that_is_not_a_public_key_is_named_never_echoed() {
             assert_eq!(error["error"]["given"], path, "{error}");
         }
     }
+}
+
+/// Issue 24, item 5: a drill ledger copied from production (`migrate`)
+/// holds the same history and head but an identity of its own; a command
+/// signed there names the drill, so copied into production by `INSERT …
+/// SELECT` it fails production's `verify`, while the drill verifies.
+#[test]
+fn a_command_signed_in_a_copy_is_refused_by_the_original() {
+    let Some(env) = Env::on_postgres() else { return };
+    let s = signed_in(env);
+    let production_url = s.env.pg.clone().unwrap();
+    let production = production_url.split("ledger=").nth(1).unwrap().to_owned();
+    let drill = Env { dir: tempfile::tempdir().unwrap(), pg: Some(format!("{production_url}-drill")) };
+    s.env.ok(&["migrate", "--to", drill.pg.as_deref().unwrap()]);
+    // The copy: the same history, head and export, another identity.
+    assert_eq!(drill.head(), s.env.head());
+    assert_eq!(export(&drill), export(&s.env), "an export of the copy is byte-identical");
+    let (ours, theirs) = (s.env.json(&["--json", "status"]), drill.json(&["--json", "status"]));
+    assert_eq!(ours["identity"]["from"], 1);
+    assert_eq!(theirs["identity"]["from"], 11, "the copy is a ledger of its own from its next event on");
+    assert_ne!(ours["identity"]["id"], theirs["identity"]["id"]);
+    let status = drill.run(&["status"]).stdout();
+    assert!(status.contains(&format!("库标识 {}（自事件11起", theirs["identity"]["id"].as_str().unwrap())), "{status}");
+    // 王敏 signs a spending of 5 in the drill: it verifies there.
+    drill.ok_as(RESCUE, &["spend", "P01", "--amount", "5", "--date", "2024-07-01", "--key", path(&s.rescue_key)]);
+    assert!(drill.ok(&["verify"]).contains("签名：4 条签名命令均由名册中登记的公钥签名"));
+    let history = drill.run(&["history", "--type", "CommandSigned"]).stdout();
+    assert!(history.contains(&format!("（签于库 {}）", theirs["identity"]["id"].as_str().unwrap())), "{history}");
+    // Copied into production as the application role may: a valid chain, a
+    // valid signature by a registered key, the rules kept; refused.
+    let mut sql = postgres::Client::connect(&crate::Env::pg_server().unwrap(), postgres::NoTls).unwrap();
+    let drill_ledger = format!("{production}-drill");
+    sql.execute(
+        "INSERT INTO selfeval_events SELECT $1, seq, stream, stream_version, command_id, line, hash
+         FROM selfeval_events WHERE ledger = $2 AND seq > 10",
+        &[&production, &drill_ledger],
+    )
+    .unwrap();
+    sql.execute(
+        "INSERT INTO selfeval_commands SELECT $1, command_id, first_seq, count
+         FROM selfeval_commands WHERE ledger = $2 AND first_seq > 10",
+        &[&production, &drill_ledger],
+    )
+    .unwrap();
+    assert_eq!(s.env.json(&["--json", "status"])["events"], 12);
+    let verify = s.env.act(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.explain());
+    let said = verify.stdout() + &verify.stderr();
+    let expected = format!(
+        "事件11：签名是在另一个库（库标识 {}）中做的，不是本库（库标识 {}）：在副本中签名的命令不能放进本库",
+        theirs["identity"]["id"].as_str().unwrap(),
+        ours["identity"]["id"].as_str().unwrap()
+    );
+    assert!(said.contains(&expected), "{said}");
+    assert!(drill.ok(&["verify"]).contains("签名：4 条签名命令"), "the drill itself still verifies");
+}
+
+/// A ledger made by `migrate` into a directory signs under its own
+/// identity from its next event on, and its older signatures (made in the
+/// source) still hold.
+#[test]
+fn a_copy_in_a_directory_signs_under_its_own_identity_and_keeps_the_sources_signatures() {
+    let s = signed();
+    let copy = Env::in_dir();
+    s.env.ok(&["migrate", "--to", &copy.store_arg()]);
+    let (ours, theirs) = (s.env.json(&["--json", "status"]), copy.json(&["--json", "status"]));
+    assert_eq!(theirs["identity"]["from"], 11);
+    assert_ne!(ours["identity"]["id"], theirs["identity"]["id"]);
+    copy.ok_as(RESCUE, &["spend", "P01", "--amount", "5", "--date", "2024-07-01", "--key", path(&s.rescue_key)]);
+    assert!(copy.ok(&["verify"]).contains("签名：4 条签名命令均由名册中登记的公钥签名"));
+    let history = copy.run(&["history", "--type", "CommandSigned"]).stdout();
+    let source = format!("（签于库 {}）", ours["identity"]["id"].as_str().unwrap());
+    let own = format!("（签于库 {}）", theirs["identity"]["id"].as_str().unwrap());
+    assert_eq!(history.matches(&source).count(), 3, "{history}");
+    assert_eq!(history.matches(&own).count(), 1, "{history}");
+    // The outsider's script checks both kinds with ssh-keygen.
+    copy.ok(&["export", "copy.jsonl"]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/verify_export.py");
+    let run = Command::new("python3").arg(script).arg(copy.dir.path().join("copy.jsonl")).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&run.stdout).starts_with("OK 12 events"),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("4 signatures"));
 }

@@ -472,7 +472,9 @@ pub struct SignaturePolicySet {
 
 /// 命令已签名: the last event of a signed command. The signature is an
 /// SSHSIG (namespace `selfeval`) over the exact stored lines of the
-/// command's other events, each with its `\n` (`docs/spec/roles.md`).
+/// command's other events, each with its `\n`, after the line
+/// `selfeval-ledger <ledger>` when `ledger` is given (v2;
+/// `docs/spec/roles.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandSigned {
     /// The stream of the command it signs.
@@ -483,6 +485,10 @@ pub struct CommandSigned {
     pub key: String,
     /// The armored signature (`-----BEGIN SSH SIGNATURE-----` …).
     pub signature: String,
+    /// The identity of the ledger it was signed in (v2; absent in v1,
+    /// whose signature covers the lines alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<String>,
 }
 
 /// 检查点已生成: a signed statement of the head was handed out.
@@ -611,7 +617,7 @@ catalogue! {
     YearSealed(YearStep) = 1, "年度已封存";
     YearUnsealed(YearStep) = 1, "年度已解除封存";
     SignaturePolicySet(SignaturePolicySet) = 1, "签名要求已设定";
-    CommandSigned(CommandSigned) = 1, "命令已签名";
+    CommandSigned(CommandSigned) = 2, "命令已签名";
     CheckpointRecorded(CheckpointRecorded) = 1, "检查点已生成";
     EvidenceAdded(EvidenceAdded) = 1, "佐证材料已登记";
 }

@@ -270,7 +270,10 @@ impl Describer {
             E::SignaturePolicySet(p) => {
                 if p.required { "签名要求：此后每条命令须签名" } else { "签名要求：可不签名" }.to_owned()
             }
-            E::CommandSigned(p) => format!("{} 以公钥 {} 签名", p.signer, p.key),
+            E::CommandSigned(p) => match &p.ledger {
+                Some(ledger) => format!("{} 以公钥 {} 签名（签于库 {ledger}）", p.signer, p.key),
+                None => format!("{} 以公钥 {} 签名", p.signer, p.key),
+            },
             E::CheckpointRecorded(p) => format!("检查点：事件#{} 哈希 {}，公钥 {}", p.seq, p.head, p.key),
         }
     }

@@ -5,9 +5,10 @@
 //! the fuzzer (nightly); `docs/reliability.md` records the runs.
 
 use chrono::{TimeZone, Utc};
+use selfeval_core::event::*;
 use selfeval_core::validate::check_event;
 use selfeval_core::values::{self, Sign};
-use selfeval_core::{evaluate, execute, Command, EventPayload, Executed, Meta, RecordedEvent, Request, State};
+use selfeval_core::{evaluate, execute, Command, Executed, Meta, RecordedEvent, RejectionKind, Request, State};
 use selfeval_ledger::{Ledger, LedgerSettings};
 
 /// A harness: arbitrary bytes in, a panic for a defect.
@@ -245,14 +246,29 @@ pub fn handle(data: &[u8]) {
     for command in commands {
         let next = log.len() as u64 + 1;
         let request = Request { meta: meta.clone(), command };
-        // What handle accepts, an import accepts too.
-        if let Ok(payloads) = selfeval_core::handle(&state, &request) {
-            for payload in payloads.iter().take(1) {
-                let event = RecordedEvent { seq: next, meta: meta.clone(), payload: payload.clone() };
-                if let Err(why) = check_event(&state, &event) {
-                    panic!("handle accepted {:?} but import would refuse it: {why}", request.command);
+        // What handle accepts, an import accepts too; what it refuses by a
+        // rule, written into a log as a forger would, an import refuses.
+        match selfeval_core::handle(&state, &request) {
+            Ok(payloads) => {
+                for payload in payloads.iter().take(1) {
+                    let event = RecordedEvent { seq: next, meta: meta.clone(), payload: payload.clone() };
+                    if let Err(why) = check_event(&state, &event) {
+                        panic!("handle accepted {:?} but import would refuse it: {why}", request.command);
+                    }
                 }
             }
+            Err(refused) if refused.kind != RejectionKind::InvalidValue => {
+                if let Some(payload) = event_named_by(&state, &request.command) {
+                    let event = RecordedEvent { seq: next, meta: meta.clone(), payload };
+                    assert!(
+                        check_event(&state, &event).is_err(),
+                        "handle refused {:?} ({refused}) but import would accept {:?}",
+                        request.command,
+                        event.payload
+                    );
+                }
+            }
+            Err(_) => {}
         }
         match execute(&mut state, &request, |p| Ok::<_, ()>((next..next + p.len() as u64).collect())) {
             Ok(events) => log.extend(events),
@@ -264,4 +280,170 @@ pub fn handle(data: &[u8]) {
     let replayed = State::replay(&log);
     assert_eq!(replayed, state, "replay gives the state that recording built");
     assert_eq!(evaluate(&replayed, "fuzz"), evaluation);
+}
+
+/// The event a refused command would have recorded, for the commands whose
+/// event is fully named by the command itself (`None` for the others, and
+/// where the command's text does not even parse): what a forger writes
+/// into a log to get past `handle`, and what `check_event` must refuse.
+pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
+    let step = |project: &str| WorkflowStep { project: project.to_owned() };
+    Some(match command {
+        Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
+        Command::Approve { project } => EventPayload::SelfEvaluationApproved(step(project)),
+        Command::Return { project } => EventPayload::SelfEvaluationReturned(step(project)),
+        Command::Reopen { project } => EventPayload::SelfEvaluationReopened(step(project)),
+        Command::Seal => EventPayload::YearSealed(YearStep {}),
+        Command::Unseal => EventPayload::YearUnsealed(YearStep {}),
+        Command::RemoveMember { name } => EventPayload::MemberRemoved(MemberRemoved { name: name.clone() }),
+        Command::AddEvidence { project, file, size, sha256, note } => EventPayload::EvidenceAdded(EvidenceAdded {
+            project: project.clone(),
+            file: file.clone(),
+            size: *size,
+            sha256: sha256.clone(),
+            note: note.clone(),
+        }),
+        Command::AddProject { code, name, category, section, budget_weight: None } => {
+            EventPayload::ProjectRegistered(ProjectRegistered {
+                project: code.clone(),
+                name: name.clone(),
+                category: category.clone(),
+                section: section.clone(),
+                budget_weight: rust_decimal::Decimal::from(10),
+            })
+        }
+        Command::SetBudget { project, amount, source: None } => EventPayload::BudgetSet(BudgetSet {
+            project: project.clone(),
+            amount: amount.parse().ok()?,
+            source: BudgetSource::CurrentAppropriation,
+        }),
+        Command::RecordExpenditure { project, amount, date, voucher, memo, source: None } => {
+            EventPayload::ExpenditureRecorded(ExpenditureRecorded {
+                project: project.clone(),
+                amount: amount.parse().ok()?,
+                date: date.parse().ok()?,
+                voucher: voucher.clone(),
+                memo: memo.clone(),
+                source: None,
+            })
+        }
+        Command::IdentifyProblem { project, problem, text } => EventPayload::ProblemIdentified(ProblemIdentified {
+            problem: problem.clone(),
+            project: project.clone(),
+            text: text.clone(),
+        }),
+        Command::SetNarrative { section, text, project } => EventPayload::NarrativeSet(NarrativeSet {
+            section: section.clone(),
+            project: project.clone(),
+            text: text.clone(),
+        }),
+        Command::ChangeProfile { profile } => {
+            EventPayload::RuleProfileChanged(RuleProfileChanged { profile: profile.clone() })
+        }
+        Command::AdjustBudget { project, delta, doc, source: None } => EventPayload::BudgetAdjusted(BudgetAdjusted {
+            project: project.clone(),
+            delta: delta.parse().ok()?,
+            doc: doc.clone(),
+            source: None,
+        }),
+        Command::AddMember { member, role, key: None } => {
+            let (name, section) = member.split_once('@')?;
+            EventPayload::MemberAdded(MemberAdded {
+                name: name.to_owned(),
+                section: section.to_owned(),
+                role: Role::parse(role)?,
+                key: None,
+            })
+        }
+        Command::SetGoal { project, expected, actual } => EventPayload::GoalSet(GoalSet {
+            project: project.clone(),
+            expected: expected.clone(),
+            actual: actual.clone(),
+        }),
+        Command::MarkNotApplicable { project, item } => {
+            EventPayload::MarkedNotApplicable(MarkedNotApplicable { project: project.clone(), item: item.clone() })
+        }
+        Command::AdjustScore { project, item, score } => EventPayload::ScoreAdjusted(ScoreAdjusted {
+            project: project.clone(),
+            item: item.clone(),
+            score: score.parse().ok()?,
+            auto_score: None,
+        }),
+        Command::PlanRectification { problem, measure, owner, due } => {
+            EventPayload::RectificationPlanned(RectificationPlanned {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                measure: measure.clone(),
+                owner: owner.clone(),
+                due: due.parse().ok()?,
+            })
+        }
+        Command::ReverseExpenditure { seq } => {
+            let seq: u64 = seq.parse().ok()?;
+            let (project, spent) = state
+                .projects()
+                .iter()
+                .find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p.code.clone(), e.amount)))?;
+            EventPayload::ExpenditureReversed(ExpenditureReversed { project, expenditure_seq: seq, amount: spent })
+        }
+        Command::ChangeUnit { unit } => EventPayload::DisplayUnitChanged(DisplayUnitChanged {
+            unit: serde_json::from_value(serde_json::Value::String(unit.clone())).ok()?,
+        }),
+        Command::UndoNotApplicable { project, item } => {
+            EventPayload::NotApplicableUndone(ItemWithdrawn { project: project.clone(), item: item.clone() })
+        }
+        Command::WithdrawIndicator { project, indicator } => {
+            EventPayload::IndicatorWithdrawn(ItemWithdrawn { project: project.clone(), item: indicator.clone() })
+        }
+        Command::WithdrawProblem { problem } => EventPayload::ProblemWithdrawn(ProblemWithdrawn {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+        }),
+        Command::WithdrawProject { project } => EventPayload::ProjectWithdrawn(step(project)),
+        Command::ProgressRectification { problem, note } => {
+            EventPayload::RectificationProgressed(RectificationProgressed {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                note: note.clone(),
+            })
+        }
+        Command::CompleteRectification { problem, evidence } => {
+            EventPayload::RectificationCompleted(RectificationCompleted {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                evidence: evidence.clone(),
+            })
+        }
+        Command::AmendProject { project, name, section, category, owner } => {
+            EventPayload::ProjectAmended(ProjectAmended {
+                project: project.clone(),
+                name: name.clone(),
+                section: section.clone(),
+                category: category.clone(),
+                owner: owner.clone(),
+            })
+        }
+        Command::AmendProblem { problem, text } => EventPayload::ProblemAmended(ProblemAmended {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+            text: text.clone(),
+        }),
+        Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
+            EventPayload::IndicatorDefined(IndicatorDefined {
+                project: project.clone(),
+                indicator: indicator.clone(),
+                level1: level1.clone(),
+                level2: level2.clone(),
+                name: name.clone(),
+                target: selfeval_core::values::parse_target(target).ok()?,
+                weight: weight.parse().ok()?,
+            })
+        }
+        _ => return None,
+    })
+}
+
+/// The project a problem code belongs to, if one has it.
+fn owner_of(state: &State, problem: &str) -> Option<String> {
+    state.projects().iter().find(|p| state.problem(&p.code, problem).is_some()).map(|p| p.code.clone())
 }

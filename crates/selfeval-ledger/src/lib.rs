@@ -43,7 +43,7 @@ use std::time::Duration;
 use selfeval_core::{Evaluation, Rejection};
 use selfeval_store::{OpenOptions, Store, StoreError};
 
-pub use selfeval_store::{redact, Location, PgLocation, PgLogin, Repair};
+pub use selfeval_store::{redact, Identity, Location, PgLocation, PgLogin, Repair};
 
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
@@ -334,6 +334,13 @@ impl Ledger {
     /// left that the engine would have refused ([`Repair`]).
     pub fn repairs(&self) -> &[Repair] {
         self.store.repairs()
+    }
+
+    /// Which ledger this is, as opposed to a copy of its history: what its
+    /// signatures name ([`Identity`]); `None` until its first command or
+    /// import.
+    pub fn identity(&self) -> Result<Option<Identity>, LedgerError> {
+        Ok(self.store.identity()?)
     }
 
     /// Whether this ledger is a temporary copy of a read-only one.

@@ -628,12 +628,15 @@ impl Ledger {
         signing: &Signing,
         bytes: &[u8],
     ) -> Result<EventPayload, LedgerError> {
-        let (signature, key) = self.settings.signer.sign(&signing.signer, Some(&signing.key), bytes)?;
+        let ledger = self.store.staged_identity(staging)?.id;
+        let message = crate::signature::signed_message(Some(&ledger), bytes);
+        let (signature, key) = self.settings.signer.sign(&signing.signer, Some(&signing.key), &message)?;
         let payload = EventPayload::CommandSigned(CommandSigned {
             stream: batch.stream.clone(),
             signer: signing.signer.clone(),
             key,
             signature,
+            ledger: Some(ledger),
         });
         let event = NewEvent {
             event_type: payload.event_type().to_owned(),

@@ -18,6 +18,20 @@ use crate::LedgerError;
 /// The SSHSIG namespace of every selfeval signature.
 pub const NAMESPACE: &str = "selfeval";
 
+/// What a command's signature covers: the line `selfeval-ledger <ledger>`
+/// (v2: the identity of the ledger it was signed in), then the command's
+/// stored lines, each with its `\n`; v1 signatures cover the lines alone.
+pub fn signed_message(ledger: Option<&str>, lines: &[u8]) -> Vec<u8> {
+    match ledger {
+        None => lines.to_vec(),
+        Some(ledger) => {
+            let mut message = format!("selfeval-ledger {ledger}\n").into_bytes();
+            message.extend_from_slice(lines);
+            message
+        }
+    }
+}
+
 /// Where a signing key comes from: a private key file (`--key`,
 /// `SELFEVAL_KEY`) or the ssh-agent (`SSH_AUTH_SOCK`). Passed in by the
 /// caller; nothing here reads the environment.
@@ -176,6 +190,52 @@ pub fn verify(registered: &str, message: &[u8], armored: &str) -> Result<(), Str
     })
 }
 
+/// The ledgers the signatures of a log name, in order, against the
+/// ledger's own identity (`docs/reliability.md`, "A command signed in a
+/// copy"): from the identity's first event on, every signature names it;
+/// before, a signature names the ledger it was made in (or none, v1), and a
+/// ledger once left is never named again.
+struct SigningLedgers {
+    own: Option<selfeval_store::Identity>,
+    /// The identities named so far, each once, in order of first naming.
+    named: Vec<String>,
+}
+
+impl SigningLedgers {
+    fn check(&mut self, seq: u64, named: Option<&str>) -> Result<(), String> {
+        if let Some(own) = self.own.as_ref().filter(|own| seq >= own.from) {
+            match named {
+                Some(id) if id == own.id => {}
+                Some(other) => {
+                    return Err(format!(
+                        "签名是在另一个库（库标识 {other}）中做的，不是本库（库标识 {}）：在副本中签名的命令不能放进本库",
+                        own.id
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "本库（库标识 {}）自事件{}起的签名都覆盖库标识，这条签名是旧格式、不覆盖任何库标识：它不是在本库签的",
+                        own.id, own.from
+                    ))
+                }
+            }
+        }
+        match (named, self.named.last()) {
+            (None, Some(last)) => {
+                Err(format!("旧格式（不覆盖库标识）的签名出现在库标识 {last} 的签名之后：它不是在这段历史所在的库签的"))
+            }
+            (Some(id), Some(last)) if id != last && self.named.iter().any(|n| n == id) => Err(format!(
+                "签名所在的库（库标识 {id}）之后已由库标识 {last} 接替：在一个库的副本之后，不会再有原库的签名"
+            )),
+            (Some(id), last) if last.map(String::as_str) != Some(id) => {
+                self.named.push(id.to_owned());
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The first command of the log that breaks a rule of who may do what:
 /// a bad or missing signature, an access rule, a checkpoint that names a
 /// hash the log does not hold.
@@ -223,6 +283,7 @@ impl crate::Ledger {
         let mut group_id = String::new();
         let mut checked = RulesChecked { walked: true, signatures: 0 };
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut ledgers = SigningLedgers { own: self.store.identity()?, named: Vec::new() };
         let mut events = self.store.events_from(1);
         loop {
             let next = events.next().transpose()?;
@@ -232,7 +293,7 @@ impl crate::Ledger {
                     let problem = format!("命令编号「{group_id}」在日志中出现了不止一次");
                     return Ok(Err(Violation { seq: group[0].seq, problem }));
                 }
-                if let Err(bad) = self.check_command(&state, &group) {
+                if let Err(bad) = self.check_command(&state, &group, &mut ledgers) {
                     return Ok(Err(bad));
                 }
                 if matches!(group.last().map(|e| &e.payload), Some(EventPayload::CommandSigned(_))) {
@@ -257,7 +318,12 @@ impl crate::Ledger {
     }
 
     /// One command's events against the state before them.
-    fn check_command(&self, state: &State, group: &[RecordedEvent]) -> Result<(), Violation> {
+    fn check_command(
+        &self,
+        state: &State,
+        group: &[RecordedEvent],
+        ledgers: &mut SigningLedgers,
+    ) -> Result<(), Violation> {
         use selfeval_core::event::SignaturePolicySet;
         use EventPayload as E;
         let first = group[0].seq;
@@ -300,8 +366,60 @@ impl crate::Ledger {
         if selfeval_core::roles::fingerprint(registered).as_deref() != Some(signed.key.as_str()) {
             return Err(bad(format!("签名事件记的公钥 {} 不是{}登记的公钥", signed.key, member.name)));
         }
-        let message = self.store.lines(first, group[at].seq - 1).map_err(|e| bad(e.to_string()))?;
+        ledgers.check(first, signed.ledger.as_deref()).map_err(bad)?;
+        let lines = self.store.lines(first, group[at].seq - 1).map_err(|e| bad(e.to_string()))?;
+        let message = signed_message(signed.ledger.as_deref(), &lines);
         verify(registered, &message, &signed.signature)
             .map_err(|why| bad(format!("{}的签名不成立：{why}", member.name)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SigningLedgers;
+    use selfeval_store::Identity;
+
+    const OWN: &str = "00000000-0000-4000-8000-000000000001";
+    const SOURCE: &str = "00000000-0000-4000-8000-000000000002";
+
+    fn ledger(from: u64) -> SigningLedgers {
+        SigningLedgers { own: Some(Identity { id: OWN.into(), from }), named: Vec::new() }
+    }
+
+    #[test]
+    fn from_its_first_event_on_every_signature_names_the_ledger() {
+        assert_eq!(ledger(5).check(5, Some(OWN)), Ok(()));
+        let other = ledger(5).check(5, Some(SOURCE)).unwrap_err();
+        assert_eq!(
+            other,
+            format!(
+                "签名是在另一个库（库标识 {SOURCE}）中做的，不是本库（库标识 {OWN}）：在副本中签名的命令不能放进本库"
+            )
+        );
+        let old = ledger(5).check(9, None).unwrap_err();
+        assert!(old.starts_with(&format!("本库（库标识 {OWN}）自事件5起的签名都覆盖库标识")), "{old}");
+    }
+
+    #[test]
+    fn before_it_signatures_name_the_ledgers_they_were_made_in_in_order() {
+        let mut ledgers = ledger(10);
+        for (seq, named) in [(1, None), (2, None), (4, Some(SOURCE)), (6, Some(SOURCE)), (10, Some(OWN))] {
+            assert_eq!(ledgers.check(seq, named), Ok(()), "event {seq}");
+        }
+        // Without an identity of its own yet (a store from before them).
+        let mut legacy = SigningLedgers { own: None, named: Vec::new() };
+        assert_eq!(legacy.check(3, Some(SOURCE)), Ok(()));
+        // An unsigned-ledger signature after a named one, or a ledger named
+        // again after another took over: a command moved between copies.
+        let v1_after = legacy.check(4, None).unwrap_err();
+        assert!(v1_after.starts_with("旧格式（不覆盖库标识）的签名出现在库标识"), "{v1_after}");
+        let mut copied = ledger(20);
+        assert_eq!(copied.check(1, Some(SOURCE)), Ok(()));
+        assert_eq!(copied.check(2, Some(OWN)), Ok(()));
+        let back = copied.check(3, Some(SOURCE)).unwrap_err();
+        assert_eq!(
+            back,
+            format!("签名所在的库（库标识 {SOURCE}）之后已由库标识 {OWN} 接替：在一个库的副本之后，不会再有原库的签名")
+        );
     }
 }

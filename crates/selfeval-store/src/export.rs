@@ -332,7 +332,13 @@ impl Store {
         input: &mut dyn BufRead,
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
-        self.backend.import_with(input, each)
+        let imported = self.backend.import_with(input, each)?;
+        if let Ok(imported) = &imported {
+            // The copy is a ledger of its own from its next event on. Cut
+            // off before this, it gets the same one at its first command.
+            self.backend.keep_identity(&crate::Identity::new(imported.head.seq + 1))?;
+        }
+        Ok(imported)
     }
 }
 

@@ -127,6 +127,9 @@ pub struct Staging {
     stored: Vec<StoredEvent>,
     versions: std::collections::HashMap<String, u64>,
     commands: std::collections::HashSet<String>,
+    /// The identity the staged commands are recorded under, once asked
+    /// ([`Store::staged_identity`]).
+    identity: Option<Identity>,
 }
 
 impl Staging {
@@ -210,6 +213,43 @@ pub struct Verified {
     pub events: u64,
     /// The head.
     pub head: Head,
+}
+
+/// Which ledger this is, as opposed to a copy of its history: a random
+/// UUID kept beside the log (never in it), made when the ledger first
+/// records a command or is imported. A copy made by `import` or `migrate`
+/// receives a new one, so its history (and head) stay byte-identical while
+/// a command signed in the copy names the copy (`docs/reliability.md`, "A
+/// command signed in a copy").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The UUID, lowercase and hyphenated.
+    pub id: String,
+    /// The first sequence number recorded under it: the events before it
+    /// came with the history (an import, or a store from before identities).
+    pub from: u64,
+}
+
+impl Identity {
+    /// A new identity whose first event will be `from`.
+    pub fn new(from: u64) -> Identity {
+        Identity { id: uuid::Uuid::new_v4().to_string(), from }
+    }
+
+    /// Reads the stored form `UUID FROM`.
+    pub(crate) fn parse(text: &str) -> Result<Identity, StoreError> {
+        let corrupt =
+            || StoreError::Corrupt { seq: 0, message: format!("库标识无法读取：「{}」", text.trim()) };
+        let (id, from) = text.trim().split_once(' ').ok_or_else(corrupt)?;
+        let id = uuid::Uuid::parse_str(id).map_err(|_| corrupt())?.to_string();
+        let from = from.parse::<u64>().ok().filter(|from| *from > 0).ok_or_else(corrupt)?;
+        Ok(Identity { id, from })
+    }
+
+    /// The stored form, `UUID FROM`.
+    pub(crate) fn stored(&self) -> String {
+        format!("{} {}", self.id, self.from)
+    }
 }
 
 /// A file the store removed when it opened, because a process killed in
@@ -443,6 +483,11 @@ pub trait Backend: fmt::Debug {
         input: &mut dyn BufRead,
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError>;
+    /// The ledger's [`Identity`], if it has one yet.
+    fn identity(&self) -> Result<Option<Identity>, StoreError>;
+    /// Keeps `identity` unless the ledger has one already; returns the one
+    /// it has. Inside the held transaction where there is one.
+    fn keep_identity(&mut self, identity: &Identity) -> Result<Identity, StoreError>;
     /// The files removed when the store was opened ([`Repair`]).
     fn repairs(&self) -> &[Repair] {
         &[]
@@ -591,8 +636,45 @@ impl Store {
 
     /// Stores everything staged as one log value, atomically and durably;
     /// a conflict (nothing written) when the log moved since staging began.
-    pub fn commit_staged(&mut self, staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+    ///
+    /// The first commit of a ledger without an [`Identity`] keeps the one
+    /// staged (the staging's first sequence number on); one made meanwhile
+    /// by another writer is a conflict, and the command is decided again.
+    pub fn commit_staged(&mut self, mut staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
+        if !staging.stored.is_empty() {
+            let wanted = self.staged_identity(&mut staging)?;
+            self.backend.hold()?;
+            if self.backend.keep_identity(&wanted)? != wanted {
+                self.backend.release()?;
+                return Ok(Err(Conflict {
+                    stream: String::new(),
+                    expected: staging.base.seq,
+                    actual: staging.base.seq,
+                }));
+            }
+        }
         self.backend.commit_staged(staging)
+    }
+
+    /// The ledger's [`Identity`]: `None` until it first records a command
+    /// or is imported.
+    pub fn identity(&self) -> Result<Option<Identity>, StoreError> {
+        self.backend.identity()
+    }
+
+    /// The identity the commands in `staging` are recorded under (what a
+    /// signature covers): the ledger's, or, for its first command, a new
+    /// one kept when they are committed.
+    pub fn staged_identity(&self, staging: &mut Staging) -> Result<Identity, StoreError> {
+        if let Some(identity) = &staging.identity {
+            return Ok(identity.clone());
+        }
+        let identity = match self.backend.identity()? {
+            Some(identity) => identity,
+            None => Identity::new(staging.base.seq + 1),
+        };
+        staging.identity = Some(identity.clone());
+        Ok(identity)
     }
 
     /// Keeps other writers out while a command is decided
@@ -645,6 +727,7 @@ impl Store {
             stored: Vec::new(),
             versions: std::collections::HashMap::new(),
             commands: std::collections::HashSet::new(),
+            identity: None,
         }
     }
 

@@ -80,6 +80,25 @@ CREATE TRIGGER selfeval_ledgers_append_only BEFORE UPDATE OR DELETE ON selfeval_
 CREATE TRIGGER selfeval_ledgers_no_truncate BEFORE TRUNCATE ON selfeval_ledgers
     FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
 "#,
+    // 2: each ledger's identity (what its signatures name), never changed;
+    // a ledger that has events already is one from its next event on.
+    r#"
+CREATE TABLE selfeval_identities (
+    ledger text PRIMARY KEY REFERENCES selfeval_ledgers (name),
+    identity uuid NOT NULL,
+    from_seq bigint NOT NULL CHECK (from_seq > 0),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO selfeval_identities (ledger, identity, from_seq)
+    SELECT l.name, gen_random_uuid(),
+           coalesce((SELECT max(e.seq) FROM selfeval_events e WHERE e.ledger = l.name), 0) + 1
+    FROM selfeval_ledgers l
+    WHERE EXISTS (SELECT 1 FROM selfeval_events e WHERE e.ledger = l.name);
+CREATE TRIGGER selfeval_identities_append_only BEFORE UPDATE OR DELETE ON selfeval_identities
+    FOR EACH ROW EXECUTE FUNCTION selfeval_refuse_rewrite();
+CREATE TRIGGER selfeval_identities_no_truncate BEFORE TRUNCATE ON selfeval_identities
+    FOR EACH STATEMENT EXECUTE FUNCTION selfeval_refuse_rewrite();
+"#,
 ];
 
 /// Takes a ledger's write lock until the transaction ends: an advisory
@@ -560,6 +579,8 @@ pub(crate) struct PgStore {
     head: Head,
     /// How long a writer waits for the ledger's write lock.
     wait: std::time::Duration,
+    /// The ledger's identity once read (it never changes).
+    identity: RefCell<Option<crate::Identity>>,
 }
 
 impl fmt::Debug for PgStore {
@@ -641,6 +662,7 @@ impl PgStore {
             location: location.clone(),
             head: Head { seq: 0, hash: GENESIS_HASH.to_owned() },
             wait: options.wait,
+            identity: RefCell::new(None),
         };
         let head = store.read_head(&mut *store.client.borrow_mut())?;
         store.head = head;
@@ -1074,6 +1096,46 @@ impl crate::Backend for PgStore {
             .execute("DELETE FROM selfeval_caches WHERE ledger = $1 AND name = $2", &[&self.location.ledger, &name])
             .or_db()?;
         Ok(())
+    }
+
+    fn identity(&self) -> Result<Option<crate::Identity>, StoreError> {
+        if let Some(known) = &*self.identity.borrow() {
+            return Ok(Some(known.clone()));
+        }
+        let row = self.client.borrow_mut().query_opt(
+            "SELECT identity::text || ' ' || from_seq FROM selfeval_identities WHERE ledger = $1",
+            &[&self.location.ledger],
+        );
+        let row = match row {
+            Ok(row) => row,
+            // A database not migrated yet, read by a role that may not.
+            Err(error) if error.code() == Some(&SqlState::UNDEFINED_TABLE) => return Ok(None),
+            Err(error) => return Err(db_error(error)),
+        };
+        let Some(row) = row else { return Ok(None) };
+        let identity = crate::Identity::parse(row.get(0))?;
+        *self.identity.borrow_mut() = Some(identity.clone());
+        Ok(Some(identity))
+    }
+
+    fn keep_identity(&mut self, identity: &crate::Identity) -> Result<crate::Identity, StoreError> {
+        if let Some(known) = self.identity()? {
+            return Ok(known);
+        }
+        self.client
+            .borrow_mut()
+            .execute(
+                "INSERT INTO selfeval_identities (ledger, identity, from_seq) VALUES ($1, $2::text::uuid, $3)
+                 ON CONFLICT (ledger) DO NOTHING",
+                &[&self.location.ledger, &identity.id, &seq_param(identity.from)],
+            )
+            .or_db()?;
+        let kept = self.identity()?;
+        if self.held {
+            // Kept only if the command commits: not remembered before that.
+            *self.identity.borrow_mut() = None;
+        }
+        kept.ok_or_else(|| StoreError::Corrupt { seq: 0, message: "库标识写入后读不到".into() })
     }
 
     fn import_with(

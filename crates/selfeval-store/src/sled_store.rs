@@ -49,6 +49,8 @@ fn engine_error(error: sled::Error) -> StoreError {
 /// Tree names. `log` is the truth; `index` is a cache rebuilt from it.
 pub(crate) const LOG: &str = "log";
 pub(crate) const INDEX: &str = "index";
+/// The key of the ledger's [`crate::Identity`] in sled's default tree.
+const IDENTITY_KEY: &[u8] = b"selfeval-identity";
 /// The trees of the first layout (a key per event and per command), dropped
 /// and rebuilt as `index` when an older store is opened.
 pub(crate) const OLD_TREES: [&str; 3] = ["streams", "commands", "meta"];
@@ -676,6 +678,24 @@ impl crate::Backend for SledStore {
 
     fn acknowledged_head(&self) -> Result<Option<Head>, StoreError> {
         headfile::read(&self.path)
+    }
+
+    fn identity(&self) -> Result<Option<crate::Identity>, StoreError> {
+        match self.db()?.get(IDENTITY_KEY).or_store()? {
+            None => Ok(None),
+            Some(bytes) => crate::Identity::parse(&String::from_utf8_lossy(&bytes)).map(Some),
+        }
+    }
+
+    fn keep_identity(&mut self, identity: &crate::Identity) -> Result<crate::Identity, StoreError> {
+        let db = self.db()?;
+        let stored = identity.stored();
+        if let Err(taken) = db.compare_and_swap(IDENTITY_KEY, None::<&[u8]>, Some(stored.as_bytes())).or_store()? {
+            let current = taken.current.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default();
+            return crate::Identity::parse(&current);
+        }
+        db.flush().or_store()?;
+        Ok(identity.clone())
     }
 
     fn repairs(&self) -> &[Repair] {

@@ -43,13 +43,23 @@ pub fn announce(ledger: Ledger) -> Ledger {
 
 /// `status`.
 pub fn status(ctx: &Ctx) -> Result<(), CliError> {
-    let head = ctx.open_for_reading()?.head().clone();
+    let ledger = ctx.open_for_reading()?;
+    let (head, identity) = (ledger.head().clone(), ledger.identity()?);
     let store = ctx.settings.location.shown();
     let mut out = stdout();
     if ctx.json() {
-        writeln!(out, "{}", json!({"store": store, "events": head.seq, "head_hash": head.hash}))?;
+        let identity = identity.map(|i| json!({"id": i.id, "from": i.from}));
+        writeln!(out, "{}", json!({"store": store, "events": head.seq, "head_hash": head.hash, "identity": identity}))?;
     } else {
         writeln!(out, "库 {store}：{} 个事件，头哈希 {}", head.seq, head.hash)?;
+        match identity {
+            Some(i) => writeln!(
+                out,
+                "库标识 {}（自事件{}起；本库的签名都覆盖它，导入或迁移所得的副本另有标识）",
+                i.id, i.from
+            )?,
+            None => writeln!(out, "库标识：尚无（第一条命令或导入时生成）")?,
+        }
     }
     Ok(out.flush()?)
 }

@@ -5,7 +5,7 @@
 
 #![allow(missing_docs)] // test helpers, documented by their names
 
-mod judge;
+mod commands;
 mod layering;
 mod replay;
 mod seed;
