@@ -515,7 +515,7 @@ fn checkpoint(seq: u64, head: &str, key: &str) -> Result<Vec<EventPayload>, Reje
     if !values::is_sha256_hex(head) {
         return Err(Rejection::new(RejectionKind::InvalidValue, "head", head, "不是 SHA-256 哈希", "64位小写十六进制"));
     }
-    if !key.starts_with("SHA256:") {
+    if key.strip_prefix("SHA256:").is_none_or(str::is_empty) {
         return Err(Rejection::new(RejectionKind::InvalidValue, "key", key, "不是公钥指纹", "SHA256:…"));
     }
     Ok(vec![EventPayload::CheckpointRecorded(CheckpointRecorded { seq, head: head.to_owned(), key: key.to_owned() })])

@@ -439,6 +439,36 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 weight: weight.parse().ok()?,
             })
         }
+        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight } => {
+            EventPayload::IndicatorAmended(IndicatorAmended {
+                project: project.clone(),
+                indicator: indicator.clone(),
+                level1: level1.clone(),
+                level2: level2.clone(),
+                name: name.clone(),
+                target: match target {
+                    Some(t) => Some(selfeval_core::values::parse_target(t).ok()?),
+                    None => None,
+                },
+                weight: match weight {
+                    Some(w) => Some(w.parse().ok()?),
+                    None => None,
+                },
+            })
+        }
+        Command::ChangeMemberKey { name, key } => {
+            EventPayload::MemberKeyChanged(MemberKeyChanged { name: name.clone(), key: key.clone() })
+        }
+        Command::SetSignaturePolicy { policy } => EventPayload::SignaturePolicySet(SignaturePolicySet {
+            required: match policy.as_str() {
+                "required" | "必须" => true,
+                "optional" => false,
+                _ => return None,
+            },
+        }),
+        Command::RecordCheckpoint { seq, head, key } => {
+            EventPayload::CheckpointRecorded(CheckpointRecorded { seq: *seq, head: head.clone(), key: key.clone() })
+        }
         _ => return None,
     })
 }

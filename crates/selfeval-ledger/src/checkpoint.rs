@@ -127,7 +127,8 @@ impl Ledger {
             message: "本库尚未初始化年度；可接受：先运行 selfeval init 初始化年度，再生成检查点".into(),
         })?;
         let head = self.head().clone();
-        let placeholder = Command::RecordCheckpoint { seq: head.seq, head: head.hash.clone(), key: "SHA256:".into() };
+        let placeholder =
+            Command::RecordCheckpoint { seq: head.seq, head: head.hash.clone(), key: "SHA256:(待签名)".into() };
         // The time the event will be recorded at is the statement's time.
         let mut request = self.recorded_after_the_head(&Request { meta: meta.clone(), command: placeholder })?;
         selfeval_core::handle(&state, &request)?;

@@ -17,6 +17,12 @@ pub fn request(i: usize, reason: bool, command: Command) -> Request {
     Request { meta, command }
 }
 
+/// Two public keys for the roster's key rules (one key per person).
+const KEYS: [&str; 2] = [
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID/ckGzGnkDWt+adO4LnxYYDEtuOjYrnbJqRdH6G8yjN",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPf85bnSr/WZAdlbv6c0kruVTwTfiElwsb2JTnVgP5G0",
+];
+
 fn project() -> impl Strategy<Value = String> {
     (0u8..3).prop_map(|i| format!("P{i}"))
 }
@@ -32,6 +38,24 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
             project().prop_map(|p| (true, Command::Reopen { project: p })),
             Just((true, Command::Seal)),
             Just((true, Command::Unseal)),
+            (0usize..2, 0usize..2).prop_map(|(who, key)| (
+                true,
+                Command::ChangeMemberKey { name: ["张三", "李四"][who].into(), key: KEYS[key].into() }
+            )),
+            Just((
+                true,
+                Command::AddMember {
+                    member: "王五@应急救援科".into(),
+                    role: "section".into(),
+                    key: Some(KEYS[1].into())
+                }
+            )),
+            prop_oneof![Just("required"), Just("optional"), Just("必须")]
+                .prop_map(|policy| (true, Command::SetSignaturePolicy { policy: policy.into() })),
+            // The ledger pins its head, so an event before the checkpoint's
+            // own; the judge alone refuses one that is not (its own rule).
+            prop_oneof![Just("SHA256:x"), Just("SHA256:"), Just("x")]
+                .prop_map(|key| (false, Command::RecordCheckpoint { seq: 1, head: "ab".repeat(32), key: key.into() })),
             project().prop_map(|p| (
                 false,
                 Command::AddEvidence {
@@ -71,6 +95,18 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 name: "指标".into(),
                 target: t.into(),
                 weight: "30".into(),
+            }
+        )),
+        (project(), 0u8..3, 0u8..5).prop_map(|(p, i, what)| (
+            true,
+            Command::AmendIndicator {
+                project: p,
+                indicator: format!("I{i}"),
+                level1: (what == 0).then(|| "效益指标".into()),
+                level2: (what == 1).then(|| "质量指标".into()),
+                name: (what == 2).then(|| "指标二".into()),
+                target: (what == 3).then(|| "≥20个".into()),
+                weight: (what == 4).then(|| "90".into()),
             }
         )),
         (project(), 0u8..3, 0u32..200).prop_map(|(p, i, v)| (
