@@ -15,6 +15,7 @@ mod reading;
 mod recording;
 mod roles;
 mod rules;
+mod silent;
 mod store;
 mod surface;
 mod trust;

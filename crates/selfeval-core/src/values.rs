@@ -83,7 +83,7 @@ pub fn fmt_plain(value: Decimal) -> String {
 }
 
 const AMOUNT_ACCEPTED: &str =
-    "十进制数，可带千位分隔符与单位「万元」「万」「元」（默认万元），如 6.5、215,457.60元、2万；万元最多6位小数";
+    "十进制数，可带单位「万元」「万」「元」（默认万元），如 6.5、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；万元最多6位小数";
 
 /// The unit an amount was typed in, or the department's display unit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,20 +169,28 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
     if trimmed.is_empty() {
         return Err(ValueError::new("金额为空", AMOUNT_ACCEPTED));
     }
-    let (number, unit) = if let Some(rest) = trimmed.strip_suffix("万元") {
-        (rest, AmountUnit::TenThousandYuan)
+    let (number, unit, unit_given) = if let Some(rest) = trimmed.strip_suffix("万元") {
+        (rest, AmountUnit::TenThousandYuan, true)
     } else if let Some(rest) = trimmed.strip_suffix('万') {
-        (rest, AmountUnit::TenThousandYuan)
+        (rest, AmountUnit::TenThousandYuan, true)
     } else if let Some(rest) = trimmed.strip_suffix('元') {
-        (rest, AmountUnit::Yuan)
+        (rest, AmountUnit::Yuan, true)
     } else {
-        (trimmed, AmountUnit::TenThousandYuan)
+        (trimmed, AmountUnit::TenThousandYuan, false)
     };
     let number = number.trim();
     // Errors quote the whole input as typed, unit included.
     let value = parse_plain_decimal(number, AMOUNT_ACCEPTED).map_err(|e| {
         ValueError::new(e.problem.replacen(&format!("「{number}」"), &format!("「{trimmed}」"), 1), AMOUNT_ACCEPTED)
     })?;
+    // Thousands separators are how 元 are printed: without a unit they are
+    // a 元 amount that would be read as 万元 (10,000 times too much).
+    if !unit_given && number.contains(',') {
+        return Err(ValueError::new(
+            format!("「{trimmed}」带千位分隔符却没有单位，是否为{trimmed}元？"),
+            AMOUNT_ACCEPTED,
+        ));
+    }
     if value.is_sign_negative() && !value.is_zero() && sign == Sign::NonNegative {
         return Err(ValueError::new(
             format!("「{trimmed}」是负数，此处金额不能为负（调减预算请用 budget adjust --delta）"),
@@ -207,6 +215,21 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
         ));
     }
     Ok(in_wan)
+}
+
+/// The form two voucher numbers are compared in (F11), stored as typed:
+/// NFKC (full-width letters, digits and the input method's 「－」 as ASCII),
+/// every other dash as `-`, no white space. ASCII is returned as it is.
+pub fn voucher_key(voucher: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if voucher.bytes().all(|b| b.is_ascii_graphic()) {
+        return std::borrow::Cow::Borrowed(voucher);
+    }
+    let dash =
+        |c: char| matches!(c, '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' | '\u{FE58}' | '\u{30FC}');
+    std::borrow::Cow::Owned(
+        voucher.nfkc().filter(|c| !c.is_whitespace()).map(|c| if dash(c) { '-' } else { c }).collect(),
+    )
 }
 
 /// Parses a plain decimal: optional sign, digits, optional thousands
@@ -295,10 +318,19 @@ impl Operator {
     }
 }
 
-/// Operator spellings, longest first so that `>=` wins over `>`.
+/// Operator spellings, longest first so that `>=` wins over `>`: ASCII,
+/// full-width, the small forms (U+FE64–FE66, printed in real tables) and
+/// the slanted ⩾ ⩽.
 const OPERATOR_SPELLINGS: &[(&str, Operator)] = &[
     ("＞＝", Operator::AtLeast),
     ("＜＝", Operator::AtMost),
+    ("﹥﹦", Operator::AtLeast),
+    ("﹤﹦", Operator::AtMost),
+    ("⩾", Operator::AtLeast),
+    ("⩽", Operator::AtMost),
+    ("﹦", Operator::Equal),
+    ("﹥", Operator::MoreThan),
+    ("﹤", Operator::LessThan),
     (">=", Operator::AtLeast),
     ("<=", Operator::AtMost),
     ("≥", Operator::AtLeast),
@@ -629,6 +661,15 @@ mod tests {
     }
 
     #[test]
+    fn vouchers_compare_in_any_width_and_dash() {
+        for typed in ["记－0801", "记—0801", "记‐0801", "记 - 0801", "记-０８０１", "记−0801"] {
+            assert_eq!(voucher_key(typed), "记-0801", "{typed}");
+        }
+        assert!(matches!(voucher_key("JZ-0801"), std::borrow::Cow::Borrowed("JZ-0801")));
+        assert_ne!(voucher_key("记-0801"), voucher_key("记-0810"));
+    }
+
+    #[test]
     fn amounts_parse_in_wan_yuan() {
         let cases = [
             ("6", "6"),
@@ -637,7 +678,7 @@ mod tests {
             ("2万", "2"),
             ("215,457.60元", "21.54576"),
             ("250,000元", "25"),
-            ("1,234,567.123456", "1234567.123456"),
+            ("1,234,567.123456万元", "1234567.123456"),
             ("0.01元", "0.000001"),
             (" 58.79 ", "58.79"),
         ];
@@ -654,9 +695,12 @@ mod tests {
             ("1e5", "不是十进制数"),
             ("NaN", "不是十进制数"),
             ("inf", "不是十进制数"),
+            ("12,34万元", "千位分隔符位置不对"),
+            ("1,2345元", "千位分隔符位置不对"),
+            (",123万", "千位分隔符位置不对"),
+            // Separators are how 元 are printed: without a unit, asked.
+            ("21,545.76", "「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？"),
             ("12,34", "千位分隔符位置不对"),
-            ("1,2345", "千位分隔符位置不对"),
-            (",123", "千位分隔符位置不对"),
             ("1.", "不是十进制数"),
             ("0.0000001", "精度超过1分"),
             ("0.001元", "精度超过1分"),
@@ -685,6 +729,11 @@ mod tests {
             ("=100%", q(Operator::Equal, "100", "%")),
             ("＝100％", q(Operator::Equal, "100", "%")),
             ("═100%", q(Operator::Equal, "100", "%")),
+            ("﹦100%", q(Operator::Equal, "100", "%")),
+            ("﹥﹦95%", q(Operator::AtLeast, "95", "%")),
+            ("﹤3天", q(Operator::LessThan, "3", "天")),
+            ("⩾80分", q(Operator::AtLeast, "80", "分")),
+            ("⩽5天", q(Operator::AtMost, "5", "天")),
             ("＞3次", q(Operator::MoreThan, "3", "次")),
             ("<2天", q(Operator::LessThan, "2", "天")),
             ("100", q(Operator::Equal, "100", "")),

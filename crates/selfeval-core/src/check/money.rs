@@ -145,22 +145,26 @@ pub fn f11_voucher_recorded_twice(cx: &Context<'_>, out: &mut Findings<'_>) {
         cx.projects().flat_map(|(i, project, _)| {
             project.expenditures.iter().filter(|e| e.reversed_by.is_none()).filter_map(move |e| {
                 let voucher = e.voucher.as_deref().filter(|v| !v.trim().is_empty())?;
-                Some((voucher, i, project.code.as_str(), e.seq))
+                // Compared as typed in any width or dash (记－0801 is 记-0801).
+                Some((crate::values::voucher_key(voucher), voucher, i, project.code.as_str(), e.seq))
             })
         })
     };
     let count = cx.projects().map(|(_, project, _)| project.expenditures.len()).sum();
-    let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::with_capacity_and_hasher(count, Default::default());
-    let repeated: foldhash::HashSet<&str> = unreversed().filter(|u| !seen.insert(u.0)).map(|u| u.0).collect();
+    let mut seen: foldhash::HashSet<std::borrow::Cow<'_, str>> =
+        foldhash::HashSet::with_capacity_and_hasher(count, Default::default());
+    let repeated: foldhash::HashSet<std::borrow::Cow<'_, str>> =
+        unreversed().filter_map(|u| (!seen.insert(u.0.clone())).then_some(u.0)).collect();
     if repeated.is_empty() {
         return;
     }
-    let mut uses: Vec<(&str, usize, &str, u64)> = unreversed().filter(|u| repeated.contains(u.0)).collect();
+    let mut uses: Vec<_> = unreversed().filter(|u| repeated.contains(&u.0)).collect();
     // By voucher, each voucher's uses in the order found (a stable sort).
-    uses.sort_by(|a, b| a.0.cmp(b.0));
+    uses.sort_by(|a, b| a.0.cmp(&b.0));
     for group in uses.chunk_by(|a, b| a.0 == b.0) {
-        let (voucher, first, code, _) = group[0];
-        let seqs: Vec<u64> = group.iter().map(|u| u.3).collect();
+        let (_, voucher, first, code, _) = &group[0];
+        let (voucher, first, code) = (*voucher, *first, *code);
+        let seqs: Vec<u64> = group.iter().map(|u| u.4).collect();
         let list: Vec<String> = seqs.iter().map(|s| format!("#{s}")).collect();
         out.push(
             Place::ProjectMoney(first),

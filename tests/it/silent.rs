@@ -1,0 +1,66 @@
+//! Issue 25, "No number changes without the user's word": each path that
+//! recorded or printed a wrong figure without a word, reproduced on the real
+//! binary, now refused with the field, what was given and what is accepted
+//! (nothing written), or recorded as the user meant it.
+
+use crate::Env;
+
+/// Item 1: thousands separators are how 元 are printed; without a unit they
+/// made 21,545.76 万元 (2.15 亿) on a 6 万元 project.
+#[test]
+fn an_amount_with_thousands_separators_and_no_unit_is_asked_about_never_read_as_wan() {
+    let env = Env::with_project();
+    let refused = env.fails(&["spend", "P01", "--amount", "21,545.76", "--date", "2024-06-30"], 1, "--amount");
+    assert_eq!(
+        refused.stderr(),
+        "错误：--amount：「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？；可接受：十进制数，可带单位「万元」「万」「元」（默认万元），如 6.5、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；万元最多6位小数\n"
+    );
+    env.fails(&["budget", "set", "P01", "--amount", "60,000", "--reason", "批复"], 1, "是否为60,000元？");
+    // Written with its unit, it is what it says.
+    assert_eq!(
+        env.ok(&["spend", "P01", "--amount", "21,545.76元", "--date", "2024-06-30"]),
+        "已记录 #4 ExpenditureRecorded（支出已记录）：支出 P01 2.154576万元（21,545.76元），2024-06-30\n"
+    );
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "2.154576");
+}
+
+/// Item 6: 「﹦」 (U+FE66) and the other small and slanted forms, printed in
+/// real tables, made a qualitative target out of ﹦100%.
+#[test]
+fn the_small_and_slanted_comparison_signs_of_printed_tables_are_read_as_their_operators() {
+    let env = Env::with_project();
+    for (code, target, shown) in [("I1", "﹦100%", "=100%"), ("I2", "﹥﹦95%", "≥95%"), ("I3", "⩽3天", "≤3天")]
+    {
+        env.indicator(code, "产出指标", &format!("指标{code}"), target, "10");
+        let table = env.json(&["table", "P01", "--format", "json"]);
+        let row = table["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap().clone();
+        assert_eq!(row["target"], shown, "{target}: {row}");
+    }
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "100%"]);
+    env.ok(&["indicator", "actual", "P01", "I3", "--value", "2天"]);
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    let score = |code: &str| {
+        table["indicators"].as_array().unwrap().iter().find(|i| i["code"] == code).unwrap()["score"].clone()
+    };
+    assert_eq!(score("I1"), "10.00");
+    assert_eq!(score("I3"), "10.00");
+}
+
+/// Item 13: a duplicate voucher typed with the input method's full-width
+/// dash (记－0801) escaped F11.
+#[test]
+fn a_voucher_typed_again_with_a_full_width_dash_is_the_same_voucher() {
+    let env = Env::with_project();
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30", "--voucher", "记-0801"]);
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-07-30", "--voucher", "记－0801"]);
+    let run = env.act(&["check", "--json"]);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let f11: Vec<&serde_json::Value> =
+        findings["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "F11").collect();
+    assert_eq!(f11.len(), 1, "{findings}");
+    let message = f11[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("凭证号「记-0801」记录了2笔支出（#4、#5），且都未冲销"), "{message}");
+    // Stored as typed.
+    let history = env.run(&["history", "--project", "P01"]).stdout();
+    assert!(history.contains("记－0801"), "{history}");
+}
