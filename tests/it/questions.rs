@@ -237,7 +237,8 @@ fn amounts_print_in_the_departments_unit_and_json_is_exact() {
     let env = Env::new();
     env.ok(&["init", "--department", "某市应急管理局", "--year", "2024", "--unit", "元"]);
     env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
-    env.ok(&["budget", "set", "P01", "--amount", "50", "--reason", "年初批复"]);
+    // A bare number is in the ledger's unit (元 here): 50万元 is written out.
+    env.ok(&["budget", "set", "P01", "--amount", "50万元", "--reason", "年初批复"]);
     let echo = env.ok(&["spend", "P01", "--amount", "387,664.62元", "--date", "2024-06-30"]);
     assert_eq!(
         echo,

@@ -64,3 +64,51 @@ fn a_voucher_typed_again_with_a_full_width_dash_is_the_same_voucher() {
     let history = env.run(&["history", "--project", "P01"]).stdout();
     assert!(history.contains("记－0801"), "{history}");
 }
+
+/// Item 2: after `unit set 元` every screen showed 元 but a bare 3200 was
+/// still read as 万元 (32,000,000 元 recorded).
+#[test]
+fn a_bare_number_is_read_in_the_ledgers_unit() {
+    let env = Env::with_project();
+    env.ok(&["unit", "set", "元", "--reason", "按元填报"]);
+    assert_eq!(
+        env.ok(&["spend", "P01", "--amount", "3200", "--date", "2024-06-30"]),
+        "已记录 #5 ExpenditureRecorded（支出已记录）：支出 P01 0.32万元（3,200.00元），2024-06-30\n"
+    );
+    // A unit written out is what it says, whatever the ledger's unit.
+    env.ok(&["spend", "P01", "--amount", "1.5万", "--date", "2024-07-01"]);
+    env.ok(&["budget", "adjust", "P01", "--delta", "-2000", "--reason", "调减"]);
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(table["executed"], "18200", "the table speaks the ledger's unit");
+    assert_eq!(table["budget"], "58000");
+    // Refusals say which unit a bare number is read in.
+    env.fails(&["spend", "P01", "--amount", "0.001", "--date", "2024-06-30"], 1, "默认元：本库金额单位为元");
+    // Back in 万元, a bare number is 万元 again.
+    env.ok(&["unit", "set", "万元", "--reason", "恢复"]);
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-08-01"]);
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "2.82");
+}
+
+/// Item 10: `spend --date 2024-03-01 --at 2024-09-09` was accepted and
+/// `history` showed 发生2024-09-09 for a March payment.
+#[test]
+fn a_spendings_payment_date_is_its_business_date_and_a_contradicting_at_is_refused() {
+    let env = Env::with_project();
+    let refused =
+        env.fails(&["spend", "P01", "--amount", "1", "--date", "2024-03-01", "--at", "2024-09-09"], 1, "--at");
+    assert_eq!(
+        refused.stderr(),
+        "错误：--at：「2024-09-09」与支付日期 --date 2024-03-01 不是同一天：支出的发生日期就是支付日期；可接受：省略 --at，或 2024-03-01 当天的时间\n"
+    );
+    // The same day, at a time of that day (Beijing), is the payment's.
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-03-01", "--at", "2024-03-01T15:30:00+08:00"]);
+    env.ok(&["spend", "P01", "--amount", "2", "--date", "2024-03-02"]);
+    let history = env.run(&["history", "--project", "P01", "--type", "ExpenditureRecorded"]).stdout();
+    assert!(!history.contains("2024-09-09"), "{history}");
+    assert_eq!(history.matches("发生2024-03-01").count(), 1, "{history}");
+    assert_eq!(history.matches("发生2024-03-02").count(), 1, "{history}");
+    // In a batch too, and nothing of the batch is written.
+    let file = env.dir.path().join("spend.txt");
+    std::fs::write(&file, "spend P01 --amount 1 --date 2024-04-01 --at 2024-05-01\n").unwrap();
+    env.fails(&["batch", file.to_str().unwrap()], 1, "不是同一天");
+}

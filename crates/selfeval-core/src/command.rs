@@ -350,16 +350,16 @@ fn decide(
         Command::SetBudget { project, amount, source } => {
             let project = existing_project(state, project)?;
             needs_reason("设定预算")?;
-            let amount =
-                values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
+            let amount = values::parse_amount(amount, Sign::NonNegative, department.unit)
+                .map_err(|e| Rejection::value("--amount", amount, e))?;
             let source = source_field(source)?.unwrap_or(BudgetSource::CurrentAppropriation);
             Ok(vec![EventPayload::BudgetSet(BudgetSet { project: project.code.clone(), amount, source })])
         }
         Command::AdjustBudget { project, delta, doc, source } => {
             let project = existing_project(state, project)?;
             needs_reason("调整预算")?;
-            let delta_value =
-                values::parse_amount(delta, Sign::Any).map_err(|e| Rejection::value("--delta", delta, e))?;
+            let delta_value = values::parse_amount(delta, Sign::Any, department.unit)
+                .map_err(|e| Rejection::value("--delta", delta, e))?;
             let doc = optional_name("--doc", doc)?;
             let source = source_field(source)?;
             crate::validate::budget_adjustment(project, delta_value, source).map_err(|mut refused| {
@@ -375,8 +375,8 @@ fn decide(
         }
         Command::RecordExpenditure { project, amount, date, voucher, memo, source } => {
             let project = existing_project(state, project)?;
-            let amount_value =
-                values::parse_amount(amount, Sign::NonNegative).map_err(|e| Rejection::value("--amount", amount, e))?;
+            let amount_value = values::parse_amount(amount, Sign::NonNegative, department.unit)
+                .map_err(|e| Rejection::value("--amount", amount, e))?;
             if amount_value.is_zero() {
                 return Err(Rejection::new(
                     RejectionKind::InvalidValue,

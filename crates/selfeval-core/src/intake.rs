@@ -389,14 +389,23 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
         );
     }
     push(
-        Command::SetBudget { project: code.into(), amount: values::fmt_plain(form.initial_budget), source: None },
+        Command::SetBudget {
+            project: code.into(),
+            amount: format!("{}万元", values::fmt_plain(form.initial_budget)),
+            source: None,
+        },
         why("年初预算数"),
         None,
     );
     let delta = form.budget - form.initial_budget;
     if !delta.is_zero() {
         push(
-            Command::AdjustBudget { project: code.into(), delta: values::fmt_plain(delta), doc: None, source: None },
+            Command::AdjustBudget {
+                project: code.into(),
+                delta: format!("{}万元", values::fmt_plain(delta)),
+                doc: None,
+                source: None,
+            },
             why("全年预算数与年初预算数之差"),
             None,
         );
@@ -405,7 +414,7 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
         push(
             Command::RecordExpenditure {
                 project: code.into(),
-                amount: values::fmt_plain(form.executed),
+                amount: format!("{}万元", values::fmt_plain(form.executed)),
                 date: format!("{year}-12-31"),
                 voucher: None,
                 memo: Some("全年执行数".into()),

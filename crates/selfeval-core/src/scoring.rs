@@ -306,7 +306,7 @@ mod tests {
     }
 
     fn amount(s: &str) -> Decimal {
-        parse_amount(s, Sign::NonNegative).unwrap()
+        parse_amount(s, Sign::NonNegative, crate::values::AmountUnit::TenThousandYuan).unwrap()
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub fn fmt_plain(value: Decimal) -> String {
 
 const AMOUNT_ACCEPTED: &str =
     "十进制数，可带单位「万元」「万」「元」（默认万元），如 6.5、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；万元最多6位小数";
+/// [`AMOUNT_ACCEPTED`] in a ledger whose unit is 元.
+const AMOUNT_ACCEPTED_YUAN: &str =
+    "十进制数，可带单位「元」「万元」「万」（默认元：本库金额单位为元），如 3200、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；元最多2位小数";
 
 /// The unit an amount was typed in, or the department's display unit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,15 +162,20 @@ pub enum Sign {
     Any,
 }
 
-/// Parses an amount typed by a person into 万元.
+/// Parses an amount typed by a person into 万元; a bare number is in
+/// `bare`, the ledger's unit (`unit set`; 万元 unless changed).
 ///
 /// Accepts `6.5`, `6.5万元`, `6.5万`, `215,457.60元`, `-0.026` (with
-/// [`Sign::Any`]). Rejects exponents, NaN, misplaced thousands separators and
-/// more precision than one 分.
-pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
+/// [`Sign::Any`]). Rejects exponents, NaN, misplaced thousands separators,
+/// separators without a unit and more precision than one 分.
+pub fn parse_amount(input: &str, sign: Sign, bare: AmountUnit) -> Result<Decimal, ValueError> {
+    let accepted = match bare {
+        AmountUnit::TenThousandYuan => AMOUNT_ACCEPTED,
+        AmountUnit::Yuan => AMOUNT_ACCEPTED_YUAN,
+    };
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(ValueError::new("金额为空", AMOUNT_ACCEPTED));
+        return Err(ValueError::new("金额为空", accepted));
     }
     let (number, unit, unit_given) = if let Some(rest) = trimmed.strip_suffix("万元") {
         (rest, AmountUnit::TenThousandYuan, true)
@@ -176,25 +184,22 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
     } else if let Some(rest) = trimmed.strip_suffix('元') {
         (rest, AmountUnit::Yuan, true)
     } else {
-        (trimmed, AmountUnit::TenThousandYuan, false)
+        (trimmed, bare, false)
     };
     let number = number.trim();
     // Errors quote the whole input as typed, unit included.
-    let value = parse_plain_decimal(number, AMOUNT_ACCEPTED).map_err(|e| {
-        ValueError::new(e.problem.replacen(&format!("「{number}」"), &format!("「{trimmed}」"), 1), AMOUNT_ACCEPTED)
+    let value = parse_plain_decimal(number, accepted).map_err(|e| {
+        ValueError::new(e.problem.replacen(&format!("「{number}」"), &format!("「{trimmed}」"), 1), accepted)
     })?;
     // Thousands separators are how 元 are printed: without a unit they are
     // a 元 amount that would be read as 万元 (10,000 times too much).
     if !unit_given && number.contains(',') {
-        return Err(ValueError::new(
-            format!("「{trimmed}」带千位分隔符却没有单位，是否为{trimmed}元？"),
-            AMOUNT_ACCEPTED,
-        ));
+        return Err(ValueError::new(format!("「{trimmed}」带千位分隔符却没有单位，是否为{trimmed}元？"), accepted));
     }
     if value.is_sign_negative() && !value.is_zero() && sign == Sign::NonNegative {
         return Err(ValueError::new(
             format!("「{trimmed}」是负数，此处金额不能为负（调减预算请用 budget adjust --delta）"),
-            AMOUNT_ACCEPTED,
+            accepted,
         ));
     }
     let in_wan = match unit {
@@ -205,14 +210,11 @@ pub fn parse_amount(input: &str, sign: Sign) -> Result<Decimal, ValueError> {
     if in_wan.abs() > MAX_AMOUNT {
         return Err(ValueError::new(
             format!("「{trimmed}」超过金额上限（1,000,000,000,000元，即100,000,000万元）"),
-            AMOUNT_ACCEPTED,
+            accepted,
         ));
     }
     if in_wan.scale() > MAX_AMOUNT_DECIMALS {
-        return Err(ValueError::new(
-            format!("「{trimmed}」精度超过1分（万元最多6位小数，元最多2位小数）"),
-            AMOUNT_ACCEPTED,
-        ));
+        return Err(ValueError::new(format!("「{trimmed}」精度超过1分（万元最多6位小数，元最多2位小数）"), accepted));
     }
     Ok(in_wan)
 }
@@ -637,14 +639,15 @@ mod ceiling_tests {
     fn ceilings_are_what_the_spec_says() {
         assert_eq!(MAX_AMOUNT, Decimal::from(100_000_000));
         assert_eq!(MAX_QUANTITY, Decimal::from(1_000_000_000_000_000i64));
-        assert!(parse_amount("1,000,000,000,000元", Sign::NonNegative).is_ok());
-        let too_much = parse_amount("1,000,000,000,000.01元", Sign::NonNegative).unwrap_err();
+        assert!(parse_amount("1,000,000,000,000元", Sign::NonNegative, AmountUnit::TenThousandYuan).is_ok());
+        let too_much =
+            parse_amount("1,000,000,000,000.01元", Sign::NonNegative, AmountUnit::TenThousandYuan).unwrap_err();
         assert_eq!(
             too_much.problem,
             "「1,000,000,000,000.01元」超过金额上限（1,000,000,000,000元，即100,000,000万元）"
         );
-        assert!(parse_amount("50000000000000000000000000000", Sign::NonNegative).is_err());
-        assert!(parse_amount("-79228162514264337593543950335", Sign::Any).is_err());
+        assert!(parse_amount("50000000000000000000000000000", Sign::NonNegative, AmountUnit::TenThousandYuan).is_err());
+        assert!(parse_amount("-79228162514264337593543950335", Sign::Any, AmountUnit::TenThousandYuan).is_err());
         assert!(parse_target("≥0.0000000000000000000001个").is_err());
         assert!(parse_target("≥0.000001个").is_ok());
         assert!(parse_actual_number("99999999999999999999999999个", "个").is_err());
@@ -683,9 +686,13 @@ mod tests {
             (" 58.79 ", "58.79"),
         ];
         for (input, expected) in cases {
-            assert_eq!(parse_amount(input, Sign::NonNegative).unwrap(), d(expected), "{input}");
+            assert_eq!(
+                parse_amount(input, Sign::NonNegative, AmountUnit::TenThousandYuan).unwrap(),
+                d(expected),
+                "{input}"
+            );
         }
-        assert_eq!(parse_amount("-0.026", Sign::Any).unwrap(), d("-0.026"));
+        assert_eq!(parse_amount("-0.026", Sign::Any, AmountUnit::TenThousandYuan).unwrap(), d("-0.026"));
     }
 
     #[test]
@@ -709,7 +716,7 @@ mod tests {
             ("12,34万元", "「12,34万元」的千位分隔符位置不对"),
         ];
         for (input, expected) in cases {
-            let error = parse_amount(input, Sign::NonNegative).unwrap_err();
+            let error = parse_amount(input, Sign::NonNegative, AmountUnit::TenThousandYuan).unwrap_err();
             assert!(error.problem.contains(expected), "{input}: {error}");
             assert_eq!(error.accepted, AMOUNT_ACCEPTED);
         }

@@ -23,9 +23,13 @@ pub const TARGETS: &[(&str, Harness)] =
 pub fn parsers(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for sign in [Sign::NonNegative, Sign::Any] {
-        if let Ok(amount) = values::parse_amount(text, sign) {
+        if let Ok(amount) = values::parse_amount(text, sign, values::AmountUnit::Yuan) {
             assert!(values::amount_in_range(amount), "{text:?} parsed to {amount} beyond the ceiling");
-            let again = values::parse_amount(&values::fmt_plain(amount), sign).expect("a parsed amount parses again");
+        }
+        if let Ok(amount) = values::parse_amount(text, sign, values::AmountUnit::TenThousandYuan) {
+            assert!(values::amount_in_range(amount), "{text:?} parsed to {amount} beyond the ceiling");
+            let again = values::parse_amount(&values::fmt_plain(amount), sign, values::AmountUnit::TenThousandYuan)
+                .expect("a parsed amount parses again");
             assert_eq!(again, amount, "{text:?}");
         }
     }

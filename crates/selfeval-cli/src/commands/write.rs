@@ -95,7 +95,7 @@ pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request
 }
 
 /// An effective time: RFC 3339, or a date (its start, Beijing time).
-fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+pub(crate) fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     let trimmed = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
         return Ok(t.to_utc());
