@@ -278,3 +278,23 @@ fn the_roster_seal_and_budget_rules_are_judged_as_the_cli_judges_them() {
         refused_by_import_and_verify(&with_appended(&lines, DEMO_OFFICE, events), seq, expected);
     }
 }
+
+/// Found by the fuzz target `handle` once it asserted both directions: a
+/// spending dated outside the budget year, which `spend` refuses.
+#[test]
+fn a_spending_outside_the_budget_year_is_judged_as_the_cli_judges_it() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let clerk = Env::with_project();
+    clerk.fails(&["spend", "P01", "--amount", "1", "--date", "2099-01-01"], 1, "--date：支出日期不在2024预算年度内");
+    let lines = demo_lines(&env);
+    let forged = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[
+            ("project/P02", "SelfEvaluationReopened", "{\"project\":\"P02\"}"),
+            ("project/P02", "ExpenditureRecorded", "{\"project\":\"P02\",\"amount\":\"1\",\"date\":\"2099-01-01\"}"),
+        ],
+    );
+    refused_by_import_and_verify(&forged, 79, "date：支出日期不在2024预算年度内");
+}

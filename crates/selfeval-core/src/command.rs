@@ -208,7 +208,7 @@ impl Rejection {
         Rejection::new(RejectionKind::InvalidValue, field, given, error.problem, error.accepted)
     }
 
-    fn rule(field: &str, given: &str, problem: impl Into<String>, accepted: impl Into<String>) -> Self {
+    pub(crate) fn rule(field: &str, given: &str, problem: impl Into<String>, accepted: impl Into<String>) -> Self {
         Rejection::new(RejectionKind::Rule, field, given, problem, accepted)
     }
 }
@@ -387,15 +387,10 @@ fn decide(
                 ));
             }
             let date_value = date_field("--date", date)?;
-            let year = department.year;
-            if chrono::Datelike::year(&date_value) != year {
-                return Err(Rejection::rule(
-                    "--date",
-                    date,
-                    format!("支出日期不在{year}预算年度内"),
-                    format!("{year}-01-01 至 {year}-12-31 之间的日期"),
-                ));
-            }
+            crate::validate::expenditure_date(department.year, date_value).map_err(|mut refused| {
+                refused.given.clone_from(date);
+                refused
+            })?;
             Ok(vec![EventPayload::ExpenditureRecorded(ExpenditureRecorded {
                 project: project.code.clone(),
                 amount: amount_value,

@@ -93,6 +93,20 @@ pub fn evidence_file(project: &Project, file: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// A spending's payment date lies in the budget year. The one rule for
+/// `spend` and for a recorded `ExpenditureRecorded`.
+pub fn expenditure_date(year: i32, date: chrono::NaiveDate) -> Result<(), Rejection> {
+    if chrono::Datelike::year(&date) != year {
+        return Err(Rejection::rule(
+            "--date",
+            &date.to_string(),
+            format!("支出日期不在{year}预算年度内"),
+            format!("{year}-01-01 至 {year}-12-31 之间的日期"),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `project`'s budget may be adjusted by `delta` (of `source`, 本年
 /// 财政拨款 when `None`): not by zero, and neither the year's budget nor
 /// that source's part of it below zero after it. The one rule for `budget
@@ -410,6 +424,8 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             if p.amount <= Decimal::ZERO {
                 return Err(format!("amount：支出 {} 不是正数", p.amount));
             }
+            let year = state.department().map_or(0, |d| d.year);
+            expenditure_date(year, p.date).map_err(|r| format!("date：{}", r.problem))?;
             amount("amount", p.amount)
         }
         E::ExpenditureReversed(p) => {

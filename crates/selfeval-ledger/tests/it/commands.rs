@@ -73,17 +73,18 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
         )),
         (project(), 0u32..900)
             .prop_map(|(p, a)| (true, Command::SetBudget { project: p, amount: a.to_string(), source: None })),
-        (project(), 0u32..500).prop_map(|(p, a)| (
-            false,
-            Command::RecordExpenditure {
-                project: p,
-                amount: a.to_string(),
-                date: "2024-06-30".into(),
-                voucher: None,
-                memo: None,
-                source: None
-            }
-        )),
+        (project(), 0u32..500, prop_oneof![4 => Just("2024-06-30"), 1 => Just("2099-01-01"), 1 => Just("2023-12-31")])
+            .prop_map(|(p, a, date)| (
+                false,
+                Command::RecordExpenditure {
+                    project: p,
+                    amount: a.to_string(),
+                    date: date.into(),
+                    voucher: None,
+                    memo: None,
+                    source: None
+                }
+            )),
         (1u64..40).prop_map(|s| (true, Command::ReverseExpenditure { seq: s.to_string() })),
         (project(), 0u8..3, prop_oneof![Just("≥95%"), Just("≤90万元"), Just("效果明显")]).prop_map(|(p, i, t)| (
             false,
