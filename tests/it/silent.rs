@@ -112,3 +112,44 @@ fn a_spendings_payment_date_is_its_business_date_and_a_contradicting_at_is_refus
     std::fs::write(&file, "spend P01 --amount 1 --date 2024-04-01 --at 2024-05-01\n").unwrap();
     env.fails(&["batch", file.to_str().unwrap()], 1, "不是同一天");
 }
+
+/// Item 11: setting a value to what it already is recorded a second event;
+/// item 17: `score adjust` to the score the rules give yielded a pointless
+/// I17. Each answers 「没有变化」, exit 1, nothing written.
+#[test]
+fn setting_a_value_to_what_it_already_is_records_nothing() {
+    let env = Env::with_project();
+    env.fails(
+        &["budget", "set", "P01", "--amount", "6", "--reason", "再次批复"],
+        1,
+        "--amount：项目P01的年初预算数（本年财政拨款）没有变化：已是6万元（60,000.00元，事件3）",
+    );
+    env.ok(&["budget", "set", "P01", "--amount", "25", "--reason", "更正"]);
+    env.fails(
+        &["budget", "set", "P01", "--amount", "25万元", "--reason", "再次"],
+        1,
+        "没有变化：已是25万元（250,000.00元，事件4）",
+    );
+    // Another source is another figure.
+    env.ok(&["budget", "set", "P01", "--amount", "25", "--source", "上年结转", "--reason", "结转"]);
+    env.indicator("I1", "产出指标", "培训人数", "≥100人", "20");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "90人", "--deviation", "疫情"]);
+    env.fails(
+        &["indicator", "actual", "P01", "I1", "--value", "90人", "--deviation", "疫情"],
+        1,
+        "--value：指标I1的实际完成值没有变化（已是「90人」，事件7）",
+    );
+    // The same value with another reason is a change.
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "90人", "--deviation", "疫情延期"]);
+    // The rules give 18 (90 of 100, of 20 points): an override of 18 says nothing.
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    let score = table["indicators"][0]["score"].as_str().unwrap().to_owned();
+    assert_eq!(score, "18.00");
+    env.fails(
+        &["score", "adjust", "P01", "I1", "--score", "18", "--reason", "复核"],
+        1,
+        "--score：I1的得分没有变化：已是18（按规则得出）",
+    );
+    env.ok(&["score", "adjust", "P01", "I1", "--score", "19", "--reason", "复核"]);
+    env.fails(&["score", "adjust", "P01", "I1", "--score", "19.00", "--reason", "再复核"], 1, "已是19（人工调整，事件");
+}

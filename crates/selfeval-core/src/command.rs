@@ -348,11 +348,16 @@ fn decide(
             })])
         }
         Command::SetBudget { project, amount, source } => {
+            let request_amount = amount.clone();
             let project = existing_project(state, project)?;
             needs_reason("设定预算")?;
             let amount = values::parse_amount(amount, Sign::NonNegative, department.unit)
                 .map_err(|e| Rejection::value("--amount", amount, e))?;
             let source = source_field(source)?.unwrap_or(BudgetSource::CurrentAppropriation);
+            crate::validate::budget_set(project, amount, source, request.meta.occurred_at).map_err(|mut refused| {
+                refused.given.clone_from(&request_amount);
+                refused
+            })?;
             Ok(vec![EventPayload::BudgetSet(BudgetSet { project: project.code.clone(), amount, source })])
         }
         Command::AdjustBudget { project, delta, doc, source } => {
@@ -576,7 +581,7 @@ fn decide(
                 }
             };
             // What the judge of a recorded event would refuse is never made.
-            crate::validate::actual_value(profile, ind, &payload)?;
+            crate::validate::actual_value(profile, ind, &payload, request.meta.occurred_at)?;
             Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
         }
         Command::MarkNotApplicable { project, item } => {
@@ -770,6 +775,10 @@ fn decide(
                     format!("0 至 {} 之间的数", values::fmt_plain(weight)),
                 ));
             }
+            crate::validate::score_change(project, item, score_value, profile).map_err(|mut refused| {
+                refused.given.clone_from(score);
+                refused
+            })?;
             Ok(vec![EventPayload::ScoreAdjusted(ScoreAdjusted {
                 project: project.code.clone(),
                 item: item.clone(),

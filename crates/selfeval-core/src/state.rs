@@ -96,6 +96,8 @@ pub struct Note {
 pub struct BudgetLine {
     /// The event.
     pub seq: u64,
+    /// When it took effect (the event's business time, `--at`).
+    pub effective: chrono::DateTime<chrono::Utc>,
     /// The amount in 万元.
     pub amount: Decimal,
     /// Its source.
@@ -140,6 +142,8 @@ pub struct Expenditure {
 pub struct Actual {
     /// The event.
     pub seq: u64,
+    /// When it took effect (the event's business time, `--at`).
+    pub effective: chrono::DateTime<chrono::Utc>,
     /// As typed.
     pub value: String,
     /// The number, for a quantitative indicator.
@@ -443,7 +447,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 9;
+pub const STATE_VERSION: u32 = 10;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -646,7 +650,12 @@ impl State {
             }
             EventPayload::BudgetSet(p) => {
                 if let Some(project) = self.project_mut(&p.project) {
-                    project.budget_lines.push(BudgetLine { seq, amount: p.amount, source: p.source });
+                    project.budget_lines.push(BudgetLine {
+                        seq,
+                        effective: event.meta.occurred_at,
+                        amount: p.amount,
+                        source: p.source,
+                    });
                 }
             }
             EventPayload::BudgetAdjusted(p) => {
@@ -709,6 +718,7 @@ impl State {
                 if let Some(indicator) = self.project_mut(&p.project).and_then(|pr| pr.indicator_mut(&p.indicator)) {
                     indicator.actual = Some(Actual {
                         seq,
+                        effective: event.meta.occurred_at,
                         value: p.value.clone(),
                         number: p.number,
                         level: p.level,

@@ -93,6 +93,34 @@ pub fn evidence_file(project: &Project, file: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// A 年初预算数 set again for its source: something must change. The one
+/// rule for `budget set` and for a recorded `BudgetSet`.
+/// A set of the same amount that does not date it earlier changes nothing.
+pub fn budget_set(
+    project: &Project,
+    amount: Decimal,
+    source: BudgetSource,
+    effective: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Rejection> {
+    let current = project.budget_lines.iter().rev().find(|l| l.source == source);
+    if let Some(line) = current.filter(|l| l.amount == amount && effective >= l.effective) {
+        return Err(Rejection::rule(
+            "--amount",
+            &crate::values::fmt_plain(amount),
+            format!(
+                "项目{}的年初预算数（{}）没有变化：已是{}万元（{}元，事件{}）",
+                project.code,
+                source.label(),
+                crate::values::fmt_plain(amount),
+                crate::values::AmountUnit::Yuan.format(amount),
+                line.seq
+            ),
+            "与现有的不同的金额；预算的增减请用 budget adjust",
+        ));
+    }
+    Ok(())
+}
+
 /// A spending's payment date lies in the budget year. The one rule for
 /// `spend` and for a recorded `ExpenditureRecorded`.
 pub fn expenditure_date(year: i32, date: chrono::NaiveDate) -> Result<(), Rejection> {
@@ -190,6 +218,35 @@ pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> 
         }
         _ => Ok(()),
     }
+}
+
+/// A score set by hand must change the item's score: not the one it has
+/// (its override, or the one the rules give). The one rule for `score
+/// adjust` and for a recorded `ScoreAdjusted`.
+pub fn score_change(project: &Project, item: &str, score: Decimal, profile: &RuleProfile) -> Result<(), Rejection> {
+    let (overridden, auto) = match project.indicator(item) {
+        None => (
+            project.budget_score_override.as_ref(),
+            crate::scoring::budget_outcome(project.budget().value, project.executed().value, project.budget_weight)
+                .score,
+        ),
+        Some(indicator) => {
+            (indicator.score_override.as_ref(), crate::scoring::indicator_auto_score(indicator, profile))
+        }
+    };
+    let (current, how) = match (overridden, auto) {
+        (Some(o), _) => (Some(o.score), format!("人工调整，事件{}", o.seq)),
+        (None, auto) => (auto, "按规则得出".to_owned()),
+    };
+    if current == Some(score) {
+        return Err(Rejection::rule(
+            "--score",
+            &crate::values::fmt_plain(score),
+            format!("{item}的得分没有变化：已是{}（{how}）", crate::values::fmt_plain(score)),
+            "与现有得分不同的分数；撤销人工调整用 --score auto",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `problem` may take a rectification step: not completed, and,
@@ -298,6 +355,7 @@ pub fn actual_value(
     profile: &RuleProfile,
     indicator: &crate::state::Indicator,
     actual: &crate::event::IndicatorActualRecorded,
+    effective: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Rejection> {
     let code = indicator.code.as_str();
     let refuse = |kind: RejectionKind, field: &str, problem: String, accepted: &str| {
@@ -305,6 +363,26 @@ pub fn actual_value(
     };
     if indicator.not_applicable.is_some() {
         return Err(refuse(RejectionKind::Rule, "ICODE", format!("指标{code}已标记为不适用"), "适用的指标编号"));
+    }
+    if let Some(current) = &indicator.actual {
+        let same = current.value == actual.value
+            && current.number == actual.number
+            && current.level == actual.level
+            && current.score == actual.score
+            && current.deviation_reason == actual.deviation_reason
+            && current.measure == actual.measure
+            // Dated earlier, or clearing a score set by hand, it changes something.
+            && effective >= current.effective
+            && indicator.score_override.is_none();
+        if same {
+            return Err(Rejection::new(
+                RejectionKind::Rule,
+                "--value",
+                &actual.value,
+                format!("指标{code}的实际完成值没有变化（已是「{}」，事件{}）", actual.value, current.seq),
+                "与现有的不同的实际完成值、偏差原因或改进措施",
+            ));
+        }
     }
     let invalid = RejectionKind::InvalidValue;
     match (&indicator.target, actual.number, actual.level, actual.score) {
@@ -409,10 +487,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             points("budget_weight", p.budget_weight)
         }
         E::BudgetSet(p) => {
-            project(&p.project)?;
+            let owner = project(&p.project)?;
             if p.amount.is_sign_negative() && !p.amount.is_zero() {
                 return Err(format!("amount：年初预算数 {} 为负", p.amount));
             }
+            budget_set(owner, p.amount, p.source, event.meta.occurred_at)
+                .map_err(|r| format!("amount：{}", r.problem))?;
             amount("amount", p.amount)
         }
         E::BudgetAdjusted(p) => {
@@ -458,7 +538,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 .indicator(&p.indicator)
                 .ok_or_else(|| format!("indicator：项目{}没有指标「{}」", p.project, p.indicator))?;
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
-            actual_value(profile, defined, p).map_err(|r| format!("actual：{}", r.problem))
+            actual_value(profile, defined, p, event.meta.occurred_at).map_err(|r| format!("actual：{}", r.problem))
         }
         E::MarkedNotApplicable(p) => {
             if p.item != BUDGET_ITEM {
@@ -476,7 +556,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             };
             (p.score >= Decimal::ZERO && p.score <= weight)
                 .then_some(())
-                .ok_or_else(|| format!("score：得分 {} 不在 0 至分值 {weight} 之间", p.score))
+                .ok_or_else(|| format!("score：得分 {} 不在 0 至分值 {weight} 之间", p.score))?;
+            let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
+            score_change(owner, &p.item, p.score, profile).map_err(|r| format!("score：{}", r.problem))
         }
         E::ProblemIdentified(p) => {
             project(&p.project)?;

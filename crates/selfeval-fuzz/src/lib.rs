@@ -291,6 +291,9 @@ pub fn handle(data: &[u8]) {
 /// where the command's text does not even parse): what a forger writes
 /// into a log to get past `handle`, and what `check_event` must refuse.
 pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
+    // Amounts as handle reads them: a bare number in the ledger's unit.
+    let unit = state.department().map(|d| d.unit).unwrap_or_default();
+    let money = |text: &str, sign: Sign| values::parse_amount(text, sign, unit).ok();
     let step = |project: &str| WorkflowStep { project: project.to_owned() };
     Some(match command {
         Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
@@ -318,13 +321,13 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
         }
         Command::SetBudget { project, amount, source: None } => EventPayload::BudgetSet(BudgetSet {
             project: project.clone(),
-            amount: amount.parse().ok()?,
+            amount: money(amount, Sign::NonNegative)?,
             source: BudgetSource::CurrentAppropriation,
         }),
         Command::RecordExpenditure { project, amount, date, voucher, memo, source: None } => {
             EventPayload::ExpenditureRecorded(ExpenditureRecorded {
                 project: project.clone(),
-                amount: amount.parse().ok()?,
+                amount: money(amount, Sign::NonNegative)?,
                 date: date.parse().ok()?,
                 voucher: voucher.clone(),
                 memo: memo.clone(),
@@ -346,7 +349,7 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
         }
         Command::AdjustBudget { project, delta, doc, source: None } => EventPayload::BudgetAdjusted(BudgetAdjusted {
             project: project.clone(),
-            delta: delta.parse().ok()?,
+            delta: money(delta, Sign::Any)?,
             doc: doc.clone(),
             source: None,
         }),
