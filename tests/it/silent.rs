@@ -153,3 +153,44 @@ fn setting_a_value_to_what_it_already_is_records_nothing() {
     env.ok(&["score", "adjust", "P01", "I1", "--score", "19", "--reason", "复核"]);
     env.fails(&["score", "adjust", "P01", "I1", "--score", "19.00", "--reason", "再复核"], 1, "已是19（人工调整，事件");
 }
+
+/// Item 5: `--target ≥0.95` for a rate was accepted as a bare number, then
+/// `--value 98%` was refused with a message that contradicted itself and
+/// `--value 0.9` scored; `--value 95` for a % target suggested 9500%.
+#[test]
+fn a_rates_target_is_a_percentage_and_the_hints_say_the_likely_one() {
+    let env = Env::with_project();
+    let refused = env.fails(
+        &[
+            "indicator",
+            "add",
+            "P01",
+            "I1",
+            "--level1",
+            "产出指标",
+            "--level2",
+            "质量指标",
+            "--name",
+            "验收合格率",
+            "--target",
+            "≥0.95",
+            "--weight",
+            "20",
+        ],
+        1,
+        "--target",
+    );
+    assert_eq!(
+        refused.stderr(),
+        "错误：--target：「验收合格率」是比率，年度指标值「≥0.95」却是不带单位的小数：是否为≥95%？；可接受：以%计的年度指标值，如 ≥95%\n"
+    );
+    env.indicator("I1", "产出指标", "验收合格率", "≥95%", "20");
+    env.fails(&["indicator", "actual", "P01", "I1", "--value", "95"], 1, "（是否为95%？）");
+    env.fails(&["indicator", "actual", "P01", "I1", "--value", "0.98"], 1, "（是否为98%？）");
+    // A ratio that is not a rate by its name keeps its bare target, and a
+    // percentage typed against it is told the two units differ.
+    env.indicator("I2", "产出指标", "设备完好指数", "≥0.9", "20");
+    env.fails(&["indicator", "actual", "P01", "I2", "--value", "98%"], 1, "「98%」以%计，而年度指标值是不带单位的数");
+    // An amendment cannot make a rate's target a bare fraction either.
+    env.fails(&["indicator", "amend", "P01", "I1", "--target", "≥0.9", "--reason", "更正"], 1, "是否为≥90%？");
+}

@@ -462,6 +462,10 @@ fn decide(
             let level1 = level1.trim();
             crate::validate::indicator_definition(profile, project, indicator, level1, level2, name)?;
             let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
+            crate::validate::rate_target(name, &target_value).map_err(|mut refused| {
+                refused.given.clone_from(target);
+                refused
+            })?;
             // Points that do not add up to 100 are recorded as typed and
             // raise I7: a quality finding, not a refusal.
             let weight_value = weight_field("--weight", weight, false)?;
@@ -659,6 +663,7 @@ fn decide(
             let name = name.filter(|v| *v != ind.name);
             let target = target.filter(|v| *v != ind.target);
             let weight = weight.filter(|v| *v != ind.weight);
+            crate::validate::rate_target(name.as_deref().unwrap_or(&ind.name), target.as_ref().unwrap_or(&ind.target))?;
             if level1.is_none() && level2.is_none() && name.is_none() && target.is_none() && weight.is_none() {
                 return Err(Rejection::rule(
                     "ICODE",

@@ -346,6 +346,32 @@ pub fn indicator_definition(
     Ok(())
 }
 
+/// A rate's target is a percentage: an indicator whose name ends in 率 or
+/// 度 (合格率, 完成率, 满意度 …) with a bare fraction ≤ 1 as its target
+/// (`≥0.95`) is a percentage typed as a fraction. The one rule for
+/// `indicator add|amend` and the recorded definitions and amendments.
+pub fn rate_target(name: &str, target: &Target) -> Result<(), Rejection> {
+    let rate = name.trim().ends_with('率') || name.trim().ends_with('度');
+    if let Target::Quantitative { op, value, unit } = target {
+        if rate && unit.is_empty() && *value > Decimal::ZERO && *value <= Decimal::ONE {
+            let typed = format!("{}{}", op.symbol(), crate::values::fmt_plain(*value));
+            let percent = crate::values::fmt_plain(crate::arith::mul(*value, Decimal::ONE_HUNDRED));
+            return Err(Rejection::new(
+                RejectionKind::InvalidValue,
+                "--target",
+                &typed,
+                format!(
+                    "「{}」是比率，年度指标值「{typed}」却是不带单位的小数：是否为{}{percent}%？",
+                    name.trim(),
+                    op.symbol()
+                ),
+                "以%计的年度指标值，如 ≥95%",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Whether `actual` may be recorded for `indicator` under `profile`: an
 /// applicable indicator; for a quantitative target a number within range
 /// and no level; for a qualitative one a level and a score inside that
@@ -526,6 +552,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
+            rate_target(&p.name, &p.target).map_err(|r| format!("target：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
                     return Err(format!("target：年度指标值 {value} 超出范围"));
@@ -597,6 +624,11 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         }
         E::IndicatorAmended(p) => {
             indicator(&p.project, &p.indicator)?;
+            if let Some(current) = project(&p.project)?.indicator(&p.indicator) {
+                let name = p.name.as_deref().unwrap_or(&current.name);
+                rate_target(name, p.target.as_ref().unwrap_or(&current.target))
+                    .map_err(|r| format!("target：{}", r.problem))?;
+            }
             if let Some(Target::Quantitative { value, .. }) = &p.target {
                 if !quantity_in_range(*value) {
                     return Err(format!("target：年度指标值 {value} 超出范围"));

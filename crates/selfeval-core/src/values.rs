@@ -457,14 +457,26 @@ pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueErro
         return Err(ValueError::new(format!("「{trimmed}」不是数字，定量指标的实际完成值须为数字"), ACCEPTED));
     }
     if typed_unit.is_empty() && unit == "%" {
-        // 0.95 for a ≥90% target is a fraction typed for a percentage.
+        // 0.95 for a ≥90% target is a fraction typed for a percentage; 95
+        // is a percentage without its sign.
         let hint = parse_plain_decimal(number, ACCEPTED)
             .ok()
-            .map(|v| format!("（是否为{}%？）", fmt_plain(crate::arith::mul(v, Decimal::ONE_HUNDRED))))
+            .map(|v| {
+                let percent = if v.abs() <= Decimal::ONE { crate::arith::mul(v, Decimal::ONE_HUNDRED) } else { v };
+                format!("（是否为{}%？）", fmt_plain(percent))
+            })
             .unwrap_or_default();
         return Err(ValueError::new(
             format!("「{trimmed}」没有单位「%」：年度指标值以%计，实际完成值也须写%{hint}"),
             "以%计的数，如 95%",
+        ));
+    }
+    if typed_unit == "%" && unit.is_empty() {
+        return Err(ValueError::new(
+            format!(
+                "「{trimmed}」以%计，而年度指标值是不带单位的数：两者须同一单位；若年度指标值本是百分比，请先用 indicator amend --target 更正为带%的值"
+            ),
+            "与年度指标值相同单位的数（不带单位），或先把年度指标值更正为百分比",
         ));
     }
     if !typed_unit.is_empty() && typed_unit != unit {
@@ -766,8 +778,11 @@ mod tests {
         assert_eq!(parse_actual_number("98%", "%").unwrap(), d("98"));
         assert_eq!(
             parse_actual_number("98", "%").unwrap_err().problem,
-            "「98」没有单位「%」：年度指标值以%计，实际完成值也须写%（是否为9800%？）"
+            "「98」没有单位「%」：年度指标值以%计，实际完成值也须写%（是否为98%？）"
         );
+        assert!(parse_actual_number("0.98", "%").unwrap_err().problem.ends_with("（是否为98%？）"));
+        let mixed = parse_actual_number("98%", "").unwrap_err().problem;
+        assert!(mixed.starts_with("「98%」以%计，而年度指标值是不带单位的数"), "{mixed}");
         assert_eq!(parse_actual_number("98", "个").unwrap(), d("98"));
         assert!(parse_actual_number("98个", "%").unwrap_err().problem.contains("单位"));
         assert!(parse_actual_number("很好", "%").unwrap_err().problem.contains("不是数字"));

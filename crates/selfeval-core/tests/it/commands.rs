@@ -502,7 +502,7 @@ fn a_percent_target_needs_a_percent_actual() {
         "--value",
         "「0.95」没有单位「%」：年度指标值以%计，实际完成值也须写%（是否为95%？）",
     );
-    rejected(&mut world, None, actual("P01", "I1", "95"), "--value", "（是否为9500%？）");
+    rejected(&mut world, None, actual("P01", "I1", "95"), "--value", "（是否为95%？）");
     world.ok(actual("P01", "I1", "95%"));
     assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("10")));
 }
