@@ -256,6 +256,10 @@ fn problems_rectification_narratives_and_workflow() {
     env.ok(&["submit", "P01"]);
     env.ok(&["approve", "P01"]);
     assert_eq!(env.json(&["table", "P01", "--format", "json"])["status"], "approved");
+    // Approved, the project is locked in open mode too (A6): a new profile
+    // would rescore it.
+    env.fails(&["profile", "set", "cz2020-linear", "--reason", "省厅要求"], 1, "违反规则A6");
+    env.ok(&["reopen", "P01", "--reason", "改用新评分规则"]);
     env.fails(&["profile", "set", "cz2020-linear"], 1, "--reason：变更评分规则须说明原因");
     env.ok(&["profile", "set", "cz2020-linear", "--reason", "省厅要求"]);
     assert_eq!(env.json(&["report", "--format", "json"])["profile"], "cz2020-linear");

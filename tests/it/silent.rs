@@ -194,3 +194,27 @@ fn a_rates_target_is_a_percentage_and_the_hints_say_the_likely_one() {
     // An amendment cannot make a rate's target a bare fraction either.
     env.fails(&["indicator", "amend", "P01", "I1", "--target", "≥0.9", "--reason", "更正"], 1, "是否为≥90%？");
 }
+
+/// Item 14: in open mode (no roster) an approved project was not locked:
+/// another department's actor recorded into it with exit 0.
+#[test]
+fn an_approval_locks_its_project_in_open_mode_too() {
+    let env = Env::with_project();
+    env.indicator("I1", "产出指标", "培训人数", "≥100人", "90");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "120人"]);
+    env.ok(&["submit", "P01"]);
+    env.ok_as("李四@领导小组办公室", &["approve", "P01", "--reason", "审核通过"]);
+    let refused = env.run(&["--actor", "王五@财务局", "spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    assert_eq!(refused.code(), 1, "{}", refused.stderr());
+    assert!(
+        refused.stderr().starts_with(
+            "错误：CODE：违反规则A6（已审核通过的项目已锁定，重新打开（reopen）前不得写入）：项目P01已于事件#"
+        ),
+        "{}",
+        refused.stderr()
+    );
+    env.fails(&["profile", "set", "cz2020-linear", "--reason", "r"], 1, "违反规则A6");
+    // Reopened, it takes writes again, and is approved again to lock again.
+    env.ok(&["reopen", "P01", "--reason", "补记支出"]);
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+}

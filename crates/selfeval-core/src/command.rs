@@ -664,15 +664,7 @@ fn decide(
             let target = target.filter(|v| *v != ind.target);
             let weight = weight.filter(|v| *v != ind.weight);
             crate::validate::rate_target(name.as_deref().unwrap_or(&ind.name), target.as_ref().unwrap_or(&ind.target))?;
-            if level1.is_none() && level2.is_none() && name.is_none() && target.is_none() && weight.is_none() {
-                return Err(Rejection::rule(
-                    "ICODE",
-                    &ind.code,
-                    format!("指标{}没有变化：给出的值与现有的相同或没有给出", ind.code),
-                    "--level1、--level2、--name、--target、--weight 中至少一项新值",
-                ));
-            }
-            Ok(vec![EventPayload::IndicatorAmended(IndicatorAmended {
+            let amended = IndicatorAmended {
                 project: project.code.clone(),
                 indicator: ind.code.clone(),
                 level1,
@@ -680,7 +672,9 @@ fn decide(
                 name,
                 target,
                 weight,
-            })])
+            };
+            crate::validate::indicator_amendment(ind, &amended)?;
+            Ok(vec![EventPayload::IndicatorAmended(amended)])
         }
         Command::WithdrawIndicator { project, indicator } => {
             let project = existing_project(state, project)?;
@@ -869,7 +863,7 @@ fn decide(
         Command::Approve { project } => {
             let project = existing_project(state, project)?;
             crate::validate::workflow_step(project, crate::validate::Step::Approve)?;
-            Ok(vec![EventPayload::SelfEvaluationApproved(WorkflowStep { project: project.code.clone() })])
+            Ok(vec![EventPayload::SelfEvaluationApproved(Approval { project: project.code.clone(), locks: true })])
         }
         Command::Return { project } => {
             let project = existing_project(state, project)?;

@@ -319,6 +319,18 @@ pub struct WorkflowStep {
     pub project: String,
 }
 
+/// 自评已审核通过: the approval of one project. `locks` (v2, always true
+/// when written now): the approval locks the project in open mode too
+/// (rule A6); a v1 approval, from before, locks only with a roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// The project code.
+    pub project: String,
+    /// Whether it locks the project without a roster (v2).
+    #[serde(default)]
+    pub locks: bool,
+}
+
 /// 绩效指标已更正: new values for some of an indicator's definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorAmended {
@@ -599,7 +611,7 @@ catalogue! {
     RectificationCompleted(RectificationCompleted) = 1, "整改已完成";
     NarrativeSet(NarrativeSet) = 1, "说明文字已设定";
     SelfEvaluationSubmitted(WorkflowStep) = 1, "自评已提交";
-    SelfEvaluationApproved(WorkflowStep) = 1, "自评已审核通过";
+    SelfEvaluationApproved(Approval) = 2, "自评已审核通过";
     SelfEvaluationReturned(WorkflowStep) = 1, "自评已退回";
     IndicatorAmended(IndicatorAmended) = 1, "绩效指标已更正";
     IndicatorWithdrawn(ItemWithdrawn) = 1, "绩效指标已撤回";
@@ -708,7 +720,7 @@ impl EventPayload {
             | E::RectificationProgressed(RectificationProgressed { project, .. })
             | E::RectificationCompleted(RectificationCompleted { project, .. })
             | E::SelfEvaluationSubmitted(WorkflowStep { project })
-            | E::SelfEvaluationApproved(WorkflowStep { project })
+            | E::SelfEvaluationApproved(Approval { project, .. })
             | E::SelfEvaluationReturned(WorkflowStep { project })
             | E::IndicatorAmended(IndicatorAmended { project, .. })
             | E::IndicatorWithdrawn(ItemWithdrawn { project, .. })

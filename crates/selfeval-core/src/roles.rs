@@ -221,7 +221,18 @@ fn check(state: &State, actor: &str, action: Action<'_>) -> Result<(), Rejection
         }
     }
     if !governance.has_roster() {
-        // Open mode; the first member added must be the actor, as office.
+        // Open mode: an approval recorded since A6 applies here too locks
+        // its project as with a roster (reopen unlocks it).
+        match action {
+            Action::Office { scores: true } => {
+                let locked: Vec<&Project> =
+                    state.projects().iter().filter(|p| p.status == Status::Approved && p.approval_locks).collect();
+                profile_lock(&locked, false)?;
+            }
+            Action::Project { project, kind } if project.approval_locks => approval_lock(project, kind, false)?,
+            _ => {}
+        }
+        // The first member added must be the actor, as office.
         // An unreadable role is the command's own refusal (--role).
         if let Action::AddMember { member, role: Some(role) } = action {
             if member != actor || role != Role::Office || !actor.contains('@') {
@@ -273,18 +284,8 @@ fn check(state: &State, actor: &str, action: Action<'_>) -> Result<(), Rejection
     }
     match action {
         Action::Office { scores: true } => {
-            let approved: Vec<&str> =
-                state.projects().iter().filter(|p| p.status == Status::Approved).map(|p| p.code.as_str()).collect();
-            if !approved.is_empty() {
-                return Err(refusal(
-                    "A6",
-                    "--profile",
-                    "",
-                    format!("项目{}已审核通过，变更评分规则会改变其得分", approved.join("、")),
-                    "办公室人员先用 selfeval reopen 重新打开这些项目",
-                ));
-            }
-            Ok(())
+            let approved: Vec<&Project> = state.projects().iter().filter(|p| p.status == Status::Approved).collect();
+            profile_lock(&approved, true)
         }
         Action::AddProject { code, section } => {
             if member.role == Role::Section && section.map(str::trim) != Some(member.section.as_str()) {
@@ -301,6 +302,38 @@ fn check(state: &State, actor: &str, action: Action<'_>) -> Result<(), Rejection
         Action::Project { project, kind } => check_project(member, actor, project, kind),
         _ => Ok(()),
     }
+}
+
+/// A6: an approved project takes nothing but its reopening.
+fn approval_lock(project: &Project, kind: ProjectWrite<'_>, roster: bool) -> Result<(), Rejection> {
+    let who = if roster { "办公室人员" } else { "" };
+    if project.status == Status::Approved && kind != ProjectWrite::Reopen {
+        let approved = project.workflow.iter().rev().find(|w| w.status == Status::Approved).map_or(0, |w| w.note.seq);
+        return Err(refusal(
+            "A6",
+            "CODE",
+            &project.code,
+            format!("项目{}已于事件#{approved}审核通过，已锁定", project.code),
+            format!("{who}先用 selfeval reopen {} --reason 原因 重新打开", project.code),
+        ));
+    }
+    Ok(())
+}
+
+/// A6: no new profile while an approved project would be rescored by it.
+fn profile_lock(approved: &[&Project], roster: bool) -> Result<(), Rejection> {
+    let who = if roster { "办公室人员" } else { "" };
+    if approved.is_empty() {
+        return Ok(());
+    }
+    let codes: Vec<&str> = approved.iter().map(|p| p.code.as_str()).collect();
+    Err(refusal(
+        "A6",
+        "--profile",
+        "",
+        format!("项目{}已审核通过，变更评分规则会改变其得分", codes.join("、")),
+        format!("{who}先用 selfeval reopen 重新打开这些项目"),
+    ))
 }
 
 /// A2, A6 and A4 for a write to an existing project.
@@ -332,16 +365,7 @@ fn check_project(member: &Member, actor: &str, project: &Project, kind: ProjectW
             ));
         }
     }
-    if project.status == Status::Approved && kind != ProjectWrite::Reopen {
-        let approved = project.workflow.iter().rev().find(|w| w.status == Status::Approved).map_or(0, |w| w.note.seq);
-        return Err(refusal(
-            "A6",
-            "CODE",
-            &project.code,
-            format!("项目{}已于事件#{approved}审核通过，已锁定", project.code),
-            format!("办公室人员先用 selfeval reopen {} --reason 原因 重新打开", project.code),
-        ));
-    }
+    approval_lock(project, kind, true)?;
     if kind == ProjectWrite::Review {
         let submitter = project.workflow.iter().rev().find(|w| w.status == Status::Submitted).map(|w| &w.note);
         if let Some(submitted) = submitter.filter(|n| split_actor(&n.actor).0 == member.name) {

@@ -271,6 +271,9 @@ pub struct Project {
     pub budget_score_override: Option<ScoreOverride>,
     /// The workflow status.
     pub status: Status,
+    /// Whether its latest approval locks it without a roster too (an
+    /// approval recorded since rule A6 applies in open mode).
+    pub approval_locks: bool,
     /// Every workflow step.
     pub workflow: Vec<WorkflowRecord>,
     /// Events that changed the project while it stood approved.
@@ -643,6 +646,7 @@ impl State {
                     budget_not_applicable: None,
                     budget_score_override: None,
                     status: Status::Draft,
+                    approval_locks: false,
                     workflow: Vec::new(),
                     changed_after_approval: Vec::new(),
                     evidence: Vec::new(),
@@ -862,7 +866,12 @@ impl State {
                 self.rebuild_index();
             }
             EventPayload::SelfEvaluationSubmitted(p) => self.step(&p.project, Status::Submitted, note(reason())),
-            EventPayload::SelfEvaluationApproved(p) => self.step(&p.project, Status::Approved, note(reason())),
+            EventPayload::SelfEvaluationApproved(p) => {
+                self.step(&p.project, Status::Approved, note(reason()));
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.approval_locks = p.locks;
+                }
+            }
             EventPayload::SelfEvaluationReturned(p) => self.step(&p.project, Status::Returned, note(reason())),
             EventPayload::SelfEvaluationReopened(p) => self.step(&p.project, Status::Draft, note(reason())),
             EventPayload::EvidenceAdded(p) => {

@@ -346,6 +346,29 @@ pub fn indicator_definition(
     Ok(())
 }
 
+/// An indicator amendment changes something: one of its values given and
+/// other than the current one. The one rule for `indicator amend` and a
+/// recorded `IndicatorAmended`.
+pub fn indicator_amendment(
+    indicator: &crate::state::Indicator,
+    amended: &crate::event::IndicatorAmended,
+) -> Result<(), Rejection> {
+    let changes = amended.level1.as_ref().is_some_and(|v| *v != indicator.level1)
+        || amended.level2.as_ref().is_some_and(|v| *v != indicator.level2)
+        || amended.name.as_ref().is_some_and(|v| *v != indicator.name)
+        || amended.target.as_ref().is_some_and(|v| *v != indicator.target)
+        || amended.weight.is_some_and(|v| v != indicator.weight);
+    if !changes {
+        return Err(Rejection::rule(
+            "ICODE",
+            &indicator.code,
+            format!("指标{}没有变化：给出的值与现有的相同或没有给出", indicator.code),
+            "--level1、--level2、--name、--target、--weight 中至少一项新值",
+        ));
+    }
+    Ok(())
+}
+
 /// A rate's target is a percentage: an indicator whose name ends in 率 or
 /// 度 (合格率, 完成率, 满意度 …) with a bare fraction ≤ 1 as its target
 /// (`≥0.95`) is a percentage typed as a fraction. The one rule for
@@ -625,6 +648,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
         E::IndicatorAmended(p) => {
             indicator(&p.project, &p.indicator)?;
             if let Some(current) = project(&p.project)?.indicator(&p.indicator) {
+                indicator_amendment(current, p).map_err(|r| format!("indicator：{}", r.problem))?;
                 let name = p.name.as_deref().unwrap_or(&current.name);
                 rate_target(name, p.target.as_ref().unwrap_or(&current.target))
                     .map_err(|r| format!("target：{}", r.problem))?;

@@ -297,7 +297,9 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
     let step = |project: &str| WorkflowStep { project: project.to_owned() };
     Some(match command {
         Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
-        Command::Approve { project } => EventPayload::SelfEvaluationApproved(step(project)),
+        Command::Approve { project } => {
+            EventPayload::SelfEvaluationApproved(Approval { project: project.to_owned(), locks: true })
+        }
         Command::Return { project } => EventPayload::SelfEvaluationReturned(step(project)),
         Command::Reopen { project } => EventPayload::SelfEvaluationReopened(step(project)),
         Command::Seal => EventPayload::YearSealed(YearStep {}),

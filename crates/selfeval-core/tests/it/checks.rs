@@ -6,7 +6,9 @@ use selfeval_core::Command;
 use crate::*;
 
 /// P01: budget 10, executed 9.5 (95%), indicators 产出 40 + 成本 10 (≤8万元),
-/// 效益 30 (qualitative), 满意度 10; goal recorded; submitted and approved.
+/// 效益 30 (qualitative), 满意度 10; goal recorded; submitted and approved
+/// by an approval of an older version, which locked nothing in open mode,
+/// so that each test can change it and see its check fire.
 fn clean() -> World {
     let mut w = World::initialised();
     w.ok(Command::AddProject {
@@ -38,7 +40,7 @@ fn clean() -> World {
         project: None,
     });
     w.ok(Command::Submit { project: "P01".into() });
-    w.ok(Command::Approve { project: "P01".into() });
+    w.approve_as_before_the_lock("P01");
     w
 }
 

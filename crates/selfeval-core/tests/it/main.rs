@@ -73,6 +73,27 @@ impl World {
         }
     }
 
+    /// Records the approval of `code` as a version before issue 25 wrote
+    /// it (`SelfEvaluationApproved` v1, which locks nothing without a
+    /// roster): what the checks of changes after an approval (R11, and
+    /// every check tested on an approved department and then changed)
+    /// still meet in older ledgers.
+    pub fn approve_as_before_the_lock(&mut self, code: &str) {
+        self.clock += chrono::Duration::minutes(1);
+        let meta =
+            Meta {
+                actor: "张三@应急救援科".into(), reason: None, occurred_at: self.clock, recorded_at: self.clock
+            };
+        let payload = selfeval_core::EventPayload::SelfEvaluationApproved(selfeval_core::event::Approval {
+            project: code.into(),
+            locks: false,
+        });
+        let event = RecordedEvent { seq: self.log.len() as u64 + 1, meta, payload };
+        selfeval_core::validate::check_event(&self.state, &event).expect("an approval the rules allow");
+        self.state.apply(&event);
+        self.log.push(event);
+    }
+
     /// Runs a command that must be accepted.
     pub fn ok(&mut self, command: Command) -> Vec<u64> {
         let debug = format!("{command:?}");

@@ -370,8 +370,9 @@ fn a7_holds_in_open_mode_too() {
 fn an_event_is_held_to_the_same_rules_as_its_command() {
     use selfeval_core::roles::permits;
     let w = approved();
-    let approve = selfeval_core::EventPayload::SelfEvaluationApproved(selfeval_core::event::WorkflowStep {
+    let approve = selfeval_core::EventPayload::SelfEvaluationApproved(selfeval_core::event::Approval {
         project: "P01".into(),
+        locks: true,
     });
     assert!(permits(&w.state, RESCUE, &approve).unwrap_err().starts_with("违反规则A3"));
     assert!(permits(&w.state, "root", &approve).unwrap_err().starts_with("违反规则A1"));
