@@ -218,3 +218,30 @@ fn an_approval_locks_its_project_in_open_mode_too() {
     env.ok(&["reopen", "P01", "--reason", "补记支出"]);
     env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
 }
+
+/// Item 4: `indicator amend … --target` (or `--weight`) silently erased the
+/// actual already recorded: the score dropped to 0 and nobody was told.
+#[test]
+fn an_amendment_keeps_a_comparable_actual_and_says_so_or_asks_to_clear_it() {
+    let env = Env::with_project();
+    env.indicator("I3", "产出指标", "救援装备配备数量", "≥10个", "20");
+    env.ok(&["indicator", "actual", "P01", "I3", "--value", "12个"]);
+    let said = env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11个", "--reason", "按批复更正"]);
+    assert!(said.contains("更正指标 P01 I3：已记录的实际完成值保留，得分按更正后的值计算"), "{said}");
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    let row = &table["indicators"][0];
+    assert_eq!((row["actual"].as_str(), row["score"].as_str()), (Some("12个"), Some("20.00")), "{row}");
+    let trace = env.ok(&["trace", "P01", "I3"]);
+    assert!(trace.contains("#5"), "the value's event is still behind the score: {trace}");
+    // Another unit: refused, naming the value, unless --clear-value.
+    let refused = env.fails(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--reason", "r"], 1, "--target");
+    assert!(
+        refused.stderr().contains("指标I3已记录实际完成值 12个（事件5），更正后的年度指标值或分值与它不可比；可接受：同时给出 --clear-value"),
+        "{}",
+        refused.stderr()
+    );
+    env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--clear-value", "--reason", "单位更正"]);
+    let history = env.run(&["history", "--project", "P01", "--type", "IndicatorAmended"]).stdout();
+    assert!(history.contains("实际完成值 12个 → （已清除）"), "{history}");
+    env.fails(&["indicator", "amend", "P01", "I3", "--clear-value", "--reason", "r"], 1, "尚无实际完成值，没有可清除的");
+}

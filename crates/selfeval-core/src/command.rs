@@ -101,6 +101,8 @@ pub enum Command {
         name: Option<String>,
         target: Option<String>,
         weight: Option<String>,
+        /// `--clear-value`: clear the recorded actual value.
+        clear_value: bool,
     },
     /// `indicator withdraw`: take an indicator back.
     WithdrawIndicator { project: String, indicator: String },
@@ -629,7 +631,7 @@ fn decide(
                 item: item.clone(),
             })])
         }
-        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight } => {
+        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value } => {
             let project = existing_project(state, project)?;
             let ind = existing_indicator(project, indicator)?;
             needs_reason("更正指标")?;
@@ -664,6 +666,16 @@ fn decide(
             let target = target.filter(|v| *v != ind.target);
             let weight = weight.filter(|v| *v != ind.weight);
             crate::validate::rate_target(name.as_deref().unwrap_or(&ind.name), target.as_ref().unwrap_or(&ind.target))?;
+            if *clear_value && ind.actual.is_none() {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--clear-value",
+                    "",
+                    format!("指标{}尚无实际完成值，没有可清除的", ind.code),
+                    "省略 --clear-value",
+                ));
+            }
+            let rescored = target.is_some() || weight.is_some();
             let amended = IndicatorAmended {
                 project: project.code.clone(),
                 indicator: ind.code.clone(),
@@ -672,8 +684,11 @@ fn decide(
                 name,
                 target,
                 weight,
+                clears_actual: *clear_value,
+                clears_override: rescored && ind.score_override.is_some(),
             };
             crate::validate::indicator_amendment(ind, &amended)?;
+            crate::validate::amendment_keeps_a_comparable_actual(profile, ind, &amended)?;
             Ok(vec![EventPayload::IndicatorAmended(amended)])
         }
         Command::WithdrawIndicator { project, indicator } => {

@@ -349,6 +349,15 @@ pub struct IndicatorAmended {
     /// 分值, if corrected.
     #[serde(with = "rust_decimal::serde::str_option")]
     pub weight: Option<Decimal>,
+    /// v2: the recorded actual value is cleared (`--clear-value`; an
+    /// actual the new target or points make incomparable is refused
+    /// without it). A v1 amendment of the target or points cleared it
+    /// always, and is read so.
+    #[serde(default)]
+    pub clears_actual: bool,
+    /// v2: a score set by hand is cleared (new target or points do).
+    #[serde(default)]
+    pub clears_override: bool,
 }
 
 /// 项目或指标已撤回, 不适用已撤销, 人工得分已撤销: an entry taken back.
@@ -613,7 +622,7 @@ catalogue! {
     SelfEvaluationSubmitted(WorkflowStep) = 1, "自评已提交";
     SelfEvaluationApproved(Approval) = 2, "自评已审核通过";
     SelfEvaluationReturned(WorkflowStep) = 1, "自评已退回";
-    IndicatorAmended(IndicatorAmended) = 1, "绩效指标已更正";
+    IndicatorAmended(IndicatorAmended) = 2, "绩效指标已更正";
     IndicatorWithdrawn(ItemWithdrawn) = 1, "绩效指标已撤回";
     NotApplicableUndone(ItemWithdrawn) = 1, "不适用已撤销";
     ScoreOverrideCleared(ItemWithdrawn) = 1, "人工得分已撤销";
@@ -638,7 +647,19 @@ catalogue! {
 /// never rewritten). `BudgetAdjusted` and `ExpenditureRecorded` v2 add an
 /// optional `source`, which a v1 payload reads as absent (本年财政拨款):
 /// nothing to rewrite.
-fn upcast(_event_type: &str, _schema_version: u32, payload: &str) -> Result<String, String> {
+fn upcast(event_type: &str, schema_version: u32, payload: &str) -> Result<String, String> {
+    // `IndicatorAmended` v1: a new target or new points cleared the actual
+    // value and any score set by hand, whatever they were.
+    if event_type == "IndicatorAmended" && schema_version == 1 {
+        let mut value: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        if let Some(object) = value.as_object_mut() {
+            let given = |key: &str| object.get(key).is_some_and(|v| !v.is_null());
+            let clears = given("target") || given("weight");
+            object.insert("clears_actual".into(), clears.into());
+            object.insert("clears_override".into(), clears.into());
+        }
+        return Ok(value.to_string());
+    }
     Ok(payload.to_owned())
 }
 
@@ -655,6 +676,21 @@ impl EventPayload {
             EventPayload::ExpenditureRecorded(p) => format!("支出 {} {}，{}", p.project, money(p.amount), p.date),
             EventPayload::ExpenditureReversed(p) => {
                 format!("冲销 {} 的支出 #{}，{}", p.project, p.expenditure_seq, money(p.amount))
+            }
+            EventPayload::IndicatorAmended(p) => {
+                let mut said = Vec::new();
+                if p.clears_actual {
+                    said.push("实际完成值已清除，须重新记录".to_owned());
+                } else if p.target.is_some() || p.weight.is_some() {
+                    said.push("已记录的实际完成值保留，得分按更正后的值计算".to_owned());
+                }
+                if p.clears_override {
+                    said.push("人工调整的得分已撤销".to_owned());
+                }
+                if said.is_empty() {
+                    return None;
+                }
+                format!("更正指标 {} {}：{}", p.project, p.indicator, said.join("；"))
             }
             EventPayload::IndicatorActualRecorded(p) => match p.number {
                 Some(n) => {

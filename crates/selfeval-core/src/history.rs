@@ -165,9 +165,7 @@ impl Describer {
                 )
             }
             E::IndicatorAmended(p) => {
-                if p.target.is_some() || p.weight.is_some() {
-                    track.actuals.remove(&p.indicator); // to be recorded again
-                }
+                let cleared = if p.clears_actual { track.actuals.remove(&p.indicator) } else { None };
                 let old = track.indicators.entry(p.indicator.clone()).or_default();
                 let new = [
                     p.level1.clone(),
@@ -184,6 +182,12 @@ impl Describer {
                         parts.push(format!("{label} {before} → {value}"));
                         old[i] = value.clone();
                     }
+                }
+                if let Some(value) = cleared {
+                    parts.push(format!("实际完成值 {value} → （已清除）"));
+                }
+                if p.clears_override {
+                    parts.push("人工调整的得分 → 自动计算".into());
                 }
                 format!("更正指标 {}：{}", p.indicator, parts.join("；"))
             }

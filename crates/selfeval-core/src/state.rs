@@ -801,11 +801,12 @@ impl State {
                     if let Some(v) = p.weight {
                         indicator.weight = v;
                     }
-                    // A new target or new points make the recorded actual
-                    // (its number or level and score) and any score set by
-                    // hand meaningless: they are to be recorded again.
-                    if p.target.is_some() || p.weight.is_some() {
+                    // What the amendment says it clears (v1: whatever a new
+                    // target or new points touched, as upcast).
+                    if p.clears_actual {
                         indicator.actual = None;
+                    }
+                    if p.clears_override {
                         indicator.score_override = None;
                     }
                     indicator.amended.push(seq);

@@ -357,16 +357,64 @@ pub fn indicator_amendment(
         || amended.level2.as_ref().is_some_and(|v| *v != indicator.level2)
         || amended.name.as_ref().is_some_and(|v| *v != indicator.name)
         || amended.target.as_ref().is_some_and(|v| *v != indicator.target)
-        || amended.weight.is_some_and(|v| v != indicator.weight);
+        || amended.weight.is_some_and(|v| v != indicator.weight)
+        || (amended.clears_actual && indicator.actual.is_some());
     if !changes {
         return Err(Rejection::rule(
             "ICODE",
             &indicator.code,
             format!("指标{}没有变化：给出的值与现有的相同或没有给出", indicator.code),
-            "--level1、--level2、--name、--target、--weight 中至少一项新值",
+            "--level1、--level2、--name、--target、--weight 中至少一项新值，或 --clear-value",
         ));
     }
     Ok(())
+}
+
+/// Whether the actual value recorded for `indicator` means the same under
+/// `target` and `weight`: a number against a target of the same kind and
+/// unit; a level whose score lies in that level's band for the new points.
+pub fn actual_comparable(
+    profile: &RuleProfile,
+    indicator: &crate::state::Indicator,
+    target: &Target,
+    weight: Decimal,
+) -> bool {
+    let Some(actual) = &indicator.actual else { return true };
+    match (&indicator.target, target) {
+        (Target::Quantitative { unit: before, .. }, Target::Quantitative { unit: after, .. }) => before == after,
+        (Target::Qualitative { .. }, Target::Qualitative { .. }) => match (actual.level, actual.score) {
+            (Some(level), Some(score)) => profile.score_in_band(level, weight, score),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// An amendment that would leave an incomparable actual value (a new unit,
+/// another kind, a qualitative score outside its band for the new points)
+/// must clear it. The one rule for `indicator amend` and a recorded
+/// `IndicatorAmended`.
+pub fn amendment_keeps_a_comparable_actual(
+    profile: &RuleProfile,
+    indicator: &crate::state::Indicator,
+    amended: &crate::event::IndicatorAmended,
+) -> Result<(), Rejection> {
+    let target = amended.target.as_ref().unwrap_or(&indicator.target);
+    let weight = amended.weight.unwrap_or(indicator.weight);
+    match &indicator.actual {
+        Some(actual) if !amended.clears_actual && !actual_comparable(profile, indicator, target, weight) => {
+            Err(Rejection::rule(
+                "--target",
+                &target.display(),
+                format!(
+                    "指标{}已记录实际完成值 {}（事件{}），更正后的年度指标值或分值与它不可比",
+                    indicator.code, actual.value, actual.seq
+                ),
+                "同时给出 --clear-value 清除实际完成值（之后用 indicator actual 重新记录）",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A rate's target is a percentage: an indicator whose name ends in 率 or
@@ -649,6 +697,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             indicator(&p.project, &p.indicator)?;
             if let Some(current) = project(&p.project)?.indicator(&p.indicator) {
                 indicator_amendment(current, p).map_err(|r| format!("indicator：{}", r.problem))?;
+                let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
+                amendment_keeps_a_comparable_actual(profile, current, p)
+                    .map_err(|r| format!("actual：{}", r.problem))?;
                 let name = p.name.as_deref().unwrap_or(&current.name);
                 rate_target(name, p.target.as_ref().unwrap_or(&current.target))
                     .map_err(|r| format!("target：{}", r.problem))?;

@@ -189,6 +189,7 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             name: input.byte().filter(|b| b % 3 == 0).and_then(|_| input.text(&["新名称"])),
             target: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(TARGETS_TEXT)),
             weight: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
+            clear_value: input.byte().is_some_and(|b| b % 4 == 0),
         },
         19 => Command::WithdrawIndicator { project: project(input)?, indicator: input.text(INDICATORS)? },
         20 => Command::UndoNotApplicable { project: project(input)?, item: input.text(INDICATORS)? },
@@ -448,7 +449,9 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 weight: weight.parse().ok()?,
             })
         }
-        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight } => {
+        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value } => {
+            let overridden =
+                state.project(project).and_then(|p| p.indicator(indicator)).is_some_and(|i| i.score_override.is_some());
             EventPayload::IndicatorAmended(IndicatorAmended {
                 project: project.clone(),
                 indicator: indicator.clone(),
@@ -463,6 +466,8 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                     Some(w) => Some(w.parse().ok()?),
                     None => None,
                 },
+                clears_actual: *clear_value,
+                clears_override: (target.is_some() || weight.is_some()) && overridden,
             })
         }
         Command::ChangeMemberKey { name, key } => {

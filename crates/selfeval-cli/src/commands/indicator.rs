@@ -91,6 +91,9 @@ pub enum IndicatorCmd {
         /// 分值
         #[arg(long, allow_hyphen_values = true)]
         weight: Option<String>,
+        /// 清除已记录的实际完成值（更正后不可比时必须给出）
+        #[arg(long)]
+        clear_value: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -141,8 +144,17 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
         IndicatorCmd::Na { code, icode, undo: true, write } => {
             record(Command::UndoNotApplicable { project: code, item: icode }, write, ctx)
         }
-        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, write } => record(
-            Command::AmendIndicator { project: code, indicator: icode, level1, level2, name, target, weight },
+        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, clear_value, write } => record(
+            Command::AmendIndicator {
+                project: code,
+                indicator: icode,
+                level1,
+                level2,
+                name,
+                target,
+                weight,
+                clear_value,
+            },
             write,
             ctx,
         ),

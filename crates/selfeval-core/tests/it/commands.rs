@@ -516,6 +516,7 @@ fn amend_indicator(target: Option<&str>, weight: Option<&str>, name: Option<&str
         name: name.map(str::to_owned),
         target: target.map(str::to_owned),
         weight: weight.map(str::to_owned),
+        clear_value: false,
     }
 }
 
@@ -528,21 +529,29 @@ fn an_indicator_can_be_corrected_and_withdrawn_as_if_it_had_been_right() {
     rejected(&mut world, None, amend_indicator(Some("≥18台"), None, None), "--reason", "更正指标须说明原因");
     rejected(&mut world, Some("r"), amend_indicator(Some("≥20台"), Some("50"), None), "ICODE", "没有变化");
     let seqs = world.ok_why("按批复更正", amend_indicator(Some("≥18台"), None, Some("救援装备配备数量")));
+    // The actual (18台, the same unit) still compares with the new target:
+    // kept, and scored against it at once (issue 25: it was erased).
     let row = world.report().projects[0].indicators[0].clone();
-    assert_eq!((row.target.as_str(), row.name.as_str(), row.actual), ("≥18台", "救援装备配备数量", None));
-    // A new target: the actual is recorded again against it.
-    world.ok(actual("P01", "I1", "18台"));
-    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!((row.target.as_str(), row.name.as_str()), ("≥18台", "救援装备配备数量"));
+    assert_eq!(row.actual.as_deref(), Some("18台"));
     assert_eq!(row.score.value, Some(dec("50.00")));
     assert!(row.score.seqs.contains(&seqs[0]), "the correction is behind the score");
-    // New points: the actual and any score set by hand are to be recorded again.
+    // New points: the actual stays, a score set by hand is cleared (it was
+    // set against the old points), and the echo says so.
     world.ok_why("复核", Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "40".into() });
     world.ok_why("按批复更正分值", amend_indicator(None, Some("40"), None));
     let row = world.report().projects[0].indicators[0].clone();
-    assert_eq!((row.actual, row.override_reason, row.score.value), (None, None, Some(dec("0"))));
+    assert_eq!((row.actual.as_deref(), row.override_reason, row.score.value), (Some("18台"), None, Some(dec("40.00"))));
     assert_eq!(row.weight, dec("40"));
-    world.ok(actual("P01", "I1", "18台"));
-    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("40.00")));
+    // Another unit no longer compares: refused unless the actual is cleared.
+    rejected(&mut world, Some("r"), amend_indicator(Some("≥18套"), None, None), "--target", "已记录实际完成值 18台");
+    let mut clearing = amend_indicator(Some("≥18套"), None, None);
+    if let Command::AmendIndicator { clear_value, .. } = &mut clearing {
+        *clear_value = true;
+    }
+    world.ok_why("单位更正", clearing);
+    let row = world.report().projects[0].indicators[0].clone();
+    assert_eq!((row.actual, row.score.value), (None, Some(dec("0"))));
     world.ok_why("重复设定", Command::WithdrawIndicator { project: "P01".into(), indicator: "I1".into() });
     assert!(world.report().projects[0].indicators.is_empty());
     rejected(

@@ -98,7 +98,7 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 weight: "30".into(),
             }
         )),
-        (project(), 0u8..3, 0u8..5).prop_map(|(p, i, what)| (
+        (project(), 0u8..3, 0u8..6).prop_map(|(p, i, what)| (
             true,
             Command::AmendIndicator {
                 project: p,
@@ -108,6 +108,7 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 name: (what == 2).then(|| "指标二".into()),
                 target: (what == 3).then(|| "≥20个".into()),
                 weight: (what == 4).then(|| "90".into()),
+                clear_value: what == 5,
             }
         )),
         (project(), 0u8..3, 0u32..200).prop_map(|(p, i, v)| (
