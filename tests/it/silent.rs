@@ -236,12 +236,44 @@ fn an_amendment_keeps_a_comparable_actual_and_says_so_or_asks_to_clear_it() {
     // Another unit: refused, naming the value, unless --clear-value.
     let refused = env.fails(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--reason", "r"], 1, "--target");
     assert!(
-        refused.stderr().contains("指标I3已记录实际完成值 12个（事件5），更正后的年度指标值或分值与它不可比；可接受：同时给出 --clear-value"),
+        refused.stderr().contains(
+            "指标I3已记录实际完成值 12个（事件5），更正后的年度指标值或分值与它不可比；可接受：同时给出 --clear-value"
+        ),
         "{}",
         refused.stderr()
     );
     env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--clear-value", "--reason", "单位更正"]);
     let history = env.run(&["history", "--project", "P01", "--type", "IndicatorAmended"]).stdout();
     assert!(history.contains("实际完成值 12个 → （已清除）"), "{history}");
-    env.fails(&["indicator", "amend", "P01", "I3", "--clear-value", "--reason", "r"], 1, "尚无实际完成值，没有可清除的");
+    env.fails(
+        &["indicator", "amend", "P01", "I3", "--clear-value", "--reason", "r"],
+        1,
+        "尚无实际完成值，没有可清除的",
+    );
+}
+
+/// Item 1, the bound: `spend --amount 35000` on a 6 万元 project became
+/// 3.5 亿 without a word.
+#[test]
+fn an_amount_far_beyond_the_budget_is_asked_about_unless_confirmed() {
+    let env = Env::with_project();
+    let refused = env.fails(&["spend", "P01", "--amount", "35000", "--date", "2024-06-30"], 1, "--amount");
+    assert_eq!(
+        refused.stderr(),
+        "错误：--amount：「35000」将使项目P01的支出达到35000万元，超过其现有预算6万元的100倍：是否为35000元？；可接受：以元计请写单位「元」；确属如此请加 --confirm-large 记录\n"
+    );
+    env.fails(&["budget", "adjust", "P01", "--delta", "20000", "--reason", "追加"], 1, "超过其现有预算6万元的100倍");
+    env.fails(&["budget", "set", "P01", "--amount", "60000", "--reason", "更正"], 1, "是否为60000元？");
+    // Up to 100 times is recorded; beyond, on purpose, with --confirm-large.
+    env.ok(&["spend", "P01", "--amount", "600", "--date", "2024-06-30"]);
+    env.ok(&["spend", "P01", "--amount", "35000", "--date", "2024-07-01", "--confirm-large"]);
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "35600");
+    // A first budget above 10^6 万元, and a spending on a zero budget.
+    env.ok(&["project", "add", "P02", "--name", "零预算项目", "--section", "应急救援科"]);
+    env.fails(
+        &["budget", "set", "P02", "--amount", "1350000", "--reason", "批复"],
+        1,
+        "超过1,000,000万元：是否为1350000元？",
+    );
+    env.ok(&["spend", "P02", "--amount", "5", "--date", "2024-06-30"]);
 }

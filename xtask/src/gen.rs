@@ -92,7 +92,7 @@ impl Generator {
         self.clock.set(self.recorded.timestamp_millis());
         let command_id = format!("gen-{:08}", self.commands);
         let writer = &mut self.writer;
-        let request = Request { meta, command };
+        let request = Request::new(meta, command);
         let appended = execute(&mut self.state, &request, |payloads| {
             let batch = selfeval_ledger::batch_of(&request.meta, &command_id, ExpectedVersion::Any, payloads);
             writer.append(&batch).map(|appended| appended.expect("no conflict with ExpectedVersion::Any"))

@@ -158,7 +158,7 @@ fn append_on(connection: &mut Connection, project: &str) -> Result<u64, String> 
         memo: None,
         source: None,
     };
-    let request = Request { meta, command };
+    let request = Request::new(meta, command);
     let appended = execute(&mut state, &request, |payloads| -> Result<Vec<u64>, String> {
         let (mut seq, mut prev) = head(&transaction)?;
         let mut version: u64 = transaction

@@ -149,6 +149,16 @@ pub struct Request {
     pub meta: Meta,
     /// The command.
     pub command: Command,
+    /// `--confirm-large`: an amount far beyond the project's budget is
+    /// meant (`validate::large_amount`).
+    pub confirm_large: bool,
+}
+
+impl Request {
+    /// A request without confirmations.
+    pub fn new(meta: Meta, command: Command) -> Request {
+        Request { meta, command, confirm_large: false }
+    }
 }
 
 /// What kind of "no" a rejection is.
@@ -360,6 +370,11 @@ fn decide(
                 refused.given.clone_from(&request_amount);
                 refused
             })?;
+            if !request.confirm_large {
+                let replaced = project.budget_lines.iter().rev().find(|l| l.source == source).map(|l| l.amount);
+                let after = project.budget().value - replaced.unwrap_or_default() + amount;
+                crate::validate::large_amount(project, "--amount", &request_amount, false, after)?;
+            }
             Ok(vec![EventPayload::BudgetSet(BudgetSet { project: project.code.clone(), amount, source })])
         }
         Command::AdjustBudget { project, delta, doc, source } => {
@@ -373,6 +388,10 @@ fn decide(
                 refused.given = delta.clone();
                 refused
             })?;
+            if !request.confirm_large {
+                let after = project.budget().value + delta_value;
+                crate::validate::large_amount(project, "--delta", delta, false, after)?;
+            }
             Ok(vec![EventPayload::BudgetAdjusted(BudgetAdjusted {
                 project: project.code.clone(),
                 delta: delta_value,
@@ -398,6 +417,10 @@ fn decide(
                 refused.given.clone_from(date);
                 refused
             })?;
+            if !request.confirm_large {
+                let after = project.executed().value + amount_value;
+                crate::validate::large_amount(project, "--amount", amount, true, after)?;
+            }
             Ok(vec![EventPayload::ExpenditureRecorded(ExpenditureRecorded {
                 project: project.code.clone(),
                 amount: amount_value,

@@ -121,6 +121,49 @@ pub fn budget_set(
     Ok(())
 }
 
+/// An amount that would put a project's budget or spending (`after`, in
+/// 万元) above 100 times its current non-zero budget, or a budget above
+/// 10^6 万元 when it has none, is a 元 amount typed as 万元 far more often
+/// than it is meant: refused unless confirmed (`--confirm-large`). A check
+/// of what was typed, for `handle` only (the recorded event is the same
+/// whether it was confirmed or not). Spending on a zero budget is not
+/// bounded: the seed report records one.
+pub fn large_amount(
+    project: &Project,
+    field: &str,
+    given: &str,
+    spending: bool,
+    after: Decimal,
+) -> Result<(), Rejection> {
+    use crate::values::fmt_plain;
+    let budget = project.budget().value;
+    let what = if spending { "支出" } else { "预算" };
+    let problem = if budget > Decimal::ZERO {
+        let limit = crate::arith::mul(budget, Decimal::ONE_HUNDRED);
+        if after <= limit {
+            return Ok(());
+        }
+        format!(
+            "「{given}」将使项目{}的{what}达到{}万元，超过其现有预算{}万元的100倍",
+            project.code,
+            fmt_plain(after),
+            fmt_plain(budget)
+        )
+    } else if !spending && after > Decimal::from(1_000_000) {
+        format!("「{given}」将使项目{}的预算达到{}万元，超过1,000,000万元", project.code, fmt_plain(after))
+    } else {
+        return Ok(());
+    };
+    let yuan = given.trim().trim_end_matches("万元").trim_end_matches('万');
+    Err(Rejection::new(
+        RejectionKind::InvalidValue,
+        field,
+        given,
+        format!("{problem}：是否为{yuan}元？"),
+        "以元计请写单位「元」；确属如此请加 --confirm-large 记录",
+    ))
+}
+
 /// A spending's payment date lies in the budget year. The one rule for
 /// `spend` and for a recorded `ExpenditureRecorded`.
 pub fn expenditure_date(year: i32, date: chrono::NaiveDate) -> Result<(), Rejection> {

@@ -250,7 +250,7 @@ pub fn handle(data: &[u8]) {
     }
     for command in commands {
         let next = log.len() as u64 + 1;
-        let request = Request { meta: meta.clone(), command };
+        let request = Request::new(meta.clone(), command);
         // What handle accepts, an import accepts too; what it refuses by a
         // rule, written into a log as a forger would, an import refuses.
         match selfeval_core::handle(&state, &request) {

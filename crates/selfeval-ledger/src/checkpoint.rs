@@ -130,7 +130,7 @@ impl Ledger {
         let placeholder =
             Command::RecordCheckpoint { seq: head.seq, head: head.hash.clone(), key: "SHA256:(待签名)".into() };
         // The time the event will be recorded at is the statement's time.
-        let mut request = self.recorded_after_the_head(&Request { meta: meta.clone(), command: placeholder })?;
+        let mut request = self.recorded_after_the_head(&Request::new(meta.clone(), placeholder))?;
         selfeval_core::handle(&state, &request)?;
         let governance = state.governance();
         let member = governance.member_for_actor(&meta.actor);

@@ -350,7 +350,7 @@ impl crate::Ledger {
                 occurred_at,
                 recorded_at,
             };
-            let request = selfeval_core::Request { meta, command: step.command };
+            let request = selfeval_core::Request::new(meta, step.command);
             let decided_at = self.head().seq;
             let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
                 self.append_at(decided_at, &request.meta, &command_id, payloads, None)

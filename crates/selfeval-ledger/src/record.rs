@@ -717,7 +717,7 @@ mod tests {
             Command::InitYear {
                 department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None
             };
-        let request = selfeval_core::Request { meta: meta.clone(), command: init };
+        let request = selfeval_core::Request::new(meta.clone(), init);
         ledger.record(&request, None).unwrap();
         // A command decided when the log was empty, appended after event 1 landed.
         let payloads = selfeval_core::handle(&selfeval_core::State::default(), &request).unwrap();

@@ -131,7 +131,7 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         occurred_at: recorded_at,
         recorded_at,
     };
-    let request = |p: &Planned| Request { meta: meta(p.reason.clone()), command: p.command.clone() };
+    let request = |p: &Planned| Request::new(meta(p.reason.clone()), p.command.clone());
     // Decided in order on the state at the head; the score overrides once
     // the actuals are in.
     let mut planned = intake::plan(&state, &form, &code, &source);

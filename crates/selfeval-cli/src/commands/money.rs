@@ -20,6 +20,9 @@ pub enum BudgetCmd {
         /// 资金来源：本年财政拨款 | 上年结转 | 其他资金
         #[arg(long)]
         source: Option<String>,
+        /// 金额远超项目预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
+        #[arg(long)]
+        confirm_large: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -36,6 +39,9 @@ pub enum BudgetCmd {
         /// 资金来源：本年财政拨款（默认）| 上年结转 | 其他资金
         #[arg(long)]
         source: Option<String>,
+        /// 金额远超项目预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
+        #[arg(long)]
+        confirm_large: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -65,6 +71,9 @@ pub struct SpendArgs {
     /// 资金来源：本年财政拨款（默认）| 上年结转 | 其他资金
     #[arg(long)]
     source: Option<String>,
+    /// 金额远超项目预算（超过其100倍）时确认确属如此
+    #[arg(long)]
+    confirm_large: bool,
     #[command(flatten)]
     write: WriteOpts,
 }
@@ -84,10 +93,12 @@ pub enum SpendCmd {
 /// `budget set|adjust`.
 pub fn budget(cmd: BudgetCmd, ctx: &Ctx) -> Result<(), CliError> {
     match cmd {
-        BudgetCmd::Set { code, amount, source, write } => {
+        BudgetCmd::Set { code, amount, source, confirm_large, mut write } => {
+            write.confirm_large = confirm_large;
             record(Command::SetBudget { project: code, amount, source }, write, ctx)
         }
-        BudgetCmd::Adjust { code, delta, doc, source, write } => {
+        BudgetCmd::Adjust { code, delta, doc, source, confirm_large, mut write } => {
+            write.confirm_large = confirm_large;
             record(Command::AdjustBudget { project: code, delta, doc, source }, write, ctx)
         }
     }
@@ -99,7 +110,8 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         SpendArgs { reverse: Some(SpendCmd::Reverse { seq, write }), .. } => {
             record(Command::ReverseExpenditure { seq }, write, ctx)
         }
-        SpendArgs { reverse: None, code, amount, date, voucher, memo, source, mut write } => {
+        SpendArgs { reverse: None, code, amount, date, voucher, memo, source, confirm_large, mut write } => {
+            write.confirm_large = confirm_large;
             // A spending happened on its payment date unless --at says otherwise.
             let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
             match (&write.recording.at, payment) {

@@ -35,6 +35,9 @@ pub struct WriteOpts {
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// Set by the money commands from their `--confirm-large`.
+    #[arg(skip)]
+    pub confirm_large: bool,
 }
 
 /// The recording options of `member add|key`, whose `--key` names the
@@ -50,7 +53,7 @@ pub struct MemberWriteOpts {
 
 impl From<MemberWriteOpts> for WriteOpts {
     fn from(o: MemberWriteOpts) -> WriteOpts {
-        WriteOpts { recording: o.recording, key: o.signing_key }
+        WriteOpts { recording: o.recording, key: o.signing_key, confirm_large: false }
     }
 }
 
@@ -82,6 +85,7 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
 /// without a store), and its command id.
 pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request, Option<String>), CliError> {
     let recorded_at = ctx.settings.now();
+    let write_confirm = write.confirm_large;
     let write = write.recording;
     let occurred_at = match &write.at {
         Some(text) => parse_effective(text)?,
@@ -89,7 +93,7 @@ pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request
     };
     let meta =
         Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
-    let request = Request { meta, command };
+    let request = Request { meta, command, confirm_large: write_confirm };
     precheck(&request, write.command_id.as_deref())?;
     Ok((request, write.command_id))
 }

@@ -175,15 +175,17 @@ fn f7_low_execution_needs_an_explanation() {
 #[test]
 fn f9_yuan_typed_as_wan_yuan() {
     let mut w = clean();
-    w.ok_why(
-        "其他资金",
+    w.ok_large(
+        Some("其他资金"),
         Command::SetBudget { project: "P01".into(), amount: "99990".into(), source: Some("其他资金".into()) },
     );
     silent(&w, "F9");
-    w.ok_why(
-        "其他资金",
-        Command::SetBudget { project: "P01".into(), amount: "215457.6".into(), source: Some("其他资金".into()) },
-    );
+    // Amounts like these are refused as typed unless confirmed
+    // (--confirm-large, tests/it/silent.rs); F9 still finds one recorded on
+    // purpose, or by a version before the bound.
+    let large =
+        Command::SetBudget { project: "P01".into(), amount: "215457.6".into(), source: Some("其他资金".into()) };
+    w.ok_large(Some("其他资金"), large);
     fires(&w, "F9");
 }
 
@@ -484,7 +486,7 @@ fn d1_values_beyond_the_ceilings_are_left_out_and_reported() {
 #[test]
 fn f9_ignores_a_spending_that_was_reversed() {
     let mut w = clean();
-    let seqs = w.ok(spend("P01", "215457.6"));
+    let seqs = w.ok_large(None, spend("P01", "215457.6"));
     fires(&w, "F9");
     w.ok_why("误将元录为万元", Command::ReverseExpenditure { seq: seqs[0].to_string() });
     silent(&w, "F9");

@@ -51,6 +51,25 @@ impl World {
 
     /// Runs a command as someone, with an optional reason.
     pub fn run_as(&mut self, actor: &str, reason: Option<&str>, command: Command) -> Result<Vec<u64>, Rejection> {
+        self.run_confirming(actor, reason, command, false)
+    }
+
+    /// Runs a command with `--confirm-large`: a large amount on purpose (or
+    /// as a version before the bound recorded it), for the checks that
+    /// find one (F9).
+    pub fn ok_large(&mut self, reason: Option<&str>, command: Command) -> Vec<u64> {
+        let debug = format!("{command:?}");
+        self.run_confirming("张三@应急救援科", reason, command, true)
+            .unwrap_or_else(|r| panic!("{debug} was rejected: {r}"))
+    }
+
+    fn run_confirming(
+        &mut self,
+        actor: &str,
+        reason: Option<&str>,
+        command: Command,
+        confirm_large: bool,
+    ) -> Result<Vec<u64>, Rejection> {
         self.clock += chrono::Duration::minutes(1);
         let meta = Meta {
             actor: actor.to_owned(),
@@ -59,7 +78,7 @@ impl World {
             recorded_at: self.clock,
         };
         let next = self.log.len() as u64 + 1;
-        let appended = execute(&mut self.state, &Request { meta, command }, |payloads| {
+        let appended = execute(&mut self.state, &Request { meta, command, confirm_large }, |payloads| {
             Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect())
         });
         match appended {

@@ -338,7 +338,7 @@ fn a_seal_is_dated_when_it_was_recorded() {
         occurred_at: recorded - chrono::Duration::days(30),
         recorded_at: recorded,
     };
-    let request = selfeval_core::Request { meta, command: Command::Seal };
+    let request = selfeval_core::Request::new(meta, Command::Seal);
     let sealed = selfeval_core::execute(&mut w.state, &request, |_| Ok::<_, std::convert::Infallible>(vec![99]));
     assert!(sealed.is_ok());
     assert_eq!(w.state.governance().seals[0].sealed.at, recorded, "not the back-dated --at");

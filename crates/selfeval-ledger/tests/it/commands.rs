@@ -14,7 +14,7 @@ pub fn request(i: usize, reason: bool, command: Command) -> Request {
         occurred_at: at,
         recorded_at: at,
     };
-    Request { meta, command }
+    Request::new(meta, command)
 }
 
 /// Two public keys for the roster's key rules (one key per person).

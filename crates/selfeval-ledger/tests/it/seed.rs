@@ -17,7 +17,7 @@ fn seed_report() -> (State, Vec<RecordedEvent>, Evaluation) {
         let meta =
             Meta { actor: step.actor.into(), reason: step.reason.map(str::to_owned), occurred_at: at, recorded_at: at };
         let next = log.len() as u64 + 1;
-        let request = Request { meta, command: step.command.clone() };
+        let request = Request::new(meta, step.command.clone());
         let events = execute(&mut state, &request, |p| Ok::<_, ()>((next..next + p.len() as u64).collect()))
             .unwrap_or_else(|e| panic!("demo step {:?} rejected: {e:?}", step.command));
         log.extend(events);
