@@ -277,3 +277,49 @@ fn an_amount_far_beyond_the_budget_is_asked_about_unless_confirmed() {
     );
     env.ok(&["spend", "P02", "--amount", "5", "--date", "2024-06-30"]);
 }
+
+/// Item 17: a score lowered by `score adjust` without a deviation reason
+/// raised nothing (I11, P4, R7 read the automatic score), and a score raised
+/// to full still got I11. The checks read the final score.
+#[test]
+fn the_checks_read_the_final_score_a_docked_override_needs_its_reason() {
+    let env = Env::with_project();
+    env.indicator("I1", "产出指标", "培训人数", "≥100人", "90");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "100人"]);
+    env.ok(&["goal", "P01", "--expected", "培训100人", "--actual", "培训100人"]);
+    env.ok(&["problem", "add", "P01", "Q1", "--text", "无"]);
+    let rules = |env: &Env| -> Vec<String> {
+        let run = env.act(&["check", "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+        json["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(!rules(&env).contains(&"I11".to_owned()), "full marks: {:?}", rules(&env));
+    // Docked by hand from 90 to 81 without a word on the deviation.
+    env.ok(&["score", "adjust", "P01", "I1", "--score", "81", "--reason", "复核发现部分培训未签到"]);
+    let found = rules(&env);
+    assert!(found.contains(&"I11".to_owned()), "a docked override is an unexplained deviation: {found:?}");
+    assert!(found.contains(&"I17".to_owned()), "{found:?}");
+    let run = env.act(&["check"]);
+    assert!(run.stdout().contains("项目P01的指标I1「培训人数」未完成目标"), "{}", run.stdout());
+    assert!(run.stdout().contains("（得分系人工调整：补充后须重新调整得分）"), "{}", run.stdout());
+    // Explained, then docked again: quiet.
+    env.ok(&[
+        "indicator",
+        "actual",
+        "P01",
+        "I1",
+        "--value",
+        "100人",
+        "--deviation",
+        "部分未签到",
+        "--measure",
+        "加强签到",
+    ]);
+    env.ok(&["score", "adjust", "P01", "I1", "--score", "81", "--reason", "复核发现部分培训未签到"]);
+    assert!(!rules(&env).contains(&"I11".to_owned()), "{:?}", rules(&env));
+    // Raised to full by hand, an indicator short of its target is not I11.
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "80人"]);
+    assert!(rules(&env).contains(&"I11".to_owned()));
+    env.ok(&["score", "adjust", "P01", "I1", "--score", "90", "--reason", "因疫情调减人数，按批复视同完成"]);
+    assert!(!rules(&env).contains(&"I11".to_owned()), "{:?}", rules(&env));
+}

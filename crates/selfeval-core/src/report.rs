@@ -358,17 +358,23 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
         // An indicator with no actual yet scores 0 (and raises I16).
         (None, None) => (Some(auto_score.unwrap_or(Decimal::ZERO)), None),
     };
+    // The checks read the final score: a score docked by hand is a
+    // deviation to explain, one raised to full is not (issue 25).
+    let thresholds = DeviationThresholds::of(profile);
+    let overridden = indicator.score_override.as_ref().map(|o| o.score);
     let (completion, deviation, relative) = match (&indicator.target, actual) {
         (Target::Quantitative { op, value, .. }, Some(a)) => {
             let b = a.number.unwrap_or_default();
             let completion = (!value.is_zero()).then(|| mul(div(b, *value), hundred()));
-            let auto = auto_score.unwrap_or_default();
-            let thresholds = DeviationThresholds::of(profile);
-            let deviation = scoring::quantitative_deviation(*op, *value, b, auto, indicator.weight, thresholds);
+            let last = overridden.or(auto_score).unwrap_or_default();
+            let deviation = scoring::quantitative_deviation(*op, *value, b, last, indicator.weight, thresholds);
             (completion, deviation, scoring::relative_deviation(*op, *value, b))
         }
         (Target::Qualitative { .. }, Some(a)) => {
-            let under = a.level.is_some_and(|l| l != QualitativeLevel::Achieved);
+            let under = match overridden {
+                Some(score) => score < mul(indicator.weight, crate::arith::sub(Decimal::ONE, thresholds.under)),
+                None => a.level.is_some_and(|l| l != QualitativeLevel::Achieved),
+            };
             (None, under.then_some(Deviation::Under), None)
         }
         (_, None) => (None, None, None),

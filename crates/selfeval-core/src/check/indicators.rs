@@ -136,11 +136,17 @@ pub fn i11_under_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
     };
     for (place, p, _, row) in rows(cx) {
         if row.deviation == Some(Deviation::Under) && !(row.deviation_reason.is_some() && row.measure.is_some()) {
+            // Recording the actual again clears a score set by hand.
+            let then = if row.override_reason.is_some() {
+                "（得分系人工调整：补充后须重新调整得分）"
+            } else {
+                ""
+            };
             out.push(
                 place,
                 Some(&p.code),
                 format!(
-                    "项目{}的指标{}「{}」未完成目标（{under}），但缺少偏差原因分析或改进措施；请用 indicator actual --deviation --measure 补充",
+                    "项目{}的指标{}「{}」未完成目标（{under}），但缺少偏差原因分析或改进措施；请用 indicator actual --deviation --measure 补充{then}",
                     p.code, row.code, row.name
                 ),
                 row.score.seqs.clone(),
