@@ -323,3 +323,40 @@ fn the_checks_read_the_final_score_a_docked_override_needs_its_reason() {
     env.ok(&["score", "adjust", "P01", "I1", "--score", "90", "--reason", "因疫情调减人数，按批复视同完成"]);
     assert!(!rules(&env).contains(&"I11".to_owned()), "{:?}", rules(&env));
 }
+
+/// Items 16 and 7: the indicator summary counted an indicator with no
+/// actual, or docked by an override, as 达成; the 完成率 and the I12
+/// wording were direction-blind for a ceiling (≤).
+#[test]
+fn the_indicator_summary_follows_the_actual_and_the_final_score_in_the_targets_direction() {
+    let env = Env::with_project();
+    env.indicator("I1", "产出指标", "培训人数", "≥100人", "30");
+    env.indicator("I2", "产出指标", "完成时限", "≤3天", "30");
+    env.indicator("I3", "产出指标", "设备数量", "≥10台", "20");
+    env.indicator("I4", "满意度指标", "参训人员满意度", "≥90%", "10");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "100人"]);
+    env.ok(&["indicator", "actual", "P01", "I2", "--value", "1天"]);
+    env.ok(&["indicator", "actual", "P01", "I3", "--value", "10台"]);
+    env.ok(&["score", "adjust", "P01", "I3", "--score", "18", "--reason", "复核扣分"]);
+    let report = env.ok(&["report"]);
+    assert!(
+        report.contains(
+            "共4个绩效指标：达成2个（其中超出目标30%以上的1个另列），未完成1个，未填实际完成值1个，不适用0个。"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("未填实际完成值的指标（按0分计）：P01 I4 参训人员满意度。"), "{report}");
+    assert!(report.contains("1个已评分项目中0个项目全部指标达成。"), "{report}");
+    // ≤3天 done in 1 day: 完成率 300%, listed as beyond the target, and
+    // I12 asks whether the ceiling was set too high.
+    let row = report.lines().find(|l| l.contains("| I2 完成时限 |")).unwrap_or_default();
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[3..6], ["≤3天", "1天", "300.00%"], "{row}");
+    let check = env.act(&["check"]).stdout();
+    assert!(
+        check.contains(
+            "项目P01的指标I2「完成时限」低于目标值30%以上，但缺少偏差原因分析；请说明是否目标设定偏高（过宽）"
+        ),
+        "{check}"
+    );
+}

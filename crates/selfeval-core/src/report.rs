@@ -365,7 +365,13 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
     let (completion, deviation, relative) = match (&indicator.target, actual) {
         (Target::Quantitative { op, value, .. }, Some(a)) => {
             let b = a.number.unwrap_or_default();
-            let completion = (!value.is_zero()).then(|| mul(div(b, *value), hundred()));
+            // 完成率 in the target's direction: actual ÷ target for ≥ > =,
+            // target ÷ actual for a ceiling (≤ <), where less is better.
+            let completion = if op.is_reverse() {
+                (b > Decimal::ZERO).then(|| mul(div(*value, b), hundred()))
+            } else {
+                (!value.is_zero()).then(|| mul(div(b, *value), hundred()))
+            };
             let last = overridden.or(auto_score).unwrap_or_default();
             let deviation = scoring::quantitative_deviation(*op, *value, b, last, indicator.weight, thresholds);
             (completion, deviation, scoring::relative_deviation(*op, *value, b))

@@ -303,31 +303,47 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
             p.goal_actual.as_deref().map_or_else(|| "（未记录）".to_owned(), inline)
         );
     }
-    let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.deviation != Some(Deviation::Under))).count();
+    // Met: every applicable indicator has its actual and is not short of it
+    // by its final score (one without an actual is not met, it is unfilled).
+    let met = |i: &selfeval_core::report::IndicatorRow| i.actual.is_some() && i.deviation != Some(Deviation::Under);
+    let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.not_applicable.is_some() || met(i))).count();
     let _ = writeln!(out, "\n{}个已评分项目中{}个项目全部指标达成。\n", scored.len(), all_met);
     narratives(&mut out, model, "3.goals");
     out.push_str("### （五）绩效指标完成情况分析\n\n");
     let all: Vec<(&ProjectReport, &selfeval_core::report::IndicatorRow)> =
         model.projects.iter().flat_map(|p| p.indicators.iter().map(move |i| (p, i))).collect();
     let count = |f: &dyn Fn(&selfeval_core::report::IndicatorRow) -> bool| all.iter().filter(|(_, i)| f(i)).count();
-    let under = count(&|i| i.deviation == Some(Deviation::Under));
-    let over = count(&|i| i.deviation == Some(Deviation::Over));
+    // Each applicable indicator is in exactly one group, by its recorded
+    // actual and its final score: unfilled, short (未完成) or met.
+    let applicable = |i: &selfeval_core::report::IndicatorRow| i.not_applicable.is_none();
+    let unfilled = |i: &selfeval_core::report::IndicatorRow| applicable(i) && i.actual.is_none();
+    let short = |i: &selfeval_core::report::IndicatorRow| {
+        applicable(i) && i.actual.is_some() && i.deviation == Some(Deviation::Under)
+    };
+    let achieved = count(&|i| applicable(i) && met(i));
+    let under = count(&short);
+    let missing = count(&unfilled);
+    let over = count(&|i| applicable(i) && met(i) && i.deviation == Some(Deviation::Over));
     let na = count(&|i| i.not_applicable.is_some());
     let over_threshold = model.rules.over_deviation_text();
     let _ = writeln!(
         out,
-        "共{}个绩效指标：达成{}个，未完成{}个（其中超额{over_threshold}以上的{}个另列），不适用{}个。\n",
+        "共{}个绩效指标：达成{achieved}个（其中超出目标{over_threshold}以上的{over}个另列），未完成{under}个，未填实际完成值{missing}个，不适用{na}个。\n",
         all.len(),
-        all.len() - under - na,
-        under,
-        over,
-        na
     );
+    if all.iter().any(|(_, i)| i.target.starts_with(['≤', '<'])) {
+        out.push_str("完成率：≥、>、=类指标为实际完成值÷年度指标值；≤、<类指标（成本、时限等）为年度指标值÷实际完成值，低于目标值即超过100%。\n\n");
+    }
+    if missing > 0 {
+        let names: Vec<String> =
+            all.iter().filter(|(_, i)| unfilled(i)).map(|(p, i)| format!("{} {} {}", p.code, i.code, i.name)).collect();
+        let _ = writeln!(out, "未填实际完成值的指标（按0分计）：{}。\n", inline(&names.join("；")));
+    }
     let over_title = format!("超出目标{over_threshold}以上的指标");
     for (title, wanted) in [("未完成的指标", Deviation::Under), (over_title.as_str(), Deviation::Over)] {
         let rows: Vec<Vec<String>> = all
             .iter()
-            .filter(|(_, i)| i.deviation == Some(wanted))
+            .filter(|(_, i)| applicable(i) && i.actual.is_some() && i.deviation == Some(wanted))
             .map(|(p, i)| {
                 vec![
                     p.code.clone(),

@@ -160,11 +160,15 @@ pub fn i12_over_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
     let threshold = percent_text(cx.profile.over_deviation);
     for (place, p, _, row) in rows(cx) {
         if row.deviation == Some(Deviation::Over) && row.deviation_reason.is_none() {
+            // A ceiling (≤ <) bettered by far was set too high, not too low.
+            let ceiling = row.target.starts_with(['≤', '<']);
+            let (beyond, set) =
+                if ceiling { ("低于目标值", "偏高（过宽）") } else { ("超出目标", "偏低") };
             out.push(
                 place,
                 Some(&p.code),
                 format!(
-                    "项目{}的指标{}「{}」超出目标{threshold}以上，但缺少偏差原因分析；请说明是否目标设定偏低",
+                    "项目{}的指标{}「{}」{beyond}{threshold}以上，但缺少偏差原因分析；请说明是否目标设定{set}",
                     p.code, row.code, row.name
                 ),
                 row.score.seqs.clone(),
