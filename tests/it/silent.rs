@@ -360,3 +360,41 @@ fn the_indicator_summary_follows_the_actual_and_the_final_score_in_the_targets_d
         "{check}"
     );
 }
+
+/// Item 15: a sheet headed （2022年度） imported into a 2024 ledger without a
+/// word; `--project P02` on a sheet whose project is registered as P01.
+#[test]
+fn import_table_refuses_another_years_sheet_and_a_second_code_for_a_registered_project() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let rows = [
+        "（2022年度）项目支出绩效自评表,,,,,,,",
+        "项目名称,,培训补助资金,,,,,",
+        "主管部门,,某市应急管理局,,实施单位,应急救援科,,",
+        "项目资金（元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+        ",年度资金总额,\"50,000.00\",\"60,000.00\",\"60,000.00\",10,100%,10",
+        "年度总体目标,预期目标,,,,实际完成情况,,",
+        ",完成培训,,,,完成培训,,",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标（90分）,数量指标,培训人次,≥100人次,120人次,90,90,",
+        "总分,,,,,100,100,优",
+    ];
+    let file = env.dir.path().join("培训.csv");
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let path = file.to_str().unwrap();
+    let refused = env.fails(&["import-table", path, "--project", "P09"], 1, "FILE");
+    assert!(
+        refused.stderr().contains(
+            "!A1：自评表为2022年度，本库为2024年度；可接受：2024年度的自评表，或确属如此加 --year-mismatch-ok"
+        ),
+        "{}",
+        refused.stderr()
+    );
+    env.ok(&["import-table", path, "--project", "P09", "--year-mismatch-ok"]);
+    // The same project under a second code.
+    env.fails(
+        &["import-table", path, "--project", "P10", "--year-mismatch-ok"],
+        1,
+        "--project：项目「培训补助资金」已登记为P09；可接受：--project P09，或确属另一个同名项目加 --new-project",
+    );
+}

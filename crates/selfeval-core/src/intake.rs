@@ -81,6 +81,19 @@ pub struct FilledForm {
     pub goal_actual: Option<String>,
     /// The indicators, in row order.
     pub indicators: Vec<FilledIndicator>,
+    /// The year the form is headed with (`（2022年度）`), and its cell.
+    pub year: Option<(i32, String)>,
+}
+
+/// The year a cell heads a form with: four digits right before 年度
+/// (`（2022年度）`, `2022年度项目支出绩效自评表`); 年度资金总额 and the
+/// like have none.
+fn year_of(text: &str) -> Option<i32> {
+    let text = normalise(text);
+    let at = text.find("年度")?;
+    let digits: String = text[..at].chars().rev().take_while(char::is_ascii_digit).collect();
+    let year: String = digits.chars().rev().collect();
+    (year.len() == 4).then(|| year.parse().ok()).flatten()
 }
 
 /// `A`, …, `Z`, `AA`, … for a column from 0.
@@ -333,6 +346,11 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         goal_expected,
         goal_actual,
         indicators,
+        year: g
+            .rows
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| row.iter().enumerate().find_map(|(c, text)| year_of(text).map(|y| (y, g.name(r, c))))),
     })
 }
 

@@ -27,6 +27,12 @@ pub struct ImportTableArgs {
     /// 只列出将要执行的命令和将产生的核查结果，不写入
     #[arg(long)]
     dry_run: bool,
+    /// 表头年度与本库年度不同时确认确属如此
+    #[arg(long)]
+    year_mismatch_ok: bool,
+    /// --project 所给编号之外已有同名项目时，确认这是另一个同名项目
+    #[arg(long)]
+    new_project: bool,
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
@@ -102,6 +108,29 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     // A dry run only reads (a read-only store included).
     let mut ledger = if args.dry_run { ctx.open_for_reading()? } else { ctx.open_to_record(args.key, false)? };
     let state = ledger.replay(None)?.state;
+    let ledger_year = state.department().map(|d| d.year);
+    if let (Some((year, cell)), Some(ours)) = (&form.year, ledger_year) {
+        if *year != ours && !args.year_mismatch_ok {
+            return Err(invalid(
+                "FILE",
+                format!(
+                    "{cell}：自评表为{year}年度，本库为{ours}年度；可接受：{ours}年度的自评表，或确属如此加 --year-mismatch-ok"
+                ),
+            ));
+        }
+    }
+    if let Some(code) = &args.project {
+        let same_name = state.projects().iter().find(|p| p.name == form.name && &p.code != code);
+        if let Some(other) = same_name.filter(|_| !args.new_project) {
+            return Err(invalid(
+                "--project",
+                format!(
+                    "项目「{}」已登记为{}；可接受：--project {}，或确属另一个同名项目加 --new-project",
+                    form.name, other.code, other.code
+                ),
+            ));
+        }
+    }
     let code = match &args.project {
         Some(code) => code.clone(),
         None => match state.projects().iter().find(|p| p.name == form.name) {
