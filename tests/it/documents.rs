@@ -260,7 +260,10 @@ fn a_workbook_written_by_table_imports_back_to_the_same_figures() {
     // The spending entry names the file and its hash; P04's printed budget
     // score (10, computed 0) is kept as an override.
     let history = fresh.run(&["history", "--project", "P04"]).stdout();
-    assert!(history.contains("全年执行数：据自评表 自评表.xlsx（") && history.contains("SHA-256 "), "{history}");
+    assert!(
+        history.contains("全年执行数（其中本年财政拨款）：据自评表 自评表.xlsx（") && history.contains("SHA-256 "),
+        "{history}"
+    );
     assert!(history.contains("预算执行率 得分 0.00（自动）→ 10.00"), "{history}");
 }
 

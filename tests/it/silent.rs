@@ -398,3 +398,50 @@ fn import_table_refuses_another_years_sheet_and_a_second_code_for_a_registered_p
         "--project：项目「培训补助资金」已登记为P09；可接受：--project P09，或确属另一个同名项目加 --new-project",
     );
 }
+
+/// Item 3: the 其中 rows were never compared with 年度资金总额 and every
+/// amount was recorded as 本年财政拨款.
+#[test]
+fn import_table_reads_the_fund_sources_and_refuses_parts_that_do_not_add_up() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let rows = |carried: &str| {
+        [
+            "（2024年度）项目支出绩效自评表,,,,,,,".to_owned(),
+            "项目名称,,培训补助资金,,,,,".into(),
+            "主管部门,,某市应急管理局,,实施单位,应急救援科,,".into(),
+            "项目资金（元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分".into(),
+            ",年度资金总额,\"50,000.00\",\"60,000.00\",\"60,000.00\",10,100%,10".into(),
+            ",其中：本年财政拨款,\"35,000.00\",\"45,000.00\",\"45,000.00\",,,".into(),
+            format!(",上年结转资金,\"{carried}\",\"{carried}\",\"{carried}\",,,"),
+            ",其他资金,,,,,,".into(),
+            "年度总体目标,预期目标,,,,实际完成情况,,".into(),
+            ",完成培训,,,,完成培训,,".into(),
+            "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施".into(),
+            "产出指标（90分）,数量指标,培训人次,≥100人次,120人次,90,90,".into(),
+            "总分,,,,,100,100,优".into(),
+        ]
+        .join("\n")
+    };
+    let file = env.dir.path().join("培训.csv");
+    std::fs::write(&file, rows("14,000.00")).unwrap();
+    let path = file.to_str().unwrap();
+    let refused = env.fails(&["import-table", path, "--project", "P09"], 1, "FILE");
+    assert!(
+        refused.stderr().contains("!C5：年度资金总额的年初预算数 5 万元不等于其中各项（")
+            && refused.stderr().contains("）之和 4.9 万元；可接受：各项之和等于总额的表"),
+        "{}",
+        refused.stderr()
+    );
+    std::fs::write(&file, rows("15,000.00")).unwrap();
+    env.ok(&["import-table", path, "--project", "P09"]);
+    let table = env.json(&["table", "P09", "--format", "json"]);
+    assert_eq!(table["budget"], "6");
+    assert_eq!(
+        table["funds"][1],
+        serde_json::json!({"source": "carried_over", "initial_budget": "1.5", "budget": "1.5", "executed": "1.5"}),
+        "{}",
+        table["funds"]
+    );
+    assert_eq!(table["funds"][0]["budget"], "4.5");
+}

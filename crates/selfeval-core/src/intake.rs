@@ -83,6 +83,21 @@ pub struct FilledForm {
     pub indicators: Vec<FilledIndicator>,
     /// The year the form is headed with (`（2022年度）`), and its cell.
     pub year: Option<(i32, String)>,
+    /// The 其中 rows under 年度资金总额 that carry an amount, by source.
+    pub sources: Vec<FundRow>,
+}
+
+/// One 其中 row of 年度资金总额: a fund source and its amounts in 万元.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundRow {
+    /// The source as `--source` names it: 本年财政拨款, 上年结转, 其他资金.
+    pub source: &'static str,
+    /// 年初预算数.
+    pub initial_budget: Decimal,
+    /// 全年预算数.
+    pub budget: Decimal,
+    /// 全年执行数.
+    pub executed: Decimal,
 }
 
 /// The year a cell heads a form with: four digits right before 年度
@@ -255,6 +270,62 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let initial_budget = amount(initial_col, "年初预算数")?;
     let budget = amount(budget_col, "全年预算数")?;
     let executed = amount(executed_col, "全年执行数")?;
+    // The 其中 rows: each fund source's amounts, which must add up to the
+    // total (a sheet that does not is refused, naming the cell).
+    let mut sources = Vec::new();
+    let mut source_rows = Vec::new();
+    for r in total_row + 1..g.rows.len().min(total_row + 6) {
+        let label = g.rows[r].iter().map(|c| compact(c)).find(|c| !c.is_empty()).unwrap_or_default();
+        let label = label.trim_start_matches("其中").trim_start_matches(['：', ':']);
+        let source = if label.starts_with("本年财政拨款") {
+            "本年财政拨款"
+        } else if label.starts_with("上年结转") {
+            "上年结转"
+        } else if label.starts_with("其他资金") {
+            "其他资金"
+        } else {
+            continue;
+        };
+        let read = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
+            let value = g.number(r, col, what)?.unwrap_or(Decimal::ZERO);
+            let wan = to_wan(unit, value);
+            if !values::amount_in_range(wan) || wan < Decimal::ZERO {
+                return Err(g.error(r, col, format!("{what} {value} 超出范围；可接受：0 至 100,000,000 万元")));
+            }
+            Ok(wan)
+        };
+        let row = FundRow {
+            source,
+            initial_budget: read(initial_col, "年初预算数")?,
+            budget: read(budget_col, "全年预算数")?,
+            executed: read(executed_col, "全年执行数")?,
+        };
+        source_rows.push(r);
+        if !(row.initial_budget.is_zero() && row.budget.is_zero() && row.executed.is_zero()) {
+            sources.push(row);
+        }
+    }
+    if !sources.is_empty() {
+        for (col, what, total, part) in [
+            (initial_col, "年初预算数", initial_budget, sources.iter().map(|s| s.initial_budget).sum::<Decimal>()),
+            (budget_col, "全年预算数", budget, sources.iter().map(|s| s.budget).sum()),
+            (executed_col, "全年执行数", executed, sources.iter().map(|s| s.executed).sum()),
+        ] {
+            if total != part {
+                let cells: Vec<String> = source_rows.iter().map(|&r| g.name(r, col)).collect();
+                return Err(g.error(
+                    total_row,
+                    col,
+                    format!(
+                        "年度资金总额的{what} {} 万元不等于其中各项（{}）之和 {} 万元；可接受：各项之和等于总额的表",
+                        values::fmt_plain(total),
+                        cells.join("、"),
+                        values::fmt_plain(part)
+                    ),
+                ));
+            }
+        }
+    }
     let budget_score = match score_col {
         Some(col) => g.number(total_row, col, "得分")?,
         None => None,
@@ -346,6 +417,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         goal_expected,
         goal_actual,
         indicators,
+        sources,
         year: g
             .rows
             .iter()
@@ -406,39 +478,60 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             None,
         );
     }
-    push(
-        Command::SetBudget {
-            project: code.into(),
-            amount: format!("{}万元", values::fmt_plain(form.initial_budget)),
-            source: None,
-        },
-        why("年初预算数"),
-        None,
-    );
-    let delta = form.budget - form.initial_budget;
-    if !delta.is_zero() {
+    // By fund source where the sheet's 其中 rows give them, else the whole
+    // as 本年财政拨款 (the default source).
+    let whole = [FundRow {
+        source: "本年财政拨款",
+        initial_budget: form.initial_budget,
+        budget: form.budget,
+        executed: form.executed,
+    }];
+    let rows: &[FundRow] = if form.sources.is_empty() { &whole } else { &form.sources };
+    let named = |row: &FundRow| (!form.sources.is_empty()).then(|| row.source.to_owned());
+    let of = |row: &FundRow, what: &str| {
+        if form.sources.is_empty() {
+            what.to_owned()
+        } else {
+            format!("{what}（其中{}）", row.source)
+        }
+    };
+    for row in rows.iter().filter(|r| !r.initial_budget.is_zero() || form.sources.is_empty()) {
         push(
-            Command::AdjustBudget {
+            Command::SetBudget {
                 project: code.into(),
-                delta: format!("{}万元", values::fmt_plain(delta)),
-                doc: None,
-                source: None,
+                amount: format!("{}万元", values::fmt_plain(row.initial_budget)),
+                source: named(row),
             },
-            why("全年预算数与年初预算数之差"),
+            why(&of(row, "年初预算数")),
             None,
         );
     }
-    if form.executed > Decimal::ZERO {
+    for row in rows {
+        let delta = row.budget - row.initial_budget;
+        if !delta.is_zero() {
+            push(
+                Command::AdjustBudget {
+                    project: code.into(),
+                    delta: format!("{}万元", values::fmt_plain(delta)),
+                    doc: None,
+                    source: named(row),
+                },
+                why(&of(row, "全年预算数与年初预算数之差")),
+                None,
+            );
+        }
+    }
+    for row in rows.iter().filter(|r| r.executed > Decimal::ZERO) {
         push(
             Command::RecordExpenditure {
                 project: code.into(),
-                amount: format!("{}万元", values::fmt_plain(form.executed)),
+                amount: format!("{}万元", values::fmt_plain(row.executed)),
                 date: format!("{year}-12-31"),
                 voucher: None,
                 memo: Some("全年执行数".into()),
-                source: None,
+                source: named(row),
             },
-            why("全年执行数"),
+            why(&of(row, "全年执行数")),
             None,
         );
     }
