@@ -53,28 +53,50 @@ fn each_line_records_as_it_would_alone_with_its_own_actor_reason_and_id() {
     assert_eq!(env.head().unwrap().0, 7);
 }
 
+/// Issue 25, item 12: a batch stopped at its first bad line after writing
+/// the lines before it, and a rerun of the fixed file wrote them again.
 #[test]
-fn the_first_refused_line_stops_the_batch_and_says_what_was_recorded() {
+fn every_bad_line_is_named_before_anything_is_written_and_a_rerun_resends_what_was_recorded() {
     let env = Env::with_project();
-    let file = write(
-        &env,
-        "cmds.txt",
-        &[
-            "spend P01 --amount 1 --date 2024-06-30",
-            "spend P09 --amount 1 --date 2024-06-30",
-            "spend P01 --amount 2 --date 2024-07-30",
-        ],
-    );
+    let lines = [
+        "spend P01 --amount 1 --date 2024-06-30",
+        "spend P09 --amount 1 --date 2024-06-30",
+        "spend P01 --amount 2 --date 2024-07-30",
+        "spend P08 --amount 2 --date 2024-07-30",
+    ];
+    let file = write(&env, "cmds.txt", &lines);
+    let before = env.head();
     let run = env.act(&["batch", &file]);
     assert_eq!(run.code(), 1);
+    let said = run.stderr();
     assert!(
-        run.stderr()
-            .contains("batch：第2行「spend P09 --amount 1 --date 2024-06-30」被拒绝；此前 1 行已记录，此后的行未执行"),
-        "{}",
-        run.stderr()
+        said.contains("batch：第2行「spend P09 --amount 1 --date 2024-06-30」被拒绝：CODE：项目「P09」不存在"),
+        "{said}"
     );
-    assert!(run.stderr().contains("项目「P09」不存在"), "{}", run.stderr());
-    assert_eq!(env.head().unwrap().0, 4, "line 1 recorded, line 3 not run");
+    assert!(
+        said.contains("batch：第4行「spend P08 --amount 2 --date 2024-07-30」被拒绝：CODE：项目「P08」不存在"),
+        "{said}"
+    );
+    assert!(said.contains("错误：FILE：第2、4行被拒绝（共2行）；未写入任何内容，改正后重新运行同一文件即可"), "{said}");
+    assert_eq!(env.head(), before, "nothing written");
+    // Corrected, it records all four; run again, it writes nothing twice.
+    let fixed =
+        [lines[0], "spend P01 --amount 1 --date 2024-06-30", lines[2], "spend P01 --amount 2 --date 2024-07-30"];
+    let file = write(&env, "cmds.txt", &fixed);
+    let run = env.act(&["batch", &file]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("batch：4 行已记录"), "{}", run.stderr());
+    let head = env.head();
+    let run = env.act(&["batch", &file]);
+    assert!(run.stderr().contains("batch：0 行已记录，4 行为重发（未重复写入）"), "{}", run.stderr());
+    assert_eq!(env.head(), head);
+    // A line added at the end: the four are resends, the fifth is new.
+    let mut more = fixed.to_vec();
+    more.push("spend P01 --amount 0.5 --date 2024-08-30");
+    let file = write(&env, "cmds.txt", &more);
+    let run = env.act(&["batch", &file]);
+    assert!(run.stderr().contains("batch：1 行已记录，4 行为重发（未重复写入）"), "{}", run.stderr());
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["executed"], "6.5");
 }
 
 #[test]
@@ -164,11 +186,12 @@ fn a_refused_all_or_nothing_batch_that_began_with_init_leaves_no_store() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("第3行") && run.stderr().contains("整批未写入任何内容"), "{}", run.stderr());
     assert!(!env.store().exists(), "no store is left behind");
-    // Line by line, the same file records its first two lines and says so.
+    // Line by line, the same file is decided whole first: nothing written,
+    // no store left behind either.
     let run = env.act(&["batch", &file]);
     assert_eq!(run.code(), 1);
-    assert!(run.stderr().contains("此前 2 行已记录，此后的行未执行"), "{}", run.stderr());
-    assert_eq!(env.head().unwrap().0, 2);
+    assert!(run.stderr().contains("第3行被拒绝（共1行）；未写入任何内容"), "{}", run.stderr());
+    assert!(!env.store().exists(), "no store is left behind");
 }
 
 #[test]

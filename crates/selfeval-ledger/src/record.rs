@@ -233,6 +233,31 @@ impl Ledger {
         Ok(Ok((staging, out)))
     }
 
+    /// Every item decided in order on one scratch state, as if those before
+    /// it were recorded (a refused one is skipped and the next decided
+    /// without it), writing nothing: each refusal with its item's index.
+    /// An item whose command id is recorded already is a resend and is not
+    /// decided again. What `batch` runs before it writes a line.
+    pub fn judge_all(&self, items: &[Item]) -> Result<Vec<(usize, LedgerError)>, LedgerError> {
+        let mut state = self.replay(None)?.state;
+        let mut next = self.store.head().seq + 1;
+        let mut refused = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(id) = &item.command_id {
+                if self.store.command_seqs(id)?.is_some() {
+                    continue;
+                }
+            }
+            let fake = |p: &[EventPayload]| Ok::<_, ()>((next..next + p.len() as u64).collect());
+            match execute(&mut state, &item.request, fake) {
+                Ok(events) => next += events.len() as u64,
+                Err(Executed::Rejected(why)) => refused.push((i, why.into())),
+                Err(Executed::NotAppended(())) => unreachable!("the scratch append never fails"),
+            }
+        }
+        Ok(refused)
+    }
+
     /// Records `items` one after another in this process, each atomic and
     /// durable on its own (one log value and one flush per command), each
     /// decided on a state kept in memory: this process holds the store, so
@@ -697,6 +722,24 @@ pub(crate) enum Append {
     Conflict(String),
     /// The store failed.
     Failed(LedgerError),
+}
+
+/// The command ids of a batch file's lines (their texts, comments and blank
+/// lines left out): each from the SHA-256 of the lines up to and including
+/// it, so that the same file run again, or corrected after line k, answers
+/// the lines before k as resends.
+pub fn batch_line_ids(lines: &[&str]) -> Vec<String> {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    lines
+        .iter()
+        .map(|line| {
+            digest.update(line.as_bytes());
+            digest.update(b"\n");
+            let hex: String = digest.clone().finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+            format!("batch-{hex}")
+        })
+        .collect()
 }
 
 #[cfg(test)]

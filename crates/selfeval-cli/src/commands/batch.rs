@@ -3,8 +3,11 @@
 //! `#` comments and blank lines skipped. Every line is parsed and checked
 //! before anything is written; then each is recorded as it would be alone
 //! (atomic, durable, idempotent under its own `--command-id`, with its own
-//! actor, reason and key), the first refusal stopping the batch; with
-//! `--all-or-nothing` the whole file is one atomic append.
+//! actor, reason and key). Every line is first decided on a scratch state,
+//! and a file with a bad line writes nothing and names every bad line; a
+//! line without `--command-id` gets one from the digest of the file up to
+//! it, so a rerun resends what was recorded. With `--all-or-nothing` the
+//! whole file is one atomic append.
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -122,6 +125,14 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
     if lines.is_empty() {
         return Err(invalid("FILE", "文件中没有命令；可接受：每行一条记录命令，# 开头为注释"));
     }
+    // A line without its own --command-id gets one from the digest of the
+    // file's lines up to and including it: run again (also after a later
+    // line was corrected), the lines already recorded are resends.
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let ids = selfeval_ledger::batch_line_ids(&texts);
+    for (line, id) in lines.iter_mut().zip(ids) {
+        line.collected.command_id.get_or_insert(id);
+    }
     let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
     let existed = selfeval_ledger::exists_at(&ctx.settings.location, &ctx.settings.ledger)?;
     let mut ledger = ctx.open_to_record(None, creates)?;
@@ -160,6 +171,25 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
                 Err(error.into())
             }
         };
+    }
+    // Every line decided before any is written; every bad one said.
+    let refused = ledger.judge_all(&items)?;
+    if !refused.is_empty() {
+        drop(ledger);
+        if let (false, selfeval_ledger::Location::Dir(dir)) = (existed, &ctx.settings.location) {
+            // The store this batch's `init` made holds nothing: gone.
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        let numbers: Vec<String> = refused.iter().map(|(i, _)| lines[*i].number.to_string()).collect();
+        let count = refused.len();
+        for (i, error) in refused {
+            let line = &lines[i];
+            eprintln!("batch：第{}行「{}」被拒绝：{}", line.number, line.text, CliError::from(error).message());
+        }
+        return Err(invalid(
+            "FILE",
+            format!("第{}行被拒绝（共{count}行）；未写入任何内容，改正后重新运行同一文件即可", numbers.join("、")),
+        ));
     }
     let (mut new, mut resent) = (0usize, 0usize);
     let outcome = ledger.record_each(&items, |recorded| {
