@@ -445,3 +445,37 @@ fn import_table_reads_the_fund_sources_and_refuses_parts_that_do_not_add_up() {
     );
     assert_eq!(table["funds"][0]["budget"], "4.5");
 }
+
+/// Item 15: a printed 执行率 that differs from the computed one (86.19 % vs
+/// 86.18 %) was not mentioned, while indicator differences were.
+#[test]
+fn import_table_says_when_the_printed_execution_rate_is_not_what_its_amounts_give() {
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let rows = [
+        "（2024年度）项目支出绩效自评表,,,,,,,",
+        "项目名称,,培训补助资金,,,,,",
+        "主管部门,,某市应急管理局,,实施单位,应急救援科,,",
+        "项目资金（元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+        ",年度资金总额,\"60,000.00\",\"60,000.00\",\"51,708.00\",10,86.19%,8.62",
+        "年度总体目标,预期目标,,,,实际完成情况,,",
+        ",完成培训,,,,完成培训,,",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标（90分）,数量指标,培训人次,≥100人次,120人次,90,90,",
+        "总分,,,,,100,98.62,优",
+    ];
+    let file = env.dir.path().join("培训.csv");
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P09", "--dry-run"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("注意：")
+            && run.stderr().contains("!G5：表中执行率 86.19% 与按表中金额算得的 86.18% 不同"),
+        "{}",
+        run.stderr()
+    );
+    // Where they agree, nothing is said.
+    std::fs::write(&file, rows.join("\n").replace("86.19%", "86.18%")).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P09", "--dry-run"]);
+    assert!(!run.stderr().contains("执行率"), "{}", run.stderr());
+}

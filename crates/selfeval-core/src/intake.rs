@@ -85,6 +85,31 @@ pub struct FilledForm {
     pub year: Option<(i32, String)>,
     /// The 其中 rows under 年度资金总额 that carry an amount, by source.
     pub sources: Vec<FundRow>,
+    /// 执行率 as printed (in %), and its cell.
+    pub printed_rate: Option<(Decimal, String)>,
+}
+
+impl FilledForm {
+    /// How the printed 执行率 differs from the one its own amounts give
+    /// (全年执行数 ÷ 全年预算数, rounded to two decimals as printed): the
+    /// sentence to say, or `None` when they agree or one is missing.
+    pub fn rate_difference(&self) -> Option<String> {
+        let (printed, cell) = self.printed_rate.as_ref()?;
+        if self.budget <= Decimal::ZERO {
+            return None;
+        }
+        let computed = values::round_half_up(
+            crate::arith::mul(crate::arith::div(self.executed, self.budget), crate::arith::hundred()),
+            2,
+        );
+        (values::round_half_up(*printed, 2) != computed).then(|| {
+            format!(
+                "{cell}：表中执行率 {}% 与按表中金额算得的 {}% 不同（全年执行数 ÷ 全年预算数）；记录的是金额，执行率按金额计算",
+                values::fmt_plain(*printed),
+                values::fmt_plain(computed)
+            )
+        })
+    }
 }
 
 /// One 其中 row of 年度资金总额: a fund source and its amounts in 万元.
@@ -258,6 +283,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         };
     let score_col = column("得分");
     let weight_col = column("分值");
+    let rate_col = column("执行率");
     let (total_row, _) = g.find("年度资金总额").ok_or_else(|| missing("年度资金总额"))?;
     let amount = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
         let value = g.number(total_row, col, what)?.unwrap_or(Decimal::ZERO);
@@ -331,6 +357,19 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         None => None,
     };
     let budget_not_applicable = score_col.is_some_and(|col| g.text(total_row, col) == "不适用");
+    // 执行率 as printed: `86.19%`, or a fraction ≤ 1 from a cell formatted
+    // as a percentage.
+    let printed_rate = match rate_col {
+        Some(col) => g.number(total_row, col, "执行率")?.map(|v| {
+            let percent = if v <= Decimal::ONE && !g.text(total_row, col).contains('%') {
+                crate::arith::mul(v, crate::arith::hundred())
+            } else {
+                v
+            };
+            (percent, g.name(total_row, col))
+        }),
+        None => None,
+    };
     let budget_weight = match weight_col {
         Some(col) => g.number(total_row, col, "分值")?,
         None => None,
@@ -418,6 +457,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         goal_actual,
         indicators,
         sources,
+        printed_rate,
         year: g
             .rows
             .iter()

@@ -185,6 +185,11 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     planned.extend(extra);
     selfeval_ledger::simulate_on(&mut scratch, &more).map_err(|(i, r)| refused((offset + i, r), &planned))?;
     let mut out = stdout();
+    // A printed figure the amounts do not give is said, as a score that
+    // differs is kept as an override and raises I17.
+    if let Some(difference) = form.rate_difference() {
+        eprintln!("注意：{difference}");
+    }
     if args.dry_run {
         drop(ledger);
         writeln!(out, "将执行 {} 条命令（--dry-run：未写入）：", planned.len())?;
