@@ -479,3 +479,35 @@ fn import_table_says_when_the_printed_execution_rate_is_not_what_its_amounts_giv
     let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P09", "--dry-run"]);
     assert!(!run.stderr().contains("执行率"), "{}", run.stderr());
 }
+
+/// Item 9: budgets, indicators and goals recorded without `--at` were dated
+/// on the recording day (2025 here) in an earlier year's ledger, so
+/// `report --effective` inside that year showed a budget of 0.
+#[test]
+fn a_recording_after_the_years_closing_period_takes_its_business_date_by_rule_and_says_so() {
+    let env = Env::new(); // the test clock says 2025-03-01
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2023"]);
+    env.ok(&["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
+    let said = env.ok(&["budget", "set", "P01", "--amount", "6", "--reason", "年初批复"]);
+    assert!(said.contains("；未给 --at 且记录日已过年度整理期：业务日期按规则取2023-01-01"), "{said}");
+    env.ok(&["spend", "P01", "--amount", "3", "--date", "2023-06-30"]);
+    env.indicator("I1", "产出指标", "培训人数", "≥100人", "90");
+    let said = env.ok(&["indicator", "actual", "P01", "I1", "--value", "100人"]);
+    assert!(said.contains("业务日期按规则取2023-12-31"), "{said}");
+    // An explicit --at is the user's word and stands.
+    env.ok(&["budget", "adjust", "P01", "--delta", "1", "--reason", "追加", "--at", "2023-10-01"]);
+    let json = env.json(&["report", "--format", "json", "--effective", "2023-09-30"]);
+    let p01 = &json["projects"][0];
+    assert_eq!((p01["budget"].as_str(), p01["executed"].as_str()), (Some("6"), Some("3")), "{p01}");
+    let history = env.run(&["history", "--project", "P01", "--type", "BudgetSet"]).stdout();
+    assert!(history.contains("发生2023-01-01"), "{history}");
+    // In a batch alike.
+    let file = env.dir.path().join("adjust.txt");
+    std::fs::write(&file, "budget adjust P01 --delta 0.5 --reason 追加\n").unwrap();
+    let said = env.ok(&["batch", file.to_str().unwrap()]);
+    assert!(said.contains("业务日期按规则取2023-12-31"), "{said}");
+    // Within the year's closing period nothing is defaulted.
+    let recent = Env::with_project();
+    let said = recent.ok(&["budget", "set", "P01", "--amount", "7", "--reason", "更正"]);
+    assert!(!said.contains("业务日期按规则"), "{said}");
+}

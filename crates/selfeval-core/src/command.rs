@@ -912,6 +912,41 @@ fn decide(
     }
 }
 
+/// The business time of a command recorded without `--at` after its fiscal
+/// year's closing period (a 2024 ledger completed in 2026): a budget, an
+/// indicator or a goal is the year's plan, in force from its first day; an
+/// adjustment and an actual value are the year's outcome, dated its last
+/// day (`docs/spec/cli.md`). `None`: the recorded time stands (recorded
+/// within the year or its six months after, or another kind of command).
+pub fn default_business_time(
+    state: &State,
+    command: &Command,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let year = state.department()?.year;
+    let beijing = crate::report::beijing();
+    let closing = NaiveDate::from_ymd_opt(year.checked_add(1)?, 6, 30)?;
+    if recorded_at.with_timezone(&beijing).date_naive() <= closing {
+        return None;
+    }
+    let date = match command {
+        Command::SetBudget { .. } | Command::DefineIndicator { .. } | Command::AmendIndicator { .. } => {
+            NaiveDate::from_ymd_opt(year, 1, 1)?
+        }
+        Command::SetGoal { .. } => NaiveDate::from_ymd_opt(year, 1, 1)?,
+        Command::AdjustBudget { .. } | Command::RecordActual { .. } => NaiveDate::from_ymd_opt(year, 12, 31)?,
+        _ => return None,
+    };
+    Some(beijing.from_local_datetime(&date.and_hms_opt(0, 0, 0)?).single()?.to_utc())
+}
+
+/// What a recording's echo adds when its business date was defaulted.
+pub fn defaulted_date_note(at: chrono::DateTime<chrono::Utc>) -> String {
+    let day = at.with_timezone(&crate::report::beijing()).date_naive();
+    format!("未给 --at 且记录日已过年度整理期：业务日期按规则取{day}")
+}
+
 /// An effective date given with `--at`: not after the time it is recorded,
 /// and within the fiscal year or its closing period (six months after).
 fn check_effective(year: i32, meta: &Meta) -> Result<(), Rejection> {

@@ -84,8 +84,9 @@ impl Ledger {
             // Other writers of a shared database are kept out from here to
             // the commit (a no-op on sled, which this process holds).
             self.store.hold()?;
-            let decided = self.recorded_after_the_head(asked).and_then(|request| {
+            let decided = self.recorded_after_the_head(asked).and_then(|mut request| {
                 let state = self.state_for(&request)?;
+                date_by_rule(&state, &mut request);
                 Ok((request, state))
             });
             let (request, mut state) = match decided {
@@ -118,6 +119,7 @@ impl Ledger {
             match outcome {
                 Ok(events) => {
                     let mut echoes: Vec<_> = events.iter().map(|e| e.payload.echo()).collect();
+                    note_dated(&mut echoes, asked, request);
                     let mut events: Vec<_> =
                         events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
                     if signed {
@@ -371,6 +373,7 @@ impl Ledger {
                 request.meta.occurred_at = request.meta.recorded_at;
             }
         }
+        date_by_rule(state, &mut request);
         let payloads = match handle(state, &request) {
             Ok(payloads) => payloads,
             Err(rejection) => return Ok(Err(rejection.into())),
@@ -389,6 +392,7 @@ impl Ledger {
         let mut events: Vec<(u64, String)> =
             payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
         let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
+        note_dated(&mut echoes, &item.request, &request);
         for (k, payload) in payloads.into_iter().enumerate() {
             state.apply(&selfeval_core::RecordedEvent { seq: first + k as u64, meta: request.meta.clone(), payload });
         }
@@ -722,6 +726,33 @@ pub(crate) enum Append {
     Conflict(String),
     /// The store failed.
     Failed(LedgerError),
+}
+
+/// A command recorded without `--at` after its year's closing period takes
+/// the business date the ledger's rule gives it
+/// (`core::command::default_business_time`).
+fn date_by_rule(state: &State, request: &mut Request) {
+    if request.meta.occurred_at == request.meta.recorded_at {
+        if let Some(at) =
+            selfeval_core::command::default_business_time(state, &request.command, request.meta.recorded_at)
+        {
+            request.meta.occurred_at = at;
+        }
+    }
+}
+
+/// Says in the first echo when [`date_by_rule`] dated the command.
+fn note_dated(echoes: &mut [Option<String>], asked: &Request, decided: &Request) {
+    let defaulted = asked.meta.occurred_at == asked.meta.recorded_at;
+    if defaulted && decided.meta.occurred_at != decided.meta.recorded_at {
+        let note = selfeval_core::command::defaulted_date_note(decided.meta.occurred_at);
+        if let Some(first) = echoes.first_mut() {
+            *first = Some(match first.take() {
+                Some(echo) => format!("{echo}；{note}"),
+                None => note,
+            });
+        }
+    }
 }
 
 /// The command ids of a batch file's lines (their texts, comments and blank
