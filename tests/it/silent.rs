@@ -511,3 +511,27 @@ fn a_recording_after_the_years_closing_period_takes_its_business_date_by_rule_an
     let said = recent.ok(&["budget", "set", "P01", "--amount", "7", "--reason", "更正"]);
     assert!(!said.contains("业务日期按规则"), "{said}");
 }
+
+/// Item 8: the report states the evaluation year, the business date it
+/// shows and the day it judged deadlines, and never the day it is printed:
+/// the same command at the same head on another day gives the same bytes.
+#[test]
+fn the_report_states_its_dates_and_is_the_same_whatever_day_it_is_printed() {
+    let env = Env::new();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let today = env.ok(&["report"]);
+    assert!(
+        today.contains("> 评价年度：2024年；业务日期：截至记录时点；整改期限与预算安排建议按"),
+        "{}",
+        &today[..today.len().min(600)]
+    );
+    let later = env.command().env("SELFEVAL_NOW", "2031-07-01T09:00:00+08:00").args(["report"]).output().unwrap();
+    assert!(later.status.success());
+    assert!(String::from_utf8_lossy(&later.stdout) == today, "the day of printing changes nothing");
+    let effective = env.ok(&["report", "--effective", "2024-09-30"]);
+    assert!(
+        effective.contains("业务日期：2024-09-30（--effective）；整改期限与预算安排建议按2024-09-30判断。"),
+        "{}",
+        &effective[..effective.len().min(600)]
+    );
+}

@@ -318,6 +318,8 @@ pub struct ReportModel {
     pub basis: Basis,
     /// The report date (Beijing time) used for overdue rectifications.
     pub report_date: Option<NaiveDate>,
+    /// The business date the figures are shown at (`--effective`), if any.
+    pub effective: Option<NaiveDate>,
     /// Department totals.
     pub totals: Totals,
     /// Projects in registration order.
@@ -583,6 +585,7 @@ impl ReportModel {
                 head_hash: head_hash.to_owned(),
             },
             report_date,
+            effective: date,
             totals,
             projects,
             problems,

@@ -139,6 +139,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     } else if let Some(at) = model.basis.recorded_at {
         let _ = writeln!(out, "> 数据截至{}。\n", day(at));
     }
+    out.push_str(&dates_line(model));
 
     // 一
     out.push_str("## 一、项目支出基本情况\n\n### （一）构成情况\n\n");
@@ -429,6 +430,19 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str(&sources_markdown(model));
     }
     out
+}
+
+/// The dates the report stands on, none of them the day it is printed: the
+/// evaluation year, the business date shown (`--effective`, else as
+/// recorded), and the day deadlines (overdue rectification, the budget
+/// advice) were judged on.
+fn dates_line(model: &ReportModel) -> String {
+    if model.basis.recorded_at.is_none() {
+        return String::new();
+    }
+    let shown = model.effective.map_or_else(|| "截至记录时点".to_owned(), |d| format!("{d}（--effective）"));
+    let judged = model.report_date.map_or_else(|| "—".to_owned(), |d| d.to_string());
+    format!("> 评价年度：{}年；业务日期：{shown}；整改期限与预算安排建议按{judged}判断。\n\n", model.year)
 }
 
 /// Where the figures come from: the point of the log, its head hash, the
