@@ -535,3 +535,40 @@ fn the_report_states_its_dates_and_is_the_same_whatever_day_it_is_printed() {
         &effective[..effective.len().min(600)]
     );
 }
+
+/// Item 15: `--project` stays optional: a new project gets the code the
+/// table prints, else the next free one, and says which.
+#[test]
+fn import_table_gives_a_new_project_the_tables_code_or_the_next_free_one() {
+    let env = Env::with_project(); // P01
+    let rows = |code_row: &str| {
+        [
+            "（2024年度）项目支出绩效自评表,,,,,,,",
+            "项目名称,,培训补助资金,,,,,",
+            code_row,
+            "主管部门,,某市应急管理局,,实施单位,应急救援科,,",
+            "项目资金（元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+            ",年度资金总额,\"50,000.00\",\"50,000.00\",\"50,000.00\",10,100%,10",
+            "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+            "产出指标（90分）,数量指标,培训人次,≥100人次,120人次,90,90,",
+            "总分,,,,,100,100,优",
+        ]
+        .join("\n")
+    };
+    let file = env.dir.path().join("培训.csv");
+    std::fs::write(&file, rows(",,,,,,,")).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("项目「培训补助资金」尚未登记，新项目编号为 P02（下一个空闲编号；另用 --project 指定）"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::write(&file, rows("项目编码,,ZJ-2024-07,,,,,").replace("培训补助资金", "演练经费")).unwrap();
+    let run = env.act(&["import-table", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("新项目编号为 ZJ-2024-07（自评表所印项目编码"), "{}", run.stderr());
+    let list = env.json(&["project", "list", "--json"]);
+    let codes: Vec<&str> = list["projects"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["P01", "P02", "ZJ-2024-07"]);
+}

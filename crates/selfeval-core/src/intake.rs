@@ -87,6 +87,20 @@ pub struct FilledForm {
     pub sources: Vec<FundRow>,
     /// 执行率 as printed (in %), and its cell.
     pub printed_rate: Option<(Decimal, String)>,
+    /// 项目编码 (or 项目代码) as printed, if the form has one.
+    pub code: Option<String>,
+}
+
+/// The code a project new to `state` gets when none is given: the one the
+/// form prints, else the next free `P` number after the highest one used
+/// (`P05` after `P04`), in the width the ledger uses (two digits at least).
+pub fn new_project_code(state: &State, form: &FilledForm) -> String {
+    if let Some(code) = form.code.as_ref().filter(|c| values::check_code(c).is_ok() && state.project(c).is_none()) {
+        return code.clone();
+    }
+    let numbers = state.projects().iter().filter_map(|p| p.code.strip_prefix('P')?.parse::<u64>().ok());
+    let next = numbers.max().unwrap_or(0).saturating_add(1);
+    format!("P{next:02}")
 }
 
 impl FilledForm {
@@ -458,6 +472,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         indicators,
         sources,
         printed_rate,
+        code: beside("项目编码").or_else(|| beside("项目代码")).map(|c| normalise(&c)),
         year: g
             .rows
             .iter()

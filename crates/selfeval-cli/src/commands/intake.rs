@@ -21,7 +21,7 @@ pub struct ImportTableArgs {
     /// 工作表名（默认第一个含「项目名称」的工作表）
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
-    /// 项目编号（默认按项目名称找已登记的项目；新项目须给出）
+    /// 项目编号（默认按项目名称找已登记的项目；新项目取表中项目编码或下一个空闲编号）
     #[arg(long, value_name = "CODE")]
     project: Option<String>,
     /// 只列出将要执行的命令和将产生的核查结果，不写入
@@ -135,11 +135,17 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         Some(code) => code.clone(),
         None => match state.projects().iter().find(|p| p.name == form.name) {
             Some(p) => p.code.clone(),
+            // A new project: the code the form prints, else the next free
+            // one, said before anything else.
             None => {
-                return Err(invalid(
-                    "--project",
-                    format!("项目「{}」尚未登记；可接受：--project 新项目编号，如 --project P05", form.name),
-                ))
+                let code = intake::new_project_code(&state, &form);
+                let why = if form.code.as_deref() == Some(code.as_str()) {
+                    "自评表所印项目编码"
+                } else {
+                    "下一个空闲编号"
+                };
+                eprintln!("项目「{}」尚未登记，新项目编号为 {code}（{why}；另用 --project 指定）", form.name);
+                code
             }
         },
     };
