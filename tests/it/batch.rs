@@ -212,3 +212,25 @@ fn a_batch_on_a_busy_store_exits_three_as_one_command_would_and_writes_nothing()
     drop(held);
     assert_eq!(env.head(), before, "nothing was written");
 }
+
+/// A refused batch removes only a store directory it made itself: never a
+/// directory that was there (`--store .` beside other files).
+#[test]
+fn a_refused_batch_never_removes_a_directory_that_was_there() {
+    let env = Env::in_dir();
+    let there = env.dir.path().join("work");
+    std::fs::create_dir_all(&there).unwrap();
+    std::fs::write(
+        there.join("plan.txt"),
+        "init --department 某市应急管理局 --year 2024\nspend P09 --amount 1 --date 2024-06-30\n",
+    )
+    .unwrap();
+    let run = env
+        .command()
+        .env("SELFEVAL_STORE", &there)
+        .args(["--actor", crate::ACTOR, "batch", there.join("plan.txt").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(there.join("plan.txt").exists(), "the user's file and directory are left as they were");
+}

@@ -298,3 +298,29 @@ fn a_spending_outside_the_budget_year_is_judged_as_the_cli_judges_it() {
     );
     refused_by_import_and_verify(&forged, 79, "date：支出日期不在2024预算年度内");
 }
+
+/// A log written before issue 25 may hold a budget set again to the same
+/// amount (then allowed): it still imports and verifies, as it changes no
+/// figure, while `budget set` refuses it now.
+#[test]
+fn a_repeated_budget_of_an_earlier_version_still_imports() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    let forged = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[
+            ("project/P02", "SelfEvaluationReopened", "{\"project\":\"P02\"}"),
+            ("project/P02", "BudgetSet", "{\"project\":\"P02\",\"amount\":\"0\",\"source\":\"current_appropriation\"}"),
+            ("project/P02", "BudgetSet", "{\"project\":\"P02\",\"amount\":\"0\",\"source\":\"current_appropriation\"}"),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("old.jsonl");
+    std::fs::write(&file, forged).unwrap();
+    let fresh = Env::in_dir();
+    let import = fresh.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(import.code(), 0, "{}", import.stderr());
+    assert_eq!(fresh.run(&["verify"]).code(), 0);
+}

@@ -610,7 +610,8 @@ fn decide(
                 }
             };
             // What the judge of a recorded event would refuse is never made.
-            crate::validate::actual_value(profile, ind, &payload, request.meta.occurred_at)?;
+            crate::validate::actual_value(profile, ind, &payload)?;
+            crate::validate::actual_unchanged(ind, &payload, request.meta.occurred_at)?;
             Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
         }
         Command::MarkNotApplicable { project, item } => {

@@ -317,15 +317,17 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     for r in total_row + 1..g.rows.len().min(total_row + 6) {
         let label = g.rows[r].iter().map(|c| compact(c)).find(|c| !c.is_empty()).unwrap_or_default();
         let label = label.trim_start_matches("其中").trim_start_matches(['：', ':']);
-        let source = if label.starts_with("本年财政拨款") {
-            "本年财政拨款"
-        } else if label.starts_with("上年结转") {
-            "上年结转"
-        } else if label.starts_with("其他资金") {
-            "其他资金"
-        } else {
-            continue;
-        };
+        let source =
+            if label.starts_with("本年财政拨款") || label.starts_with("当年财政拨款") || label.starts_with("财政拨款")
+            {
+                "本年财政拨款"
+            } else if label.starts_with("上年结转") {
+                "上年结转"
+            } else if label.starts_with("其他资金") {
+                "其他资金"
+            } else {
+                continue;
+            };
         let read = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
             let value = g.number(r, col, what)?.unwrap_or(Decimal::ZERO);
             let wan = to_wan(unit, value);
@@ -550,7 +552,18 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             format!("{what}（其中{}）", row.source)
         }
     };
-    for row in rows.iter().filter(|r| !r.initial_budget.is_zero() || form.sources.is_empty()) {
+    // A budget registered already at the sheet's amount is not set again.
+    let registered = |row: &FundRow| {
+        let source = crate::event::BudgetSource::parse(row.source);
+        state.project(code).is_some_and(|p| {
+            p.budget_lines
+                .iter()
+                .rev()
+                .find(|l| Some(l.source) == source)
+                .is_some_and(|l| l.amount == row.initial_budget)
+        })
+    };
+    for row in rows.iter().filter(|r| (!r.initial_budget.is_zero() || form.sources.is_empty()) && !registered(r)) {
         push(
             Command::SetBudget {
                 project: code.into(),

@@ -104,7 +104,8 @@ pub fn budget_set(
 ) -> Result<(), Rejection> {
     let current = project.budget_lines.iter().rev().find(|l| l.source == source);
     if let Some(line) = current.filter(|l| l.amount == amount && effective >= l.effective) {
-        return Err(Rejection::rule(
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
             "--amount",
             &crate::values::fmt_plain(amount),
             format!(
@@ -282,7 +283,8 @@ pub fn score_change(project: &Project, item: &str, score: Decimal, profile: &Rul
         (None, auto) => (auto, "按规则得出".to_owned()),
     };
     if current == Some(score) {
-        return Err(Rejection::rule(
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
             "--score",
             &crate::values::fmt_plain(score),
             format!("{item}的得分没有变化：已是{}（{how}）", crate::values::fmt_plain(score)),
@@ -465,7 +467,9 @@ pub fn amendment_keeps_a_comparable_actual(
 /// (`≥0.95`) is a percentage typed as a fraction. The one rule for
 /// `indicator add|amend` and the recorded definitions and amendments.
 pub fn rate_target(name: &str, target: &Target) -> Result<(), Rejection> {
-    let rate = name.trim().ends_with('率') || name.trim().ends_with('度');
+    // 频率 counts times; 浓度, 温度 … are no rates: only 率 (but 频率) and 满意度.
+    let name = name.trim();
+    let rate = (name.ends_with('率') && !name.ends_with("频率")) || name.ends_with("满意度");
     if let Target::Quantitative { op, value, unit } = target {
         if rate && unit.is_empty() && *value > Decimal::ZERO && *value <= Decimal::ONE {
             let typed = format!("{}{}", op.symbol(), crate::values::fmt_plain(*value));
@@ -486,24 +490,16 @@ pub fn rate_target(name: &str, target: &Target) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Whether `actual` may be recorded for `indicator` under `profile`: an
-/// applicable indicator; for a quantitative target a number within range
-/// and no level; for a qualitative one a level and a score inside that
-/// level's band. The one rule for `indicator actual` (whose event it checks
-/// once made) and `IndicatorActualRecorded`.
-pub fn actual_value(
-    profile: &RuleProfile,
+/// An actual value recorded again as it is (value, level, score, reason and
+/// measure), not dated earlier and clearing no score set by hand, changes
+/// nothing: refused by `indicator actual` as a check of what was typed (an
+/// earlier version recorded such repeats, which the judge therefore lets
+/// stand: they change no figure).
+pub fn actual_unchanged(
     indicator: &crate::state::Indicator,
     actual: &crate::event::IndicatorActualRecorded,
     effective: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Rejection> {
-    let code = indicator.code.as_str();
-    let refuse = |kind: RejectionKind, field: &str, problem: String, accepted: &str| {
-        Rejection::new(kind, field, code, problem, accepted)
-    };
-    if indicator.not_applicable.is_some() {
-        return Err(refuse(RejectionKind::Rule, "ICODE", format!("指标{code}已标记为不适用"), "适用的指标编号"));
-    }
     if let Some(current) = &indicator.actual {
         let same = current.value == actual.value
             && current.number == actual.number
@@ -516,13 +512,33 @@ pub fn actual_value(
             && indicator.score_override.is_none();
         if same {
             return Err(Rejection::new(
-                RejectionKind::Rule,
+                RejectionKind::InvalidValue,
                 "--value",
                 &actual.value,
-                format!("指标{code}的实际完成值没有变化（已是「{}」，事件{}）", actual.value, current.seq),
+                format!("指标{}的实际完成值没有变化（已是「{}」，事件{}）", indicator.code, actual.value, current.seq),
                 "与现有的不同的实际完成值、偏差原因或改进措施",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Whether `actual` may be recorded for `indicator` under `profile`: an
+/// applicable indicator; for a quantitative target a number within range
+/// and no level; for a qualitative one a level and a score inside that
+/// level's band. The one rule for `indicator actual` (whose event it checks
+/// once made) and `IndicatorActualRecorded`.
+pub fn actual_value(
+    profile: &RuleProfile,
+    indicator: &crate::state::Indicator,
+    actual: &crate::event::IndicatorActualRecorded,
+) -> Result<(), Rejection> {
+    let code = indicator.code.as_str();
+    let refuse = |kind: RejectionKind, field: &str, problem: String, accepted: &str| {
+        Rejection::new(kind, field, code, problem, accepted)
+    };
+    if indicator.not_applicable.is_some() {
+        return Err(refuse(RejectionKind::Rule, "ICODE", format!("指标{code}已标记为不适用"), "适用的指标编号"));
     }
     let invalid = RejectionKind::InvalidValue;
     match (&indicator.target, actual.number, actual.level, actual.score) {
@@ -627,12 +643,12 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             points("budget_weight", p.budget_weight)
         }
         E::BudgetSet(p) => {
-            let owner = project(&p.project)?;
+            project(&p.project)?;
             if p.amount.is_sign_negative() && !p.amount.is_zero() {
                 return Err(format!("amount：年初预算数 {} 为负", p.amount));
             }
-            budget_set(owner, p.amount, p.source, event.meta.occurred_at)
-                .map_err(|r| format!("amount：{}", r.problem))?;
+            // A set to the amount it had (allowed before issue 25) changes
+            // no figure: `budget_set` is `handle`'s, as a check of what was typed.
             amount("amount", p.amount)
         }
         E::BudgetAdjusted(p) => {
@@ -666,7 +682,6 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
-            rate_target(&p.name, &p.target).map_err(|r| format!("target：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
                     return Err(format!("target：年度指标值 {value} 超出范围"));
@@ -679,7 +694,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 .indicator(&p.indicator)
                 .ok_or_else(|| format!("indicator：项目{}没有指标「{}」", p.project, p.indicator))?;
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
-            actual_value(profile, defined, p, event.meta.occurred_at).map_err(|r| format!("actual：{}", r.problem))
+            actual_value(profile, defined, p).map_err(|r| format!("actual：{}", r.problem))
         }
         E::MarkedNotApplicable(p) => {
             if p.item != BUDGET_ITEM {
@@ -698,8 +713,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             (p.score >= Decimal::ZERO && p.score <= weight)
                 .then_some(())
                 .ok_or_else(|| format!("score：得分 {} 不在 0 至分值 {weight} 之间", p.score))?;
-            let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
-            score_change(owner, &p.item, p.score, profile).map_err(|r| format!("score：{}", r.problem))
+            // An override to the score the item has (allowed before issue 25)
+            // changes no figure: `score_change` is `handle`'s.
+            Ok(())
         }
         E::ProblemIdentified(p) => {
             project(&p.project)?;
@@ -743,9 +759,13 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
                 amendment_keeps_a_comparable_actual(profile, current, p)
                     .map_err(|r| format!("actual：{}", r.problem))?;
-                let name = p.name.as_deref().unwrap_or(&current.name);
-                rate_target(name, p.target.as_ref().unwrap_or(&current.target))
-                    .map_err(|r| format!("target：{}", r.problem))?;
+                // A new target or points keep a score set by hand only if
+                // the amendment says it clears it (what `handle` writes).
+                let rescored = p.target.as_ref().is_some_and(|t| *t != current.target)
+                    || p.weight.is_some_and(|w| w != current.weight);
+                if rescored && current.score_override.is_some() && !p.clears_override {
+                    return Err("clears_override：新的年度指标值或分值须撤销人工调整的得分".into());
+                }
             }
             if let Some(Target::Quantitative { value, .. }) = &p.target {
                 if !quantity_in_range(*value) {
@@ -797,7 +817,15 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             Ok(())
         }
-        E::MemberKeyChanged(p) => member(state, &p.name).and_then(|()| public_key(state, &p.key, &p.name)),
+        E::MemberKeyChanged(p) => {
+            member(state, &p.name)?;
+            public_key(state, &p.key, &p.name)?;
+            // As `member key` refuses it (and always did).
+            match state.governance().member(&p.name).and_then(|m| m.key.as_deref()) {
+                Some(current) if current == p.key => Err("key：公钥没有变化".into()),
+                _ => Ok(()),
+            }
+        }
         E::YearSealed(_) => {
             if let Some(seal) = state.governance().sealed() {
                 return Err(format!("年度已于事件{}封存", seal.sealed.seq));

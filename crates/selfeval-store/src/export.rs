@@ -333,7 +333,9 @@ impl Store {
         each: &mut dyn FnMut(Spooled),
     ) -> Result<Result<Imported, ImportRejected>, StoreError> {
         let imported = self.backend.import_with(input, each)?;
-        if let Ok(imported) = &imported {
+        // An empty import makes no ledger yet: its identity comes with what
+        // lands first (a later import into it, or its first command).
+        if let Some(imported) = imported.as_ref().ok().filter(|i| i.events > 0) {
             // The copy is a ledger of its own from its next event on. Cut
             // off before this, it gets the same one at its first command.
             self.backend.keep_identity(&crate::Identity::new(imported.head.seq + 1))?;

@@ -89,6 +89,9 @@ CREATE TABLE selfeval_identities (
     from_seq bigint NOT NULL CHECK (from_seq > 0),
     created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Each ledger's writers are waited for (their write lock), so that no
+-- command lands between the head read here and the commit.
+SELECT pg_advisory_xact_lock(1936026727, hashtext(name)) FROM selfeval_ledgers ORDER BY name;
 INSERT INTO selfeval_identities (ledger, identity, from_seq)
     SELECT l.name, gen_random_uuid(),
            coalesce((SELECT max(e.seq) FROM selfeval_events e WHERE e.ledger = l.name), 0) + 1

@@ -135,6 +135,12 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
     }
     let creates = matches!(lines[0].collected.request.command, selfeval_core::Command::InitYear { .. });
     let existed = selfeval_ledger::exists_at(&ctx.settings.location, &ctx.settings.ledger)?;
+    // Only a directory this run creates may be removed when it writes
+    // nothing: never one that was there (`--store .` with other files).
+    let made_here = match &ctx.settings.location {
+        selfeval_ledger::Location::Dir(dir) if !existed && !dir.exists() => Some(dir.clone()),
+        _ => None,
+    };
     let mut ledger = ctx.open_to_record(None, creates)?;
     let items: Vec<Item> = lines
         .iter()
@@ -162,7 +168,7 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
             }
             Err((i, error)) => {
                 drop(ledger);
-                if let (false, selfeval_ledger::Location::Dir(dir)) = (existed, &ctx.settings.location) {
+                if let Some(dir) = &made_here {
                     // The store this batch's `init` made holds nothing: gone.
                     let _ = std::fs::remove_dir_all(dir);
                 }
@@ -176,7 +182,7 @@ pub fn batch(args: BatchArgs, ctx: &Ctx) -> Result<(), CliError> {
     let refused = ledger.judge_all(&items)?;
     if !refused.is_empty() {
         drop(ledger);
-        if let (false, selfeval_ledger::Location::Dir(dir)) = (existed, &ctx.settings.location) {
+        if let Some(dir) = &made_here {
             // The store this batch's `init` made holds nothing: gone.
             let _ = std::fs::remove_dir_all(dir);
         }

@@ -33,6 +33,9 @@ pub struct ImportTableArgs {
     /// --project 所给编号之外已有同名项目时，确认这是另一个同名项目
     #[arg(long)]
     new_project: bool,
+    /// 表中金额远超预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
+    #[arg(long)]
+    confirm_large: bool,
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
@@ -166,7 +169,11 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         occurred_at: recorded_at,
         recorded_at,
     };
-    let request = |p: &Planned| Request::new(meta(p.reason.clone()), p.command.clone());
+    let request = |p: &Planned| Request {
+        meta: meta(p.reason.clone()),
+        command: p.command.clone(),
+        confirm_large: args.confirm_large,
+    };
     // Decided in order on the state at the head; the score overrides once
     // the actuals are in.
     let mut planned = intake::plan(&state, &form, &code, &source);
