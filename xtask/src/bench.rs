@@ -245,8 +245,9 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     bar.set_message("batch");
     let commands: u64 = if options.quick { 500 } else { 10_000 };
     let batch_file = root.join("batch.txt");
-    let lines: String =
-        (0..commands).map(|i| format!("spend P{:05} --amount 0.01 --date 2024-12-31\n", i % 100)).collect();
+    let lines: String = (0..commands)
+        .map(|i| format!("spend P{:05} --amount 0.01 --date 2024-12-31\n", i % crate::gen::BENCH_PROJECTS as u64))
+        .collect();
     std::fs::write(&batch_file, lines).map_err(|e| e.to_string())?;
     let batch_args = ["--store", store.as_str(), "batch", batch_file.to_str().unwrap()];
     let (batch_s, batch_rss) = repeat(1, || measure(&paths, &paths.selfeval, &batch_args, &env))?;
