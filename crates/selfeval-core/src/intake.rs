@@ -299,14 +299,16 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let weight_col = column("分值");
     let rate_col = column("执行率");
     let (total_row, _) = g.find("年度资金总额").ok_or_else(|| missing("年度资金总额"))?;
-    let amount = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
-        let value = g.number(total_row, col, what)?.unwrap_or(Decimal::ZERO);
+    // An amount of the form in 万元, by its cell (the total or a 其中 row).
+    let amount_at = |row: usize, col: usize, what: &str| -> Result<Decimal, IntakeError> {
+        let value = g.number(row, col, what)?.unwrap_or(Decimal::ZERO);
         let wan = to_wan(unit, value);
         if !values::amount_in_range(wan) || wan < Decimal::ZERO {
-            return Err(g.error(total_row, col, format!("{what} {value} 超出范围；可接受：0 至 100,000,000 万元")));
+            return Err(g.error(row, col, format!("{what} {value} 超出范围；可接受：0 至 100,000,000 万元")));
         }
         Ok(wan)
     };
+    let amount = |col: usize, what: &str| amount_at(total_row, col, what);
     let initial_budget = amount(initial_col, "年初预算数")?;
     let budget = amount(budget_col, "全年预算数")?;
     let executed = amount(executed_col, "全年执行数")?;
@@ -328,14 +330,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             } else {
                 continue;
             };
-        let read = |col: usize, what: &str| -> Result<Decimal, IntakeError> {
-            let value = g.number(r, col, what)?.unwrap_or(Decimal::ZERO);
-            let wan = to_wan(unit, value);
-            if !values::amount_in_range(wan) || wan < Decimal::ZERO {
-                return Err(g.error(r, col, format!("{what} {value} 超出范围；可接受：0 至 100,000,000 万元")));
-            }
-            Ok(wan)
-        };
+        let read = |col: usize, what: &str| amount_at(r, col, what);
         let row = FundRow {
             source,
             initial_budget: read(initial_col, "年初预算数")?,

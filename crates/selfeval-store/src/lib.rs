@@ -128,8 +128,9 @@ pub struct Staging {
     versions: std::collections::HashMap<String, u64>,
     commands: std::collections::HashSet<String>,
     /// The identity the staged commands are recorded under, once asked
-    /// ([`Store::staged_identity`]).
-    identity: Option<Identity>,
+    /// ([`Store::staged_identity`]), and whether it is new (to be kept by
+    /// the commit) rather than the ledger's own.
+    identity: Option<(Identity, bool)>,
 }
 
 impl Staging {
@@ -643,6 +644,11 @@ impl Store {
     pub fn commit_staged(&mut self, mut staging: Staging) -> Result<Result<Appended, Conflict>, StoreError> {
         if !staging.stored.is_empty() {
             let wanted = self.staged_identity(&mut staging)?;
+            let new = staging.identity.as_ref().is_some_and(|(_, new)| *new);
+            if !new {
+                // The ledger's own: nothing to keep.
+                return self.backend.commit_staged(staging);
+            }
             self.backend.hold()?;
             if self.backend.keep_identity(&wanted)? != wanted {
                 self.backend.release()?;
@@ -666,14 +672,14 @@ impl Store {
     /// signature covers): the ledger's, or, for its first command, a new
     /// one kept when they are committed.
     pub fn staged_identity(&self, staging: &mut Staging) -> Result<Identity, StoreError> {
-        if let Some(identity) = &staging.identity {
+        if let Some((identity, _)) = &staging.identity {
             return Ok(identity.clone());
         }
-        let identity = match self.backend.identity()? {
-            Some(identity) => identity,
-            None => Identity::new(staging.base.seq + 1),
+        let (identity, new) = match self.backend.identity()? {
+            Some(identity) => (identity, false),
+            None => (Identity::new(staging.base.seq + 1), true),
         };
-        staging.identity = Some(identity.clone());
+        staging.identity = Some((identity.clone(), new));
         Ok(identity)
     }
 
