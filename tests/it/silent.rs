@@ -237,14 +237,35 @@ fn an_amendment_keeps_a_comparable_actual_and_says_so_or_asks_to_clear_it() {
     let refused = env.fails(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--reason", "r"], 1, "--target");
     assert!(
         refused.stderr().contains(
-            "指标I3已记录实际完成值 12个（事件5），更正后的年度指标值或分值与它不可比；可接受：同时给出 --clear-value"
+            "指标I3已记录实际完成值 12个（事件5），更正后的年度指标值或分值与它不可比，更正指标值须同时 --value 或 --clear-value；可接受：同时给出 --value"
         ),
         "{}",
         refused.stderr()
     );
-    env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--clear-value", "--reason", "单位更正"]);
+    // --value records the actual under the amended definition in the same
+    // command; a value the new target cannot read is refused, nothing written.
+    env.fails(
+        &["indicator", "amend", "P01", "I3", "--target", "≥11台", "--value", "12个", "--reason", "r"],
+        1,
+        "--value",
+    );
+    let said =
+        env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--value", "12台", "--reason", "单位更正"]);
+    assert!(said.contains("更正指标 P01 I3：实际完成值已清除，须重新记录"), "{said}");
+    assert!(said.contains("指标 P01 I3 实际完成值 12台（读作 12）"), "{said}");
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    let row = &table["indicators"][0];
+    assert_eq!((row["actual"].as_str(), row["score"].as_str()), (Some("12台"), Some("20.00")), "{row}");
+    // A value alone is `indicator actual`'s, and --value with --clear-value is a contradiction.
+    env.fails(&["indicator", "amend", "P01", "I3", "--value", "13台", "--reason", "r"], 1, "indicator actual P01 I3");
+    env.fails(
+        &["indicator", "amend", "P01", "I3", "--target", "≥11个", "--value", "1个", "--clear-value", "--reason", "r"],
+        2,
+        "--clear-value",
+    );
+    env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11个", "--clear-value", "--reason", "单位更正"]);
     let history = env.run(&["history", "--project", "P01", "--type", "IndicatorAmended"]).stdout();
-    assert!(history.contains("实际完成值 12个 → （已清除）"), "{history}");
+    assert!(history.contains("实际完成值 12台 → （已清除）"), "{history}");
     env.fails(
         &["indicator", "amend", "P01", "I3", "--clear-value", "--reason", "r"],
         1,
@@ -571,4 +592,57 @@ fn import_table_gives_a_new_project_the_tables_code_or_the_next_free_one() {
     let list = env.json(&["project", "list", "--json"]);
     let codes: Vec<&str> = list["projects"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["P01", "P02", "ZJ-2024-07"]);
+}
+
+/// Item 15: a cell formatted as a percentage in Excel (stored 0.972, shown
+/// 97.2%) was refused, and the message named the row's 三级指标 cell (C…)
+/// instead of the cell that holds the value (E…).
+#[test]
+fn import_table_reads_a_percentage_formatted_cell_as_shown_and_names_the_cell_that_holds_a_value() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let env = Env::new();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let write = |file: &std::path::Path, name: &str, target: &str, actual: f64| {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let percent = Format::new().set_num_format("0.0%");
+        let rows: [&[&str]; 8] = [
+            &["（2024年度）项目支出绩效自评表"],
+            &["项目名称", "", "培训补助资金"],
+            &["主管部门", "", "某市应急管理局", "", "实施单位", "应急救援科"],
+            &["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            &["", "年度资金总额", "6", "6", "6", "10", "", "10"],
+            &["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+            &["产出指标（90分）", "质量指标", name, target, "", "90", "90"],
+            &["总分", "", "", "", "", "100", "100", "优"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet.write_string(r as u32, c as u16, *text).unwrap();
+                }
+            }
+        }
+        // 执行率 and the actual are numbers shown as percentages.
+        sheet.write_number_with_format(4, 6, 1.0, &percent).unwrap();
+        sheet.write_number_with_format(6, 4, actual, &percent).unwrap();
+        book.save(file).unwrap();
+    };
+    let file = env.dir.path().join("培训.xlsx");
+    write(&file, "培训合格率", "≥95%", 0.972);
+    let run = env.act(&["import-table", file.to_str().unwrap(), "--project", "P09"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let table = env.json(&["table", "P09", "--format", "json"]);
+    let indicator = &table["indicators"][0];
+    assert_eq!(indicator["actual"], "97.2%", "{indicator}");
+    assert_eq!(indicator["score"], "90.00", "{indicator}");
+    assert!(!run.stderr().contains("执行率"), "100% is what 6 of 6 gives: {}", run.stderr());
+
+    // A value its target cannot be compared with is refused naming the
+    // 实际完成值 cell (E7), not the indicator's name (C7); nothing written.
+    let file = env.dir.path().join("培训人次.xlsx");
+    write(&file, "培训人次", "≥100人次", 0.5);
+    let refused = env.fails(&["import-table", file.to_str().unwrap(), "--project", "P10", "--new-project"], 1, "");
+    assert!(refused.stderr().contains("（Sheet1!E7）"), "{}", refused.stderr());
+    assert!(refused.stderr().contains("50%"), "{}", refused.stderr());
 }

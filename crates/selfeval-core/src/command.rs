@@ -103,6 +103,9 @@ pub enum Command {
         weight: Option<String>,
         /// `--clear-value`: clear the recorded actual value.
         clear_value: bool,
+        /// `--value`: the actual value under the amended definition,
+        /// recorded in the same command (a second event).
+        value: Option<String>,
     },
     /// `indicator withdraw`: take an indicator back.
     WithdrawIndicator { project: String, indicator: String },
@@ -265,6 +268,122 @@ pub fn execute<E>(
         state.apply(event);
     }
     Ok(events)
+}
+
+/// What `indicator actual` (or `indicator amend --value`) types for an
+/// actual value.
+struct ActualEntry<'a> {
+    value: &'a str,
+    level: &'a Option<String>,
+    score: &'a Option<String>,
+    deviation: &'a Option<String>,
+    measure: &'a Option<String>,
+}
+
+/// The actual value `entry` records for `ind` of `project`, checked as
+/// the judge of a recorded event checks it (not whether it changes
+/// anything: the caller decides that).
+fn actual_recorded(
+    profile: &RuleProfile,
+    project: &str,
+    ind: &crate::state::Indicator,
+    entry: &ActualEntry<'_>,
+) -> Result<IndicatorActualRecorded, Rejection> {
+    let ActualEntry { value, level, score, deviation, measure } = entry;
+    let indicator = &ind.code;
+    if ind.not_applicable.is_some() {
+        return Err(Rejection::rule("ICODE", indicator, format!("指标{indicator}已标记为不适用"), "适用的指标编号"));
+    }
+    let deviation_reason = optional_text("--deviation", deviation)?;
+    let measure = optional_text("--measure", measure)?;
+    let value = value.trim();
+    let payload = match &ind.target {
+        Target::Quantitative { unit, .. } => {
+            if let Some(level) = level {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--level",
+                    level,
+                    "定量指标不填完成等级",
+                    "省略 --level（等级只用于定性指标）",
+                ));
+            }
+            if let Some(score) = score {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--score",
+                    score,
+                    "定量指标的得分由实际完成值自动计算",
+                    "省略 --score；确需改分请用 selfeval score adjust 并说明原因",
+                ));
+            }
+            let number = values::parse_actual_number(value, unit).map_err(|e| Rejection::value("--value", value, e))?;
+            IndicatorActualRecorded {
+                project: project.to_owned(),
+                indicator: ind.code.clone(),
+                value: value.to_owned(),
+                number: Some(number),
+                level: None,
+                score: None,
+                deviation_reason,
+                measure,
+            }
+        }
+        Target::Qualitative { .. } => {
+            values::check_text(value).map_err(|e| Rejection::value("--value", value, e))?;
+            let level_value = match level {
+                Some(text) => text.parse().map_err(|e| Rejection::value("--level", text, e))?,
+                None => value.parse().map_err(|_| {
+                    Rejection::new(
+                        RejectionKind::InvalidValue,
+                        "--level",
+                        "",
+                        "定性指标须给出完成等级",
+                        "--level 达成|部分达成|未达成",
+                    )
+                })?,
+            };
+            let score_value = match score {
+                Some(text) => Some(values::parse_number(text).map_err(|e| Rejection::value("--score", text, e))?),
+                None => None,
+            };
+            let score_value = match (level_value, score_value) {
+                (values::QualitativeLevel::Achieved, None) => ind.weight,
+                (_, Some(s)) => s,
+                (_, None) => {
+                    return Err(Rejection::new(
+                        RejectionKind::InvalidValue,
+                        "--score",
+                        "",
+                        format!("完成等级为「{}」时须给出得分", level_value.label()),
+                        band_text(profile, level_value, ind.weight),
+                    ))
+                }
+            };
+            if !profile.score_in_band(level_value, ind.weight, score_value) {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--score",
+                    score.as_deref().unwrap_or_default(),
+                    format!("得分{}不在「{}」的分数区间内", values::fmt_plain(score_value), level_value.label()),
+                    band_text(profile, level_value, ind.weight),
+                ));
+            }
+            IndicatorActualRecorded {
+                project: project.to_owned(),
+                indicator: ind.code.clone(),
+                value: value.to_owned(),
+                number: None,
+                level: Some(level_value),
+                score: Some(score_value),
+                deviation_reason,
+                measure,
+            }
+        }
+    };
+    // What the judge of a recorded event would refuse is never made.
+    crate::validate::actual_value(profile, ind, &payload)?;
+    Ok(payload)
 }
 
 /// Applies every rule to a request: the events to append, or why not.
@@ -507,110 +626,8 @@ fn decide(
         Command::RecordActual { project, indicator, value, level, score, deviation, measure } => {
             let project = existing_project(state, project)?;
             let ind = existing_indicator(project, indicator)?;
-            if ind.not_applicable.is_some() {
-                return Err(Rejection::rule(
-                    "ICODE",
-                    indicator,
-                    format!("指标{indicator}已标记为不适用"),
-                    "适用的指标编号",
-                ));
-            }
-            let deviation_reason = optional_text("--deviation", deviation)?;
-            let measure = optional_text("--measure", measure)?;
-            let value = value.trim();
-            let payload = match &ind.target {
-                Target::Quantitative { unit, .. } => {
-                    if let Some(level) = level {
-                        return Err(Rejection::new(
-                            RejectionKind::InvalidValue,
-                            "--level",
-                            level,
-                            "定量指标不填完成等级",
-                            "省略 --level（等级只用于定性指标）",
-                        ));
-                    }
-                    if let Some(score) = score {
-                        return Err(Rejection::new(
-                            RejectionKind::InvalidValue,
-                            "--score",
-                            score,
-                            "定量指标的得分由实际完成值自动计算",
-                            "省略 --score；确需改分请用 selfeval score adjust 并说明原因",
-                        ));
-                    }
-                    let number =
-                        values::parse_actual_number(value, unit).map_err(|e| Rejection::value("--value", value, e))?;
-                    IndicatorActualRecorded {
-                        project: project.code.clone(),
-                        indicator: ind.code.clone(),
-                        value: value.to_owned(),
-                        number: Some(number),
-                        level: None,
-                        score: None,
-                        deviation_reason,
-                        measure,
-                    }
-                }
-                Target::Qualitative { .. } => {
-                    values::check_text(value).map_err(|e| Rejection::value("--value", value, e))?;
-                    let level_value = match level {
-                        Some(text) => text.parse().map_err(|e| Rejection::value("--level", text, e))?,
-                        None => value.parse().map_err(|_| {
-                            Rejection::new(
-                                RejectionKind::InvalidValue,
-                                "--level",
-                                "",
-                                "定性指标须给出完成等级",
-                                "--level 达成|部分达成|未达成",
-                            )
-                        })?,
-                    };
-                    let score_value = match score {
-                        Some(text) => {
-                            Some(values::parse_number(text).map_err(|e| Rejection::value("--score", text, e))?)
-                        }
-                        None => None,
-                    };
-                    let score_value = match (level_value, score_value) {
-                        (values::QualitativeLevel::Achieved, None) => ind.weight,
-                        (_, Some(s)) => s,
-                        (_, None) => {
-                            return Err(Rejection::new(
-                                RejectionKind::InvalidValue,
-                                "--score",
-                                "",
-                                format!("完成等级为「{}」时须给出得分", level_value.label()),
-                                band_text(profile, level_value, ind.weight),
-                            ))
-                        }
-                    };
-                    if !profile.score_in_band(level_value, ind.weight, score_value) {
-                        return Err(Rejection::new(
-                            RejectionKind::InvalidValue,
-                            "--score",
-                            score.as_deref().unwrap_or_default(),
-                            format!(
-                                "得分{}不在「{}」的分数区间内",
-                                values::fmt_plain(score_value),
-                                level_value.label()
-                            ),
-                            band_text(profile, level_value, ind.weight),
-                        ));
-                    }
-                    IndicatorActualRecorded {
-                        project: project.code.clone(),
-                        indicator: ind.code.clone(),
-                        value: value.to_owned(),
-                        number: None,
-                        level: Some(level_value),
-                        score: Some(score_value),
-                        deviation_reason,
-                        measure,
-                    }
-                }
-            };
-            // What the judge of a recorded event would refuse is never made.
-            crate::validate::actual_value(profile, ind, &payload)?;
+            let entry = ActualEntry { value, level, score, deviation, measure };
+            let payload = actual_recorded(profile, &project.code, ind, &entry)?;
             crate::validate::actual_unchanged(ind, &payload, request.meta.occurred_at)?;
             Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
         }
@@ -655,7 +672,7 @@ fn decide(
                 item: item.clone(),
             })])
         }
-        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value } => {
+        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value, value } => {
             let project = existing_project(state, project)?;
             let ind = existing_indicator(project, indicator)?;
             needs_reason("更正指标")?;
@@ -699,7 +716,18 @@ fn decide(
                     "省略 --clear-value",
                 ));
             }
+            if *clear_value && value.is_some() {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--clear-value",
+                    "",
+                    "--clear-value 与 --value 不能同时给出",
+                    "--value 新的实际完成值（替换已记录的），或 --clear-value（只清除）",
+                ));
+            }
             let rescored = target.is_some() || weight.is_some();
+            // A new actual replaces the recorded one: the amendment clears it.
+            let clears_actual = *clear_value || (value.is_some() && ind.actual.is_some());
             let amended = IndicatorAmended {
                 project: project.code.clone(),
                 indicator: ind.code.clone(),
@@ -708,12 +736,39 @@ fn decide(
                 name,
                 target,
                 weight,
-                clears_actual: *clear_value,
+                clears_actual,
                 clears_override: rescored && ind.score_override.is_some(),
             };
+            let Some(value) = value else {
+                crate::validate::indicator_amendment(ind, &amended)?;
+                crate::validate::amendment_keeps_a_comparable_actual(profile, ind, &amended)?;
+                return Ok(vec![EventPayload::IndicatorAmended(amended)]);
+            };
+            // The new actual is judged against the amended definition; a
+            // value alone (nothing else amended) is `indicator actual`'s.
+            if amended.level1.is_none()
+                && amended.level2.is_none()
+                && amended.name.is_none()
+                && amended.target.is_none()
+                && amended.weight.is_none()
+            {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--value",
+                    value,
+                    format!("指标{}的定义没有更正，只改实际完成值", ind.code),
+                    format!("selfeval indicator actual {} {} --value {value}", project.code, ind.code),
+                ));
+            }
             crate::validate::indicator_amendment(ind, &amended)?;
-            crate::validate::amendment_keeps_a_comparable_actual(profile, ind, &amended)?;
-            Ok(vec![EventPayload::IndicatorAmended(amended)])
+            let mut under_amendment = ind.clone();
+            under_amendment.target = amended.target.clone().unwrap_or_else(|| ind.target.clone());
+            under_amendment.weight = amended.weight.unwrap_or(ind.weight);
+            under_amendment.actual = None;
+            under_amendment.score_override = None;
+            let entry = ActualEntry { value, level: &None, score: &None, deviation: &None, measure: &None };
+            let actual = actual_recorded(profile, &project.code, &under_amendment, &entry)?;
+            Ok(vec![EventPayload::IndicatorAmended(amended), EventPayload::IndicatorActualRecorded(actual)])
         }
         Command::WithdrawIndicator { project, indicator } => {
             let project = existing_project(state, project)?;

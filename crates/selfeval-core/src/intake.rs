@@ -48,8 +48,10 @@ pub struct FilledIndicator {
     pub deviation: Option<String>,
     /// 改进措施, when the cell names them (`…；改进措施：…`, as selfeval writes it).
     pub measure: Option<String>,
-    /// The row's first cell, for messages.
+    /// The row's 三级指标 cell, for messages about the row.
     pub cell: String,
+    /// The 实际完成值 cell, for messages about the actual value.
+    pub actual_cell: String,
 }
 
 /// A filled 自评表, amounts in 万元.
@@ -443,6 +445,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             deviation: cd.map(|col| g.text(r, col).to_owned()).filter(|t| !t.is_empty()),
             measure: None,
             cell: g.name(r, c3),
+            actual_cell: g.name(r, ca),
         });
     }
     for i in &mut indicators {
@@ -666,7 +669,7 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 measure: i.measure.clone(),
             },
             None,
-            Some(i.cell.clone()),
+            Some(i.actual_cell.clone()),
         );
     }
     out

@@ -452,10 +452,10 @@ pub fn amendment_keeps_a_comparable_actual(
                 "--target",
                 &target.display(),
                 format!(
-                    "指标{}已记录实际完成值 {}（事件{}），更正后的年度指标值或分值与它不可比",
+                    "指标{}已记录实际完成值 {}（事件{}），更正后的年度指标值或分值与它不可比，更正指标值须同时 --value 或 --clear-value",
                     indicator.code, actual.value, actual.seq
                 ),
-                "同时给出 --clear-value 清除实际完成值（之后用 indicator actual 重新记录）",
+                "同时给出 --value 按更正后的指标值记录的实际完成值，或 --clear-value 清除实际完成值（之后用 indicator actual 重新记录）",
             ))
         }
         _ => Ok(()),

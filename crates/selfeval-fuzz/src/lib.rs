@@ -190,6 +190,7 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             target: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(TARGETS_TEXT)),
             weight: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
             clear_value: input.byte().is_some_and(|b| b % 4 == 0),
+            value: input.byte().filter(|b| b % 5 == 0).and_then(|_| input.text(ACTUALS)),
         },
         19 => Command::WithdrawIndicator { project: project(input)?, indicator: input.text(INDICATORS)? },
         20 => Command::UndoNotApplicable { project: project(input)?, item: input.text(INDICATORS)? },
@@ -449,7 +450,19 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 weight: weight.parse().ok()?,
             })
         }
-        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value } => {
+        // With a value the command names two events, the second computed.
+        Command::AmendIndicator { value: Some(_), .. } => return None,
+        Command::AmendIndicator {
+            project,
+            indicator,
+            level1,
+            level2,
+            name,
+            target,
+            weight,
+            clear_value,
+            value: None,
+        } => {
             let overridden =
                 state.project(project).and_then(|p| p.indicator(indicator)).is_some_and(|i| i.score_override.is_some());
             EventPayload::IndicatorAmended(IndicatorAmended {

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, Data, Reader, StyleRange, Xlsx};
+use rust_decimal::Decimal;
 
 /// A sheet's name and its cells' texts, row by row.
 pub type Grid = (String, Vec<Vec<String>>);
@@ -23,6 +24,54 @@ fn cell_text(cell: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
         other => other.to_string(),
+    }
+}
+
+/// Whether an Excel number format shows a number as a percentage: a `%`
+/// outside quoted text, escapes and `[…]` sections (`0.00%`, `0.0%;[Red]-0.0%`;
+/// not `0"%"` nor `0\%`, which print a literal sign after the stored number).
+fn is_percent_format(code: &str) -> bool {
+    let mut chars = code.chars();
+    let (mut quoted, mut bracket) = (false, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if !bracket => quoted = !quoted,
+            '\\' if !quoted && !bracket => {
+                chars.next();
+            }
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A number stored as a fraction in a cell formatted as a percentage, as
+/// Excel shows it: 0.972 → `97.2%` (the stored digits, never the display's
+/// rounding, so `0.97215` shown as 97.22% reads as `97.215%`).
+fn percent_text(f: f64) -> String {
+    let stored = format!("{f:.8}");
+    match stored.parse::<Decimal>() {
+        Ok(d) => format!("{}%", (d * Decimal::ONE_HUNDRED).normalize()),
+        Err(_) => format!("{}%", f * 100.0),
+    }
+}
+
+/// A cell's text, as its number format shows it where that matters: a
+/// percentage-formatted number reads as the percentage on screen.
+fn styled_text(cell: &Data, styles: Option<&StyleRange>, pos: (u32, u32)) -> String {
+    let percent = || {
+        styles
+            .and_then(|s| s.get(pos))
+            .and_then(|style| style.number_format.as_ref())
+            .is_some_and(|format| is_percent_format(&format.format_code))
+    };
+    match cell {
+        Data::Float(f) if percent() => percent_text(*f),
+        Data::Int(i) if percent() => percent_text(*i as f64),
+        _ => cell_text(cell),
     }
 }
 
@@ -46,11 +95,18 @@ fn xlsx(path: &Path, sheet: Option<&str>, project: Option<&str>) -> Result<Grid,
     };
     for name in candidates {
         let range = book.worksheet_range(&name).map_err(|e| format!("无法读取工作表「{name}」：{e}"))?;
+        // The styles only say how a number is shown; a workbook whose
+        // styles cannot be read is read by its stored values.
+        let styles = book.worksheet_style(&name).ok();
         let (top, left) = range.start().unwrap_or((0, 0));
         let mut rows = vec![Vec::new(); top as usize];
-        for row in range.rows() {
+        for (r, row) in range.rows().enumerate() {
             let mut cells = vec![String::new(); left as usize];
-            cells.extend(row.iter().map(cell_text));
+            cells.extend(
+                row.iter()
+                    .enumerate()
+                    .map(|(c, cell)| styled_text(cell, styles.as_ref(), (top + r as u32, left + c as u32))),
+            );
             rows.push(cells);
         }
         let has =
@@ -93,5 +149,23 @@ pub fn read_grid(path: &Path, sheet: Option<&str>, project: Option<&str>) -> Res
         Some("xlsx") => xlsx(path, sheet, project),
         Some("csv") => csv(path),
         _ => Err(format!("{} 不是 .xlsx 或 .csv 文件", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_percentage_format_is_told_from_a_literal_sign() {
+        for code in ["0%", "0.00%", "0.0%;[Red]-0.0%", "#,##0.00%"] {
+            assert!(is_percent_format(code), "{code}");
+        }
+        for code in ["General", "0.00", "0\"%\"", "0\\%", "[$%-804]0.00", "#,##0.00_ "] {
+            assert!(!is_percent_format(code), "{code}");
+        }
+        assert_eq!(percent_text(0.972), "97.2%");
+        assert_eq!(percent_text(1.0), "100%");
+        assert_eq!(percent_text(0.97215), "97.215%");
     }
 }

@@ -91,9 +91,12 @@ pub enum IndicatorCmd {
         /// 分值
         #[arg(long, allow_hyphen_values = true)]
         weight: Option<String>,
-        /// 清除已记录的实际完成值（更正后不可比时必须给出）
-        #[arg(long)]
+        /// 清除已记录的实际完成值（更正后不可比时，与 --value 二选一）
+        #[arg(long, conflicts_with = "value")]
         clear_value: bool,
+        /// 按更正后的指标值记录的实际完成值（同一命令记录，替换已记录的）
+        #[arg(long, allow_hyphen_values = true)]
+        value: Option<String>,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -144,7 +147,7 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
         IndicatorCmd::Na { code, icode, undo: true, write } => {
             record(Command::UndoNotApplicable { project: code, item: icode }, write, ctx)
         }
-        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, clear_value, write } => record(
+        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, clear_value, value, write } => record(
             Command::AmendIndicator {
                 project: code,
                 indicator: icode,
@@ -154,6 +157,7 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
                 target,
                 weight,
                 clear_value,
+                value,
             },
             write,
             ctx,

@@ -517,6 +517,7 @@ fn amend_indicator(target: Option<&str>, weight: Option<&str>, name: Option<&str
         target: target.map(str::to_owned),
         weight: weight.map(str::to_owned),
         clear_value: false,
+        value: None,
     }
 }
 

@@ -98,7 +98,7 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 weight: "30".into(),
             }
         )),
-        (project(), 0u8..3, 0u8..6).prop_map(|(p, i, what)| (
+        (project(), 0u8..3, 0u8..8).prop_map(|(p, i, what)| (
             true,
             Command::AmendIndicator {
                 project: p,
@@ -106,9 +106,11 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 level1: (what == 0).then(|| "效益指标".into()),
                 level2: (what == 1).then(|| "质量指标".into()),
                 name: (what == 2).then(|| "指标二".into()),
-                target: (what == 3).then(|| "≥20个".into()),
-                weight: (what == 4).then(|| "90".into()),
+                target: (what == 3 || what == 6).then(|| "≥20个".into()),
+                weight: (what == 4 || what == 7).then(|| "90".into()),
                 clear_value: what == 5,
+                // A new actual under the amended definition, in the same command.
+                value: (what >= 6).then(|| "24个".into()),
             }
         )),
         (project(), 0u8..3, 0u32..200).prop_map(|(p, i, v)| (
