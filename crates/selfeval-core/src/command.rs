@@ -327,6 +327,7 @@ fn actual_recorded(
                 score: None,
                 deviation_reason,
                 measure,
+                clears_override: ind.score_override.is_some(),
             }
         }
         Target::Qualitative { .. } => {
@@ -378,6 +379,7 @@ fn actual_recorded(
                 score: Some(score_value),
                 deviation_reason,
                 measure,
+                clears_override: ind.score_override.is_some(),
             }
         }
     };
@@ -765,7 +767,9 @@ fn decide(
             under_amendment.target = amended.target.clone().unwrap_or_else(|| ind.target.clone());
             under_amendment.weight = amended.weight.unwrap_or(ind.weight);
             under_amendment.actual = None;
-            under_amendment.score_override = None;
+            if amended.clears_override {
+                under_amendment.score_override = None;
+            }
             let entry = ActualEntry { value, level: &None, score: &None, deviation: &None, measure: &None };
             let actual = actual_recorded(profile, &project.code, &under_amendment, &entry)?;
             Ok(vec![EventPayload::IndicatorAmended(amended), EventPayload::IndicatorActualRecorded(actual)])

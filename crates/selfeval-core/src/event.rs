@@ -227,6 +227,11 @@ pub struct IndicatorActualRecorded {
     pub deviation_reason: Option<String>,
     /// 改进措施, if given.
     pub measure: Option<String>,
+    /// v2: the score set by hand for this indicator is withdrawn (a new
+    /// actual is a new basis; written only when there is one, so the echo
+    /// can say so). A v1 event is read with `true`: v1 always withdrew it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clears_override: bool,
 }
 
 /// 已标记为不适用: an indicator or the budget row.
@@ -611,7 +616,7 @@ catalogue! {
     ExpenditureReversed(ExpenditureReversed) = 1, "支出已冲销";
     GoalSet(GoalSet) = 1, "年度总体目标已设定";
     IndicatorDefined(IndicatorDefined) = 1, "绩效指标已设定";
-    IndicatorActualRecorded(IndicatorActualRecorded) = 1, "实际完成值已记录";
+    IndicatorActualRecorded(IndicatorActualRecorded) = 2, "实际完成值已记录";
     MarkedNotApplicable(MarkedNotApplicable) = 1, "已标记为不适用";
     ScoreAdjusted(ScoreAdjusted) = 1, "得分已人工调整";
     ProblemIdentified(ProblemIdentified) = 1, "问题已发现";
@@ -660,6 +665,15 @@ fn upcast(event_type: &str, schema_version: u32, payload: &str) -> Result<String
         }
         return Ok(value.to_string());
     }
+    // `IndicatorActualRecorded` v1: a new actual withdrew any score set by
+    // hand, whether there was one or not.
+    if event_type == "IndicatorActualRecorded" && schema_version == 1 {
+        let mut value: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("clears_override".into(), true.into());
+        }
+        return Ok(value.to_string());
+    }
     Ok(payload.to_owned())
 }
 
@@ -692,12 +706,26 @@ impl EventPayload {
                 }
                 format!("更正指标 {} {}：{}", p.project, p.indicator, said.join("；"))
             }
-            EventPayload::IndicatorActualRecorded(p) => match p.number {
-                Some(n) => {
-                    format!("指标 {} {} 实际完成值 {}（读作 {}）", p.project, p.indicator, p.value, fmt_plain(n))
+            EventPayload::IndicatorActualRecorded(p) => {
+                let withdrawn = if p.clears_override {
+                    "；人工调整的得分已撤销，得分按新的实际完成值计算"
+                } else {
+                    ""
+                };
+                match p.number {
+                    Some(n) => format!(
+                        "指标 {} {} 实际完成值 {}（读作 {}）{withdrawn}",
+                        p.project,
+                        p.indicator,
+                        p.value,
+                        fmt_plain(n)
+                    ),
+                    None if p.clears_override => {
+                        format!("指标 {} {} 实际完成值 {}{withdrawn}", p.project, p.indicator, p.value)
+                    }
+                    None => return None,
                 }
-                None => return None,
-            },
+            }
             _ => return None,
         })
     }

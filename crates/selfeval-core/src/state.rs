@@ -731,7 +731,9 @@ impl State {
                         measure: p.measure.clone(),
                     });
                     // A new actual replaces the basis of any earlier manual score.
-                    indicator.score_override = None;
+                    if p.clears_override {
+                        indicator.score_override = None;
+                    }
                 }
             }
             EventPayload::MarkedNotApplicable(p) => {

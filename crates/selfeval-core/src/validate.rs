@@ -540,6 +540,14 @@ pub fn actual_value(
     if indicator.not_applicable.is_some() {
         return Err(refuse(RejectionKind::Rule, "ICODE", format!("指标{code}已标记为不适用"), "适用的指标编号"));
     }
+    if indicator.score_override.is_some() && !actual.clears_override {
+        return Err(refuse(
+            RejectionKind::Rule,
+            "--value",
+            format!("指标{code}的得分已人工调整；新的实际完成值须同时撤销人工得分（clears_override）"),
+            "撤销人工得分的实际完成值记录",
+        ));
+    }
     let invalid = RejectionKind::InvalidValue;
     match (&indicator.target, actual.number, actual.level, actual.score) {
         (Target::Quantitative { .. }, None, _, _) => {
