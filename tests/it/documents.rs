@@ -167,6 +167,28 @@ fn the_report_in_word_has_the_sections_and_the_forms_as_tables() {
     assert!(xml.contains("<w:sz w:val=\"32\" />"), "三号 body");
     assert_eq!(xml.matches("产出指标（50分）").count(), 3, "the three scored projects' forms");
     assert!(!xml.contains("| 规则") && !xml.contains("\\|"), "no Markdown left");
+
+    // Issue 26: header rows repeat, captions stay with their tables, the
+    // columns follow their text and figures are right-aligned.
+    assert_eq!(xml.matches("<w:tbl>").count(), xml.matches("<w:tblHeader />").count(), "one header row per table");
+    assert!(xml.contains("<w:keepNext />"), "captions and headings kept with what follows");
+    let grid = xml.split("<w:tblGrid>").nth(1).unwrap().split("</w:tblGrid>").next().unwrap().to_owned();
+    let widths: Vec<u32> =
+        grid.split("w:w=\"").skip(1).map(|w| w.split('"').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(widths.iter().sum::<u32>(), 8845, "{widths:?}");
+    assert!(widths.iter().max() > widths.iter().min(), "columns follow their text: {widths:?}");
+    assert!(xml.contains("<w:jc w:val=\"right\" /></w:pPr><w:r><w:rPr><w:sz w:val=\"21\" /><w:szCs w:val=\"21\" /><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"仿宋_GB2312\" /></w:rPr><w:t xml:space=\"preserve\">99.98%"), "a rate right-aligned");
+    // The language and the document's own properties.
+    let styles = part(&file, "word/styles.xml");
+    assert!(styles.contains("<w:lang w:val=\"zh-CN\" w:eastAsia=\"zh-CN\""), "{styles}");
+    let core = part(&file, "docProps/core.xml");
+    assert!(core.contains("<dc:title>某市应急管理局2024年度项目支出绩效自评报告</dc:title>"), "{core}");
+    assert!(core.contains("<dc:creator>某市应急管理局</dc:creator>") && !core.contains("unknown"), "{core}");
+    assert!(!core.contains("1970-01-01"), "created at the as-of point's recorded time: {core}");
+    // Two runs at the same head give the same bytes.
+    let again = out(&env, "报告2.docx");
+    assert_eq!(env.run(&["report", "--output", again.to_str().unwrap()]).code(), 0);
+    assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(&again).unwrap());
 }
 
 #[test]
@@ -408,4 +430,39 @@ fn an_extension_the_format_cannot_write_or_that_contradicts_json_is_refused() {
         assert_eq!(run.code(), 1, "{args:?}");
         assert!(run.stderr().contains(said), "{args:?}: {}", run.stderr());
     }
+}
+
+/// Issue 26 item 3: the Word report dropped `**` from indicator names
+/// (`(≥**人)` printed as `(≥人)`) in the body and the appendices, while the
+/// 自评表 kept it: no text from the ledger is ever read as markup.
+#[test]
+fn text_from_the_ledger_is_never_read_as_markup_in_any_document() {
+    let env = Env::with_project();
+    let name = "培训人数(≥**人)_a_ `x` <br> [y]";
+    env.indicator("I1", "产出指标", name, "≥100人", "50");
+    env.ok(&[
+        "indicator",
+        "actual",
+        "P01",
+        "I1",
+        "--value",
+        "20人",
+        "--deviation",
+        "参训*不足*",
+        "--measure",
+        "加强~宣传~",
+    ]);
+    let file = out(&env, "报告.docx");
+    let run = env.run(&["report", "--output", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let xml = part(&file, "word/document.xml");
+    // docx-rs writes `<` as `&lt;`.
+    let written = name.replace('<', "&lt;").replace('>', "&gt;");
+    // The 自评表, the indicator list of section 三 and the source appendix.
+    assert!(xml.matches(&written).count() >= 2, "{}", xml.matches("培训人数").count());
+    assert!(!xml.contains("培训人数(≥人)"), "the marks were read as emphasis");
+    assert!(xml.contains("参训*不足*") && xml.contains("加强~宣传~"));
+    // In the Markdown they are escaped, so a viewer shows them as typed.
+    let markdown = env.ok(&["report"]);
+    assert!(markdown.contains("培训人数(≥\\*\\*人)\\_a\\_ \\`x\\` \\<br> \\[y\\]"), "{markdown}");
 }

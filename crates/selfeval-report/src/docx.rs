@@ -17,8 +17,6 @@ use crate::markdown::ReportOptions;
 const A4: (u32, u32) = (11906, 16838);
 /// The text block is 156 mm wide: 8845 twips.
 const TEXT_WIDTH: usize = 8845;
-/// Relative column widths of the form (sum 100).
-const COLUMN_SHARES: [usize; COLUMNS] = [10, 13, 15, 12, 12, 8, 12, 18];
 
 fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
@@ -34,10 +32,20 @@ fn run(text: &str, east_asia: &str, size: usize, bold: bool) -> Run {
     }
 }
 
+/// Whether a cell holds a figure (an amount, a rate, a score, a count):
+/// digits with at most a sign, separators, a decimal point and `%`.
+fn is_figure(text: &str) -> bool {
+    let text = text.trim();
+    text.chars().any(|c| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '−' | '%' | '+'))
+}
+
 fn cell_paragraph(text: &str, style: Style) -> Paragraph {
     let (align, bold) = match style {
         Style::Title => (AlignmentType::Center, true),
         Style::Label => (AlignmentType::Center, true),
+        // Figures right-aligned, so their digits line up down a column.
+        Style::Value | Style::Text if is_figure(text) => (AlignmentType::Right, false),
         Style::Value => (AlignmentType::Center, false),
         Style::Text => (AlignmentType::Left, false),
     };
@@ -56,14 +64,23 @@ fn lines(mut paragraph: Paragraph, text: &str, east_asia: &str, size: usize, bol
     paragraph
 }
 
-fn widths() -> Vec<usize> {
-    COLUMN_SHARES.iter().map(|s| TEXT_WIDTH * s / 100).collect()
+/// Column widths in characters shared out over the text block, in twips
+/// (the last column takes what rounding leaves).
+fn twips(widths: &[f64]) -> Vec<usize> {
+    let total: f64 = widths.iter().sum::<f64>().max(1.0);
+    let mut out: Vec<usize> = widths.iter().map(|w| (TEXT_WIDTH as f64 * w / total).floor() as usize).collect();
+    let left = TEXT_WIDTH.saturating_sub(out.iter().sum());
+    if let Some(last) = out.last_mut() {
+        *last += left;
+    }
+    out
 }
 
 /// The form as a table: every row has one cell per grid position it
-/// starts, a vertically merged cell continued below where it spans.
+/// starts, a vertically merged cell continued below where it spans; the
+/// columns as wide as their text asks (the deviation column widest).
 pub fn form_table(form: &Form) -> Table {
-    let grid = widths();
+    let grid = twips(&form::content_widths(&form.cells, COLUMNS));
     let span_width = |col: usize, cols: usize| grid[col..col + cols].iter().sum::<usize>();
     let mut rows = Vec::new();
     // The title is a paragraph above the table, not a row.
@@ -131,8 +148,9 @@ fn add_form(docx: Docx, form: &Form) -> Docx {
     let title = Paragraph::new()
         .align(AlignmentType::Center)
         .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(580))
+        .keep_next(true)
         .add_run(run(&form.title, "方正小标宋简体", 44, false));
-    let unit = Paragraph::new().align(AlignmentType::Right).add_run(run(
+    let unit = Paragraph::new().align(AlignmentType::Right).keep_next(true).add_run(run(
         &format!("项目：{} {}　金额单位：{}", form.code, form.name, form.unit.label()),
         "仿宋_GB2312",
         21,
@@ -153,28 +171,43 @@ pub fn tables_docx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, Strin
         first = false;
         docx = add_form(docx, &form::form(model, p));
     }
+    let title = format!("{}{}年度项目支出绩效自评表", model.department, model.year);
+    pack(docx, model, &title)
+}
+
+/// The document's bytes, finished with what docx-rs cannot write
+/// ([`crate::package`]): its properties, the zh-CN language, header rows.
+fn pack(docx: Docx, model: &ReportModel, title: &str) -> Result<Vec<u8>, String> {
     let mut bytes = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes.into_inner())
+    let properties = crate::package::Properties { title, author: &model.department, created: model.basis.recorded_at };
+    crate::package::finish(&bytes.into_inner(), &properties)
 }
 
 /// Body text, 仿宋_GB2312 三号, exact 28 pt lines, the first line indented
 /// two characters.
 fn body(text: &str) -> Paragraph {
-    heading(text, "仿宋_GB2312")
+    prose(text, "仿宋_GB2312")
 }
 
 /// A heading: 一、 in 黑体, （一） in 楷体_GB2312, both 三号, set like the
 /// body (first line indented two characters, fixed 28-point lines).
 fn heading(text: &str, east_asia: &str) -> Paragraph {
+    prose(text, east_asia).keep_next(true)
+}
+
+/// A paragraph set like the body.
+fn prose(text: &str, east_asia: &str) -> Paragraph {
     Paragraph::new()
         .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(560))
         .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(640)), None, None)
         .add_run(run(text, east_asia, 32, false))
 }
 
-/// Markdown's inline marks of the report taken off: escapes, code spans,
-/// strong emphasis and `<br>` in table cells.
+/// Markdown's inline marks of the report taken off: escapes (an escaped
+/// character is text, whatever it is), code spans, strong emphasis and
+/// `<br>` in table cells. Text from the ledger arrives escaped, so it is
+/// never read as a mark.
 fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -185,10 +218,14 @@ fn plain(text: &str) -> String {
             '*' if chars.peek() == Some(&'*') => {
                 chars.next();
             }
+            '<' if chars.clone().take(3).collect::<String>() == "br>" => {
+                chars.nth(2);
+                out.push('\n');
+            }
             _ => out.push(c),
         }
     }
-    out.replace("<br>", "\n")
+    out
 }
 
 /// The cells of a Markdown table line, `\|` kept as a bar.
@@ -220,7 +257,21 @@ fn markdown_table(lines: &[&str]) -> Table {
         .map(|l| table_cells(l))
         .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    let width = TEXT_WIDTH / columns;
+    let cells: Vec<form::Cell> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| {
+            row.iter().enumerate().map(move |(c, text)| form::Cell {
+                row: r,
+                col: c,
+                rows: 1,
+                cols: 1,
+                value: form::Value::Text(text.clone()),
+                style: Style::Text,
+            })
+        })
+        .collect();
+    let grid = twips(&form::content_widths(&cells, columns));
     let table_rows = rows
         .iter()
         .enumerate()
@@ -229,13 +280,15 @@ fn markdown_table(lines: &[&str]) -> Table {
             let cells = (0..columns)
                 .map(|c| {
                     let text = row.get(c).map_or("", String::as_str);
-                    TableCell::new().add_paragraph(cell_paragraph(text, style)).width(width, WidthType::Dxa)
+                    // The header row stays with the first row below it.
+                    let paragraph = cell_paragraph(text, style).keep_next(i == 0);
+                    TableCell::new().add_paragraph(paragraph).width(grid[c], WidthType::Dxa)
                 })
                 .collect();
             TableRow::new(cells).cant_split()
         })
         .collect();
-    Table::new(table_rows).set_grid(vec![width; columns]).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(table_rows).set_grid(grid).width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 /// Adds the report's Markdown, block by block, in the 公文 styles.
@@ -250,26 +303,28 @@ fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
             i = end;
             continue;
         }
-        docx = if let Some(text) = line.strip_prefix("# ") {
-            docx.add_paragraph(
+        let paragraph = if let Some(text) = line.strip_prefix("# ") {
+            Some(
                 Paragraph::new()
                     .align(AlignmentType::Center)
                     .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(580).after(280))
                     .add_run(run(&plain(text), "方正小标宋简体", 44, false)),
             )
         } else if let Some(text) = line.strip_prefix("## ") {
-            docx.add_paragraph(heading(&plain(text), "黑体"))
+            Some(heading(&plain(text), "黑体"))
         } else if let Some(text) = line.strip_prefix("### ") {
-            docx.add_paragraph(heading(&plain(text), "楷体_GB2312"))
-        } else if let Some(text) = line.strip_prefix("> ") {
-            docx.add_paragraph(body(&plain(text)))
-        } else if let Some(text) = line.strip_prefix("- ") {
-            docx.add_paragraph(body(&plain(text)))
+            Some(heading(&plain(text), "楷体_GB2312"))
         } else if line.trim().is_empty() {
-            docx
+            None
         } else {
-            docx.add_paragraph(body(&plain(line)))
+            let text = line.strip_prefix("> ").or_else(|| line.strip_prefix("- ")).unwrap_or(line);
+            Some(body(&plain(text)))
         };
+        if let Some(paragraph) = paragraph {
+            // A caption stays on the page of the table it introduces.
+            let captions = lines[i + 1..].iter().find(|l| !l.trim().is_empty()).is_some_and(|l| l.starts_with('|'));
+            docx = docx.add_paragraph(if captions { paragraph.keep_next(true) } else { paragraph });
+        }
         i += 1;
     }
     docx
@@ -300,7 +355,6 @@ pub fn report_docx(evaluation: &selfeval_core::Evaluation, options: &ReportOptio
     if sources_at < markdown.len() {
         docx = add_markdown(docx.add_paragraph(page_break()), &markdown[sources_at..]);
     }
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    docx.build().pack(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes.into_inner())
+    let title = format!("{}{}年度项目支出绩效自评报告", model.department, model.year);
+    pack(docx, model, &title)
 }

@@ -277,3 +277,22 @@ pub fn summary(model: &ReportModel) -> (Vec<&'static str>, Vec<Vec<Value>>) {
         .collect();
     (head, rows)
 }
+
+/// Column widths (in characters, CJK counted double) a table never goes
+/// below or above.
+const MIN_WIDTH: f64 = 8.0;
+const MAX_WIDTH: f64 = 40.0;
+
+/// Column widths from the text in single-column cells (the longest line,
+/// CJK counted double, plus a margin), between 8 and 40 characters: what
+/// the workbook sets and what the Word tables share their width by.
+pub fn content_widths(cells: &[Cell], columns: usize) -> Vec<f64> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths = vec![MIN_WIDTH; columns];
+    for cell in cells.iter().filter(|c| c.cols == 1 && c.style != Style::Title) {
+        let text = cell.value.text();
+        let longest = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0) as f64 + 2.0;
+        widths[cell.col] = widths[cell.col].max(longest.min(MAX_WIDTH));
+    }
+    widths
+}

@@ -11,6 +11,7 @@ pub mod form;
 mod json;
 mod lists;
 mod markdown;
+mod package;
 mod rules;
 mod sheets;
 mod xlsx;

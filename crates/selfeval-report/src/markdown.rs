@@ -14,9 +14,10 @@ use selfeval_core::Evaluation;
 
 use crate::{rate, score};
 
-/// Escapes a cell for a Markdown table.
+/// A cell of a Markdown table: each line as [`inline`] text, `|` escaped,
+/// lines joined by `<br>`.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
+    text.split('\n').map(|line| inline(line).replace('|', "\\|")).collect::<Vec<_>>().join("<br>")
 }
 
 pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
@@ -87,9 +88,23 @@ impl<'a> Marks<'a> {
 }
 
 /// Text recorded by a person, as one inline run: invisible characters
-/// spelled out, so a name can never break a line or hide a character.
+/// spelled out, so a name can never break a line or hide a character, and
+/// every character Markdown reads as inline markup escaped, so `≥**人` (a
+/// published table's placeholder) prints as typed in a Markdown viewer and
+/// in the Word report, never as emphasis.
 fn inline(text: &str) -> String {
-    selfeval_core::values::visible(text)
+    let text = selfeval_core::values::visible(text);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // `<` opens a tag only before a letter, `/`, `!` or `?` (`总分 < 90` stays).
+        let tag = c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
+        if tag || matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '~') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A recorded paragraph as Markdown paragraphs: each line its own, and a
@@ -696,7 +711,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         // Names and what they show; sizes and hashes are the ledger's
         // (history, JSON, verify --evidence), not the hand-in form's.
         out.push_str("\n佐证材料：\n\n");
-        let rows = p.evidence.iter().map(|e| vec![inline(&e.file), inline(&e.note)]).collect();
+        let rows = p.evidence.iter().map(|e| vec![e.file.clone(), e.note.clone()]).collect();
         out.push_str(&table(&["文件", "说明"], rows));
     }
     out

@@ -13,9 +13,6 @@ use crate::form::{self, Cell, Form, Style, Value, COLUMNS};
 
 /// The body font of the form, as Chinese finance offices print it.
 const FONT: &str = "宋体";
-/// Column widths (in characters) the form never goes below or above.
-const MIN_WIDTH: f64 = 8.0;
-const MAX_WIDTH: f64 = 40.0;
 
 fn format_of(style: Style, value: &Value) -> Format {
     let base = Format::new()
@@ -68,17 +65,6 @@ fn sheet_name(form: &Form) -> String {
     clean.chars().take(31).collect()
 }
 
-/// Column widths from the text in single-column cells, CJK counted double.
-fn widths(cells: &[Cell], columns: usize) -> Vec<f64> {
-    let mut widths = vec![MIN_WIDTH; columns];
-    for cell in cells.iter().filter(|c| c.cols == 1 && c.style != Style::Title) {
-        let text = cell.value.text();
-        let longest = text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0) as f64 + 2.0;
-        widths[cell.col] = widths[cell.col].max(longest.min(MAX_WIDTH));
-    }
-    widths
-}
-
 fn print_setup(sheet: &mut Worksheet, repeat_rows: u32) -> Result<(), XlsxError> {
     sheet.set_paper_size(9); // A4
     sheet.set_portrait();
@@ -97,7 +83,7 @@ fn add_form(workbook: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
     for cell in &form.cells {
         write_cell(sheet, cell)?;
     }
-    let widths = widths(&form.cells, COLUMNS);
+    let widths = crate::form::content_widths(&form.cells, COLUMNS);
     for (col, width) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
@@ -148,7 +134,7 @@ fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxE
     for cell in &cells {
         write_cell(sheet, cell)?;
     }
-    for (col, width) in widths(&cells, head.len()).into_iter().enumerate() {
+    for (col, width) in crate::form::content_widths(&cells, head.len()).into_iter().enumerate() {
         sheet.set_column_width(col as u16, width)?;
     }
     sheet.set_row_height(0, 30)?;

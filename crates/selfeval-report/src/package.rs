@@ -1,0 +1,116 @@
+//! What docx-rs cannot write, added to the package it wrote: the document's
+//! properties (title, author, created: docx-rs writes "unknown" and
+//! 1970-01-01), the `zh-CN` language of every run (without it LibreOffice
+//! and Word pick Japanese glyph forms for CJK text), and repeated table
+//! header rows (`w:tblHeader`, which the crate lacks). Every part is
+//! rewritten with a fixed time, so the same model gives the same bytes.
+
+use std::io::{Cursor, Read, Write};
+
+use chrono::{DateTime, Utc};
+
+/// The properties a document states about itself.
+pub(crate) struct Properties<'a> {
+    /// `dc:title`: the report's or the form's title.
+    pub title: &'a str,
+    /// `dc:creator`: the department.
+    pub author: &'a str,
+    /// `dcterms:created` and `modified`: the recorded time of the as-of
+    /// point (never the time of printing).
+    pub created: Option<DateTime<Utc>>,
+}
+
+/// Escapes text for an XML element.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn core_xml(props: &Properties<'_>) -> String {
+    let created =
+        props.created.map_or_else(|| "2000-01-01T00:00:00Z".to_owned(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+            r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" "#,
+            r#"xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" "#,
+            r#"xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#,
+            "<dc:title>{title}</dc:title><dc:creator>{author}</dc:creator>",
+            "<cp:lastModifiedBy>{author}</cp:lastModifiedBy><dc:language>zh-CN</dc:language>",
+            r#"<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>"#,
+            r#"<dcterms:modified xsi:type="dcterms:W3CDTF">{created}</dcterms:modified>"#,
+            "<cp:revision>1</cp:revision></cp:coreProperties>"
+        ),
+        title = xml_text(props.title),
+        author = xml_text(props.author),
+        created = created,
+    )
+}
+
+/// The language of every run: Chinese (PRC) for East Asian text.
+const LANG: &str = r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
+
+fn styles_xml(styles: &str) -> String {
+    styles.replacen("</w:rPr></w:rPrDefault>", &format!("{LANG}</w:rPr></w:rPrDefault>"), 1)
+}
+
+/// The first row of every table repeats on each page it runs onto (the
+/// header of a list, the 项目名称 row of a 自评表).
+fn document_xml(document: &str) -> String {
+    let mut out = String::with_capacity(document.len() + 1024);
+    let mut rest = document;
+    while let Some(at) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(at);
+        out.push_str(before);
+        match table.find("<w:trPr>") {
+            Some(row) if table[..row].matches("<w:tr>").count() == 1 => {
+                let end = row + "<w:trPr>".len();
+                out.push_str(&table[..end]);
+                out.push_str("<w:tblHeader />");
+                rest = &table[end..];
+            }
+            _ => {
+                out.push_str("<w:tbl>");
+                rest = &table["<w:tbl>".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The package docx-rs wrote, finished.
+pub(crate) fn finish(docx: &[u8], props: &Properties<'_>) -> Result<Vec<u8>, String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(docx)).map_err(|e| e.to_string())?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().map_err(|e| e.to_string())?.into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let rewritten = match name.as_str() {
+            "docProps/core.xml" => Some(core_xml(props)),
+            "word/styles.xml" => Some(styles_xml(&String::from_utf8_lossy(&bytes))),
+            "word/document.xml" => Some(document_xml(&String::from_utf8_lossy(&bytes))),
+            _ => None,
+        };
+        out.start_file(name, options).map_err(|e| e.to_string())?;
+        out.write_all(rewritten.as_ref().map_or(&bytes[..], |t| t.as_bytes())).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_each_tables_first_row_becomes_its_header() {
+        let xml = "<w:body><w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr></w:tbl><w:p/><w:tbl><w:tr><w:trPr /></w:tr></w:tbl></w:body>";
+        let done = document_xml(xml);
+        assert_eq!(done.matches("<w:tblHeader />").count(), 1, "{done}");
+        assert!(done.starts_with("<w:body><w:tbl><w:tr><w:trPr><w:tblHeader /><w:cantSplit />"), "{done}");
+    }
+}
