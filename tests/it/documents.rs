@@ -112,8 +112,17 @@ fn the_word_form_is_an_a4_gongwen_table_with_merged_cells() {
     let file = out(&env, "P03.docx");
     assert_eq!(env.run(&["table", "P03", "--output", file.to_str().unwrap()]).code(), 0);
     let xml = part(&file, "word/document.xml");
-    assert!(xml.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\""), "A4");
-    assert!(xml.contains("w:top=\"2098\"") && xml.contains("w:left=\"1587\""), "公文 margins");
+    // A4 landscape with 20 mm margins (documents.md): the form on one page.
+    assert!(xml.contains("<w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\""), "A4 landscape");
+    assert!(xml.contains("w:top=\"1134\"") && xml.contains("w:left=\"1134\""), "20 mm margins");
+    // The national layout's columns at fixed widths, 偏差原因 the widest,
+    // figures right-aligned, the text 小五.
+    assert!(
+        xml.contains("<w:tblGrid><w:gridCol w:w=\"1019\" w:type=\"dxa\" /><w:gridCol w:w=\"1311\" w:type=\"dxa\" /><w:gridCol w:w=\"2331\" w:type=\"dxa\" />"),
+        "{}",
+        &xml[xml.find("<w:tblGrid>").unwrap()..][..400]
+    );
+    assert!(xml.contains("<w:jc w:val=\"right\" />") && xml.contains("<w:sz w:val=\"18\" />"));
     assert!(xml.contains("2024年度项目支出绩效自评表"));
     assert!(xml.contains("w:eastAsia=\"方正小标宋简体\"") && xml.contains("w:eastAsia=\"仿宋_GB2312\""));
     assert!(xml.contains("w:ascii=\"Times New Roman\""));
@@ -172,6 +181,10 @@ fn the_report_in_word_has_the_sections_and_the_forms_as_tables() {
     // columns follow their text and figures are right-aligned.
     assert_eq!(xml.matches("<w:tbl>").count(), xml.matches("<w:tblHeader />").count(), "one header row per table");
     assert!(xml.contains("<w:keepNext />"), "captions and headings kept with what follows");
+    // The body portrait with the 公文 margins, 附表1 a landscape section.
+    assert_eq!(xml.matches("<w:sectPr>").count(), 3, "body, the forms, the rest");
+    assert_eq!(xml.matches("w:orient=\"landscape\"").count(), 1);
+    assert!(!xml.contains("selfeval:landscape"), "no marker left");
     let grid = xml.split("<w:tblGrid>").nth(1).unwrap().split("</w:tblGrid>").next().unwrap().to_owned();
     let widths: Vec<u32> =
         grid.split("w:w=\"").skip(1).map(|w| w.split('"').next().unwrap().parse().unwrap()).collect();

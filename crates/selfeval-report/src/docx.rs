@@ -17,6 +17,17 @@ use crate::markdown::ReportOptions;
 const A4: (u32, u32) = (11906, 16838);
 /// The text block is 156 mm wide: 8845 twips.
 const TEXT_WIDTH: usize = 8845;
+/// The 自评表 is set on A4 landscape (`docs/spec/documents.md`): margins of
+/// 20 mm, a text block 257 × 170 mm.
+const LANDSCAPE_MARGIN: i32 = 1134;
+/// The landscape text block's width in twips.
+const FORM_WIDTH: usize = 16838 - 2 * LANDSCAPE_MARGIN as usize;
+/// The columns of the national layout, in per cent of the width: the
+/// labels and indicator names wide enough for a line, the figures narrow,
+/// 偏差原因分析及改进措施 the widest (about 30 characters a line).
+const FORM_SHARES: [usize; COLUMNS] = [7, 9, 16, 10, 10, 5, 7, 36];
+/// The form's text: 小五 (9 pt), on exact 12-point lines.
+const FORM_SIZE: usize = 18;
 
 fn fonts(east_asia: &str) -> RunFonts {
     RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
@@ -41,6 +52,11 @@ fn is_figure(text: &str) -> bool {
 }
 
 fn cell_paragraph(text: &str, style: Style) -> Paragraph {
+    sized_cell_paragraph(text, style, 21)
+}
+
+/// A cell's paragraph in `size` half-points.
+fn sized_cell_paragraph(text: &str, style: Style, size: usize) -> Paragraph {
     let (align, bold) = match style {
         Style::Title => (AlignmentType::Center, true),
         Style::Label => (AlignmentType::Center, true),
@@ -49,7 +65,13 @@ fn cell_paragraph(text: &str, style: Style) -> Paragraph {
         Style::Value => (AlignmentType::Center, false),
         Style::Text => (AlignmentType::Left, false),
     };
-    lines(Paragraph::new().align(align), text, "仿宋_GB2312", 21, bold)
+    let paragraph = Paragraph::new().align(align);
+    let paragraph = if size < 21 {
+        paragraph.line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(240))
+    } else {
+        paragraph
+    };
+    lines(paragraph, text, "仿宋_GB2312", size, bold)
 }
 
 /// `text` as runs of `paragraph`, a line break before each line after the
@@ -64,23 +86,24 @@ fn lines(mut paragraph: Paragraph, text: &str, east_asia: &str, size: usize, bol
     paragraph
 }
 
-/// Column widths in characters shared out over the text block, in twips
-/// (the last column takes what rounding leaves).
-fn twips(widths: &[f64]) -> Vec<usize> {
+/// Column widths in characters shared out over `width` twips (the last
+/// column takes what rounding leaves).
+fn twips(widths: &[f64], width: usize) -> Vec<usize> {
     let total: f64 = widths.iter().sum::<f64>().max(1.0);
-    let mut out: Vec<usize> = widths.iter().map(|w| (TEXT_WIDTH as f64 * w / total).floor() as usize).collect();
-    let left = TEXT_WIDTH.saturating_sub(out.iter().sum());
+    let mut out: Vec<usize> = widths.iter().map(|w| (width as f64 * w / total).floor() as usize).collect();
+    let left = width.saturating_sub(out.iter().sum());
     if let Some(last) = out.last_mut() {
         *last += left;
     }
     out
 }
 
-/// The form as a table: every row has one cell per grid position it
-/// starts, a vertically merged cell continued below where it spans; the
-/// columns as wide as their text asks (the deviation column widest).
+/// The form as a table on the landscape page: every row has one cell per
+/// grid position it starts, a vertically merged cell continued below where
+/// it spans; the columns of the national layout at fixed widths.
 pub fn form_table(form: &Form) -> Table {
-    let grid = twips(&form::content_widths(&form.cells, COLUMNS));
+    let shares = FORM_SHARES.map(|s| s as f64);
+    let grid = twips(&shares, FORM_WIDTH);
     let span_width = |col: usize, cols: usize| grid[col..col + cols].iter().sum::<usize>();
     let mut rows = Vec::new();
     // The title is a paragraph above the table, not a row.
@@ -94,7 +117,7 @@ pub fn form_table(form: &Form) -> Table {
             let (cell, cols) = match (starts, continues) {
                 (Some(c), _) => {
                     let mut cell = TableCell::new()
-                        .add_paragraph(cell_paragraph(&c.value.text(), c.style))
+                        .add_paragraph(sized_cell_paragraph(&c.value.text(), c.style, FORM_SIZE))
                         .vertical_align(VAlignType::Center);
                     if c.rows > 1 {
                         cell = cell.vertical_merge(VMergeType::Restart);
@@ -112,7 +135,7 @@ pub fn form_table(form: &Form) -> Table {
         }
         rows.push(TableRow::new(out).cant_split());
     }
-    Table::new(rows).set_grid(grid).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(rows).set_grid(grid).width(FORM_WIDTH, WidthType::Dxa)
 }
 
 /// Page numbers "— N —" in 宋体 四号: right on odd pages, left on even ones.
@@ -143,6 +166,21 @@ pub fn gongwen() -> Docx {
         .even_footer(page_number(AlignmentType::Left))
 }
 
+/// A document of 自评表 only: A4 landscape with the form's margins.
+fn landscape(docx: Docx) -> Docx {
+    let m = LANDSCAPE_MARGIN;
+    docx.page_size(A4.1, A4.0)
+        .page_orient(docx_rs::PageOrientationType::Landscape)
+        .page_margin(PageMargin::new().top(m).bottom(m).left(m).right(m).header(567).footer(567))
+}
+
+/// A paragraph [`crate::package`] turns into a section break: the pages
+/// before it end a section of the body's kind (`Start`: portrait), or of
+/// the form's (`End`: landscape).
+fn section_break(marker: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(marker))
+}
+
 /// The form's title, 方正小标宋简体 二号, and its table.
 fn add_form(docx: Docx, form: &Form) -> Docx {
     let title = Paragraph::new()
@@ -162,7 +200,7 @@ fn add_form(docx: Docx, form: &Form) -> Docx {
 /// The given projects' 自评表, one after another (a page break between),
 /// as the bytes of a .docx file.
 pub fn tables_docx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, String> {
-    let mut docx = gongwen();
+    let mut docx = landscape(gongwen());
     let mut first = true;
     for p in model.projects.iter().filter(|p| codes.contains(&p.code.as_str())) {
         if !first {
@@ -271,7 +309,7 @@ fn markdown_table(lines: &[&str]) -> Table {
             })
         })
         .collect();
-    let grid = twips(&form::content_widths(&cells, columns));
+    let grid = twips(&form::content_widths(&cells, columns), TEXT_WIDTH);
     let table_rows = rows
         .iter()
         .enumerate()
@@ -341,16 +379,20 @@ pub fn report_docx(evaluation: &selfeval_core::Evaluation, options: &ReportOptio
     let sources_at = markdown.find("\n## 附表3 ").map_or(markdown.len(), |i| i + 1);
     let mut docx = add_markdown(gongwen(), &markdown[..forms_at]);
     let appendix_title = markdown[forms_at..].lines().next().unwrap_or_default().trim_start_matches("## ");
-    // Each appendix, and each project's form, starts a page.
-    docx = docx.add_paragraph(page_break()).add_paragraph(heading(appendix_title, "黑体"));
+    // Each appendix, and each project's form, starts a page; the forms on
+    // landscape pages, a section of their own.
+    docx = docx
+        .add_paragraph(section_break(crate::package::LANDSCAPE_START))
+        .add_paragraph(heading(appendix_title, "黑体"));
     for (i, p) in model.projects.iter().enumerate() {
         if i > 0 {
             docx = docx.add_paragraph(page_break());
         }
         docx = add_form(docx, &form::form(model, p));
     }
+    docx = docx.add_paragraph(section_break(crate::package::LANDSCAPE_END));
     if rest_at < markdown.len() {
-        docx = add_markdown(docx.add_paragraph(page_break()), &markdown[rest_at..sources_at]);
+        docx = add_markdown(docx, &markdown[rest_at..sources_at]);
     }
     if sources_at < markdown.len() {
         docx = add_markdown(docx.add_paragraph(page_break()), &markdown[sources_at..]);

@@ -46,6 +46,51 @@ fn core_xml(props: &Properties<'_>) -> String {
     )
 }
 
+/// The text of a paragraph that marks where the 自评表's landscape pages
+/// begin; the paragraph becomes the break that ends the portrait section
+/// before them.
+pub(crate) const LANDSCAPE_START: &str = "\u{E000}selfeval:landscape-start";
+/// Where they end: the break that ends the landscape section.
+pub(crate) const LANDSCAPE_END: &str = "\u{E000}selfeval:landscape-end";
+
+/// A4 landscape with 20 mm margins, the footer 10 mm from the edge.
+const LANDSCAPE_PAGE: (&str, &str) = (
+    r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />"#,
+    r#"<w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0" />"#,
+);
+
+/// `sect` with its page size and margins replaced.
+fn with_page(sect: &str, (size, margins): (&str, &str)) -> String {
+    let replace = |text: &str, element: &str, by: &str| match text.find(element) {
+        Some(at) => {
+            let end = at + text[at..].find("/>").map_or(0, |e| e + 2);
+            format!("{}{by}{}", &text[..at], &text[end..])
+        }
+        None => text.to_owned(),
+    };
+    replace(&replace(sect, "<w:pgSz ", size), "<w:pgMar ", margins)
+}
+
+/// Each marker paragraph replaced by a paragraph carrying a section's
+/// properties: the body's own (its footers too) for the pages before the
+/// forms, the same in landscape for the forms.
+fn sections(document: &str) -> String {
+    let Some(body) = document.rfind("<w:sectPr>").and_then(|at| {
+        let end = document[at..].find("</w:sectPr>")? + at + "</w:sectPr>".len();
+        Some(document[at..end].to_owned())
+    }) else {
+        return document.to_owned();
+    };
+    let mut out = document.to_owned();
+    for (marker, sect) in [(LANDSCAPE_START, body.clone()), (LANDSCAPE_END, with_page(&body, LANDSCAPE_PAGE))] {
+        let Some(at) = out.find(marker) else { continue };
+        let Some(start) = out[..at].rfind("<w:p ").or_else(|| out[..at].rfind("<w:p>")) else { continue };
+        let Some(end) = out[at..].find("</w:p>").map(|e| at + e + "</w:p>".len()) else { continue };
+        out.replace_range(start..end, &format!("<w:p><w:pPr>{sect}</w:pPr></w:p>"));
+    }
+    out
+}
+
 /// The language of every run: Chinese (PRC) for East Asian text.
 const LANG: &str = r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
 
@@ -93,7 +138,7 @@ pub(crate) fn finish(docx: &[u8], props: &Properties<'_>) -> Result<Vec<u8>, Str
         let rewritten = match name.as_str() {
             "docProps/core.xml" => Some(core_xml(props)),
             "word/styles.xml" => Some(styles_xml(&String::from_utf8_lossy(&bytes))),
-            "word/document.xml" => Some(document_xml(&String::from_utf8_lossy(&bytes))),
+            "word/document.xml" => Some(sections(&document_xml(&String::from_utf8_lossy(&bytes)))),
             _ => None,
         };
         out.start_file(name, options).map_err(|e| e.to_string())?;
