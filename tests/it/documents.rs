@@ -479,3 +479,53 @@ fn text_from_the_ledger_is_never_read_as_markup_in_any_document() {
     let markdown = env.ok(&["report"]);
     assert!(markdown.contains("培训人数(≥\\*\\*人)\\_a\\_ \\`x\\` \\<br> \\[y\\]"), "{markdown}");
 }
+
+/// Issue 26 items 4 and 6: empty sections printed as bare headings and an
+/// empty list as a header row alone; the report had no 落款; reasons and
+/// measures were joined as 「。；改进措施」; prose amounts had no separators;
+/// `history` ignored `unit set 元`.
+#[test]
+fn every_section_says_something_the_report_ends_with_its_signature_and_amounts_read_as_a_clerk_writes_them() {
+    let env = Env::with_project();
+    env.ok(&["budget", "set", "P01", "--amount", "20000万元", "--confirm-large", "--reason", "年初批复"]);
+    env.indicator("I1", "产出指标", "培训人次", "≥100人次", "90");
+    env.ok(&[
+        "indicator",
+        "actual",
+        "P01",
+        "I1",
+        "--value",
+        "50人次",
+        "--deviation",
+        "场地不足。",
+        "--measure",
+        "增加场次",
+    ]);
+    let markdown = env.ok(&["report"]);
+    for empty in
+        ["### （三）资金管理情况分析\n\n无。", "### （一）自评工作建议\n\n无。", "## 六、其他需要说明的问题\n\n无。"]
+    {
+        assert!(markdown.contains(empty), "{empty}\n{markdown}");
+    }
+    assert!(!markdown.contains("|------|------|----------|------|\n\n"), "a header row alone");
+    assert!(markdown.contains("<div align=\"right\">某市应急管理局<br>2025年3月1日</div>"), "{markdown}");
+    assert!(markdown.contains("场地不足。改进措施：增加场次") && !markdown.contains("。；改进措施"), "{markdown}");
+    assert!(markdown.contains("20,000.00"), "{markdown}");
+    // check names each section it expects text in.
+    let check = env.act(&["check"]).stdout();
+    for section in ["三、（三）资金管理情况分析", "五、（一）自评工作建议", "六、其他需要说明的问题"]
+    {
+        assert!(check.contains(section), "{section}\n{check}");
+    }
+    // The Word report: 「无。」 under the headings, the 落款 right-aligned.
+    let file = out(&env, "报告.docx");
+    assert_eq!(env.run(&["report", "--output", file.to_str().unwrap()]).code(), 0);
+    let xml = part(&file, "word/document.xml");
+    let signature = xml.find(">某市应急管理局</w:t>").expect("the 落款");
+    assert!(xml[..signature].rfind("<w:jc w:val=\"right\" />") > xml[..signature].rfind("<w:p "), "right-aligned");
+    assert!(xml.contains(">2025年3月1日</w:t>"));
+    // history in the ledger's unit.
+    env.ok(&["unit", "set", "元", "--reason", "按元填报"]);
+    let history = env.run(&["history", "--project", "P01", "--type", "BudgetSet"]).stdout();
+    assert!(history.contains("0.00 → 200,000,000.00元"), "{history}");
+}

@@ -45,6 +45,8 @@ impl ProjectTrack {
 pub struct Describer {
     projects: HashMap<String, ProjectTrack>,
     profile: Option<String>,
+    /// The unit amounts are written in: the ledger's display unit.
+    unit: crate::values::AmountUnit,
 }
 
 fn short(text: &str) -> String {
@@ -61,6 +63,12 @@ fn or_dash(value: Option<&String>) -> String {
 }
 
 impl Describer {
+    /// A describer writing amounts in `unit` (the ledger's display unit,
+    /// whatever it was when each event was recorded).
+    pub fn in_unit(unit: crate::values::AmountUnit) -> Describer {
+        Describer { unit, ..Describer::default() }
+    }
+
     /// The project an event is about, if any.
     pub fn project_of(payload: &EventPayload) -> Option<String> {
         payload.stream().strip_prefix("project/").map(str::to_owned)
@@ -70,6 +78,9 @@ impl Describer {
     pub fn describe(&mut self, seq: u64, payload: &EventPayload) -> String {
         use EventPayload as E;
         let project = Describer::project_of(payload);
+        let unit = self.unit;
+        // An amount as the report shows it, and one exactly as recorded.
+        let (money, exact) = (|wan| format!("{}{}", unit.format(wan), unit.label()), |wan| unit.exact(wan));
         let track = self.projects.entry(project.unwrap_or_default()).or_default();
         match payload {
             E::YearInitialised(p) => {
@@ -94,12 +105,12 @@ impl Describer {
                 let old_budget = track.budget();
                 let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
                 format!(
-                    "年初预算数（{}）{} → {}万元；全年预算数 {} → {}万元",
+                    "年初预算数（{}）{} → {}；全年预算数 {} → {}",
                     p.source.label(),
-                    fmt2(old),
-                    fmt2(p.amount),
-                    fmt2(old_budget),
-                    fmt2(track.budget())
+                    unit.format(old),
+                    money(p.amount),
+                    unit.format(old_budget),
+                    money(track.budget())
                 )
             }
             E::BudgetAdjusted(p) => {
@@ -108,10 +119,11 @@ impl Describer {
                 let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
                 let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
                 format!(
-                    "全年预算数 {} → {}万元（调整 {sign}{}万元{doc}）",
-                    fmt2(old),
-                    fmt2(track.budget()),
-                    fmt_plain(p.delta)
+                    "全年预算数 {} → {}（调整 {sign}{}{}{doc}）",
+                    unit.format(old),
+                    money(track.budget()),
+                    exact(p.delta),
+                    unit.label()
                 )
             }
             E::ExpenditureRecorded(p) => {
@@ -120,22 +132,24 @@ impl Describer {
                 track.expenditures.insert(seq, p.amount);
                 let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
                 format!(
-                    "支出 {}万元（{}{voucher}）；全年执行数 {} → {}万元",
-                    fmt_plain(p.amount),
+                    "支出 {}{}（{}{voucher}）；全年执行数 {} → {}",
+                    exact(p.amount),
+                    unit.label(),
                     p.date,
-                    fmt2(old),
-                    fmt2(track.executed)
+                    unit.format(old),
+                    money(track.executed)
                 )
             }
             E::ExpenditureReversed(p) => {
                 let old = track.executed;
                 track.executed = sub(track.executed, p.amount);
                 format!(
-                    "冲销支出 #{}（{}万元）；全年执行数 {} → {}万元",
+                    "冲销支出 #{}（{}{}）；全年执行数 {} → {}",
                     p.expenditure_seq,
-                    fmt_plain(p.amount),
-                    fmt2(old),
-                    fmt2(track.executed)
+                    exact(p.amount),
+                    unit.label(),
+                    unit.format(old),
+                    money(track.executed)
                 )
             }
             E::GoalSet(p) => {

@@ -119,10 +119,10 @@ impl AmountUnit {
     }
 
     /// An amount in 万元 written in this unit with two decimals (四舍五入)
-    /// and thousands separators for 元: `21,545.76` or `2.15`.
+    /// and thousands separators: `21,545.76` (元) or `20,000.00` (万元).
     pub fn format(self, wan: Decimal) -> String {
         match self {
-            AmountUnit::TenThousandYuan => fmt2(wan),
+            AmountUnit::TenThousandYuan => group_thousands(&fmt2(wan)),
             AmountUnit::Yuan => group_thousands(&fmt2(crate::arith::mul(wan, Decimal::from(10_000)))),
         }
     }

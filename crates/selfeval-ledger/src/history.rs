@@ -78,7 +78,13 @@ impl Ledger {
             Some(code) => Box::new(self.store.stream_events(&project_stream(code))?.into_iter().map(Ok)),
             None => Box::new(self.events_from(1)),
         };
-        let mut describer = Describer::default();
+        // Amounts in the ledger's display unit, as every other screen.
+        let unit = self
+            .replay_streams(&[selfeval_core::event::DEPARTMENT_STREAM.to_owned()])?
+            .department()
+            .map(|d| d.unit)
+            .unwrap_or_default();
+        let mut describer = Describer::in_unit(unit);
         Ok(events.filter_map(move |stored| {
             let stored = match stored {
                 Ok(stored) => stored,

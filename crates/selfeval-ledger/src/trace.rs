@@ -74,7 +74,8 @@ impl Ledger {
         drop(self);
         let evaluation = replayed.evaluate();
         let (label, value, formula, sources) = explain(&evaluation.model, code, figure)?;
-        let mut describer = Describer::default();
+        let unit = replayed.state.department().map(|d| d.unit).unwrap_or_default();
+        let mut describer = Describer::in_unit(unit);
         let events = replayed
             .events
             .iter()

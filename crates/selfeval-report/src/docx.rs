@@ -341,6 +341,23 @@ fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
             i = end;
             continue;
         }
+        if let Some(inner) = line.strip_prefix("<div align=\"right\">").and_then(|l| l.strip_suffix("</div>")) {
+            // The 落款: unit and date right-aligned, a blank line above.
+            for (k, part) in inner.split("<br>").enumerate() {
+                let spacing = LineSpacing::new().line_rule(LineSpacingType::Exact).line(560);
+                let spacing = if k == 0 { spacing.before(560) } else { spacing };
+                docx = docx.add_paragraph(
+                    Paragraph::new().align(AlignmentType::Right).line_spacing(spacing).add_run(run(
+                        &plain(part),
+                        "仿宋_GB2312",
+                        32,
+                        false,
+                    )),
+                );
+            }
+            i += 1;
+            continue;
+        }
         let paragraph = if let Some(text) = line.strip_prefix("# ") {
             Some(
                 Paragraph::new()

@@ -230,10 +230,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
             (None, Some(s)) => Value::Score(s),
         };
         g.put(6, 1, 1, score, Style::Value);
-        let mut note: Vec<String> = i.not_applicable.iter().map(|r| format!("不适用：{r}")).collect();
-        note.extend(i.deviation_reason.iter().cloned());
-        note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
-        g.text(7, 1, note.join("；"), Style::Text);
+        g.text(7, 1, deviation_note(i), Style::Text);
     }
     g.row = first + n;
     let points = p.budget_weight + p.indicators.iter().map(|i| i.weight).sum::<Decimal>();
@@ -295,4 +292,24 @@ pub fn content_widths(cells: &[Cell], columns: usize) -> Vec<f64> {
         widths[cell.col] = widths[cell.col].max(longest.min(MAX_WIDTH));
     }
     widths
+}
+
+/// The 偏差原因分析及改进措施 cell: the not-applicable reason, the deviation
+/// reason and 「改进措施：…」, each as recorded, joined by 「；」 unless the
+/// part before already ends a sentence (never 「。；改进措施」).
+pub fn deviation_note(i: &selfeval_core::report::IndicatorRow) -> String {
+    let parts = i
+        .not_applicable
+        .iter()
+        .map(|r| format!("不适用：{r}"))
+        .chain(i.deviation_reason.iter().cloned())
+        .chain(i.measure.iter().map(|m| format!("改进措施：{m}")));
+    let mut note = String::new();
+    for part in parts {
+        if !note.is_empty() && !note.ends_with(['。', '；', '！', '？', ';']) {
+            note.push('；');
+        }
+        note.push_str(&part);
+    }
+    note
 }

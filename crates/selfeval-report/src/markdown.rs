@@ -21,6 +21,10 @@ fn cell(text: &str) -> String {
 }
 
 pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    // A list with no rows says so, never a header row alone.
+    if rows.is_empty() {
+        return "无。\n".to_owned();
+    }
     let mut t = Table::new();
     t.load_preset(ASCII_MARKDOWN);
     t.set_header(header.iter().map(|h| cell(h)));
@@ -249,7 +253,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     // 三
     out.push_str("## 三、项目自评结果及分析\n\n### （一）自评分数情况\n\n");
     let scored: Vec<&ProjectReport> = model.projects.iter().filter(|p| p.total_score.value.is_some()).collect();
-    let rows = scored
+    let rows: Vec<Vec<String>> = scored
         .iter()
         .map(|p| {
             vec![
@@ -260,8 +264,10 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
             ]
         })
         .collect();
-    out.push_str(&table(&["编号", "项目", "自评得分", "等级"], rows));
-    out.push('\n');
+    if !rows.is_empty() {
+        out.push_str(&table(&["编号", "项目", "自评得分", "等级"], rows));
+        out.push('\n');
+    }
     if let (Some(high), Some(low)) =
         (scored.iter().max_by_key(|p| p.total_score.value), scored.iter().min_by_key(|p| p.total_score.value))
     {
@@ -323,7 +329,12 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     // by its final score (one without an actual is not met, it is unfilled).
     let met = |i: &selfeval_core::report::IndicatorRow| i.actual.is_some() && i.deviation != Some(Deviation::Under);
     let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.not_applicable.is_some() || met(i))).count();
-    let _ = writeln!(out, "\n{}个已评分项目中{}个项目全部指标达成。\n", scored.len(), all_met);
+    if !scored.is_empty() {
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}个已评分项目中{}个项目全部指标达成。\n", scored.len(), all_met);
+    }
     narratives(&mut out, model, "3.goals");
     out.push_str("### （五）绩效指标完成情况分析\n\n");
     let all: Vec<(&ProjectReport, &selfeval_core::report::IndicatorRow)> =
@@ -344,8 +355,13 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     let over_threshold = model.rules.over_deviation_text();
     let _ = writeln!(
         out,
-        "共{}个绩效指标：达成{achieved}个（其中超出目标{over_threshold}以上的{over}个另列），未完成{under}个，未填实际完成值{missing}个，不适用{na}个。\n",
+        "共{}个绩效指标：达成{achieved}个{}，未完成{under}个，未填实际完成值{missing}个，不适用{na}个。\n",
         all.len(),
+        if over > 0 {
+            format!("（其中超出目标{over_threshold}以上的{over}个另列）")
+        } else {
+            String::new()
+        },
     );
     if all.iter().any(|(_, i)| i.target.starts_with(['≤', '<'])) {
         out.push_str("完成率：≥、>、=类指标为实际完成值÷年度指标值；≤、<类指标（成本、时限等）为年度指标值÷实际完成值，低于目标值即超过100%。\n\n");
@@ -430,6 +446,17 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     narratives(&mut out, model, "5.budget");
     let _ = writeln!(out, "## 六、其他需要说明的问题\n");
     narratives(&mut out, model, "6.other");
+    let mut out = fill_empty_sections(&out);
+    // The 落款: the unit and the date the report speaks for (the business
+    // date shown, else the as-of point's date), right-aligned as 公文 are.
+    if let Some(day) = model.effective.or(model.report_date) {
+        let _ = writeln!(
+            out,
+            "<div align=\"right\">{}<br>{}</div>\n",
+            inline(&model.department),
+            day.format("%Y年%-m月%-d日")
+        );
+    }
 
     // Appendices
     out.push_str("## 附表1 项目支出绩效自评表\n\n");
@@ -443,6 +470,31 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str("\n## 附表3 数据来源\n\n");
         out.push_str(&basis_line(model));
         out.push_str(&sources_markdown(model));
+    }
+    out
+}
+
+/// The body with 「无。」 under every heading that has nothing before the
+/// next heading of its level or above (or the end): a section never prints
+/// as a bare heading.
+fn fill_empty_sections(body: &str) -> String {
+    let level = |line: &str| match line.split(' ').next() {
+        Some("#") => Some(1),
+        Some("##") => Some(2),
+        Some("###") => Some(3),
+        _ => None,
+    };
+    let lines: Vec<&str> = body.lines().collect();
+    let mut out = String::with_capacity(body.len() + 64);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(this) = level(line).filter(|l| *l >= 2) {
+            let next = lines[i + 1..].iter().find(|l| !l.trim().is_empty());
+            if next.is_none_or(|n| level(n).is_some_and(|l| l <= this)) {
+                out.push_str("\n无。\n");
+            }
+        }
     }
     out
 }
@@ -676,9 +728,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
                 None => score(i.score.value),
             };
             // Only what the section recorded as 偏差原因 and 改进措施.
-            let mut note: Vec<String> = i.not_applicable.iter().map(|r| format!("不适用：{r}")).collect();
-            note.extend(i.deviation_reason.iter().cloned());
-            note.extend(i.measure.iter().map(|m| format!("改进措施：{m}")));
+            let note = crate::form::deviation_note(i);
             vec![
                 i.level1.clone(),
                 i.level2.clone(),
@@ -687,7 +737,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
                 i.actual.clone().unwrap_or_else(|| "（未填）".to_owned()),
                 fmt_plain(i.weight),
                 score_text,
-                note.join("；"),
+                note,
             ]
         })
         .collect();

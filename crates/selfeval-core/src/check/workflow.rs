@@ -64,8 +64,13 @@ pub fn r10_required_narrative_missing(cx: &Context<'_>, out: &mut Findings<'_>) 
 }
 
 /// The report's sections that have no computed content: without recorded
-/// text they print as a bare heading.
-pub const REQUIRED_NARRATIVES: &[(&str, &str)] = &[("5.evaluation", "五、（一）自评工作建议")];
+/// text they print 「无。」, which the office should write on purpose
+/// (`narrative set 6.other 无。`) rather than leave to chance.
+pub const REQUIRED_NARRATIVES: &[(&str, &str)] = &[
+    ("3.funds", "三、（三）资金管理情况分析"),
+    ("5.evaluation", "五、（一）自评工作建议"),
+    ("6.other", "六、其他需要说明的问题"),
+];
 
 /// R11: a project changed after its approval.
 pub fn r11_changed_after_approval(cx: &Context<'_>, out: &mut Findings<'_>) {

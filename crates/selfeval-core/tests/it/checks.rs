@@ -34,11 +34,11 @@ fn clean() -> World {
     w.ok(actual("P01", "I4", "8"));
     w.ok(qualitative("P01", "I2", "达成"));
     w.ok(actual("P01", "I3", "95%"));
-    w.ok(Command::SetNarrative {
-        section: "5.evaluation".into(),
-        text: "建议进一步细化绩效指标。".into(),
-        project: None,
-    });
+    for (section, text) in
+        [("3.funds", "资金按规定用途使用。"), ("5.evaluation", "建议进一步细化绩效指标。"), ("6.other", "无。")]
+    {
+        w.ok(Command::SetNarrative { section: section.into(), text: text.into(), project: None });
+    }
     w.ok(Command::Submit { project: "P01".into() });
     w.approve_as_before_the_lock("P01");
     w
@@ -595,14 +595,18 @@ fn r10_a_section_made_only_of_text_has_none() {
     silent(&bare, "R10"); // nothing scored yet: no report is being written
     bare.ok(indicator("P01", "I1", "产出指标", "≥10个", "50"));
     fires(&bare, "R10");
-    let r10 = bare.findings().into_iter().find(|f| f.rule == "R10").unwrap();
+    let r10: Vec<String> = bare.findings().into_iter().filter(|f| f.rule == "R10").map(|f| f.message).collect();
     assert_eq!(
-        r10.message,
-        "报告的「五、（一）自评工作建议」只由说明文字构成，但没有记录文字；请用 narrative set 5.evaluation 记录"
+        r10,
+        [
+            "报告的「三、（三）资金管理情况分析」只由说明文字构成，但没有记录文字；请用 narrative set 3.funds 记录",
+            "报告的「五、（一）自评工作建议」只由说明文字构成，但没有记录文字；请用 narrative set 5.evaluation 记录",
+            "报告的「六、其他需要说明的问题」只由说明文字构成，但没有记录文字；请用 narrative set 6.other 记录",
+        ]
     );
-    bare.ok(Command::SetNarrative {
-        section: "5.evaluation".into(), text: "建议细化指标。".into(), project: None
-    });
+    for section in ["3.funds", "5.evaluation", "6.other"] {
+        bare.ok(Command::SetNarrative { section: section.into(), text: "无。".into(), project: None });
+    }
     silent(&bare, "R10");
 }
 
