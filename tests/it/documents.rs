@@ -70,6 +70,21 @@ fn the_workbook_holds_a_summary_and_each_form_with_the_reports_figures() {
             assert!((number(summary.get_value((row, 5))) - score.parse::<f64>().unwrap()).abs() < 1e-9);
         }
     }
+    // Issue 26 item 7: the 合计 row holds the report's totals.
+    let total = (report["projects"].as_array().unwrap().len() + 2) as u32;
+    assert_eq!(text(summary.get_value((total, 0))), "合计");
+    assert_eq!(text(summary.get_value((total, 1))), "4个项目（自评得分为平均分）");
+    assert!((number(summary.get_value((total, 2))) - json_number(&report["totals"]["budget"])).abs() < 1e-9);
+    assert!((number(summary.get_value((total, 3))) - json_number(&report["totals"]["executed"])).abs() < 1e-9);
+    assert!(
+        (number(summary.get_value((total, 4))) * 100.0 - json_number(&report["totals"]["execution_rate"])).abs() < 1e-2
+    );
+    assert!((number(summary.get_value((total, 5))) - json_number(&report["average_score"])).abs() < 1e-9);
+    assert_eq!(text(summary.get_value((total, 6))), "优3 良0 中0 差0");
+    // Each 自评表 prints on one landscape page; the summary portrait.
+    let sheet_xml = part(&file, "xl/worksheets/sheet3.xml");
+    assert!(sheet_xml.contains("orientation=\"landscape\"") && sheet_xml.contains("fitToPage=\"1\""), "{sheet_xml}");
+    assert!(!sheet_xml.contains("fitToHeight=\"0\""), "one page tall: {sheet_xml}");
     let p02 = &report["projects"][1];
     let sheet = book.worksheet_range(&names[2]).unwrap();
     assert_eq!(text(sheet.get_value((0, 0))), "2024年度项目支出绩效自评表");

@@ -271,7 +271,23 @@ pub fn summary(model: &ReportModel) -> (Vec<&'static str>, Vec<Vec<Value>>) {
                 Value::Text(p.grade.map_or("—", Grade::label).to_owned()),
             ]
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // The 合计 row: the report's department totals (ΣE ÷ ΣP, never the mean
+    // of rates; the average of the project totals; the grade counts).
+    let t = &model.totals;
+    let amount =
+        |v: Option<Decimal>| v.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), |v| Value::Amount(in_unit(unit, v)));
+    let [excellent, good, fair, poor] = t.grade_counts;
+    let mut rows = rows;
+    rows.push(vec![
+        Value::Text("合计".into()),
+        Value::Text(format!("{}个项目（自评得分为平均分）", model.projects.len())),
+        amount(t.budget.value),
+        amount(t.executed.value),
+        t.execution_rate.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Percent),
+        t.average_score.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Score),
+        Value::Text(format!("优{excellent} 良{good} 中{fair} 差{poor}")),
+    ]);
     (head, rows)
 }
 

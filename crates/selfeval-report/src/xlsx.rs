@@ -65,10 +65,19 @@ fn sheet_name(form: &Form) -> String {
     clean.chars().take(31).collect()
 }
 
-fn print_setup(sheet: &mut Worksheet, repeat_rows: u32) -> Result<(), XlsxError> {
+/// A4, centred, page numbers; a 自评表 on one landscape page (its columns
+/// are sized for it, so the scale stays legible), the summary portrait as
+/// many pages tall as it needs.
+fn print_setup(sheet: &mut Worksheet, repeat_rows: u32, form: bool) -> Result<(), XlsxError> {
     sheet.set_paper_size(9); // A4
-    sheet.set_portrait();
-    sheet.set_print_fit_to_pages(1, 0);
+    if form {
+        sheet.set_landscape();
+        sheet.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+        sheet.set_print_fit_to_pages(1, 1);
+    } else {
+        sheet.set_portrait();
+        sheet.set_print_fit_to_pages(1, 0);
+    }
     sheet.set_print_center_horizontally(true);
     sheet.set_footer("&C第 &P 页，共 &N 页");
     if repeat_rows > 0 {
@@ -102,7 +111,7 @@ fn add_form(workbook: &mut Workbook, form: &Form) -> Result<(), XlsxError> {
         }
     }
     sheet.set_row_height(0, 30)?;
-    print_setup(sheet, form.header_rows as u32)
+    print_setup(sheet, form.header_rows as u32, true)
 }
 
 fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxError> {
@@ -127,7 +136,11 @@ fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxE
     }
     for (r, row) in rows.into_iter().enumerate() {
         for (col, value) in row.into_iter().enumerate() {
-            let style = if col == 1 { Style::Text } else { Style::Value };
+            let style = match col {
+                0 if value.text() == "合计" => Style::Label,
+                1 => Style::Text,
+                _ => Style::Value,
+            };
             cells.push(Cell { row: r + 2, col, rows: 1, cols: 1, value, style });
         }
     }
@@ -138,7 +151,7 @@ fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxE
         sheet.set_column_width(col as u16, width)?;
     }
     sheet.set_row_height(0, 30)?;
-    print_setup(sheet, 2)
+    print_setup(sheet, 2, false)
 }
 
 /// The workbook of the given projects' 自评表 (a summary sheet first when
