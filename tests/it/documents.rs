@@ -127,13 +127,13 @@ fn the_word_form_is_an_a4_gongwen_table_with_merged_cells() {
     let file = out(&env, "P03.docx");
     assert_eq!(env.run(&["table", "P03", "--output", file.to_str().unwrap()]).code(), 0);
     let xml = part(&file, "word/document.xml");
-    // A4 landscape with 20 mm margins (documents.md): the form on one page.
+    // A4 landscape with 15 mm margins (documents.md): the form on one page.
     assert!(xml.contains("<w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\""), "A4 landscape");
-    assert!(xml.contains("w:top=\"1134\"") && xml.contains("w:left=\"1134\""), "20 mm margins");
+    assert!(xml.contains("w:top=\"851\"") && xml.contains("w:left=\"851\""), "15 mm margins");
     // The national layout's columns at fixed widths, 偏差原因 the widest,
     // figures right-aligned, the text 小五.
     assert!(
-        xml.contains("<w:tblGrid><w:gridCol w:w=\"1019\" w:type=\"dxa\" /><w:gridCol w:w=\"1311\" w:type=\"dxa\" /><w:gridCol w:w=\"2331\" w:type=\"dxa\" />"),
+        xml.contains("<w:tblGrid><w:gridCol w:w=\"908\" w:type=\"dxa\" /><w:gridCol w:w=\"1664\" w:type=\"dxa\" /><w:gridCol w:w=\"2875\" w:type=\"dxa\" />"),
         "{}",
         &xml[xml.find("<w:tblGrid>").unwrap()..][..400]
     );

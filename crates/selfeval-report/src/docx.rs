@@ -18,15 +18,16 @@ const A4: (u32, u32) = (11906, 16838);
 /// The text block is 156 mm wide: 8845 twips.
 const TEXT_WIDTH: usize = 8845;
 /// The 自评表 is set on A4 landscape (`docs/spec/documents.md`): margins of
-/// 20 mm, a text block 257 × 170 mm.
-const LANDSCAPE_MARGIN: i32 = 1134;
+/// 15 mm, a text block 267 × 180 mm.
+const LANDSCAPE_MARGIN: i32 = 851;
 /// The landscape text block's width in twips.
 const FORM_WIDTH: usize = 16838 - 2 * LANDSCAPE_MARGIN as usize;
 /// The columns of the national layout, in per cent of the width: the
 /// labels and indicator names wide enough for a line, the figures narrow,
-/// 偏差原因分析及改进措施 the widest (about 30 characters a line).
-const FORM_SHARES: [usize; COLUMNS] = [7, 9, 16, 10, 10, 5, 7, 36];
-/// The form's text: 小五 (9 pt), on exact 12-point lines.
+/// 偏差原因分析及改进措施 the widest (about 30 characters a line, so 60
+/// characters take two), 三级指标 about 15.
+const FORM_SHARES: [usize; COLUMNS] = [6, 11, 19, 8, 8, 4, 6, 38];
+/// The form's text: 小五 (9 pt), on exact 11-point lines.
 const FORM_SIZE: usize = 18;
 
 fn fonts(east_asia: &str) -> RunFonts {
@@ -67,7 +68,7 @@ fn sized_cell_paragraph(text: &str, style: Style, size: usize) -> Paragraph {
     };
     let paragraph = Paragraph::new().align(align);
     let paragraph = if size < 21 {
-        paragraph.line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(240))
+        paragraph.line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(220))
     } else {
         paragraph
     };
@@ -135,7 +136,11 @@ pub fn form_table(form: &Form) -> Table {
         }
         rows.push(TableRow::new(out).cant_split());
     }
-    Table::new(rows).set_grid(grid).width(FORM_WIDTH, WidthType::Dxa)
+    // Cells padded 1 mm left and right (LibreOffice's default is 1.9 mm).
+    Table::new(rows)
+        .set_grid(grid)
+        .width(FORM_WIDTH, WidthType::Dxa)
+        .margins(docx_rs::TableCellMargins::new().margin(0, 57, 0, 57))
 }
 
 /// Page numbers "— N —" in 宋体 四号: right on odd pages, left on even ones.
@@ -171,7 +176,7 @@ fn landscape(docx: Docx) -> Docx {
     let m = LANDSCAPE_MARGIN;
     docx.page_size(A4.1, A4.0)
         .page_orient(docx_rs::PageOrientationType::Landscape)
-        .page_margin(PageMargin::new().top(m).bottom(m).left(m).right(m).header(567).footer(567))
+        .page_margin(PageMargin::new().top(m).bottom(m).left(m).right(m).header(425).footer(425))
 }
 
 /// A paragraph [`crate::package`] turns into a section break: the pages
@@ -181,13 +186,14 @@ fn section_break(marker: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(marker))
 }
 
-/// The form's title, 方正小标宋简体 二号, and its table.
+/// The form's title, 方正小标宋简体 小二 (the landscape page is short), and
+/// its table.
 fn add_form(docx: Docx, form: &Form) -> Docx {
     let title = Paragraph::new()
         .align(AlignmentType::Center)
-        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(580))
+        .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(480))
         .keep_next(true)
-        .add_run(run(&form.title, "方正小标宋简体", 44, false));
+        .add_run(run(&form.title, "方正小标宋简体", 36, false));
     let unit = Paragraph::new().align(AlignmentType::Right).keep_next(true).add_run(run(
         &format!("项目：{} {}　金额单位：{}", form.code, form.name, form.unit.label()),
         "仿宋_GB2312",

@@ -53,10 +53,11 @@ pub(crate) const LANDSCAPE_START: &str = "\u{E000}selfeval:landscape-start";
 /// Where they end: the break that ends the landscape section.
 pub(crate) const LANDSCAPE_END: &str = "\u{E000}selfeval:landscape-end";
 
-/// A4 landscape with 20 mm margins, the footer 10 mm from the edge.
+/// A4 landscape with 15 mm margins, the footer 7.5 mm from the edge (as
+/// `docx::landscape` sets them for a document of forms only).
 const LANDSCAPE_PAGE: (&str, &str) = (
     r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />"#,
-    r#"<w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0" />"#,
+    r#"<w:pgMar w:top="851" w:right="851" w:bottom="851" w:left="851" w:header="425" w:footer="425" w:gutter="0" />"#,
 );
 
 /// `sect` with its page size and margins replaced.
