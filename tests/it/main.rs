@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)] // test helpers, documented by their names
 
+mod audit;
 mod batch;
 mod demo;
 mod documents;

@@ -13,7 +13,7 @@ fn an_amount_with_thousands_separators_and_no_unit_is_asked_about_never_read_as_
     let refused = env.fails(&["spend", "P01", "--amount", "21,545.76", "--date", "2024-06-30"], 1, "--amount");
     assert_eq!(
         refused.stderr(),
-        "错误：--amount：「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？；可接受：十进制数，可带单位「万元」「万」「元」（默认万元），如 6.5、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；万元最多6位小数\n"
+        "错误：--amount：「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？（抄自万元报表则为21,545.76万元）；可接受：十进制数，可带单位「万元」「万」「元」（默认万元），如 6.5、215457.60元、2万；带千位分隔符时须写单位（如 215,457.60元）；万元最多6位小数\n"
     );
     env.fails(&["budget", "set", "P01", "--amount", "60,000", "--reason", "批复"], 1, "是否为60,000元？");
     // Written with its unit, it is what it says.
@@ -251,7 +251,7 @@ fn an_amendment_keeps_a_comparable_actual_and_says_so_or_asks_to_clear_it() {
     );
     let said =
         env.ok(&["indicator", "amend", "P01", "I3", "--target", "≥11台", "--value", "12台", "--reason", "单位更正"]);
-    assert!(said.contains("更正指标 P01 I3：实际完成值已清除，须重新记录"), "{said}");
+    assert!(said.contains("更正指标 P01 I3：原实际完成值已清除，按更正后的指标值重新记录"), "{said}");
     assert!(said.contains("指标 P01 I3 实际完成值 12台（读作 12）"), "{said}");
     let table = env.json(&["table", "P01", "--format", "json"]);
     let row = &table["indicators"][0];
@@ -271,6 +271,59 @@ fn an_amendment_keeps_a_comparable_actual_and_says_so_or_asks_to_clear_it() {
         1,
         "尚无实际完成值，没有可清除的",
     );
+}
+
+/// `indicator amend --value` is one command of two events: with a roster
+/// (where verify checks each command's events against the roles), it
+/// verifies, exports and imports into a fresh store that verifies.
+#[test]
+fn an_amendment_with_its_value_verifies_and_travels_through_an_export() {
+    let env = Env::in_dir();
+    env.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let office = "赵静@领导小组办公室";
+    env.ok_as(office, &["member", "add", office, "--role", "office", "--reason", "建立名册"]);
+    env.ok_as(office, &["project", "add", "P01", "--name", "应急救援能力建设资金", "--section", "应急救援科"]);
+    env.ok_as(
+        office,
+        &[
+            "indicator",
+            "add",
+            "P01",
+            "I1",
+            "--level1",
+            "产出指标",
+            "--level2",
+            "数量指标",
+            "--name",
+            "装备数量",
+            "--target",
+            "≥10个",
+            "--weight",
+            "20",
+        ],
+    );
+    env.ok_as(
+        office,
+        &["indicator", "actual", "P01", "I1", "--value", "12个", "--deviation", "超额。", "--measure", "复核"],
+    );
+    env.ok_as(
+        office,
+        &["indicator", "amend", "P01", "I1", "--target", "≥10台", "--value", "12台", "--reason", "单位更正"],
+    );
+    let verify = env.run(&["verify"]);
+    assert_eq!(verify.code(), 0, "{}", verify.explain());
+    let export = env.run(&["export"]);
+    assert_eq!(export.code(), 0);
+    let file = env.dir.path().join("ledger.jsonl");
+    std::fs::write(&file, export.stdout()).unwrap();
+    let fresh = Env::in_dir();
+    let import = fresh.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(import.code(), 0, "{}", import.explain());
+    assert_eq!(fresh.run(&["verify"]).code(), 0);
+    // The reason and measure recorded with the old value carry over.
+    let table = fresh.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(table["indicators"][0]["reason"], "超额。", "{}", table["indicators"][0]);
+    assert_eq!(table["indicators"][0]["measure"], "复核");
 }
 
 /// Item 1, the bound: `spend --amount 35000` on a 6 万元 project became

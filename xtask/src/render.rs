@@ -115,7 +115,12 @@ fn report_objections(pdf: &Path) -> Result<Vec<String>, String> {
     };
     for (i, lines) in texts.iter().enumerate() {
         let page = i + 1;
-        let Some(last) = lines.last() else { continue };
+        let Some(last) = lines.last() else {
+            if page < texts.len() {
+                objections.push(format!("page {page} is blank"));
+            }
+            continue;
+        };
         if page < texts.len() {
             if last.ends_with('：') || heading_level(last).is_some() {
                 objections.push(format!("page {page} ends with a caption or heading: {last}"));

@@ -48,6 +48,15 @@ pub enum Command {
     ReverseExpenditure { seq: String },
     /// `goal`.
     SetGoal { project: String, expected: Option<String>, actual: Option<String> },
+    /// `printed`: what a published 自评表 printed for the project (总分,
+    /// 执行率, 预算执行率得分, 等级), kept beside the computed figures.
+    RecordPrinted {
+        project: String,
+        total: Option<String>,
+        execution_rate: Option<String>,
+        budget_score: Option<String>,
+        grade: Option<String>,
+    },
     /// `indicator add`.
     DefineIndicator {
         project: String,
@@ -268,6 +277,34 @@ pub fn execute<E>(
         state.apply(event);
     }
     Ok(events)
+}
+
+/// A number as a published table printed it, its decimals kept (`97.80`
+/// stays `97.80`, so the report quotes the table as printed).
+fn printed_number(field: &str, text: &str) -> Result<Decimal, Rejection> {
+    let mut value = values::parse_number(text).map_err(|e| Rejection::value(field, text, e))?;
+    let decimals = text.trim().split_once('.').map_or(0, |(_, d)| d.chars().take_while(char::is_ascii_digit).count());
+    value.rescale(u32::try_from(decimals).unwrap_or(0).min(6));
+    Ok(value)
+}
+
+/// 执行率 as a published table printed it: `97.80%` (or `97.80`, read as
+/// per cent); a bare fraction up to 1 is asked about (「是否为97.8%？」).
+fn printed_rate(text: &str) -> Result<Decimal, Rejection> {
+    let trimmed = text.trim();
+    let number = trimmed.trim_end_matches(['%', '％']);
+    let value = printed_number("--execution-rate", number)?;
+    if number.len() == trimmed.len() && value > Decimal::ZERO && value <= Decimal::ONE {
+        let percent = values::fmt_plain(crate::arith::mul(value, crate::arith::hundred()));
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--execution-rate",
+            text,
+            format!("「{trimmed}」是小数，执行率按百分数填写（是否为{percent}%？）"),
+            "百分数，如 97.80%",
+        ));
+    }
+    Ok(value)
 }
 
 /// What `indicator actual` (or `indicator amend --value`) types for an
@@ -580,6 +617,59 @@ fn decide(
                 amount: expenditure.amount,
             })])
         }
+        Command::RecordPrinted { project, total, execution_rate, budget_score, grade } => {
+            let project = existing_project(state, project)?;
+            needs_reason("记录原表数字")?;
+            let number = |field: &str, text: &Option<String>| -> Result<Option<Decimal>, Rejection> {
+                text.as_deref().map(|t| printed_number(field, t)).transpose()
+            };
+            let printed = PrintedFigures {
+                project: project.code.clone(),
+                total: number("--total", total)?,
+                execution_rate: match execution_rate {
+                    Some(text) => Some(printed_rate(text)?),
+                    None => None,
+                },
+                budget_score: number("--budget-score", budget_score)?,
+                grade: match grade.as_deref().map(str::trim) {
+                    Some(text) => Some(match text {
+                        "优" | "优秀" => crate::scoring::Grade::Excellent,
+                        "良" | "良好" => crate::scoring::Grade::Good,
+                        "中" | "中等" | "一般" => crate::scoring::Grade::Fair,
+                        "差" | "较差" => crate::scoring::Grade::Poor,
+                        _ => {
+                            return Err(Rejection::new(
+                                RejectionKind::InvalidValue,
+                                "--grade",
+                                text,
+                                format!("「{text}」不是自评等级"),
+                                "优、良、中、差",
+                            ))
+                        }
+                    }),
+                    None => None,
+                },
+            };
+            crate::validate::printed_figures(project, &printed)?;
+            let now = &project.printed;
+            let same = |given: Option<Decimal>, recorded: &Option<crate::state::Traced<Decimal>>| {
+                given.is_none_or(|g| recorded.as_ref().is_some_and(|r| r.value == g))
+            };
+            if same(printed.total, &now.total)
+                && same(printed.execution_rate, &now.execution_rate)
+                && same(printed.budget_score, &now.budget_score)
+                && printed.grade.is_none_or(|g| now.grade.as_ref().is_some_and(|r| r.value == g))
+            {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--total",
+                    "",
+                    "没有变化：原表数字已是这样记录的",
+                    "与已记录的不同的原表数字",
+                ));
+            }
+            Ok(vec![EventPayload::PrintedFiguresRecorded(printed)])
+        }
         Command::SetGoal { project, expected, actual } => {
             let project = existing_project(state, project)?;
             if expected.is_none() && actual.is_none() {
@@ -770,7 +860,10 @@ fn decide(
             if amended.clears_override {
                 under_amendment.score_override = None;
             }
-            let entry = ActualEntry { value, level: &None, score: &None, deviation: &None, measure: &None };
+            // The reason and measure recorded with the old value carry over.
+            let deviation = ind.actual.as_ref().and_then(|a| a.deviation_reason.clone());
+            let measure = ind.actual.as_ref().and_then(|a| a.measure.clone());
+            let entry = ActualEntry { value, level: &None, score: &None, deviation: &deviation, measure: &measure };
             let actual = actual_recorded(profile, &project.code, &under_amendment, &entry)?;
             Ok(vec![EventPayload::IndicatorAmended(amended), EventPayload::IndicatorActualRecorded(actual)])
         }

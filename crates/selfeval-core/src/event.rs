@@ -186,6 +186,27 @@ pub struct GoalSet {
     pub actual: Option<String>,
 }
 
+/// 原表数字已记录: what a published 自评表 printed for a project, kept beside
+/// the computed figures (never replacing them); each given figure replaces
+/// the one recorded before, an absent one stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintedFigures {
+    /// The project code.
+    pub project: String,
+    /// 总分 as printed.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub total: Option<Decimal>,
+    /// 执行率 as printed, in per cent (`97.80` for 97.80%).
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub execution_rate: Option<Decimal>,
+    /// 预算执行率得分 as printed.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub budget_score: Option<Decimal>,
+    /// 自评等级 as printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::scoring::Grade>,
+}
+
 /// 绩效指标已设定.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorDefined {
@@ -646,6 +667,7 @@ catalogue! {
     CommandSigned(CommandSigned) = 2, "命令已签名";
     CheckpointRecorded(CheckpointRecorded) = 1, "检查点已生成";
     EvidenceAdded(EvidenceAdded) = 1, "佐证材料已登记";
+    PrintedFiguresRecorded(PrintedFigures) = 1, "原表数字已记录";
 }
 
 /// Rewrites an older payload into the current schema (stored events are
@@ -730,6 +752,22 @@ impl EventPayload {
         })
     }
 
+    /// The echoes of one command's events, in order: [`EventPayload::echo`]
+    /// of each, but an amendment whose command records the new actual too
+    /// (`indicator amend --value`) does not ask for it to be recorded.
+    pub fn echoes(payloads: &[&EventPayload]) -> Vec<Option<String>> {
+        let mut echoes: Vec<Option<String>> = payloads.iter().map(|p| p.echo()).collect();
+        if let [EventPayload::IndicatorAmended(a), EventPayload::IndicatorActualRecorded(r), ..] = payloads {
+            if a.clears_actual && a.indicator == r.indicator {
+                if let Some(echo) = echoes[0].as_mut() {
+                    *echo =
+                        echo.replace("实际完成值已清除，须重新记录", "原实际完成值已清除，按更正后的指标值重新记录");
+                }
+            }
+        }
+        echoes
+    }
+
     /// Whether the event is a dated business fact (money, an actual value, a
     /// workflow or rectification step, a problem), which a view on the
     /// business axis (`--effective`) takes only once it has happened. The
@@ -775,6 +813,7 @@ impl EventPayload {
             | E::ExpenditureRecorded(ExpenditureRecorded { project, .. })
             | E::ExpenditureReversed(ExpenditureReversed { project, .. })
             | E::GoalSet(GoalSet { project, .. })
+            | E::PrintedFiguresRecorded(PrintedFigures { project, .. })
             | E::IndicatorDefined(IndicatorDefined { project, .. })
             | E::IndicatorActualRecorded(IndicatorActualRecorded { project, .. })
             | E::MarkedNotApplicable(MarkedNotApplicable { project, .. })

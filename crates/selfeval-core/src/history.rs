@@ -32,6 +32,8 @@ struct ProjectTrack {
     problems: HashMap<String, String>,
     /// Project attributes: 名称, 科室, 类别, 负责人.
     attributes: [Option<String>; 4],
+    /// The printed 总分, 执行率, 预算执行率得分 and 等级.
+    printed: [Option<String>; 4],
 }
 
 impl ProjectTrack {
@@ -163,6 +165,24 @@ impl Describer {
                     track.goal_actual = Some(text.clone());
                 }
                 parts.join("；")
+            }
+            E::PrintedFiguresRecorded(p) => {
+                let given = [
+                    p.total.map(|v| v.to_string()),
+                    p.execution_rate.map(|r| format!("{r}%")),
+                    p.budget_score.map(|v| v.to_string()),
+                    p.grade.map(|g| g.label().to_owned()),
+                ];
+                let mut parts = Vec::new();
+                for ((label, new), old) in
+                    ["总分", "执行率", "预算执行率得分", "等级"].into_iter().zip(given).zip(track.printed.iter_mut())
+                {
+                    if let Some(new) = new {
+                        parts.push(format!("{label} {} → {new}", old.as_deref().unwrap_or("—")));
+                        *old = Some(new);
+                    }
+                }
+                format!("原表（印发的自评表）：{}", parts.join("；"))
             }
             E::IndicatorDefined(p) => {
                 let definition =

@@ -91,6 +91,10 @@ pub struct FilledForm {
     pub printed_rate: Option<(Decimal, String)>,
     /// 项目编码 (or 项目代码) as printed, if the form has one.
     pub code: Option<String>,
+    /// The 总分 row's 得分 as printed.
+    pub printed_total: Option<Decimal>,
+    /// The 自评等级 the 总分 row prints (优, 良, 中 or 差).
+    pub printed_grade: Option<String>,
 }
 
 /// The code a project new to `state` gets when none is given: the one the
@@ -411,8 +415,18 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let cd = col_of("偏差原因");
     let mut indicators = Vec::new();
     let (mut level1, mut level2) = (String::new(), String::new());
+    let (mut printed_total, mut printed_grade) = (None, None);
     for r in ind_row + 1..g.rows.len() {
         if g.rows[r].iter().any(|c| compact(c).starts_with("总分")) {
+            printed_total = match cs {
+                Some(col) => g.number(r, col, "总分")?,
+                None => None,
+            };
+            printed_grade = g.rows[r].iter().find_map(|c| {
+                let c = compact(c);
+                let grade = c.trim_start_matches("自评等级：").trim_start_matches("等级：").trim_start_matches("等级:");
+                ["优", "良", "中", "差"].contains(&grade).then(|| grade.to_owned())
+            });
             break;
         }
         if !g.text(r, c1).is_empty() {
@@ -473,6 +487,8 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         sources,
         printed_rate,
         code: beside("项目编码").or_else(|| beside("项目代码")).map(|c| normalise(&c)),
+        printed_total,
+        printed_grade,
         year: g
             .rows
             .iter()
@@ -675,28 +691,17 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
     out
 }
 
-/// The score overrides a form asks for once its entries are recorded: a
-/// printed score that differs from the computed one (quantitative
-/// indicators and the budget row; a qualitative score is recorded as is).
+/// What a form asks for once its entries are recorded: a score override
+/// for a printed indicator score that differs from the computed one
+/// (quantitative indicators; a qualitative score is recorded as is), and
+/// the figures it prints for the project (总分, 执行率, 预算执行率得分, 等级)
+/// recorded as printed, beside the computed ones.
 pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<Planned> {
     let Some(project) = state.project(code) else { return Vec::new() };
     let model = crate::report::ReportModel::build(state, "");
     let Some(report) = model.project(code) else { return Vec::new() };
     let reason = Some(format!("按自评表 {source} 所填得分录入（自动计算的得分不同）"));
     let mut out = Vec::new();
-    if let (Some(printed), computed) = (form.budget_score, report.budget_score.value) {
-        if project.budget_not_applicable.is_none() && Some(printed) != computed {
-            out.push(Planned {
-                command: Command::AdjustScore {
-                    project: code.into(),
-                    item: "budget".into(),
-                    score: values::fmt_plain(printed),
-                },
-                reason: reason.clone(),
-                cell: None,
-            });
-        }
-    }
     for (k, i) in form.indicators.iter().enumerate() {
         let icode = format!("I{}", k + 1);
         let row = report.indicators.iter().find(|r| r.code == icode);
@@ -715,6 +720,19 @@ pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> 
             }
         }
     }
+    // What the form prints for the project as a whole stands beside the
+    // computed figures (T1 names each that differs), never in their place.
+    let printed = Command::RecordPrinted {
+        project: code.into(),
+        total: form.printed_total.map(values::fmt_plain),
+        execution_rate: form.printed_rate.as_ref().map(|(rate, _)| format!("{}%", values::fmt_plain(*rate))),
+        budget_score: form.budget_score.filter(|_| project.budget_not_applicable.is_none()).map(values::fmt_plain),
+        grade: form.printed_grade.clone(),
+    };
+    if let Command::RecordPrinted { total: None, execution_rate: None, budget_score: None, grade: None, .. } = printed {
+        return out;
+    }
+    out.push(Planned { command: printed, reason: Some(format!("据自评表 {source} 所印")), cell: None });
     out
 }
 

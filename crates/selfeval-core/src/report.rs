@@ -177,6 +177,9 @@ pub struct ProjectReport {
     pub workflow: Vec<WorkflowEntry>,
     /// Evidence files pinned by their hash (佐证材料).
     pub evidence: Vec<crate::state::Evidence>,
+    /// What a published 自评表 printed (`selfeval printed`), beside the
+    /// computed figures; never used to compute one.
+    pub printed: crate::state::Printed,
 }
 
 /// One step of a project's workflow: submitted, approved or returned.
@@ -473,6 +476,7 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
             .map(|w| WorkflowEntry { status: w.status, at: w.note.at, actor: w.note.actor.clone(), seq: w.note.seq })
             .collect(),
         evidence: project.evidence.clone(),
+        printed: project.printed.clone(),
     }
 }
 

@@ -89,6 +89,7 @@ fn project_named<'a>(state: &'a State, command: &Command) -> Option<Option<&'a P
         | C::AdjustBudget { project, .. }
         | C::RecordExpenditure { project, .. }
         | C::SetGoal { project, .. }
+        | C::RecordPrinted { project, .. }
         | C::DefineIndicator { project, .. }
         | C::RecordActual { project, .. }
         | C::MarkNotApplicable { project, .. }

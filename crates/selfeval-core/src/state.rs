@@ -281,6 +281,24 @@ pub struct Project {
     /// Evidence files pinned by their hash (佐证材料).
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// What a published 自评表 printed for the project, beside the computed
+    /// figures.
+    #[serde(default)]
+    pub printed: Printed,
+}
+
+/// The figures a published 自评表 printed (`selfeval printed`, or
+/// `import-table`), each with the event that recorded it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Printed {
+    /// 总分.
+    pub total: Option<Traced<Decimal>>,
+    /// 执行率, in per cent.
+    pub execution_rate: Option<Traced<Decimal>>,
+    /// 预算执行率得分.
+    pub budget_score: Option<Traced<Decimal>>,
+    /// 自评等级.
+    pub grade: Option<Traced<crate::scoring::Grade>>,
 }
 
 /// A file pinned by its hash: its name, size and SHA-256, not its content.
@@ -450,7 +468,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 10;
+pub const STATE_VERSION: u32 = 11;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -650,6 +668,7 @@ impl State {
                     workflow: Vec::new(),
                     changed_after_approval: Vec::new(),
                     evidence: Vec::new(),
+                    printed: Printed::default(),
                 });
             }
             EventPayload::BudgetSet(p) => {
@@ -688,6 +707,24 @@ impl State {
             EventPayload::ExpenditureReversed(p) => {
                 if let Some((at, e)) = self.find_expenditure(Some(&p.project), p.expenditure_seq) {
                     self.projects[at].expenditures[e].reversed_by = std::num::NonZeroU64::new(seq);
+                }
+            }
+            EventPayload::PrintedFiguresRecorded(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    let printed = &mut project.printed;
+                    let traced = |value| Some(Traced { value, seqs: vec![seq] });
+                    if let Some(v) = p.total {
+                        printed.total = traced(v);
+                    }
+                    if let Some(v) = p.execution_rate {
+                        printed.execution_rate = traced(v);
+                    }
+                    if let Some(v) = p.budget_score {
+                        printed.budget_score = traced(v);
+                    }
+                    if let Some(g) = p.grade {
+                        printed.grade = Some(Traced { value: g, seqs: vec![seq] });
+                    }
                 }
             }
             EventPayload::GoalSet(p) => {

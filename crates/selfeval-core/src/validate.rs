@@ -681,6 +681,9 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             Ok(())
         }
+        E::PrintedFiguresRecorded(p) => {
+            printed_figures(project(&p.project)?, p).map_err(|r| format!("{}：{}", r.field, r.problem))
+        }
         E::GoalSet(p) => match goal_changes(project(&p.project)?, &p.expected, &p.actual) {
             true => Ok(()),
             false => Err("expected/actual：年度总体目标没有变化".into()),
@@ -924,4 +927,52 @@ fn reversal(project: &Project, seq: u64) -> Result<(), String> {
         Some(e) if e.reversed_by.is_some() => Err(format!("expenditure_seq：支出{seq}已被冲销")),
         Some(_) => Ok(()),
     }
+}
+
+/// What a published table may print for a project: at least one figure; a
+/// 总分 from 0 to the project's points (100, or more where its weights add
+/// up to more, as some published tables do); a 预算执行率得分 from 0 to the
+/// budget row's points; a 执行率 from 0 to 10000 %. The one rule for
+/// `printed` (and `import-table`) and a recorded `PrintedFiguresRecorded`.
+pub fn printed_figures(project: &crate::state::Project, p: &crate::event::PrintedFigures) -> Result<(), Rejection> {
+    use crate::values::fmt_plain;
+    if p.total.is_none() && p.execution_rate.is_none() && p.budget_score.is_none() && p.grade.is_none() {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--total",
+            "",
+            "没有给出原表数字",
+            "--total、--execution-rate、--budget-score、--grade 中至少一项",
+        ));
+    }
+    let points = project.budget_weight + project.indicators.iter().map(|i| i.weight).sum::<Decimal>();
+    let most = points.max(Decimal::from(100));
+    if let Some(total) = p.total.filter(|t| t.is_sign_negative() || *t > most) {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--total",
+            &fmt_plain(total),
+            format!("原表总分 {} 超出项目的分值（{}）", fmt_plain(total), fmt_plain(most)),
+            format!("0 至 {} 之间的数", fmt_plain(most)),
+        ));
+    }
+    if let Some(score) = p.budget_score.filter(|s| s.is_sign_negative() || *s > project.budget_weight) {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--budget-score",
+            &fmt_plain(score),
+            format!("原表预算执行率得分 {} 高于其分值 {}", fmt_plain(score), fmt_plain(project.budget_weight)),
+            format!("0 至 {} 之间的数", fmt_plain(project.budget_weight)),
+        ));
+    }
+    if let Some(rate) = p.execution_rate.filter(|r| r.is_sign_negative() || *r > Decimal::from(10_000)) {
+        return Err(Rejection::new(
+            RejectionKind::InvalidValue,
+            "--execution-rate",
+            &fmt_plain(rate),
+            format!("原表执行率 {}% 超出范围", fmt_plain(rate)),
+            "0% 至 10000% 之间的百分数，如 97.80%",
+        ));
+    }
+    Ok(())
 }

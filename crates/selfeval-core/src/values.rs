@@ -191,10 +191,14 @@ pub fn parse_amount(input: &str, sign: Sign, bare: AmountUnit) -> Result<Decimal
     let value = parse_plain_decimal(number, accepted).map_err(|e| {
         ValueError::new(e.problem.replacen(&format!("「{number}」"), &format!("「{trimmed}」"), 1), accepted)
     })?;
-    // Thousands separators are how 元 are printed: without a unit they are
-    // a 元 amount that would be read as 万元 (10,000 times too much).
+    // Thousands separators are how 元 are printed (and, since issue 26,
+    // large 万元 amounts in the report): without a unit either reading may
+    // be meant, 10,000 times apart, so the unit must be written.
     if !unit_given && number.contains(',') {
-        return Err(ValueError::new(format!("「{trimmed}」带千位分隔符却没有单位，是否为{trimmed}元？"), accepted));
+        return Err(ValueError::new(
+            format!("「{trimmed}」带千位分隔符却没有单位，是否为{trimmed}元？（抄自万元报表则为{trimmed}万元）"),
+            accepted,
+        ));
     }
     if value.is_sign_negative() && !value.is_zero() && sign == Sign::NonNegative {
         return Err(ValueError::new(
@@ -718,7 +722,7 @@ mod tests {
             ("1,2345元", "千位分隔符位置不对"),
             (",123万", "千位分隔符位置不对"),
             // Separators are how 元 are printed: without a unit, asked.
-            ("21,545.76", "「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？"),
+            ("21,545.76", "「21,545.76」带千位分隔符却没有单位，是否为21,545.76元？（抄自万元报表则为21,545.76万元）"),
             ("12,34", "千位分隔符位置不对"),
             ("1.", "不是十进制数"),
             ("0.0000001", "精度超过1分"),

@@ -204,7 +204,7 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             category: None,
             owner: input.text(&["王敏"]),
         },
-        _ => match input.byte()? % 10 {
+        _ => match input.byte()? % 11 {
             0 => Command::WithdrawProject { project: project(input)? },
             1 => Command::ChangeUnit { unit: input.text(&["元", "万元"])? },
             // Who may do what: the actor is 张三@应急救援科.
@@ -225,6 +225,16 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
                 note: "佐证".into(),
             },
             8 => Command::SetSignaturePolicy { policy: input.text(&["optional", "required", "必须"])? },
+            9 => Command::RecordPrinted {
+                project: project(input)?,
+                total: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(&["100", "98.62", "120", "-1"])),
+                execution_rate: input
+                    .byte()
+                    .filter(|b| b % 2 == 0)
+                    .and_then(|_| input.text(&["97.80%", "0.978", "587.90%"])),
+                budget_score: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
+                grade: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(&["优", "良", "甲"])),
+            },
             _ => Command::RecordCheckpoint { seq: 1, head: "cd".repeat(32), key: "SHA256:x".into() },
         },
     })
@@ -256,11 +266,15 @@ pub fn handle(data: &[u8]) {
         // rule, written into a log as a forger would, an import refuses.
         match selfeval_core::handle(&state, &request) {
             Ok(payloads) => {
-                for payload in payloads.iter().take(1) {
-                    let event = RecordedEvent { seq: next, meta: meta.clone(), payload: payload.clone() };
-                    if let Err(why) = check_event(&state, &event) {
+                // Each event on the state after the ones before it (a command
+                // of two events: `indicator amend --value`).
+                let mut scratch = state.clone();
+                for (k, payload) in payloads.iter().enumerate() {
+                    let event = RecordedEvent { seq: next + k as u64, meta: meta.clone(), payload: payload.clone() };
+                    if let Err(why) = check_event(&scratch, &event) {
                         panic!("handle accepted {:?} but import would refuse it: {why}", request.command);
                     }
+                    scratch.apply(&event);
                 }
             }
             Err(refused) if refused.kind != RejectionKind::InvalidValue => {
@@ -364,6 +378,26 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 section: section.to_owned(),
                 role: Role::parse(role)?,
                 key: None,
+            })
+        }
+        Command::RecordPrinted { project, total, execution_rate, budget_score, grade } => {
+            let number = |text: &Option<String>| -> Option<Option<rust_decimal::Decimal>> {
+                match text {
+                    Some(t) => Some(Some(values::parse_number(t.trim_end_matches('%')).ok()?)),
+                    None => Some(None),
+                }
+            };
+            EventPayload::PrintedFiguresRecorded(PrintedFigures {
+                project: project.clone(),
+                total: number(total)?,
+                execution_rate: number(execution_rate)?,
+                budget_score: number(budget_score)?,
+                grade: match grade.as_deref() {
+                    Some("优") => Some(selfeval_core::scoring::Grade::Excellent),
+                    Some("良") => Some(selfeval_core::scoring::Grade::Good),
+                    Some(_) => return None,
+                    None => None,
+                },
             })
         }
         Command::SetGoal { project, expected, actual } => EventPayload::GoalSet(GoalSet {

@@ -118,7 +118,8 @@ impl Ledger {
             self.store.release()?;
             match outcome {
                 Ok(events) => {
-                    let mut echoes: Vec<_> = events.iter().map(|e| e.payload.echo()).collect();
+                    let payloads: Vec<&EventPayload> = events.iter().map(|e| &e.payload).collect();
+                    let mut echoes = EventPayload::echoes(&payloads);
                     note_dated(&mut echoes, asked, request);
                     let mut events: Vec<_> =
                         events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
@@ -484,7 +485,12 @@ impl Ledger {
             .into());
         }
         let events = stored.iter().map(|e| (e.envelope.seq, e.envelope.event_type.clone())).collect();
-        let echoes = stored.iter().map(|e| crate::decode(e).ok().and_then(|r| r.payload.echo())).collect();
+        let decoded: Vec<Option<EventPayload>> =
+            stored.iter().map(|e| crate::decode(e).ok().map(|r| r.payload)).collect();
+        let echoes = match decoded.iter().map(Option::as_ref).collect::<Option<Vec<&EventPayload>>>() {
+            Some(payloads) => EventPayload::echoes(&payloads),
+            None => decoded.iter().map(|p| p.as_ref().and_then(EventPayload::echo)).collect(),
+        };
         Ok(Recorded { events, echoes, duplicate: true })
     }
 
@@ -529,6 +535,7 @@ impl Ledger {
             | Command::AdjustBudget { project, .. }
             | Command::RecordExpenditure { project, .. }
             | Command::SetGoal { project, .. }
+            | Command::RecordPrinted { project, .. }
             | Command::DefineIndicator { project, .. }
             | Command::RecordActual { project, .. }
             | Command::MarkNotApplicable { project, .. }

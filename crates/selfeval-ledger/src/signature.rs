@@ -332,14 +332,28 @@ impl crate::Ledger {
         if let Some(other) = group.iter().find(|e| e.meta != group[0].meta) {
             return Err(bad(format!("同一命令中的事件{}与事件{first}的操作人、原因或时间不同", other.seq)));
         }
-        // Every command records one event (and its signature): each is
-        // checked against the state before it.
+        // Every command records one event (and its signature), but for
+        // `indicator amend --value`: the amendment and the new actual of the
+        // same indicator. Each is checked against the state before it.
         let asked: Vec<&RecordedEvent> = group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))).collect();
-        if asked.len() != 1 {
-            return Err(bad(format!("一条命令记录了{}个事件（应为一个，另加签名）", asked.len())));
+        let amended_with_value = matches!(
+            asked.as_slice(),
+            [a, b] if matches!((&a.payload, &b.payload), (E::IndicatorAmended(x), E::IndicatorActualRecorded(y))
+                if x.project == y.project && x.indicator == y.indicator)
+        );
+        if asked.len() != 1 && !amended_with_value {
+            return Err(bad(format!(
+                "一条命令记录了{}个事件（应为一个，另加签名；或 indicator amend --value 的更正与实际完成值）",
+                asked.len()
+            )));
         }
         let actor = &group[0].meta.actor;
         selfeval_core::roles::permits(state, actor, &asked[0].payload).map_err(&bad)?;
+        if amended_with_value {
+            let mut after = state.clone();
+            after.apply(asked[0]);
+            selfeval_core::roles::permits(&after, actor, &asked[1].payload).map_err(&bad)?;
+        }
         let governance = state.governance();
         let requires =
             group.iter().any(|e| matches!(e.payload, E::SignaturePolicySet(SignaturePolicySet { required: true })));

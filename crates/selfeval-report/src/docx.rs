@@ -179,11 +179,12 @@ fn landscape(docx: Docx) -> Docx {
         .page_margin(PageMargin::new().top(m).bottom(m).left(m).right(m).header(425).footer(425))
 }
 
-/// A paragraph [`crate::package`] turns into a section break: the pages
+/// An empty paragraph [`crate::package`] turns into a section break: the pages
 /// before it end a section of the body's kind (`Start`: portrait), or of
 /// the form's (`End`: landscape).
 fn section_break(marker: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(marker))
+    // Found by its paragraph id, never by text: a recorded text cannot forge it.
+    Paragraph::new().id(marker)
 }
 
 /// The form's title, 方正小标宋简体 小二 (the landscape page is short), and
@@ -352,14 +353,14 @@ fn add_markdown(mut docx: Docx, markdown: &str) -> Docx {
             for (k, part) in inner.split("<br>").enumerate() {
                 let spacing = LineSpacing::new().line_rule(LineSpacingType::Exact).line(560);
                 let spacing = if k == 0 { spacing.before(560) } else { spacing };
-                docx = docx.add_paragraph(
-                    Paragraph::new().align(AlignmentType::Right).line_spacing(spacing).add_run(run(
-                        &plain(part),
+                docx = docx.add_paragraph(Paragraph::new().align(AlignmentType::Right).line_spacing(spacing).add_run(
+                    run(
+                        &part.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"),
                         "仿宋_GB2312",
                         32,
                         false,
-                    )),
-                );
+                    ),
+                ));
             }
             i += 1;
             continue;

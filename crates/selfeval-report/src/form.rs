@@ -156,13 +156,14 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     g.put(3, 1, 1, amount(p.budget.value), Style::Value);
     g.put(4, 1, 1, amount(p.executed.value), Style::Value);
     g.put(5, 1, 1, Value::Points(p.budget_weight), Style::Value);
+    let printed = printed_texts(&p.printed);
     let rate = p.execution_rate.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Percent);
-    g.put(6, 1, 1, rate, Style::Value);
+    g.put(6, 1, 1, beside(rate, &printed.execution_rate), Style::Value);
     let budget_score = match (&p.budget_not_applicable, p.budget_score.value) {
         (Some(_), _) | (None, None) => Value::Text(NOT_APPLICABLE.into()),
         (None, Some(s)) => Value::Score(s),
     };
-    g.put(7, 1, 1, budget_score, Style::Value);
+    g.put(7, 1, 1, beside(budget_score, &printed.budget_score), Style::Value);
     g.row += 1;
     let sources = [
         (BudgetSource::CurrentAppropriation, "其中：本年财政拨款"),
@@ -237,8 +238,9 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     g.text(0, 5, "总分", Style::Label);
     g.put(5, 1, 1, Value::Points(points), Style::Value);
     let total = p.total_score.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Score);
-    g.put(6, 1, 1, total, Style::Value);
-    g.text(7, 1, format!("自评等级：{}", p.grade.map_or("—", Grade::label)), Style::Value);
+    g.put(6, 1, 1, beside(total, &printed.total), Style::Value);
+    let grade = Value::Text(format!("自评等级：{}", p.grade.map_or("—", Grade::label)));
+    g.put(7, 1, 1, beside(grade, &printed.grade), Style::Value);
     g.row += 1;
     // The evidence pinned for the project: its files and what they show.
     if !p.evidence.is_empty() {
@@ -328,4 +330,38 @@ pub fn deviation_note(i: &selfeval_core::report::IndicatorRow) -> String {
         note.push_str(&part);
     }
     note
+}
+
+/// What a published table printed, as the 自评表 shows it beside a
+/// computed figure: `（原表99）`, `（原表97.80%）`.
+#[derive(Default)]
+pub struct PrintedTexts {
+    /// 总分.
+    pub total: Option<String>,
+    /// 执行率, with `%`.
+    pub execution_rate: Option<String>,
+    /// 预算执行率得分.
+    pub budget_score: Option<String>,
+    /// 等级.
+    pub grade: Option<String>,
+}
+
+/// The printed figures as typed.
+pub fn printed_texts(p: &selfeval_core::state::Printed) -> PrintedTexts {
+    let text = |v: &Option<selfeval_core::state::Traced<Decimal>>| v.as_ref().map(|t| t.value.to_string());
+    PrintedTexts {
+        total: text(&p.total),
+        execution_rate: text(&p.execution_rate).map(|r| format!("{r}%")),
+        budget_score: text(&p.budget_score),
+        grade: p.grade.as_ref().map(|g| g.value.label().to_owned()),
+    }
+}
+
+/// A computed value with the printed one beside it, when there is one (the
+/// cell becomes text: a printed figure is never a number to compute with).
+pub fn beside(value: Value, printed: &Option<String>) -> Value {
+    match printed {
+        Some(printed) => Value::Text(format!("{}（原表{printed}）", value.text())),
+        None => value,
+    }
 }

@@ -115,7 +115,42 @@ struct ProjectJson<'a> {
     indicators: Vec<IndicatorJson<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     evidence: &'a [selfeval_core::state::Evidence],
+    /// What a published table printed, as typed (`selfeval printed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    printed: Option<PrintedJson>,
     events: ProjectEvents,
+}
+
+/// The figures a published 自评表 printed, as typed, and their events.
+#[derive(Serialize)]
+struct PrintedJson {
+    total: Option<String>,
+    execution_rate: Option<String>,
+    budget_score: Option<String>,
+    grade: Option<&'static str>,
+    events: String,
+}
+
+fn printed(p: &selfeval_core::state::Printed) -> Option<PrintedJson> {
+    let text = |v: &Option<selfeval_core::state::Traced<Decimal>>| v.as_ref().map(|t| t.value.to_string());
+    let mut seqs: Vec<u64> = [&p.total, &p.execution_rate, &p.budget_score]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.seqs.iter().copied())
+        .chain(p.grade.iter().flat_map(|g| g.seqs.iter().copied()))
+        .collect();
+    if seqs.is_empty() {
+        return None;
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    Some(PrintedJson {
+        total: text(&p.total),
+        execution_rate: text(&p.execution_rate),
+        budget_score: text(&p.budget_score),
+        grade: p.grade.as_ref().map(|g| g.value.label()),
+        events: crate::ranges(&seqs),
+    })
 }
 
 /// One 其中 row of the funds block: amounts exact, in the display unit.
@@ -162,6 +197,7 @@ fn project(p: &ProjectReport, unit: AmountUnit) -> ProjectJson<'_> {
             .collect(),
         indicators: p.indicators.iter().map(indicator).collect(),
         evidence: &p.evidence,
+        printed: printed(&p.printed),
         events: ProjectEvents {
             budget: crate::ranges(&p.budget.seqs),
             executed: crate::ranges(&p.executed.seqs),

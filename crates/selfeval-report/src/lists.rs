@@ -9,7 +9,7 @@ use selfeval_core::scoring::rate_percent;
 use selfeval_core::values::{fmt2, visible};
 use serde_json::{json, Value};
 
-use crate::markdown::table;
+use crate::markdown::list_table;
 use crate::{rate, score};
 
 /// `project list`: one row per project.
@@ -36,7 +36,7 @@ pub fn projects_markdown(model: &ReportModel) -> String {
         .collect();
     let unit = model.unit_label();
     let (budget, executed) = (format!("全年预算数（{unit}）"), format!("全年执行数（{unit}）"));
-    table(&["编号", "项目", "实施科室", "状态", &budget, &executed, "执行率", "总分", "等级"], rows)
+    list_table(&["编号", "项目", "实施科室", "状态", &budget, &executed, "执行率", "总分", "等级"], rows)
 }
 
 /// `project list --json`.
@@ -79,7 +79,7 @@ pub fn problems_markdown(model: &ReportModel) -> String {
             ]
         })
         .collect();
-    table(&["项目", "问题", "问题描述", "整改措施", "责任人", "完成时限", "整改状态"], rows)
+    list_table(&["项目", "问题", "问题描述", "整改措施", "责任人", "完成时限", "整改状态"], rows)
 }
 
 /// `problem list --json`.
@@ -115,7 +115,7 @@ pub fn members_markdown(governance: &Governance) -> String {
             ]
         })
         .collect();
-    let mut out = table(&["姓名", "科室", "角色", "公钥指纹", "登记事件"], rows);
+    let mut out = list_table(&["姓名", "科室", "角色", "公钥指纹", "登记事件"], rows);
     if governance.signatures_required.is_some() {
         out.push_str("\n签名要求：每条命令须由本人登记的公钥签名\n");
     }

@@ -20,7 +20,25 @@ fn cell(text: &str) -> String {
     text.split('\n').map(|line| inline(line).replace('|', "\\|")).collect::<Vec<_>>().join("<br>")
 }
 
+/// A table of the report: recorded text escaped ([`cell`]).
 pub(crate) fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    table_with(header, rows, cell)
+}
+
+/// A table for the terminal (`project list`, `check --rules` …): read as
+/// printed, not rendered, so only `|` and line breaks are escaped and the
+/// invisible characters spelled out; `[2024]` stays `[2024]`.
+pub(crate) fn list_table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let list_cell = |text: &str| -> String {
+        text.split('\n')
+            .map(|line| selfeval_core::values::visible(line).replace('|', "\\|"))
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
+    table_with(header, rows, list_cell)
+}
+
+fn table_with(header: &[&str], rows: Vec<Vec<String>>, cell: impl Fn(&str) -> String) -> String {
     // A list with no rows says so, never a header row alone.
     if rows.is_empty() {
         return "无。\n".to_owned();
@@ -152,7 +170,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     let t = &model.totals;
     let marks = if options.markers { Marks::new(&evaluation.findings) } else { Marks::none() };
     let seq = |n: u64| if options.markers { format!("（#{n}）") } else { String::new() };
-    let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", model.department, model.year);
+    let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", inline(&model.department), model.year);
     if options.markers {
         out.push_str(&basis_line(model));
     } else if let Some(at) = model.basis.recorded_at {
@@ -167,7 +185,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     for p in &model.projects {
         *categories.entry(p.category.as_deref().unwrap_or("未分类")).or_default() += 1;
     }
-    let listed: Vec<String> = categories.iter().map(|(c, n)| format!("{c}{n}个")).collect();
+    let listed: Vec<String> = categories.iter().map(|(c, n)| format!("{}{n}个", inline(c))).collect();
     let _ = writeln!(out, "本部门共有项目{}个，按类别：{}。\n", model.projects.len(), listed.join("、"));
     out.push_str("### （二）预算及执行情况\n\n");
     let lines: Vec<String> = model
@@ -235,7 +253,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         ));
     }
     for (section, projects) in &sections {
-        let _ = writeln!(out, "- {section}：{}", projects.join("；"));
+        let _ = writeln!(out, "- {}：{}", inline(section), projects.join("；"));
     }
     let mut reviewers: Vec<String> = model
         .projects
@@ -453,7 +471,11 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         let _ = writeln!(
             out,
             "<div align=\"right\">{}<br>{}</div>\n",
-            inline(&model.department),
+            // Inside an HTML block Markdown escapes do not apply: HTML's do.
+            selfeval_core::values::visible(&model.department)
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;"),
             day.format("%Y年%-m月%-d日")
         );
     }
@@ -527,7 +549,7 @@ fn basis_line(model: &ReportModel) -> String {
         let _ = writeln!(
             out,
             "> 最近检查点：{} 于 {} 生成（#{}），固定事件序号 {} 的哈希 `{}`，签名公钥 {}。\n",
-            c.actor,
+            inline(&c.actor),
             day(c.at),
             c.seq,
             c.pinned_seq,
@@ -682,14 +704,19 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         Some(_) => "不适用".to_owned(),
         None => score(p.budget_score.value),
     };
+    let printed = crate::form::printed_texts(&p.printed);
+    let beside = |text: String, printed: &Option<String>| match printed {
+        Some(printed) => format!("{text}（原表{printed}）"),
+        None => text,
+    };
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
         model.money(&p.initial_budget),
         model.money(&p.budget),
         model.money(&p.executed),
         fmt_plain(p.budget_weight),
-        rate(&p.execution_rate),
-        budget_score,
+        beside(rate(&p.execution_rate), &printed.execution_rate),
+        beside(budget_score, &printed.budget_score),
     ]];
     for (i, f) in p.funds.iter().enumerate() {
         let label = match f.source {
@@ -749,8 +776,8 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         String::new(),
         String::new(),
         fmt_plain(points),
-        score(p.total_score.value),
-        format!("等级：{}", p.grade.map_or("—", Grade::label)),
+        beside(score(p.total_score.value), &printed.total),
+        beside(format!("等级：{}", p.grade.map_or("—", Grade::label)), &printed.grade),
     ]);
     out.push_str("绩效指标：\n\n");
     out.push_str(&table(

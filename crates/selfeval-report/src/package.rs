@@ -46,12 +46,13 @@ fn core_xml(props: &Properties<'_>) -> String {
     )
 }
 
-/// The text of a paragraph that marks where the 自评表's landscape pages
-/// begin; the paragraph becomes the break that ends the portrait section
-/// before them.
-pub(crate) const LANDSCAPE_START: &str = "\u{E000}selfeval:landscape-start";
+/// The paragraph id (`w14:paraId`, set by us, never by a text) of the
+/// paragraph that marks where the 自评表's landscape pages begin; it becomes
+/// the break that ends the portrait section before them. docx-rs numbers
+/// its own paragraphs from 1, far below.
+pub(crate) const LANDSCAPE_START: &str = "7FFFFF01";
 /// Where they end: the break that ends the landscape section.
-pub(crate) const LANDSCAPE_END: &str = "\u{E000}selfeval:landscape-end";
+pub(crate) const LANDSCAPE_END: &str = "7FFFFF02";
 
 /// A4 landscape with 15 mm margins, the footer 7.5 mm from the edge (as
 /// `docx::landscape` sets them for a document of forms only).
@@ -84,9 +85,8 @@ fn sections(document: &str) -> String {
     };
     let mut out = document.to_owned();
     for (marker, sect) in [(LANDSCAPE_START, body.clone()), (LANDSCAPE_END, with_page(&body, LANDSCAPE_PAGE))] {
-        let Some(at) = out.find(marker) else { continue };
-        let Some(start) = out[..at].rfind("<w:p ").or_else(|| out[..at].rfind("<w:p>")) else { continue };
-        let Some(end) = out[at..].find("</w:p>").map(|e| at + e + "</w:p>".len()) else { continue };
+        let Some(start) = out.find(&format!("<w:p w14:paraId=\"{marker}\"")) else { continue };
+        let Some(end) = out[start..].find("</w:p>").map(|e| start + e + "</w:p>".len()) else { continue };
         out.replace_range(start..end, &format!("<w:p><w:pPr>{sect}</w:pPr></w:p>"));
     }
     out

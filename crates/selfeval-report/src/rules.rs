@@ -10,7 +10,7 @@ use selfeval_core::profile::{percent_text, RuleProfile};
 use selfeval_core::values::fmt_plain;
 use serde_json::{json, Value};
 
-use crate::markdown::table;
+use crate::markdown::list_table;
 
 /// A fraction's band as people write it: `0.8 × 分值 ≤ 得分 ≤ 分值`.
 fn band(low: Decimal, high: Decimal, inclusive: bool) -> String {
@@ -26,7 +26,7 @@ pub fn profile_markdown(profile: &RuleProfile) -> String {
     let mut points = vec![vec!["预算执行率".to_owned(), fmt_plain(profile.budget_weight)]];
     points.extend(profile.level1.iter().map(|l| vec![l.name.to_owned(), fmt_plain(l.points)]));
     out.push_str("### 分值\n\n");
-    out.push_str(&table(&["项目", "默认分值"], points));
+    out.push_str(&list_table(&["项目", "默认分值"], points));
     out.push_str("\n### 等级与结果应用\n\n");
     let mut upper: Option<Decimal> = None;
     let grades: Vec<Vec<String>> = profile
@@ -41,14 +41,14 @@ pub fn profile_markdown(profile: &RuleProfile) -> String {
             vec![b.grade.label().to_owned(), range, b.result_use.to_owned()]
         })
         .collect();
-    out.push_str(&table(&["等级", "总分区间", "结果应用"], grades));
+    out.push_str(&list_table(&["等级", "总分区间", "结果应用"], grades));
     out.push_str("\n### 定性指标得分区间\n\n");
     let bands: Vec<Vec<String>> = profile
         .qualitative_bands
         .iter()
         .map(|b| vec![b.level.label().to_owned(), band(b.low, b.high, b.high_inclusive)])
         .collect();
-    out.push_str(&table(&["完成等级", "得分区间"], bands));
+    out.push_str(&list_table(&["完成等级", "得分区间"], bands));
     out.push_str("\n### 计分与核查阈值\n\n");
     let cost = format!("一级指标为「{}」，或二级指标含「{}」", profile.cost_level1, profile.cost_words.join("」「"));
     let under = if profile.under_deviation.is_zero() {
@@ -77,7 +77,7 @@ pub fn profile_markdown(profile: &RuleProfile) -> String {
         vec!["应有的一级指标".to_owned(), profile.required_level1.join("、"), "I8".to_owned()],
         vec!["成本指标的识别".to_owned(), cost, "I9、F10".to_owned()],
     ];
-    out.push_str(&table(&["规则", "取值", "用于"], thresholds));
+    out.push_str(&list_table(&["规则", "取值", "用于"], thresholds));
     out
 }
 
@@ -116,7 +116,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             ]
         })
         .collect();
-    table(&["规则", "级别", "类别", "名称", "检查内容"], rows)
+    list_table(&["规则", "级别", "类别", "名称", "检查内容"], rows)
 }
 
 /// The table of checks as JSON.

@@ -158,6 +158,15 @@ fn add_summary(workbook: &mut Workbook, model: &ReportModel) -> Result<(), XlsxE
 /// there are several), as the bytes of an .xlsx file.
 pub fn tables_xlsx(model: &ReportModel, codes: &[&str]) -> Result<Vec<u8>, String> {
     let mut workbook = Workbook::new();
+    // The as-of point's recorded time, never the time of writing: the same
+    // head gives the same bytes.
+    let created = model.basis.recorded_at.map_or(946_684_800, |t| t.timestamp());
+    let title = format!("{}{}年度项目支出绩效自评表", model.department, model.year);
+    let properties = rust_xlsxwriter::DocProperties::new()
+        .set_title(&title)
+        .set_author(&model.department)
+        .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_timestamp(created).map_err(|e| e.to_string())?);
+    workbook.set_properties(&properties);
     let build = |workbook: &mut Workbook| -> Result<(), XlsxError> {
         if codes.len() > 1 {
             add_summary(workbook, model)?;

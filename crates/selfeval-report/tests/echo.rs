@@ -292,10 +292,17 @@ proptest! {
                         && old.is_some_and(|v| !v.is_null())
                         && new.is_some_and(Value::is_null)
                 };
-                if cleared(".actual") && !kinds.contains("IndicatorWithdrawn") {
+                // Marked not applicable, an indicator shows no figure of its
+                // own (they come back with `na --undo`): nothing is cleared.
+                let not_applicable = kinds.contains("MarkedNotApplicable");
+                if cleared(".actual") && !kinds.contains("IndicatorWithdrawn") && !not_applicable {
                     prop_assert!(echo.contains("实际完成值已清除"), "{:?} cleared {path} without a word: {echo:?}", request.command);
                 }
-                if cleared(".adjusted") && !kinds.contains("ScoreOverrideCleared") && !kinds.contains("ScoreAdjusted") {
+                if cleared(".adjusted")
+                    && !kinds.contains("ScoreOverrideCleared")
+                    && !kinds.contains("ScoreAdjusted")
+                    && !not_applicable
+                {
                     prop_assert!(
                         echo.contains("人工调整的得分已撤销"),
                         "{:?} cleared {path} without a word: {echo:?}",

@@ -49,6 +49,7 @@ fn records(command: &Cmd) -> bool {
         | Cmd::Budget(_)
         | Cmd::Spend(_)
         | Cmd::Goal(_)
+        | Cmd::Printed(_)
         | Cmd::Indicator(_)
         | Cmd::Score(_)
         | Cmd::Rectify(_)

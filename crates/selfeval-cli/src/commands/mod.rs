@@ -87,6 +87,8 @@ pub enum Cmd {
     Spend(money::SpendArgs),
     /// 年度总体目标：预期与实际完成 (annual goal)
     Goal(project::GoalArgs),
+    /// 记录印发的自评表所印的总分、执行率等，与计算值并列 (figures a published table printed)
+    Printed(project::PrintedArgs),
     /// 绩效指标 (indicators)
     #[command(subcommand)]
     Indicator(indicator::IndicatorCmd),
@@ -356,6 +358,7 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Init(args) => profile::init(args, ctx),
         Cmd::Project(cmd) => project::project(cmd, ctx),
         Cmd::Goal(args) => project::goal(args, ctx),
+        Cmd::Printed(args) => project::printed(args, ctx),
         Cmd::Submit(args) => project::submit(args, ctx),
         Cmd::Approve(args) => project::approve(args, ctx),
         Cmd::Return(args) => project::return_(args, ctx),

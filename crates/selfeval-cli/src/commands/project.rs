@@ -77,6 +77,27 @@ pub struct GoalArgs {
     write: WriteOpts,
 }
 
+/// `printed CODE [--total N] [--execution-rate R%] [--budget-score N] [--grade 优|良|中|差]`.
+#[derive(Debug, Args)]
+pub struct PrintedArgs {
+    /// 项目编号
+    code: String,
+    /// 原表所印的总分
+    #[arg(long, allow_hyphen_values = true)]
+    total: Option<String>,
+    /// 原表所印的执行率，如 97.80%
+    #[arg(long, allow_hyphen_values = true)]
+    execution_rate: Option<String>,
+    /// 原表所印的预算执行率得分
+    #[arg(long, allow_hyphen_values = true)]
+    budget_score: Option<String>,
+    /// 原表所印的自评等级：优|良|中|差
+    #[arg(long)]
+    grade: Option<String>,
+    #[command(flatten)]
+    write: WriteOpts,
+}
+
 /// `submit|approve|return|reopen CODE`.
 #[derive(Debug, Args)]
 pub struct StepArgs {
@@ -100,6 +121,12 @@ pub fn project(cmd: ProjectCmd, ctx: &Ctx) -> Result<(), CliError> {
             print_list(ctx, &view, selfeval_report::projects_json, selfeval_report::projects_markdown)
         }
     }
+}
+
+/// `printed`.
+pub fn printed(args: PrintedArgs, ctx: &Ctx) -> Result<(), CliError> {
+    let PrintedArgs { code, total, execution_rate, budget_score, grade, write } = args;
+    record(Command::RecordPrinted { project: code, total, execution_rate, budget_score, grade }, write, ctx)
 }
 
 /// `goal`.

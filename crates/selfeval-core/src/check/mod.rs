@@ -18,6 +18,7 @@
 mod indicators;
 mod money;
 mod narrative;
+mod printed;
 mod workflow;
 
 use std::collections::HashSet;
@@ -290,6 +291,14 @@ pub static RULES: &[Rule] = &[
         title: "缺少预期目标",
         checks: "已有指标实际完成值，但年度总体目标没有预期目标",
         run: workflow::p5_goal_expected_missing,
+    },
+    Rule {
+        id: "T1",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "原表数字与计算不符",
+        checks: "印发的自评表所印的总分、执行率、预算执行率得分或等级与按规则由记录计算的不同（两者并列）",
+        run: printed::t1_printed_differs,
     },
     Rule {
         id: "P4",

@@ -687,3 +687,37 @@ fn a_project_is_found_by_code_in_the_model_even_after_its_projects_are_reordered
         assert_eq!(&model.projects[at].code, code);
     }
 }
+
+fn printed(total: Option<&str>, rate: Option<&str>, budget_score: Option<&str>, grade: Option<&str>) -> Command {
+    Command::RecordPrinted {
+        project: "P01".into(),
+        total: total.map(str::to_owned),
+        execution_rate: rate.map(str::to_owned),
+        budget_score: budget_score.map(str::to_owned),
+        grade: grade.map(str::to_owned),
+    }
+}
+
+#[test]
+fn t1_a_printed_figure_differs_from_the_computed_one() {
+    let mut w = clean();
+    let model = w.report();
+    let p = &model.projects[0];
+    let (total, rate, budget_score) =
+        (p.total_score.value.unwrap(), p.execution_rate.value.unwrap(), p.budget_score.value.unwrap());
+    let two = |d: rust_decimal::Decimal| selfeval_core::values::fmt2(d);
+    let rate = two(selfeval_core::scoring::rate_percent(rate));
+    // Printed as computed: silent.
+    w.ok_why(
+        "据印发的自评表",
+        printed(Some(&two(total)), Some(&format!("{rate}%")), Some(&two(budget_score)), Some("优")),
+    );
+    silent(&w, "T1");
+    // Printed otherwise: one finding per figure, side by side.
+    w.ok_why("据印发的自评表", printed(Some("90"), None, None, Some("良")));
+    let t1: Vec<String> = w.findings().into_iter().filter(|f| f.rule == "T1").map(|f| f.message).collect();
+    assert_eq!(
+        t1,
+        [format!("项目P01原表总分90，按规则计算为{}", two(total)), "项目P01原表等级良，按规则计算为优".to_owned()]
+    );
+}

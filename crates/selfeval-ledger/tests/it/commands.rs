@@ -184,6 +184,17 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
             (0u8..3, prop_oneof![Just("问题"), Just("更正的问题")])
                 .prop_map(|(i, text)| (true, Command::AmendProblem { problem: format!("Q{i}"), text: text.into() })),
         ],
+        (project(), prop_oneof![Just(Some("100")), Just(Some("120")), Just(None)], prop::option::of(Just("优")))
+            .prop_map(|(p, total, grade)| (
+                true,
+                Command::RecordPrinted {
+                    project: p,
+                    total: total.map(str::to_owned),
+                    execution_rate: Some("97.80%".into()),
+                    budget_score: None,
+                    grade: grade.map(str::to_owned),
+                }
+            )),
         (0u8..3).prop_map(|i| (
             false,
             Command::PlanRectification {

@@ -1,0 +1,66 @@
+//! Issue 27, "An auditor records any published 自评表 exactly as printed":
+//! each form a published table takes, recorded as printed, and each
+//! disagreement with the rules a finding.
+
+use crate::Env;
+
+/// Item 1: printed figures beside computed ones. A published table's 总分,
+/// 执行率, 预算执行率得分 and 等级 are recorded as printed, never replace a
+/// computed figure, and each one that differs is a T1 finding naming both.
+#[test]
+fn printed_figures_stand_beside_the_computed_ones_and_each_difference_is_a_finding() {
+    let env = Env::with_project();
+    env.ok(&["spend", "P01", "--amount", "5.8686", "--date", "2024-06-30"]);
+    env.indicator("I1", "产出指标", "培训人次", "≥100人次", "90");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "120人次"]);
+    // Without a reason, or with nothing printed: refused, nothing written.
+    env.fails(&["printed", "P01", "--total", "100"], 1, "--reason");
+    env.fails(&["printed", "P01", "--reason", "r"], 1, "至少一项");
+    // Bad input: a grade that is not one of the four, a score above its
+    // points, a rate typed as a fraction.
+    env.fails(&["printed", "P01", "--grade", "甲", "--reason", "r"], 1, "「甲」不是自评等级；可接受：优、良、中、差");
+    env.fails(&["printed", "P01", "--budget-score", "11", "--reason", "r"], 1, "原表预算执行率得分 11 高于其分值 10");
+    env.fails(&["printed", "P01", "--execution-rate", "0.978", "--reason", "r"], 1, "是否为97.8%？");
+    env.ok(&[
+        "printed",
+        "P01",
+        "--total",
+        "99",
+        "--execution-rate",
+        "97.80%",
+        "--budget-score",
+        "9",
+        "--grade",
+        "优",
+        "--reason",
+        "据印发的自评表",
+    ]);
+    // Printed figures never replace computed ones.
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(table["total_score"], "99.78");
+    assert_eq!(table["execution_rate"], "97.81");
+    assert_eq!(
+        table["printed"],
+        serde_json::json!({"total": "99", "execution_rate": "97.80", "budget_score": "9", "grade": "优", "events": "7"}),
+        "{}",
+        table["printed"]
+    );
+    let check = env.act(&["check"]).stdout();
+    for finding in [
+        "项目P01原表总分99，按规则计算为99.78",
+        "项目P01原表执行率97.80%，按规则计算为97.81%",
+        "项目P01原表预算执行率得分9，按规则计算为9.78",
+    ] {
+        assert!(check.contains(finding), "{finding}\n{check}");
+    }
+    assert!(!check.contains("原表等级"), "优 is what 99.78 gives: {check}");
+    // The 自评表 carries them beside the computed ones.
+    let form = env.ok(&["table", "P01"]);
+    assert!(form.contains("（原表99）") && form.contains("（原表97.80%）") && form.contains("（原表9）"), "{form}");
+    // A correction replaces what it gives; the same again changes nothing.
+    env.ok(&["printed", "P01", "--total", "99.78", "--reason", "更正抄录错误"]);
+    env.fails(&["printed", "P01", "--total", "99.78", "--reason", "r"], 1, "没有变化");
+    let history = env.run(&["history", "--project", "P01", "--type", "PrintedFiguresRecorded"]).stdout();
+    assert!(history.contains("原表（印发的自评表）：总分 99 → 99.78"), "{history}");
+    assert!(!env.act(&["check"]).stdout().contains("原表总分"));
+}
