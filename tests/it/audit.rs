@@ -64,3 +64,23 @@ fn printed_figures_stand_beside_the_computed_ones_and_each_difference_is_a_findi
     assert!(history.contains("原表（印发的自评表）：总分 99 → 99.78"), "{history}");
     assert!(!env.act(&["check"]).stdout().contains("原表总分"));
 }
+
+/// Item 6: an actual that copies its target (`≥80%`, as published tables
+/// print for 满意度 rows) was refused; it is read as the boundary, printed
+/// as typed, and I19 names it.
+#[test]
+fn an_actual_that_copies_its_target_is_read_as_its_boundary_and_named() {
+    let env = Env::with_project();
+    env.indicator("I1", "满意度指标", "服务对象满意度", "≥80%", "10");
+    let said = env.ok(&["indicator", "actual", "P01", "I1", "--value", "≧80%"]);
+    assert!(said.contains("指标 P01 I1 实际完成值 ≧80%（读作 80）"), "{said}");
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(
+        (table["indicators"][0]["actual"].as_str(), table["indicators"][0]["score"].as_str()),
+        (Some("≧80%"), Some("10.00"))
+    );
+    let check = env.act(&["check"]).stdout();
+    assert!(check.contains("项目P01的指标I1「服务对象满意度」实际完成值「≧80%」照抄年度指标值，按80%计分"), "{check}");
+    // Another unit is refused as any actual in another unit: nothing written.
+    env.fails(&["indicator", "actual", "P01", "I1", "--value", "≥80人", "--reason", "r"], 1, "单位");
+}

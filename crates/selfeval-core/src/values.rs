@@ -450,11 +450,30 @@ pub fn parse_target(input: &str) -> Result<Target, ValueError> {
     Ok(Target::Qualitative { text: trimmed.to_owned() })
 }
 
+/// The boundary an actual value that copies a quantitative target names
+/// (`≥80%` → `80%`), if it is one.
+pub fn copied_target(input: &str) -> Option<String> {
+    let first = input.trim().chars().next()?;
+    if first.is_ascii_digit() || matches!(first, '-' | '+' | '.') {
+        return None;
+    }
+    match parse_target(input) {
+        Ok(Target::Quantitative { value, unit, .. }) => Some(format!("{}{unit}", fmt_plain(value))),
+        _ => None,
+    }
+}
+
 /// Parses the actual value (实际完成值) of a quantitative indicator: a number,
-/// optionally followed by the target's unit.
+/// optionally followed by the target's unit (or a copy of a target, read as
+/// its boundary).
 pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueError> {
     const ACCEPTED: &str = "数字，可带与年度指标值相同的单位，如 98、98%、120个";
     let trimmed = input.trim();
+    // An actual that copies a target (`≥80%`, printed in published tables)
+    // is read as its boundary; check I19 says so (issue 27).
+    if let Some(boundary) = copied_target(trimmed) {
+        return parse_actual_number(&boundary, unit);
+    }
     let (number, typed_unit) = split_number_unit(trimmed);
     let typed_unit = normalize_unit(typed_unit);
     if number.is_empty() {

@@ -194,6 +194,25 @@ pub fn i16_missing_actual(cx: &Context<'_>, out: &mut Findings<'_>) {
     }
 }
 
+/// I19: an actual value that copies a target (`≥80%`, as published tables
+/// print for 满意度): recorded as printed, scored at its boundary.
+pub fn i19_actual_copies_target(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (place, p, indicator, row) in rows(cx) {
+        let Some(actual) = indicator.actual.as_ref().filter(|_| indicator.not_applicable.is_none()) else { continue };
+        if let Some(boundary) = crate::values::copied_target(&actual.value) {
+            out.push(
+                place,
+                Some(&p.code),
+                format!(
+                    "项目{}的指标{}「{}」实际完成值「{}」照抄年度指标值，按{boundary}计分；请核实实际完成值",
+                    p.code, row.code, row.name, actual.value
+                ),
+                vec![actual.seq],
+            );
+        }
+    }
+}
+
 /// I17: a score set by hand, listed with who, why and the automatic score.
 pub fn i17_score_overridden(cx: &Context<'_>, out: &mut Findings<'_>) {
     let mut push = |place, p: &ProjectReport, what: String, score: &ScoreOverride, auto: Option<Decimal>| {

@@ -277,6 +277,14 @@ pub static RULES: &[Rule] = &[
         run: indicators::i16_missing_actual,
     },
     Rule {
+        id: "I19",
+        severity: Severity::Warning,
+        subject: Subject::Indicators,
+        title: "实际完成值照抄年度指标值",
+        checks: "实际完成值写成年度指标值的形式（如 ≥80%），按其边界值计分",
+        run: indicators::i19_actual_copies_target,
+    },
+    Rule {
         id: "I17",
         severity: Severity::Info,
         subject: Subject::Indicators,

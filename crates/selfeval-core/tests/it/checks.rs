@@ -721,3 +721,20 @@ fn t1_a_printed_figure_differs_from_the_computed_one() {
         [format!("项目P01原表总分90，按规则计算为{}", two(total)), "项目P01原表等级良，按规则计算为优".to_owned()]
     );
 }
+
+#[test]
+fn i19_an_actual_that_copies_its_target() {
+    let mut w = clean();
+    silent(&w, "I19");
+    // 参训人员满意度 ≥90% (I3, points 10): the table printed its target as the actual.
+    w.ok_why("按印发的自评表", actual("P01", "I3", "≥90%"));
+    let i19: Vec<String> = w.findings().into_iter().filter(|f| f.rule == "I19").map(|f| f.message).collect();
+    assert_eq!(i19, ["项目P01的指标I3「参训人员满意度」实际完成值「≥90%」照抄年度指标值，按90%计分；请核实实际完成值"]);
+    let model = w.report();
+    let row = model.projects[0].indicators.iter().find(|r| r.code == "I3").unwrap();
+    assert_eq!(row.actual.as_deref(), Some("≥90%"));
+    assert_eq!(row.score.value, Some(rust_decimal::Decimal::from(10)));
+    // A real actual ends it.
+    w.ok_why("更正", actual("P01", "I3", "95%"));
+    silent(&w, "I19");
+}
