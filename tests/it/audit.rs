@@ -84,3 +84,27 @@ fn an_actual_that_copies_its_target_is_read_as_its_boundary_and_named() {
     // Another unit is refused as any actual in another unit: nothing written.
     env.fails(&["indicator", "actual", "P01", "I1", "--value", "≥80人", "--reason", "r"], 1, "单位");
 }
+
+/// Item 2: a published table prints a score on a row it leaves blank;
+/// `score adjust` refused it (「尚无实际完成值」). It stands, I20 names it,
+/// and the report counts the row 未填 with its score beside it, never 达成.
+#[test]
+fn a_printed_score_without_a_printed_actual_stands_and_the_row_counts_as_unfilled() {
+    let env = Env::with_project();
+    env.indicator("I1", "产出指标", "培训覆盖率", "≥90%", "90");
+    env.ok(&["score", "adjust", "P01", "I1", "--score", "90", "--reason", "据印发的自评表"]);
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(
+        (table["indicators"][0]["actual"].as_str(), table["indicators"][0]["score"].as_str()),
+        (None, Some("90.00"))
+    );
+    let check = env.act(&["check"]).stdout();
+    assert!(check.contains("项目P01的指标I1「培训覆盖率」没有实际完成值，却有人工调整的得分90（事件"), "{check}");
+    assert!(!check.contains("尚无实际完成值（按0分计）"), "{check}");
+    let report = env.ok(&["report"]);
+    assert!(report.contains("达成0个，未完成0个，未填实际完成值1个"), "{report}");
+    assert!(
+        report.contains("未填实际完成值的指标（无人工得分的按0分计）：P01 I1 培训覆盖率（人工得分90.00）。"),
+        "{report}"
+    );
+}

@@ -245,6 +245,8 @@ pub fn not_applicable_mark(project: &Project, item: &str, marked: bool) -> Resul
 /// Whether `item` (an indicator of `project`, or `budget`) may have its
 /// score set by hand: applicable, and an indicator with an actual value.
 /// The one rule for `score` and `ScoreAdjusted`.
+/// (An indicator without an actual may take a score by hand: a published
+/// table prints scores for rows it leaves blank; I20 names it, issue 27.)
 pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> {
     let refuse = |problem: String, accepted: &str| Rejection::new(RejectionKind::Rule, "ITEM", item, problem, accepted);
     if item == BUDGET_ITEM {
@@ -256,9 +258,6 @@ pub fn score_adjustable(project: &Project, item: &str) -> Result<(), Rejection> 
     match project.indicator(item) {
         Some(i) if i.not_applicable.is_some() => {
             Err(refuse(format!("指标{item}已标记为不适用"), "适用的指标编号或 budget"))
-        }
-        Some(i) if i.actual.is_none() => {
-            Err(refuse(format!("指标{item}尚无实际完成值"), "先用 selfeval indicator actual 记录实际完成值"))
         }
         _ => Ok(()),
     }

@@ -385,9 +385,18 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str("完成率：≥、>、=类指标为实际完成值÷年度指标值；≤、<类指标（成本、时限等）为年度指标值÷实际完成值，低于目标值即超过100%。\n\n");
     }
     if missing > 0 {
-        let names: Vec<String> =
-            all.iter().filter(|(_, i)| unfilled(i)).map(|(p, i)| format!("{} {} {}", p.code, i.code, i.name)).collect();
-        let _ = writeln!(out, "未填实际完成值的指标（按0分计）：{}。\n", inline(&names.join("；")));
+        let names: Vec<String> = all
+            .iter()
+            .filter(|(_, i)| unfilled(i))
+            .map(|(p, i)| match (&i.override_reason, i.score.value) {
+                // A score set by hand on a blank row stands beside its name.
+                (Some(_), Some(score)) => format!("{} {} {}（人工得分{}）", p.code, i.code, i.name, fmt2(score)),
+                _ => format!("{} {} {}", p.code, i.code, i.name),
+            })
+            .collect();
+        let scored_by_hand = all.iter().any(|(_, i)| unfilled(i) && i.override_reason.is_some());
+        let zero = if scored_by_hand { "无人工得分的按0分计" } else { "按0分计" };
+        let _ = writeln!(out, "未填实际完成值的指标（{zero}）：{}。\n", inline(&names.join("；")));
     }
     let over_title = format!("超出目标{over_threshold}以上的指标");
     for (title, wanted) in [("未完成的指标", Deviation::Under), (over_title.as_str(), Deviation::Over)] {

@@ -180,7 +180,8 @@ pub fn i12_over_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
 /// I16: an indicator with no actual value.
 pub fn i16_missing_actual(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (place, p, indicator, row) in rows(cx) {
-        if indicator.actual.is_none() && indicator.not_applicable.is_none() {
+        // One with a score set by hand is I20's.
+        if indicator.actual.is_none() && indicator.not_applicable.is_none() && indicator.score_override.is_none() {
             out.push(
                 place,
                 Some(&p.code),
@@ -208,6 +209,30 @@ pub fn i19_actual_copies_target(cx: &Context<'_>, out: &mut Findings<'_>) {
                     p.code, row.code, row.name, actual.value
                 ),
                 vec![actual.seq],
+            );
+        }
+    }
+}
+
+/// I20: a score set by hand on an indicator without an actual value (a
+/// published table printing a score for a blank row): the score counts,
+/// the row is 未填 in the report's counts.
+pub fn i20_score_without_actual(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (place, p, indicator, row) in rows(cx) {
+        let Some(score) = indicator.score_override.as_ref() else { continue };
+        if indicator.actual.is_none() && indicator.not_applicable.is_none() {
+            out.push(
+                place,
+                Some(&p.code),
+                format!(
+                    "项目{}的指标{}「{}」没有实际完成值，却有人工调整的得分{}（事件{}）；请记录实际完成值或核实得分依据",
+                    p.code,
+                    row.code,
+                    row.name,
+                    crate::values::fmt_plain(score.score),
+                    score.seq
+                ),
+                vec![indicator.defined_seq, score.seq],
             );
         }
     }

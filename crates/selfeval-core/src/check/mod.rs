@@ -285,6 +285,14 @@ pub static RULES: &[Rule] = &[
         run: indicators::i19_actual_copies_target,
     },
     Rule {
+        id: "I20",
+        severity: Severity::Warning,
+        subject: Subject::Indicators,
+        title: "得分没有实际完成值",
+        checks: "指标没有实际完成值，却有人工调整的得分（印发的表对空白行打了分）",
+        run: indicators::i20_score_without_actual,
+    },
+    Rule {
         id: "I17",
         severity: Severity::Info,
         subject: Subject::Indicators,

@@ -738,3 +738,30 @@ fn i19_an_actual_that_copies_its_target() {
     w.ok_why("更正", actual("P01", "I3", "95%"));
     silent(&w, "I19");
 }
+
+#[test]
+fn i20_a_score_set_by_hand_without_an_actual() {
+    let mut w = clean();
+    silent(&w, "I20");
+    w.ok(Command::DefineIndicator {
+        project: "P01".into(),
+        indicator: "I5".into(),
+        level1: "产出指标".into(),
+        level2: "质量指标".into(),
+        name: "培训覆盖率".into(),
+        target: "≥90%".into(),
+        weight: "5".into(),
+    });
+    fires(&w, "I16");
+    let seqs = w
+        .ok_why("按印发的自评表", Command::AdjustScore { project: "P01".into(), item: "I5".into(), score: "4".into() });
+    silent(&w, "I16");
+    let i20: Vec<String> = w.findings().into_iter().filter(|f| f.rule == "I20").map(|f| f.message).collect();
+    assert_eq!(
+        i20,
+        [format!(
+            "项目P01的指标I5「培训覆盖率」没有实际完成值，却有人工调整的得分4（事件{}）；请记录实际完成值或核实得分依据",
+            seqs[0]
+        )]
+    );
+}

@@ -301,14 +301,16 @@ fn not_applicable_rescales_the_total() {
 fn score_adjust_keeps_the_automatic_score_visible() {
     let mut world = with_project();
     world.ok(indicator("P01", "I1", "产出指标", "≥10个", "50"));
-    rejected(
-        &mut world,
-        Some("x"),
+    // Without an actual a score by hand stands (issue 27: a published table
+    // scores a blank row); the new actual withdraws it.
+    world.ok_why(
+        "按印发的自评表",
         Command::AdjustScore { project: "P01".into(), item: "I1".into(), score: "40".into() },
-        "ITEM",
-        "尚无实际完成值",
     );
+    assert_eq!(world.report().projects[0].indicators[0].score.value, Some(dec("40")));
+    assert!(world.findings().iter().any(|f| f.rule == "I20"));
     world.ok(actual("P01", "I1", "20"));
+    assert!(world.report().projects[0].indicators[0].override_reason.is_none());
     rejected(
         &mut world,
         None,
