@@ -108,3 +108,63 @@ fn a_printed_score_without_a_printed_actual_stands_and_the_row_counts_as_unfille
         "{report}"
     );
 }
+
+/// Item 5: a form that prints weights as percentages of 100 (`20%`) is
+/// recorded as printed, read as that many points; a project's weights are
+/// all typed one way.
+#[test]
+fn weights_printed_as_percentages_are_read_as_points_one_way_per_project() {
+    let env = Env::with_project();
+    env.ok(&[
+        "indicator",
+        "add",
+        "P01",
+        "I1",
+        "--level1",
+        "产出指标",
+        "--level2",
+        "数量指标",
+        "--name",
+        "培训人次",
+        "--target",
+        "≥100人次",
+        "--weight",
+        "50%",
+    ]);
+    let table = env.json(&["table", "P01", "--format", "json"]);
+    assert_eq!(table["indicators"][0]["weight"], "50");
+    let refused = env.fails(
+        &[
+            "indicator",
+            "add",
+            "P01",
+            "I2",
+            "--level1",
+            "产出指标",
+            "--level2",
+            "质量指标",
+            "--name",
+            "合格率",
+            "--target",
+            "≥95%",
+            "--weight",
+            "40",
+        ],
+        1,
+        "--weight",
+    );
+    assert!(
+        refused.stderr().contains(
+            "项目P01其他指标的分值以百分数填写（如 I1 的 50%），同一项目的分值须同一写法；可接受：百分数，如 20%"
+        ),
+        "{}",
+        refused.stderr()
+    );
+    env.fails(
+        &["indicator", "amend", "P01", "I1", "--weight", "40", "--reason", "r"],
+        1,
+        "项目P01的指标分值以百分数（如 20%）填写，「40」不是这样写的",
+    );
+    env.ok(&["indicator", "amend", "P01", "I1", "--weight", "40%", "--reason", "按批复更正"]);
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["indicators"][0]["weight"], "40");
+}

@@ -704,7 +704,11 @@ fn decide(
             })?;
             // Points that do not add up to 100 are recorded as typed and
             // raise I7: a quality finding, not a refusal.
-            let weight_value = weight_field("--weight", weight, false)?;
+            let (weight_value, weight_in_percent) = weight_as_typed("--weight", weight)?;
+            crate::validate::weight_form(project, weight_in_percent).map_err(|mut refused| {
+                refused.given.clone_from(weight);
+                refused
+            })?;
             Ok(vec![EventPayload::IndicatorDefined(IndicatorDefined {
                 project: project.code.clone(),
                 indicator: indicator.clone(),
@@ -713,6 +717,7 @@ fn decide(
                 name: name.trim().to_owned(),
                 target: target_value,
                 weight: weight_value,
+                weight_in_percent,
             })])
         }
         Command::RecordActual { project, indicator, value, level, score, deviation, measure } => {
@@ -789,7 +794,24 @@ fn decide(
                 None => None,
             };
             let weight = match weight {
-                Some(w) => Some(weight_field("--weight", w, false)?),
+                Some(w) => {
+                    let (value, in_percent) = weight_as_typed("--weight", w)?;
+                    // Typed as the project's indicators were defined.
+                    if in_percent != ind.weight_in_percent {
+                        return Err(Rejection::new(
+                            RejectionKind::InvalidValue,
+                            "--weight",
+                            w,
+                            format!(
+                                "项目{}的指标分值以{}填写，「{w}」不是这样写的",
+                                project.code,
+                                if ind.weight_in_percent { "百分数（如 20%）" } else { "分（如 20）" }
+                            ),
+                            if ind.weight_in_percent { "百分数，如 20%" } else { "分，如 20" },
+                        ));
+                    }
+                    Some(value)
+                }
                 None => None,
             };
             // Only what differs is a correction.
@@ -1299,6 +1321,15 @@ fn optional_text(field: &str, text: &Option<String>) -> Result<Option<String>, R
         Some(t) => text_field(field, t).map(|()| Some(t.trim().to_owned())),
         None => Ok(None),
     }
+}
+
+/// An indicator's 分值 as typed: points (`20`), or a percentage of 100
+/// (`20%`, as some published forms print weights) read as that many points.
+fn weight_as_typed(field: &str, text: &str) -> Result<(Decimal, bool), Rejection> {
+    let trimmed = text.trim();
+    let number = trimmed.trim_end_matches(['%', '％']);
+    let in_percent = number.len() != trimmed.len();
+    Ok((weight_field(field, number, false)?, in_percent))
 }
 
 fn weight_field(field: &str, text: &str, zero_allowed: bool) -> Result<Decimal, Rejection> {

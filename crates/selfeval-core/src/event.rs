@@ -225,6 +225,11 @@ pub struct IndicatorDefined {
     /// 分值.
     #[serde(with = "rust_decimal::serde::str")]
     pub weight: Decimal,
+    /// v2: the 分值 was typed as a percentage of 100 (`20%`, as forms that
+    /// print weights so do), read as that many points; written only when
+    /// true. A project's indicators are all typed one way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub weight_in_percent: bool,
 }
 
 /// 实际完成值已记录.
@@ -636,7 +641,7 @@ catalogue! {
     ExpenditureRecorded(ExpenditureRecorded) = 2, "支出已记录";
     ExpenditureReversed(ExpenditureReversed) = 1, "支出已冲销";
     GoalSet(GoalSet) = 1, "年度总体目标已设定";
-    IndicatorDefined(IndicatorDefined) = 1, "绩效指标已设定";
+    IndicatorDefined(IndicatorDefined) = 2, "绩效指标已设定";
     IndicatorActualRecorded(IndicatorActualRecorded) = 2, "实际完成值已记录";
     MarkedNotApplicable(MarkedNotApplicable) = 1, "已标记为不适用";
     ScoreAdjusted(ScoreAdjusted) = 1, "得分已人工调整";

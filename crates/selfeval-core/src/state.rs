@@ -198,6 +198,9 @@ pub struct Indicator {
     pub score_override: Option<ScoreOverride>,
     /// The events that corrected its definition.
     pub amended: Vec<u64>,
+    /// Its 分值 was typed as a percentage (`20%`): the project's form.
+    #[serde(default)]
+    pub weight_in_percent: bool,
 }
 
 /// Where a project's self-evaluation stands.
@@ -752,6 +755,7 @@ impl State {
                         not_applicable: None,
                         score_override: None,
                         amended: Vec::new(),
+                        weight_in_percent: p.weight_in_percent,
                     });
                 }
             }

@@ -692,6 +692,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
+            weight_form(owner, p.weight_in_percent).map_err(|r| format!("weight：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
                     return Err(format!("target：年度指标值 {value} 超出范围"));
@@ -974,4 +975,27 @@ pub fn printed_figures(project: &crate::state::Project, p: &crate::event::Printe
         ));
     }
     Ok(())
+}
+
+/// A project's indicators have their 分值 typed one way: all as points, or
+/// all as percentages of 100 (`20%`), as the form the project copies prints
+/// them. The one rule for `indicator add` and a recorded `IndicatorDefined`.
+pub fn weight_form(project: &crate::state::Project, in_percent: bool) -> Result<(), Rejection> {
+    match project.indicators.iter().find(|i| i.weight_in_percent != in_percent) {
+        Some(other) => Err(Rejection::new(
+            RejectionKind::Rule,
+            "--weight",
+            "",
+            format!(
+                "项目{}其他指标的分值以{}填写（如 {} 的 {}{}），同一项目的分值须同一写法",
+                project.code,
+                if other.weight_in_percent { "百分数" } else { "分" },
+                other.code,
+                crate::values::fmt_plain(other.weight),
+                if other.weight_in_percent { "%" } else { "" }
+            ),
+            if other.weight_in_percent { "百分数，如 20%" } else { "分，如 20" },
+        )),
+        None => Ok(()),
+    }
 }

@@ -112,7 +112,7 @@ const TARGETS_TEXT: &[&str] = &["≥50个", "≤90万元", "=100%", "<5天", "�
 const ACTUALS: &[&str] = &["48个", "95%", "0", "1000000000000000", "成效明显", "0.95"];
 const LEVELS: &[&str] = &["产出指标", "效益指标", "满意度指标", "成本指标"];
 const DATES: &[&str] = &["2024-06-30", "2024-02-30", "2099-01-01", "2024-12-31"];
-const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1"];
+const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1", "20%"];
 
 fn command(input: &mut Input<'_>) -> Option<Command> {
     let project = |input: &mut Input<'_>| input.text(PROJECTS);
@@ -481,7 +481,8 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 level2: level2.clone(),
                 name: name.clone(),
                 target: selfeval_core::values::parse_target(target).ok()?,
-                weight: weight.parse().ok()?,
+                weight: weight.trim_end_matches('%').parse().ok()?,
+                weight_in_percent: weight.ends_with('%'),
             })
         }
         // With a value the command names two events, the second computed.

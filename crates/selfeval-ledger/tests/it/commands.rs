@@ -86,18 +86,24 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 }
             )),
         (1u64..40).prop_map(|s| (true, Command::ReverseExpenditure { seq: s.to_string() })),
-        (project(), 0u8..3, prop_oneof![Just("≥95%"), Just("≤90万元"), Just("效果明显")]).prop_map(|(p, i, t)| (
-            false,
-            Command::DefineIndicator {
-                project: p,
-                indicator: format!("I{i}"),
-                level1: "产出指标".into(),
-                level2: "数量指标".into(),
-                name: "指标".into(),
-                target: t.into(),
-                weight: "30".into(),
-            }
-        )),
+        (
+            project(),
+            0u8..3,
+            prop_oneof![Just("≥95%"), Just("≤90万元"), Just("效果明显")],
+            prop_oneof![4 => Just("30"), 1 => Just("30%")]
+        )
+            .prop_map(|(p, i, t, w)| (
+                false,
+                Command::DefineIndicator {
+                    project: p,
+                    indicator: format!("I{i}"),
+                    level1: "产出指标".into(),
+                    level2: "数量指标".into(),
+                    name: "指标".into(),
+                    target: t.into(),
+                    weight: w.into(),
+                }
+            )),
         (project(), 0u8..3, 0u8..8).prop_map(|(p, i, what)| (
             true,
             Command::AmendIndicator {
