@@ -63,6 +63,26 @@ fn printed_figures_stand_beside_the_computed_ones_and_each_difference_is_a_findi
     let history = env.run(&["history", "--project", "P01", "--type", "PrintedFiguresRecorded"]).stdout();
     assert!(history.contains("原表（印发的自评表）：总分 99 → 99.78"), "{history}");
     assert!(!env.act(&["check"]).stdout().contains("原表总分"));
+    // A 99.00 after 99 corrects a transcription; on a budget row marked not
+    // applicable there is no score to print.
+    env.ok(&["printed", "P01", "--total", "99.780", "--reason", "按原表小数位"]);
+    // The workbook selfeval writes prints them beside the computed figures,
+    // and imports back with them.
+    let file = env.dir.path().join("P01.xlsx");
+    assert_eq!(env.run(&["table", "P01", "--output", file.to_str().unwrap()]).code(), 0);
+    let fresh = Env::new();
+    fresh.ok(&["init", "--department", "某市应急管理局", "--year", "2024"]);
+    let run = fresh.act(&["import-table", file.to_str().unwrap(), "--project", "P01"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let printed = &fresh.json(&["table", "P01", "--format", "json"])["printed"];
+    assert_eq!((printed["budget_score"].as_str(), printed["grade"].as_str()), (Some("9"), Some("优")), "{printed}");
+    assert_eq!(printed["total"].as_str().map(|t| t.parse::<f64>().unwrap()), Some(99.78), "{printed}");
+    env.ok(&["indicator", "na", "P01", "budget", "--reason", "无预算"]);
+    env.fails(
+        &["printed", "P01", "--budget-score", "10", "--reason", "r"],
+        1,
+        "预算执行率已标记为不适用，没有得分可印",
+    );
 }
 
 /// Item 6: an actual that copies its target (`≥80%`, as published tables
@@ -81,8 +101,19 @@ fn an_actual_that_copies_its_target_is_read_as_its_boundary_and_named() {
     );
     let check = env.act(&["check"]).stdout();
     assert!(check.contains("项目P01的指标I1「服务对象满意度」实际完成值「≧80%」照抄年度指标值，按80%计分"), "{check}");
-    // Another unit is refused as any actual in another unit: nothing written.
+    // Another unit is refused as any actual in another unit, another
+    // operator as the opposite of meeting the target: nothing written.
     env.fails(&["indicator", "actual", "P01", "I1", "--value", "≥80人", "--reason", "r"], 1, "单位");
+    env.fails(
+        &["indicator", "actual", "P01", "I1", "--value", "<80%", "--reason", "r"],
+        1,
+        "「<80%」的比较符与年度指标值的「≥」不同",
+    );
+    // A qualitative row is scored by its level: no I19 there.
+    env.indicator("I2", "效益指标", "社会效益", "效果明显", "30");
+    env.ok(&["indicator", "actual", "P01", "I2", "--value", "≥95%", "--level", "达成"]);
+    let check = env.act(&["check"]).stdout();
+    assert!(!check.contains("指标I2「社会效益」实际完成值「≥95%」照抄"), "{check}");
 }
 
 /// Item 2: a published table prints a score on a row it leaves blank;

@@ -335,7 +335,7 @@ fn actual_recorded(
     let measure = optional_text("--measure", measure)?;
     let value = value.trim();
     let payload = match &ind.target {
-        Target::Quantitative { unit, .. } => {
+        Target::Quantitative { op, unit, .. } => {
             if let Some(level) = level {
                 return Err(Rejection::new(
                     RejectionKind::InvalidValue,
@@ -354,7 +354,10 @@ fn actual_recorded(
                     "省略 --score；确需改分请用 selfeval score adjust 并说明原因",
                 ));
             }
-            let number = values::parse_actual_number(value, unit).map_err(|e| Rejection::value("--value", value, e))?;
+            // A copy of the target (`≥80%`) is read as its boundary; I19 says so.
+            let copied = values::copied_target(value, *op).map_err(|e| Rejection::value("--value", value, e))?;
+            let number = values::parse_actual_number(copied.as_deref().unwrap_or(value), unit)
+                .map_err(|e| Rejection::value("--value", value, e))?;
             IndicatorActualRecorded {
                 project: project.to_owned(),
                 indicator: ind.code.clone(),
@@ -632,28 +635,23 @@ fn decide(
                 },
                 budget_score: number("--budget-score", budget_score)?,
                 grade: match grade.as_deref().map(str::trim) {
-                    Some(text) => Some(match text {
-                        "优" | "优秀" => crate::scoring::Grade::Excellent,
-                        "良" | "良好" => crate::scoring::Grade::Good,
-                        "中" | "中等" | "一般" => crate::scoring::Grade::Fair,
-                        "差" | "较差" => crate::scoring::Grade::Poor,
-                        _ => {
-                            return Err(Rejection::new(
-                                RejectionKind::InvalidValue,
-                                "--grade",
-                                text,
-                                format!("「{text}」不是自评等级"),
-                                "优、良、中、差",
-                            ))
-                        }
-                    }),
+                    Some(text) => Some(crate::scoring::Grade::parse(text).ok_or_else(|| {
+                        Rejection::new(
+                            RejectionKind::InvalidValue,
+                            "--grade",
+                            text,
+                            format!("「{text}」不是自评等级"),
+                            "优、良、中、差",
+                        )
+                    })?),
                     None => None,
                 },
             };
             crate::validate::printed_figures(project, &printed)?;
             let now = &project.printed;
+            // As typed: `99.00` after `99` corrects a transcription.
             let same = |given: Option<Decimal>, recorded: &Option<crate::state::Traced<Decimal>>| {
-                given.is_none_or(|g| recorded.as_ref().is_some_and(|r| r.value == g))
+                given.is_none_or(|g| recorded.as_ref().is_some_and(|r| r.value.to_string() == g.to_string()))
             };
             if same(printed.total, &now.total)
                 && same(printed.execution_rate, &now.execution_rate)
@@ -1327,9 +1325,15 @@ fn optional_text(field: &str, text: &Option<String>) -> Result<Option<String>, R
 /// (`20%`, as some published forms print weights) read as that many points.
 fn weight_as_typed(field: &str, text: &str) -> Result<(Decimal, bool), Rejection> {
     let trimmed = text.trim();
-    let number = trimmed.trim_end_matches(['%', '％']);
-    let in_percent = number.len() != trimmed.len();
-    Ok((weight_field(field, number, false)?, in_percent))
+    let number = trimmed.strip_suffix('%').or_else(|| trimmed.strip_suffix('％'));
+    let value = weight_field(field, number.unwrap_or(trimmed).trim_end(), false).map_err(|mut refused| {
+        refused.given = text.to_owned();
+        refused.problem = refused
+            .problem
+            .replace(&format!("「{}」", number.unwrap_or(trimmed).trim_end()), &format!("「{trimmed}」"));
+        refused
+    })?;
+    Ok((value, number.is_some()))
 }
 
 fn weight_field(field: &str, text: &str, zero_allowed: bool) -> Result<Decimal, Rejection> {

@@ -247,6 +247,12 @@ impl Grid<'_> {
 
     fn number(&self, row: usize, col: usize, what: &str) -> Result<Option<Decimal>, IntakeError> {
         let text = normalise(self.text(row, col)).replace(',', "");
+        // A table selfeval wrote prints a published figure beside the
+        // computed one, `9.78（原表9）`: the printed one is what the table says.
+        let text = match text.split_once("（原表").and_then(|(_, printed)| printed.strip_suffix('）')) {
+            Some(printed) => printed.to_owned(),
+            None => text,
+        };
         if text.is_empty() || text == "—" || text == "-" || text == "不适用" {
             return Ok(None);
         }
@@ -370,10 +376,10 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         }
     }
     let budget_score = match score_col {
-        Some(col) => g.number(total_row, col, "得分")?,
-        None => None,
+        Some(col) if !g.text(total_row, col).starts_with("不适用") => g.number(total_row, col, "得分")?,
+        _ => None,
     };
-    let budget_not_applicable = score_col.is_some_and(|col| g.text(total_row, col) == "不适用");
+    let budget_not_applicable = score_col.is_some_and(|col| g.text(total_row, col).starts_with("不适用"));
     // 执行率 as printed: `86.19%`, or a fraction ≤ 1 from a cell formatted
     // as a percentage.
     let printed_rate = match rate_col {
@@ -418,15 +424,17 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let (mut printed_total, mut printed_grade) = (None, None);
     for r in ind_row + 1..g.rows.len() {
         if g.rows[r].iter().any(|c| compact(c).starts_with("总分")) {
-            printed_total = match cs {
-                Some(col) => g.number(r, col, "总分")?,
-                None => None,
-            };
-            printed_grade = g.rows[r].iter().find_map(|c| {
-                let c = compact(c);
-                let grade = c.trim_start_matches("自评等级：").trim_start_matches("等级：").trim_start_matches("等级:");
-                ["优", "良", "中", "差"].contains(&grade).then(|| grade.to_owned())
-            });
+            // What the 总分 row prints is kept beside the computed total; a
+            // cell that is not a plain number (`98.5（优）`) is left unread.
+            printed_total = cs.and_then(|col| g.number(r, col, "总分").ok().flatten());
+            printed_grade = g.rows[r]
+                .iter()
+                .find_map(|c| {
+                    // `自评等级：优（原表良）`: the printed one.
+                    let printed = c.split_once("（原表").and_then(|(_, p)| p.strip_suffix('）'));
+                    crate::scoring::Grade::parse(printed.unwrap_or(c))
+                })
+                .map(|g| g.label().to_owned());
             break;
         }
         if !g.text(r, c1).is_empty() {
@@ -724,9 +732,10 @@ pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> 
     // computed figures (T1 names each that differs), never in their place.
     let printed = Command::RecordPrinted {
         project: code.into(),
-        total: form.printed_total.map(values::fmt_plain),
-        execution_rate: form.printed_rate.as_ref().map(|(rate, _)| format!("{}%", values::fmt_plain(*rate))),
-        budget_score: form.budget_score.filter(|_| project.budget_not_applicable.is_none()).map(values::fmt_plain),
+        // As printed, decimals kept (`10.00` stays `10.00`).
+        total: form.printed_total.map(|v| v.to_string()),
+        execution_rate: form.printed_rate.as_ref().map(|(rate, _)| format!("{rate}%")),
+        budget_score: form.budget_score.filter(|_| project.budget_not_applicable.is_none()).map(|v| v.to_string()),
         grade: form.printed_grade.clone(),
     };
     if let Command::RecordPrinted { total: None, execution_rate: None, budget_score: None, grade: None, .. } = printed {

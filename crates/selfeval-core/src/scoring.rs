@@ -177,6 +177,21 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// A grade as tables print it: 优 (优秀), 良 (良好), 中 (中等, 一般),
+    /// 差 (较差), with or without 「自评等级：」 or 「等级:」 before it.
+    pub fn parse(text: &str) -> Option<Grade> {
+        let text: String = text.split_whitespace().collect();
+        let bare =
+            ["自评等级：", "自评等级:", "等级：", "等级:"].iter().fold(text.as_str(), |t, p| t.trim_start_matches(p));
+        match bare {
+            "优" | "优秀" => Some(Grade::Excellent),
+            "良" | "良好" => Some(Grade::Good),
+            "中" | "中等" | "一般" => Some(Grade::Fair),
+            "差" | "较差" => Some(Grade::Poor),
+            _ => None,
+        }
+    }
+
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {

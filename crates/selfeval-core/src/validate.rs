@@ -956,6 +956,15 @@ pub fn printed_figures(project: &crate::state::Project, p: &crate::event::Printe
             format!("0 至 {} 之间的数", fmt_plain(most)),
         ));
     }
+    if let (Some(score), Some(_)) = (p.budget_score, &project.budget_not_applicable) {
+        return Err(Rejection::new(
+            RejectionKind::Rule,
+            "--budget-score",
+            &fmt_plain(score),
+            format!("项目{}的预算执行率已标记为不适用，没有得分可印", project.code),
+            "省略 --budget-score，或先用 indicator na CODE budget --undo 撤销不适用",
+        ));
+    }
     if let Some(score) = p.budget_score.filter(|s| s.is_sign_negative() || *s > project.budget_weight) {
         return Err(Rejection::new(
             RejectionKind::InvalidValue,

@@ -450,30 +450,34 @@ pub fn parse_target(input: &str) -> Result<Target, ValueError> {
     Ok(Target::Qualitative { text: trimmed.to_owned() })
 }
 
-/// The boundary an actual value that copies a quantitative target names
-/// (`≥80%` → `80%`), if it is one.
-pub fn copied_target(input: &str) -> Option<String> {
-    let first = input.trim().chars().next()?;
+/// The boundary an actual value names when it copies its quantitative
+/// target (`≥80%` → `80%`; ≧ ＞＝ spell the same operator), as published
+/// tables print for 满意度 rows; `None` when it is no such copy. A copy
+/// with another operator (`<80%` for `≥80%`) says the opposite of meeting
+/// the target and is refused.
+pub fn copied_target(input: &str, op: Operator) -> Result<Option<String>, ValueError> {
+    let Some(first) = input.trim().chars().next() else { return Ok(None) };
     if first.is_ascii_digit() || matches!(first, '-' | '+' | '.') {
-        return None;
+        return Ok(None);
     }
     match parse_target(input) {
-        Ok(Target::Quantitative { value, unit, .. }) => Some(format!("{}{unit}", fmt_plain(value))),
-        _ => None,
+        Ok(Target::Quantitative { op: typed, value, unit }) if typed == op => {
+            Ok(Some(format!("{}{unit}", fmt_plain(value))))
+        }
+        Ok(Target::Quantitative { .. }) => Err(ValueError::new(
+            format!("「{}」的比较符与年度指标值的「{}」不同：照抄年度指标值时须与之相同", input.trim(), op.symbol()),
+            "数字，可带与年度指标值相同的单位，如 98、98%、120个",
+        )),
+        _ => Ok(None),
     }
 }
 
 /// Parses the actual value (实际完成值) of a quantitative indicator: a number,
-/// optionally followed by the target's unit (or a copy of a target, read as
-/// its boundary).
+/// optionally followed by the target's unit ([`copied_target`] reads a copy
+/// of the target first).
 pub fn parse_actual_number(input: &str, unit: &str) -> Result<Decimal, ValueError> {
     const ACCEPTED: &str = "数字，可带与年度指标值相同的单位，如 98、98%、120个";
     let trimmed = input.trim();
-    // An actual that copies a target (`≥80%`, printed in published tables)
-    // is read as its boundary; check I19 says so (issue 27).
-    if let Some(boundary) = copied_target(trimmed) {
-        return parse_actual_number(&boundary, unit);
-    }
     let (number, typed_unit) = split_number_unit(trimmed);
     let typed_unit = normalize_unit(typed_unit);
     if number.is_empty() {

@@ -200,7 +200,9 @@ pub fn i16_missing_actual(cx: &Context<'_>, out: &mut Findings<'_>) {
 pub fn i19_actual_copies_target(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (place, p, indicator, row) in rows(cx) {
         let Some(actual) = indicator.actual.as_ref().filter(|_| indicator.not_applicable.is_none()) else { continue };
-        if let Some(boundary) = crate::values::copied_target(&actual.value) {
+        // Only a quantitative row is scored by the boundary it copies.
+        let crate::values::Target::Quantitative { op, .. } = indicator.target else { continue };
+        if let Ok(Some(boundary)) = crate::values::copied_target(&actual.value, op) {
             out.push(
                 place,
                 Some(&p.code),
