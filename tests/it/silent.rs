@@ -326,6 +326,57 @@ fn an_amendment_with_its_value_verifies_and_travels_through_an_export() {
     assert_eq!(table["indicators"][0]["measure"], "复核");
 }
 
+/// `indicator amend --value` of a qualitative indicator takes the level and
+/// the score as `indicator actual` does (部分达成 needs its score).
+#[test]
+fn an_amendment_records_a_qualitative_value_with_its_level_and_score() {
+    let env = Env::with_project();
+    env.indicator("I1", "效益指标", "救援效率", "明显提高", "30");
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "明显提高", "--level", "达成"]);
+    // Points from 30 to 20: 30 is outside 达成's band for 20, so a new value is needed.
+    env.fails(
+        &[
+            "indicator",
+            "amend",
+            "P01",
+            "I1",
+            "--weight",
+            "20",
+            "--value",
+            "有所提高",
+            "--level",
+            "部分达成",
+            "--reason",
+            "r",
+        ],
+        1,
+        "--score",
+    );
+    env.fails(&["indicator", "amend", "P01", "I1", "--weight", "20", "--level", "达成", "--reason", "r"], 2, "--value");
+    env.ok(&[
+        "indicator",
+        "amend",
+        "P01",
+        "I1",
+        "--weight",
+        "20",
+        "--value",
+        "有所提高",
+        "--level",
+        "部分达成",
+        "--score",
+        "13",
+        "--reason",
+        "分值按批复更正",
+    ]);
+    let row = &env.json(&["table", "P01", "--format", "json"])["indicators"][0];
+    assert_eq!(
+        (row["actual"].as_str(), row["level"].as_str(), row["score"].as_str()),
+        (Some("有所提高"), Some("部分达成年度指标并具有一定效果"), Some("13.00")),
+        "{row}"
+    );
+}
+
 /// Item 1, the bound: `spend --amount 35000` on a 6 万元 project became
 /// 3.5 亿 without a word.
 #[test]

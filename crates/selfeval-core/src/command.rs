@@ -115,6 +115,10 @@ pub enum Command {
         /// `--value`: the actual value under the amended definition,
         /// recorded in the same command (a second event).
         value: Option<String>,
+        /// `--level` and `--score` of that value, for a qualitative target.
+        level: Option<String>,
+        /// See `level`.
+        score: Option<String>,
     },
     /// `indicator withdraw`: take an indicator back.
     WithdrawIndicator { project: String, indicator: String },
@@ -767,7 +771,19 @@ fn decide(
                 item: item.clone(),
             })])
         }
-        Command::AmendIndicator { project, indicator, level1, level2, name, target, weight, clear_value, value } => {
+        Command::AmendIndicator {
+            project,
+            indicator,
+            level1,
+            level2,
+            name,
+            target,
+            weight,
+            clear_value,
+            value,
+            level,
+            score,
+        } => {
             let project = existing_project(state, project)?;
             let ind = existing_indicator(project, indicator)?;
             needs_reason("更正指标")?;
@@ -851,6 +867,15 @@ fn decide(
                 clears_actual,
                 clears_override: rescored && ind.score_override.is_some(),
             };
+            if value.is_none() && (level.is_some() || score.is_some()) {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    if level.is_some() { "--level" } else { "--score" },
+                    level.as_deref().or(score.as_deref()).unwrap_or_default(),
+                    "--level 和 --score 属于同时记录的实际完成值",
+                    "同时给出 --value",
+                ));
+            }
             let Some(value) = value else {
                 crate::validate::indicator_amendment(ind, &amended)?;
                 crate::validate::amendment_keeps_a_comparable_actual(profile, ind, &amended)?;
@@ -883,7 +908,7 @@ fn decide(
             // The reason and measure recorded with the old value carry over.
             let deviation = ind.actual.as_ref().and_then(|a| a.deviation_reason.clone());
             let measure = ind.actual.as_ref().and_then(|a| a.measure.clone());
-            let entry = ActualEntry { value, level: &None, score: &None, deviation: &deviation, measure: &measure };
+            let entry = ActualEntry { value, level, score, deviation: &deviation, measure: &measure };
             let actual = actual_recorded(profile, &project.code, &under_amendment, &entry)?;
             Ok(vec![EventPayload::IndicatorAmended(amended), EventPayload::IndicatorActualRecorded(actual)])
         }

@@ -191,6 +191,8 @@ fn command(input: &mut Input<'_>) -> Option<Command> {
             weight: input.byte().filter(|b| b % 2 == 0).and_then(|_| input.text(SCORES)),
             clear_value: input.byte().is_some_and(|b| b % 4 == 0),
             value: input.byte().filter(|b| b % 5 == 0).and_then(|_| input.text(ACTUALS)),
+            level: input.byte().filter(|b| b % 7 == 0).and_then(|_| input.text(&["达成", "部分达成"])),
+            score: input.byte().filter(|b| b % 7 == 0).and_then(|_| input.text(SCORES)),
         },
         19 => Command::WithdrawIndicator { project: project(input)?, indicator: input.text(INDICATORS)? },
         20 => Command::UndoNotApplicable { project: project(input)?, item: input.text(INDICATORS)? },
@@ -485,8 +487,11 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 weight_in_percent: weight.ends_with('%'),
             })
         }
-        // With a value the command names two events, the second computed.
-        Command::AmendIndicator { value: Some(_), .. } => return None,
+        // With a value the command names two events, the second computed;
+        // a level or score without one is refused as typed.
+        Command::AmendIndicator { value: Some(_), .. }
+        | Command::AmendIndicator { level: Some(_), .. }
+        | Command::AmendIndicator { score: Some(_), .. } => return None,
         Command::AmendIndicator {
             project,
             indicator,
@@ -497,6 +502,8 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
             weight,
             clear_value,
             value: None,
+            level: None,
+            score: None,
         } => {
             let overridden =
                 state.project(project).and_then(|p| p.indicator(indicator)).is_some_and(|i| i.score_override.is_some());

@@ -100,6 +100,8 @@ fn commands_on_figures() -> impl Strategy<Value = (bool, Command)> {
                     weight: None,
                     clear_value: clear && value.is_none(),
                     value: value.map(str::to_owned),
+                    level: None,
+                    score: None,
                 },
             )
         });

@@ -97,6 +97,12 @@ pub enum IndicatorCmd {
         /// 按更正后的指标值记录的实际完成值（同一命令记录，替换已记录的）
         #[arg(long, allow_hyphen_values = true)]
         value: Option<String>,
+        /// 该实际完成值的完成等级（定性指标）：达成|部分达成|未达成
+        #[arg(long, requires = "value")]
+        level: Option<String>,
+        /// 该实际完成值的得分（定性指标，等级非达成时须给出）
+        #[arg(long, requires = "value", allow_hyphen_values = true)]
+        score: Option<String>,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -147,7 +153,20 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
         IndicatorCmd::Na { code, icode, undo: true, write } => {
             record(Command::UndoNotApplicable { project: code, item: icode }, write, ctx)
         }
-        IndicatorCmd::Amend { code, icode, level1, level2, name, target, weight, clear_value, value, write } => record(
+        IndicatorCmd::Amend {
+            code,
+            icode,
+            level1,
+            level2,
+            name,
+            target,
+            weight,
+            clear_value,
+            value,
+            level,
+            score,
+            write,
+        } => record(
             Command::AmendIndicator {
                 project: code,
                 indicator: icode,
@@ -158,6 +177,8 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
                 weight,
                 clear_value,
                 value,
+                level,
+                score,
             },
             write,
             ctx,

@@ -520,6 +520,8 @@ fn amend_indicator(target: Option<&str>, weight: Option<&str>, name: Option<&str
         weight: weight.map(str::to_owned),
         clear_value: false,
         value: None,
+        level: None,
+        score: None,
     }
 }
 

@@ -117,6 +117,8 @@ pub fn command() -> impl Strategy<Value = (bool, Command)> {
                 clear_value: what == 5,
                 // A new actual under the amended definition, in the same command.
                 value: (what >= 6).then(|| "24个".into()),
+                level: None,
+                score: None,
             }
         )),
         (project(), 0u8..3, 0u32..200).prop_map(|(p, i, v)| (
