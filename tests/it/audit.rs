@@ -146,22 +146,7 @@ fn a_printed_score_without_a_printed_actual_stands_and_the_row_counts_as_unfille
 #[test]
 fn weights_printed_as_percentages_are_read_as_points_one_way_per_project() {
     let env = Env::with_project();
-    env.ok(&[
-        "indicator",
-        "add",
-        "P01",
-        "I1",
-        "--level1",
-        "产出指标",
-        "--level2",
-        "数量指标",
-        "--name",
-        "培训人次",
-        "--target",
-        "≥100人次",
-        "--weight",
-        "50%",
-    ]);
+    env.indicator("I1", "产出指标", "培训人次", "≥100人次", "50%");
     let table = env.json(&["table", "P01", "--format", "json"]);
     assert_eq!(table["indicators"][0]["weight"], "50");
     let refused = env.fails(

@@ -547,6 +547,8 @@ fn every_section_says_something_the_report_ends_with_its_signature_and_amounts_r
     assert!(!markdown.contains("|------|------|----------|------|\n\n"), "a header row alone");
     assert!(markdown.contains("<div align=\"right\">某市应急管理局<br>2025年3月1日</div>"), "{markdown}");
     assert!(markdown.contains("场地不足。改进措施：增加场次") && !markdown.contains("。；改进措施"), "{markdown}");
+    // 「（其中超出目标30%以上的N个另列）」 only when there is one.
+    assert!(markdown.contains("共1个绩效指标：达成0个，未完成1个，") && !markdown.contains("另列"), "{markdown}");
     assert!(markdown.contains("20,000.00"), "{markdown}");
     // check names each section it expects text in.
     let check = env.act(&["check"]).stdout();

@@ -704,6 +704,24 @@ fn upcast(event_type: &str, schema_version: u32, payload: &str) -> Result<String
     Ok(payload.to_owned())
 }
 
+/// What an indicator amendment says it did to the recorded values;
+/// `recorded_again` when the same command records the new actual.
+fn amended_echo(p: &IndicatorAmended, recorded_again: bool) -> Option<String> {
+    let mut said = Vec::new();
+    match (p.clears_actual, recorded_again) {
+        (true, true) => said.push("原实际完成值已清除，按更正后的指标值重新记录"),
+        (true, false) => said.push("实际完成值已清除，须重新记录"),
+        (false, _) if p.target.is_some() || p.weight.is_some() => {
+            said.push("已记录的实际完成值保留，得分按更正后的值计算")
+        }
+        (false, _) => {}
+    }
+    if p.clears_override {
+        said.push("人工调整的得分已撤销");
+    }
+    (!said.is_empty()).then(|| format!("更正指标 {} {}：{}", p.project, p.indicator, said.join("；")))
+}
+
 impl EventPayload {
     /// What a recording command echoes of the values it parsed, for the
     /// entries whose typing is easy to get wrong: amounts in 万元 with their
@@ -718,21 +736,7 @@ impl EventPayload {
             EventPayload::ExpenditureReversed(p) => {
                 format!("冲销 {} 的支出 #{}，{}", p.project, p.expenditure_seq, money(p.amount))
             }
-            EventPayload::IndicatorAmended(p) => {
-                let mut said = Vec::new();
-                if p.clears_actual {
-                    said.push("实际完成值已清除，须重新记录".to_owned());
-                } else if p.target.is_some() || p.weight.is_some() {
-                    said.push("已记录的实际完成值保留，得分按更正后的值计算".to_owned());
-                }
-                if p.clears_override {
-                    said.push("人工调整的得分已撤销".to_owned());
-                }
-                if said.is_empty() {
-                    return None;
-                }
-                format!("更正指标 {} {}：{}", p.project, p.indicator, said.join("；"))
-            }
+            EventPayload::IndicatorAmended(p) => return amended_echo(p, false),
             EventPayload::IndicatorActualRecorded(p) => {
                 let withdrawn = if p.clears_override {
                     "；人工调整的得分已撤销，得分按新的实际完成值计算"
@@ -761,16 +765,18 @@ impl EventPayload {
     /// of each, but an amendment whose command records the new actual too
     /// (`indicator amend --value`) does not ask for it to be recorded.
     pub fn echoes(payloads: &[&EventPayload]) -> Vec<Option<String>> {
-        let mut echoes: Vec<Option<String>> = payloads.iter().map(|p| p.echo()).collect();
-        if let [EventPayload::IndicatorAmended(a), EventPayload::IndicatorActualRecorded(r), ..] = payloads {
-            if a.clears_actual && a.indicator == r.indicator {
-                if let Some(echo) = echoes[0].as_mut() {
-                    *echo =
-                        echo.replace("实际完成值已清除，须重新记录", "原实际完成值已清除，按更正后的指标值重新记录");
+        payloads
+            .iter()
+            .enumerate()
+            .map(|(i, payload)| match (payload, payloads.get(i + 1)) {
+                (EventPayload::IndicatorAmended(a), Some(EventPayload::IndicatorActualRecorded(r)))
+                    if a.indicator == r.indicator =>
+                {
+                    amended_echo(a, true)
                 }
-            }
-        }
-        echoes
+                _ => payload.echo(),
+            })
+            .collect()
     }
 
     /// Whether the event is a dated business fact (money, an actual value, a

@@ -361,7 +361,15 @@ pub fn printed_texts(p: &selfeval_core::state::Printed) -> PrintedTexts {
 /// cell becomes text: a printed figure is never a number to compute with).
 pub fn beside(value: Value, printed: &Option<String>) -> Value {
     match printed {
-        Some(printed) => Value::Text(format!("{}（原表{printed}）", value.text())),
+        Some(_) => Value::Text(beside_text(value.text(), printed)),
         None => value,
+    }
+}
+
+/// A computed figure's text with the printed one beside it: `99.78（原表99）`.
+pub fn beside_text(text: String, printed: &Option<String>) -> String {
+    match printed {
+        Some(printed) => format!("{text}（原表{printed}）"),
+        None => text,
     }
 }

@@ -714,10 +714,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         None => score(p.budget_score.value),
     };
     let printed = crate::form::printed_texts(&p.printed);
-    let beside = |text: String, printed: &Option<String>| match printed {
-        Some(printed) => format!("{text}（原表{printed}）"),
-        None => text,
-    };
+    let beside = crate::form::beside_text;
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
         model.money(&p.initial_budget),

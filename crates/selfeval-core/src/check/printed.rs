@@ -20,35 +20,23 @@ fn differs(printed: Decimal, computed: Option<Decimal>) -> bool {
 pub fn t1_printed_differs(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in cx.projects() {
         let printed = &project.printed;
-        let computed = |value: Option<Decimal>, text: String| match value {
-            Some(_) => format!("按规则计算为{text}"),
-            None => "按已记录的数据尚不能计算".to_owned(),
-        };
-        let mut found: Vec<(String, Vec<u64>)> = Vec::new();
-        if let Some(total) = printed.total.as_ref().filter(|t| differs(t.value, p.total_score.value)) {
-            let text = computed(p.total_score.value, p.total_score.value.map(fmt2).unwrap_or_default());
-            found.push((format!("原表总分{}，{text}", total.value), [&total.seqs[..], &p.total_score.seqs].concat()));
-        }
         let rate = p.execution_rate.value.map(rate_percent);
-        if let Some(printed_rate) = printed.execution_rate.as_ref().filter(|r| differs(r.value, rate)) {
-            let text = computed(rate, rate.map(|r| format!("{}%", fmt2(r))).unwrap_or_default());
-            found.push((
-                format!("原表执行率{}%，{text}", printed_rate.value),
-                [&printed_rate.seqs[..], &p.execution_rate.seqs].concat(),
-            ));
-        }
-        if let Some(score) = printed.budget_score.as_ref().filter(|s| differs(s.value, p.budget_score.value)) {
-            let text = computed(p.budget_score.value, p.budget_score.value.map(fmt2).unwrap_or_default());
-            found.push((
-                format!("原表预算执行率得分{}，{text}", score.value),
-                [&score.seqs[..], &p.budget_score.seqs].concat(),
-            ));
+        // Each printed number beside the figure it stands for.
+        let numbers = [
+            ("总分", &printed.total, p.total_score.value, "", &p.total_score.seqs),
+            ("执行率", &printed.execution_rate, rate, "%", &p.execution_rate.seqs),
+            ("预算执行率得分", &printed.budget_score, p.budget_score.value, "", &p.budget_score.seqs),
+        ];
+        let mut found: Vec<(String, Vec<u64>)> = Vec::new();
+        for (label, printed, computed, sign, seqs) in numbers {
+            let Some(printed) = printed.as_ref().filter(|t| differs(t.value, computed)) else { continue };
+            let text = computed
+                .map_or_else(|| "按已记录的数据尚不能计算".to_owned(), |c| format!("按规则计算为{}{sign}", fmt2(c)));
+            found.push((format!("原表{label}{}{sign}，{text}", printed.value), [&printed.seqs[..], seqs].concat()));
         }
         if let Some(grade) = printed.grade.as_ref().filter(|g| p.grade != Some(g.value)) {
-            let text = match p.grade {
-                Some(g) => format!("按规则计算为{}", g.label()),
-                None => "按已记录的数据尚不能计算".to_owned(),
-            };
+            let text =
+                p.grade.map_or_else(|| "按已记录的数据尚不能计算".to_owned(), |g| format!("按规则计算为{}", g.label()));
             found.push((
                 format!("原表等级{}，{text}", grade.value.label()),
                 [&grade.seqs[..], &p.total_score.seqs].concat(),
