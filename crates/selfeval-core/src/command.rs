@@ -168,12 +168,17 @@ pub struct Request {
     /// `--confirm-large`: an amount far beyond the project's budget is
     /// meant (`validate::large_amount`).
     pub confirm_large: bool,
+    /// `--as-printed`: record what a published table printed although the
+    /// clerk's path refuses it, with these notes from the caller (the
+    /// 其中 rows `import-table` read) and those the command finds; `None`
+    /// is the clerk's path.
+    pub as_printed: Option<Vec<String>>,
 }
 
 impl Request {
     /// A request without confirmations.
     pub fn new(meta: Meta, command: Command) -> Request {
-        Request { meta, command, confirm_large: false }
+        Request { meta, command, confirm_large: false, as_printed: None }
     }
 }
 
@@ -338,7 +343,50 @@ fn actual_recorded(
     let deviation_reason = optional_text("--deviation", deviation)?;
     let measure = optional_text("--measure", measure)?;
     let value = value.trim();
+    // A blank cell (`""`, 未填) is recorded blank; so is any actual of a
+    // blank target, as typed: neither has a number, a level or a score.
+    let unscored = |what: &str| {
+        let refuse = |field: &str, given: &str| {
+            Rejection::new(
+                RejectionKind::InvalidValue,
+                field,
+                given,
+                format!("{what}不计等级或得分"),
+                "省略 --level 和 --score；得分如原表所印，用 selfeval score adjust 记录",
+            )
+        };
+        match (level, score) {
+            (Some(level), _) => Err(refuse("--level", level)),
+            (None, Some(score)) => Err(refuse("--score", score)),
+            (None, None) => Ok(()),
+        }
+    };
+    let unscored_actual = |text: &str| IndicatorActualRecorded {
+        project: project.to_owned(),
+        indicator: ind.code.clone(),
+        value: text.to_owned(),
+        number: None,
+        level: None,
+        score: None,
+        deviation_reason: deviation_reason.clone(),
+        measure: measure.clone(),
+        clears_override: ind.score_override.is_some(),
+    };
     let payload = match &ind.target {
+        _ if values::is_blank(value) => {
+            unscored("空的实际完成值")?;
+            unscored_actual("")
+        }
+        Target::Blank => {
+            unscored("年度指标值为空的指标")?;
+            values::check_text(value).map_err(|e| Rejection::value("--value", value, e))?;
+            unscored_actual(value)
+        }
+        Target::Deadline { .. } => {
+            unscored("完成时限指标按完成日期计分，")?;
+            crate::deadline::parse_completion(value).map_err(|e| Rejection::value("--value", value, e))?;
+            unscored_actual(value)
+        }
         Target::Quantitative { op, unit, .. } => {
             if let Some(level) = level {
                 return Err(Rejection::new(
@@ -459,15 +507,29 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
             "先运行 selfeval init --department 部门名称 --year 年度",
         ));
     };
+    // `--as-printed`: the request as the ordinary rules read it, and what
+    // they would have refused (recorded after the command's own event).
+    let prepared;
+    let (request, printed) = match &request.as_printed {
+        Some(given) => {
+            let (read, project, notes) = crate::as_printed::prepare(state, request, department, given);
+            prepared = read;
+            (&prepared, project.filter(|_| !notes.is_empty()).map(|p| (p, notes)))
+        }
+        None => (request, None),
+    };
     let needs_reason = |what: &str| crate::roles::needs_reason(request, what);
     let profile = RuleProfile::by_id_or_default(&department.profile);
     // Who may do this first (roles.md), then the command's own checks, then
     // its effective date (--at).
     crate::roles::authorize(state, request)?;
-    let outcome = match crate::roles::decide(state, request) {
+    let mut outcome = match crate::roles::decide(state, request) {
         Some(outcome) => outcome?,
         None => decide(state, request, department, &profile, &needs_reason)?,
     };
+    if let Some((project, notes)) = printed {
+        outcome.push(EventPayload::RecordedAsPrinted(crate::event::AsPrinted { project, notes }));
+    }
     if meta.occurred_at != meta.recorded_at {
         check_effective(department.year, meta)?;
     }
@@ -700,17 +762,34 @@ fn decide(
             let level1 = level1.trim();
             crate::validate::indicator_definition(profile, project, indicator, level1, level2, name)?;
             let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
-            crate::validate::rate_target(name, &target_value).map_err(|mut refused| {
+            let rate_checked =
+                if request.as_printed.is_some() { Ok(()) } else { crate::validate::rate_target(name, &target_value) };
+            rate_checked.map_err(|mut refused| {
                 refused.given.clone_from(target);
                 refused
             })?;
+            // A row printed with 「/」 as its weight is not applicable: no
+            // weight, no actual, in no sum or total.
+            let not_applicable = is_slash(weight);
+            if is_slash(target) && !not_applicable {
+                return Err(Rejection::new(
+                    RejectionKind::InvalidValue,
+                    "--weight",
+                    weight,
+                    "年度指标值为「/」（不适用）的指标，分值也须为「/」",
+                    "--weight / 或 --na（不适用的指标没有分值）；适用的指标请填写年度指标值",
+                ));
+            }
             // Points that do not add up to 100 are recorded as typed and
             // raise I7: a quality finding, not a refusal.
-            let (weight_value, weight_in_percent) = weight_as_typed("--weight", weight)?;
-            crate::validate::weight_form(project, weight_in_percent).map_err(|mut refused| {
-                refused.given.clone_from(weight);
-                refused
-            })?;
+            let (weight_value, weight_in_percent) =
+                if not_applicable { (Decimal::ZERO, false) } else { weight_as_typed("--weight", weight)? };
+            if !not_applicable {
+                crate::validate::weight_form(project, weight_in_percent).map_err(|mut refused| {
+                    refused.given.clone_from(weight);
+                    refused
+                })?;
+            }
             Ok(vec![EventPayload::IndicatorDefined(IndicatorDefined {
                 project: project.code.clone(),
                 indicator: indicator.clone(),
@@ -720,6 +799,7 @@ fn decide(
                 target: target_value,
                 weight: weight_value,
                 weight_in_percent,
+                not_applicable,
             })])
         }
         Command::RecordActual { project, indicator, value, level, score, deviation, measure } => {
@@ -808,6 +888,15 @@ fn decide(
                 None => None,
             };
             let weight = match weight {
+                Some(w) if ind.weightless || is_slash(w) => {
+                    return Err(Rejection::new(
+                        RejectionKind::Rule,
+                        "--weight",
+                        w,
+                        format!("指标{}的分值「/」（不适用）只在设定指标时给出，不能更正", ind.code),
+                        "撤回该指标（indicator withdraw）后按原表重新设定（indicator add，不适用的用 --weight / 或 --na）",
+                    ));
+                }
                 Some(w) => {
                     let (value, in_percent) = weight_as_typed("--weight", w)?;
                     // Typed as the project's indicators were defined.
@@ -834,7 +923,12 @@ fn decide(
             let name = name.filter(|v| *v != ind.name);
             let target = target.filter(|v| *v != ind.target);
             let weight = weight.filter(|v| *v != ind.weight);
-            crate::validate::rate_target(name.as_deref().unwrap_or(&ind.name), target.as_ref().unwrap_or(&ind.target))?;
+            if request.as_printed.is_none() {
+                crate::validate::rate_target(
+                    name.as_deref().unwrap_or(&ind.name),
+                    target.as_ref().unwrap_or(&ind.target),
+                )?;
+            }
             if *clear_value && ind.actual.is_none() {
                 return Err(Rejection::new(
                     RejectionKind::InvalidValue,
@@ -1348,6 +1442,11 @@ fn optional_text(field: &str, text: &Option<String>) -> Result<Option<String>, R
 
 /// An indicator's 分值 as typed: points (`20`), or a percentage of 100
 /// (`20%`, as some published forms print weights) read as that many points.
+/// A 「/」 cell (ASCII or full-width): not applicable as printed.
+fn is_slash(text: &str) -> bool {
+    matches!(text.trim(), "/" | "／")
+}
+
 fn weight_as_typed(field: &str, text: &str) -> Result<(Decimal, bool), Rejection> {
     let trimmed = text.trim();
     let number = trimmed.strip_suffix('%').or_else(|| trimmed.strip_suffix('％'));

@@ -186,6 +186,18 @@ pub struct GoalSet {
     pub actual: Option<String>,
 }
 
+/// 已按原表照录: what the command before it in the same command recorded
+/// as printed (`--as-printed`) although the clerk's path refuses it (其中
+/// rows that do not add up, a rate's target as a bare fraction, thousands
+/// separators without a unit), one note each; check T2 lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsPrinted {
+    /// The project code.
+    pub project: String,
+    /// What the clerk's path would refuse, in Chinese.
+    pub notes: Vec<String>,
+}
+
 /// 原表数字已记录: what a published 自评表 printed for a project, kept beside
 /// the computed figures (never replacing them); each given figure replaces
 /// the one recorded before, an absent one stays.
@@ -230,6 +242,11 @@ pub struct IndicatorDefined {
     /// true. A project's indicators are all typed one way.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub weight_in_percent: bool,
+    /// v3: the row is not applicable as printed (分值 「/」, `--na`): it
+    /// has no weight (`weight` is 0), needs no actual and counts in no sum
+    /// or total. Written only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_applicable: bool,
 }
 
 /// 实际完成值已记录.
@@ -641,7 +658,7 @@ catalogue! {
     ExpenditureRecorded(ExpenditureRecorded) = 2, "支出已记录";
     ExpenditureReversed(ExpenditureReversed) = 1, "支出已冲销";
     GoalSet(GoalSet) = 1, "年度总体目标已设定";
-    IndicatorDefined(IndicatorDefined) = 2, "绩效指标已设定";
+    IndicatorDefined(IndicatorDefined) = 3, "绩效指标已设定";
     IndicatorActualRecorded(IndicatorActualRecorded) = 2, "实际完成值已记录";
     MarkedNotApplicable(MarkedNotApplicable) = 1, "已标记为不适用";
     ScoreAdjusted(ScoreAdjusted) = 1, "得分已人工调整";
@@ -673,6 +690,7 @@ catalogue! {
     CheckpointRecorded(CheckpointRecorded) = 1, "检查点已生成";
     EvidenceAdded(EvidenceAdded) = 1, "佐证材料已登记";
     PrintedFiguresRecorded(PrintedFigures) = 1, "原表数字已记录";
+    RecordedAsPrinted(AsPrinted) = 1, "已按原表照录";
 }
 
 /// Rewrites an older payload into the current schema (stored events are
@@ -757,6 +775,7 @@ impl EventPayload {
                     None => return None,
                 }
             }
+            EventPayload::RecordedAsPrinted(p) => format!("按原表照录，记检查 T2：{}", p.notes.join("；")),
             _ => return None,
         })
     }
@@ -825,6 +844,7 @@ impl EventPayload {
             | E::ExpenditureReversed(ExpenditureReversed { project, .. })
             | E::GoalSet(GoalSet { project, .. })
             | E::PrintedFiguresRecorded(PrintedFigures { project, .. })
+            | E::RecordedAsPrinted(AsPrinted { project, .. })
             | E::IndicatorDefined(IndicatorDefined { project, .. })
             | E::IndicatorActualRecorded(IndicatorActualRecorded { project, .. })
             | E::MarkedNotApplicable(MarkedNotApplicable { project, .. })

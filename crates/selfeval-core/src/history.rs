@@ -61,7 +61,16 @@ fn short(text: &str) -> String {
 }
 
 fn or_dash(value: Option<&String>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| short(v))
+    value.map_or_else(|| "—".to_owned(), |v| cell(short(v)))
+}
+
+/// A cell's text, or 「（空）」 for a blank cell recorded as printed.
+fn cell(text: String) -> String {
+    if text.is_empty() {
+        "（空）".to_owned()
+    } else {
+        text
+    }
 }
 
 impl Describer {
@@ -166,6 +175,7 @@ impl Describer {
                 }
                 parts.join("；")
             }
+            E::RecordedAsPrinted(p) => format!("按原表照录（{}）：{}", p.project, p.notes.join("；")),
             E::PrintedFiguresRecorded(p) => {
                 let given = [
                     p.total.map(|v| v.to_string()),
@@ -186,7 +196,7 @@ impl Describer {
             }
             E::IndicatorDefined(p) => {
                 let definition =
-                    [p.level1.clone(), p.level2.clone(), p.name.clone(), p.target.display(), fmt_plain(p.weight)];
+                    [p.level1.clone(), p.level2.clone(), p.name.clone(), cell(p.target.display()), fmt_plain(p.weight)];
                 track.indicators.insert(p.indicator.clone(), definition);
                 format!(
                     "指标 {} {}/{}/{}，年度指标值 {}，分值 {}",
@@ -194,7 +204,7 @@ impl Describer {
                     p.level1,
                     p.level2,
                     p.name,
-                    p.target.display(),
+                    cell(p.target.display()),
                     fmt_plain(p.weight)
                 )
             }
@@ -205,7 +215,7 @@ impl Describer {
                     p.level1.clone(),
                     p.level2.clone(),
                     p.name.clone(),
-                    p.target.as_ref().map(|t| t.display()),
+                    p.target.as_ref().map(|t| cell(t.display())),
                     p.weight.map(fmt_plain),
                 ];
                 let mut parts = Vec::new();
@@ -259,7 +269,8 @@ impl Describer {
             }
             E::IndicatorActualRecorded(p) => {
                 let old = track.actuals.insert(p.indicator.clone(), p.value.clone());
-                let mut text = format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), p.value);
+                let mut text =
+                    format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), cell(p.value.clone()));
                 if let (Some(level), Some(score)) = (p.level, p.score) {
                     text.push_str(&format!("（{}，得分 {}）", level.label(), fmt2(score)));
                 }

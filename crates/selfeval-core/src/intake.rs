@@ -67,6 +67,9 @@ pub struct FilledForm {
     pub unit: AmountUnit,
     /// 年初预算数 of 年度资金总额.
     pub initial_budget: Decimal,
+    /// The 年初预算数 cell is blank: the 全年预算数 is recorded as an
+    /// adjustment, the 年初预算数 left blank (not set to 0).
+    pub initial_budget_blank: bool,
     /// 全年预算数.
     pub budget: Decimal,
     /// 全年执行数.
@@ -87,6 +90,10 @@ pub struct FilledForm {
     pub year: Option<(i32, String)>,
     /// The 其中 rows under 年度资金总额 that carry an amount, by source.
     pub sources: Vec<FundRow>,
+    /// Each total the 其中 rows do not add up to, naming its cells: the
+    /// caller refuses the sheet, or records the rows as printed with
+    /// these as notes (`--as-printed`).
+    pub unbalanced: Vec<IntakeError>,
     /// 执行率 as printed (in %), and its cell.
     pub printed_rate: Option<(Decimal, String)>,
     /// 项目编码 (or 项目代码) as printed, if the form has one.
@@ -322,6 +329,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     };
     let amount = |col: usize, what: &str| amount_at(total_row, col, what);
     let initial_budget = amount(initial_col, "年初预算数")?;
+    let initial_budget_blank = g.text(total_row, initial_col).is_empty();
     let budget = amount(budget_col, "全年预算数")?;
     let executed = amount(executed_col, "全年执行数")?;
     // The 其中 rows: each fund source's amounts, which must add up to the
@@ -354,6 +362,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             sources.push(row);
         }
     }
+    let mut unbalanced = Vec::new();
     if !sources.is_empty() {
         for (col, what, total, part) in [
             (initial_col, "年初预算数", initial_budget, sources.iter().map(|s| s.initial_budget).sum::<Decimal>()),
@@ -362,7 +371,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         ] {
             if total != part {
                 let cells: Vec<String> = source_rows.iter().map(|&r| g.name(r, col)).collect();
-                return Err(g.error(
+                unbalanced.push(g.error(
                     total_row,
                     col,
                     format!(
@@ -484,6 +493,8 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         owner,
         unit,
         initial_budget,
+        initial_budget_blank,
+        unbalanced,
         budget,
         executed,
         budget_weight,
@@ -514,6 +525,10 @@ pub struct Planned {
     pub reason: Option<String>,
     /// Where in the file it comes from.
     pub cell: Option<String>,
+    /// What `--as-printed` records with it although the clerk's path
+    /// refuses it (the 其中 rows that do not add up, on the first budget
+    /// command).
+    pub notes: Vec<String>,
 }
 
 /// The ordinary commands that record `form` as project `code`, in `year`:
@@ -529,7 +544,7 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
     let why = |what: &str| Some(format!("{what}：据自评表 {source}"));
     let mut out = Vec::new();
     let mut push = |command: Command, reason: Option<String>, cell: Option<String>| {
-        out.push(Planned { command, reason, cell });
+        out.push(Planned { command, reason, cell, notes: Vec::new() });
     };
     if state.project(code).is_none() {
         push(
@@ -585,7 +600,10 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 .is_some_and(|l| l.amount == row.initial_budget)
         })
     };
-    for row in rows.iter().filter(|r| (!r.initial_budget.is_zero() || form.sources.is_empty()) && !registered(r)) {
+    let blank = form.initial_budget_blank;
+    for row in
+        rows.iter().filter(|r| (!r.initial_budget.is_zero() || form.sources.is_empty()) && !registered(r) && !blank)
+    {
         push(
             Command::SetBudget {
                 project: code.into(),
@@ -696,6 +714,21 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             Some(i.actual_cell.clone()),
         );
     }
+    // The 其中 rows that do not add up go with the first budget command:
+    // recorded as printed only under --as-printed (the caller refuses the
+    // sheet otherwise).
+    let notes: Vec<String> = form
+        .unbalanced
+        .iter()
+        .map(|e| {
+            let problem = e.problem.split("；可接受").next().unwrap_or_default();
+            format!("原表{}：{problem}（一般导入会拒绝）；按其中各项照录", e.cell)
+        })
+        .collect();
+    let budget = out.iter_mut().find(|p| matches!(p.command, Command::SetBudget { .. } | Command::AdjustBudget { .. }));
+    if let Some(first) = budget {
+        first.notes = notes;
+    }
     out
 }
 
@@ -724,6 +757,7 @@ pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> 
                     },
                     reason: reason.clone(),
                     cell: Some(i.cell.clone()),
+                    notes: Vec::new(),
                 });
             }
         }
@@ -741,7 +775,12 @@ pub fn overrides(state: &State, form: &FilledForm, code: &str, source: &str) -> 
     if let Command::RecordPrinted { total: None, execution_rate: None, budget_score: None, grade: None, .. } = printed {
         return out;
     }
-    out.push(Planned { command: printed, reason: Some(format!("据自评表 {source} 所印")), cell: None });
+    out.push(Planned {
+        command: printed,
+        reason: Some(format!("据自评表 {source} 所印")),
+        cell: None,
+        notes: Vec::new(),
+    });
     out
 }
 

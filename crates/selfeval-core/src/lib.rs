@@ -12,8 +12,10 @@
 //! time and actor arrive as inputs.
 
 pub mod arith;
+mod as_printed;
 pub mod check;
 pub mod command;
+pub mod deadline;
 pub mod evaluation;
 pub mod event;
 pub mod governance;

@@ -87,6 +87,14 @@ pub struct Basis {
     pub head_hash: String,
 }
 
+impl IndicatorRow {
+    /// Whether the row can be judged: an actual value filled in (not
+    /// missing, not a blank cell) against a target that is not blank.
+    pub fn filled(&self) -> bool {
+        self.actual.as_deref().is_some_and(|a| !a.is_empty()) && !self.target.is_empty()
+    }
+}
+
 /// One indicator row of the 自评表.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorRow {
@@ -106,6 +114,8 @@ pub struct IndicatorRow {
     pub level: Option<QualitativeLevel>,
     /// 分值.
     pub weight: Decimal,
+    /// Not applicable as printed (分值 「/」): printed 「/」, in no sum or total.
+    pub weightless: bool,
     /// The effective score (`None` when not applicable).
     pub score: Figure,
     /// The automatic score, before any manual adjustment.
@@ -145,6 +155,9 @@ pub struct ProjectReport {
     pub status: Status,
     /// 年初预算数.
     pub initial_budget: Figure,
+    /// No 年初预算数 was recorded, only adjustments (a table printing 全年预算数
+    /// beside a blank 年初预算数): the 自评表 prints the cell blank, not 0.
+    pub initial_budget_blank: bool,
     /// 全年预算数.
     pub budget: Figure,
     /// 全年执行数.
@@ -388,7 +401,16 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
             };
             (None, under.then_some(Deviation::Under), None)
         }
-        (_, None) => (None, None, None),
+        (Target::Deadline { by, .. }, Some(a)) => {
+            let late =
+                crate::deadline::parse_completion(&a.value).is_ok_and(|done| crate::deadline::days_late(*by, done) > 0);
+            let under = match overridden {
+                Some(score) => score < mul(indicator.weight, crate::arith::sub(Decimal::ONE, thresholds.under)),
+                None => late,
+            };
+            (None, under.then_some(Deviation::Under), None)
+        }
+        (Target::Blank, _) | (_, None) => (None, None, None),
     };
     IndicatorRow {
         code: indicator.code.clone(),
@@ -399,6 +421,7 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
         actual: actual.map(|a| a.value.clone()),
         level: actual.and_then(|a| a.level),
         weight: indicator.weight,
+        weightless: indicator.weightless,
         score: Figure::new(score, seqs),
         auto_score,
         override_reason,
@@ -433,7 +456,11 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
     };
     let indicators: Vec<IndicatorRow> = project.indicators.iter().map(|i| indicator_row(i, profile)).collect();
     let mut rows = vec![ScoredRow { weight: project.budget_weight, score: budget_score }];
-    rows.extend(indicators.iter().map(|i| ScoredRow { weight: i.weight, score: i.score.value }));
+    // A row printed with 「/」 has no weight: it is in no total, not even
+    // as a not-applicable row that would rescale it.
+    rows.extend(
+        indicators.iter().filter(|i| !i.weightless).map(|i| ScoredRow { weight: i.weight, score: i.score.value }),
+    );
     // A project with no indicators has not been evaluated: it has no total.
     let total = if indicators.is_empty() { None } else { scoring::project_total(&rows) };
     let mut total_seqs = budget_score_seqs.clone();
@@ -456,6 +483,7 @@ fn project_report(project: &Project, profile: &RuleProfile) -> ProjectReport {
             .collect(),
         status: project.status,
         initial_budget: Figure::new(Some(initial.value), initial.seqs),
+        initial_budget_blank: project.budget_lines.is_empty() && !project.adjustments.is_empty(),
         budget: Figure::new(Some(budget.value), budget.seqs),
         executed: Figure::new(Some(executed.value), executed.seqs),
         execution_rate: Figure::new(outcome.rate, money_seqs),

@@ -298,6 +298,10 @@ pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Opt
             actual.number.map(|b| quantitative_score(*op, *value, b, indicator.weight, profile.reverse_scoring))
         }
         Target::Qualitative { .. } => actual.score,
+        Target::Deadline { by, .. } => crate::deadline::parse_completion(&actual.value)
+            .ok()
+            .map(|done| crate::deadline::score(*by, done, indicator.weight, profile.reverse_scoring)),
+        Target::Blank => None,
     }
 }
 

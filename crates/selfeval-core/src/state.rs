@@ -158,6 +158,13 @@ pub struct Actual {
     pub measure: Option<String>,
 }
 
+impl Actual {
+    /// A blank cell recorded as printed (`--value ""` or 未填).
+    pub fn is_blank(&self) -> bool {
+        self.value.is_empty()
+    }
+}
+
 /// A score set by hand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreOverride {
@@ -201,6 +208,9 @@ pub struct Indicator {
     /// Its 分值 was typed as a percentage (`20%`): the project's form.
     #[serde(default)]
     pub weight_in_percent: bool,
+    /// Not applicable as printed (分值 「/」): no weight, in no sum or total.
+    #[serde(default)]
+    pub weightless: bool,
 }
 
 /// Where a project's self-evaluation stands.
@@ -288,6 +298,10 @@ pub struct Project {
     /// figures.
     #[serde(default)]
     pub printed: Printed,
+    /// What was recorded as printed although the clerk's path refuses it
+    /// (`--as-printed`), one note per event and refusal.
+    #[serde(default)]
+    pub as_printed: Vec<Note>,
 }
 
 /// The figures a published 自评表 printed (`selfeval printed`, or
@@ -471,7 +485,7 @@ struct Index {
 
 /// The version of [`State`]'s serialised form. A snapshot of another
 /// version is ignored and rebuilt: bump it whenever `State` or `apply` changes.
-pub const STATE_VERSION: u32 = 11;
+pub const STATE_VERSION: u32 = 12;
 
 impl State {
     /// Recomputes the lookups after deserialising a snapshot.
@@ -672,6 +686,7 @@ impl State {
                     changed_after_approval: Vec::new(),
                     evidence: Vec::new(),
                     printed: Printed::default(),
+                    as_printed: Vec::new(),
                 });
             }
             EventPayload::BudgetSet(p) => {
@@ -710,6 +725,11 @@ impl State {
             EventPayload::ExpenditureReversed(p) => {
                 if let Some((at, e)) = self.find_expenditure(Some(&p.project), p.expenditure_seq) {
                     self.projects[at].expenditures[e].reversed_by = std::num::NonZeroU64::new(seq);
+                }
+            }
+            EventPayload::RecordedAsPrinted(p) => {
+                if let Some(project) = self.project_mut(&p.project) {
+                    project.as_printed.extend(p.notes.iter().map(|text| note(text.clone())));
                 }
             }
             EventPayload::PrintedFiguresRecorded(p) => {
@@ -752,10 +772,13 @@ impl State {
                         defined_seq: seq,
                         reason: event.meta.reason.clone(),
                         actual: None,
-                        not_applicable: None,
+                        not_applicable: p
+                            .not_applicable
+                            .then(|| note(event.meta.reason.clone().unwrap_or_else(|| "原表分值为「/」".to_owned()))),
                         score_override: None,
                         amended: Vec::new(),
                         weight_in_percent: p.weight_in_percent,
+                        weightless: p.not_applicable,
                     });
                 }
             }

@@ -50,7 +50,7 @@ pub fn workflow_step(project: &Project, step: Step) -> Result<(), Rejection> {
         let missing: Vec<&str> = project
             .indicators
             .iter()
-            .filter(|i| i.not_applicable.is_none() && i.actual.is_none())
+            .filter(|i| i.not_applicable.is_none() && i.actual.as_ref().is_none_or(crate::state::Actual::is_blank))
             .map(|i| i.code.as_str())
             .collect();
         if project.indicators.is_empty() || !missing.is_empty() {
@@ -237,6 +237,10 @@ pub fn not_applicable_mark(project: &Project, item: &str, marked: bool) -> Resul
     let (problem, accepted) = match (is_marked, marked) {
         (true, false) => (format!("{item}已标记为不适用"), "尚未标记为不适用的指标编号或 budget"),
         (false, true) => (format!("{item}没有标记为不适用（没有变化）"), "已标记为不适用的指标编号或 budget"),
+        (true, true) if project.indicator(item).is_some_and(|i| i.weightless) => (
+            format!("指标{item}如原表以「/」设定为不适用，没有分值，不能恢复为适用"),
+            "撤回该指标（indicator withdraw）后按正确的分值重新设定",
+        ),
         _ => return Ok(()),
     };
     Err(Rejection::new(RejectionKind::Rule, "ICODE", item, problem, accepted))
@@ -403,6 +407,14 @@ pub fn indicator_amendment(
         || amended.target.as_ref().is_some_and(|v| *v != indicator.target)
         || amended.weight.is_some_and(|v| v != indicator.weight)
         || (amended.clears_actual && indicator.actual.is_some());
+    if indicator.weightless && amended.weight.is_some() {
+        return Err(Rejection::rule(
+            "--weight",
+            &indicator.code,
+            format!("指标{}的分值「/」（不适用）只在设定指标时给出，不能更正", indicator.code),
+            "撤回该指标后按原表重新设定",
+        ));
+    }
     if !changes {
         return Err(Rejection::rule(
             "ICODE",
@@ -425,6 +437,8 @@ pub fn actual_comparable(
 ) -> bool {
     let Some(actual) = &indicator.actual else { return true };
     match (&indicator.target, target) {
+        _ if actual.value.is_empty() => true,
+        (Target::Blank, Target::Blank) | (Target::Deadline { .. }, Target::Deadline { .. }) => true,
         (Target::Quantitative { unit: before, .. }, Target::Quantitative { unit: after, .. }) => before == after,
         (Target::Qualitative { .. }, Target::Qualitative { .. }) => match (actual.level, actual.score) {
             (Some(level), Some(score)) => profile.score_in_band(level, weight, score),
@@ -548,7 +562,27 @@ pub fn actual_value(
         ));
     }
     let invalid = RejectionKind::InvalidValue;
+    let unscored = actual.number.is_none() && actual.level.is_none() && actual.score.is_none();
+    let blank = actual.value.is_empty();
     match (&indicator.target, actual.number, actual.level, actual.score) {
+        // A blank cell, or any actual of a blank target, carries nothing to score.
+        _ if blank || indicator.target == Target::Blank => {
+            if unscored {
+                Ok(())
+            } else {
+                Err(refuse(invalid, "--value", "空的实际完成值不计数值、等级或得分".into(), "空的实际完成值"))
+            }
+        }
+        (Target::Deadline { .. }, _, _, _) => match crate::deadline::parse_completion(&actual.value) {
+            Err(e) => Err(refuse(invalid, "--value", e.problem, e.accepted)),
+            Ok(_) if !unscored => Err(refuse(
+                invalid,
+                "--value",
+                "完成时限指标按完成日期计分，不计数值、等级或得分".into(),
+                crate::deadline::COMPLETION_ACCEPTED,
+            )),
+            Ok(_) => Ok(()),
+        },
         (Target::Quantitative { .. }, None, _, _) => {
             Err(refuse(invalid, "--value", "定量指标的实际完成值没有数值".into(), "带数值的实际完成值"))
         }
@@ -680,6 +714,13 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             }
             Ok(())
         }
+        E::RecordedAsPrinted(p) => {
+            project(&p.project)?;
+            if p.notes.is_empty() {
+                return Err("notes：按原表照录的事件没有说明".into());
+            }
+            p.notes.iter().try_for_each(|n| crate::values::check_text(n).map_err(|e| format!("notes：{}", e.problem)))
+        }
         E::PrintedFiguresRecorded(p) => {
             printed_figures(project(&p.project)?, p).map_err(|r| format!("{}：{}", r.field, r.problem))
         }
@@ -692,6 +733,13 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
+            if p.not_applicable {
+                return if p.weight.is_zero() && !p.weight_in_percent {
+                    Ok(())
+                } else {
+                    Err(format!("weight：不适用（「/」）的指标没有分值，记录的分值为 {}", p.weight))
+                };
+            }
             weight_form(owner, p.weight_in_percent).map_err(|r| format!("weight：{}", r.problem))?;
             if let Target::Quantitative { value, .. } = &p.target {
                 if !quantity_in_range(*value) {
@@ -990,7 +1038,7 @@ pub fn printed_figures(project: &crate::state::Project, p: &crate::event::Printe
 /// all as percentages of 100 (`20%`), as the form the project copies prints
 /// them. The one rule for `indicator add` and a recorded `IndicatorDefined`.
 pub fn weight_form(project: &crate::state::Project, in_percent: bool) -> Result<(), Rejection> {
-    match project.indicators.iter().find(|i| i.weight_in_percent != in_percent) {
+    match project.indicators.iter().find(|i| !i.weightless && i.weight_in_percent != in_percent) {
         Some(other) => Err(Rejection::new(
             RejectionKind::Rule,
             "--weight",

@@ -54,7 +54,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    fn new(problem: impl Into<String>, accepted: &'static str) -> ValueError {
+    pub(crate) fn new(problem: impl Into<String>, accepted: &'static str) -> ValueError {
         ValueError { problem: problem.into(), accepted }
     }
 }
@@ -371,6 +371,17 @@ pub enum Target {
         /// The text as typed.
         text: String,
     },
+    /// A completion deadline (`2023年12月`, `≤2023年12月`, `2023-12-31前`):
+    /// see [`crate::deadline`].
+    Deadline {
+        /// The last day it allows.
+        by: chrono::NaiveDate,
+        /// The text as typed.
+        text: String,
+    },
+    /// A blank cell (`--target ""` or 未填), recorded as printed: no
+    /// score can be computed against it.
+    Blank,
 }
 
 impl Target {
@@ -380,13 +391,19 @@ impl Target {
             Target::Quantitative { op, value, unit } => {
                 format!("{}{}{}", op.symbol(), fmt_plain(*value), unit)
             }
-            Target::Qualitative { text } => text.clone(),
+            Target::Qualitative { text } | Target::Deadline { text, .. } => text.clone(),
+            Target::Blank => String::new(),
         }
     }
 }
 
+/// The ways a blank cell is typed: nothing, or 「未填」.
+pub fn is_blank(input: &str) -> bool {
+    matches!(input.trim(), "" | "未填")
+}
+
 const TARGET_ACCEPTED: &str =
-    "运算符+数字+单位（如 ≥50个、<=90万元、=100%、＞＝95百分比），纯数字（视为 =），或定性文字（如 效果明显）";
+    "运算符+数字+单位（如 ≥50个、<=90万元、=100%、＞＝95百分比），纯数字（视为 =），完成时限（如 2023年12月、≤2023年12月、2023-12-31前），定性文字（如 效果明显），或空（\"\"、未填）";
 
 fn normalize_unit(unit: &str) -> String {
     let unit = unit.trim();
@@ -414,11 +431,23 @@ fn plausible_unit(unit: &str) -> bool {
 /// form, a bare number (read as `=`), or qualitative text.
 pub fn parse_target(input: &str) -> Result<Target, ValueError> {
     let trimmed = input.trim();
-    if trimmed.is_empty() {
-        return Err(ValueError::new("指标值为空", TARGET_ACCEPTED));
+    if is_blank(trimmed) {
+        return Ok(Target::Blank);
+    }
+    if let Some(by) = crate::deadline::parse_deadline(trimmed, None) {
+        return Ok(Target::Deadline { by, text: trimmed.to_owned() });
     }
     if let Some((spelling, op)) = OPERATOR_SPELLINGS.iter().find(|(s, _)| trimmed.starts_with(s)) {
         let rest = trimmed[spelling.len()..].trim_start();
+        if let Some(by) = crate::deadline::parse_deadline(rest, Some(*op)) {
+            return Ok(Target::Deadline { by, text: trimmed.to_owned() });
+        }
+        if crate::deadline::parse_deadline(rest, None).is_some() {
+            return Err(ValueError::new(
+                format!("「{trimmed}」是完成时限，时限只能以 ≤ 或 < 比较（或不写比较符）"),
+                "2023年12月、≤2023年12月、<2024年1月、2023-12-31前",
+            ));
+        }
         let (number, unit) = split_number_unit(rest);
         let value = parse_plain_decimal(number, TARGET_ACCEPTED)
             .map_err(|_| ValueError::new(format!("「{trimmed}」以运算符开头，但其后不是数字"), TARGET_ACCEPTED))?;
@@ -698,6 +727,10 @@ mod ceiling_tests {
 mod tests {
     use super::*;
 
+    fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     fn d(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()
     }
@@ -787,6 +820,9 @@ mod tests {
             ("≥ 2 次/年", q(Operator::AtLeast, "2", "次/年")),
             ("效果明显", Target::Qualitative { text: "效果明显".to_owned() }),
             ("达成年度指标", Target::Qualitative { text: "达成年度指标".to_owned() }),
+            ("≤2023年12月", Target::Deadline { by: ymd(2023, 12, 31), text: "≤2023年12月".to_owned() }),
+            ("2023-12-31前", Target::Deadline { by: ymd(2023, 12, 31), text: "2023-12-31前".to_owned() }),
+            ("2023年12月", Target::Deadline { by: ymd(2023, 12, 31), text: "2023年12月".to_owned() }),
         ];
         for (input, expected) in cases {
             assert_eq!(parse_target(input).unwrap(), expected, "{input}");
@@ -796,7 +832,9 @@ mod tests {
     #[test]
     fn bad_targets_are_rejected() {
         assert!(parse_target("≥abc").unwrap_err().problem.contains("其后不是数字"));
-        assert!(parse_target("").unwrap_err().problem.contains("为空"));
+        assert_eq!(parse_target("").unwrap(), Target::Blank);
+        assert_eq!(parse_target("未填").unwrap(), Target::Blank);
+        assert!(parse_target("≥2023年12月").unwrap_err().problem.contains("时限只能以 ≤ 或 < 比较"));
         assert!(parse_target("≥5 个 2").unwrap_err().problem.contains("单位"));
     }
 

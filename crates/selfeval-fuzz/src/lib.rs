@@ -490,6 +490,7 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 target: selfeval_core::values::parse_target(target).ok()?,
                 weight: weight.trim_end_matches('%').parse().ok()?,
                 weight_in_percent: weight.ends_with('%'),
+                not_applicable: weight == "/",
             })
         }
         // With a value the command names two events, the second computed;

@@ -334,8 +334,20 @@ impl crate::Ledger {
         }
         // Every command records one event (and its signature), but for
         // `indicator amend --value`: the amendment and the new actual of the
-        // same indicator. Each is checked against the state before it.
-        let asked: Vec<&RecordedEvent> = group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))).collect();
+        // same indicator; either may be followed by the notes of
+        // `--as-printed` on the same project's stream. Each is checked
+        // against the state before it.
+        let mut asked: Vec<&RecordedEvent> =
+            group.iter().filter(|e| !matches!(e.payload, E::CommandSigned(_))).collect();
+        let as_printed = match asked.as_slice() {
+            [.., before, last] if matches!(last.payload, E::RecordedAsPrinted(_)) => {
+                if before.payload.stream() != last.payload.stream() {
+                    return Err(bad(format!("按原表照录的事件{}与其命令的事件不属同一项目", last.seq)));
+                }
+                asked.pop()
+            }
+            _ => None,
+        };
         let amended_with_value = matches!(
             asked.as_slice(),
             [a, b] if matches!((&a.payload, &b.payload), (E::IndicatorAmended(x), E::IndicatorActualRecorded(y))
@@ -343,16 +355,23 @@ impl crate::Ledger {
         );
         if asked.len() != 1 && !amended_with_value {
             return Err(bad(format!(
-                "一条命令记录了{}个事件（应为一个，另加签名；或 indicator amend --value 的更正与实际完成值）",
+                "一条命令记录了{}个事件（应为一个，另加签名；或 indicator amend --value 的更正与实际完成值；或其后按原表照录的说明）",
                 asked.len()
             )));
         }
         let actor = &group[0].meta.actor;
         selfeval_core::roles::permits(state, actor, &asked[0].payload).map_err(&bad)?;
-        if amended_with_value {
+        // The state is copied only for a command of more than one event.
+        let rest: Vec<&RecordedEvent> = asked.iter().skip(1).copied().chain(as_printed).collect();
+        if !rest.is_empty() {
             let mut after = state.clone();
             after.apply(asked[0]);
-            selfeval_core::roles::permits(&after, actor, &asked[1].payload).map_err(&bad)?;
+            for (k, event) in rest.iter().enumerate() {
+                selfeval_core::roles::permits(&after, actor, &event.payload).map_err(&bad)?;
+                if k + 1 < rest.len() {
+                    after.apply(event);
+                }
+            }
         }
         let governance = state.governance();
         let requires =

@@ -152,7 +152,8 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     }
     g.row += 1;
     g.text(1, 1, "年度资金总额", Style::Label);
-    g.put(2, 1, 1, amount(p.initial_budget.value), Style::Value);
+    let blank = || Value::Text(String::new());
+    g.put(2, 1, 1, if p.initial_budget_blank { blank() } else { amount(p.initial_budget.value) }, Style::Value);
     g.put(3, 1, 1, amount(p.budget.value), Style::Value);
     g.put(4, 1, 1, amount(p.executed.value), Style::Value);
     g.put(5, 1, 1, Value::Points(p.budget_weight), Style::Value);
@@ -176,7 +177,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
             Value::Amount(in_unit(unit, funds.map_or(Decimal::ZERO, pick)))
         };
         g.text(1, 1, label, Style::Label);
-        g.put(2, 1, 1, of(|f| f.initial_budget), Style::Value);
+        g.put(2, 1, 1, if p.initial_budget_blank { blank() } else { of(|f| f.initial_budget) }, Style::Value);
         g.put(3, 1, 1, of(|f| f.budget), Style::Value);
         g.put(4, 1, 1, of(|f| f.executed), Style::Value);
         for col in 5..8 {
@@ -224,9 +225,12 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
         g.row = first + k;
         g.text(2, 1, i.name.clone(), Style::Text);
         g.text(3, 1, i.target.clone(), Style::Value);
-        g.text(4, 1, i.actual.clone().unwrap_or_default(), Style::Value);
-        g.put(5, 1, 1, Value::Points(i.weight), Style::Value);
+        let no_actual = if i.weightless { "/" } else { "" };
+        g.text(4, 1, i.actual.clone().unwrap_or_else(|| no_actual.to_owned()), Style::Value);
+        let slash = || Value::Text("/".into());
+        g.put(5, 1, 1, if i.weightless { slash() } else { Value::Points(i.weight) }, Style::Value);
         let score = match (&i.not_applicable, i.score.value) {
+            (Some(_), _) if i.weightless => slash(),
             (Some(_), _) | (None, None) => Value::Text(NOT_APPLICABLE.into()),
             (None, Some(s)) => Value::Score(s),
         };

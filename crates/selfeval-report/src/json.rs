@@ -58,7 +58,7 @@ fn indicator(row: &IndicatorRow) -> IndicatorJson<'_> {
         target: &row.target,
         actual: row.actual.as_deref(),
         level: row.level.map(|l| l.label()),
-        weight: fmt_plain(row.weight),
+        weight: if row.weightless { "/".to_owned() } else { fmt_plain(row.weight) },
         score: two(row.score.value),
         auto_score: two(row.auto_score),
         override_reason: row.override_reason.as_deref(),
@@ -157,7 +157,7 @@ fn printed(p: &selfeval_core::state::Printed) -> Option<PrintedJson> {
 #[derive(Serialize)]
 struct FundsJson {
     source: selfeval_core::event::BudgetSource,
-    initial_budget: String,
+    initial_budget: Option<String>,
     budget: String,
     executed: String,
 }
@@ -173,7 +173,8 @@ fn project(p: &ProjectReport, unit: AmountUnit) -> ProjectJson<'_> {
         section: p.section.as_deref(),
         owner: p.owner.as_deref(),
         status: p.status,
-        initial_budget: exact(p.initial_budget.value),
+        // A blank 年初预算数 (only adjustments recorded) is null, not 0.
+        initial_budget: exact(p.initial_budget.value.filter(|_| !p.initial_budget_blank)),
         budget: exact(p.budget.value),
         executed: exact(p.executed.value),
         execution_rate: rate(&p.execution_rate),
@@ -190,7 +191,7 @@ fn project(p: &ProjectReport, unit: AmountUnit) -> ProjectJson<'_> {
             .iter()
             .map(|f| FundsJson {
                 source: f.source,
-                initial_budget: unit.exact(f.initial_budget),
+                initial_budget: (!p.initial_budget_blank).then(|| unit.exact(f.initial_budget)),
                 budget: unit.exact(f.budget),
                 executed: unit.exact(f.executed),
             })

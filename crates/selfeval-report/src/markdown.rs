@@ -345,7 +345,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     }
     // Met: every applicable indicator has its actual and is not short of it
     // by its final score (one without an actual is not met, it is unfilled).
-    let met = |i: &selfeval_core::report::IndicatorRow| i.actual.is_some() && i.deviation != Some(Deviation::Under);
+    let met = |i: &selfeval_core::report::IndicatorRow| i.filled() && i.deviation != Some(Deviation::Under);
     let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.not_applicable.is_some() || met(i))).count();
     if !scored.is_empty() {
         if !out.ends_with("\n\n") {
@@ -361,10 +361,9 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     // Each applicable indicator is in exactly one group, by its recorded
     // actual and its final score: unfilled, short (未完成) or met.
     let applicable = |i: &selfeval_core::report::IndicatorRow| i.not_applicable.is_none();
-    let unfilled = |i: &selfeval_core::report::IndicatorRow| applicable(i) && i.actual.is_none();
-    let short = |i: &selfeval_core::report::IndicatorRow| {
-        applicable(i) && i.actual.is_some() && i.deviation == Some(Deviation::Under)
-    };
+    let unfilled = |i: &selfeval_core::report::IndicatorRow| applicable(i) && !i.filled();
+    let short =
+        |i: &selfeval_core::report::IndicatorRow| applicable(i) && i.filled() && i.deviation == Some(Deviation::Under);
     let achieved = count(&|i| applicable(i) && met(i));
     let under = count(&short);
     let missing = count(&unfilled);
@@ -402,7 +401,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     for (title, wanted) in [("未完成的指标", Deviation::Under), (over_title.as_str(), Deviation::Over)] {
         let rows: Vec<Vec<String>> = all
             .iter()
-            .filter(|(_, i)| applicable(i) && i.actual.is_some() && i.deviation == Some(wanted))
+            .filter(|(_, i)| applicable(i) && i.filled() && i.deviation == Some(wanted))
             .map(|(p, i)| {
                 vec![
                     p.code.clone(),
@@ -717,7 +716,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
     let beside = crate::form::beside_text;
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
-        model.money(&p.initial_budget),
+        if p.initial_budget_blank { String::new() } else { model.money(&p.initial_budget) },
         model.money(&p.budget),
         model.money(&p.executed),
         fmt_plain(p.budget_weight),
@@ -731,7 +730,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         };
         rows.push(vec![
             format!("{}{label}", if i == 0 { "其中：" } else { "　　　" }),
-            model.unit.format(f.initial_budget),
+            if p.initial_budget_blank { String::new() } else { model.unit.format(f.initial_budget) },
             model.unit.format(f.budget),
             model.unit.format(f.executed),
             "—".to_owned(),
@@ -757,6 +756,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         .iter()
         .map(|i| {
             let score_text = match &i.not_applicable {
+                Some(_) if i.weightless => "/".to_owned(),
                 Some(_) => "不适用".to_owned(),
                 None => score(i.score.value),
             };
@@ -767,8 +767,8 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
                 i.level2.clone(),
                 i.name.clone(),
                 i.target.clone(),
-                i.actual.clone().unwrap_or_else(|| "（未填）".to_owned()),
-                fmt_plain(i.weight),
+                i.actual.clone().unwrap_or_else(|| if i.weightless { "/" } else { "（未填）" }.to_owned()),
+                if i.weightless { "/".to_owned() } else { fmt_plain(i.weight) },
                 score_text,
                 note,
             ]

@@ -25,12 +25,18 @@ pub enum IndicatorCmd {
         /// 三级指标名称
         #[arg(long)]
         name: String,
-        /// 年度指标值，如 ≥50个、<=90万元、=100%、效果明显
-        #[arg(long, allow_hyphen_values = true)]
-        target: String,
-        /// 分值
-        #[arg(long, allow_hyphen_values = true)]
-        weight: String,
+        /// 年度指标值，如 ≥50个、<=90万元、=100%、2023年12月（完成时限）、效果明显；原表空白写 ""，不适用写 /
+        #[arg(long, allow_hyphen_values = true, required_unless_present = "na")]
+        target: Option<String>,
+        /// 分值，如 10；原表以百分数印的写 10%；原表印「/」（不适用）的写 /
+        #[arg(long, allow_hyphen_values = true, required_unless_present = "na")]
+        weight: Option<String>,
+        /// 原表中不适用的指标（分值「/」）：不计分值、不计总分、无须实际完成值；同 --weight /
+        #[arg(long, conflicts_with = "weight")]
+        na: bool,
+        /// 按原表照录：比率指标以不带单位的小数为年度指标值（如 ≥0.95）时照原表记录，并记一条检查 T2
+        #[arg(long)]
+        as_printed: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -40,7 +46,7 @@ pub enum IndicatorCmd {
         code: String,
         /// 指标编号
         icode: String,
-        /// 实际完成值
+        /// 实际完成值；完成时限指标写完成日期（如 2023-11-20、2023年11月）；原表空白写 "" 或 未填
         #[arg(long, allow_hyphen_values = true)]
         value: String,
         /// 定性指标完成等级：达成 | 部分达成 | 未达成
@@ -103,6 +109,9 @@ pub enum IndicatorCmd {
         /// 该实际完成值的得分（定性指标，等级非达成时须给出）
         #[arg(long, requires = "value", allow_hyphen_values = true)]
         score: Option<String>,
+        /// 按原表照录：比率指标以不带单位的小数为年度指标值（如 ≥0.95）时照原表记录，并记一条检查 T2
+        #[arg(long)]
+        as_printed: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -137,11 +146,18 @@ pub enum ScoreCmd {
 /// `indicator add|actual|na`.
 pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
     match cmd {
-        IndicatorCmd::Add { code, icode, level1, level2, name, target, weight, write } => record(
-            Command::DefineIndicator { project: code, indicator: icode, level1, level2, name, target, weight },
-            write,
-            ctx,
-        ),
+        IndicatorCmd::Add { code, icode, level1, level2, name, target, weight, na, as_printed, mut write } => {
+            write.as_printed = as_printed;
+            // --na is the printed 「/」 weight; the target stays as printed.
+            let slash = || "/".to_owned();
+            let weight = if na { slash() } else { weight.unwrap_or_default() };
+            let target = target.unwrap_or_else(slash);
+            record(
+                Command::DefineIndicator { project: code, indicator: icode, level1, level2, name, target, weight },
+                write,
+                ctx,
+            )
+        }
         IndicatorCmd::Actual { code, icode, value, level, score, deviation, measure, write } => record(
             Command::RecordActual { project: code, indicator: icode, value, level, score, deviation, measure },
             write,
@@ -165,24 +181,28 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
             value,
             level,
             score,
-            write,
-        } => record(
-            Command::AmendIndicator {
-                project: code,
-                indicator: icode,
-                level1,
-                level2,
-                name,
-                target,
-                weight,
-                clear_value,
-                value,
-                level,
-                score,
-            },
-            write,
-            ctx,
-        ),
+            as_printed,
+            mut write,
+        } => {
+            write.as_printed = as_printed;
+            record(
+                Command::AmendIndicator {
+                    project: code,
+                    indicator: icode,
+                    level1,
+                    level2,
+                    name,
+                    target,
+                    weight,
+                    clear_value,
+                    value,
+                    level,
+                    score,
+                },
+                write,
+                ctx,
+            )
+        }
         IndicatorCmd::Withdraw { code, icode, write } => {
             record(Command::WithdrawIndicator { project: code, indicator: icode }, write, ctx)
         }

@@ -36,6 +36,9 @@ pub struct ImportTableArgs {
     /// 表中金额远超预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
     #[arg(long)]
     confirm_large: bool,
+    /// 按原表照录：其中各项之和不等于年度资金总额等一般导入会拒绝的表，照原表记录并记检查 T2
+    #[arg(long)]
+    as_printed: bool,
     /// 签名私钥文件，默认 $SELFEVAL_KEY，或 ssh-agent (signing key)
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
@@ -106,6 +109,10 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     let (sheet, grid) = selfeval_report::read_grid(&args.file, args.sheet.as_deref(), args.project.as_deref())
         .map_err(|why| invalid("FILE", why))?;
     let form = intake::parse_grid(&sheet, &grid).map_err(|e| invalid("FILE", e.to_string()))?;
+    // 其中 rows that do not add up: refused, or recorded as printed.
+    if let Some(e) = form.unbalanced.first().filter(|_| !args.as_printed) {
+        return Err(invalid("FILE", format!("{e}（原表如此时可用 --as-printed 照录）")));
+    }
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = format!("{file_name}（{size}字节，SHA-256 {sha256}）");
     // A dry run only reads (a read-only store included).
@@ -173,6 +180,7 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         meta: meta(p.reason.clone()),
         command: p.command.clone(),
         confirm_large: args.confirm_large,
+        as_printed: args.as_printed.then(|| p.notes.clone()),
     };
     // Decided in order on the state at the head; the score overrides once
     // the actuals are in.

@@ -23,6 +23,9 @@ pub enum BudgetCmd {
         /// 金额远超项目预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
         #[arg(long)]
         confirm_large: bool,
+        /// 按原表照录：千位分隔符而无单位的金额（如 21,545.76）照原表数字按账本单位记录，并记一条检查 T2
+        #[arg(long)]
+        as_printed: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -42,6 +45,9 @@ pub enum BudgetCmd {
         /// 金额远超项目预算（超过其100倍，或首个预算超过1,000,000万元）时确认确属如此
         #[arg(long)]
         confirm_large: bool,
+        /// 按原表照录：千位分隔符而无单位的金额（如 21,545.76）照原表数字按账本单位记录，并记一条检查 T2
+        #[arg(long)]
+        as_printed: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -74,6 +80,9 @@ pub struct SpendArgs {
     /// 金额远超项目预算（超过其100倍）时确认确属如此
     #[arg(long)]
     confirm_large: bool,
+    /// 按原表照录：千位分隔符而无单位的金额（如 21,545.76）照原表数字按账本单位记录，并记一条检查 T2
+    #[arg(long)]
+    as_printed: bool,
     #[command(flatten)]
     write: WriteOpts,
 }
@@ -93,12 +102,14 @@ pub enum SpendCmd {
 /// `budget set|adjust`.
 pub fn budget(cmd: BudgetCmd, ctx: &Ctx) -> Result<(), CliError> {
     match cmd {
-        BudgetCmd::Set { code, amount, source, confirm_large, mut write } => {
+        BudgetCmd::Set { code, amount, source, confirm_large, as_printed, mut write } => {
             write.confirm_large = confirm_large;
+            write.as_printed = as_printed;
             record(Command::SetBudget { project: code, amount, source }, write, ctx)
         }
-        BudgetCmd::Adjust { code, delta, doc, source, confirm_large, mut write } => {
+        BudgetCmd::Adjust { code, delta, doc, source, confirm_large, as_printed, mut write } => {
             write.confirm_large = confirm_large;
+            write.as_printed = as_printed;
             record(Command::AdjustBudget { project: code, delta, doc, source }, write, ctx)
         }
     }
@@ -110,8 +121,20 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         SpendArgs { reverse: Some(SpendCmd::Reverse { seq, write }), .. } => {
             record(Command::ReverseExpenditure { seq }, write, ctx)
         }
-        SpendArgs { reverse: None, code, amount, date, voucher, memo, source, confirm_large, mut write } => {
+        SpendArgs {
+            reverse: None,
+            code,
+            amount,
+            date,
+            voucher,
+            memo,
+            source,
+            confirm_large,
+            as_printed,
+            mut write,
+        } => {
             write.confirm_large = confirm_large;
+            write.as_printed = as_printed;
             // A spending happened on its payment date unless --at says otherwise.
             let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
             match (&write.recording.at, payment) {

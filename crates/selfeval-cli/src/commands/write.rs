@@ -38,6 +38,9 @@ pub struct WriteOpts {
     /// Set by the money commands from their `--confirm-large`.
     #[arg(skip)]
     pub confirm_large: bool,
+    /// Set by the commands that take `--as-printed`.
+    #[arg(skip)]
+    pub as_printed: bool,
 }
 
 /// The recording options of `member add|key`, whose `--key` names the
@@ -53,7 +56,7 @@ pub struct MemberWriteOpts {
 
 impl From<MemberWriteOpts> for WriteOpts {
     fn from(o: MemberWriteOpts) -> WriteOpts {
-        WriteOpts { recording: o.recording, key: o.signing_key, confirm_large: false }
+        WriteOpts { recording: o.recording, key: o.signing_key, confirm_large: false, as_printed: false }
     }
 }
 
@@ -86,6 +89,7 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
 pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request, Option<String>), CliError> {
     let recorded_at = ctx.settings.now();
     let write_confirm = write.confirm_large;
+    let as_printed = write.as_printed.then(Vec::new);
     let write = write.recording;
     let occurred_at = match &write.at {
         Some(text) => parse_effective(text)?,
@@ -93,7 +97,7 @@ pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request
     };
     let meta =
         Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
-    let request = Request { meta, command, confirm_large: write_confirm };
+    let request = Request { meta, command, confirm_large: write_confirm, as_printed };
     precheck(&request, write.command_id.as_deref())?;
     Ok((request, write.command_id))
 }

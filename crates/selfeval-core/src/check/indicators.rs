@@ -216,6 +216,42 @@ pub fn i19_actual_copies_target(cx: &Context<'_>, out: &mut Findings<'_>) {
     }
 }
 
+/// I21: a blank cell recorded as printed: a blank 年度指标值 (no score can
+/// be computed against it) or a blank 实际完成值 (the row is 未填).
+pub fn i21_blank_cell(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (place, p, indicator, row) in rows(cx) {
+        if indicator.not_applicable.is_some() {
+            continue;
+        }
+        let score = match &indicator.score_override {
+            Some(o) => format!("得分为人工调整的{}（事件{}）", fmt_plain(o.score), o.seq),
+            None => "按0分计".to_owned(),
+        };
+        if indicator.target == Target::Blank {
+            out.push(
+                place,
+                Some(&p.code),
+                format!(
+                    "项目{}的指标{}「{}」年度指标值为空（如原表所印），无法按规则计算得分，{score}；请补充年度指标值",
+                    p.code, row.code, row.name
+                ),
+                vec![indicator.defined_seq],
+            );
+        }
+        if let Some(actual) = indicator.actual.as_ref().filter(|a| a.is_blank()) {
+            out.push(
+                place,
+                Some(&p.code),
+                format!(
+                    "项目{}的指标{}「{}」实际完成值为空（如原表所印），{score}；请补充实际完成值",
+                    p.code, row.code, row.name
+                ),
+                vec![actual.seq],
+            );
+        }
+    }
+}
+
 /// I20: a score set by hand on an indicator without an actual value (a
 /// published table printing a score for a blank row): the score counts,
 /// the row is 未填 in the report's counts.

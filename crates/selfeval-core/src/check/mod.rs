@@ -293,6 +293,14 @@ pub static RULES: &[Rule] = &[
         run: indicators::i20_score_without_actual,
     },
     Rule {
+        id: "I21",
+        severity: Severity::Warning,
+        subject: Subject::Indicators,
+        title: "空白的指标值",
+        checks: "年度指标值或实际完成值如原表所印为空：无法按规则计分，该行计为未填",
+        run: indicators::i21_blank_cell,
+    },
+    Rule {
         id: "I17",
         severity: Severity::Info,
         subject: Subject::Indicators,
@@ -315,6 +323,14 @@ pub static RULES: &[Rule] = &[
         title: "原表数字与计算不符",
         checks: "印发的自评表所印的总分、执行率、预算执行率得分或等级与按规则由记录计算的不同（两者并列）",
         run: printed::t1_printed_differs,
+    },
+    Rule {
+        id: "T2",
+        severity: Severity::Warning,
+        subject: Subject::Workflow,
+        title: "按原表照录",
+        checks: "以 --as-printed 按原表照录了一般记录会拒绝的值（其中各项之和不等于总额、比率指标以小数为目标、千位分隔符而无单位），列出原表的写法与一般记录拒绝的原因",
+        run: printed::t2_recorded_as_printed,
     },
     Rule {
         id: "P4",

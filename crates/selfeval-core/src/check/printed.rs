@@ -49,3 +49,18 @@ pub fn t1_printed_differs(cx: &Context<'_>, out: &mut Findings<'_>) {
         }
     }
 }
+
+/// T2: an entry recorded as printed (`--as-printed`) although the clerk's
+/// path refuses it, one finding per note, naming what was refused.
+pub fn t2_recorded_as_printed(cx: &Context<'_>, out: &mut Findings<'_>) {
+    for (i, project, p) in cx.projects() {
+        for note in &project.as_printed {
+            out.push(
+                Place::ProjectClosing(i),
+                Some(&p.code),
+                format!("项目{}按原表照录（事件{}，{}）：{}；请核实原表", p.code, note.seq, note.actor, note.text),
+                vec![note.seq],
+            );
+        }
+    }
+}

@@ -78,7 +78,7 @@ impl World {
             recorded_at: self.clock,
         };
         let next = self.log.len() as u64 + 1;
-        let appended = execute(&mut self.state, &Request { meta, command, confirm_large }, |payloads| {
+        let appended = execute(&mut self.state, &Request { meta, command, confirm_large, as_printed: None }, |payloads| {
             Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect())
         });
         match appended {

@@ -1,0 +1,191 @@
+//! Deadlines: a 时效指标 whose 年度指标值 is a date or a month
+//! (`2023年12月`, `≤2023年12月`, `2023-12-31前`, `2023年底前`) and whose
+//! actual value is the date the work was done (`2023年11月`,
+//! `2023-12-20`) or 「按时完成」.
+//!
+//! A month stands for its last day; `<` (strictly before) moves the
+//! deadline to the day before the date or month named. An actual on or
+//! before the deadline achieves it; a later one scores as a ceiling (≤) on
+//! the days elapsed since 1 January of the deadline's year, with the rule
+//! profile's reverse scoring (`docs/spec/scoring.md`, "Deadlines").
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::profile::ReverseScoring;
+use crate::values::{Operator, ValueError};
+
+/// What an actual value of a deadline says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// Done on this day (a month is read as its last day).
+    On(NaiveDate),
+    /// 「按时完成」: done by the deadline, no date given.
+    OnTime,
+}
+
+/// The accepted forms of a deadline's actual value.
+pub const COMPLETION_ACCEPTED: &str = "完成日期或月份，如 2023-11-20、2023年11月20日、2023年11月、2023.11；或 按时完成";
+
+/// A date or a month as printed: `2023年12月31日`, `2023年12月`,
+/// `2023年12月底`, `2023年底`, `2023-12-31`, `2023-12`, `2023.12.31`,
+/// `2023/12`. A month (or a year's 底/末) is read as its last day.
+fn date_or_month(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let (year, rest) = text.split_once(['年', '-', '.', '/'])?;
+    let year: i32 = number(year)?;
+    if !(1900..=2999).contains(&year) {
+        return None;
+    }
+    if matches!(rest, "底" | "末" | "年底" | "年末") {
+        return NaiveDate::from_ymd_opt(year, 12, 31);
+    }
+    let (month, day) = match rest.split_once(['月', '-', '.', '/']) {
+        Some((month, day)) => (month, day),
+        None => (rest, ""),
+    };
+    let month: u32 = number(month)?;
+    let day = day.trim_end_matches('日').trim_end_matches('号');
+    match day {
+        "" | "底" | "末" => last_day(year, month),
+        day => NaiveDate::from_ymd_opt(year, month, number(day)?),
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let text = text.trim();
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) || text.len() > 4 {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn last_day(year: i32, month: u32) -> Option<NaiveDate> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1)? } else { first.with_month(month + 1)? };
+    next.pred_opt()
+}
+
+fn first_day(date: NaiveDate, month_only: bool) -> NaiveDate {
+    if month_only {
+        date.with_day(1).unwrap_or(date)
+    } else {
+        date
+    }
+}
+
+/// Whether `text` names a month rather than a day.
+fn month_only(text: &str) -> bool {
+    let text = text.trim();
+    !(text.ends_with('日') || text.ends_with('号') || text.matches(['-', '.', '/']).count() == 2)
+}
+
+/// The last day a deadline target allows, if `text` is one: an optional
+/// ≤ or < before a date or month, an optional 前/之前/以前 and 完成 after it.
+/// `None` when the text is no deadline (it is then read as other targets are).
+pub fn parse_deadline(text: &str, op: Option<Operator>) -> Option<NaiveDate> {
+    let mut body = text.trim();
+    for suffix in ["完成", "以前", "之前", "前"] {
+        body = body.strip_suffix(suffix).unwrap_or(body).trim_end();
+    }
+    let date = date_or_month(body)?;
+    match op {
+        None | Some(Operator::AtMost) => Some(date),
+        Some(Operator::LessThan) => first_day(date, month_only(body)).pred_opt(),
+        Some(_) => None,
+    }
+}
+
+/// Reads the actual value of a deadline indicator.
+pub fn parse_completion(text: &str) -> Result<Completion, ValueError> {
+    let text = text.trim();
+    if matches!(text, "按时完成" | "按期完成" | "已按时完成" | "已按期完成" | "如期完成" | "按时" | "按期")
+    {
+        return Ok(Completion::OnTime);
+    }
+    let body = text.strip_suffix("完成").unwrap_or(text).trim_end();
+    match date_or_month(body) {
+        Some(date) => Ok(Completion::On(date)),
+        None => Err(ValueError::new(
+            format!("「{text}」不是日期或月份：年度指标值是完成时限，实际完成值须为完成日期"),
+            COMPLETION_ACCEPTED,
+        )),
+    }
+}
+
+/// The score of a deadline `by` with `completion`, out of `weight`: full
+/// on or before it; later, a ceiling on the days elapsed since 1 January
+/// of the deadline's year (planned `by`, actual the completion day), with
+/// the profile's reverse scoring.
+pub fn score(by: NaiveDate, completion: Completion, weight: Decimal, reverse: ReverseScoring) -> Decimal {
+    let (planned, actual) = elapsed_days(by, completion);
+    crate::scoring::quantitative_score(Operator::AtMost, planned, actual, weight, reverse)
+}
+
+/// Days from 1 January of the deadline's year to the deadline and to the
+/// completion, both counted inclusive (`by` = 12-31 of a common year is 365).
+pub fn elapsed_days(by: NaiveDate, completion: Completion) -> (Decimal, Decimal) {
+    let done = match completion {
+        Completion::On(date) => date,
+        Completion::OnTime => by,
+    };
+    let start = NaiveDate::from_ymd_opt(by.year(), 1, 1).unwrap_or(by);
+    let days = |d: NaiveDate| Decimal::from(d.signed_duration_since(start).num_days().saturating_add(1).max(0));
+    (days(by), days(done))
+}
+
+/// How many days `completion` is past `by`; 0 when on time.
+pub fn days_late(by: NaiveDate, completion: Completion) -> i64 {
+    match completion {
+        Completion::On(date) => date.signed_duration_since(by).num_days().max(0),
+        Completion::OnTime => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn deadlines_read_as_their_last_day() {
+        assert_eq!(parse_deadline("2023年12月", None), Some(ymd(2023, 12, 31)));
+        assert_eq!(parse_deadline("2023年12月", Some(Operator::AtMost)), Some(ymd(2023, 12, 31)));
+        assert_eq!(parse_deadline("2023-12-31前", None), Some(ymd(2023, 12, 31)));
+        assert_eq!(parse_deadline("2023年底前", None), Some(ymd(2023, 12, 31)));
+        assert_eq!(parse_deadline("2024年2月底前完成", None), Some(ymd(2024, 2, 29)));
+        assert_eq!(parse_deadline("2023.6.30", None), Some(ymd(2023, 6, 30)));
+        assert_eq!(parse_deadline("2023年12月", Some(Operator::LessThan)), Some(ymd(2023, 11, 30)));
+        assert_eq!(parse_deadline("2023-12-15", Some(Operator::LessThan)), Some(ymd(2023, 12, 14)));
+        assert_eq!(parse_deadline("2023年12月", Some(Operator::AtLeast)), None);
+        for not_a_date in ["效果明显", "2023", "2023年13月", "12月", "2023年12月32日", "≥95%"] {
+            assert_eq!(parse_deadline(not_a_date, None), None, "{not_a_date}");
+        }
+    }
+
+    #[test]
+    fn completions_are_dates_or_on_time() {
+        assert_eq!(parse_completion("2023年11月").unwrap(), Completion::On(ymd(2023, 11, 30)));
+        assert_eq!(parse_completion("2023-11-20完成").unwrap(), Completion::On(ymd(2023, 11, 20)));
+        assert_eq!(parse_completion("按时完成").unwrap(), Completion::OnTime);
+        let error = parse_completion("很快").unwrap_err();
+        assert_eq!(error.problem, "「很快」不是日期或月份：年度指标值是完成时限，实际完成值须为完成日期");
+    }
+
+    #[test]
+    fn late_work_scores_on_elapsed_days() {
+        let by = ymd(2023, 12, 31);
+        let w = Decimal::from(10);
+        assert_eq!(score(by, Completion::On(ymd(2023, 10, 31)), w, ReverseScoring::Ratio), w);
+        assert_eq!(score(by, Completion::OnTime, w, ReverseScoring::Ratio), w);
+        // 365 planned days, 396 actual (2024-01-31): 10 × 365 ÷ 396 = 9.217… → 9.22.
+        let late = Completion::On(ymd(2024, 1, 31));
+        assert_eq!(score(by, late, w, ReverseScoring::Ratio), Decimal::new(922, 2));
+        assert_eq!(days_late(by, late), 31);
+        // Linear: 10 × (1 − 31 ÷ 365) = 9.150… → 9.15.
+        assert_eq!(score(by, late, w, ReverseScoring::Linear), Decimal::new(915, 2));
+    }
+}
