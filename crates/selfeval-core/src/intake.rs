@@ -40,6 +40,8 @@ pub struct FilledIndicator {
     pub actual: String,
     /// 分值.
     pub weight: Decimal,
+    /// The 分值 cell is 「/」: a row not applicable as printed (weight 0).
+    pub weightless: bool,
     /// 得分 as printed, if any.
     pub score: Option<Decimal>,
     /// 得分 printed as 不适用.
@@ -260,7 +262,7 @@ impl Grid<'_> {
             Some(printed) => printed.to_owned(),
             None => text,
         };
-        if text.is_empty() || text == "—" || text == "-" || text == "不适用" {
+        if text.is_empty() || matches!(text.as_str(), "—" | "-" | "不适用" | "/" | "／") {
             return Ok(None);
         }
         let text = text.trim_end_matches('%');
@@ -460,7 +462,12 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         if level1.is_empty() || level2.is_empty() {
             return Err(g.error(r, c1, "指标行没有一级或二级指标"));
         }
-        let weight = g.number(r, cw, "分值")?.ok_or_else(|| g.error(r, cw, "分值为空；可接受：如 20"))?;
+        let weightless = matches!(g.text(r, cw), "/" | "／");
+        let weight = match g.number(r, cw, "分值")? {
+            Some(weight) => weight,
+            None if weightless => Decimal::ZERO,
+            None => return Err(g.error(r, cw, "分值为空；可接受：如 20，不适用的指标为 /")),
+        };
         indicators.push(FilledIndicator {
             level1: level1.clone(),
             level2: level2.clone(),
@@ -468,6 +475,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             target: normalise(g.text(r, ct)),
             actual: normalise(g.text(r, ca)),
             weight,
+            weightless,
             score: match cs {
                 Some(col) => g.number(r, col, "得分")?,
                 None => None,
@@ -671,11 +679,14 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 level2: i.level2.clone(),
                 name: i.name.clone(),
                 target: i.target.clone(),
-                weight: values::fmt_plain(i.weight),
+                weight: if i.weightless { "/".to_owned() } else { values::fmt_plain(i.weight) },
             },
             why("绩效指标"),
             Some(i.cell.clone()),
         );
+        if i.weightless {
+            continue;
+        }
         if i.not_applicable {
             push(
                 Command::MarkNotApplicable { project: code.into(), item: icode },

@@ -19,6 +19,8 @@ pub struct DemoStep {
     pub occurred_at: &'static str,
     /// The command.
     pub command: Command,
+    /// Recorded with `--as-printed` (the audit demo's published table).
+    pub as_printed: bool,
 }
 
 const OFFICE: &str = "赵静@领导小组办公室";
@@ -38,7 +40,9 @@ fn o(text: &str) -> Option<String> {
 /// The seed department's commands, in the order they were recorded.
 pub fn seed_department() -> Vec<DemoStep> {
     let mut steps = Vec::new();
-    let mut step = |actor, reason, occurred_at, command| steps.push(DemoStep { actor, reason, occurred_at, command });
+    let mut step = |actor, reason, occurred_at, command| {
+        steps.push(DemoStep { actor, reason, occurred_at, command, as_printed: false })
+    };
     let jan = "2024-01-15T09:00:00+08:00";
     step(
         OFFICE,
@@ -320,7 +324,28 @@ impl crate::Ledger {
     /// again writes nothing. `recorded_at` is the clock's time. A ledger
     /// that holds other data is refused.
     pub fn seed_demo(&mut self, recorded_at: chrono::DateTime<chrono::Utc>) -> Result<Seeded, crate::LedgerError> {
-        let first = format!("{DEMO_PREFIX}0000");
+        self.seed(seed_department(), DEMO_PREFIX, recorded_at)
+    }
+
+    /// Records the audit demo (`demo --audit`): a published-style 自评表
+    /// recorded as printed by an auditor ([`crate::demo_audit`]), in a
+    /// ledger of its own, as [`Ledger::seed_demo`] does.
+    ///
+    /// [`Ledger::seed_demo`]: crate::Ledger::seed_demo
+    pub fn seed_audit_demo(
+        &mut self,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Seeded, crate::LedgerError> {
+        self.seed(crate::demo_audit::published_table(), crate::demo_audit::AUDIT_PREFIX, recorded_at)
+    }
+
+    fn seed(
+        &mut self,
+        steps: Vec<DemoStep>,
+        prefix: &str,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Seeded, crate::LedgerError> {
+        let first = format!("{prefix}0000");
         if !self.is_empty() && self.store.command_seqs(&first)?.is_none() {
             return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
         }
@@ -336,8 +361,8 @@ impl crate::Ledger {
             });
         }
         let mut written = 0;
-        for (i, step) in seed_department().into_iter().enumerate() {
-            let command_id = format!("{DEMO_PREFIX}{i:04}");
+        for (i, step) in steps.into_iter().enumerate() {
+            let command_id = format!("{prefix}{i:04}");
             if self.store.command_seqs(&command_id)?.is_some() {
                 continue;
             }
@@ -350,7 +375,11 @@ impl crate::Ledger {
                 occurred_at,
                 recorded_at,
             };
-            let request = selfeval_core::Request::new(meta, step.command);
+            let mut request = selfeval_core::Request::new(meta, step.command);
+            if step.as_printed {
+                request.as_printed = Some(Vec::new());
+                request.confirm_large = true;
+            }
             let decided_at = self.head().seq;
             let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
                 self.append_at(decided_at, &request.meta, &command_id, payloads, None)

@@ -26,6 +26,7 @@
 
 mod checkpoint;
 pub mod demo;
+pub mod demo_audit;
 mod diff;
 mod evidence;
 mod history;

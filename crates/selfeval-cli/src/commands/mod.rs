@@ -162,7 +162,7 @@ pub enum Cmd {
     /// 把本库复制到另一处（目录或 PostgreSQL 账本），到达后校验 (copy the ledger to or from PostgreSQL)
     Migrate(store::MigrateArgs),
     /// 生成示范部门（seed-report）并打印报告 (build the example department)
-    Demo,
+    Demo(demo::DemoArgs),
 }
 
 /// What every command runs with.
@@ -392,6 +392,6 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Import(args) => store::import(args, ctx),
         Cmd::Ledgers => store::ledgers(ctx),
         Cmd::Migrate(args) => store::migrate(args, ctx),
-        Cmd::Demo => demo::demo(ctx),
+        Cmd::Demo(args) => demo::demo(args, ctx),
     }
 }

@@ -765,3 +765,68 @@ fn i20_a_score_set_by_hand_without_an_actual() {
         )]
     );
 }
+
+#[test]
+fn i21_a_blank_cell_recorded_as_printed() {
+    let mut w = clean();
+    silent(&w, "I21");
+    let define = |code: &str, target: &str| Command::DefineIndicator {
+        project: "P01".into(),
+        indicator: code.into(),
+        level1: "产出指标".into(),
+        level2: "质量指标".into(),
+        name: format!("指标{code}"),
+        target: target.into(),
+        weight: "5".into(),
+    };
+    let blank_target = w.ok_why("按印发的自评表", define("I5", ""));
+    w.ok_why("按印发的自评表", define("I6", "≥90%"));
+    let blank_actual = w.ok_why("按印发的自评表", actual("P01", "I6", "未填"));
+    let i21: Vec<(String, Vec<u64>)> =
+        w.findings().into_iter().filter(|f| f.rule == "I21").map(|f| (f.message, f.events)).collect();
+    assert_eq!(
+        i21,
+        [
+            (
+                "项目P01的指标I5「指标I5」年度指标值为空（如原表所印），无法按规则计算得分，按0分计；请补充年度指标值"
+                    .to_owned(),
+                blank_target
+            ),
+            (
+                "项目P01的指标I6「指标I6」实际完成值为空（如原表所印），按0分计；请补充实际完成值".to_owned(),
+                blank_actual
+            ),
+        ]
+    );
+    // A blank actual is recorded: I16 (no actual at all) is not the rule for it.
+    let i16: Vec<String> = w.findings().into_iter().filter(|f| f.rule == "I16").map(|f| f.message).collect();
+    assert_eq!(i16, ["项目P01的指标I5「指标I5」尚无实际完成值（按0分计）；请用 indicator actual 记录"]);
+    // Filled in: silent.
+    w.ok_why("补充", actual("P01", "I6", "95%"));
+    w.ok_why("原表有误", Command::WithdrawIndicator { project: "P01".into(), indicator: "I5".into() });
+    silent(&w, "I21");
+}
+
+#[test]
+fn t2_an_entry_recorded_as_printed() {
+    let mut w = clean();
+    silent(&w, "T2");
+    let seqs = w.ok_as_printed("按印发的自评表", spend("P01", "1,000.5"));
+    assert_eq!(seqs.len(), 2, "the spending and its note, one command");
+    let t2: Vec<(String, Vec<u64>)> =
+        w.findings().into_iter().filter(|f| f.rule == "T2").map(|f| (f.message, f.events)).collect();
+    assert_eq!(
+        t2,
+        [(
+            format!(
+                "项目P01按原表照录（事件{}，张三@应急救援科）：金额「1,000.5」带千位分隔符却没有单位（一般记录会拒绝，问是否为1,000.5元）；按原表照录为1000.5万元；请核实原表",
+                seqs[1]
+            ),
+            vec![seqs[1]]
+        )]
+    );
+    // Nothing the clerk's path refuses: no note, no finding.
+    let plain = w.ok_as_printed("按印发的自评表", spend("P01", "0.5"));
+    assert_eq!(plain.len(), 1);
+    assert_eq!(w.findings().into_iter().filter(|f| f.rule == "T2").count(), 1);
+}

@@ -23,11 +23,18 @@ pub struct World {
     pub state: State,
     pub log: Vec<RecordedEvent>,
     clock: DateTime<Utc>,
+    /// The next command runs with `--as-printed` (`ok_as_printed`).
+    as_printed: bool,
 }
 
 impl Default for World {
     fn default() -> Self {
-        World { state: State::default(), log: Vec::new(), clock: Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap() }
+        World {
+            state: State::default(),
+            log: Vec::new(),
+            clock: Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap(),
+            as_printed: false,
+        }
     }
 }
 
@@ -63,6 +70,16 @@ impl World {
             .unwrap_or_else(|r| panic!("{debug} was rejected: {r}"))
     }
 
+    /// Runs a command with `--as-printed` and a reason: what a published
+    /// table printed although the clerk's path refuses it (T2).
+    pub fn ok_as_printed(&mut self, reason: &str, command: Command) -> Vec<u64> {
+        let debug = format!("{command:?}");
+        self.as_printed = true;
+        let outcome = self.run_confirming("张三@应急救援科", Some(reason), command, true);
+        self.as_printed = false;
+        outcome.unwrap_or_else(|r| panic!("{debug} was rejected: {r}"))
+    }
+
     fn run_confirming(
         &mut self,
         actor: &str,
@@ -78,9 +95,11 @@ impl World {
             recorded_at: self.clock,
         };
         let next = self.log.len() as u64 + 1;
-        let appended = execute(&mut self.state, &Request { meta, command, confirm_large, as_printed: None }, |payloads| {
-            Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect())
-        });
+        let appended = execute(
+            &mut self.state,
+            &Request { meta, command, confirm_large, as_printed: self.as_printed.then(Vec::new) },
+            |payloads| Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect()),
+        );
         match appended {
             Ok(events) => {
                 let seqs = events.iter().map(|e| e.seq).collect();
