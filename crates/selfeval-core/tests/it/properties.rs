@@ -34,12 +34,24 @@ fn command() -> impl Strategy<Value = (Option<&'static str>, Command)> {
             project(),
             0u8..4,
             prop_oneof![Just("产出指标"), Just("效益指标"), Just("满意度指标")],
-            prop_oneof![Just("≥95%"), Just("=100%"), Just("≤90万元"), Just("<5天"), Just("≥0个"), Just("效果明显")],
-            1u32..40
+            prop_oneof![
+                Just("≥95%"),
+                Just("=100%"),
+                Just("≤90万元"),
+                Just("<5天"),
+                Just("≥0个"),
+                Just("效果明显"),
+                Just("≤2024年6月"),
+                Just(""),
+                Just("/")
+            ],
+            prop_oneof![(1u32..40).prop_map(|w| w.to_string()), Just("/".to_owned())]
         )
-            .prop_map(|(p, i, l1, t, w)| (None, crate::indicator(&p, &format!("I{i}"), l1, t, &w.to_string()))),
+            .prop_map(|(p, i, l1, t, w)| (None, crate::indicator(&p, &format!("I{i}"), l1, t, &w))),
         (project(), 0u8..4, 0u32..300)
             .prop_map(|(p, i, v)| (None, crate::actual(&p, &format!("I{i}"), &v.to_string()))),
+        (project(), 0u8..4, prop_oneof![Just("2024年5月"), Just("2024-09-30"), Just("按时完成"), Just(""), Just("未填")])
+            .prop_map(|(p, i, v)| (None, crate::actual(&p, &format!("I{i}"), v))),
         (project(), 0u8..4, prop_oneof![Just("达成"), Just("部分达成"), Just("未达成")], 0u32..40).prop_map(
             |(p, i, l, s)| (
                 None,
@@ -124,6 +136,27 @@ proptest! {
             let json = event.payload.to_json();
             let decoded = EventPayload::decode(event.payload.event_type(), event.payload.schema_version(), &json).unwrap();
             prop_assert_eq!(&decoded, &event.payload);
+        }
+    }
+}
+
+proptest! {
+    /// A deadline's score never rises with a later completion and stays
+    /// within its points; on time is full.
+    #[test]
+    fn a_later_completion_never_scores_more(by in 0i64..700, first in 0i64..900, later in 0i64..400, w in 1u32..40) {
+        use selfeval_core::deadline::{score, Completion};
+        use selfeval_core::profile::ReverseScoring;
+        let day = |n: i64| chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Duration::days(n);
+        let weight = Decimal::from(w);
+        for reverse in [ReverseScoring::Ratio, ReverseScoring::Linear] {
+            let early = score(day(by), Completion::On(day(first)), weight, reverse);
+            let late = score(day(by), Completion::On(day(first + later)), weight, reverse);
+            prop_assert!(late <= early && late >= Decimal::ZERO && early <= weight);
+            if first <= by {
+                prop_assert_eq!(early, weight);
+            }
+            prop_assert_eq!(score(day(by), Completion::OnTime, weight, reverse), weight);
         }
     }
 }
