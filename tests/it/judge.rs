@@ -324,3 +324,49 @@ fn a_repeated_budget_of_an_earlier_version_still_imports() {
     assert_eq!(import.code(), 0, "{}", import.stderr());
     assert_eq!(fresh.run(&["verify"]).code(), 0);
 }
+
+/// Issue 27: a `RecordedAsPrinted` note stands only after the event it is
+/// about, in the same command; a row not applicable as printed has no
+/// weight. Forged otherwise, import and verify refuse them as the CLI
+/// never makes them.
+#[test]
+fn recorded_as_printed_and_weightless_rows_are_judged_as_the_cli_makes_them() {
+    let env = Env::in_dir();
+    assert_eq!(env.run(&["demo"]).code(), 0);
+    let lines = demo_lines(&env);
+    let alone = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[("project/P01", "RecordedAsPrinted", r#"{"project":"P01","notes":["伪造的说明"]}"#)],
+    );
+    // A command's shape is the roster and signature judge's: import and
+    // verify name it in that judge's words.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alone.jsonl");
+    std::fs::write(&file, &alone).unwrap();
+    let import = Env::in_dir().run(&["import", file.to_str().unwrap()]);
+    assert_eq!(import.code(), 4, "{}", import.stderr());
+    assert!(
+        import.stderr().contains("按原表照录的事件78不跟在任何记录之后：它只能是一条命令的最后一个事件"),
+        "{}",
+        import.stderr()
+    );
+    let held = Env::in_dir();
+    let location = selfeval_ledger::Location::parse(&held.store_arg()).unwrap();
+    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
+    ledger.import(&mut alone.as_bytes()).unwrap().unwrap();
+    drop(ledger);
+    let verify = held.run(&["verify"]);
+    assert_eq!(verify.code(), 4, "{}", verify.stderr());
+    assert!(verify.stderr().contains("事件78：按原表照录的事件78不跟在任何记录之后"), "{}", verify.stderr());
+    let weighted = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[(
+            "project/P01",
+            "IndicatorDefined",
+            r#"{"project":"P01","indicator":"I9","level1":"产出指标","level2":"数量指标","name":"伪造","target":{"kind":"qualitative","text":"/"},"weight":"10","not_applicable":true}"#,
+        )],
+    );
+    refused_by_import_and_verify(&weighted, 78, "不适用（「/」）的指标没有分值，记录的分值为 10");
+}

@@ -50,7 +50,11 @@ fn command() -> impl Strategy<Value = (Option<&'static str>, Command)> {
             .prop_map(|(p, i, l1, t, w)| (None, crate::indicator(&p, &format!("I{i}"), l1, t, &w))),
         (project(), 0u8..4, 0u32..300)
             .prop_map(|(p, i, v)| (None, crate::actual(&p, &format!("I{i}"), &v.to_string()))),
-        (project(), 0u8..4, prop_oneof![Just("2024年5月"), Just("2024-09-30"), Just("按时完成"), Just(""), Just("未填")])
+        (
+            project(),
+            0u8..4,
+            prop_oneof![Just("2024年5月"), Just("2024-09-30"), Just("按时完成"), Just(""), Just("未填")]
+        )
             .prop_map(|(p, i, v)| (None, crate::actual(&p, &format!("I{i}"), v))),
         (project(), 0u8..4, prop_oneof![Just("达成"), Just("部分达成"), Just("未达成")], 0u32..40).prop_map(
             |(p, i, l, s)| (
