@@ -236,9 +236,15 @@ fn blank_cells_are_recorded_blank_printed_blank_and_named() {
     assert!(report.contains("共2个绩效指标：达成0个，未完成0个，未填实际完成值2个"), "{report}");
     let history = env.ok(&["history", "--project", "P01"]);
     assert!(history.contains("指标 I2 实际完成值 — → （空）"), "{history}");
+    // A blank actual on a quantitative row is no measured 0: no deviation.
+    env.indicator("I3", "产出指标", "培训场次", "≥10场", "10");
+    env.ok(&["indicator", "actual", "P01", "I3", "--value", ""]);
+    let rows = env.json(&["table", "P01", "--format", "json"])["indicators"].clone();
+    assert_eq!((rows[2]["deviation"].as_str(), rows[2]["completion"].as_str()), (None, None));
+    assert!(!env.act(&["check"]).stdout().contains("指标I3「培训场次」未完成目标"));
     assert!(history.contains("年度指标值 （空）"), "{history}");
     // A blank actual is not a filled one: the project cannot be submitted.
-    env.fails(&["submit", "P01"], 1, "项目P01的指标I2尚无实际完成值，自评表不完整");
+    env.fails(&["submit", "P01"], 1, "项目P01的指标I2、I3尚无实际完成值，自评表不完整");
 }
 
 /// Item 4: a not-applicable row as printed (`--target / --weight /`, or
@@ -327,6 +333,29 @@ fn deadlines_are_targets_met_on_or_before_the_date() {
     assert_eq!(scores, ["30.00", "30.00", "22.38"]);
     assert_eq!(table["indicators"][2]["deviation"], "under");
     assert_eq!(table["indicators"][1]["target"], "≤2024年6月");
+    // 「已完成」 names no date: refused, or kept as printed with a T2 and no score.
+    env.ok(
+        &[add("I4", "产出指标", "时效指标", "验收时间"), vec!["--target", "2024年12月底前", "--weight", "10"]].concat()
+    );
+    env.fails(
+        &["indicator", "actual", "P01", "I4", "--value", "已完成", "--reason", "r"],
+        1,
+        "「已完成」不是日期或月份",
+    );
+    env.ok(&["indicator", "actual", "P01", "I4", "--value", "已完成", "--as-printed", "--reason", "据印发的自评表"]);
+    let row = env.json(&["table", "P01", "--format", "json"])["indicators"][3].clone();
+    assert_eq!(
+        (row["actual"].as_str(), row["score"].as_str(), row["deviation"].as_str()),
+        (Some("已完成"), Some("0.00"), Some("under"))
+    );
+    let check = env.act(&["check"]).stdout();
+    assert!(
+        check.contains("指标I4「验收时间」的年度指标值是完成时限2024年12月底前，实际完成值「已完成」却不是完成日期"),
+        "{check}"
+    );
+    // A number with a dot is no month.
+    env.ok(&[&add("I5", "产出指标", "数量指标", "亩数")[..], &["--target", "2023.5", "--weight", "1"]].concat());
+    assert_eq!(env.json(&["table", "P01", "--format", "json"])["indicators"][4]["target"], "=2023.5");
 }
 
 /// Item 8: a table with a blank 年初预算数 and a printed 全年预算数 records
@@ -357,8 +386,35 @@ fn a_blank_initial_budget_stays_blank() {
     let report = env.json(&["report", "--format", "json"]);
     let p02 = report["projects"].as_array().unwrap().iter().find(|p| p["code"] == "P02").unwrap();
     assert_eq!((p02["initial_budget"].as_str(), p02["budget"].as_str()), (None, Some("8")));
-    let history = env.ok(&["history", "--project", "P02"]);
-    assert!(!history.contains("BudgetSet"), "no 年初预算数 is set: {history}");
+    let set = env.ok(&["history", "--project", "P02", "--type", "BudgetSet"]);
+    assert_eq!(set.trim(), "（没有符合条件的事件）", "no 年初预算数 is set");
+    let adjusted = env.ok(&["--json", "history", "--project", "P02", "--type", "BudgetAdjusted"]);
+    assert!(adjusted.ends_with("{\"data\":{\"events\":1},\"type\":\"summary\"}\n"), "{adjusted}");
+    // Blank 其中 rows under a blank total: each source's 全年预算数 as printed.
+    let with_sources = [
+        "项目名称,,其中空白,,,,,",
+        "项目资金（万元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+        ",年度资金总额,,10,8,10,80%,8",
+        ",其中：本年财政拨款,,6,5,,,",
+        ",上年结转资金,,4,3,,,",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标,数量指标,培训人次,≥100人次,120人次,90,90,",
+    ];
+    std::fs::write(&file, with_sources.join("\n")).unwrap();
+    env.ok(&["import-table", file.to_str().unwrap(), "--project", "P03"]);
+    let p03 = env.json(&["table", "P03", "--format", "json"]);
+    assert_eq!((p03["initial_budget"].as_str(), p03["budget"].as_str()), (None, Some("10")));
+    let sources: Vec<_> = p03["funds"].as_array().unwrap().iter().map(|f| f["budget"].as_str().unwrap()).collect();
+    assert_eq!(sources, ["6", "4", "0"]);
+    // A blank 年初预算数 cannot join one already recorded: refused, nothing written.
+    env.ok(&["project", "add", "P04", "--name", "已有预算的项目"]);
+    env.ok(&["budget", "set", "P04", "--amount", "8", "--reason", "年初批复"]);
+    std::fs::write(&file, rows.join("\n").replace("培训补助资金", "已有预算的项目")).unwrap();
+    env.fails(
+        &["import-table", file.to_str().unwrap(), "--project", "P04"],
+        1,
+        "表中年初预算数为空，而项目P04已记录年初预算数 8 万元",
+    );
 }
 
 /// `--as-printed`: what issue 25 made the clerk's path refuse, recorded
@@ -407,6 +463,20 @@ fn as_printed_records_what_the_clerks_path_refuses_and_names_it() {
     ] {
         assert!(check.contains(finding), "{finding}\n{check}");
     }
+    // Separators out of place stay refused, as printed or not.
+    env.fails(
+        &["spend", "P01", "--amount", "12,34", "--date", "2024-06-30", "--as-printed", "--reason", "r"],
+        1,
+        "--amount",
+    );
+    // A new name that makes a fraction a rate's target: refused, or noted.
+    env.ok(&[add("I2", "产出指标", "质量指标", "验收结果"), vec!["--target", "≥0.9", "--weight", "10"]].concat());
+    env.fails(&["indicator", "amend", "P01", "I2", "--name", "验收合格率", "--reason", "r"], 1, "是否为≥90%？");
+    env.ok(&["indicator", "amend", "P01", "I2", "--name", "验收合格率", "--as-printed", "--reason", "据印发的自评表"]);
+    let check = env.act(&["check"]).stdout();
+    assert!(check.contains("指标I2「验收合格率」的年度指标值「≥0.9」是不带单位的小数"), "{check}");
+    // Other points for it need no flag: what stands is not judged again.
+    env.ok(&["indicator", "amend", "P01", "I2", "--weight", "20", "--reason", "按批复更正"]);
     let verify = env.ok(&["verify"]);
     assert!(verify.contains("哈希链完整"), "{verify}");
     // The same log imports into a fresh store: the judge accepts the pair.
@@ -451,6 +521,19 @@ fn import_table_as_printed_records_unbalanced_fund_rows() {
         "{check}"
     );
     assert!(env.ok(&["verify"]).contains("哈希链完整"));
+    // A 满意度 row printed 未填 with a printed score imports: blank, the score kept.
+    let unfilled = [
+        "项目名称,,未填的行,,,,,",
+        "项目资金（万元）,,年初预算数,全年预算数,全年执行数,分值,执行率,得分",
+        ",年度资金总额,10,10,10,10,100%,10",
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施",
+        "产出指标,数量指标,培训人次,≥100人次,120人次,50,50,",
+        "效益指标,社会效益指标,群众知晓度,效果明显,未填,40,40,",
+    ];
+    std::fs::write(&file, unfilled.join("\n")).unwrap();
+    env.ok(&["import-table", file.to_str().unwrap(), "--project", "P02"]);
+    let row = env.json(&["table", "P02", "--format", "json"])["indicators"][1].clone();
+    assert_eq!((row["actual"].as_str(), row["score"].as_str()), (Some(""), Some("40.00")), "{row}");
 }
 
 /// Item 9: `demo --audit` records one published-style table with every

@@ -339,26 +339,32 @@ fn recorded_as_printed_and_weightless_rows_are_judged_as_the_cli_makes_them() {
         DEMO_OFFICE,
         &[("project/P01", "RecordedAsPrinted", r#"{"project":"P01","notes":["伪造的说明"]}"#)],
     );
-    // A command's shape is the roster and signature judge's: import and
-    // verify name it in that judge's words.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("alone.jsonl");
-    std::fs::write(&file, &alone).unwrap();
-    let import = Env::in_dir().run(&["import", file.to_str().unwrap()]);
-    assert_eq!(import.code(), 4, "{}", import.stderr());
-    assert!(
-        import.stderr().contains("按原表照录的事件78不跟在任何记录之后：它只能是一条命令的最后一个事件"),
-        "{}",
-        import.stderr()
+    refused_by_import_and_verify(&alone, 78, "按原表照录的说明只能跟在同一命令、同一项目的预算、支出或指标记录之后");
+    // After an entry no table cell makes (the goal's text), in the same
+    // command: refused alike.
+    let goal = r#"{"project":"P01","expected":"伪造的目标","actual":null}"#;
+    let note = r#"{"project":"P01","notes":["伪造的说明"]}"#;
+    let after_goal = with_appended_as(
+        &lines,
+        DEMO_OFFICE,
+        &[("project/P01", "GoalSet", goal, Some("forged")), ("project/P01", "RecordedAsPrinted", note, Some("forged"))],
     );
-    let held = Env::in_dir();
-    let location = selfeval_ledger::Location::parse(&held.store_arg()).unwrap();
-    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
-    ledger.import(&mut alone.as_bytes()).unwrap().unwrap();
-    drop(ledger);
-    let verify = held.run(&["verify"]);
-    assert_eq!(verify.code(), 4, "{}", verify.stderr());
-    assert!(verify.stderr().contains("事件78：按原表照录的事件78不跟在任何记录之后"), "{}", verify.stderr());
+    refused_by_import_and_verify(
+        &after_goal,
+        79,
+        "按原表照录的说明只能跟在同一命令、同一项目的预算、支出或指标记录之后",
+    );
+    // A deadline whose date is not the one its text names.
+    let deadline = with_appended(
+        &lines,
+        DEMO_OFFICE,
+        &[(
+            "project/P01",
+            "IndicatorDefined",
+            r#"{"project":"P01","indicator":"I9","level1":"产出指标","level2":"时效指标","name":"伪造","target":{"kind":"deadline","by":"2999-12-31","text":"2024年12月"},"weight":"10"}"#,
+        )],
+    );
+    refused_by_import_and_verify(&deadline, 78, "完成时限「2024年12月」所记的日期与其文字不符");
     let weighted = with_appended(
         &lines,
         DEMO_OFFICE,

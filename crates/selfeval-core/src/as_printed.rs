@@ -35,10 +35,20 @@ pub(crate) fn prepare(
             fraction(indicator, name, target, &mut notes);
             Some(project.clone())
         }
-        Command::AmendIndicator { project, indicator, name, target: Some(target), .. } => {
-            let current = state.project(project).and_then(|p| p.indicator(indicator)).map(|i| i.name.clone());
-            let name = name.clone().or(current).unwrap_or_default();
-            fraction(indicator, &name, target, &mut notes);
+        // The amended name and target together: a new name can make a
+        // fraction a rate's target as much as a new target can.
+        Command::AmendIndicator { project, indicator, name, target, .. } if name.is_some() || target.is_some() => {
+            let current = state.project(project).and_then(|p| p.indicator(indicator));
+            let name = name.clone().or_else(|| current.map(|i| i.name.clone())).unwrap_or_default();
+            let target = target.clone().or_else(|| current.map(|i| i.target.display())).unwrap_or_default();
+            fraction(indicator, &name, &target, &mut notes);
+            Some(project.clone())
+        }
+        Command::RecordActual { project, indicator, value, .. } => {
+            let current = state.project(project).and_then(|p| p.indicator(indicator));
+            if let Some(current) = current.filter(|i| matches!(i.target, crate::values::Target::Deadline { .. })) {
+                undated(current, value, &mut notes);
+            }
             Some(project.clone())
         }
         Command::AddProject { code, .. } => Some(code.clone()),
@@ -52,7 +62,9 @@ pub(crate) fn prepare(
 fn separators(amount: &mut String, unit: AmountUnit, notes: &mut Vec<String>) {
     let typed = amount.trim().to_owned();
     let unit_given = typed.ends_with('元') || typed.ends_with('万');
-    if unit_given || !typed.contains(',') {
+    // Only separators in their places (`1,234.5`): `12,34` stays refused.
+    let grouped = values::parse_amount(&format!("{typed}元"), values::Sign::Any, unit).is_ok();
+    if unit_given || !typed.contains(',') || !grouped {
         return;
     }
     let plain = typed.replace(',', "");
@@ -61,6 +73,20 @@ fn separators(amount: &mut String, unit: AmountUnit, notes: &mut Vec<String>) {
         unit.label()
     ));
     *amount = plain;
+}
+
+/// A deadline's actual that names no date (「已完成」): kept as printed,
+/// scored by no rule.
+fn undated(indicator: &crate::state::Indicator, value: &str, notes: &mut Vec<String>) {
+    if !values::is_blank(value) && crate::deadline::parse_completion(value).is_err() {
+        notes.push(format!(
+            "指标{}「{}」的年度指标值是完成时限{}，实际完成值「{}」却不是完成日期（一般记录会拒绝）；按原表照录，不按规则计分",
+            indicator.code,
+            indicator.name,
+            indicator.target.display(),
+            value.trim()
+        ));
+    }
 }
 
 /// A rate's target as a bare fraction (`≥0.95` for a 满意度).

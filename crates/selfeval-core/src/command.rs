@@ -319,6 +319,8 @@ fn printed_rate(text: &str) -> Result<Decimal, Rejection> {
 /// What `indicator actual` (or `indicator amend --value`) types for an
 /// actual value.
 struct ActualEntry<'a> {
+    /// `--as-printed`: a deadline's actual that is no date is kept as typed.
+    as_printed: bool,
     value: &'a str,
     level: &'a Option<String>,
     score: &'a Option<String>,
@@ -335,7 +337,7 @@ fn actual_recorded(
     ind: &crate::state::Indicator,
     entry: &ActualEntry<'_>,
 ) -> Result<IndicatorActualRecorded, Rejection> {
-    let ActualEntry { value, level, score, deviation, measure } = entry;
+    let &ActualEntry { as_printed, value, level, score, deviation, measure } = entry;
     let indicator = &ind.code;
     if ind.not_applicable.is_some() {
         return Err(Rejection::rule("ICODE", indicator, format!("指标{indicator}已标记为不适用"), "适用的指标编号"));
@@ -384,7 +386,12 @@ fn actual_recorded(
         }
         Target::Deadline { .. } => {
             unscored("完成时限指标按完成日期计分，")?;
-            crate::deadline::parse_completion(value).map_err(|e| Rejection::value("--value", value, e))?;
+            // 「已完成」 says when nothing: refused, or kept as printed
+            // (no score from the rules; T2 names it).
+            if !as_printed {
+                crate::deadline::parse_completion(value).map_err(|e| Rejection::value("--value", value, e))?;
+            }
+            values::check_text(value).map_err(|e| Rejection::value("--value", value, e))?;
             unscored_actual(value)
         }
         Target::Quantitative { op, unit, .. } => {
@@ -805,7 +812,8 @@ fn decide(
         Command::RecordActual { project, indicator, value, level, score, deviation, measure } => {
             let project = existing_project(state, project)?;
             let ind = existing_indicator(project, indicator)?;
-            let entry = ActualEntry { value, level, score, deviation, measure };
+            let entry =
+                ActualEntry { as_printed: request.as_printed.is_some(), value, level, score, deviation, measure };
             let payload = actual_recorded(profile, &project.code, ind, &entry)?;
             crate::validate::actual_unchanged(ind, &payload, request.meta.occurred_at)?;
             Ok(vec![EventPayload::IndicatorActualRecorded(payload)])
@@ -923,7 +931,9 @@ fn decide(
             let name = name.filter(|v| *v != ind.name);
             let target = target.filter(|v| *v != ind.target);
             let weight = weight.filter(|v| *v != ind.weight);
-            if request.as_printed.is_none() {
+            // What the amendment names (the name or the target) must make no
+            // fraction a rate's target; what it leaves is not judged again.
+            if request.as_printed.is_none() && (name.is_some() || target.is_some()) {
                 crate::validate::rate_target(
                     name.as_deref().unwrap_or(&ind.name),
                     target.as_ref().unwrap_or(&ind.target),
@@ -1002,7 +1012,14 @@ fn decide(
             // The reason and measure recorded with the old value carry over.
             let deviation = ind.actual.as_ref().and_then(|a| a.deviation_reason.clone());
             let measure = ind.actual.as_ref().and_then(|a| a.measure.clone());
-            let entry = ActualEntry { value, level, score, deviation: &deviation, measure: &measure };
+            let entry = ActualEntry {
+                as_printed: request.as_printed.is_some(),
+                value,
+                level,
+                score,
+                deviation: &deviation,
+                measure: &measure,
+            };
             let actual = actual_recorded(profile, &project.code, &under_amendment, &entry)?;
             Ok(vec![EventPayload::IndicatorAmended(amended), EventPayload::IndicatorActualRecorded(actual)])
         }

@@ -195,17 +195,18 @@ impl Describer {
                 format!("原表（印发的自评表）：{}", parts.join("；"))
             }
             E::IndicatorDefined(p) => {
+                // A row printed 「/」 has no points: its weight is 「/」.
+                let weight = if p.not_applicable { "/".to_owned() } else { fmt_plain(p.weight) };
                 let definition =
-                    [p.level1.clone(), p.level2.clone(), p.name.clone(), cell(p.target.display()), fmt_plain(p.weight)];
+                    [p.level1.clone(), p.level2.clone(), p.name.clone(), cell(p.target.display()), weight.clone()];
                 track.indicators.insert(p.indicator.clone(), definition);
                 format!(
-                    "指标 {} {}/{}/{}，年度指标值 {}，分值 {}",
+                    "指标 {} {}/{}/{}，年度指标值 {}，分值 {weight}",
                     p.indicator,
                     p.level1,
                     p.level2,
                     p.name,
                     cell(p.target.display()),
-                    fmt_plain(p.weight)
                 )
             }
             E::IndicatorAmended(p) => {

@@ -331,7 +331,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     };
     let amount = |col: usize, what: &str| amount_at(total_row, col, what);
     let initial_budget = amount(initial_col, "年初预算数")?;
-    let initial_budget_blank = g.text(total_row, initial_col).is_empty();
+
     let budget = amount(budget_col, "全年预算数")?;
     let executed = amount(executed_col, "全年执行数")?;
     // The 其中 rows: each fund source's amounts, which must add up to the
@@ -364,6 +364,10 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             sources.push(row);
         }
     }
+    // Blank: the total's cell and every 其中 row's (a row with 年初预算数
+    // under a blank total is a sum that does not add up).
+    let initial_budget_blank =
+        g.text(total_row, initial_col).is_empty() && sources.iter().all(|s| s.initial_budget.is_zero());
     let mut unbalanced = Vec::new();
     if !sources.is_empty() {
         for (col, what, total, part) in [
@@ -534,8 +538,8 @@ pub struct Planned {
     /// Where in the file it comes from.
     pub cell: Option<String>,
     /// What `--as-printed` records with it although the clerk's path
-    /// refuses it (the 其中 rows that do not add up, on the first budget
-    /// command).
+    /// refuses it (the 其中 rows that do not add up, on the plan's first
+    /// budget, spending or indicator).
     pub notes: Vec<String>,
 }
 
@@ -695,11 +699,13 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             );
             continue;
         }
-        // An unfilled actual is left unrecorded (I16 says so).
+        // An unfilled actual is left unrecorded (I16 says so); one printed
+        // 未填 is recorded blank, its printed score left to `overrides`.
         if i.actual.is_empty() || i.actual == "—" || i.actual == "-" {
             continue;
         }
-        let qualitative = matches!(values::parse_target(&i.target), Ok(values::Target::Qualitative { .. }));
+        let qualitative = matches!(values::parse_target(&i.target), Ok(values::Target::Qualitative { .. }))
+            && !values::is_blank(&i.actual);
         let (level, score) = match (qualitative, i.score) {
             // The level the printed score falls in; without a score the
             // level is read from the actual text (达成, 部分达成, 未达成).
@@ -736,8 +742,18 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             format!("原表{}：{problem}（一般导入会拒绝）；按其中各项照录", e.cell)
         })
         .collect();
-    let budget = out.iter_mut().find(|p| matches!(p.command, Command::SetBudget { .. } | Command::AdjustBudget { .. }));
-    if let Some(first) = budget {
+    // (On the first entry --as-printed may follow: a budget, a spending or
+    // an indicator; a plan always has its indicators.)
+    let entry = out.iter_mut().find(|p| {
+        matches!(
+            p.command,
+            Command::SetBudget { .. }
+                | Command::AdjustBudget { .. }
+                | Command::RecordExpenditure { .. }
+                | Command::DefineIndicator { .. }
+        )
+    });
+    if let Some(first) = entry {
         first.notes = notes;
     }
     out

@@ -380,7 +380,9 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
     // deviation to explain, one raised to full is not (issue 25).
     let thresholds = DeviationThresholds::of(profile);
     let overridden = indicator.score_override.as_ref().map(|o| o.score);
-    let (completion, deviation, relative) = match (&indicator.target, actual) {
+    // A blank cell recorded as printed deviates from nothing.
+    let measured = actual.filter(|a| !a.is_blank());
+    let (completion, deviation, relative) = match (&indicator.target, measured) {
         (Target::Quantitative { op, value, .. }, Some(a)) => {
             let b = a.number.unwrap_or_default();
             // 完成率 in the target's direction: actual ÷ target for ≥ > =,
@@ -401,13 +403,11 @@ fn indicator_row(indicator: &Indicator, profile: &RuleProfile) -> IndicatorRow {
             };
             (None, under.then_some(Deviation::Under), None)
         }
-        (Target::Deadline { by, .. }, Some(a)) => {
-            let late =
-                crate::deadline::parse_completion(&a.value).is_ok_and(|done| crate::deadline::days_late(*by, done) > 0);
-            let under = match overridden {
-                Some(score) => score < mul(indicator.weight, crate::arith::sub(Decimal::ONE, thresholds.under)),
-                None => late,
-            };
+        // Late work is under by its score, as any ceiling (a completion
+        // that is no date scores 0 but by hand).
+        (Target::Deadline { .. }, Some(_)) => {
+            let last = overridden.or(auto_score).unwrap_or_default();
+            let under = last < mul(indicator.weight, crate::arith::sub(Decimal::ONE, thresholds.under));
             (None, under.then_some(Deviation::Under), None)
         }
         (Target::Blank, _) | (_, None) => (None, None, None),

@@ -477,8 +477,10 @@ pub fn amendment_keeps_a_comparable_actual(
 
 /// A rate's target is a percentage: an indicator whose name ends in 率 or
 /// 度 (合格率, 完成率, 满意度 …) with a bare fraction ≤ 1 as its target
-/// (`≥0.95`) is a percentage typed as a fraction. The one rule for
-/// `indicator add|amend` and the recorded definitions and amendments.
+/// (`≥0.95`) is a percentage typed as a fraction. A check of what was
+/// typed, by `indicator add|amend` (and `--as-printed`, which records it
+/// with a note): versions before issue 25 recorded such targets, so the
+/// judge of recorded events lets them stand.
 pub fn rate_target(name: &str, target: &Target) -> Result<(), Rejection> {
     // 频率 counts times; 浓度, 温度 … are no rates: only 率 (but 频率) and 满意度.
     let name = name.trim();
@@ -573,16 +575,15 @@ pub fn actual_value(
                 Err(refuse(invalid, "--value", "空的实际完成值不计数值、等级或得分".into(), "空的实际完成值"))
             }
         }
-        (Target::Deadline { .. }, _, _, _) => match crate::deadline::parse_completion(&actual.value) {
-            Err(e) => Err(refuse(invalid, "--value", e.problem, e.accepted)),
-            Ok(_) if !unscored => Err(refuse(
-                invalid,
-                "--value",
-                "完成时限指标按完成日期计分，不计数值、等级或得分".into(),
-                crate::deadline::COMPLETION_ACCEPTED,
-            )),
-            Ok(_) => Ok(()),
-        },
+        // A completion date is read when scored; one that is no date
+        // (`--as-printed`, 「已完成」) takes no score from the rules.
+        (Target::Deadline { .. }, _, _, _) if !unscored => Err(refuse(
+            invalid,
+            "--value",
+            "完成时限指标按完成日期计分，不计数值、等级或得分".into(),
+            crate::deadline::COMPLETION_ACCEPTED,
+        )),
+        (Target::Deadline { .. }, _, _, _) => Ok(()),
         (Target::Quantitative { .. }, None, _, _) => {
             Err(refuse(invalid, "--value", "定量指标的实际完成值没有数值".into(), "带数值的实际完成值"))
         }
@@ -616,6 +617,21 @@ pub fn goal_changes(project: &Project, expected: &Option<String>, actual: &Optio
         new.as_ref().is_none_or(|n| old.as_ref().is_some_and(|o| &o.value == n))
     };
     !(same(expected, &project.goal_expected) && same(actual, &project.goal_actual))
+}
+
+/// A recorded target as `handle` writes one: a number in range; a
+/// deadline whose last day is the one its text names (`2023年12月` is
+/// 2023-12-31, whatever the event says).
+fn recorded_target(target: &Target) -> Result<(), String> {
+    match target {
+        Target::Quantitative { value, .. } if !quantity_in_range(*value) => {
+            Err(format!("target：年度指标值 {value} 超出范围"))
+        }
+        Target::Deadline { text, .. } if crate::values::parse_target(text).as_ref() != Ok(target) => {
+            Err(format!("target：完成时限「{text}」所记的日期与其文字不符"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Checks one event against the state before it: the field that is wrong
@@ -733,6 +749,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
             let profile = RuleProfile::shared(state.department().map_or("", |d| d.profile.as_str()));
             indicator_definition(profile, owner, &p.indicator, &p.level1, &p.level2, &p.name)
                 .map_err(|r| format!("indicator：{}", r.problem))?;
+            recorded_target(&p.target)?;
             if p.not_applicable {
                 return if p.weight.is_zero() && !p.weight_in_percent {
                     Ok(())
@@ -741,11 +758,6 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                 };
             }
             weight_form(owner, p.weight_in_percent).map_err(|r| format!("weight：{}", r.problem))?;
-            if let Target::Quantitative { value, .. } = &p.target {
-                if !quantity_in_range(*value) {
-                    return Err(format!("target：年度指标值 {value} 超出范围"));
-                }
-            }
             points("weight", p.weight)
         }
         E::IndicatorActualRecorded(p) => {
@@ -826,11 +838,7 @@ pub fn check_event(state: &State, event: &RecordedEvent) -> Result<(), String> {
                     return Err("clears_override：新的年度指标值或分值须撤销人工调整的得分".into());
                 }
             }
-            if let Some(Target::Quantitative { value, .. }) = &p.target {
-                if !quantity_in_range(*value) {
-                    return Err(format!("target：年度指标值 {value} 超出范围"));
-                }
-            }
+            p.target.as_ref().map_or(Ok(()), recorded_target)?;
             p.weight.map_or(Ok(()), |w| points("weight", w))
         }
         E::IndicatorWithdrawn(p) => indicator(&p.project, &p.item),

@@ -107,12 +107,26 @@ impl Input<'_> {
 const PROJECTS: &[&str] = &["P1", "P2", "P3"];
 const INDICATORS: &[&str] = &["I1", "I2", "budget"];
 const PROBLEMS: &[&str] = &["Q1", "Q2"];
-const AMOUNTS: &[&str] = &["0", "6", "0.5", "215,457.60元", "-0.026", "100000000", "1e3", "0.0000001"];
-const TARGETS_TEXT: &[&str] = &["≥50个", "≤90万元", "=100%", "<5天", "≥0个", "效果明显", "≥0.000001个"];
-const ACTUALS: &[&str] = &["48个", "95%", "0", "1000000000000000", "成效明显", "0.95"];
+const AMOUNTS: &[&str] = &["0", "6", "0.5", "215,457.60元", "-0.026", "100000000", "1e3", "0.0000001", "1,234.5"];
+const TARGETS_TEXT: &[&str] = &[
+    "≥50个",
+    "≤90万元",
+    "=100%",
+    "<5天",
+    "≥0个",
+    "效果明显",
+    "≥0.000001个",
+    "≥0.95",
+    "≤2024年6月",
+    "2024-12-31前",
+    "",
+    "/",
+];
+const ACTUALS: &[&str] =
+    &["48个", "95%", "0", "1000000000000000", "成效明显", "0.95", "2024年7月", "按时完成", "未填", ""];
 const LEVELS: &[&str] = &["产出指标", "效益指标", "满意度指标", "成本指标"];
 const DATES: &[&str] = &["2024-06-30", "2024-02-30", "2099-01-01", "2024-12-31"];
-const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1", "20%"];
+const SCORES: &[&str] = &["0", "10", "7.5", "100", "-1", "20%", "/"];
 
 fn command(input: &mut Input<'_>) -> Option<Command> {
     let project = |input: &mut Input<'_>| input.text(PROJECTS);
@@ -257,13 +271,16 @@ pub fn handle(data: &[u8]) {
         Command::InitYear {
             department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None
         };
-    let mut commands = vec![init];
+    let mut commands = vec![(init, false)];
     while let Some(command) = command(&mut input) {
-        commands.push(command);
+        // Every fourth command as printed (`--as-printed`).
+        let as_printed = input.byte().is_some_and(|b| b % 4 == 0);
+        commands.push((command, as_printed));
     }
-    for command in commands {
+    for (command, as_printed) in commands {
         let next = log.len() as u64 + 1;
-        let request = Request::new(meta.clone(), command);
+        let mut request = Request::new(meta.clone(), command);
+        request.as_printed = as_printed.then(Vec::new);
         // What handle accepts, an import accepts too; what it refuses by a
         // rule, written into a log as a forger would, an import refuses.
         match selfeval_core::handle(&state, &request) {
@@ -488,7 +505,8 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 level2: level2.clone(),
                 name: name.clone(),
                 target: selfeval_core::values::parse_target(target).ok()?,
-                weight: weight.trim_end_matches('%').parse().ok()?,
+                // A 「/」 weight is a row with none (what handle writes).
+                weight: if weight == "/" { Default::default() } else { weight.trim_end_matches('%').parse().ok()? },
                 weight_in_percent: weight.ends_with('%'),
                 not_applicable: weight == "/",
             })

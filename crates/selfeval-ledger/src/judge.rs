@@ -34,6 +34,24 @@ pub(crate) struct EventJudge {
     /// probability of about 3 × 10⁻⁸ at a million commands.
     current: Option<u64>,
     finished: foldhash::HashSet<u64>,
+    /// The digest of the stream of the event before, when it is one that
+    /// `--as-printed` may follow with its `RecordedAsPrinted` notes.
+    notable: Option<u64>,
+}
+
+/// Whether `--as-printed` may follow `payload` with a `RecordedAsPrinted`
+/// in the same command: the entries a published table's cells make.
+fn notable(payload: &selfeval_core::EventPayload) -> bool {
+    use selfeval_core::EventPayload as E;
+    matches!(
+        payload,
+        E::BudgetSet(_)
+            | E::BudgetAdjusted(_)
+            | E::ExpenditureRecorded(_)
+            | E::IndicatorDefined(_)
+            | E::IndicatorAmended(_)
+            | E::IndicatorActualRecorded(_)
+    )
 }
 
 /// The digest of a command id kept by [`EventJudge`].
@@ -54,10 +72,11 @@ impl EventJudge {
 
     /// Decodes, judges and applies one event.
     pub(crate) fn event(&mut self, e: &Envelope) -> Result<(), ImportRefused> {
-        let Self { state, versions, last_recorded, current, finished } = self;
+        let Self { state, versions, last_recorded, current, finished, notable: before } = self;
         let refuse = |problem: String| ImportRefused { seq: Some(e.seq), problem };
         let digest = id_digest(&e.command_id);
-        if *current != Some(digest) {
+        let began = *current != Some(digest);
+        if began {
             if !finished.insert(digest) {
                 return Err(refuse(format!(
                     "command_id：命令编号「{}」在此前另一条命令中已用过（一条命令的事件是连续的）",
@@ -73,6 +92,13 @@ impl EventJudge {
             return Err(refuse("actor：操作人为空".into()));
         }
         check_event(state, &event).map_err(refuse)?;
+        // The notes of `--as-printed` end the command whose entry they are about.
+        if let selfeval_core::EventPayload::RecordedAsPrinted(_) = &event.payload {
+            if began || *before != Some(id_digest(&e.stream)) {
+                return Err(refuse("按原表照录的说明只能跟在同一命令、同一项目的预算、支出或指标记录之后".into()));
+            }
+        }
+        *before = notable(&event.payload).then(|| id_digest(&e.stream));
         if event.payload.stream() != e.stream {
             return Err(refuse(format!("stream：事件属于「{}」，却记在「{}」", event.payload.stream(), e.stream)));
         }

@@ -346,12 +346,6 @@ impl crate::Ledger {
                 }
                 asked.pop()
             }
-            [alone] if matches!(alone.payload, E::RecordedAsPrinted(_)) => {
-                return Err(bad(format!(
-                    "按原表照录的事件{}不跟在任何记录之后：它只能是一条命令的最后一个事件",
-                    alone.seq
-                )));
-            }
             _ => None,
         };
         let amended_with_value = matches!(

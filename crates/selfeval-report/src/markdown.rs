@@ -642,7 +642,8 @@ fn sources_markdown(model: &ReportModel) -> String {
     line("部门", "预算执行率", rate(&t.execution_rate), &t.execution_rate.seqs);
     line("部门", "平均自评分数", score(t.average_score.value), &t.average_score.seqs);
     for p in &model.projects {
-        line(&p.code, &format!("年初预算数（{unit}）"), model.money(&p.initial_budget), &p.initial_budget.seqs);
+        let initial = if p.initial_budget_blank { "（空）".to_owned() } else { model.money(&p.initial_budget) };
+        line(&p.code, &format!("年初预算数（{unit}）"), initial, &p.initial_budget.seqs);
         line(&p.code, &format!("全年预算数（{unit}）"), model.money(&p.budget), &p.budget.seqs);
         line(&p.code, &format!("全年执行数（{unit}）"), model.money(&p.executed), &p.executed.seqs);
         line(&p.code, "执行率", rate(&p.execution_rate), &p.execution_rate.seqs);

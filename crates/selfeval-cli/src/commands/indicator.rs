@@ -61,6 +61,9 @@ pub enum IndicatorCmd {
         /// 改进措施
         #[arg(long)]
         measure: Option<String>,
+        /// 按原表照录：完成时限指标的实际完成值只印「已完成」等文字而无日期时照原表记录（不按规则计分），并记一条检查 T2
+        #[arg(long)]
+        as_printed: bool,
         #[command(flatten)]
         write: WriteOpts,
     },
@@ -158,11 +161,14 @@ pub fn indicator(cmd: IndicatorCmd, ctx: &Ctx) -> Result<(), CliError> {
                 ctx,
             )
         }
-        IndicatorCmd::Actual { code, icode, value, level, score, deviation, measure, write } => record(
-            Command::RecordActual { project: code, indicator: icode, value, level, score, deviation, measure },
-            write,
-            ctx,
-        ),
+        IndicatorCmd::Actual { code, icode, value, level, score, deviation, measure, as_printed, mut write } => {
+            write.as_printed = as_printed;
+            record(
+                Command::RecordActual { project: code, indicator: icode, value, level, score, deviation, measure },
+                write,
+                ctx,
+            )
+        }
         IndicatorCmd::Na { code, icode, undo: false, write } => {
             record(Command::MarkNotApplicable { project: code, item: icode }, write, ctx)
         }

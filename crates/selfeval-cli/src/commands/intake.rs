@@ -168,6 +168,17 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
                 ),
             ));
         }
+        // A blank 年初预算数 cannot stand beside one recorded: the table's
+        // 全年预算数 would be added to it.
+        if form.initial_budget_blank && !p.budget_lines.is_empty() {
+            return Err(invalid(
+                "FILE",
+                format!(
+                    "表中年初预算数为空，而项目{code}已记录年初预算数 {} 万元；可接受：新的项目编号，或先核对该项目的年初预算数（原表为空时不应已有）",
+                    selfeval_core::values::fmt_plain(p.initial_budget().value)
+                ),
+            ));
+        }
     }
     let recorded_at = ctx.settings.now();
     let meta = |reason: Option<String>| Meta {

@@ -72,7 +72,9 @@ pub fn i8_missing_level1(cx: &Context<'_>, out: &mut Findings<'_>) {
 pub fn i18_level1_split_unexplained(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, project, p) in evaluated(cx) {
         for level1 in &cx.profile.level1 {
-            let under: Vec<_> = project.indicators.iter().filter(|ind| ind.level1 == level1.name).collect();
+            // A row printed 「/」 has no points, and its reason is no reason for the split.
+            let under: Vec<_> =
+                project.indicators.iter().filter(|ind| ind.level1 == level1.name && !ind.weightless).collect();
             let points = sum(under.iter().map(|ind| ind.weight));
             if !under.is_empty() && points != level1.points && under.iter().all(|ind| ind.reason.is_none()) {
                 out.push(
