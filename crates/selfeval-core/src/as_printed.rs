@@ -6,7 +6,7 @@
 //! are dropped and the number read in the ledger's unit, as the cell
 //! shows it; a rate's target stays the bare fraction printed.
 
-use crate::command::{Command, Request};
+use crate::request::{Command, Request};
 use crate::state::{Department, State};
 use crate::values::{self, AmountUnit};
 
@@ -78,7 +78,7 @@ fn separators(amount: &mut String, unit: AmountUnit, notes: &mut Vec<String>) {
 /// A deadline's actual that names no date (「已完成」): kept as printed,
 /// scored by no rule.
 fn undated(indicator: &crate::state::Indicator, value: &str, notes: &mut Vec<String>) {
-    if !values::is_blank(value) && crate::deadline::parse_completion(value).is_err() {
+    if !values::is_blank(value) && crate::values::deadline::parse_completion(value).is_err() {
         notes.push(format!(
             "指标{}「{}」的年度指标值是完成时限{}，实际完成值「{}」却不是完成日期（一般记录会拒绝）；按原表照录，不按规则计分",
             indicator.code,

@@ -216,7 +216,7 @@ pub struct PrintedFigures {
     pub budget_score: Option<Decimal>,
     /// 自评等级 as printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grade: Option<crate::scoring::Grade>,
+    pub grade: Option<crate::profile::Grade>,
 }
 
 /// 绩效指标已设定.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{EventPayload, RecordedEvent, Role};
-use crate::state::Note;
+use crate::note::Note;
 
 /// A person on the roster (人员名册).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::command::Command;
 use crate::profile::RuleProfile;
+use crate::request::Command;
 use crate::state::State;
 use crate::values::{self, AmountUnit, QualitativeLevel};
 

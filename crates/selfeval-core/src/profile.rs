@@ -8,10 +8,9 @@
 //! twice.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::arith::mul;
-use crate::scoring::Grade;
 use crate::values::{fmt_plain, QualitativeLevel};
 
 /// How a reverse (≤, <) indicator above its ceiling is scored.
@@ -267,4 +266,49 @@ impl RuleProfile {
 /// A fraction as a percentage for people: `0.3` → `30%`.
 pub fn percent_text(fraction: Decimal) -> String {
     format!("{}%", fmt_plain(mul(fraction, Decimal::ONE_HUNDRED)))
+}
+
+/// The grade (等级) of a total score; its bands are the profile's
+/// ([`RuleProfile::grade_of`]): 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    /// 优 (excellent).
+    #[serde(rename = "优")]
+    Excellent,
+    /// 良 (good).
+    #[serde(rename = "良")]
+    Good,
+    /// 中 (fair).
+    #[serde(rename = "中")]
+    Fair,
+    /// 差 (poor).
+    #[serde(rename = "差")]
+    Poor,
+}
+
+impl Grade {
+    /// A grade as tables print it: 优 (优秀), 良 (良好), 中 (中等, 一般),
+    /// 差 (较差), with or without 「自评等级：」 or 「等级:」 before it.
+    pub fn parse(text: &str) -> Option<Grade> {
+        let text: String = text.split_whitespace().collect();
+        let bare =
+            ["自评等级：", "自评等级:", "等级：", "等级:"].iter().fold(text.as_str(), |t, p| t.trim_start_matches(p));
+        match bare {
+            "优" | "优秀" => Some(Grade::Excellent),
+            "良" | "良好" => Some(Grade::Good),
+            "中" | "中等" | "一般" => Some(Grade::Fair),
+            "差" | "较差" => Some(Grade::Poor),
+            _ => None,
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::Excellent => "优",
+            Grade::Good => "良",
+            Grade::Fair => "中",
+            Grade::Poor => "差",
+        }
+    }
 }

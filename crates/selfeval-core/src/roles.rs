@@ -1,18 +1,18 @@
 //! Who may do what (`docs/spec/roles.md`): the access rules A1–A8 (A9,
 //! signatures, is the ledger's, which holds the keys) that
-//! [`crate::handle`] applies before a command's own rules, and the
-//! commands that keep the roster, the seal, the signature policy, the
-//! checkpoints and the evidence.
+//! [`crate::handle`] applies before a command's own rules, and what those
+//! rules share about members and keys. The commands that keep the roster,
+//! the seal, the signature policy, the checkpoints and the evidence are
+//! decided in `decide` (rooms of their own).
 //!
 //! A ledger without a roster is in open mode: anyone writes, as before the
 //! roster existed, and check G1 warns. The first `member add` registers
 //! the acting person as office; from then on only members write.
 
-use crate::command::{Command, Rejection, RejectionKind, Request};
 use crate::event::*;
 use crate::governance::{split_actor, Member};
+use crate::request::{Command, Rejection, RejectionKind, Request};
 use crate::state::{Project, State, Status};
-use crate::values;
 
 /// The access rules: id and what they say.
 pub const ACCESS_RULES: &[(&str, &str)] = &[
@@ -440,25 +440,6 @@ pub(crate) fn needs_reason(request: &Request, what: &str) -> Result<(), Rejectio
     }
 }
 
-fn existing_member<'a>(state: &'a State, name: &str) -> Result<&'a Member, Rejection> {
-    let governance = state.governance();
-    let (bare, _) = split_actor(name);
-    governance.member(bare).ok_or_else(|| {
-        let known: Vec<String> = governance.current_members().map(|m| m.name.clone()).collect();
-        Rejection::new(
-            RejectionKind::NotFound,
-            "NAME",
-            name,
-            format!("「{bare}」不是名册中的现任人员"),
-            if known.is_empty() {
-                "名册中尚无人员".to_owned()
-            } else {
-                format!("名册中的人员：{}", known.join("、"))
-            },
-        )
-    })
-}
-
 /// `policy set signatures POLICY`: true for required, false for optional.
 pub fn parse_policy(text: &str) -> Option<bool> {
     match text.trim() {
@@ -466,232 +447,4 @@ pub fn parse_policy(text: &str) -> Option<bool> {
         "optional" | "可选" => Some(false),
         _ => None,
     }
-}
-
-/// The rules of the commands that keep the roster, the seal, the policy,
-/// the checkpoints and the evidence; `None` for every other command.
-pub(crate) fn decide(state: &State, request: &Request) -> Option<Result<Vec<EventPayload>, Rejection>> {
-    use Command as C;
-    Some(match &request.command {
-        C::AddMember { member, role, key } => add_member(state, request, member, role, key.as_deref()),
-        C::RemoveMember { name } => remove_member(state, request, name),
-        C::ChangeMemberKey { name, key } => change_key(state, request, name, key),
-        C::Reopen { project } => reopen(state, request, project),
-        C::Seal => seal(state, request),
-        C::Unseal => unseal(state, request),
-        C::SetSignaturePolicy { policy } => set_policy(state, request, policy),
-        C::RecordCheckpoint { seq, head, key } => checkpoint(*seq, head, key),
-        C::AddEvidence { project, file, size, sha256, note } => evidence(state, project, file, *size, sha256, note),
-        _ => return None,
-    })
-}
-
-fn change_key(state: &State, request: &Request, name: &str, key: &str) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "更换公钥")?;
-    let member = existing_member(state, name)?;
-    let key = registrable_key(state, key, Some(&member.name))?;
-    if member.key.as_deref() == Some(key.as_str()) {
-        return Err(Rejection::new(RejectionKind::Rule, "--key", &key, "公钥没有变化", "另一把 ed25519 公钥"));
-    }
-    Ok(vec![EventPayload::MemberKeyChanged(MemberKeyChanged { name: member.name.clone(), key })])
-}
-
-/// A key that no other current member holds: a signature names one person.
-fn registrable_key(state: &State, text: &str, owner: Option<&str>) -> Result<String, Rejection> {
-    let (key, fingerprint) = parse_public_key("--key", text)?;
-    let holder = state.governance().current_members().find(|m| m.key.as_deref() == Some(key.as_str()));
-    if let Some(holder) = holder.filter(|m| Some(m.name.as_str()) != owner) {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "--key",
-            &fingerprint,
-            format!("该公钥已登记给{}，一把密钥只能属于一个人", holder.actor()),
-            "本人自己的 ed25519 公钥（每人用 ssh-keygen -t ed25519 生成）",
-        ));
-    }
-    Ok(key)
-}
-
-fn reopen(state: &State, request: &Request, code: &str) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "重新打开已审核通过的自评")?;
-    let project = crate::command::existing_project(state, code)?;
-    crate::validate::workflow_step(project, crate::validate::Step::Reopen)?;
-    Ok(vec![EventPayload::SelfEvaluationReopened(WorkflowStep { project: project.code.clone() })])
-}
-
-fn unseal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "解除封存")?;
-    if state.governance().sealed().is_none() {
-        return Err(Rejection::new(RejectionKind::Rule, "unseal", "", "年度没有封存", "已封存的年度"));
-    }
-    Ok(vec![EventPayload::YearUnsealed(YearStep {})])
-}
-
-fn checkpoint(seq: u64, head: &str, key: &str) -> Result<Vec<EventPayload>, Rejection> {
-    if seq == 0 {
-        return Err(Rejection::new(
-            RejectionKind::InvalidValue,
-            "seq",
-            "0",
-            "检查点须固定一个事件",
-            "不小于1的事件序号",
-        ));
-    }
-    if !values::is_sha256_hex(head) {
-        return Err(Rejection::new(RejectionKind::InvalidValue, "head", head, "不是 SHA-256 哈希", "64位小写十六进制"));
-    }
-    if key.strip_prefix("SHA256:").is_none_or(str::is_empty) {
-        return Err(Rejection::new(RejectionKind::InvalidValue, "key", key, "不是公钥指纹", "SHA256:…"));
-    }
-    Ok(vec![EventPayload::CheckpointRecorded(CheckpointRecorded { seq, head: head.to_owned(), key: key.to_owned() })])
-}
-
-fn evidence(
-    state: &State,
-    code: &str,
-    file: &str,
-    size: u64,
-    sha256: &str,
-    note: &str,
-) -> Result<Vec<EventPayload>, Rejection> {
-    let project = crate::command::existing_project(state, code)?;
-    let invalid = |field: &str, given: &str, problem: String, accepted: &str| {
-        Rejection::new(RejectionKind::InvalidValue, field, given, problem, accepted)
-    };
-    crate::validate::evidence_file(project, file)?;
-    if !values::is_sha256_hex(sha256) {
-        return Err(invalid("sha256", sha256, "不是 SHA-256 哈希".into(), "64位小写十六进制"));
-    }
-    values::check_text(note).map_err(|e| invalid("--note", note, e.problem, e.accepted))?;
-    Ok(vec![EventPayload::EvidenceAdded(EvidenceAdded {
-        project: project.code.clone(),
-        file: file.to_owned(),
-        size,
-        sha256: sha256.to_owned(),
-        note: note.trim().to_owned(),
-    })])
-}
-
-fn add_member(
-    state: &State,
-    request: &Request,
-    member: &str,
-    role: &str,
-    key: Option<&str>,
-) -> Result<Vec<EventPayload>, Rejection> {
-    const ACCEPTED: &str = "姓名@科室，如 王敏@应急救援科";
-    needs_reason(request, "登记人员")?;
-    let Some((name, section)) = member.split_once('@') else {
-        return Err(Rejection::new(RejectionKind::InvalidValue, "NAME@SECTION", member, "未写明科室", ACCEPTED));
-    };
-    for (field, text) in [("NAME@SECTION", name), ("NAME@SECTION", section)] {
-        values::check_name(text)
-            .map_err(|e| Rejection::new(RejectionKind::InvalidValue, field, member, e.problem, ACCEPTED))?;
-    }
-    if section.contains('@') {
-        return Err(Rejection::new(RejectionKind::InvalidValue, "NAME@SECTION", member, "含有多个 @", ACCEPTED));
-    }
-    let role = Role::parse(role).ok_or_else(|| {
-        Rejection::new(
-            RejectionKind::InvalidValue,
-            "--role",
-            role,
-            format!("「{role}」不是角色"),
-            "office（办公室）、section（科室）、auditor（审计）",
-        )
-    })?;
-    if let Some(existing) = state.governance().member(name) {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "NAME@SECTION",
-            member,
-            format!(
-                "「{name}」已于事件#{}登记为{}的{}人员",
-                existing.added_seq,
-                existing.section,
-                existing.role.label()
-            ),
-            "尚未登记的姓名；更换公钥用 selfeval member key，调整科室或角色先 member remove 再 member add",
-        ));
-    }
-    let key = key.map(|k| registrable_key(state, k, None)).transpose()?;
-    Ok(vec![EventPayload::MemberAdded(MemberAdded { name: name.to_owned(), section: section.to_owned(), role, key })])
-}
-
-fn remove_member(state: &State, request: &Request, name: &str) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "移出人员")?;
-    let member = existing_member(state, name)?;
-    let offices = state.governance().current_members().filter(|m| m.role == Role::Office).count();
-    if member.role == Role::Office && offices == 1 {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "NAME",
-            name,
-            format!("{}是名册中唯一的办公室人员，移出后无人能维护名册", member.name),
-            "先登记另一位办公室人员",
-        ));
-    }
-    Ok(vec![EventPayload::MemberRemoved(MemberRemoved { name: member.name.clone() })])
-}
-
-fn seal(state: &State, request: &Request) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "封存年度")?;
-    if let Some(seal) = state.governance().sealed() {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "seal",
-            "",
-            format!("年度已于事件#{}封存", seal.sealed.seq),
-            "未封存的年度",
-        ));
-    }
-    let pending: Vec<String> = state
-        .projects()
-        .iter()
-        .filter(|p| {
-            let has_money = !p.budget().value.is_zero() || !p.expenditures.is_empty();
-            has_money && p.status != Status::Approved
-        })
-        .map(|p| format!("{}（{}）", p.code, p.status.label()))
-        .collect();
-    if !pending.is_empty() {
-        return Err(Rejection::new(
-            RejectionKind::Rule,
-            "seal",
-            "",
-            format!("有预算或支出的项目尚未全部审核通过：{}", pending.join("、")),
-            "有预算或支出的项目都已审核通过后再封存",
-        ));
-    }
-    Ok(vec![EventPayload::YearSealed(YearStep {})])
-}
-
-fn set_policy(state: &State, request: &Request, policy: &str) -> Result<Vec<EventPayload>, Rejection> {
-    needs_reason(request, "设定签名要求")?;
-    let Some(required) = parse_policy(policy) else {
-        return Err(Rejection::new(
-            RejectionKind::InvalidValue,
-            "POLICY",
-            policy,
-            format!("「{policy}」不是签名要求"),
-            "required（必须签名）、optional（可不签名）",
-        ));
-    };
-    let governance = state.governance();
-    if governance.signatures_required.is_some() == required {
-        return Err(Rejection::new(RejectionKind::Rule, "POLICY", policy, "签名要求没有变化", "与现行要求不同的取值"));
-    }
-    if required {
-        let actor = governance.member_for_actor(&request.meta.actor);
-        if !governance.has_roster() || actor.is_none_or(|m| m.key.is_none()) {
-            return Err(Rejection::new(
-                RejectionKind::Rule,
-                "POLICY",
-                policy,
-                "要求签名前，操作人须已在人员名册中登记公钥",
-                "先用 selfeval member key 姓名 --key 公钥文件 --reason 原因 登记本人的公钥",
-            ));
-        }
-    }
-    Ok(vec![EventPayload::SignaturePolicySet(SignaturePolicySet { required })])
 }

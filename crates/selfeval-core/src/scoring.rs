@@ -10,8 +10,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::arith::{div, hundred, mul, sub, sum};
+pub use crate::profile::Grade;
 use crate::profile::{ReverseScoring, RuleProfile};
 use crate::state::Indicator;
+use crate::values::deadline::Completion;
 use crate::values::{round_half_up, Operator, Target};
 
 /// The result of the budget execution row.
@@ -104,6 +106,20 @@ fn positive_score(op: Operator, target: Decimal, actual: Decimal, weight: Decima
     }
 }
 
+/// The score of a deadline `by` with `completion`, out of `weight`: full
+/// on or before it; later, a ceiling on the days elapsed since 1 January
+/// of the deadline's year (planned `by`, actual the completion day), with
+/// the profile's reverse scoring.
+pub fn deadline_score(
+    by: chrono::NaiveDate,
+    completion: Completion,
+    weight: Decimal,
+    reverse: ReverseScoring,
+) -> Decimal {
+    let (planned, actual) = crate::values::deadline::elapsed_days(by, completion);
+    quantitative_score(Operator::AtMost, planned, actual, weight, reverse)
+}
+
 /// Which way an indicator deviates from its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,51 +172,6 @@ pub fn relative_deviation(op: Operator, target: Decimal, actual: Decimal) -> Opt
         return None;
     }
     Some(if op.is_reverse() { div(sub(target, actual), target) } else { div(sub(actual, target), target) })
-}
-
-/// The grade (等级) of a total score; its bands are the profile's
-/// ([`RuleProfile::grade_of`]): 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Grade {
-    /// 优 (excellent).
-    #[serde(rename = "优")]
-    Excellent,
-    /// 良 (good).
-    #[serde(rename = "良")]
-    Good,
-    /// 中 (fair).
-    #[serde(rename = "中")]
-    Fair,
-    /// 差 (poor).
-    #[serde(rename = "差")]
-    Poor,
-}
-
-impl Grade {
-    /// A grade as tables print it: 优 (优秀), 良 (良好), 中 (中等, 一般),
-    /// 差 (较差), with or without 「自评等级：」 or 「等级:」 before it.
-    pub fn parse(text: &str) -> Option<Grade> {
-        let text: String = text.split_whitespace().collect();
-        let bare =
-            ["自评等级：", "自评等级:", "等级：", "等级:"].iter().fold(text.as_str(), |t, p| t.trim_start_matches(p));
-        match bare {
-            "优" | "优秀" => Some(Grade::Excellent),
-            "良" | "良好" => Some(Grade::Good),
-            "中" | "中等" | "一般" => Some(Grade::Fair),
-            "差" | "较差" => Some(Grade::Poor),
-            _ => None,
-        }
-    }
-
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Grade::Excellent => "优",
-            Grade::Good => "良",
-            Grade::Fair => "中",
-            Grade::Poor => "差",
-        }
-    }
 }
 
 /// One scored row of a project (the budget row or an indicator).
@@ -298,9 +269,9 @@ pub fn indicator_auto_score(indicator: &Indicator, profile: &RuleProfile) -> Opt
             actual.number.map(|b| quantitative_score(*op, *value, b, indicator.weight, profile.reverse_scoring))
         }
         Target::Qualitative { .. } => actual.score,
-        Target::Deadline { by, .. } => crate::deadline::parse_completion(&actual.value)
+        Target::Deadline { by, .. } => crate::values::deadline::parse_completion(&actual.value)
             .ok()
-            .map(|done| crate::deadline::score(*by, done, indicator.weight, profile.reverse_scoring)),
+            .map(|done| deadline_score(*by, done, indicator.weight, profile.reverse_scoring)),
         Target::Blank => None,
     }
 }
@@ -313,6 +284,24 @@ pub fn rate_percent(rate: Decimal) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn late_work_scores_on_elapsed_days() {
+        let by = ymd(2023, 12, 31);
+        let w = Decimal::from(10);
+        assert_eq!(deadline_score(by, Completion::On(ymd(2023, 10, 31)), w, ReverseScoring::Ratio), w);
+        assert_eq!(deadline_score(by, Completion::OnTime, w, ReverseScoring::Ratio), w);
+        // 365 planned days, 396 actual (2024-01-31): 10 × 365 ÷ 396 = 9.217… → 9.22.
+        let late = Completion::On(ymd(2024, 1, 31));
+        assert_eq!(deadline_score(by, late, w, ReverseScoring::Ratio), Decimal::new(922, 2));
+        // Linear: 10 × (1 − 31 ÷ 365) = 9.150… → 9.15.
+        assert_eq!(deadline_score(by, late, w, ReverseScoring::Linear), Decimal::new(915, 2));
+    }
+
     use crate::profile::DEFAULT_PROFILE_ID;
     use crate::values::{parse_amount, QualitativeLevel, Sign};
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::arith::{add, sum};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
 use crate::governance::Governance;
+pub use crate::note::Note;
 use crate::values::{AmountUnit, QualitativeLevel, Target};
 
 /// The value of a payload that is beyond the ceilings of `values`, if any:
@@ -76,19 +77,6 @@ pub struct Department {
     pub unit: AmountUnit,
     /// The events that set the department and its profile.
     pub seqs: Vec<u64>,
-}
-
-/// A one-line fact with who recorded it and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    /// The event.
-    pub seq: u64,
-    /// The text (reason, evidence, narrative).
-    pub text: String,
-    /// Who recorded it.
-    pub actor: String,
-    /// When it happened.
-    pub at: DateTime<Utc>,
 }
 
 /// One initial budget line.
@@ -315,7 +303,7 @@ pub struct Printed {
     /// 预算执行率得分.
     pub budget_score: Option<Traced<Decimal>>,
     /// 自评等级.
-    pub grade: Option<Traced<crate::scoring::Grade>>,
+    pub grade: Option<Traced<crate::profile::Grade>>,
 }
 
 /// A file pinned by its hash: its name, size and SHA-256, not its content.

@@ -5,9 +5,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::command::{Rejection, RejectionKind};
 use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM, NARRATIVE_SECTIONS};
 use crate::profile::RuleProfile;
+use crate::request::{Rejection, RejectionKind};
 use crate::state::{Project, State, Status};
 use crate::values::{amount_in_range, check_code, quantity_in_range, Target};
 
@@ -581,7 +581,7 @@ pub fn actual_value(
             invalid,
             "--value",
             "完成时限指标按完成日期计分，不计数值、等级或得分".into(),
-            crate::deadline::COMPLETION_ACCEPTED,
+            crate::values::deadline::COMPLETION_ACCEPTED,
         )),
         (Target::Deadline { .. }, _, _, _) => Ok(()),
         (Target::Quantitative { .. }, None, _, _) => {

@@ -3,6 +3,8 @@
 //! Every parser returns a [`ValueError`] that says what was wrong and what is
 //! accepted; the caller attaches the field name (see [`crate::Rejection`]).
 
+pub mod deadline;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -434,15 +436,15 @@ pub fn parse_target(input: &str) -> Result<Target, ValueError> {
     if is_blank(trimmed) {
         return Ok(Target::Blank);
     }
-    if let Some(by) = crate::deadline::parse_deadline(trimmed, None) {
+    if let Some(by) = crate::values::deadline::parse_deadline(trimmed, None) {
         return Ok(Target::Deadline { by, text: trimmed.to_owned() });
     }
     if let Some((spelling, op)) = OPERATOR_SPELLINGS.iter().find(|(s, _)| trimmed.starts_with(s)) {
         let rest = trimmed[spelling.len()..].trim_start();
-        if let Some(by) = crate::deadline::parse_deadline(rest, Some(*op)) {
+        if let Some(by) = crate::values::deadline::parse_deadline(rest, Some(*op)) {
             return Ok(Target::Deadline { by, text: trimmed.to_owned() });
         }
-        if crate::deadline::parse_deadline(rest, None).is_some() {
+        if crate::values::deadline::parse_deadline(rest, None).is_some() {
             return Err(ValueError::new(
                 format!("「{trimmed}」是完成时限，时限只能以 ≤ 或 < 比较（或不写比较符）"),
                 "2023年12月、≤2023年12月、<2024年1月、2023-12-31前",

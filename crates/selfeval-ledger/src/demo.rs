@@ -327,19 +327,7 @@ impl crate::Ledger {
         self.seed(seed_department(), DEMO_PREFIX, recorded_at)
     }
 
-    /// Records the audit demo (`demo --audit`): a published-style 自评表
-    /// recorded as printed by an auditor ([`crate::demo_audit`]), in a
-    /// ledger of its own, as [`Ledger::seed_demo`] does.
-    ///
-    /// [`Ledger::seed_demo`]: crate::Ledger::seed_demo
-    pub fn seed_audit_demo(
-        &mut self,
-        recorded_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Seeded, crate::LedgerError> {
-        self.seed(crate::demo_audit::published_table(), crate::demo_audit::AUDIT_PREFIX, recorded_at)
-    }
-
-    fn seed(
+    pub(crate) fn seed(
         &mut self,
         steps: Vec<DemoStep>,
         prefix: &str,

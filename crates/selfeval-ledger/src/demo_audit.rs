@@ -132,3 +132,17 @@ pub fn published_table() -> Vec<DemoStep> {
     );
     steps
 }
+
+impl crate::Ledger {
+    /// Records the audit demo (`demo --audit`): a published-style 自评表
+    /// recorded as printed by an auditor ([`crate::demo_audit`]), in a
+    /// ledger of its own, as [`Ledger::seed_demo`] does.
+    ///
+    /// [`Ledger::seed_demo`]: crate::Ledger::seed_demo
+    pub fn seed_audit_demo(
+        &mut self,
+        recorded_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::demo::Seeded, crate::LedgerError> {
+        self.seed(published_table(), AUDIT_PREFIX, recorded_at)
+    }
+}

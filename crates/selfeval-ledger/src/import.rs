@@ -16,26 +16,8 @@ use std::path::{Path, PathBuf};
 use selfeval_core::State;
 use selfeval_store::Imported;
 
-use crate::judge::EventJudge;
+use crate::judge::{EventJudge, ImportRefused};
 use crate::{Ledger, LedgerError, LedgerSettings, Location};
-
-/// Why an import was refused; nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportRefused {
-    /// The first bad event, when the problem is an event.
-    pub seq: Option<u64>,
-    /// What is wrong, in Chinese when it is about the content.
-    pub problem: String,
-}
-
-impl std::fmt::Display for ImportRefused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.seq {
-            Some(seq) => write!(f, "事件{seq}：{}", self.problem),
-            None => write!(f, "{}", self.problem),
-        }
-    }
-}
 
 /// The working directory of an import into `target`, beside it.
 fn working_dir(target: &Path) -> Result<PathBuf, LedgerError> {

@@ -16,7 +16,24 @@ use selfeval_core::State;
 use selfeval_store::Envelope;
 
 use crate::decode_envelope;
-use crate::import::ImportRefused;
+
+/// Why an import was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRefused {
+    /// The first bad event, when the problem is an event.
+    pub seq: Option<u64>,
+    /// What is wrong, in Chinese when it is about the content.
+    pub problem: String,
+}
+
+impl std::fmt::Display for ImportRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.seq {
+            Some(seq) => write!(f, "事件{seq}：{}", self.problem),
+            None => write!(f, "{}", self.problem),
+        }
+    }
+}
 
 /// Events judged in log order, each against the state the ones before
 /// leave.

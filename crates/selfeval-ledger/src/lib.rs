@@ -50,7 +50,7 @@ pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADE
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use history::{HistoryEntry, HistoryFilter};
-pub use import::ImportRefused;
+pub use judge::ImportRefused;
 pub use record::{batch_line_ids, batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};

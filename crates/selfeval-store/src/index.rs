@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 
 use crate::codec::IndexEntry;
-use crate::sled_store::OrStore;
+use crate::sled_store::error::OrStore;
 use crate::StoreError;
 
 /// Sequence numbers per stream chunk.

@@ -11,40 +11,20 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::{
-    codec, export, headfile, index, Appended, Conflict, Head, ImportRejected, Imported, LogValue, LogValues,
-    OpenOptions, Repair, Spooled, Staging, StoreError, StoredEvent, GENESIS_HASH, HEAD_FILE,
+    codec, headfile, index, Appended, Conflict, Head, ImportRejected, Imported, LogValue, LogValues, OpenOptions,
+    Repair, Spooled, Staging, StoreError, StoredEvent, GENESIS_HASH, HEAD_FILE,
 };
 
 /// A log value being read: its first sequence number, its bytes and its
 /// lines' spans.
+pub(crate) mod error;
+pub(crate) mod import;
+
+use error::engine_error;
+pub(crate) use error::OrStore;
+pub(crate) use import::discard_unfinished_import;
+
 type HeldValue = (u64, sled::IVec, Vec<(usize, usize)>);
-
-/// Converts the engine's errors: a public `From` impl would name sled in the API.
-pub(crate) trait OrStore<T> {
-    fn or_store(self) -> Result<T, StoreError>;
-}
-
-impl<T> OrStore<T> for Result<T, sled::Error> {
-    fn or_store(self) -> Result<T, StoreError> {
-        self.map_err(engine_error)
-    }
-}
-
-/// The engine's error in our terms, its message in Chinese where it is ours
-/// to say.
-fn engine_error(error: sled::Error) -> StoreError {
-    match error {
-        sled::Error::Io(io) => io.into(),
-        sled::Error::Corruption { at, .. } => StoreError::Corrupt {
-            seq: 0,
-            message: match at {
-                Some(at) => format!("存储引擎在文件位置 {at} 读到损坏的数据"),
-                None => "存储引擎读到损坏的数据".to_owned(),
-            },
-        },
-        other => StoreError::Io(other.to_string()),
-    }
-}
 
 /// Tree names. `log` is the truth; `index` is a cache rebuilt from it.
 pub(crate) const LOG: &str = "log";
@@ -290,7 +270,7 @@ impl SledStore {
                     engine.db.drop_tree(old).or_store()?;
                 }
             }
-            export::discard_unfinished_import(dir, &engine.log, &engine.index, &engine.db)?;
+            discard_unfinished_import(dir, &engine.log, &engine.index, &engine.db)?;
         }
         let mut store = SledStore {
             path: dir.to_path_buf(),

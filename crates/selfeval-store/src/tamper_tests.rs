@@ -299,13 +299,13 @@ fn a_spool_left_by_an_import_cut_short_is_discarded_with_what_it_wrote() {
         store.sled().log().unwrap().insert(key, value).unwrap();
     }
     store.sled().db().unwrap().flush().unwrap();
-    std::fs::write(dir.path().join(crate::export::SPOOL_FILE), b"partial").unwrap();
-    let part = dir.path().join(format!("{}-index-3", crate::export::SPOOL_FILE));
+    std::fs::write(dir.path().join(crate::sled_store::import::SPOOL_FILE), b"partial").unwrap();
+    let part = dir.path().join(format!("{}-index-3", crate::sled_store::import::SPOOL_FILE));
     std::fs::write(&part, b"partial").unwrap();
     drop(store);
     let store = Store::open(dir.path(), &OpenOptions::default()).unwrap();
     assert!(store.is_empty(), "an import lands whole or not at all");
     assert_eq!(store.events_from(1).count(), 0);
-    assert!(!dir.path().join(crate::export::SPOOL_FILE).exists());
+    assert!(!dir.path().join(crate::sled_store::import::SPOOL_FILE).exists());
     assert!(!part.exists());
 }

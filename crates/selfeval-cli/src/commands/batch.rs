@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, FromArgMatches};
 use selfeval_ledger::Item;
 
-use super::write::print_recorded;
+use super::write::{print_recorded, Collected};
 use super::{invalid, run, Cli, Cmd, Ctx};
 use crate::error::CliError;
 
@@ -28,17 +28,6 @@ pub struct BatchArgs {
     /// 整个文件作为一次原子写入：任一行被拒绝则一行也不写
     #[arg(long)]
     all_or_nothing: bool,
-}
-
-/// What a recording command handed to `record` while a batch collects.
-#[derive(Debug)]
-pub struct Collected {
-    /// The request, checked as far as it can be without the store.
-    pub request: selfeval_core::Request,
-    /// Its `--command-id`.
-    pub command_id: Option<String>,
-    /// Its `--key`.
-    pub key: Option<PathBuf>,
 }
 
 /// Whether a command records (and so may stand in a batch).

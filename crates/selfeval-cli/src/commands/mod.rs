@@ -171,7 +171,7 @@ pub struct Ctx {
     pub settings: Settings,
     /// While `batch` reads its lines: recording commands hand their
     /// request here instead of recording it.
-    pub collect: Option<std::cell::RefCell<Vec<batch::Collected>>>,
+    pub collect: Option<std::cell::RefCell<Vec<write::Collected>>>,
 }
 
 /// Whether `project …` only reads (`project list`).

@@ -27,6 +27,17 @@ pub struct Recording {
     pub command_id: Option<String>,
 }
 
+/// What a recording command handed to `record` while a batch collects.
+#[derive(Debug)]
+pub struct Collected {
+    /// The request, checked as far as it can be without the store.
+    pub request: selfeval_core::Request,
+    /// Its `--command-id`.
+    pub command_id: Option<String>,
+    /// Its `--key`.
+    pub key: Option<PathBuf>,
+}
+
 /// Options every recording command takes.
 #[derive(Debug, Args, Clone)]
 pub struct WriteOpts {
@@ -75,7 +86,7 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
     let (request, command_id) = request(command, write, ctx)?;
     if let Some(collect) = &ctx.collect {
         // Inside `batch`: handed over, recorded once every line is read.
-        collect.borrow_mut().push(super::batch::Collected { request, command_id, key });
+        collect.borrow_mut().push(Collected { request, command_id, key });
         return Ok(());
     }
     let mut ledger: Ledger = ctx.open_to_record(key, is_init)?;

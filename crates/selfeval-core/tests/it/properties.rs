@@ -149,7 +149,8 @@ proptest! {
     /// within its points; on time is full.
     #[test]
     fn a_later_completion_never_scores_more(by in 0i64..700, first in 0i64..900, later in 0i64..400, w in 1u32..40) {
-        use selfeval_core::deadline::{score, Completion};
+        use selfeval_core::values::deadline::Completion;
+        use selfeval_core::scoring::deadline_score as score;
         use selfeval_core::profile::ReverseScoring;
         let day = |n: i64| chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + chrono::Duration::days(n);
         let weight = Decimal::from(w);

@@ -12,8 +12,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::profile::ReverseScoring;
-use crate::values::{Operator, ValueError};
+use super::{Operator, ValueError};
 
 /// The ways a table says work was done by its deadline without a date.
 const ON_TIME: &[&str] =
@@ -116,15 +115,6 @@ pub fn parse_completion(text: &str) -> Result<Completion, ValueError> {
     }
 }
 
-/// The score of a deadline `by` with `completion`, out of `weight`: full
-/// on or before it; later, a ceiling on the days elapsed since 1 January
-/// of the deadline's year (planned `by`, actual the completion day), with
-/// the profile's reverse scoring.
-pub fn score(by: NaiveDate, completion: Completion, weight: Decimal, reverse: ReverseScoring) -> Decimal {
-    let (planned, actual) = elapsed_days(by, completion);
-    crate::scoring::quantitative_score(Operator::AtMost, planned, actual, weight, reverse)
-}
-
 /// Days from 1 January of the deadline's year to the deadline and to the
 /// completion, both counted inclusive (`by` = 12-31 of a common year is 365).
 pub fn elapsed_days(by: NaiveDate, completion: Completion) -> (Decimal, Decimal) {
@@ -135,14 +125,6 @@ pub fn elapsed_days(by: NaiveDate, completion: Completion) -> (Decimal, Decimal)
     let start = NaiveDate::from_ymd_opt(by.year(), 1, 1).unwrap_or(by);
     let days = |d: NaiveDate| Decimal::from(d.signed_duration_since(start).num_days().saturating_add(1).max(0));
     (days(by), days(done))
-}
-
-/// How many days `completion` is past `by`; 0 when on time.
-pub fn days_late(by: NaiveDate, completion: Completion) -> i64 {
-    match completion {
-        Completion::On(date) => date.signed_duration_since(by).num_days().max(0),
-        Completion::OnTime => 0,
-    }
 }
 
 #[cfg(test)]
@@ -185,19 +167,5 @@ mod tests {
         assert!(parse_completion("已完成").is_err());
         let error = parse_completion("很快").unwrap_err();
         assert_eq!(error.problem, "「很快」不是日期或月份：年度指标值是完成时限，实际完成值须为完成日期");
-    }
-
-    #[test]
-    fn late_work_scores_on_elapsed_days() {
-        let by = ymd(2023, 12, 31);
-        let w = Decimal::from(10);
-        assert_eq!(score(by, Completion::On(ymd(2023, 10, 31)), w, ReverseScoring::Ratio), w);
-        assert_eq!(score(by, Completion::OnTime, w, ReverseScoring::Ratio), w);
-        // 365 planned days, 396 actual (2024-01-31): 10 × 365 ÷ 396 = 9.217… → 9.22.
-        let late = Completion::On(ymd(2024, 1, 31));
-        assert_eq!(score(by, late, w, ReverseScoring::Ratio), Decimal::new(922, 2));
-        assert_eq!(days_late(by, late), 31);
-        // Linear: 10 × (1 − 31 ÷ 365) = 9.150… → 9.15.
-        assert_eq!(score(by, late, w, ReverseScoring::Linear), Decimal::new(915, 2));
     }
 }
