@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use selfeval_core::history::Describer;
+use selfeval_core::describe::Describer;
 use selfeval_core::{evaluate, execute, Command, Executed, Meta, RecordedEvent, Request, State};
 use selfeval_ledger::format::{chain_hash, split_line, Envelope, GENESIS_HASH};
 

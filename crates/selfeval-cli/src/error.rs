@@ -33,8 +33,13 @@ pub enum CliError {
     Internal(String),
 }
 
+/// Exit 2: the command line or a `SELFEVAL_*` variable could not be used.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit 70: a bug (a panic caught in `main`).
+pub const EXIT_INTERNAL: i32 = 70;
+
 impl CliError {
-    /// The exit code of `cli.md`.
+    /// The exit code of `cli.md`: the one map from an error to a number.
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Rejected(_) | CliError::Invalid { .. } | CliError::FindingsFailed => 1,
@@ -42,7 +47,7 @@ impl CliError {
             CliError::Integrity(_) => 4,
             CliError::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
             CliError::Output(_) | CliError::Environment(_) => 74,
-            CliError::Internal(_) => 70,
+            CliError::Internal(_) => EXIT_INTERNAL,
         }
     }
 

@@ -29,7 +29,7 @@ fn usage_error(error: &clap::Error) -> ! {
         error.exit();
     }
     eprint!("{}", help::error_in_chinese(error));
-    std::process::exit(2);
+    std::process::exit(error::EXIT_USAGE);
 }
 
 /// No transparent huge pages for a command that holds the whole ledger in
@@ -75,7 +75,7 @@ fn main() {
         Ok(settings) => settings,
         Err(bad) => {
             eprintln!("错误：{bad}");
-            std::process::exit(2);
+            std::process::exit(error::EXIT_USAGE);
         }
     };
     if settings.ignored_now {
@@ -88,7 +88,7 @@ fn main() {
         Ok(Err(error)) => error.report(json),
         Err(_) => {
             eprintln!("错误：内部错误（这是 selfeval 的缺陷，请报告）");
-            70
+            error::EXIT_INTERNAL
         }
     };
     std::process::exit(code);

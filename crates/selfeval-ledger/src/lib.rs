@@ -24,12 +24,12 @@
 //! # Ok::<(), selfeval_ledger::LedgerError>(())
 //! ```
 
+mod audit_trail;
 mod checkpoint;
 pub mod demo;
 pub mod demo_audit;
 mod diff;
 mod evidence;
-mod history;
 mod import;
 mod judge;
 mod record;
@@ -46,10 +46,10 @@ use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use selfeval_store::{redact, Identity, Location, PgLocation, PgLogin, Repair};
 
+pub use audit_trail::{HistoryEntry, HistoryFilter};
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
-pub use history::{HistoryEntry, HistoryFilter};
 pub use judge::ImportRefused;
 pub use record::{batch_line_ids, batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};

@@ -1,7 +1,7 @@
 //! Trace: how one figure of the report was computed, and from which events.
 
 use chrono::{DateTime, Utc};
-use selfeval_core::history::Describer;
+use selfeval_core::describe::Describer;
 use selfeval_core::report::{score_text, Figure, ProjectReport, ReportModel};
 use selfeval_core::values::{fmt2, fmt_plain};
 

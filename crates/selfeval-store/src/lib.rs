@@ -46,9 +46,12 @@
 //!
 //! # Concurrency
 //!
-//! One process at a time holds a store. [`Store::open`] waits for a busy
-//! store, retrying with backoff up to [`OpenOptions::wait`], then fails with
-//! [`StoreError::Busy`]. Within a process, appends take `&mut self`.
+//! A sled store (a directory) is held by one process at a time:
+//! [`Store::open`] waits for a busy store, retrying with backoff up to
+//! [`OpenOptions::wait`], then fails with [`StoreError::Busy`]. A
+//! PostgreSQL ledger is open to many processes at once; each command holds
+//! the ledger's write lock (an advisory lock on its name) from its
+//! decision to its commit. Within a process, appends take `&mut self`.
 //! Expected stream versions guard against lost updates: a wrong one is a
 //! [`Conflict`], a value separate from the fatal [`StoreError`].
 //!

@@ -5,8 +5,8 @@
 mod batch;
 mod check;
 mod demo;
-mod history;
 mod indicator;
+mod inspect;
 mod intake;
 mod money;
 mod narrative;
@@ -142,11 +142,11 @@ pub enum Cmd {
     /// 导入填好的自评表（.xlsx/.csv）：按普通命令记录 (bring in a filled 自评表)
     ImportTable(intake::ImportTableArgs),
     /// 变更历史（审计轨迹）；--actor NAME 在此为筛选条件 (the audit trail)
-    History(history::HistoryArgs),
+    History(inspect::HistoryArgs),
     /// 追溯一个数字的来源事件 (the events behind a figure)
-    Trace(history::TraceArgs),
+    Trace(inspect::TraceArgs),
     /// 两个时点之间报告的变化：每个变了的数字及其间的事件 (what changed between two points)
-    Diff(history::DiffArgs),
+    Diff(inspect::DiffArgs),
     /// 一致性核查；--rules 列出全部规则 (consistency checks)
     Check(check::CheckArgs),
     /// 重新计算哈希链，核对签名、检查点与佐证材料 (verify)
@@ -382,9 +382,9 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Table(args) => report::table(args, ctx),
         Cmd::ImportTable(args) => intake::import_table(args, ctx),
         Cmd::Batch(args) => batch::batch(args, ctx),
-        Cmd::History(args) => history::history(args, ctx),
-        Cmd::Trace(args) => history::trace(args, ctx),
-        Cmd::Diff(args) => history::diff(args, ctx),
+        Cmd::History(args) => inspect::history(args, ctx),
+        Cmd::Trace(args) => inspect::trace(args, ctx),
+        Cmd::Diff(args) => inspect::diff(args, ctx),
         Cmd::Check(args) => check::check(args, ctx),
         Cmd::Verify(args) => store::verify(args, ctx),
         Cmd::Status => store::status(ctx),

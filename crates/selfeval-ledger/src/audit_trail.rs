@@ -3,8 +3,8 @@
 //! that it works when a replay would fail.
 
 use chrono::{DateTime, Utc};
+use selfeval_core::describe::Describer;
 use selfeval_core::event::{project_stream, EVENT_TYPES};
-use selfeval_core::history::Describer;
 use selfeval_core::EventPayload;
 use selfeval_store::StoredEvent;
 
