@@ -200,7 +200,12 @@ fn a_batch_on_a_busy_store_exits_three_as_one_command_would_and_writes_nothing()
     let env = Env::with_project_in_dir();
     let file = write(&env, "cmds.txt", &["spend P01 --amount 1 --date 2024-06-30"]);
     let before = env.head();
-    let held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let held = selfeval_ledger::Ledger::open(
+        &selfeval_ledger::Location::Dir(env.store()),
+        &selfeval_ledger::LedgerSettings::default(),
+        selfeval_ledger::Purpose::Create,
+    )
+    .unwrap();
     let busy = env
         .command()
         .env("SELFEVAL_BUSY_TIMEOUT", "0")

@@ -60,7 +60,12 @@ fn refused_by_import_and_verify(forged: &str, seq: u64, expected: &str) {
     assert!(import.stderr().contains(expected), "import: {expected}: {}", import.stderr());
     let held = Env::in_dir();
     let location = selfeval_ledger::Location::parse(&held.store_arg()).unwrap();
-    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let mut ledger = selfeval_ledger::Ledger::open(
+        &location,
+        &selfeval_ledger::LedgerSettings::default(),
+        selfeval_ledger::Purpose::Create,
+    )
+    .unwrap();
     ledger.import(&mut forged.as_bytes()).unwrap().unwrap();
     drop(ledger);
     let verify = held.run(&["verify"]);

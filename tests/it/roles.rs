@@ -193,7 +193,12 @@ fn forged_first(export: &str, seq: usize, keep: usize) -> String {
 /// someone who can write the files, or the database, could do).
 fn raw_store(env: &Env, export: &str) {
     let location = selfeval_ledger::Location::parse(&env.store_arg()).unwrap();
-    let mut ledger = selfeval_ledger::Ledger::open_at(&location, &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let mut ledger = selfeval_ledger::Ledger::open(
+        &location,
+        &selfeval_ledger::LedgerSettings::default(),
+        selfeval_ledger::Purpose::Create,
+    )
+    .unwrap();
     ledger.import(&mut export.as_bytes()).unwrap().unwrap();
 }
 

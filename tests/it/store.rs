@@ -60,7 +60,12 @@ fn the_v1_fixture_imports_and_replays_to_the_same_report() {
 #[test]
 fn a_busy_store_exits_three() {
     let env = Env::with_project_in_dir();
-    let _held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let _held = selfeval_ledger::Ledger::open(
+        &selfeval_ledger::Location::Dir(env.store()),
+        &selfeval_ledger::LedgerSettings::default(),
+        selfeval_ledger::Purpose::Create,
+    )
+    .unwrap();
     let run = env
         .command()
         .env("SELFEVAL_BUSY_TIMEOUT", "0.3")

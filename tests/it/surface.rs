@@ -52,7 +52,12 @@ fn one_refusal_of_each_kind() {
 #[test]
 fn a_busy_store_exits_three() {
     let env = Env::with_project_in_dir();
-    let _held = selfeval_ledger::Ledger::open(&env.store(), &selfeval_ledger::LedgerSettings::default()).unwrap();
+    let _held = selfeval_ledger::Ledger::open(
+        &selfeval_ledger::Location::Dir(env.store()),
+        &selfeval_ledger::LedgerSettings::default(),
+        selfeval_ledger::Purpose::Create,
+    )
+    .unwrap();
     let busy = env.command().env("SELFEVAL_BUSY_TIMEOUT", "0").args(["status"]).output().unwrap();
     assert_eq!(busy.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&busy.stderr).replace(&env.store().display().to_string(), "[STORE]");

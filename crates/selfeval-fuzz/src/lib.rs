@@ -67,7 +67,12 @@ pub fn import(data: &[u8]) {
     let settings = LedgerSettings { snapshot_after: u64::MAX, ..LedgerSettings::default() };
     match Ledger::import_new(&target, &settings, &mut &data[..]) {
         Ok(Ok(imported)) => {
-            let ledger = Ledger::open_existing(&target, &settings).expect("an imported ledger opens");
+            let ledger = Ledger::open(
+                &selfeval_ledger::Location::Dir(target.clone()),
+                &settings,
+                selfeval_ledger::Purpose::Record,
+            )
+            .expect("an imported ledger opens");
             let verified = ledger.verify().expect("readable").expect("an imported chain verifies");
             assert_eq!(verified.events, imported.events);
             let _ = ledger.evaluate(selfeval_ledger::View::default()).expect("an imported ledger evaluates");

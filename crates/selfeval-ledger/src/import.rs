@@ -17,7 +17,7 @@ use selfeval_core::State;
 use selfeval_store::Imported;
 
 use crate::judge::{EventJudge, ImportRefused};
-use crate::{Ledger, LedgerError, LedgerSettings, Location};
+use crate::{Ledger, LedgerError, LedgerSettings, Location, Purpose};
 
 /// The working directory of an import into `target`, beside it.
 fn working_dir(target: &Path) -> Result<PathBuf, LedgerError> {
@@ -73,7 +73,7 @@ fn target_is_free(target: &Path, settings: &LedgerSettings) -> Result<(), Ledger
             target.display()
         )));
     }
-    let ledger = Ledger::open_existing(target, settings)?;
+    let ledger = Ledger::open(&Location::Dir(target.to_owned()), settings, Purpose::Record)?;
     if !ledger.is_empty() {
         return Err(not_empty(format!("库 {}", target.display()), ledger.head().seq, "不存在的目录、空目录或空库"));
     }
@@ -133,7 +133,7 @@ impl Ledger {
         }
         let full = |events| not_empty(format!("账本 {}", location.shown()), events, "不存在或为空的账本");
         if crate::exists_at(location, settings)? {
-            let ledger = Ledger::open_existing_at(location, settings)?;
+            let ledger = Ledger::open(location, settings, Purpose::Record)?;
             if !ledger.is_empty() {
                 return Err(full(ledger.head().seq));
             }
@@ -183,7 +183,7 @@ impl Ledger {
         }
         let scratch = tempfile::Builder::new().prefix("selfeval-migrate-").tempdir().map_err(io)?;
         let copy = scratch.path().join("export.jsonl");
-        let source = Ledger::open_for_reading_at(from, settings)?;
+        let source = Ledger::open(from, settings, Purpose::Read)?;
         let mut file = std::io::BufWriter::new(std::fs::File::create(&copy).map_err(io)?);
         let exported = source.export(&mut file)?;
         file.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
@@ -193,7 +193,7 @@ impl Ledger {
             Ok(imported) => imported,
             Err(refused) => return Ok(Err(refused)),
         };
-        let arrived = Ledger::open_existing_at(to, settings)?;
+        let arrived = Ledger::open(to, settings, Purpose::Record)?;
         match arrived.verify()? {
             Ok(verified) if verified.head == exported.head && imported.head == exported.head => Ok(Ok(imported)),
             Ok(verified) => Err(LedgerError::Integrity(format!(
@@ -209,7 +209,7 @@ impl Ledger {
         settings: &LedgerSettings,
         input: &mut dyn BufRead,
     ) -> Result<Result<Imported, ImportRefused>, LedgerError> {
-        let mut ledger = Ledger::open(work, settings)?;
+        let mut ledger = Ledger::open(&Location::Dir(work.to_owned()), settings, Purpose::Create)?;
         // The store says where each pack of lines it has checked lies in its
         // spool file; the checker reads, decodes and applies them meanwhile,
         // at its own pace (only the positions wait in the channel).
@@ -250,7 +250,7 @@ impl Ledger {
         // sled replays what was written since its last open when it opens
         // next; that recovery is paid here, inside the import, rather than
         // by the first command after it.
-        drop(Ledger::open(work, settings)?);
+        drop(Ledger::open(&Location::Dir(work.to_owned()), settings, Purpose::Create)?);
         sync_tree(work).map_err(io)?;
         Ok(Ok(imported))
     }

@@ -3,7 +3,7 @@
 //!
 //! This is the only crate that knows both the domain (`selfeval-core`) and
 //! the event store (`selfeval-store`). It owns:
-//! - opening a ledger ([`Ledger::open`], [`Ledger::open_existing`]) with the
+//! - opening a ledger ([`Ledger::open`], for a [`Purpose`]) with the
 //!   [`LedgerSettings`] the caller passes in (it reads no environment);
 //! - recording ([`Ledger::record`]): idempotent command ids, a replay of
 //!   only the streams a command needs, the expected stream version, and a
@@ -17,8 +17,9 @@
 //!   ([`trace`]).
 //!
 //! ```no_run
-//! use selfeval_ledger::{Ledger, LedgerSettings};
-//! let ledger = Ledger::open_existing("selfeval-data".as_ref(), &LedgerSettings::default())?;
+//! use selfeval_ledger::{Ledger, LedgerSettings, Location, Purpose};
+//! let location = Location::Dir("selfeval-data".into());
+//! let ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Read)?;
 //! let evaluation = ledger.evaluate(selfeval_ledger::View::default())?;
 //! println!("{} 万元 executed", evaluation.model.totals.executed.amount_text());
 //! # Ok::<(), selfeval_ledger::LedgerError>(())
@@ -213,7 +214,7 @@ pub fn ledgers(location: &Location, settings: &LedgerSettings) -> Result<Vec<(St
     match location {
         Location::Dir(dir) if !is_ledger(dir) => Ok(Vec::new()),
         Location::Dir(dir) => {
-            let ledger = Ledger::open_for_reading(dir, settings)?;
+            let ledger = Ledger::reading(dir, settings)?;
             Ok(vec![(dir.display().to_string(), ledger.head().seq)])
         }
         Location::Postgres(pg) => Ok(selfeval_store::ledgers(pg, &settings.pg_login)?),
@@ -224,24 +225,55 @@ pub(crate) fn store_options(settings: &LedgerSettings) -> OpenOptions {
     OpenOptions { wait: settings.busy_wait, login: settings.pg_login.clone(), ..OpenOptions::default() }
 }
 
+/// What a ledger is opened for ([`Ledger::open`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// To record, creating an empty ledger where there is none (`init`,
+    /// `demo`, an import's working directory).
+    Create,
+    /// To record in an existing ledger: nothing is created.
+    Record,
+    /// To read an existing ledger: a directory the process may read but
+    /// not write is read from a private temporary copy
+    /// ([`Ledger::is_read_only_copy`]).
+    Read,
+    /// To salvage a damaged directory ledger ([`Ledger::export_salvage`]):
+    /// the acknowledged head is not checked, a store the engine refuses is
+    /// opened from a copy without the engine's snapshots
+    /// ([`Ledger::copy_repairs`]); on PostgreSQL, as `Read`.
+    Salvage,
+}
+
 impl Ledger {
+    /// Opens the ledger at `location` (a directory or a PostgreSQL ledger)
+    /// for `purpose`: the one way in.
+    pub fn open(location: &Location, settings: &LedgerSettings, purpose: Purpose) -> Result<Ledger, LedgerError> {
+        match (purpose, location) {
+            (Purpose::Create, _) => Ledger::create_at(location, settings),
+            (Purpose::Record, _) => Ledger::existing_at(location, settings),
+            (Purpose::Read | Purpose::Salvage, Location::Postgres(_)) => Ledger::existing_at(location, settings),
+            (Purpose::Read, Location::Dir(dir)) => Ledger::reading(dir, settings),
+            (Purpose::Salvage, Location::Dir(dir)) => Ledger::salvaging(dir, settings),
+        }
+    }
+
     /// Opens the ledger at `path`, creating an empty one if there is none.
-    pub fn open(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+    fn create(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         let store = Store::open(path, &store_options(settings))?;
         Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() })
     }
 
     /// Opens the ledger at `location` (a directory or a PostgreSQL
     /// ledger), creating an empty one if there is none.
-    pub fn open_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+    fn create_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         let store = Store::open_at(location, &store_options(settings))?;
         Ok(Ledger { store, settings: settings.clone(), copy: None, copy_repairs: Vec::new() })
     }
 
     /// Opens an existing ledger at `location`; nothing is created.
-    pub fn open_existing_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+    fn existing_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         match location {
-            Location::Dir(dir) => Ledger::open_existing(dir, settings),
+            Location::Dir(dir) => Ledger::existing(dir, settings),
             Location::Postgres(_) if !exists_at(location, settings)? => {
                 Err(LedgerError::Missing(PathBuf::from(location.shown())))
             }
@@ -252,37 +284,28 @@ impl Ledger {
         }
     }
 
-    /// Opens an existing ledger at `location` to read it
-    /// ([`Ledger::open_for_reading`] for a directory).
-    pub fn open_for_reading_at(location: &Location, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
-        match location {
-            Location::Dir(dir) => Ledger::open_for_reading(dir, settings),
-            Location::Postgres(_) => Ledger::open_existing_at(location, settings),
-        }
-    }
-
     /// Opens an existing ledger: a path that holds none (missing, a file, a
     /// directory of something else) is an error, and nothing is created.
-    pub fn open_existing(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+    fn existing(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
-        Ledger::open(path, settings)
+        Ledger::create(path, settings)
     }
 
     /// Opens an existing ledger to read it. A ledger the process may read
     /// but not write (an auditor's read-only copy) is copied to a temporary
     /// directory and read there; the copy is removed when the ledger is
     /// dropped. [`Ledger::is_read_only_copy`] says when that happened.
-    pub fn open_for_reading(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
-        match Ledger::open_existing(path, settings) {
+    fn reading(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+        match Ledger::existing(path, settings) {
             Err(LedgerError::Environment(error)) if error.kind() == std::io::ErrorKind::PermissionDenied => {
                 // A fresh private directory (mode 0700, unpredictable name):
                 // nobody else can plant files or links in it.
                 let copy =
                     tempfile::Builder::new().prefix("selfeval-read-").tempdir().map_err(LedgerError::Environment)?;
                 copy_dir(path, copy.path()).map_err(LedgerError::Environment)?;
-                let mut ledger = Ledger::open(copy.path(), settings)?;
+                let mut ledger = Ledger::create(copy.path(), settings)?;
                 ledger.copy = Some(copy);
                 Ok(ledger)
             }
@@ -299,7 +322,7 @@ impl Ledger {
     /// removed. The original's files are never changed by that. Where the
     /// engine refuses the copy too, the error says so and names both
     /// refusals.
-    pub fn open_for_salvage(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
+    fn salvaging(path: &Path, settings: &LedgerSettings) -> Result<Ledger, LedgerError> {
         if !is_ledger(path) {
             return Err(LedgerError::Missing(path.to_owned()));
         }
@@ -325,7 +348,7 @@ impl Ledger {
         }
     }
 
-    /// What [`Ledger::open_for_salvage`] removed in its temporary copy of a
+    /// What [`Purpose::Salvage`] removed in its temporary copy of a
     /// store the engine refused (empty when the store opened as it is).
     pub fn copy_repairs(&self) -> &[Repair] {
         &self.copy_repairs

@@ -791,7 +791,12 @@ mod tests {
     #[test]
     fn a_decision_made_at_an_older_head_is_a_conflict_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::open(dir.path(), &LedgerSettings::default()).unwrap();
+        let mut ledger = Ledger::open(
+            &crate::Location::Dir(dir.path().to_owned()),
+            &LedgerSettings::default(),
+            crate::Purpose::Create,
+        )
+        .unwrap();
         let at = Utc.with_ymd_and_hms(2024, 12, 1, 2, 0, 0).unwrap();
         let meta = Meta { actor: "张三@应急救援科".into(), reason: None, occurred_at: at, recorded_at: at };
         let init =

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use clap::Args;
 use selfeval_core::evaluate;
-use selfeval_ledger::{Ledger, Location};
+use selfeval_ledger::{Ledger, Location, Purpose};
 
 use super::report::write_report;
 use super::{stdout, Ctx};
@@ -52,7 +52,7 @@ fn audit(ctx: &Ctx) -> Result<(), CliError> {
     } else {
         ctx.settings.location.clone()
     };
-    let mut ledger = super::store::announce(Ledger::open_at(&location, &ctx.settings.ledger)?);
+    let mut ledger = super::store::announce(Ledger::open(&location, &ctx.settings.ledger, Purpose::Create)?);
     let seeded = ledger.seed_audit_demo(ctx.settings.now())?;
     let store = location.shown();
     if seeded.written == 0 {

@@ -22,7 +22,7 @@ use std::io::{BufWriter, StdoutLock};
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser, Subcommand};
-use selfeval_ledger::{AsOf, Ledger, View};
+use selfeval_ledger::{AsOf, Ledger, Purpose, View};
 
 use crate::error::CliError;
 use crate::settings::Settings;
@@ -202,7 +202,7 @@ impl Ctx {
 
     /// Opens the ledger, creating it if missing.
     pub fn open(&self) -> Result<Ledger, CliError> {
-        Ok(store::announce(Ledger::open_at(&self.settings.location, &self.settings.ledger)?))
+        Ok(store::announce(Ledger::open(&self.settings.location, &self.settings.ledger, Purpose::Create)?))
     }
 
     /// Opens the ledger to record, signing with `key` (a command's own
@@ -213,16 +213,16 @@ impl Ctx {
             settings.signer.key_file = key;
         }
         Ok(store::announce(if create {
-            Ledger::open_at(&self.settings.location, &settings)?
+            Ledger::open(&self.settings.location, &settings, Purpose::Create)?
         } else {
-            Ledger::open_existing_at(&self.settings.location, &settings)?
+            Ledger::open(&self.settings.location, &settings, Purpose::Record)?
         }))
     }
 
     /// Opens an existing ledger to read it; a read-only one is read from a
     /// temporary copy, and the command says so.
     pub fn open_for_reading(&self) -> Result<Ledger, CliError> {
-        let ledger = store::announce(Ledger::open_for_reading_at(&self.settings.location, &self.settings.ledger)?);
+        let ledger = store::announce(Ledger::open(&self.settings.location, &self.settings.ledger, Purpose::Read)?);
         if ledger.is_read_only_copy() {
             eprintln!("提示：库 {} 只读，已复制到临时目录读取（不会写入原库）", self.settings.store.display());
         }

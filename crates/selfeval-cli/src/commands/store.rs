@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use selfeval_ledger::{ExportSummary, Ledger, SnapshotCheck};
+use selfeval_ledger::{ExportSummary, Ledger, Location, Purpose, SnapshotCheck};
 use serde_json::json;
 
 use super::{invalid, stdout, Ctx};
@@ -275,7 +275,7 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
         ctx.check_output("FILE", path, args.force)?;
     }
     let ledger = if let (true, selfeval_ledger::Location::Dir(dir)) = (args.salvage, &ctx.settings.location) {
-        let ledger = announce(Ledger::open_for_salvage(dir, &ctx.settings.ledger)?);
+        let ledger = announce(Ledger::open(&Location::Dir(dir.to_owned()), &ctx.settings.ledger, Purpose::Salvage)?);
         if !ledger.copy_repairs().is_empty() {
             eprintln!("提示：存储引擎拒绝打开库 {}，已复制到临时目录抢救（原库文件未作任何改动）", dir.display());
             for repair in ledger.copy_repairs() {

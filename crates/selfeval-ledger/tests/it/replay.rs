@@ -28,7 +28,7 @@ fn places() -> Vec<(Option<tempfile::TempDir>, selfeval_ledger::Location)> {
 
 fn open(place: &selfeval_ledger::Location, snapshot_after: u64) -> Ledger {
     let settings = LedgerSettings { snapshot_after, ..LedgerSettings::default() };
-    Ledger::open_at(place, &settings).unwrap()
+    Ledger::open(place, &settings, selfeval_ledger::Purpose::Create).unwrap()
 }
 
 proptest! {
