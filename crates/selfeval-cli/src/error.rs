@@ -112,23 +112,7 @@ impl From<Rejection> for CliError {
     }
 }
 
-/// An IO error in Chinese: what the machine said, and its own words.
-pub fn describe_io(error: &io::Error) -> String {
-    use io::ErrorKind as K;
-    let what = match error.kind() {
-        K::StorageFull => "磁盘已满",
-        K::QuotaExceeded => "磁盘配额已用完",
-        K::PermissionDenied => "没有权限",
-        K::ReadOnlyFilesystem => "文件系统只读",
-        K::NotADirectory => "路径中有一项不是目录",
-        K::IsADirectory => "这是一个目录",
-        K::AlreadyExists => "已存在同名的文件",
-        K::NotFound => "文件或目录不存在",
-        K::OutOfMemory => "内存不足",
-        _ => "输入输出错误",
-    };
-    format!("{what}（{error}）")
-}
+pub use selfeval_ledger::describe_io;
 
 impl From<io::Error> for CliError {
     fn from(error: io::Error) -> Self {

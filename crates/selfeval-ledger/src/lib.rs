@@ -59,7 +59,7 @@ pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
 pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
-pub use verify::Checked;
+pub use verify::{describe_io, Checked, Verification};
 
 /// The store's wire format, for tools that write an export or keep a peer
 /// copy of the log (the benchmark's generator and its SQLite peer): the

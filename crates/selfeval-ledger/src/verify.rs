@@ -124,3 +124,155 @@ impl Ledger {
         Ok(Checked { chain, snapshot, state })
     }
 }
+
+/// What `verify` found, in Chinese where it is said: what held, and each
+/// failure (an empty list when everything held).
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// What the store removed when it opened (a killed process's leftovers).
+    pub repairs: Vec<String>,
+    /// The events of the intact chain.
+    pub events: u64,
+    /// Its head hash.
+    pub head_hash: String,
+    /// The state snapshot against the replay: `missing`, `agrees`, `stale`,
+    /// `corrupt` or `differs`.
+    pub snapshot: &'static str,
+    /// What is said of the snapshot (empty when there is none).
+    pub snapshot_said: String,
+    /// Signed commands whose signature held.
+    pub signatures: u64,
+    /// Each checkpoint that held, said.
+    pub checkpoints: Vec<String>,
+    /// Pinned evidence files checked, and how many did not hold (when a
+    /// directory was given).
+    pub evidence: Option<(usize, usize)>,
+    /// Every failure, said.
+    pub failures: Vec<String>,
+}
+
+/// An IO error in Chinese: what the machine said, and its own words.
+pub fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match error.kind() {
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "磁盘配额已用完",
+        K::PermissionDenied => "没有权限",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::NotADirectory => "路径中有一项不是目录",
+        K::IsADirectory => "这是一个目录",
+        K::AlreadyExists => "已存在同名的文件",
+        K::NotFound => "文件或目录不存在",
+        K::OutOfMemory => "内存不足",
+        _ => "输入输出错误",
+    };
+    format!("{what}（{error}）")
+}
+
+impl Ledger {
+    /// The whole verification (`selfeval verify`): the chain and a replay
+    /// of the log in one pass, the state snapshot against the replay, the
+    /// roster and signature rules, each checkpoint file in `checkpoints`
+    /// against the store, and the pinned evidence files under `evidence`.
+    /// A broken chain is an [`LedgerError::Integrity`]; every other
+    /// failure is listed in [`Verification::failures`].
+    pub fn verify_all(
+        &self,
+        checkpoints: &[std::path::PathBuf],
+        evidence: Option<&std::path::Path>,
+    ) -> Result<Verification, LedgerError> {
+        let invalid = |field: &str, message: String| LedgerError::Invalid { field: field.to_owned(), message };
+        let repairs: Vec<String> = self.repairs().iter().map(ToString::to_string).collect();
+        let checked = self.verify_replaying()?;
+        let verified = checked.chain.map_err(|broken| {
+            LedgerError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem))
+        })?;
+        let state = checked.state;
+        let mut failures: Vec<String> = Vec::new();
+        let (snapshot, snapshot_said, bad) = match &checked.snapshot {
+            SnapshotCheck::Missing => ("missing", String::new(), false),
+            SnapshotCheck::Agrees(seq) => ("agrees", format!("状态快照：与日志重放到事件{seq}一致"), false),
+            SnapshotCheck::Stale => ("stale", "状态快照：对应的事件已不在日志中，已删除".to_owned(), false),
+            SnapshotCheck::Corrupt(why) => ("corrupt", format!("状态快照：{why}，已删除"), true),
+            SnapshotCheck::Differs(seq) => {
+                ("differs", format!("状态快照：与日志重放到事件{seq}的结果不符（被改动过），已删除"), true)
+            }
+        };
+        if bad {
+            failures.push(format!(
+                "{snapshot_said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
+            ));
+        }
+        let signatures = match self.verify_rules(state.governance())? {
+            Ok(checked) => checked.signatures,
+            Err(bad) => {
+                failures.push(format!("不符合名册规则或签名不成立：{bad}"));
+                0
+            }
+        };
+        let mut held = Vec::new();
+        for path in checkpoints {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), describe_io(&e))))?;
+            if !text.starts_with(crate::CHECKPOINT_HEADER) {
+                return Err(invalid(
+                    "--checkpoint",
+                    format!(
+                        "{} 不是检查点文件；可接受：selfeval checkpoint 生成的文件（第一行为「{}」）",
+                        path.display(),
+                        crate::CHECKPOINT_HEADER
+                    ),
+                ));
+            }
+            match self.verify_checkpoint(&text, &state)? {
+                Ok(checkpoint) => held.push(checkpoint_said(path, &checkpoint)),
+                Err(why) => failures.push(format!("检查点 {} 不成立：{why}", path.display())),
+            }
+        }
+        let evidence = match evidence {
+            None => None,
+            Some(dir) if !dir.is_dir() => {
+                return Err(invalid("--evidence", format!("{} 不是目录；可接受：存放佐证材料的目录", dir.display())))
+            }
+            Some(dir) => {
+                let (checked, problems) = crate::verify_evidence(dir, &state);
+                for p in &problems {
+                    failures.push(format!("佐证材料 {} {}（事件{}）：{}", p.project, p.file, p.seq, p.problem));
+                }
+                Some((checked, problems.len()))
+            }
+        };
+        Ok(Verification {
+            repairs,
+            events: verified.events,
+            head_hash: verified.head.hash,
+            snapshot,
+            snapshot_said,
+            signatures,
+            checkpoints: held,
+            evidence,
+            failures,
+        })
+    }
+}
+
+/// A checkpoint that held, as `verify` says it.
+fn checkpoint_said(path: &std::path::Path, held: &crate::CheckpointHeld) -> String {
+    let s = &held.statement;
+    let whose = match &held.registered_to {
+        Some(member) => format!("名册中{member}的公钥"),
+        None => "不是名册中登记的公钥".to_owned(),
+    };
+    let recorded = match held.recorded {
+        Some(seq) => format!("库中于事件{seq}记录了该检查点"),
+        None => "库中没有生成该检查点的记录".to_owned(),
+    };
+    format!(
+        "检查点 {}：事件{}的哈希 {} 与库一致；声明人 {}，签名公钥 {}（{whose}；{recorded}）",
+        path.display(),
+        s.seq,
+        s.head,
+        s.signer,
+        s.key
+    )
+}

@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use selfeval_ledger::{ExportSummary, Ledger, Location, Purpose, SnapshotCheck};
+use selfeval_ledger::{ExportSummary, Ledger, Location, Purpose};
 use serde_json::json;
 
 use super::{invalid, stdout, Ctx};
@@ -144,127 +144,43 @@ pub struct VerifyArgs {
 /// signature against the roster, then the checkpoints and evidence given.
 pub fn verify(args: VerifyArgs, ctx: &Ctx) -> Result<(), CliError> {
     let ledger = ctx.open_for_reading()?;
-    let repairs: Vec<String> = ledger.repairs().iter().map(ToString::to_string).collect();
-    // The chain and a replay of the log in one pass; the snapshot is then
-    // compared with the replay.
-    let checked = ledger.verify_replaying()?;
-    let verified = match checked.chain {
-        Ok(verified) => verified,
-        Err(broken) => {
-            return Err(CliError::Integrity(format!("哈希链在事件{}处断开：{}", broken.seq, broken.problem)))
-        }
-    };
-    let snapshot = checked.snapshot;
-    let state = checked.state;
-    let mut failures: Vec<String> = Vec::new();
-    let (status, said, bad) = match &snapshot {
-        SnapshotCheck::Missing => ("missing", String::new(), false),
-        SnapshotCheck::Agrees(seq) => ("agrees", format!("状态快照：与日志重放到事件{seq}一致"), false),
-        SnapshotCheck::Stale => ("stale", "状态快照：对应的事件已不在日志中，已删除".to_owned(), false),
-        SnapshotCheck::Corrupt(why) => ("corrupt", format!("状态快照：{why}，已删除"), true),
-        SnapshotCheck::Differs(seq) => {
-            ("differs", format!("状态快照：与日志重放到事件{seq}的结果不符（被改动过），已删除"), true)
-        }
-    };
-    if bad {
-        failures.push(format!(
-            "{said}；事件日志完整，此后的报告由日志重新计算，但此前读取过该快照的报告、表格与核查结果可能有误"
-        ));
-    }
-    let signatures = match ledger.verify_rules(state.governance())? {
-        Ok(checked) => checked.signatures,
-        Err(bad) => {
-            failures.push(format!("不符合名册规则或签名不成立：{bad}"));
-            0
-        }
-    };
-    let mut checkpoints = Vec::new();
-    for path in &args.checkpoint {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), crate::error::describe_io(&e)))
-        })?;
-        if !text.starts_with(selfeval_ledger::CHECKPOINT_HEADER) {
-            return Err(invalid(
-                "--checkpoint",
-                format!(
-                    "{} 不是检查点文件；可接受：selfeval checkpoint 生成的文件（第一行为「{}」）",
-                    path.display(),
-                    selfeval_ledger::CHECKPOINT_HEADER
-                ),
-            ));
-        }
-        match ledger.verify_checkpoint(&text, &state)? {
-            Ok(held) => {
-                let s = &held.statement;
-                let whose = match &held.registered_to {
-                    Some(member) => format!("名册中{member}的公钥"),
-                    None => "不是名册中登记的公钥".to_owned(),
-                };
-                let recorded = match held.recorded {
-                    Some(seq) => format!("库中于事件{seq}记录了该检查点"),
-                    None => "库中没有生成该检查点的记录".to_owned(),
-                };
-                checkpoints.push(format!(
-                    "检查点 {}：事件{}的哈希 {} 与库一致；声明人 {}，签名公钥 {}（{whose}；{recorded}）",
-                    path.display(),
-                    s.seq,
-                    s.head,
-                    s.signer,
-                    s.key
-                ));
-            }
-            Err(why) => failures.push(format!("检查点 {} 不成立：{why}", path.display())),
-        }
-    }
-    let evidence = match &args.evidence {
-        None => None,
-        Some(dir) => {
-            if !dir.is_dir() {
-                return Err(invalid("--evidence", format!("{} 不是目录；可接受：存放佐证材料的目录", dir.display())));
-            }
-            let (checked, problems) = selfeval_ledger::verify_evidence(dir, &state);
-            for p in &problems {
-                failures.push(format!("佐证材料 {} {}（事件{}）：{}", p.project, p.file, p.seq, p.problem));
-            }
-            Some((checked, problems.len()))
-        }
-    };
+    let v = ledger.verify_all(&args.checkpoint, args.evidence.as_deref())?;
     drop(ledger);
     let mut out = stdout();
     if ctx.json() {
         let value = json!({
-            "ok": failures.is_empty(),
-            "events": verified.events,
-            "head_hash": verified.head.hash,
-            "snapshot": status,
-            "signatures": signatures,
-            "checkpoints": {"given": args.checkpoint.len(), "held": checkpoints.len()},
-            "evidence": evidence.map(|(checked, bad)| json!({"checked": checked, "bad": bad})),
-            "problems": failures,
-            "repairs": repairs,
+            "ok": v.failures.is_empty(),
+            "events": v.events,
+            "head_hash": v.head_hash,
+            "snapshot": v.snapshot,
+            "signatures": v.signatures,
+            "checkpoints": {"given": args.checkpoint.len(), "held": v.checkpoints.len()},
+            "evidence": v.evidence.map(|(checked, bad)| json!({"checked": checked, "bad": bad})),
+            "problems": v.failures,
+            "repairs": v.repairs,
         });
         writeln!(out, "{value}")?;
     } else {
-        for repair in &repairs {
+        for repair in &v.repairs {
             writeln!(out, "打开库时{repair}")?;
         }
-        writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", verified.events, verified.head.hash)?;
-        if !said.is_empty() {
-            writeln!(out, "{said}")?;
+        writeln!(out, "哈希链完整：{} 个事件，头哈希 {}", v.events, v.head_hash)?;
+        if !v.snapshot_said.is_empty() {
+            writeln!(out, "{}", v.snapshot_said)?;
         }
-        if signatures > 0 {
-            writeln!(out, "签名：{signatures} 条签名命令均由名册中登记的公钥签名")?;
+        if v.signatures > 0 {
+            writeln!(out, "签名：{} 条签名命令均由名册中登记的公钥签名", v.signatures)?;
         }
-        for line in &checkpoints {
+        for line in &v.checkpoints {
             writeln!(out, "{line}")?;
         }
-        if let Some((checked, 0)) = evidence {
+        if let Some((checked, 0)) = v.evidence {
             writeln!(out, "佐证材料：{checked} 个文件与登记的大小和 SHA-256 一致")?;
         }
     }
     out.flush()?;
-    if !failures.is_empty() {
-        return Err(CliError::Integrity(failures.join("\n")));
+    if !v.failures.is_empty() {
+        return Err(CliError::Integrity(v.failures.join("\n")));
     }
     Ok(())
 }
