@@ -33,6 +33,53 @@ impl From<Option<AsOf>> for View {
     }
 }
 
+impl AsOf {
+    /// A point of the log as typed for `field`: a sequence number, an
+    /// RFC 3339 time, or a date (the end of that day, Beijing time).
+    pub fn parse(field: &str, text: &str) -> Result<AsOf, crate::LedgerError> {
+        let trimmed = text.trim();
+        if let Ok(seq) = trimmed.parse::<u64>() {
+            return Ok(AsOf::Seq(seq));
+        }
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(trimmed) {
+            return Ok(AsOf::Time(t.to_utc()));
+        }
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            let end = date.and_hms_opt(23, 59, 59).expect("a valid time of day");
+            let local = chrono::TimeZone::from_local_datetime(&selfeval_core::report::beijing(), &end);
+            return Ok(AsOf::Time(local.single().expect("a fixed offset has one local time").to_utc()));
+        }
+        Err(crate::LedgerError::Invalid {
+            field: field.to_owned(),
+            message: format!(
+                "「{text}」既不是事件序号也不是时间；可接受：正整数序号、日期如 2024-12-31，或 RFC 3339 时间如 2024-12-31T18:00:00+08:00"
+            ),
+        })
+    }
+}
+
+impl View {
+    /// The view `--as-of` and `--effective` (or `?as_of=` and
+    /// `?effective=`) ask for, as typed: a business date is a date or a
+    /// time, never a sequence number.
+    pub fn parse(as_of: Option<&str>, effective: Option<&str>) -> Result<View, crate::LedgerError> {
+        let as_of = as_of.map(|t| AsOf::parse("--as-of", t)).transpose()?;
+        let effective = match effective {
+            None => None,
+            Some(text) => match AsOf::parse("--effective", text)? {
+                AsOf::Time(t) => Some(t),
+                AsOf::Seq(_) => {
+                    return Err(crate::LedgerError::Invalid {
+                        field: "--effective".to_owned(),
+                        message: format!("「{text}」是事件序号；业务日期须是日期或时间，如 2024-06-30"),
+                    })
+                }
+            },
+        };
+        Ok(View { as_of, effective })
+    }
+}
+
 /// A replayed state, with the head it reflects and, when asked, every event.
 #[derive(Debug)]
 pub struct Replayed {

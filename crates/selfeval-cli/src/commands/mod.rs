@@ -306,50 +306,13 @@ pub struct ViewArgs {
 impl ViewArgs {
     /// The view these flags ask for.
     pub fn view(&self) -> Result<View, CliError> {
-        let as_of = parse_as_of(self.as_of.as_deref())?;
-        let effective = match &self.effective {
-            None => None,
-            Some(text) => match parse_point("--effective", text)? {
-                AsOf::Time(t) => Some(t),
-                AsOf::Seq(_) => {
-                    return Err(invalid(
-                        "--effective",
-                        format!("「{text}」是事件序号；业务日期须是日期或时间，如 2024-06-30"),
-                    ))
-                }
-            },
-        };
-        Ok(View { as_of, effective })
+        Ok(View::parse(self.as_of.as_deref(), self.effective.as_deref())?)
     }
 }
 
-/// Parses `--as-of`: a sequence number, an RFC 3339 time, or a date (the
-/// end of that day, Beijing time).
-pub fn parse_as_of(text: Option<&str>) -> Result<Option<AsOf>, CliError> {
-    text.map(|t| parse_point("--as-of", t)).transpose()
-}
-
-/// A point of the log: a sequence number, an RFC 3339 time, or a date (the
-/// end of that day, Beijing time).
+/// A point of the log as typed for `field` ([`AsOf::parse`]).
 pub fn parse_point(field: &str, text: &str) -> Result<AsOf, CliError> {
-    let trimmed = text.trim();
-    if let Ok(seq) = trimmed.parse::<u64>() {
-        return Ok(AsOf::Seq(seq));
-    }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(trimmed) {
-        return Ok(AsOf::Time(t.to_utc()));
-    }
-    if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        let end = date.and_hms_opt(23, 59, 59).expect("a valid time of day");
-        let local = chrono::TimeZone::from_local_datetime(&selfeval_core::report::beijing(), &end);
-        return Ok(AsOf::Time(local.single().expect("a fixed offset has one local time").to_utc()));
-    }
-    Err(invalid(
-        field,
-        format!(
-            "「{text}」既不是事件序号也不是时间；可接受：正整数序号、日期如 2024-12-31，或 RFC 3339 时间如 2024-12-31T18:00:00+08:00"
-        ),
-    ))
+    Ok(AsOf::parse(field, text)?)
 }
 
 /// Runs one parsed command line.
