@@ -44,31 +44,11 @@ fn no_huge_pages() {
     let _ = nix::sys::prctl::set_thp_disable(true);
 }
 
-/// Whether the command replays, checks or rewrites the whole ledger in
-/// memory (rather than a few streams): what decides its memory.
-fn holds_whole_ledger(command: &commands::Cmd) -> bool {
-    use commands::Cmd;
-    matches!(
-        command,
-        Cmd::Report(_)
-            | Cmd::Table(_)
-            | Cmd::Batch(_)
-            | Cmd::ImportTable(_)
-            | Cmd::Trace(_)
-            | Cmd::Diff(_)
-            | Cmd::Check(_)
-            | Cmd::Verify(_)
-            | Cmd::Export(_)
-            | Cmd::Import(_)
-            | Cmd::Migrate(_)
-    )
-}
-
 fn main() {
     let matches = help::localise(commands::Cli::command(), "").try_get_matches().unwrap_or_else(|e| usage_error(&e));
     let cli = commands::Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(&e));
     let json = cli.json;
-    if holds_whole_ledger(&cli.command) {
+    if cli.command.holds_whole_ledger() {
         no_huge_pages();
     }
     let settings = match settings::Settings::read(cli.store, cli.actor, cli.json) {

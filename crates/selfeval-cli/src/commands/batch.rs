@@ -17,7 +17,7 @@ use clap::{Args, CommandFactory, FromArgMatches};
 use selfeval_ledger::Item;
 
 use super::write::{print_recorded, Collected};
-use super::{invalid, run, Cli, Cmd, Ctx};
+use super::{invalid, run, Cli, Ctx};
 use crate::error::CliError;
 
 /// `batch`.
@@ -28,36 +28,6 @@ pub struct BatchArgs {
     /// 整个文件作为一次原子写入：任一行被拒绝则一行也不写
     #[arg(long)]
     all_or_nothing: bool,
-}
-
-/// Whether a command records (and so may stand in a batch).
-fn records(command: &Cmd) -> bool {
-    use super::{member_lists, problem_lists, profile_shows, project_lists};
-    match command {
-        Cmd::Init(_)
-        | Cmd::Budget(_)
-        | Cmd::Spend(_)
-        | Cmd::Goal(_)
-        | Cmd::Printed(_)
-        | Cmd::Indicator(_)
-        | Cmd::Score(_)
-        | Cmd::Rectify(_)
-        | Cmd::Narrative(_)
-        | Cmd::Unit(_)
-        | Cmd::Submit(_)
-        | Cmd::Approve(_)
-        | Cmd::Return(_)
-        | Cmd::Reopen(_)
-        | Cmd::Seal(_)
-        | Cmd::Unseal(_)
-        | Cmd::Policy(_)
-        | Cmd::Evidence(_) => true,
-        Cmd::Project(cmd) => !project_lists(cmd),
-        Cmd::Problem(cmd) => !problem_lists(cmd),
-        Cmd::Profile(cmd) => !profile_shows(cmd),
-        Cmd::Member(cmd) => !member_lists(cmd),
-        _ => false,
-    }
 }
 
 /// One line of the file, parsed and checked: its number, text and request.
@@ -80,7 +50,7 @@ fn parse_line(number: usize, text: &str, ctx: &Ctx) -> Result<Line, CliError> {
     if cli.store.is_some() {
         return Err(at("批处理中的命令不能指定 --store（整批写入同一个库）".into()));
     }
-    if !records(&cli.command) {
+    if !cli.command.records() {
         return Err(at("不是记录命令：batch 只接受写入数据的命令".into()));
     }
     let mut settings = ctx.settings.clone();
