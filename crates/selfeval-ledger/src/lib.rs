@@ -37,6 +37,7 @@ mod record;
 mod replay;
 mod signature;
 pub mod trace;
+pub mod typed;
 mod verify;
 
 use std::path::{Path, PathBuf};

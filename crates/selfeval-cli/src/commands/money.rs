@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use selfeval_core::Command;
 
 use super::write::{record, WriteOpts};
-use super::{invalid, Ctx};
+use super::Ctx;
 use crate::error::CliError;
 
 /// `budget …`.
@@ -135,27 +135,7 @@ pub fn spend(args: SpendArgs, ctx: &Ctx) -> Result<(), CliError> {
         } => {
             write.confirm_large = confirm_large;
             write.as_printed = as_printed;
-            // A spending happened on its payment date unless --at says otherwise.
-            let payment = date.as_deref().filter(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_ok());
-            match (&write.recording.at, payment) {
-                (None, _) => write.recording.at = payment.map(str::to_owned),
-                // A payment happened on its payment date: an --at on
-                // another day would date it twice, differently.
-                (Some(at), Some(paid)) => {
-                    let day = super::write::parse_effective(at)?.with_timezone(&selfeval_core::report::beijing());
-                    if day.date_naive().to_string() != paid.trim() {
-                        return Err(invalid(
-                            "--at",
-                            format!(
-                                "「{at}」与支付日期 --date {} 不是同一天：支出的发生日期就是支付日期；可接受：省略 --at，或 {} 当天的时间",
-                                paid.trim(),
-                                paid.trim()
-                            ),
-                        ));
-                    }
-                }
-                (Some(_), None) => {}
-            }
+            // Its business date defaults to --date: the ledger's rule (typed::request).
             record(
                 Command::RecordExpenditure {
                     project: code.unwrap_or_default(),

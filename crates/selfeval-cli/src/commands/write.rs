@@ -4,13 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::DateTime;
 use clap::Args;
-use selfeval_core::{Command, EventPayload, Meta, Request};
+use selfeval_core::{Command, EventPayload, Request};
 use selfeval_ledger::{precheck, Ledger, Recorded};
 use serde_json::json;
 
-use super::{invalid, stdout, Ctx};
+use super::{stdout, Ctx};
 use crate::error::CliError;
 
 /// What every recording command says of itself: why, when, and its id.
@@ -98,36 +97,16 @@ pub fn record(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(), CliEr
 /// The request a recording command makes (checked as far as it can be
 /// without a store), and its command id.
 pub fn request(command: Command, write: WriteOpts, ctx: &Ctx) -> Result<(Request, Option<String>), CliError> {
-    let recorded_at = ctx.settings.now();
-    let write_confirm = write.confirm_large;
-    let as_printed = write.as_printed.then(Vec::new);
-    let write = write.recording;
-    let occurred_at = match &write.at {
-        Some(text) => parse_effective(text)?,
-        None => recorded_at,
+    let typed = selfeval_ledger::typed::Typed {
+        actor: ctx.settings.actor.clone().unwrap_or_default(),
+        reason: write.recording.reason,
+        at: write.recording.at,
+        confirm_large: write.confirm_large,
+        as_printed: write.as_printed,
     };
-    let meta =
-        Meta { actor: ctx.settings.actor.clone().unwrap_or_default(), reason: write.reason, occurred_at, recorded_at };
-    let request = Request { meta, command, confirm_large: write_confirm, as_printed };
-    precheck(&request, write.command_id.as_deref())?;
-    Ok((request, write.command_id))
-}
-
-/// An effective time: RFC 3339, or a date (its start, Beijing time).
-pub(crate) fn parse_effective(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CliError> {
-    let trimmed = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
-        return Ok(t.to_utc());
-    }
-    if let Ok(date) = chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        let start = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-        let local = chrono::TimeZone::from_local_datetime(&selfeval_core::report::beijing(), &start);
-        return Ok(local.single().expect("a fixed offset has one local time").to_utc());
-    }
-    Err(invalid(
-        "--at",
-        format!("「{text}」不是 RFC 3339 时间，也不是日期；可接受：如 2024-06-30 或 2024-06-30T10:00:00+08:00"),
-    ))
+    let request = selfeval_ledger::typed::request(command, typed, ctx.settings.now())?;
+    precheck(&request, write.recording.command_id.as_deref())?;
+    Ok((request, write.recording.command_id))
 }
 
 /// Prints `已记录 #N 类型（标签）` lines, or the JSON of `cli.md`.
