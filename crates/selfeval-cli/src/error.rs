@@ -4,7 +4,7 @@
 use std::io;
 
 use selfeval_core::Rejection;
-use selfeval_ledger::LedgerError;
+use selfeval_ledger::{ErrorClass, LedgerError};
 use serde_json::json;
 
 /// Why a command did not succeed.
@@ -121,31 +121,19 @@ impl From<io::Error> for CliError {
 }
 
 impl From<LedgerError> for CliError {
+    /// The ledger's class and message, as the CLI answers them.
     fn from(error: LedgerError) -> Self {
-        match error {
-            LedgerError::Rejected(rejection) => CliError::Rejected(rejection),
-            LedgerError::Invalid { field, message } => CliError::Invalid { field, message },
-            LedgerError::Missing(path) => CliError::Invalid {
-                field: "--store".to_owned(),
-                message: format!("库不存在：{}；请先运行 selfeval init（或 selfeval demo 生成示范库）", path.display()),
-            },
-            LedgerError::NotDemo(path) => CliError::Invalid {
-                field: "--store".to_owned(),
-                message: format!(
-                    "库 {} 已有数据且不是示范库；可接受：空目录或已有的示范库（用 --store 指定）",
-                    path.display()
-                ),
-            },
-            LedgerError::Busy { path, waited } => CliError::Busy(format!(
-                "库 {} 正被另一个进程使用（已等待{:.1}秒）；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
-                path.display(),
-                waited.as_secs_f64()
-            )),
-            LedgerError::Conflict(conflict) => CliError::Busy(format!("并发冲突，未写入：{conflict}；请重试")),
-            LedgerError::Integrity(message) => CliError::Integrity(message),
-            LedgerError::Environment(error) => CliError::Environment(format!("库无法读写：{}", describe_io(&error))),
-            LedgerError::Output(error) => CliError::Output(error),
-            LedgerError::Internal(message) => CliError::Internal(message),
+        let message = error.message();
+        match (error.class(), error) {
+            (_, LedgerError::Rejected(rejection)) => CliError::Rejected(rejection),
+            (_, LedgerError::Output(error)) => CliError::Output(error),
+            (ErrorClass::Refused, other) => {
+                CliError::Invalid { field: other.field().unwrap_or_default().to_owned(), message }
+            }
+            (ErrorClass::Busy, _) => CliError::Busy(message),
+            (ErrorClass::Integrity, _) => CliError::Integrity(message),
+            (ErrorClass::Environment | ErrorClass::Output, _) => CliError::Environment(message),
+            (ErrorClass::Internal, _) => CliError::Internal(message),
         }
     }
 }

@@ -149,6 +149,76 @@ impl From<Rejection> for LedgerError {
     }
 }
 
+/// What kind of failure a [`LedgerError`] is: what a front end answers
+/// with (the CLI an exit code, a web server a status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input was refused; nothing was written.
+    Refused,
+    /// The store is in use, or others kept changing it; try again.
+    Busy,
+    /// The log or the store is broken or unreadable.
+    Integrity,
+    /// The machine refused: disk full, permission, not a directory.
+    Environment,
+    /// Writing an output failed.
+    Output,
+    /// A bug.
+    Internal,
+}
+
+impl LedgerError {
+    /// Its class.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            LedgerError::Rejected(_)
+            | LedgerError::Invalid { .. }
+            | LedgerError::Missing(_)
+            | LedgerError::NotDemo(_) => ErrorClass::Refused,
+            LedgerError::Busy { .. } | LedgerError::Conflict(_) => ErrorClass::Busy,
+            LedgerError::Integrity(_) => ErrorClass::Integrity,
+            LedgerError::Environment(_) => ErrorClass::Environment,
+            LedgerError::Output(_) => ErrorClass::Output,
+            LedgerError::Internal(_) => ErrorClass::Internal,
+        }
+    }
+
+    /// The field a refused input names (`--store` for a store that is
+    /// missing or not the demo), if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            LedgerError::Rejected(r) => Some(&r.field),
+            LedgerError::Invalid { field, .. } => Some(field),
+            LedgerError::Missing(_) | LedgerError::NotDemo(_) => Some("--store"),
+            _ => None,
+        }
+    }
+
+    /// What a person reads, in Chinese.
+    pub fn message(&self) -> String {
+        match self {
+            LedgerError::Rejected(r) => format!("{}；可接受：{}", r.problem, r.accepted),
+            LedgerError::Invalid { message, .. } | LedgerError::Integrity(message) | LedgerError::Internal(message) => {
+                message.clone()
+            }
+            LedgerError::Missing(path) => {
+                format!("库不存在：{}；请先运行 selfeval init（或 selfeval demo 生成示范库）", path.display())
+            }
+            LedgerError::NotDemo(path) => {
+                format!("库 {} 已有数据且不是示范库；可接受：空目录或已有的示范库（用 --store 指定）", path.display())
+            }
+            LedgerError::Busy { path, waited } => format!(
+                "库 {} 正被另一个进程使用（已等待{:.1}秒）；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
+                path.display(),
+                waited.as_secs_f64()
+            ),
+            LedgerError::Conflict(conflict) => format!("并发冲突，未写入：{conflict}；请重试"),
+            LedgerError::Environment(error) => format!("库无法读写：{}", describe_io(error)),
+            LedgerError::Output(error) => describe_io(error),
+        }
+    }
+}
+
 impl From<StoreError> for LedgerError {
     fn from(error: StoreError) -> Self {
         match error {
