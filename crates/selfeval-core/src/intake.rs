@@ -528,6 +528,31 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     })
 }
 
+/// Why `form` cannot be recorded into project `code` of `state`, if it
+/// cannot (the field to name, and the message): a project with spending
+/// or indicators would have them twice; a blank 年初预算数 cannot stand
+/// beside one recorded (the table's 全年预算数 would be added to it).
+pub fn target_refusal(state: &State, form: &FilledForm, code: &str) -> Option<(&'static str, String)> {
+    let p = state.project(code)?;
+    if !p.expenditures.is_empty() || !p.indicators.is_empty() {
+        return Some((
+            "--project",
+            format!(
+                "项目{code}已有支出或绩效指标，导入会重复记录；可接受：新的项目编号，或尚无支出和指标的已登记项目（已有数据请用普通命令更正）"
+            ),
+        ));
+    }
+    (form.initial_budget_blank && !p.budget_lines.is_empty()).then(|| {
+        (
+            "FILE",
+            format!(
+                "表中年初预算数为空，而项目{code}已记录年初预算数 {} 万元；可接受：新的项目编号，或先核对该项目的年初预算数（原表为空时不应已有）",
+                values::fmt_plain(p.initial_budget().value)
+            ),
+        )
+    })
+}
+
 /// A command to record, and its reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {

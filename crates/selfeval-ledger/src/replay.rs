@@ -78,6 +78,20 @@ impl View {
         };
         Ok(View { as_of, effective })
     }
+
+    /// One end of a comparison (`diff FROM TO`) as typed for `field`: a
+    /// point of the log, or with `effective` a business date (never a
+    /// sequence number).
+    pub fn end(field: &str, text: &str, effective: bool) -> Result<View, crate::LedgerError> {
+        match (effective, AsOf::parse(field, text)?) {
+            (false, point) => Ok(View { as_of: Some(point), effective: None }),
+            (true, AsOf::Time(t)) => Ok(View { as_of: None, effective: Some(t) }),
+            (true, AsOf::Seq(_)) => Err(crate::LedgerError::Invalid {
+                field: field.to_owned(),
+                message: format!("「{text}」是事件序号；--effective 比较的是业务日期，如 2024-06-30"),
+            }),
+        }
+    }
 }
 
 /// A replayed state, with the head it reflects and, when asked, every event.

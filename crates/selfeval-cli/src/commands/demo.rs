@@ -52,7 +52,7 @@ fn audit(ctx: &Ctx) -> Result<(), CliError> {
     } else {
         ctx.settings.location.clone()
     };
-    let mut ledger = super::store::announce(Ledger::open(&location, &ctx.settings.ledger, Purpose::Create)?);
+    let mut ledger = super::announce(Ledger::open(&location, &ctx.settings.ledger, Purpose::Create)?);
     let seeded = ledger.seed_audit_demo(ctx.settings.now())?;
     let store = location.shown();
     if seeded.written == 0 {

@@ -6,10 +6,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use selfeval_core::report::beijing;
 use selfeval_core::values::visible;
-use selfeval_ledger::{AsOf, HistoryFilter, View};
+use selfeval_ledger::{HistoryFilter, View};
 use serde_json::json;
 
-use super::{invalid, parse_point, stdout, Ctx, ViewArgs};
+use super::{invalid, stdout, Ctx, ViewArgs};
 use crate::error::CliError;
 
 /// `history`.
@@ -197,17 +197,7 @@ pub fn trace(args: TraceArgs, ctx: &Ctx) -> Result<(), CliError> {
 
 /// `diff`.
 pub fn diff(args: DiffArgs, ctx: &Ctx) -> Result<(), CliError> {
-    let view = |field: &str, text: &str| -> Result<View, CliError> {
-        let point = parse_point(field, text)?;
-        match (args.effective, point) {
-            (false, point) => Ok(View { as_of: Some(point), effective: None }),
-            (true, AsOf::Time(t)) => Ok(View { as_of: None, effective: Some(t) }),
-            (true, AsOf::Seq(_)) => {
-                Err(invalid(field, format!("「{text}」是事件序号；--effective 比较的是业务日期，如 2024-06-30")))
-            }
-        }
-    };
-    let (from, to) = (view("FROM", &args.from)?, view("TO", &args.to)?);
+    let (from, to) = (View::end("FROM", &args.from, args.effective)?, View::end("TO", &args.to, args.effective)?);
     let diff = ctx.open_for_reading()?.diff(from, to)?;
     let mut out = stdout();
     let finding = |f: &selfeval_core::check::Finding| json!({"rule": f.rule, "severity": f.severity.as_str(), "project": f.project, "message": f.message, "events": f.events});

@@ -159,26 +159,8 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
             }
         },
     };
-    if let Some(p) = state.project(&code) {
-        if !p.expenditures.is_empty() || !p.indicators.is_empty() {
-            return Err(invalid(
-                "--project",
-                format!(
-                    "项目{code}已有支出或绩效指标，导入会重复记录；可接受：新的项目编号，或尚无支出和指标的已登记项目（已有数据请用普通命令更正）"
-                ),
-            ));
-        }
-        // A blank 年初预算数 cannot stand beside one recorded: the table's
-        // 全年预算数 would be added to it.
-        if form.initial_budget_blank && !p.budget_lines.is_empty() {
-            return Err(invalid(
-                "FILE",
-                format!(
-                    "表中年初预算数为空，而项目{code}已记录年初预算数 {} 万元；可接受：新的项目编号，或先核对该项目的年初预算数（原表为空时不应已有）",
-                    selfeval_core::values::fmt_plain(p.initial_budget().value)
-                ),
-            ));
-        }
+    if let Some((field, message)) = intake::target_refusal(&state, &form, &code) {
+        return Err(invalid(field, message));
     }
     let recorded_at = ctx.settings.now();
     let meta = |reason: Option<String>| Meta {

@@ -31,16 +31,6 @@ pub struct ImportArgs {
     file: PathBuf,
 }
 
-/// Says on stderr what the store removed when it opened (a file a killed
-/// process left, which the engine would have refused): once, since the
-/// file is gone afterwards. `verify` says it in its output too.
-pub fn announce(ledger: Ledger) -> Ledger {
-    for repair in ledger.repairs() {
-        eprintln!("提示：打开库时{repair}");
-    }
-    ledger
-}
-
 /// `status`.
 pub fn status(ctx: &Ctx) -> Result<(), CliError> {
     let ledger = ctx.open_for_reading()?;
@@ -191,7 +181,8 @@ pub fn export(args: ExportArgs, ctx: &Ctx) -> Result<(), CliError> {
         ctx.check_output("FILE", path, args.force)?;
     }
     let ledger = if let (true, selfeval_ledger::Location::Dir(dir)) = (args.salvage, &ctx.settings.location) {
-        let ledger = announce(Ledger::open(&Location::Dir(dir.to_owned()), &ctx.settings.ledger, Purpose::Salvage)?);
+        let ledger =
+            super::announce(Ledger::open(&Location::Dir(dir.to_owned()), &ctx.settings.ledger, Purpose::Salvage)?);
         if !ledger.copy_repairs().is_empty() {
             eprintln!("提示：存储引擎拒绝打开库 {}，已复制到临时目录抢救（原库文件未作任何改动）", dir.display());
             for repair in ledger.copy_repairs() {
