@@ -374,7 +374,7 @@ pub enum Target {
         text: String,
     },
     /// A completion deadline (`2023年12月`, `≤2023年12月`, `2023-12-31前`):
-    /// see [`crate::deadline`].
+    /// see [`crate::values::deadline`].
     Deadline {
         /// The last day it allows.
         by: chrono::NaiveDate,

@@ -60,7 +60,7 @@ pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
 pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
-pub use verify::{describe_io, Checked, Verification};
+pub use verify::{Checked, Verification};
 
 /// The store's wire format, for tools that write an export or keep a peer
 /// copy of the log (the benchmark's generator and its SQLite peer): the
@@ -147,6 +147,24 @@ impl From<Rejection> for LedgerError {
     fn from(rejection: Rejection) -> Self {
         LedgerError::Rejected(rejection)
     }
+}
+
+/// An IO error in Chinese: what the machine said, and its own words.
+pub fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match error.kind() {
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "磁盘配额已用完",
+        K::PermissionDenied => "没有权限",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::NotADirectory => "路径中有一项不是目录",
+        K::IsADirectory => "这是一个目录",
+        K::AlreadyExists => "已存在同名的文件",
+        K::NotFound => "文件或目录不存在",
+        K::OutOfMemory => "内存不足",
+        _ => "输入输出错误",
+    };
+    format!("{what}（{error}）")
 }
 
 /// What kind of failure a [`LedgerError`] is: what a front end answers

@@ -151,24 +151,6 @@ pub struct Verification {
     pub failures: Vec<String>,
 }
 
-/// An IO error in Chinese: what the machine said, and its own words.
-pub fn describe_io(error: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    let what = match error.kind() {
-        K::StorageFull => "磁盘已满",
-        K::QuotaExceeded => "磁盘配额已用完",
-        K::PermissionDenied => "没有权限",
-        K::ReadOnlyFilesystem => "文件系统只读",
-        K::NotADirectory => "路径中有一项不是目录",
-        K::IsADirectory => "这是一个目录",
-        K::AlreadyExists => "已存在同名的文件",
-        K::NotFound => "文件或目录不存在",
-        K::OutOfMemory => "内存不足",
-        _ => "输入输出错误",
-    };
-    format!("{what}（{error}）")
-}
-
 impl Ledger {
     /// The whole verification (`selfeval verify`): the chain and a replay
     /// of the log in one pass, the state snapshot against the replay, the
@@ -212,8 +194,9 @@ impl Ledger {
         };
         let mut held = Vec::new();
         for path in checkpoints {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), describe_io(&e))))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                invalid("--checkpoint", format!("无法读取 {}：{}", path.display(), crate::describe_io(&e)))
+            })?;
             if !text.starts_with(crate::CHECKPOINT_HEADER) {
                 return Err(invalid(
                     "--checkpoint",

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, FromArgMatches};
 use selfeval_ledger::Item;
 
-use super::write::{print_recorded, Collected};
+use super::write::print_recorded;
+use super::Collected;
 use super::{invalid, run, Cli, Ctx};
 use crate::error::CliError;
 

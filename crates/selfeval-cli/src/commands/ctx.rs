@@ -7,9 +7,19 @@ use std::path::PathBuf;
 
 use selfeval_ledger::{Ledger, Purpose, View};
 
-use super::write;
 use crate::error::CliError;
 use crate::settings::Settings;
+
+/// What a recording command handed to `record` while a batch collects.
+#[derive(Debug)]
+pub struct Collected {
+    /// The request, checked as far as it can be without the store.
+    pub request: selfeval_core::Request,
+    /// Its `--command-id`.
+    pub command_id: Option<String>,
+    /// Its `--key`.
+    pub key: Option<PathBuf>,
+}
 
 /// What every command runs with.
 pub struct Ctx {
@@ -17,7 +27,7 @@ pub struct Ctx {
     pub settings: Settings,
     /// While `batch` reads its lines: recording commands hand their
     /// request here instead of recording it.
-    pub collect: Option<std::cell::RefCell<Vec<write::Collected>>>,
+    pub collect: Option<std::cell::RefCell<Vec<Collected>>>,
 }
 
 impl Ctx {

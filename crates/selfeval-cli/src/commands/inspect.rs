@@ -1,4 +1,5 @@
-//! `history` (the audit trail) and `trace` (the events behind a figure).
+//! `history` (the audit trail), `trace` (the events behind a figure) and
+//! `diff` (what changed between two views).
 
 use std::io::Write;
 

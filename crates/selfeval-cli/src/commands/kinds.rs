@@ -5,7 +5,7 @@ use super::{problem, profile, project, roles, Cmd};
 
 impl Cmd {
     /// Whether the command records (and so may stand in a batch): the
-    /// one list, which `batch` and `main` read.
+    /// one list, which `batch` reads.
     pub fn records(&self) -> bool {
         match self {
             Cmd::Init(_)

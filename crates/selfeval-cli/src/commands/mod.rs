@@ -24,7 +24,7 @@ use clap::{ArgAction, Parser, Subcommand};
 
 use std::path::PathBuf;
 
-pub use ctx::{announce, invalid, print_list, stdout, Ctx, ViewArgs};
+pub use ctx::{announce, invalid, print_list, stdout, Collected, Ctx, ViewArgs};
 
 use crate::error::CliError;
 

@@ -1,5 +1,5 @@
-//! The store as a whole: `verify`, `status`, `export`, `import`. None of
-//! them replays domain state.
+//! The store as a whole: `verify` (which replays and judges every
+//! event), `status`, `export`, `import`, `ledgers`, `migrate`.
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;

@@ -9,7 +9,7 @@ use selfeval_core::{Command, EventPayload, Request};
 use selfeval_ledger::{precheck, Ledger, Recorded};
 use serde_json::json;
 
-use super::{stdout, Ctx};
+use super::{stdout, Collected, Ctx};
 use crate::error::CliError;
 
 /// What every recording command says of itself: why, when, and its id.
@@ -24,17 +24,6 @@ pub struct Recording {
     /// 命令编号：重试时用同一编号不会重复记录 (idempotency key)
     #[arg(long, value_name = "ID")]
     pub command_id: Option<String>,
-}
-
-/// What a recording command handed to `record` while a batch collects.
-#[derive(Debug)]
-pub struct Collected {
-    /// The request, checked as far as it can be without the store.
-    pub request: selfeval_core::Request,
-    /// Its `--command-id`.
-    pub command_id: Option<String>,
-    /// Its `--key`.
-    pub key: Option<PathBuf>,
 }
 
 /// Options every recording command takes.

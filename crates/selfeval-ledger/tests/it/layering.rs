@@ -16,20 +16,32 @@ fn manifest(krate: &str) -> String {
     std::fs::read_to_string(dir.join("Cargo.toml")).unwrap()
 }
 
-/// The workspace crates a member's `[dependencies]` and `[dev-dependencies]` name.
+/// The workspace crates a member depends on, in any dependency table
+/// (`[dependencies]`, `[dev-dependencies]`, `[build-dependencies]`, a
+/// target's, `[dependencies.selfeval-x]`), renamed ones by their package.
 fn internal_dependencies(krate: &str) -> Vec<String> {
     let manifest = manifest(krate);
     let mut names = Vec::new();
-    for table in ["[dependencies]", "[dev-dependencies]"] {
-        let section = manifest.split(table).nth(1).unwrap_or_default();
-        let section = section.split("\n[").next().unwrap_or_default();
-        names.extend(
-            section
-                .lines()
-                .filter_map(|l| l.split(['.', '=', ' ']).next())
-                .filter(|name| name.starts_with("selfeval-"))
-                .map(str::to_owned),
-        );
+    let mut in_dependencies = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line.contains("dependencies");
+            if let Some(name) = line.trim_matches(['[', ']']).rsplit('.').next().filter(|n| n.starts_with("selfeval-"))
+            {
+                names.push(name.to_owned());
+            }
+            continue;
+        }
+        if !in_dependencies {
+            continue;
+        }
+        let package = line.split("package").nth(1).and_then(|rest| rest.split('"').nth(1));
+        let key = line.split(['.', '=', ' ']).next().unwrap_or_default();
+        if let Some(name) =
+            package.filter(|p| p.starts_with("selfeval-")).or(Some(key).filter(|k| k.starts_with("selfeval-")))
+        {
+            names.push(name.to_owned());
+        }
     }
     names
 }
@@ -138,50 +150,118 @@ fn module_of(src: &Path, path: &Path) -> String {
     parts.join("::")
 }
 
-/// The longest module of `modules` that `path` (`a::b::Item`) names.
-fn resolve<'m>(modules: &'m [String], path: &str) -> Option<&'m String> {
-    let parts: Vec<&str> = path.split("::").collect();
-    (1..=parts.len()).rev().find_map(|n| {
-        let candidate = parts[..n].join("::");
-        modules.iter().find(|m| **m == candidate)
-    })
+/// The items a module re-exports (`pub use x::{A, B}`, `pub(crate) use
+/// y::C`), each with the path it comes from, relative to the crate.
+fn re_exports(module: &str, text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let Some(rest) = line.strip_prefix("pub use ").or_else(|| line.strip_prefix("pub(crate) use ")) else {
+            continue;
+        };
+        let rest = rest.trim_end_matches(';');
+        let rest = rest.strip_prefix("crate::").map(str::to_owned).unwrap_or_else(|| {
+            // A path from this module (`pub use ctx::X`) or from its parent.
+            match rest.strip_prefix("super::") {
+                Some(r) => join(module.rsplit_once("::").map_or("", |(p, _)| p), r),
+                None => join(module, rest),
+            }
+        });
+        let (base, items) = match rest.split_once("::{") {
+            Some((base, items)) => (base.to_owned(), items.trim_end_matches('}').to_owned()),
+            None => match rest.rsplit_once("::") {
+                Some((base, item)) => (base.to_owned(), item.to_owned()),
+                None => continue,
+            },
+        };
+        for item in items.split(',').map(|i| i.trim().split(" as ").last().unwrap_or_default().trim()) {
+            if !item.is_empty() && item != "self" {
+                out.push((item.to_owned(), base.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn join(base: &str, path: &str) -> String {
+    if base.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{base}::{path}")
+    }
+}
+
+/// The module of `modules` that `path` (`a::b::Item`) names: the longest
+/// module it starts with (the crate root `` at worst), followed through a
+/// re-export of the item after it.
+fn resolve(modules: &[String], exports: &[(String, Vec<(String, String)>)], path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split("::").filter(|p| !p.is_empty()).collect();
+    let found = (0..=parts.len()).rev().find(|&n| modules.iter().any(|m| *m == parts[..n].join("::")))?;
+    let module = parts[..found].join("::");
+    if let Some(item) = parts.get(found) {
+        let exported = exports.iter().find(|(m, _)| *m == module).and_then(|(_, e)| e.iter().find(|(i, _)| i == item));
+        if let Some((_, from)) = exported.filter(|(_, from)| *from != module) {
+            return resolve(modules, exports, &join(from, item)).or(Some(module));
+        }
+    }
+    Some(module)
+}
+
+/// A file's code without its comments (`//` not inside a string such as
+/// `postgres://`, which follows a `:`).
+fn without_comments(text: &str) -> String {
+    let strip = |line: &str| -> String {
+        let mut at = 0;
+        while let Some(found) = line[at..].find("//") {
+            let start = at + found;
+            if !line[..start].ends_with(':') {
+                return line[..start].to_owned();
+            }
+            at = start + 2;
+        }
+        line.to_owned()
+    };
+    text.lines().map(strip).collect::<Vec<_>>().join("\n")
 }
 
 /// The modules of its crate a file names through `crate::` or `super::`
-/// (outside comments), but its own submodules.
-fn imports(modules: &[String], module: &str, text: &str) -> Vec<String> {
-    let code: String = text.lines().map(|l| l.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+/// (outside comments), but itself and its own submodules, which it
+/// declares: a room and its parts may use each other.
+fn imports(modules: &[String], exports: &[(String, Vec<(String, String)>)], module: &str, text: &str) -> Vec<String> {
+    let code = without_comments(text);
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
-    let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
+    let parent = |m: &str| m.rsplit_once("::").map_or(String::new(), |(p, _)| p.to_owned());
     let mut found = Vec::new();
     let mut name = |path: &str| {
-        if let Some(m) = resolve(modules, path) {
-            let own = module.is_empty() || m.starts_with(&format!("{module}::")) || m == module;
-            if !own && !found.contains(m) {
-                found.push(m.clone());
+        if let Some(m) = resolve(modules, exports, path) {
+            let own = module.is_empty() || m == module || m.starts_with(&format!("{module}::"));
+            if !own && !found.contains(&m) {
+                found.push(m);
             }
         }
     };
-    for (prefix, base) in [("crate::", ""), ("super::", parent)] {
+    for prefix in ["crate::", "super::"] {
         for (at, _) in code.match_indices(prefix) {
-            let rest = &code[at + prefix.len()..];
-            let join = |p: &str| if base.is_empty() { p.to_owned() } else { format!("{base}::{p}") };
-            if let Some(group) = rest.strip_prefix('{') {
-                let group = group.split('}').next().unwrap_or_default();
-                for item in group.split(',') {
-                    name(&join(item.trim().split([' ', '{']).next().unwrap_or_default().trim_end_matches(':')));
+            // A whole word: not `my_crate::`, not the second `super::` of `super::super::`.
+            if code[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut rest = &code[at + prefix.len()..];
+            let mut base = if prefix == "crate::" { String::new() } else { parent(module) };
+            while prefix == "super::" && rest.starts_with("super::") {
+                base = parent(&base);
+                rest = &rest["super::".len()..];
+            }
+            // `a::b::{X, Y}`: the group's items under the path before it.
+            let path: String = rest.chars().take_while(|c| ident(*c)).collect();
+            let base = join(&base, path.trim_end_matches(':'));
+            match rest[path.len()..].strip_prefix('{') {
+                Some(group) => {
+                    for item in group.split('}').next().unwrap_or_default().split(',') {
+                        let item = item.trim().split([' ', '{']).next().unwrap_or_default().trim_end_matches(':');
+                        name(&join(&base, item));
+                    }
                 }
-                if !base.is_empty() {
-                    name(base);
-                }
-            } else {
-                let path: String = rest.chars().take_while(|c| ident(*c)).collect();
-                let path = path.trim_end_matches(':');
-                if path.is_empty() || !base.is_empty() && resolve(modules, &join(path)).is_none() {
-                    name(base);
-                } else {
-                    name(&join(path));
-                }
+                None => name(&base),
             }
         }
     }
@@ -198,11 +278,11 @@ fn no_two_files_of_a_crate_import_each_other() {
         let mut sources = Vec::new();
         rust_sources(&src, &mut sources);
         let modules: Vec<String> = sources.iter().map(|p| module_of(&src, p)).collect();
-        let graph: Vec<(String, Vec<String>)> = sources
-            .iter()
-            .zip(&modules)
-            .map(|(path, module)| (module.clone(), imports(&modules, module, &std::fs::read_to_string(path).unwrap())))
-            .collect();
+        let texts: Vec<String> = sources.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+        let exports: Vec<(String, Vec<(String, String)>)> =
+            modules.iter().zip(&texts).map(|(m, t)| (m.clone(), re_exports(m, t))).collect();
+        let graph: Vec<(String, Vec<String>)> =
+            modules.iter().zip(&texts).map(|(m, t)| (m.clone(), imports(&modules, &exports, m, t))).collect();
         for (a, theirs) in &graph {
             for b in theirs {
                 let back = graph.iter().find(|(m, _)| m == b).is_some_and(|(_, its)| its.contains(a));
@@ -219,12 +299,24 @@ fn no_two_files_of_a_crate_import_each_other() {
     );
 }
 
-/// The checker itself finds a circle, and not a file's own submodules.
+/// The reader itself: `crate::`, `super::` (twice too), groups, re-exports
+/// followed to the module that defines the item, the root, comments.
 #[test]
-fn the_import_reader_sees_crate_super_and_groups() {
-    let modules: Vec<String> = ["", "a", "a::b", "c"].iter().map(|s| s.to_string()).collect();
-    assert_eq!(imports(&modules, "a", "use crate::c::Thing;\nmod b;\nuse b::X;"), ["c"]);
-    assert_eq!(imports(&modules, "a::b", "use super::{Y, Z};"), ["a"]);
-    assert_eq!(imports(&modules, "c", "use crate::{a::b::W, a};\n// crate::nothing"), ["a::b", "a"]);
-    assert!(imports(&modules, "c", "/// see [`crate::a`]").is_empty());
+fn the_import_reader_sees_crate_super_groups_and_re_exports() {
+    let modules: Vec<String> = ["", "a", "a::b", "c", "d", "d::e"].iter().map(|s| s.to_string()).collect();
+    let exports = vec![
+        ("".to_owned(), re_exports("", "pub use c::Thing;")),
+        ("d".to_owned(), re_exports("d", "pub use e::{X, Y as Z};")),
+    ];
+    let read = |module: &str, text: &str| imports(&modules, &exports, module, text);
+    assert_eq!(read("a", "use crate::c::Thing;\nmod b;\nuse b::X;"), ["c"]);
+    assert_eq!(read("a::b", "use super::{Y, Z};"), ["a"]);
+    assert_eq!(read("c", "use crate::{a::b::W, a};\n// crate::d"), ["a::b", "a"]);
+    assert!(read("c", "/// see [`crate::a`]").is_empty());
+    // A re-export names the module that defines the item.
+    assert_eq!(read("a", "use crate::Thing;"), ["c"]);
+    assert_eq!(read("d::e", "use super::super::a::X;"), ["a"]);
+    assert_eq!(read("a", "use crate::d::{X, Z};"), ["d::e"]);
+    assert_eq!(read("c", "let url = \"postgres://x\"; crate::a::f();"), ["a"]);
+    assert!(read("c", "my_crate::a::f();").is_empty());
 }
