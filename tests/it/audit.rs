@@ -277,6 +277,12 @@ fn not_applicable_rows_as_printed_have_no_weight_and_count_in_no_sum() {
         "指标I3的分值「/」（不适用）只在设定指标时给出，不能更正",
     );
     env.fails(&["indicator", "na", "P01", "I4", "--undo", "--reason", "r"], 1, "没有分值，不能恢复为适用");
+    // 「/」 as the weight of an indicator that has an actual: refused.
+    env.fails(
+        &["indicator", "amend", "P01", "I1", "--weight", "/", "--reason", "r"],
+        1,
+        "指标I1的分值「/」（不适用）只在设定指标时给出，不能更正",
+    );
     // 10 + 50 + 30 = 90 points: I7 names 90, with no rescaling by the 「/」 rows.
     let table = env.json(&["table", "P01", "--format", "json"]);
     assert_eq!(table["total_score"], "90.00");

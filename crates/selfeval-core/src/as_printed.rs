@@ -51,7 +51,6 @@ pub(crate) fn prepare(
             }
             Some(project.clone())
         }
-        Command::AddProject { code, .. } => Some(code.clone()),
         _ => None,
     };
     (request, project, notes)
