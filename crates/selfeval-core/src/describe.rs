@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use crate::arith::{add, sub, sum};
-use crate::event::EventPayload;
+use crate::event::*;
 use crate::state::Status;
-use crate::values::{fmt2, fmt_plain};
+use crate::values::{fmt2, fmt_plain, AmountUnit};
 
 #[derive(Default)]
 struct ProjectTrack {
@@ -90,8 +90,6 @@ impl Describer {
         use EventPayload as E;
         let project = Describer::project_of(payload);
         let unit = self.unit;
-        // An amount as the report shows it, and one exactly as recorded.
-        let (money, exact) = (|wan| format!("{}{}", unit.format(wan), unit.label()), |wan| unit.exact(wan));
         let track = self.projects.entry(project.unwrap_or_default()).or_default();
         match payload {
             E::YearInitialised(p) => {
@@ -103,139 +101,16 @@ impl Describer {
                 let old = self.profile.replace(p.profile.clone());
                 format!("评分规则 {} → {}", old.unwrap_or_else(|| "—".into()), p.profile)
             }
-            E::ProjectRegistered(p) => {
-                track.attributes = [Some(p.name.clone()), p.section.clone(), p.category.clone(), None];
-                format!(
-                    "登记项目「{}」，科室 {}，预算执行率分值 {}",
-                    p.name,
-                    p.section.as_deref().unwrap_or("—"),
-                    fmt_plain(p.budget_weight)
-                )
-            }
-            E::BudgetSet(p) => {
-                let old_budget = track.budget();
-                let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
-                format!(
-                    "年初预算数（{}）{} → {}；全年预算数 {} → {}",
-                    p.source.label(),
-                    unit.format(old),
-                    money(p.amount),
-                    unit.format(old_budget),
-                    money(track.budget())
-                )
-            }
-            E::BudgetAdjusted(p) => {
-                let old = track.budget();
-                track.adjustments = add(track.adjustments, p.delta);
-                let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
-                let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
-                format!(
-                    "全年预算数 {} → {}（调整 {sign}{}{}{doc}）",
-                    unit.format(old),
-                    money(track.budget()),
-                    exact(p.delta),
-                    unit.label()
-                )
-            }
-            E::ExpenditureRecorded(p) => {
-                let old = track.executed;
-                track.executed = add(track.executed, p.amount);
-                track.expenditures.insert(seq, p.amount);
-                let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
-                format!(
-                    "支出 {}{}（{}{voucher}）；全年执行数 {} → {}",
-                    exact(p.amount),
-                    unit.label(),
-                    p.date,
-                    unit.format(old),
-                    money(track.executed)
-                )
-            }
-            E::ExpenditureReversed(p) => {
-                let old = track.executed;
-                track.executed = sub(track.executed, p.amount);
-                format!(
-                    "冲销支出 #{}（{}{}）；全年执行数 {} → {}",
-                    p.expenditure_seq,
-                    exact(p.amount),
-                    unit.label(),
-                    unit.format(old),
-                    money(track.executed)
-                )
-            }
-            E::GoalSet(p) => {
-                let mut parts = Vec::new();
-                if let Some(text) = &p.expected {
-                    parts.push(format!("预期目标 {} → {}", or_dash(track.goal_expected.as_ref()), short(text)));
-                    track.goal_expected = Some(text.clone());
-                }
-                if let Some(text) = &p.actual {
-                    parts.push(format!("实际完成 {} → {}", or_dash(track.goal_actual.as_ref()), short(text)));
-                    track.goal_actual = Some(text.clone());
-                }
-                parts.join("；")
-            }
+            E::ProjectRegistered(p) => project_registered(track, p),
+            E::BudgetSet(p) => budget_set(track, p, unit),
+            E::BudgetAdjusted(p) => budget_adjusted(track, p, unit),
+            E::ExpenditureRecorded(p) => expenditure_recorded(track, p, unit, seq),
+            E::ExpenditureReversed(p) => expenditure_reversed(track, p, unit),
+            E::GoalSet(p) => goal_set(track, p),
             E::RecordedAsPrinted(p) => format!("按原表照录（{}）：{}", p.project, p.notes.join("；")),
-            E::PrintedFiguresRecorded(p) => {
-                let given = [
-                    p.total.map(|v| v.to_string()),
-                    p.execution_rate.map(|r| format!("{r}%")),
-                    p.budget_score.map(|v| v.to_string()),
-                    p.grade.map(|g| g.label().to_owned()),
-                ];
-                let mut parts = Vec::new();
-                for ((label, new), old) in
-                    ["总分", "执行率", "预算执行率得分", "等级"].into_iter().zip(given).zip(track.printed.iter_mut())
-                {
-                    if let Some(new) = new {
-                        parts.push(format!("{label} {} → {new}", old.as_deref().unwrap_or("—")));
-                        *old = Some(new);
-                    }
-                }
-                format!("原表（印发的自评表）：{}", parts.join("；"))
-            }
-            E::IndicatorDefined(p) => {
-                // A row printed 「/」 has no points: its weight is 「/」.
-                let weight = if p.not_applicable { "/".to_owned() } else { fmt_plain(p.weight) };
-                let definition =
-                    [p.level1.clone(), p.level2.clone(), p.name.clone(), cell(p.target.display()), weight.clone()];
-                track.indicators.insert(p.indicator.clone(), definition);
-                format!(
-                    "指标 {} {}/{}/{}，年度指标值 {}，分值 {weight}",
-                    p.indicator,
-                    p.level1,
-                    p.level2,
-                    p.name,
-                    cell(p.target.display()),
-                )
-            }
-            E::IndicatorAmended(p) => {
-                let cleared = if p.clears_actual { track.actuals.remove(&p.indicator) } else { None };
-                let old = track.indicators.entry(p.indicator.clone()).or_default();
-                let new = [
-                    p.level1.clone(),
-                    p.level2.clone(),
-                    p.name.clone(),
-                    p.target.as_ref().map(|t| cell(t.display())),
-                    p.weight.map(fmt_plain),
-                ];
-                let mut parts = Vec::new();
-                for (i, label) in ["一级指标", "二级指标", "名称", "年度指标值", "分值"].iter().enumerate()
-                {
-                    if let Some(value) = &new[i] {
-                        let before = if old[i].is_empty() { "—".to_owned() } else { old[i].clone() };
-                        parts.push(format!("{label} {before} → {value}"));
-                        old[i] = value.clone();
-                    }
-                }
-                if let Some(value) = cleared {
-                    parts.push(format!("实际完成值 {value} → （已清除）"));
-                }
-                if p.clears_override {
-                    parts.push("人工调整的得分 → 自动计算".into());
-                }
-                format!("更正指标 {}：{}", p.indicator, parts.join("；"))
-            }
+            E::PrintedFiguresRecorded(p) => printed_figures_recorded(track, p),
+            E::IndicatorDefined(p) => indicator_defined(track, p),
+            E::IndicatorAmended(p) => indicator_amended(track, p),
             E::IndicatorWithdrawn(p) => {
                 track.actuals.remove(&p.item);
                 let old = track.indicators.remove(&p.item).map(|d| format!("（{}，分值 {}）", d[2], d[4]));
@@ -251,32 +126,14 @@ impl Describer {
                 let old = track.problems.remove(&p.problem);
                 format!("撤回问题 {}（{}）", p.problem, or_dash(old.as_ref()))
             }
-            E::ProjectAmended(p) => {
-                let new = [p.name.clone(), p.section.clone(), p.category.clone(), p.owner.clone()];
-                let mut parts = Vec::new();
-                for (i, label) in ["名称", "实施科室", "类别", "项目负责人"].iter().enumerate() {
-                    if let Some(value) = &new[i] {
-                        let before = track.attributes[i].replace(value.clone());
-                        parts.push(format!("{label} {} → {value}", or_dash(before.as_ref())));
-                    }
-                }
-                format!("更正项目信息：{}", parts.join("；"))
-            }
+            E::ProjectAmended(p) => project_amended(track, p),
             E::ProjectWithdrawn(_) => {
                 let name = track.attributes[0].clone();
                 // A project registered again under this code starts afresh.
                 *track = ProjectTrack::default();
                 format!("撤回项目（{}）", or_dash(name.as_ref()))
             }
-            E::IndicatorActualRecorded(p) => {
-                let old = track.actuals.insert(p.indicator.clone(), p.value.clone());
-                let mut text =
-                    format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), cell(p.value.clone()));
-                if let (Some(level), Some(score)) = (p.level, p.score) {
-                    text.push_str(&format!("（{}，得分 {}）", level.label(), fmt2(score)));
-                }
-                text
-            }
+            E::IndicatorActualRecorded(p) => indicator_actual_recorded(track, p),
             E::MarkedNotApplicable(p) => format!("{} 标记为不适用", item_label(&p.item)),
             E::ScoreAdjusted(p) => format!(
                 "{} 得分 {}（自动）→ {}",
@@ -340,4 +197,169 @@ fn item_label(item: &str) -> String {
     } else {
         format!("指标 {item}")
     }
+}
+
+/// An amount as the report shows it, with its unit.
+fn money(unit: AmountUnit, wan: Decimal) -> String {
+    format!("{}{}", unit.format(wan), unit.label())
+}
+
+fn project_registered(track: &mut ProjectTrack, p: &ProjectRegistered) -> String {
+    track.attributes = [Some(p.name.clone()), p.section.clone(), p.category.clone(), None];
+    format!(
+        "登记项目「{}」，科室 {}，预算执行率分值 {}",
+        p.name,
+        p.section.as_deref().unwrap_or("—"),
+        fmt_plain(p.budget_weight)
+    )
+}
+
+fn budget_set(track: &mut ProjectTrack, p: &BudgetSet, unit: AmountUnit) -> String {
+    let old_budget = track.budget();
+    let old = track.initial.insert(p.source, p.amount).unwrap_or_default();
+    format!(
+        "年初预算数（{}）{} → {}；全年预算数 {} → {}",
+        p.source.label(),
+        unit.format(old),
+        money(unit, p.amount),
+        unit.format(old_budget),
+        money(unit, track.budget())
+    )
+}
+
+fn budget_adjusted(track: &mut ProjectTrack, p: &BudgetAdjusted, unit: AmountUnit) -> String {
+    let old = track.budget();
+    track.adjustments = add(track.adjustments, p.delta);
+    let doc = p.doc.as_ref().map(|d| format!("，文号 {d}")).unwrap_or_default();
+    let sign = if p.delta > Decimal::ZERO { "+" } else { "" };
+    format!(
+        "全年预算数 {} → {}（调整 {sign}{}{}{doc}）",
+        unit.format(old),
+        money(unit, track.budget()),
+        unit.exact(p.delta),
+        unit.label()
+    )
+}
+
+fn expenditure_recorded(track: &mut ProjectTrack, p: &ExpenditureRecorded, unit: AmountUnit, seq: u64) -> String {
+    let old = track.executed;
+    track.executed = add(track.executed, p.amount);
+    track.expenditures.insert(seq, p.amount);
+    let voucher = p.voucher.as_ref().map(|v| format!("，凭证 {v}")).unwrap_or_default();
+    format!(
+        "支出 {}{}（{}{voucher}）；全年执行数 {} → {}",
+        unit.exact(p.amount),
+        unit.label(),
+        p.date,
+        unit.format(old),
+        money(unit, track.executed)
+    )
+}
+
+fn expenditure_reversed(track: &mut ProjectTrack, p: &ExpenditureReversed, unit: AmountUnit) -> String {
+    let old = track.executed;
+    track.executed = sub(track.executed, p.amount);
+    format!(
+        "冲销支出 #{}（{}{}）；全年执行数 {} → {}",
+        p.expenditure_seq,
+        unit.exact(p.amount),
+        unit.label(),
+        unit.format(old),
+        money(unit, track.executed)
+    )
+}
+
+fn goal_set(track: &mut ProjectTrack, p: &GoalSet) -> String {
+    let mut parts = Vec::new();
+    if let Some(text) = &p.expected {
+        parts.push(format!("预期目标 {} → {}", or_dash(track.goal_expected.as_ref()), short(text)));
+        track.goal_expected = Some(text.clone());
+    }
+    if let Some(text) = &p.actual {
+        parts.push(format!("实际完成 {} → {}", or_dash(track.goal_actual.as_ref()), short(text)));
+        track.goal_actual = Some(text.clone());
+    }
+    parts.join("；")
+}
+
+fn printed_figures_recorded(track: &mut ProjectTrack, p: &PrintedFigures) -> String {
+    let given = [
+        p.total.map(|v| v.to_string()),
+        p.execution_rate.map(|r| format!("{r}%")),
+        p.budget_score.map(|v| v.to_string()),
+        p.grade.map(|g| g.label().to_owned()),
+    ];
+    let mut parts = Vec::new();
+    for ((label, new), old) in
+        ["总分", "执行率", "预算执行率得分", "等级"].into_iter().zip(given).zip(track.printed.iter_mut())
+    {
+        if let Some(new) = new {
+            parts.push(format!("{label} {} → {new}", old.as_deref().unwrap_or("—")));
+            *old = Some(new);
+        }
+    }
+    format!("原表（印发的自评表）：{}", parts.join("；"))
+}
+
+fn indicator_defined(track: &mut ProjectTrack, p: &IndicatorDefined) -> String {
+    // A row printed 「/」 has no points: its weight is 「/」.
+    let weight = if p.not_applicable { "/".to_owned() } else { fmt_plain(p.weight) };
+    let definition = [p.level1.clone(), p.level2.clone(), p.name.clone(), cell(p.target.display()), weight.clone()];
+    track.indicators.insert(p.indicator.clone(), definition);
+    format!(
+        "指标 {} {}/{}/{}，年度指标值 {}，分值 {weight}",
+        p.indicator,
+        p.level1,
+        p.level2,
+        p.name,
+        cell(p.target.display()),
+    )
+}
+
+fn indicator_amended(track: &mut ProjectTrack, p: &IndicatorAmended) -> String {
+    let cleared = if p.clears_actual { track.actuals.remove(&p.indicator) } else { None };
+    let old = track.indicators.entry(p.indicator.clone()).or_default();
+    let new = [
+        p.level1.clone(),
+        p.level2.clone(),
+        p.name.clone(),
+        p.target.as_ref().map(|t| cell(t.display())),
+        p.weight.map(fmt_plain),
+    ];
+    let mut parts = Vec::new();
+    for (i, label) in ["一级指标", "二级指标", "名称", "年度指标值", "分值"].iter().enumerate() {
+        if let Some(value) = &new[i] {
+            let before = if old[i].is_empty() { "—".to_owned() } else { old[i].clone() };
+            parts.push(format!("{label} {before} → {value}"));
+            old[i] = value.clone();
+        }
+    }
+    if let Some(value) = cleared {
+        parts.push(format!("实际完成值 {value} → （已清除）"));
+    }
+    if p.clears_override {
+        parts.push("人工调整的得分 → 自动计算".into());
+    }
+    format!("更正指标 {}：{}", p.indicator, parts.join("；"))
+}
+
+fn project_amended(track: &mut ProjectTrack, p: &ProjectAmended) -> String {
+    let new = [p.name.clone(), p.section.clone(), p.category.clone(), p.owner.clone()];
+    let mut parts = Vec::new();
+    for (i, label) in ["名称", "实施科室", "类别", "项目负责人"].iter().enumerate() {
+        if let Some(value) = &new[i] {
+            let before = track.attributes[i].replace(value.clone());
+            parts.push(format!("{label} {} → {value}", or_dash(before.as_ref())));
+        }
+    }
+    format!("更正项目信息：{}", parts.join("；"))
+}
+
+fn indicator_actual_recorded(track: &mut ProjectTrack, p: &IndicatorActualRecorded) -> String {
+    let old = track.actuals.insert(p.indicator.clone(), p.value.clone());
+    let mut text = format!("指标 {} 实际完成值 {} → {}", p.indicator, or_dash(old.as_ref()), cell(p.value.clone()));
+    if let (Some(level), Some(score)) = (p.level, p.score) {
+        text.push_str(&format!("（{}，得分 {}）", level.label(), fmt2(score)));
+    }
+    text
 }

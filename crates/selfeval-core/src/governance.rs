@@ -141,8 +141,9 @@ impl Governance {
         }
     }
 
-    /// Folds one event in; returns true when the event is governance's own.
-    pub(crate) fn apply(&mut self, event: &RecordedEvent) -> bool {
+    /// Folds one event in: its own (the roster, the seal, the signatures,
+    /// the checkpoints), and any event after a seal.
+    pub(crate) fn apply(&mut self, event: &RecordedEvent) {
         let seq = event.seq;
         let note = || Note {
             seq,
@@ -203,9 +204,8 @@ impl Governance {
                 actor: event.meta.actor.clone(),
                 at: event.meta.recorded_at,
             }),
-            _ => return false,
+            _ => {}
         }
-        true
     }
 }
 

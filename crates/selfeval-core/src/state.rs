@@ -1,8 +1,15 @@
-//! The state replayed from events. `apply` only changes state: every rule
-//! lives in [`crate::handle`]. Each fact remembers the sequence number of
+//! The state replayed from events. `apply` only changes state (its rooms,
+//! one per subject, are this module's own files): every rule lives in
+//! [`crate::handle`] and the judge. Each fact remembers the sequence number of
 //! the event it came from, which is what makes figures traceable.
 
 #![deny(clippy::arithmetic_side_effects)]
+
+mod apply;
+mod indicators;
+mod money;
+mod problems;
+mod projects;
 
 use std::collections::BTreeMap;
 
@@ -11,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::arith::{add, sum};
-use crate::event::{BudgetSource, EventPayload, RecordedEvent, BUDGET_ITEM};
+use crate::event::{BudgetSource, EventPayload, Meta, RecordedEvent};
 use crate::governance::Governance;
 pub use crate::note::Note;
 use crate::values::{AmountUnit, QualitativeLevel, Target};
@@ -585,384 +592,22 @@ impl State {
         }
         (0..self.projects.len()).find_map(|p| in_project(p).map(|e| (p, e)))
     }
+}
 
-    /// Applies one event. Events in the log were validated when recorded, so
-    /// this never fails; a reference to something unknown changes nothing.
-    pub fn apply(&mut self, event: &RecordedEvent) {
-        if let Some((project, what)) = out_of_range(&event.payload) {
-            // Not applied: a value no computation can carry. D1 reports it.
-            self.impossible.push(Impossible { seq: event.seq, project, what });
-            self.last_seq = event.seq;
-            self.last_recorded_at = Some(event.meta.recorded_at);
-            return;
-        }
-        let seq = event.seq;
-        let note = |text: String| Note { seq, text, actor: event.meta.actor.clone(), at: event.meta.occurred_at };
-        let reason = || event.meta.reason.clone().unwrap_or_default();
-        // What the approval covers: the evaluation, not the follow-up of its
-        // problems (rectification goes on after approval by design).
-        let outside_the_approval = matches!(
-            event.payload,
-            EventPayload::SelfEvaluationSubmitted(_)
-                | EventPayload::SelfEvaluationApproved(_)
-                | EventPayload::SelfEvaluationReturned(_)
-                | EventPayload::ProblemIdentified(_)
-                | EventPayload::ProblemAmended(_)
-                | EventPayload::ProblemWithdrawn(_)
-                | EventPayload::RectificationPlanned(_)
-                | EventPayload::RectificationProgressed(_)
-                | EventPayload::RectificationCompleted(_)
-                | EventPayload::SelfEvaluationReopened(_)
-                | EventPayload::CommandSigned(_)
-                | EventPayload::EvidenceAdded(_)
-        );
-        if !outside_the_approval {
-            if let Some(code) = event.payload.stream().strip_prefix("project/") {
-                if let Some(project) = self.project_mut(code).filter(|p| p.status == Status::Approved) {
-                    project.changed_after_approval.push(seq);
-                }
-            }
-        }
-        if self.governance.apply(event) {
-            self.last_seq = seq;
-            self.last_recorded_at = Some(event.meta.recorded_at);
-            return;
-        }
-        match &event.payload {
-            EventPayload::YearInitialised(p) => {
-                self.department = Some(Department {
-                    name: p.department.clone(),
-                    year: p.year,
-                    profile: p.profile.clone(),
-                    unit: p.unit.unwrap_or_default(),
-                    seqs: vec![seq],
-                });
-            }
-            EventPayload::DisplayUnitChanged(p) => {
-                if let Some(department) = &mut self.department {
-                    department.unit = p.unit;
-                    department.seqs.push(seq);
-                }
-            }
-            EventPayload::RuleProfileChanged(p) => {
-                if let Some(department) = &mut self.department {
-                    department.profile = p.profile.clone();
-                    department.seqs.push(seq);
-                }
-            }
-            EventPayload::ProjectRegistered(p) => {
-                self.index.projects.insert(p.project.clone(), self.projects.len());
-                self.projects.push(Project {
-                    code: p.project.clone(),
-                    name: p.name.clone(),
-                    category: p.category.clone(),
-                    section: p.section.clone(),
-                    owner: None,
-                    budget_weight: p.budget_weight,
-                    registered_seq: seq,
-                    budget_lines: Vec::new(),
-                    adjustments: Vec::new(),
-                    expenditures: Vec::new(),
-                    goal_expected: None,
-                    goal_actual: None,
-                    indicators: Vec::new(),
-                    budget_not_applicable: None,
-                    budget_score_override: None,
-                    status: Status::Draft,
-                    approval_locks: false,
-                    workflow: Vec::new(),
-                    changed_after_approval: Vec::new(),
-                    evidence: Vec::new(),
-                    printed: Printed::default(),
-                    as_printed: Vec::new(),
-                });
-            }
-            EventPayload::BudgetSet(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.budget_lines.push(BudgetLine {
-                        seq,
-                        effective: event.meta.occurred_at,
-                        amount: p.amount,
-                        source: p.source,
-                    });
-                }
-            }
-            EventPayload::BudgetAdjusted(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.adjustments.push(Adjustment {
-                        seq,
-                        delta: p.delta,
-                        doc: p.doc.clone(),
-                        source: p.source.unwrap_or(BudgetSource::CurrentAppropriation),
-                    });
-                }
-            }
-            EventPayload::ExpenditureRecorded(p) => {
-                if let Some(&at) = self.index.projects.get(&p.project) {
-                    let project = &mut self.projects[at];
-                    project.expenditures.push(Expenditure {
-                        seq,
-                        amount: p.amount,
-                        date: p.date,
-                        voucher: p.voucher.as_deref().map(Box::from),
-                        source: p.source.unwrap_or(BudgetSource::CurrentAppropriation),
-                        reversed_by: None,
-                    });
-                }
-            }
-            EventPayload::ExpenditureReversed(p) => {
-                if let Some((at, e)) = self.find_expenditure(Some(&p.project), p.expenditure_seq) {
-                    self.projects[at].expenditures[e].reversed_by = std::num::NonZeroU64::new(seq);
-                }
-            }
-            EventPayload::RecordedAsPrinted(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.as_printed.extend(p.notes.iter().map(|text| note(text.clone())));
-                }
-            }
-            EventPayload::PrintedFiguresRecorded(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    let printed = &mut project.printed;
-                    let traced = |value| Some(Traced { value, seqs: vec![seq] });
-                    if let Some(v) = p.total {
-                        printed.total = traced(v);
-                    }
-                    if let Some(v) = p.execution_rate {
-                        printed.execution_rate = traced(v);
-                    }
-                    if let Some(v) = p.budget_score {
-                        printed.budget_score = traced(v);
-                    }
-                    if let Some(g) = p.grade {
-                        printed.grade = Some(Traced { value: g, seqs: vec![seq] });
-                    }
-                }
-            }
-            EventPayload::GoalSet(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if let Some(text) = &p.expected {
-                        project.goal_expected = Some(Traced { value: text.clone(), seqs: vec![seq] });
-                    }
-                    if let Some(text) = &p.actual {
-                        project.goal_actual = Some(Traced { value: text.clone(), seqs: vec![seq] });
-                    }
-                }
-            }
-            EventPayload::IndicatorDefined(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.indicators.push(Indicator {
-                        code: p.indicator.clone(),
-                        level1: p.level1.clone(),
-                        level2: p.level2.clone(),
-                        name: p.name.clone(),
-                        target: p.target.clone(),
-                        weight: p.weight,
-                        defined_seq: seq,
-                        reason: event.meta.reason.clone(),
-                        actual: None,
-                        not_applicable: p
-                            .not_applicable
-                            .then(|| note(event.meta.reason.clone().unwrap_or_else(|| "原表分值为「/」".to_owned()))),
-                        score_override: None,
-                        amended: Vec::new(),
-                        weight_in_percent: p.weight_in_percent,
-                        weightless: p.not_applicable,
-                    });
-                }
-            }
-            EventPayload::IndicatorActualRecorded(p) => {
-                if let Some(indicator) = self.project_mut(&p.project).and_then(|pr| pr.indicator_mut(&p.indicator)) {
-                    indicator.actual = Some(Actual {
-                        seq,
-                        effective: event.meta.occurred_at,
-                        value: p.value.clone(),
-                        number: p.number,
-                        level: p.level,
-                        score: p.score,
-                        deviation_reason: p.deviation_reason.clone(),
-                        measure: p.measure.clone(),
-                    });
-                    // A new actual replaces the basis of any earlier manual score.
-                    if p.clears_override {
-                        indicator.score_override = None;
-                    }
-                }
-            }
-            EventPayload::MarkedNotApplicable(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if p.item == BUDGET_ITEM {
-                        project.budget_not_applicable = Some(note(reason()));
-                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
-                        indicator.not_applicable = Some(note(reason()));
-                    }
-                }
-            }
-            EventPayload::ScoreAdjusted(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    let score_override =
-                        ScoreOverride { seq, score: p.score, reason: reason(), actor: event.meta.actor.clone() };
-                    if p.item == BUDGET_ITEM {
-                        project.budget_score_override = Some(score_override);
-                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
-                        indicator.score_override = Some(score_override);
-                    }
-                }
-            }
-            EventPayload::ProblemIdentified(p) => {
-                self.index.problems.insert(problem_key(&p.project, &p.problem), self.problems.len());
-                self.problems.push(Problem {
-                    code: p.problem.clone(),
-                    project: p.project.clone(),
-                    text: p.text.clone(),
-                    seq,
-                    plan: None,
-                    progress: Vec::new(),
-                    completed: None,
-                });
-            }
-            EventPayload::RectificationPlanned(p) => {
-                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
-                    problem.plan = Some(Plan { seq, measure: p.measure.clone(), owner: p.owner.clone(), due: p.due });
-                }
-            }
-            EventPayload::RectificationProgressed(p) => {
-                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
-                    problem.progress.push(note(p.note.clone()));
-                }
-            }
-            EventPayload::RectificationCompleted(p) => {
-                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
-                    problem.completed = Some(note(p.evidence.clone()));
-                }
-            }
-            EventPayload::NarrativeSet(p) => {
-                self.narratives.insert((p.section.clone(), p.project.clone()), note(p.text.clone()));
-            }
-            EventPayload::IndicatorAmended(p) => {
-                if let Some(indicator) = self.project_mut(&p.project).and_then(|pr| pr.indicator_mut(&p.indicator)) {
-                    if let Some(v) = &p.level1 {
-                        indicator.level1 = v.clone();
-                    }
-                    if let Some(v) = &p.level2 {
-                        indicator.level2 = v.clone();
-                    }
-                    if let Some(v) = &p.name {
-                        indicator.name = v.clone();
-                    }
-                    if let Some(v) = &p.target {
-                        indicator.target = v.clone();
-                    }
-                    if let Some(v) = p.weight {
-                        indicator.weight = v;
-                    }
-                    // What the amendment says it clears (v1: whatever a new
-                    // target or new points touched, as upcast).
-                    if p.clears_actual {
-                        indicator.actual = None;
-                    }
-                    if p.clears_override {
-                        indicator.score_override = None;
-                    }
-                    indicator.amended.push(seq);
-                }
-            }
-            EventPayload::IndicatorWithdrawn(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.indicators.retain(|i| i.code != p.item);
-                }
-            }
-            EventPayload::NotApplicableUndone(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if p.item == BUDGET_ITEM {
-                        project.budget_not_applicable = None;
-                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
-                        indicator.not_applicable = None;
-                    }
-                }
-            }
-            EventPayload::ScoreOverrideCleared(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if p.item == BUDGET_ITEM {
-                        project.budget_score_override = None;
-                    } else if let Some(indicator) = project.indicator_mut(&p.item) {
-                        indicator.score_override = None;
-                    }
-                }
-            }
-            EventPayload::ProblemAmended(p) => {
-                if let Some(problem) = self.problem_mut(&p.project, &p.problem) {
-                    problem.text = p.text.clone();
-                }
-            }
-            EventPayload::ProblemWithdrawn(p) => {
-                self.problems.retain(|q| !(q.project == p.project && q.code == p.problem));
-                self.rebuild_index();
-            }
-            EventPayload::ProjectAmended(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    if let Some(v) = &p.name {
-                        project.name = v.clone();
-                    }
-                    if let Some(v) = &p.section {
-                        project.section = Some(v.clone());
-                    }
-                    if let Some(v) = &p.category {
-                        project.category = Some(v.clone());
-                    }
-                    if let Some(v) = &p.owner {
-                        project.owner = Some(v.clone());
-                    }
-                }
-            }
-            EventPayload::ProjectWithdrawn(p) => {
-                self.projects.retain(|pr| pr.code != p.project);
-                self.problems.retain(|q| q.project != p.project);
-                self.narratives.retain(|(_, project), _| project.as_deref() != Some(p.project.as_str()));
-                self.rebuild_index();
-            }
-            EventPayload::SelfEvaluationSubmitted(p) => self.step(&p.project, Status::Submitted, note(reason())),
-            EventPayload::SelfEvaluationApproved(p) => {
-                self.step(&p.project, Status::Approved, note(reason()));
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.approval_locks = p.locks;
-                }
-            }
-            EventPayload::SelfEvaluationReturned(p) => self.step(&p.project, Status::Returned, note(reason())),
-            EventPayload::SelfEvaluationReopened(p) => self.step(&p.project, Status::Draft, note(reason())),
-            EventPayload::EvidenceAdded(p) => {
-                if let Some(project) = self.project_mut(&p.project) {
-                    project.evidence.push(Evidence {
-                        seq,
-                        file: p.file.clone(),
-                        size: p.size,
-                        sha256: p.sha256.clone(),
-                        note: p.note.clone(),
-                        actor: event.meta.actor.clone(),
-                    });
-                }
-            }
-            EventPayload::MemberAdded(_)
-            | EventPayload::MemberRemoved(_)
-            | EventPayload::MemberKeyChanged(_)
-            | EventPayload::YearSealed(_)
-            | EventPayload::YearUnsealed(_)
-            | EventPayload::SignaturePolicySet(_)
-            | EventPayload::CommandSigned(_)
-            | EventPayload::CheckpointRecorded(_) => unreachable!("applied by governance"),
-        }
-        self.last_seq = seq;
-        self.last_recorded_at = Some(event.meta.recorded_at);
+/// The event being applied, as its room needs it.
+struct At<'a> {
+    seq: u64,
+    meta: &'a Meta,
+}
+
+impl At<'_> {
+    /// A note of this event: `text`, by its actor, at its business time.
+    fn note(&self, text: String) -> Note {
+        Note { seq: self.seq, text, actor: self.meta.actor.clone(), at: self.meta.occurred_at }
     }
 
-    fn step(&mut self, code: &str, status: Status, note: Note) {
-        if let Some(project) = self.project_mut(code) {
-            project.status = status;
-            project.workflow.push(WorkflowRecord { status, note });
-            // Returned, the project is open again; approved again, the new
-            // approval covers what changed before it.
-            if matches!(status, Status::Returned | Status::Approved | Status::Draft) {
-                project.changed_after_approval.clear();
-            }
-        }
+    /// The event's reason, or nothing.
+    fn reason(&self) -> String {
+        self.meta.reason.clone().unwrap_or_default()
     }
 }

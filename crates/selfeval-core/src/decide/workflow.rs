@@ -2,6 +2,7 @@
 //! (who may give them is `roles`' question; submission and approval are
 //! decided with the projects).
 
+use super::{Cx, Outcome};
 use crate::event::*;
 use crate::request::{existing_project, Rejection, RejectionKind, Request};
 use crate::roles::needs_reason;
@@ -79,4 +80,26 @@ pub(super) fn evidence(
         sha256: sha256.to_owned(),
         note: note.trim().to_owned(),
     })])
+}
+
+pub(super) fn submit(cx: &Cx<'_>, project: &str) -> Outcome {
+    let state = cx.state;
+    let project = existing_project(state, project)?;
+    crate::validate::workflow_step(project, crate::validate::Step::Submit)?;
+    Ok(vec![EventPayload::SelfEvaluationSubmitted(WorkflowStep { project: project.code.clone() })])
+}
+
+pub(super) fn approve(cx: &Cx<'_>, project: &str) -> Outcome {
+    let state = cx.state;
+    let project = existing_project(state, project)?;
+    crate::validate::workflow_step(project, crate::validate::Step::Approve)?;
+    Ok(vec![EventPayload::SelfEvaluationApproved(Approval { project: project.code.clone(), locks: true })])
+}
+
+pub(super) fn return_to_section(cx: &Cx<'_>, project: &str) -> Outcome {
+    let state = cx.state;
+    let project = existing_project(state, project)?;
+    cx.needs_reason("退回自评")?;
+    crate::validate::workflow_step(project, crate::validate::Step::Return)?;
+    Ok(vec![EventPayload::SelfEvaluationReturned(WorkflowStep { project: project.code.clone() })])
 }
