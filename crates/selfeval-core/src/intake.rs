@@ -272,6 +272,16 @@ impl Grid<'_> {
     }
 }
 
+impl Grid<'_> {
+    /// A label the national layout has and this sheet does not.
+    fn missing(&self, label: &str) -> IntakeError {
+        IntakeError {
+            cell: format!("{}!A1", self.sheet),
+            problem: format!("找不到「{label}」：不是全国通用格式的项目支出绩效自评表"),
+        }
+    }
+}
+
 /// An amount of the form in 万元.
 fn to_wan(unit: AmountUnit, value: Decimal) -> Decimal {
     match unit {
@@ -283,33 +293,105 @@ fn to_wan(unit: AmountUnit, value: Decimal) -> Decimal {
 /// Reads a filled 自评表 from a sheet's cell texts.
 pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, IntakeError> {
     let g = Grid { sheet, rows };
-    let missing = |label: &str| IntakeError {
-        cell: format!("{sheet}!A1"),
-        problem: format!("找不到「{label}」：不是全国通用格式的项目支出绩效自评表"),
-    };
-    let (r, c) = g.find("项目名称").ok_or_else(|| missing("项目名称"))?;
+    let (r, c) = g.find("项目名称").ok_or_else(|| g.missing("项目名称"))?;
     let name = g.right_of(r, c).map(|(_, t)| t).ok_or_else(|| g.error(r, c + 1, "项目名称为空"))?;
     let beside = |label: &str| g.find(label).and_then(|(r, c)| g.right_of(r, c)).map(|(_, t)| t);
     let section = beside("实施单位");
     let owner = beside("项目负责人").filter(|t| !t.starts_with("—"));
-    // The unit: 元 or 万元, from any header that names one (项目资金（万元）,
-    // 金额单位：元, 年初预算数（元）…); none is refused rather than guessed.
+    let unit = amount_unit(&g)?;
+    let Funds {
+        initial_budget,
+        initial_budget_blank,
+        unbalanced,
+        budget,
+        executed,
+        sources,
+        budget_score,
+        budget_not_applicable,
+        printed_rate,
+        budget_weight,
+    } = funds(&g, unit)?;
+    let (ind_row, _) = g.find("一级指标").ok_or_else(|| g.missing("一级指标"))?;
+    let (goal_expected, goal_actual) = match g.find("预期目标") {
+        // The values sit in the row below the headings, above the indicators.
+        Some((r, _)) if r + 1 < ind_row => {
+            let below = |label: &str| {
+                let col = g.column(r, label)?;
+                Some(g.text(r + 1, col).to_owned()).filter(|t| !t.is_empty())
+            };
+            (below("预期目标"), below("实际完成"))
+        }
+        _ => (None, None),
+    };
+    let Indicators { indicators, printed_total, printed_grade } = indicators(&g, ind_row)?;
+    Ok(FilledForm {
+        name,
+        section,
+        owner,
+        unit,
+        initial_budget,
+        initial_budget_blank,
+        unbalanced,
+        budget,
+        executed,
+        budget_weight,
+        budget_score,
+        budget_not_applicable,
+        goal_expected,
+        goal_actual,
+        indicators,
+        sources,
+        printed_rate,
+        code: beside("项目编码").or_else(|| beside("项目代码")).map(|c| normalise(&c)),
+        printed_total,
+        printed_grade,
+        year: g
+            .rows
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| row.iter().enumerate().find_map(|(c, text)| year_of(text).map(|y| (y, g.name(r, c))))),
+    })
+}
+
+/// The unit of the sheet's amounts: 元 or 万元, from any header that names
+/// one (项目资金（万元）, 金额单位：元, 年初预算数（元）…); none is refused
+/// rather than guessed.
+fn amount_unit(g: &Grid<'_>) -> Result<AmountUnit, IntakeError> {
+    let sheet = g.sheet;
     let headerish =
         |t: &str| t.contains("单位") || t.contains("项目资金") || t.contains("预算数") || t.contains("执行数");
     let cells: Vec<String> = g.rows.iter().flatten().map(|c| compact(c)).filter(|c| headerish(c)).collect();
-    let unit = if cells.iter().any(|c| c.contains("万元")) {
-        AmountUnit::TenThousandYuan
+    if cells.iter().any(|c| c.contains("万元")) {
+        Ok(AmountUnit::TenThousandYuan)
     } else if cells.iter().any(|c| {
         c.contains("（元）") || c.contains("(元)") || c.contains("：元") || c.contains(":元") || c.ends_with("单位元")
     }) {
-        AmountUnit::Yuan
+        Ok(AmountUnit::Yuan)
     } else {
-        return Err(IntakeError {
+        Err(IntakeError {
             cell: format!("{sheet}!A1"),
             problem: "找不到金额单位：表头中应写明「万元」或「元」（如 项目资金（万元）、金额单位：元）".into(),
-        });
-    };
-    let (head_row, _) = g.find("年初预算数").ok_or_else(|| missing("年初预算数"))?;
+        })
+    }
+}
+
+/// The money of a sheet: the 年度资金总额 row, its 其中 rows, the printed
+/// score, rate and points of 预算执行率.
+struct Funds {
+    initial_budget: Decimal,
+    initial_budget_blank: bool,
+    unbalanced: Vec<IntakeError>,
+    budget: Decimal,
+    executed: Decimal,
+    sources: Vec<FundRow>,
+    budget_score: Option<Decimal>,
+    budget_not_applicable: bool,
+    printed_rate: Option<(Decimal, String)>,
+    budget_weight: Option<Decimal>,
+}
+
+fn funds(g: &Grid<'_>, unit: AmountUnit) -> Result<Funds, IntakeError> {
+    let (head_row, _) = g.find("年初预算数").ok_or_else(|| g.missing("年初预算数"))?;
     let column = |label: &str| g.column(head_row, label);
     let (initial_col, budget_col, executed_col) =
         match (column("年初预算数"), column("全年预算数"), column("全年执行数")) {
@@ -319,7 +401,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let score_col = column("得分");
     let weight_col = column("分值");
     let rate_col = column("执行率");
-    let (total_row, _) = g.find("年度资金总额").ok_or_else(|| missing("年度资金总额"))?;
+    let (total_row, _) = g.find("年度资金总额").ok_or_else(|| g.missing("年度资金总额"))?;
     // An amount of the form in 万元, by its cell (the total or a 其中 row).
     let amount_at = |row: usize, col: usize, what: &str| -> Result<Decimal, IntakeError> {
         let value = g.number(row, col, what)?.unwrap_or(Decimal::ZERO);
@@ -412,18 +494,28 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         Some(col) => g.number(total_row, col, "分值")?,
         None => None,
     };
-    let (ind_row, _) = g.find("一级指标").ok_or_else(|| missing("一级指标"))?;
-    let (goal_expected, goal_actual) = match g.find("预期目标") {
-        // The values sit in the row below the headings, above the indicators.
-        Some((r, _)) if r + 1 < ind_row => {
-            let below = |label: &str| {
-                let col = g.column(r, label)?;
-                Some(g.text(r + 1, col).to_owned()).filter(|t| !t.is_empty())
-            };
-            (below("预期目标"), below("实际完成"))
-        }
-        _ => (None, None),
-    };
+    Ok(Funds {
+        initial_budget,
+        initial_budget_blank,
+        unbalanced,
+        budget,
+        executed,
+        sources,
+        budget_score,
+        budget_not_applicable,
+        printed_rate,
+        budget_weight,
+    })
+}
+
+/// The indicator rows of a sheet, and what its 总分 row prints.
+struct Indicators {
+    indicators: Vec<FilledIndicator>,
+    printed_total: Option<Decimal>,
+    printed_grade: Option<String>,
+}
+
+fn indicators(g: &Grid<'_>, ind_row: usize) -> Result<Indicators, IntakeError> {
     let col_of = |label: &str| g.column(ind_row, label);
     let cols = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"].map(col_of);
     let [Some(c1), Some(c2), Some(c3), Some(ct), Some(ca), Some(cw), cs] = cols else {
@@ -499,33 +591,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
             i.measure = Some(measure.trim().to_owned()).filter(|m| !m.is_empty());
         }
     }
-    Ok(FilledForm {
-        name,
-        section,
-        owner,
-        unit,
-        initial_budget,
-        initial_budget_blank,
-        unbalanced,
-        budget,
-        executed,
-        budget_weight,
-        budget_score,
-        budget_not_applicable,
-        goal_expected,
-        goal_actual,
-        indicators,
-        sources,
-        printed_rate,
-        code: beside("项目编码").or_else(|| beside("项目代码")).map(|c| normalise(&c)),
-        printed_total,
-        printed_grade,
-        year: g
-            .rows
-            .iter()
-            .enumerate()
-            .find_map(|(r, row)| row.iter().enumerate().find_map(|(c, text)| year_of(text).map(|y| (y, g.name(r, c))))),
-    })
+    Ok(Indicators { indicators, printed_total, printed_grade })
 }
 
 /// Why `form` cannot be recorded into project `code` of `state`, if it
@@ -576,15 +642,9 @@ pub struct Planned {
 /// computed one (decided by the caller after the actuals, see
 /// [`overrides`]). `source` names the file and its SHA-256.
 pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<Planned> {
-    let year = state.department().map_or(2024, |d| d.year);
-    let profile = RuleProfile::by_id_or_default(&state.department().map(|d| d.profile.clone()).unwrap_or_default());
-    let why = |what: &str| Some(format!("{what}：据自评表 {source}"));
-    let mut out = Vec::new();
-    let mut push = |command: Command, reason: Option<String>, cell: Option<String>| {
-        out.push(Planned { command, reason, cell, notes: Vec::new() });
-    };
+    let mut plan = Plan { out: Vec::new(), source };
     if state.project(code).is_none() {
-        push(
+        plan.push(
             Command::AddProject {
                 code: code.to_owned(),
                 name: form.name.clone(),
@@ -592,12 +652,12 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 section: form.section.clone(),
                 budget_weight: form.budget_weight.map(values::fmt_plain),
             },
-            why("登记项目"),
+            plan.why("登记项目"),
             None,
         );
     }
     if form.owner.is_some() && state.project(code).and_then(|p| p.owner.clone()) != form.owner {
-        push(
+        plan.push(
             Command::AmendProject {
                 project: code.into(),
                 name: None,
@@ -605,10 +665,79 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 category: None,
                 owner: form.owner.clone(),
             },
-            why("项目负责人"),
+            plan.why("项目负责人"),
             None,
         );
     }
+    plan_money(&mut plan, state, form, code);
+    if form.goal_expected.is_some() || form.goal_actual.is_some() {
+        plan.push(
+            Command::SetGoal {
+                project: code.into(),
+                expected: form.goal_expected.clone(),
+                actual: form.goal_actual.clone(),
+            },
+            None,
+            None,
+        );
+    }
+    if form.budget_not_applicable {
+        plan.push(
+            Command::MarkNotApplicable { project: code.into(), item: crate::event::BUDGET_ITEM.into() },
+            plan.why("预算执行率得分填为不适用"),
+            None,
+        );
+    }
+    plan_indicators(&mut plan, state, form, code);
+    let mut out = plan.out;
+    // The 其中 rows that do not add up go with the first budget command:
+    // recorded as printed only under --as-printed (the caller refuses the
+    // sheet otherwise).
+    let notes: Vec<String> = form
+        .unbalanced
+        .iter()
+        .map(|e| {
+            let problem = e.problem.split("；可接受").next().unwrap_or_default();
+            format!("原表{}：{problem}（一般导入会拒绝）；按其中各项照录", e.cell)
+        })
+        .collect();
+    // (On the first entry --as-printed may follow: a budget, a spending or
+    // an indicator; a plan always has its indicators.)
+    let entry = out.iter_mut().find(|p| {
+        matches!(
+            p.command,
+            Command::SetBudget { .. }
+                | Command::AdjustBudget { .. }
+                | Command::RecordExpenditure { .. }
+                | Command::DefineIndicator { .. }
+        )
+    });
+    if let Some(first) = entry {
+        first.notes = notes;
+    }
+    out
+}
+
+/// The commands a plan is made of, and the sheet they come from.
+struct Plan<'a> {
+    out: Vec<Planned>,
+    source: &'a str,
+}
+
+impl Plan<'_> {
+    fn push(&mut self, command: Command, reason: Option<String>, cell: Option<String>) {
+        self.out.push(Planned { command, reason, cell, notes: Vec::new() });
+    }
+
+    /// The reason of a command: what it records, from which sheet.
+    fn why(&self, what: &str) -> Option<String> {
+        Some(format!("{what}：据自评表 {}", self.source))
+    }
+}
+
+/// The budget, its adjustments and the spending a sheet's money rows say.
+fn plan_money(plan: &mut Plan<'_>, state: &State, form: &FilledForm, code: &str) {
+    let year = state.department().map_or(2024, |d| d.year);
     // By fund source where the sheet's 其中 rows give them, else the whole
     // as 本年财政拨款 (the default source).
     let whole = [FundRow {
@@ -641,33 +770,33 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
     for row in
         rows.iter().filter(|r| (!r.initial_budget.is_zero() || form.sources.is_empty()) && !registered(r) && !blank)
     {
-        push(
+        plan.push(
             Command::SetBudget {
                 project: code.into(),
                 amount: format!("{}万元", values::fmt_plain(row.initial_budget)),
                 source: named(row),
             },
-            why(&of(row, "年初预算数")),
+            plan.why(&of(row, "年初预算数")),
             None,
         );
     }
     for row in rows {
         let delta = row.budget - row.initial_budget;
         if !delta.is_zero() {
-            push(
+            plan.push(
                 Command::AdjustBudget {
                     project: code.into(),
                     delta: format!("{}万元", values::fmt_plain(delta)),
                     doc: None,
                     source: named(row),
                 },
-                why(&of(row, "全年预算数与年初预算数之差")),
+                plan.why(&of(row, "全年预算数与年初预算数之差")),
                 None,
             );
         }
     }
     for row in rows.iter().filter(|r| r.executed > Decimal::ZERO) {
-        push(
+        plan.push(
             Command::RecordExpenditure {
                 project: code.into(),
                 amount: format!("{}万元", values::fmt_plain(row.executed)),
@@ -676,31 +805,19 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 memo: Some("全年执行数".into()),
                 source: named(row),
             },
-            why(&of(row, "全年执行数")),
+            plan.why(&of(row, "全年执行数")),
             None,
         );
     }
-    if form.goal_expected.is_some() || form.goal_actual.is_some() {
-        push(
-            Command::SetGoal {
-                project: code.into(),
-                expected: form.goal_expected.clone(),
-                actual: form.goal_actual.clone(),
-            },
-            None,
-            None,
-        );
-    }
-    if form.budget_not_applicable {
-        push(
-            Command::MarkNotApplicable { project: code.into(), item: crate::event::BUDGET_ITEM.into() },
-            why("预算执行率得分填为不适用"),
-            None,
-        );
-    }
+}
+
+/// Each indicator row: its definition, and its actual (or not-applicable
+/// mark) where the sheet has one.
+fn plan_indicators(plan: &mut Plan<'_>, state: &State, form: &FilledForm, code: &str) {
+    let profile = RuleProfile::by_id_or_default(&state.department().map(|d| d.profile.clone()).unwrap_or_default());
     for (k, i) in form.indicators.iter().enumerate() {
         let icode = format!("I{}", k + 1);
-        push(
+        plan.push(
             Command::DefineIndicator {
                 project: code.into(),
                 indicator: icode.clone(),
@@ -710,16 +827,16 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
                 target: i.target.clone(),
                 weight: if i.weightless { "/".to_owned() } else { values::fmt_plain(i.weight) },
             },
-            why("绩效指标"),
+            plan.why("绩效指标"),
             Some(i.cell.clone()),
         );
         if i.weightless {
             continue;
         }
         if i.not_applicable {
-            push(
+            plan.push(
                 Command::MarkNotApplicable { project: code.into(), item: icode },
-                why("得分填为不适用"),
+                plan.why("得分填为不适用"),
                 Some(i.cell.clone()),
             );
             continue;
@@ -742,7 +859,7 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             }
             _ => (None, None),
         };
-        push(
+        plan.push(
             Command::RecordActual {
                 project: code.into(),
                 indicator: icode,
@@ -756,32 +873,6 @@ pub fn plan(state: &State, form: &FilledForm, code: &str, source: &str) -> Vec<P
             Some(i.actual_cell.clone()),
         );
     }
-    // The 其中 rows that do not add up go with the first budget command:
-    // recorded as printed only under --as-printed (the caller refuses the
-    // sheet otherwise).
-    let notes: Vec<String> = form
-        .unbalanced
-        .iter()
-        .map(|e| {
-            let problem = e.problem.split("；可接受").next().unwrap_or_default();
-            format!("原表{}：{problem}（一般导入会拒绝）；按其中各项照录", e.cell)
-        })
-        .collect();
-    // (On the first entry --as-printed may follow: a budget, a spending or
-    // an indicator; a plan always has its indicators.)
-    let entry = out.iter_mut().find(|p| {
-        matches!(
-            p.command,
-            Command::SetBudget { .. }
-                | Command::AdjustBudget { .. }
-                | Command::RecordExpenditure { .. }
-                | Command::DefineIndicator { .. }
-        )
-    });
-    if let Some(first) = entry {
-        first.notes = notes;
-    }
-    out
 }
 
 /// What a form asks for once its entries are recorded: a score override

@@ -11,9 +11,13 @@ use crate::values::ValueError;
 
 /// What a person asks selfeval to record. Values are as typed: `handle`
 /// parses and checks them. Fields are named as the CLI flags of the same
-/// command (`cli.md`), so they carry no separate docs.
+/// command (`cli.md`), so they carry no separate docs. As data (the demo's
+/// department), a command is an object tagged by its variant's name:
+/// `{"command": "SetBudget", "project": "P02", "amount": "6"}`; an absent
+/// optional field is `None`.
 #[allow(missing_docs)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "command", deny_unknown_fields)]
 pub enum Command {
     /// `init`.
     InitYear { department: String, year: String, profile: Option<String>, unit: Option<String> },
@@ -105,6 +109,7 @@ pub enum Command {
         target: Option<String>,
         weight: Option<String>,
         /// `--clear-value`: clear the recorded actual value.
+        #[serde(default)]
         clear_value: bool,
         /// `--value`: the actual value under the amended definition,
         /// recorded in the same command (a second event).

@@ -336,9 +336,14 @@ pub fn handle(data: &[u8]) {
 /// where the command's text does not even parse): what a forger writes
 /// into a log to get past `handle`, and what `check_event` must refuse.
 pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
-    // Amounts as handle reads them: a bare number in the ledger's unit.
-    let unit = state.department().map(|d| d.unit).unwrap_or_default();
-    let money = |text: &str, sign: Sign| values::parse_amount(text, sign, unit).ok();
+    governance_event_named_by(command)
+        .or_else(|| money_event_named_by(state, command))
+        .or_else(|| indicator_event_named_by(state, command))
+        .or_else(|| problem_event_named_by(state, command))
+}
+
+/// [`event_named_by`]: The workflow, the seal, the roster, the evidence and the department's settings.
+fn governance_event_named_by(command: &Command) -> Option<EventPayload> {
     let step = |project: &str| WorkflowStep { project: project.to_owned() };
     Some(match command {
         Command::Submit { project } => EventPayload::SelfEvaluationSubmitted(step(project)),
@@ -357,6 +362,50 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
             sha256: sha256.clone(),
             note: note.clone(),
         }),
+        Command::SetNarrative { section, text, project } => EventPayload::NarrativeSet(NarrativeSet {
+            section: section.clone(),
+            project: project.clone(),
+            text: text.clone(),
+        }),
+        Command::ChangeProfile { profile } => {
+            EventPayload::RuleProfileChanged(RuleProfileChanged { profile: profile.clone() })
+        }
+        Command::AddMember { member, role, key: None } => {
+            let (name, section) = member.split_once('@')?;
+            EventPayload::MemberAdded(MemberAdded {
+                name: name.to_owned(),
+                section: section.to_owned(),
+                role: Role::parse(role)?,
+                key: None,
+            })
+        }
+        Command::ChangeUnit { unit } => EventPayload::DisplayUnitChanged(DisplayUnitChanged {
+            unit: serde_json::from_value(serde_json::Value::String(unit.clone())).ok()?,
+        }),
+        Command::ChangeMemberKey { name, key } => {
+            EventPayload::MemberKeyChanged(MemberKeyChanged { name: name.clone(), key: key.clone() })
+        }
+        Command::SetSignaturePolicy { policy } => EventPayload::SignaturePolicySet(SignaturePolicySet {
+            required: match policy.as_str() {
+                "required" | "必须" => true,
+                "optional" => false,
+                _ => return None,
+            },
+        }),
+        Command::RecordCheckpoint { seq, head, key } => {
+            EventPayload::CheckpointRecorded(CheckpointRecorded { seq: *seq, head: head.clone(), key: key.clone() })
+        }
+        _ => return None,
+    })
+}
+
+/// [`event_named_by`]: Projects, their money, goals and printed figures.
+fn money_event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
+    // Amounts as handle reads them: a bare number in the ledger's unit.
+    let unit = state.department().map(|d| d.unit).unwrap_or_default();
+    let money = |text: &str, sign: Sign| values::parse_amount(text, sign, unit).ok();
+    let step = |project: &str| WorkflowStep { project: project.to_owned() };
+    Some(match command {
         Command::AddProject { code, name, category, section, budget_weight: None } => {
             EventPayload::ProjectRegistered(ProjectRegistered {
                 project: code.clone(),
@@ -381,34 +430,12 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 source: None,
             })
         }
-        Command::IdentifyProblem { project, problem, text } => EventPayload::ProblemIdentified(ProblemIdentified {
-            problem: problem.clone(),
-            project: project.clone(),
-            text: text.clone(),
-        }),
-        Command::SetNarrative { section, text, project } => EventPayload::NarrativeSet(NarrativeSet {
-            section: section.clone(),
-            project: project.clone(),
-            text: text.clone(),
-        }),
-        Command::ChangeProfile { profile } => {
-            EventPayload::RuleProfileChanged(RuleProfileChanged { profile: profile.clone() })
-        }
         Command::AdjustBudget { project, delta, doc, source: None } => EventPayload::BudgetAdjusted(BudgetAdjusted {
             project: project.clone(),
             delta: money(delta, Sign::Any)?,
             doc: doc.clone(),
             source: None,
         }),
-        Command::AddMember { member, role, key: None } => {
-            let (name, section) = member.split_once('@')?;
-            EventPayload::MemberAdded(MemberAdded {
-                name: name.to_owned(),
-                section: section.to_owned(),
-                role: Role::parse(role)?,
-                key: None,
-            })
-        }
         Command::RecordPrinted { project, total, execution_rate, budget_score, grade } => {
             let number = |text: &Option<String>| -> Option<Option<rust_decimal::Decimal>> {
                 match text {
@@ -434,24 +461,6 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
             expected: expected.clone(),
             actual: actual.clone(),
         }),
-        Command::MarkNotApplicable { project, item } => {
-            EventPayload::MarkedNotApplicable(MarkedNotApplicable { project: project.clone(), item: item.clone() })
-        }
-        Command::AdjustScore { project, item, score } => EventPayload::ScoreAdjusted(ScoreAdjusted {
-            project: project.clone(),
-            item: item.clone(),
-            score: score.parse().ok()?,
-            auto_score: None,
-        }),
-        Command::PlanRectification { problem, measure, owner, due } => {
-            EventPayload::RectificationPlanned(RectificationPlanned {
-                problem: problem.clone(),
-                project: owner_of(state, problem)?,
-                measure: measure.clone(),
-                owner: owner.clone(),
-                due: due.parse().ok()?,
-            })
-        }
         Command::ReverseExpenditure { seq } => {
             let seq: u64 = seq.parse().ok()?;
             let (project, spent) = state
@@ -460,34 +469,7 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 .find_map(|p| p.expenditures.iter().find(|e| e.seq == seq).map(|e| (p.code.clone(), e.amount)))?;
             EventPayload::ExpenditureReversed(ExpenditureReversed { project, expenditure_seq: seq, amount: spent })
         }
-        Command::ChangeUnit { unit } => EventPayload::DisplayUnitChanged(DisplayUnitChanged {
-            unit: serde_json::from_value(serde_json::Value::String(unit.clone())).ok()?,
-        }),
-        Command::UndoNotApplicable { project, item } => {
-            EventPayload::NotApplicableUndone(ItemWithdrawn { project: project.clone(), item: item.clone() })
-        }
-        Command::WithdrawIndicator { project, indicator } => {
-            EventPayload::IndicatorWithdrawn(ItemWithdrawn { project: project.clone(), item: indicator.clone() })
-        }
-        Command::WithdrawProblem { problem } => EventPayload::ProblemWithdrawn(ProblemWithdrawn {
-            problem: problem.clone(),
-            project: owner_of(state, problem)?,
-        }),
         Command::WithdrawProject { project } => EventPayload::ProjectWithdrawn(step(project)),
-        Command::ProgressRectification { problem, note } => {
-            EventPayload::RectificationProgressed(RectificationProgressed {
-                problem: problem.clone(),
-                project: owner_of(state, problem)?,
-                note: note.clone(),
-            })
-        }
-        Command::CompleteRectification { problem, evidence } => {
-            EventPayload::RectificationCompleted(RectificationCompleted {
-                problem: problem.clone(),
-                project: owner_of(state, problem)?,
-                evidence: evidence.clone(),
-            })
-        }
         Command::AmendProject { project, name, section, category, owner } => {
             EventPayload::ProjectAmended(ProjectAmended {
                 project: project.clone(),
@@ -497,11 +479,28 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 owner: owner.clone(),
             })
         }
-        Command::AmendProblem { problem, text } => EventPayload::ProblemAmended(ProblemAmended {
-            problem: problem.clone(),
-            project: owner_of(state, problem)?,
-            text: text.clone(),
+        _ => return None,
+    })
+}
+
+/// [`event_named_by`]: Indicators and their scores.
+fn indicator_event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
+    Some(match command {
+        Command::MarkNotApplicable { project, item } => {
+            EventPayload::MarkedNotApplicable(MarkedNotApplicable { project: project.clone(), item: item.clone() })
+        }
+        Command::AdjustScore { project, item, score } => EventPayload::ScoreAdjusted(ScoreAdjusted {
+            project: project.clone(),
+            item: item.clone(),
+            score: score.parse().ok()?,
+            auto_score: None,
         }),
+        Command::UndoNotApplicable { project, item } => {
+            EventPayload::NotApplicableUndone(ItemWithdrawn { project: project.clone(), item: item.clone() })
+        }
+        Command::WithdrawIndicator { project, indicator } => {
+            EventPayload::IndicatorWithdrawn(ItemWithdrawn { project: project.clone(), item: indicator.clone() })
+        }
         Command::DefineIndicator { project, indicator, level1, level2, name, target, weight } => {
             EventPayload::IndicatorDefined(IndicatorDefined {
                 project: project.clone(),
@@ -554,19 +553,50 @@ pub fn event_named_by(state: &State, command: &Command) -> Option<EventPayload> 
                 clears_override: (target.is_some() || weight.is_some()) && overridden,
             })
         }
-        Command::ChangeMemberKey { name, key } => {
-            EventPayload::MemberKeyChanged(MemberKeyChanged { name: name.clone(), key: key.clone() })
-        }
-        Command::SetSignaturePolicy { policy } => EventPayload::SignaturePolicySet(SignaturePolicySet {
-            required: match policy.as_str() {
-                "required" | "必须" => true,
-                "optional" => false,
-                _ => return None,
-            },
+        _ => return None,
+    })
+}
+
+/// [`event_named_by`]: Problems and their rectification.
+fn problem_event_named_by(state: &State, command: &Command) -> Option<EventPayload> {
+    Some(match command {
+        Command::IdentifyProblem { project, problem, text } => EventPayload::ProblemIdentified(ProblemIdentified {
+            problem: problem.clone(),
+            project: project.clone(),
+            text: text.clone(),
         }),
-        Command::RecordCheckpoint { seq, head, key } => {
-            EventPayload::CheckpointRecorded(CheckpointRecorded { seq: *seq, head: head.clone(), key: key.clone() })
+        Command::PlanRectification { problem, measure, owner, due } => {
+            EventPayload::RectificationPlanned(RectificationPlanned {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                measure: measure.clone(),
+                owner: owner.clone(),
+                due: due.parse().ok()?,
+            })
         }
+        Command::WithdrawProblem { problem } => EventPayload::ProblemWithdrawn(ProblemWithdrawn {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+        }),
+        Command::ProgressRectification { problem, note } => {
+            EventPayload::RectificationProgressed(RectificationProgressed {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                note: note.clone(),
+            })
+        }
+        Command::CompleteRectification { problem, evidence } => {
+            EventPayload::RectificationCompleted(RectificationCompleted {
+                problem: problem.clone(),
+                project: owner_of(state, problem)?,
+                evidence: evidence.clone(),
+            })
+        }
+        Command::AmendProblem { problem, text } => EventPayload::ProblemAmended(ProblemAmended {
+            problem: problem.clone(),
+            project: owner_of(state, problem)?,
+            text: text.clone(),
+        }),
         _ => return None,
     })
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use comfy_table::{presets::ASCII_MARKDOWN, Table};
 use selfeval_core::check::{Finding, Severity};
-use selfeval_core::report::{Figure, ProjectReport, ReportModel, WorkflowEntry};
+use selfeval_core::report::{Figure, IndicatorRow, ProjectReport, ReportModel, WorkflowEntry};
 use selfeval_core::scoring::{Deviation, Grade};
 use selfeval_core::state::Status;
 use selfeval_core::values::{fmt2, fmt_plain};
@@ -165,11 +165,8 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
 /// `options.markers`, and the appendices.
 pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> String {
     let model = &evaluation.model;
-    let unit = model.unit_label();
     let mut out = String::new();
-    let t = &model.totals;
     let marks = if options.markers { Marks::new(&evaluation.findings) } else { Marks::none() };
-    let seq = |n: u64| if options.markers { format!("（#{n}）") } else { String::new() };
     let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", inline(&model.department), model.year);
     if options.markers {
         out.push_str(&basis_line(model));
@@ -177,10 +174,35 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         let _ = writeln!(out, "> 数据截至{}。\n", day(at));
     }
     out.push_str(&dates_line(model));
+    basic_situation(&mut out, model, &marks);
+    evaluation_work(&mut out, model, options.markers);
+    results(&mut out, model, &marks);
+    indicator_results(&mut out, model);
+    problems(&mut out, model);
+    suggestions(&mut out, model);
+    let mut out = fill_empty_sections(&out);
+    signature(&mut out, model);
+    out.push_str("## 附表1 项目支出绩效自评表\n\n");
+    for p in &model.projects {
+        out.push_str(&table_markdown(model, p));
+        out.push('\n');
+    }
+    if options.appendices {
+        out.push_str("## 附表2 数据核查\n\n");
+        out.push_str(&findings_markdown(&evaluation.findings));
+        out.push_str("\n## 附表3 数据来源\n\n");
+        out.push_str(&basis_line(model));
+        out.push_str(&sources_markdown(model));
+    }
+    out
+}
 
-    // 一
+/// 一、项目支出基本情况: the projects by category, the budget and its execution.
+fn basic_situation(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
+    let unit = model.unit_label();
+    let t = &model.totals;
     out.push_str("## 一、项目支出基本情况\n\n### （一）构成情况\n\n");
-    narratives(&mut out, model, "1.composition");
+    narratives(out, model, "1.composition");
     let mut categories: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &model.projects {
         *categories.entry(p.category.as_deref().unwrap_or("未分类")).or_default() += 1;
@@ -205,9 +227,12 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         model.money(&t.executed),
         marks.mark(rate(&t.execution_rate), &t.execution_rate, None),
     );
-    narratives(&mut out, model, "1.execution");
+    narratives(out, model, "1.execution");
+}
 
-    // 二
+/// 二、项目自评工作开展情况: coverage, the workflow of each project (with its events when `markers`), who is responsible.
+fn evaluation_work(out: &mut String, model: &ReportModel, markers: bool) {
+    let t = &model.totals;
     out.push_str("## 二、项目自评工作开展情况\n\n### （一）自评工作覆盖情况\n\n");
     let coverage = if t.in_scope == 0 {
         "不适用".to_owned()
@@ -219,7 +244,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         "本部门有预算或支出的{}个项目中{}个完成自评（已提交并审核通过），覆盖率{coverage}。\n",
         t.in_scope, t.evaluated
     );
-    narratives(&mut out, model, "2.coverage");
+    narratives(out, model, "2.coverage");
     out.push_str("### （二）组织开展程序\n\n");
     for p in &model.projects {
         if p.workflow.is_empty() {
@@ -235,14 +260,19 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
                     Status::Returned => "退回",
                     Status::Draft => "重新打开",
                 };
-                format!("{}{}{verb}{}", day(*at), person(actor), seq(*seq_no))
+                format!(
+                    "{}{}{verb}{}",
+                    day(*at),
+                    person(actor),
+                    if markers { format!("（#{seq_no}）") } else { String::new() }
+                )
             })
             .collect();
         let _ = writeln!(out, "- {} {}：{}", p.code, inline(&p.name), steps.join("；"));
     }
-    governance_markdown(&mut out, model, options.markers);
+    governance_markdown(out, model, markers);
     out.push('\n');
-    narratives(&mut out, model, "2.procedure");
+    narratives(out, model, "2.procedure");
     out.push_str("### （三）责任单位\n\n");
     let mut sections: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for p in &model.projects {
@@ -266,11 +296,15 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         let _ = writeln!(out, "- 审核：{}", reviewers.join("、"));
     }
     out.push('\n');
-    narratives(&mut out, model, "2.responsibility");
+    narratives(out, model, "2.responsibility");
+}
 
-    // 三
+/// 三、项目自评结果及分析 (一) to (四): scores, execution, funds, goals.
+fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
+    let unit = model.unit_label();
+    let t = &model.totals;
     out.push_str("## 三、项目自评结果及分析\n\n### （一）自评分数情况\n\n");
-    let scored: Vec<&ProjectReport> = model.projects.iter().filter(|p| p.total_score.value.is_some()).collect();
+    let scored = scored(model);
     let rows: Vec<Vec<String>> = scored
         .iter()
         .map(|p| {
@@ -306,7 +340,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     } else {
         out.push_str("尚无项目完成评分。\n\n");
     }
-    narratives(&mut out, model, "3.scores");
+    narratives(out, model, "3.scores");
     out.push_str("### （二）预算执行情况分析\n\n");
     let _ = writeln!(
         out,
@@ -329,9 +363,9 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     let (budget_head, executed_head) = (format!("全年预算数（{unit}）"), format!("全年执行数（{unit}）"));
     out.push_str(&table(&["编号", "项目", &budget_head, &executed_head, "执行率"], rows));
     out.push('\n');
-    narratives(&mut out, model, "3.execution");
+    narratives(out, model, "3.execution");
     let _ = writeln!(out, "### （三）资金管理情况分析\n");
-    narratives(&mut out, model, "3.funds");
+    narratives(out, model, "3.funds");
     out.push_str("### （四）总体绩效目标完成情况分析\n\n");
     for p in &scored {
         let _ = writeln!(
@@ -343,9 +377,6 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
             p.goal_actual.as_deref().map_or_else(|| "（未记录）".to_owned(), inline)
         );
     }
-    // Met: every applicable indicator has its actual and is not short of it
-    // by its final score (one without an actual is not met, it is unfilled).
-    let met = |i: &selfeval_core::report::IndicatorRow| i.filled() && i.deviation != Some(Deviation::Under);
     let all_met = scored.iter().filter(|p| p.indicators.iter().all(|i| i.not_applicable.is_some() || met(i))).count();
     if !scored.is_empty() {
         if !out.ends_with("\n\n") {
@@ -353,17 +384,20 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         }
         let _ = writeln!(out, "{}个已评分项目中{}个项目全部指标达成。\n", scored.len(), all_met);
     }
-    narratives(&mut out, model, "3.goals");
+    narratives(out, model, "3.goals");
+}
+
+/// 三 (五) 绩效指标完成情况分析: the indicators by group (达成, 未完成, 未填, 不适用), each group adding up.
+fn indicator_results(out: &mut String, model: &ReportModel) {
     out.push_str("### （五）绩效指标完成情况分析\n\n");
-    let all: Vec<(&ProjectReport, &selfeval_core::report::IndicatorRow)> =
+    let all: Vec<(&ProjectReport, &IndicatorRow)> =
         model.projects.iter().flat_map(|p| p.indicators.iter().map(move |i| (p, i))).collect();
-    let count = |f: &dyn Fn(&selfeval_core::report::IndicatorRow) -> bool| all.iter().filter(|(_, i)| f(i)).count();
+    let count = |f: &dyn Fn(&IndicatorRow) -> bool| all.iter().filter(|(_, i)| f(i)).count();
     // Each applicable indicator is in exactly one group, by its recorded
     // actual and its final score: unfilled, short (未完成) or met.
-    let applicable = |i: &selfeval_core::report::IndicatorRow| i.not_applicable.is_none();
-    let unfilled = |i: &selfeval_core::report::IndicatorRow| applicable(i) && !i.filled();
-    let short =
-        |i: &selfeval_core::report::IndicatorRow| applicable(i) && i.filled() && i.deviation == Some(Deviation::Under);
+    let applicable = |i: &IndicatorRow| i.not_applicable.is_none();
+    let unfilled = |i: &IndicatorRow| applicable(i) && !i.filled();
+    let short = |i: &IndicatorRow| applicable(i) && i.filled() && i.deviation == Some(Deviation::Under);
     let achieved = count(&|i| applicable(i) && met(i));
     let under = count(&short);
     let missing = count(&unfilled);
@@ -420,9 +454,11 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
             out.push('\n');
         }
     }
-    narratives(&mut out, model, "3.indicators");
+    narratives(out, model, "3.indicators");
+}
 
-    // 四
+/// 四、项目自评发现的问题及整改措施.
+fn problems(out: &mut String, model: &ReportModel) {
     out.push_str("## 四、项目自评发现的问题及整改措施\n\n### （一）存在的问题\n\n");
     for (i, q) in model.problems.iter().enumerate() {
         let name = model.project(&q.project).map_or(String::new(), |p| inline(&p.name));
@@ -432,7 +468,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str("未记录问题。\n");
     }
     out.push('\n');
-    narratives(&mut out, model, "4.problems");
+    narratives(out, model, "4.problems");
     out.push_str("### （二）整改措施\n\n");
     let rows: Vec<Vec<String>> = model
         .problems
@@ -451,11 +487,14 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str(&table(&["问题", "整改措施", "责任人", "完成时限", "状态"], rows));
         out.push('\n');
     }
-    narratives(&mut out, model, "4.measures");
+    narratives(out, model, "4.measures");
+}
 
-    // 五
+/// 五、建议 and 六、其他需要说明的问题.
+fn suggestions(out: &mut String, model: &ReportModel) {
+    let scored = scored(model);
     out.push_str("## 五、项目自评工作建议及预算安排建议\n\n### （一）自评工作建议\n\n");
-    narratives(&mut out, model, "5.evaluation");
+    narratives(out, model, "5.evaluation");
     out.push_str("### （二）预算安排建议\n\n");
     let rows: Vec<Vec<String>> = scored
         .iter()
@@ -469,12 +508,13 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str(&table(&["编号", "项目", "等级", "结果应用"], rows));
         out.push('\n');
     }
-    narratives(&mut out, model, "5.budget");
+    narratives(out, model, "5.budget");
     let _ = writeln!(out, "## 六、其他需要说明的问题\n");
-    narratives(&mut out, model, "6.other");
-    let mut out = fill_empty_sections(&out);
-    // The 落款: the unit and the date the report speaks for (the business
-    // date shown, else the as-of point's date), right-aligned as 公文 are.
+    narratives(out, model, "6.other");
+}
+
+/// The 落款: the unit and the date the report speaks for (the business date shown, else the as-of point's date), right-aligned as 公文 are.
+fn signature(out: &mut String, model: &ReportModel) {
     if let Some(day) = model.effective.or(model.report_date) {
         let _ = writeln!(
             out,
@@ -487,21 +527,17 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
             day.format("%Y年%-m月%-d日")
         );
     }
+}
 
-    // Appendices
-    out.push_str("## 附表1 项目支出绩效自评表\n\n");
-    for p in &model.projects {
-        out.push_str(&table_markdown(model, p));
-        out.push('\n');
-    }
-    if options.appendices {
-        out.push_str("## 附表2 数据核查\n\n");
-        out.push_str(&findings_markdown(&evaluation.findings));
-        out.push_str("\n## 附表3 数据来源\n\n");
-        out.push_str(&basis_line(model));
-        out.push_str(&sources_markdown(model));
-    }
-    out
+/// The projects with a total score, in the report's order.
+fn scored(model: &ReportModel) -> Vec<&ProjectReport> {
+    model.projects.iter().filter(|p| p.total_score.value.is_some()).collect()
+}
+
+/// Met: every applicable indicator has its actual and is not short of it
+/// by its final score (one without an actual is not met, it is unfilled).
+fn met(i: &IndicatorRow) -> bool {
+    i.filled() && i.deviation != Some(Deviation::Under)
 }
 
 /// The body with 「无。」 under every heading that has nothing before the

@@ -6,6 +6,7 @@
 #![allow(missing_docs)] // test helpers, documented by their names
 
 mod commands;
+mod function_length;
 mod layering;
 mod replay;
 mod seed;
