@@ -29,6 +29,7 @@ pub mod request;
 pub mod roles;
 pub mod scoring;
 pub mod state;
+pub mod trail;
 pub mod validate;
 pub mod values;
 

@@ -8,6 +8,8 @@ use selfeval_core::event::{project_stream, EVENT_TYPES};
 use selfeval_core::EventPayload;
 use selfeval_store::StoredEvent;
 
+pub use selfeval_core::trail::HistoryEntry;
+
 use crate::{Ledger, LedgerError};
 
 /// Which events `history` shows; every condition given must hold.
@@ -32,23 +34,41 @@ pub struct HistoryFilter {
     pub effective_until: Option<DateTime<Utc>>,
 }
 
-/// One event of the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
-    /// The event as stored.
-    pub stored: StoredEvent,
-    /// The project it is about, if any.
-    pub project: Option<String>,
-    /// What it changed, old → new (or why it cannot be decoded).
-    pub change: String,
-}
-
 /// The event type whose Chinese label is `label` (`预算已调整` → `BudgetAdjusted`).
 fn type_of_label(label: &str) -> Option<&'static str> {
     EVENT_TYPES.iter().copied().find(|t| EventPayload::label_of(t) == Some(label))
 }
 
+/// A time bound of the audit trail as typed for `field`: an RFC 3339
+/// time, or a date (Beijing time; `end` takes the day's last second).
+pub fn time_bound(field: &str, text: &str, end: bool) -> Result<DateTime<Utc>, LedgerError> {
+    use chrono::{NaiveDate, NaiveTime, TimeZone};
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.to_utc());
+    }
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| LedgerError::Invalid {
+        field: field.to_owned(),
+        message: format!("「{text}」不是时间；可接受：YYYY-MM-DD 或 RFC 3339 时间"),
+    })?;
+    let time = if end { NaiveTime::from_hms_opt(23, 59, 59) } else { NaiveTime::from_hms_opt(0, 0, 0) };
+    let local = date.and_time(time.expect("a valid time of day"));
+    let beijing = selfeval_core::report::beijing();
+    Ok(beijing.from_local_datetime(&local).single().expect("a fixed offset has one local time").to_utc())
+}
+
 impl HistoryFilter {
+    /// The event type asked for is one this build knows (by its name or
+    /// its Chinese label), or the refusal for `field` that lists them.
+    pub fn require_known_type(&self, field: &str) -> Result<(), LedgerError> {
+        let Some(t) = self.unknown_type() else { return Ok(()) };
+        let known: Vec<String> =
+            EVENT_TYPES.iter().map(|t| format!("{}（{t}）", EventPayload::label_of(t).unwrap_or(t))).collect();
+        Err(LedgerError::Invalid {
+            field: field.to_owned(),
+            message: format!("「{t}」不是事件类型；可接受：中文名或类型名，{}", known.join("、")),
+        })
+    }
+
     /// Whether the event type is one this build knows, by its name or its
     /// Chinese label (`None` when it is).
     pub fn unknown_type(&self) -> Option<&str> {
@@ -106,8 +126,27 @@ impl Ledger {
                     || e.reason.as_ref().is_some_and(|r| r.contains(text.as_str()))
                     || unescaped_payload_contains(&e.payload, text)
             });
-            (found && filter.keeps(&stored)).then_some(Ok(HistoryEntry { stored, project, change }))
+            (found && filter.keeps(&stored)).then(|| Ok(entry(stored, project, change)))
         }))
+    }
+}
+
+/// A stored event as the audit trail shows it.
+fn entry(stored: StoredEvent, project: Option<String>, change: String) -> HistoryEntry {
+    let StoredEvent { envelope: e, hash } = stored;
+    HistoryEntry {
+        seq: e.seq,
+        recorded_at: e.recorded_at,
+        occurred_at: e.occurred_at,
+        actor: e.actor,
+        event_type: e.event_type,
+        schema_version: e.schema_version,
+        project,
+        change,
+        reason: e.reason,
+        command_id: e.command_id,
+        hash,
+        payload: e.payload,
     }
 }
 

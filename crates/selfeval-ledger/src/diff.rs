@@ -5,37 +5,9 @@
 use selfeval_core::report::{score_text, Figure, IndicatorRow, ProjectReport, ReportModel};
 use selfeval_core::{check::Finding, Evaluation};
 
+pub use selfeval_core::trail::{Change, Diff};
+
 use crate::{Ledger, LedgerError, View};
-
-/// One figure that differs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// The project, or `None` for the department.
-    pub project: Option<String>,
-    /// The figure, in Chinese (`全年执行数`, `指标I1 实际完成值`).
-    pub figure: String,
-    /// Its value at the first point, as the report prints it.
-    pub before: String,
-    /// Its value at the second point.
-    pub after: String,
-    /// The events between the two points that it was computed from.
-    pub events: Vec<u64>,
-}
-
-/// What changed between two points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diff {
-    /// The last event of the first point.
-    pub from_seq: u64,
-    /// The last event of the second point.
-    pub to_seq: u64,
-    /// The figures that differ, in report order.
-    pub changes: Vec<Change>,
-    /// Findings at the second point that were not at the first.
-    pub findings_added: Vec<Finding>,
-    /// Findings at the first point that are gone at the second.
-    pub findings_removed: Vec<Finding>,
-}
 
 impl Ledger {
     /// The report's differences between two views: two points of the log

@@ -48,7 +48,7 @@ use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use selfeval_store::{redact, Identity, Location, PgLocation, PgLogin, Repair};
 
-pub use audit_trail::{HistoryEntry, HistoryFilter};
+pub use audit_trail::{time_bound, HistoryEntry, HistoryFilter};
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};

@@ -1,9 +1,10 @@
 //! Trace: how one figure of the report was computed, and from which events.
 
-use chrono::{DateTime, Utc};
 use selfeval_core::describe::Describer;
 use selfeval_core::report::{score_text, Figure, ProjectReport, ReportModel};
 use selfeval_core::values::{fmt2, fmt_plain};
+
+pub use selfeval_core::trail::{Trace, TracedEvent};
 
 use crate::{Ledger, LedgerError, View};
 
@@ -13,42 +14,6 @@ pub const DEPARTMENT_FIGURES: &[&str] = &["budget", "initial_budget", "executed"
 /// The figures of a project that can be traced (or an indicator's code).
 pub const PROJECT_FIGURES: &[&str] =
     &["budget", "initial_budget", "executed", "execution_rate", "budget_score", "total_score"];
-
-/// One figure explained.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trace {
-    /// The project code, or `department`.
-    pub code: String,
-    /// The figure's key, as asked for.
-    pub figure: String,
-    /// Its Chinese label.
-    pub label: String,
-    /// Its value as the report prints it.
-    pub value: String,
-    /// How it was computed, in words and numbers.
-    pub formula: String,
-    /// The events it was computed from, in log order.
-    pub events: Vec<TracedEvent>,
-}
-
-/// One event behind a figure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TracedEvent {
-    /// Its sequence number.
-    pub seq: u64,
-    /// When it was recorded.
-    pub recorded_at: DateTime<Utc>,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-    /// Who recorded it.
-    pub actor: String,
-    /// Its type name.
-    pub event_type: String,
-    /// What it changed, old → new.
-    pub change: String,
-    /// Why, if given.
-    pub reason: Option<String>,
-}
 
 fn invalid(field: &str, message: String) -> LedgerError {
     LedgerError::Invalid { field: field.to_owned(), message }

@@ -14,6 +14,7 @@ mod markdown;
 mod package;
 mod rules;
 mod sheets;
+mod trail;
 mod xlsx;
 
 pub use docx::{report_docx, tables_docx};
@@ -22,6 +23,10 @@ pub use lists::{members_json, members_markdown, problems_json, problems_markdown
 pub use markdown::{findings_markdown, report_markdown, table_markdown, ReportOptions};
 pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
 pub use sheets::{read_grid, Grid};
+pub use trail::{
+    diff_json, diff_text, history_json, history_line, history_summary_json, trace_json, trace_text, HISTORY_HEADING,
+    HISTORY_NONE,
+};
 pub use xlsx::tables_xlsx;
 
 use rust_decimal::Decimal;
