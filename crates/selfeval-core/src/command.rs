@@ -95,7 +95,7 @@ pub fn handle(state: &State, request: &Request) -> Outcome {
     if let Some((project, notes)) = printed {
         outcome.push(EventPayload::RecordedAsPrinted(crate::event::AsPrinted { project, notes }));
     }
-    if meta.occurred_at != meta.recorded_at {
+    if request.at.is_some() {
         check_effective(department.year, meta)?;
     }
     Ok(outcome)

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use crate::event::Meta;
 use crate::state::{Project, State};
 use crate::values::ValueError;
@@ -157,6 +159,77 @@ pub enum Command {
     AddEvidence { project: String, file: String, size: u64, sha256: String, note: String },
 }
 
+/// What a command is about: the one answer to "which project, which
+/// streams", read by the access rules (`roles`: the project whose section
+/// may write) and by the ledger (the streams a command is decided on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// The department: its settings, the roster, the signatures policy,
+    /// the checkpoints, a department-wide paragraph, `init`.
+    Department,
+    /// Every project: the seal needs their statuses, a profile change is
+    /// refused while any is approved.
+    Everything,
+    /// A project to be registered under this code (none yet to write for).
+    NewProject(&'a str),
+    /// The project of this code.
+    Project(&'a str),
+    /// A new problem of the project of this code (problem codes are looked
+    /// up across the department, so it is decided on the whole log).
+    NewProblem(&'a str),
+    /// The problem named `P02/Q1`, or by a code only one project has.
+    Problem(&'a str),
+    /// The spending of this sequence number, as typed.
+    Expenditure(&'a str),
+}
+
+impl Command {
+    /// What this command is about.
+    pub fn subject(&self) -> Subject<'_> {
+        use Command as C;
+        match self {
+            C::InitYear { .. }
+            | C::ChangeUnit { .. }
+            | C::AddMember { .. }
+            | C::RemoveMember { .. }
+            | C::ChangeMemberKey { .. }
+            | C::Unseal
+            | C::SetSignaturePolicy { .. }
+            | C::RecordCheckpoint { .. }
+            | C::SetNarrative { project: None, .. } => Subject::Department,
+            C::Seal | C::ChangeProfile { .. } => Subject::Everything,
+            C::AddProject { code, .. } => Subject::NewProject(code),
+            C::SetBudget { project, .. }
+            | C::AdjustBudget { project, .. }
+            | C::RecordExpenditure { project, .. }
+            | C::SetGoal { project, .. }
+            | C::RecordPrinted { project, .. }
+            | C::DefineIndicator { project, .. }
+            | C::RecordActual { project, .. }
+            | C::MarkNotApplicable { project, .. }
+            | C::AdjustScore { project, .. }
+            | C::SetNarrative { project: Some(project), .. }
+            | C::Submit { project }
+            | C::Approve { project }
+            | C::Return { project }
+            | C::AmendIndicator { project, .. }
+            | C::WithdrawIndicator { project, .. }
+            | C::UndoNotApplicable { project, .. }
+            | C::AmendProject { project, .. }
+            | C::Reopen { project }
+            | C::AddEvidence { project, .. }
+            | C::WithdrawProject { project } => Subject::Project(project),
+            C::IdentifyProblem { project, .. } => Subject::NewProblem(project),
+            C::PlanRectification { problem, .. }
+            | C::ProgressRectification { problem, .. }
+            | C::CompleteRectification { problem, .. }
+            | C::AmendProblem { problem, .. }
+            | C::WithdrawProblem { problem } => Subject::Problem(problem),
+            C::ReverseExpenditure { seq } => Subject::Expenditure(seq),
+        }
+    }
+}
+
 /// A command with who, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -172,12 +245,22 @@ pub struct Request {
     /// 其中 rows `import-table` read) and those the command finds; `None`
     /// is the clerk's path.
     pub as_printed: Option<Vec<String>>,
+    /// The business time given (`--at`, or a spending's payment date),
+    /// which `meta.occurred_at` is; `None`: none was given, and the
+    /// business time is the recorded time, or the date the ledger's rule
+    /// gives a command recorded after its year's closing period
+    /// (`command::default_business_time`). In memory only: a stored event
+    /// has its business time, given or not.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl Request {
-    /// A request without confirmations.
+    /// A request without confirmations. A `meta` whose business time is
+    /// not its recorded time was given one (`at`); one whose two times are
+    /// the same was given none.
     pub fn new(meta: Meta, command: Command) -> Request {
-        Request { meta, command, confirm_large: false, as_printed: None }
+        let at = (meta.occurred_at != meta.recorded_at).then_some(meta.occurred_at);
+        Request { meta, command, confirm_large: false, as_printed: None, at }
     }
 }
 

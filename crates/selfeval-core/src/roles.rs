@@ -11,7 +11,7 @@
 
 use crate::event::*;
 use crate::governance::{split_actor, Member};
-use crate::request::{Command, Rejection, RejectionKind, Request};
+use crate::request::{Command, Rejection, RejectionKind, Request, Subject};
 use crate::state::{Project, State, Status};
 
 /// The access rules: id and what they say.
@@ -83,41 +83,16 @@ enum ProjectWrite<'a> {
 /// The project a command names: by code, by a problem (`P02/Q1`, or a code
 /// only one project has), or by an expenditure's sequence number.
 fn project_named<'a>(state: &'a State, command: &Command) -> Option<Option<&'a Project>> {
-    use Command as C;
-    let code = match command {
-        C::SetBudget { project, .. }
-        | C::AdjustBudget { project, .. }
-        | C::RecordExpenditure { project, .. }
-        | C::SetGoal { project, .. }
-        | C::RecordPrinted { project, .. }
-        | C::DefineIndicator { project, .. }
-        | C::RecordActual { project, .. }
-        | C::MarkNotApplicable { project, .. }
-        | C::AdjustScore { project, .. }
-        | C::IdentifyProblem { project, .. }
-        | C::SetNarrative { project: Some(project), .. }
-        | C::Submit { project }
-        | C::Approve { project }
-        | C::Return { project }
-        | C::AmendIndicator { project, .. }
-        | C::WithdrawIndicator { project, .. }
-        | C::UndoNotApplicable { project, .. }
-        | C::AmendProject { project, .. }
-        | C::WithdrawProject { project }
-        | C::Reopen { project }
-        | C::AddEvidence { project, .. } => project.clone(),
-        C::ReverseExpenditure { seq } => {
+    let code = match command.subject() {
+        Subject::Project(code) | Subject::NewProblem(code) => code.to_owned(),
+        Subject::Expenditure(seq) => {
             let seq = seq.trim().parse::<u64>().ok();
             return Some(seq.and_then(|s| state.expenditure(s)).map(|(p, _)| p));
         }
-        C::PlanRectification { problem, .. }
-        | C::ProgressRectification { problem, .. }
-        | C::CompleteRectification { problem, .. }
-        | C::AmendProblem { problem, .. }
-        | C::WithdrawProblem { problem } => {
+        Subject::Problem(problem) => {
             let (project, code) = match problem.split_once('/') {
                 Some((p, c)) => (Some(p), c),
-                None => (None, problem.as_str()),
+                None => (None, problem),
             };
             let found: Vec<_> =
                 state.problems_coded(code).into_iter().filter(|q| project.is_none_or(|p| p == q.project)).collect();
@@ -126,7 +101,7 @@ fn project_named<'a>(state: &'a State, command: &Command) -> Option<Option<&'a P
                 _ => return Some(None),
             }
         }
-        _ => return None,
+        Subject::Department | Subject::Everything | Subject::NewProject(_) => return None,
     };
     Some(state.project(&code))
 }

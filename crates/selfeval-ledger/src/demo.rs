@@ -93,7 +93,7 @@ impl crate::Ledger {
         if !self.is_empty() && self.store.command_seqs(&first)?.is_none() {
             return Err(crate::LedgerError::NotDemo(self.path().to_owned()));
         }
-        let mut state = self.replay(None)?.state;
+        let state = self.replay(None)?.state;
         if state.governance().signatures_required.is_some() {
             // The demo's people have no keys: it would write unsigned commands.
             return Err(crate::LedgerError::Invalid {
@@ -104,7 +104,9 @@ impl crate::Ledger {
                 ),
             });
         }
-        let mut written = 0;
+        // The steps not recorded yet, each under its deterministic id.
+        let mut items = Vec::new();
+        let mut numbers = Vec::new();
         for (i, step) in steps.into_iter().enumerate() {
             let command_id = format!("{prefix}{i:04}");
             if self.store.command_seqs(&command_id)?.is_some() {
@@ -120,25 +122,22 @@ impl crate::Ledger {
                 recorded_at,
             };
             let mut request = selfeval_core::Request::new(meta, step.command);
+            request.at = Some(occurred_at);
             if step.as_printed {
                 request.as_printed = Some(Vec::new());
                 request.confirm_large = true;
             }
-            let decided_at = self.head().seq;
-            let outcome = selfeval_core::execute(&mut state, &request, |payloads| {
-                self.append_at(decided_at, &request.meta, &command_id, payloads, None)
-            });
-            match outcome {
-                Ok(_) => written += 1,
-                Err(selfeval_core::Executed::Rejected(r)) => {
-                    return Err(crate::LedgerError::Internal(format!("内部错误：示范数据第{i}步被拒绝：{r}")))
-                }
-                Err(selfeval_core::Executed::NotAppended(crate::record::Append::Failed(e))) => return Err(e),
-                Err(selfeval_core::Executed::NotAppended(crate::record::Append::Conflict(c))) => {
-                    return Err(crate::LedgerError::Conflict(c))
-                }
-            }
+            items.push(crate::record::Item { request, command_id: Some(command_id), key: None });
+            numbers.push(i);
         }
+        let written = match self.record_each(&items, |_| Ok(()))? {
+            Ok(written) => written,
+            Err((k, crate::LedgerError::Rejected(r))) => {
+                return Err(crate::LedgerError::Internal(format!("内部错误：示范数据第{}步被拒绝：{r}", numbers[k])))
+            }
+            Err((_, error)) => return Err(error),
+        };
+        let state = if written == 0 { state } else { self.replay(None)?.state };
         Ok(Seeded { written, state })
     }
 }

@@ -5,6 +5,7 @@
 //! writer got there first, the command is handled again.
 
 use selfeval_core::event::{project_stream, CommandSigned, DEPARTMENT_STREAM, ROSTER_STREAM};
+use selfeval_core::request::Subject;
 use selfeval_core::values::{check_command_id, visible};
 use selfeval_core::{execute, handle, Command, EventPayload, Executed, Meta, Rejection, RejectionKind, Request, State};
 use selfeval_store::{Batch, ExpectedVersion, NewEvent, StoredEvent};
@@ -72,73 +73,11 @@ impl Ledger {
     pub fn record(&mut self, request: &Request, command_id: Option<&str>) -> Result<Recorded, LedgerError> {
         if let Some(id) = command_id {
             valid_command_id(id)?;
-            if let Some(seqs) = self.store.command_seqs(id)? {
-                return self.resent(request, id, &seqs);
-            }
         }
-        let given_id = command_id.is_some();
-        let command_id = command_id.map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
-        let asked = request;
-        let mut attempts = 0;
-        loop {
-            // Other writers of a shared database are kept out from here to
-            // the commit (a no-op on sled, which this process holds).
-            self.store.hold()?;
-            let decided = self.recorded_after_the_head(asked).and_then(|mut request| {
-                let state = self.state_for(&request)?;
-                date_by_rule(&state, &mut request);
-                Ok((request, state))
-            });
-            let (request, mut state) = match decided {
-                Ok(decided) => decided,
-                Err(error) => {
-                    self.store.release()?;
-                    return Err(error);
-                }
-            };
-            // Another client of a shared database may have recorded the
-            // same command id since it was looked up: the answer is then
-            // the resent one. (An id made here is new: no second lookup.)
-            let resent = if given_id { self.store.command_seqs(&command_id)? } else { None };
-            if let Some(seqs) = resent {
-                self.store.release()?;
-                return self.resent(asked, &command_id, &seqs);
-            }
-            let request = &request;
-            let decided_at = self.store.head().seq;
-            // Whether it must be signed is said only once the rules accepted
-            // it: a refusal names the rule before a missing key.
-            let signing = self.signing_for(&state, request);
-            let signed = matches!(signing, Ok(Some(_)));
-            let outcome = execute(&mut state, request, |payloads| {
-                let signing = signing.map_err(Append::Failed)?;
-                self.append_at(decided_at, &request.meta, &command_id, payloads, signing.as_ref())
-            });
-            // Nothing is held after a commit; a refusal lets go here.
-            self.store.release()?;
-            match outcome {
-                Ok(events) => {
-                    let payloads: Vec<&EventPayload> = events.iter().map(|e| &e.payload).collect();
-                    let mut echoes = EventPayload::echoes(&payloads);
-                    note_dated(&mut echoes, asked, request);
-                    let mut events: Vec<_> =
-                        events.into_iter().map(|e| (e.seq, e.payload.event_type().to_owned())).collect();
-                    if signed {
-                        events.push((self.store.head().seq, "CommandSigned".to_owned()));
-                        echoes.push(None);
-                    }
-                    return Ok(Recorded { events, echoes, duplicate: false });
-                }
-                Err(Executed::Rejected(rejection)) => return Err(rejection.into()),
-                Err(Executed::NotAppended(Append::Failed(error))) => return Err(error),
-                Err(Executed::NotAppended(Append::Conflict(conflict))) => {
-                    attempts += 1;
-                    if attempts > CONFLICT_RETRIES {
-                        return Err(LedgerError::Conflict(conflict));
-                    }
-                    back_off(attempts);
-                }
-            }
+        let item = Item { request: request.clone(), command_id: command_id.map(str::to_owned), key: None };
+        match self.land(std::slice::from_ref(&item), Landing::Each, &mut |_| Ok(()))? {
+            Ok(mut recorded) => Ok(recorded.remove(0)),
+            Err((_, why)) => Err(why),
         }
     }
 
@@ -154,86 +93,7 @@ impl Ledger {
     /// the first item refused. When every item names a command id that was
     /// recorded before, nothing is written and each answers as resent.
     pub fn record_all(&mut self, items: &[Item]) -> Result<Result<Vec<Recorded>, (usize, LedgerError)>, LedgerError> {
-        let known: Vec<bool> = items
-            .iter()
-            .map(|it| {
-                it.command_id
-                    .as_deref()
-                    .map(|id| self.store.command_seqs(id))
-                    .transpose()
-                    .map(|s| s.flatten().is_some())
-            })
-            .collect::<Result<_, _>>()?;
-        if !items.is_empty() && known.iter().all(|k| *k) {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                match self.record(&item.request, item.command_id.as_deref()) {
-                    Ok(recorded) => out.push(recorded),
-                    Err(e) => return Ok(Err((i, e))),
-                }
-            }
-            return Ok(Ok(out));
-        }
-        // Decided on a log no other writer of a shared database can move.
-        self.store.hold()?;
-        let default_key = self.settings.signer.key_file.clone();
-        let outcome = self.stage_all(items);
-        self.settings.signer.key_file = default_key;
-        let (staging, recorded) = match outcome {
-            Ok(Ok(staged)) => staged,
-            Ok(Err(refused)) => {
-                self.store.release()?;
-                return Ok(Err(refused));
-            }
-            Err(error) => {
-                self.store.release()?;
-                return Err(error);
-            }
-        };
-        match self.store.commit_staged(staging)? {
-            Ok(_) => Ok(Ok(recorded)),
-            Err(conflict) => Err(LedgerError::Conflict(conflict.to_string())),
-        }
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn stage_all(
-        &mut self,
-        items: &[Item],
-    ) -> Result<Result<(selfeval_store::Staging, Vec<Recorded>), (usize, LedgerError)>, LedgerError> {
-        let mut state = self.replay(None)?.state;
-        let mut staging = self.store.staging();
-        let mut out = Vec::new();
-        let default_key = self.settings.signer.key_file.clone();
-        for (i, item) in items.iter().enumerate() {
-            if let Some(id) = &item.command_id {
-                if let Err(e) = valid_command_id(id) {
-                    return Ok(Err((i, e)));
-                }
-                let seen = self.store.command_seqs(id)?.map(|s| s[0]);
-                let again = items[..i].iter().any(|other| other.command_id.as_deref() == Some(id.as_str()));
-                if seen.is_some() || again {
-                    let why = match seen {
-                        Some(seq) => format!("命令编号「{id}」已用于事件#{seq}"),
-                        None => format!("命令编号「{id}」在同一批中出现了两次"),
-                    };
-                    let rejection = Rejection::new(
-                        RejectionKind::Rule,
-                        "--command-id",
-                        id,
-                        why,
-                        "整批写入时，各行的命令编号须全新（或整批原样重发）",
-                    );
-                    return Ok(Err((i, rejection.into())));
-                }
-            }
-            self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
-            match self.stage_one(&mut state, &mut staging, item)? {
-                Ok(recorded) => out.push(recorded),
-                Err(e) => return Ok(Err((i, e))),
-            }
-        }
-        Ok(Ok((staging, out)))
+        self.land(items, Landing::Together, &mut |_| Ok(()))
     }
 
     /// Every item decided in order on one scratch state, as if those before
@@ -251,89 +111,89 @@ impl Ledger {
                     continue;
                 }
             }
-            let fake = |p: &[EventPayload]| Ok::<_, ()>((next..next + p.len() as u64).collect());
+            let fake = |p: &[EventPayload]| Ok::<_, std::convert::Infallible>((next..next + p.len() as u64).collect());
             match execute(&mut state, &item.request, fake) {
                 Ok(events) => next += events.len() as u64,
                 Err(Executed::Rejected(why)) => refused.push((i, why.into())),
-                Err(Executed::NotAppended(())) => unreachable!("the scratch append never fails"),
+                Err(Executed::NotAppended(never)) => match never {},
             }
         }
         Ok(refused)
     }
 
-    /// Records `items` one after another in this process, each atomic and
-    /// durable on its own (one log value and one flush per command), each
-    /// decided on a state kept in memory: this process holds the store, so
-    /// no other writer can move it between two commands. A command id
-    /// recorded before answers as resent. Stops at the first refusal:
-    /// `Ok(Err((i, why)))`, the ones before it recorded. `each` sees every
-    /// command recorded.
+    /// Records `items` one after another, each atomic and durable on its
+    /// own (one log value and one flush per command), each decided on the
+    /// state the one before left when the log has not moved since (on
+    /// sled this process holds the store; on a shared database another
+    /// client may have written, and the command is then decided on a fresh
+    /// replay). A command id recorded before answers as resent. Stops at
+    /// the first refusal: `Ok(Err((i, why)))`, the ones before it recorded.
+    /// `each` sees every command recorded.
     pub fn record_each(
         &mut self,
         items: &[Item],
-        each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
+        mut each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
     ) -> Result<Result<usize, (usize, LedgerError)>, LedgerError> {
+        Ok(self.land(items, Landing::Each, &mut each)?.map(|recorded| recorded.len()))
+    }
+
+    /// The one write loop: `items` land together (one append) or each on
+    /// its own; each append is decided while the store is held (a no-op on
+    /// sled, which this process holds; a lock on a shared database) and
+    /// decided again, after a short pause, when another writer moved the
+    /// log first. Each item signs with its own key, or the ledger's.
+    fn land(
+        &mut self,
+        items: &[Item],
+        landing: Landing,
+        each: &mut dyn FnMut(&Recorded) -> Result<(), LedgerError>,
+    ) -> Result<Result<Vec<Recorded>, (usize, LedgerError)>, LedgerError> {
         let default_key = self.settings.signer.key_file.clone();
-        let outcome = self.record_each_with(items, &default_key, each);
+        let outcome = self.land_with(items, landing, each, &default_key);
         self.settings.signer.key_file = default_key;
         outcome
     }
 
-    fn record_each_with(
+    fn land_with(
         &mut self,
         items: &[Item],
+        landing: Landing,
+        each: &mut dyn FnMut(&Recorded) -> Result<(), LedgerError>,
         default_key: &Option<std::path::PathBuf>,
-        mut each: impl FnMut(&Recorded) -> Result<(), LedgerError>,
-    ) -> Result<Result<usize, (usize, LedgerError)>, LedgerError> {
-        // The state kept between lines, with the event it reflects.
-        let mut state: Option<(State, u64)> = None;
-        for (i, item) in items.iter().enumerate() {
-            self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
-            let resent = match &item.command_id {
-                Some(id) => self.store.command_seqs(id)?.is_some(),
-                None => false,
-            };
-            if resent || matches!(item.request.command, Command::InitYear { .. }) {
-                let recorded = match self.record(&item.request, item.command_id.as_deref()) {
-                    Ok(recorded) => recorded,
-                    Err(e) => return Ok(Err((i, e))),
-                };
-                each(&recorded)?;
-                if !resent {
-                    state = None; // a new year: replayed when next needed
-                }
-                continue;
-            }
-            if let Some(id) = &item.command_id {
-                if let Err(e) = valid_command_id(id) {
-                    return Ok(Err((i, e)));
-                }
-            }
-            // On sled this process holds the store and the state kept in
-            // memory stays true; on a shared database another client may
-            // have written meanwhile: the line is then decided again on a
-            // fresh replay, as a single command is.
+    ) -> Result<Result<Vec<Recorded>, (usize, LedgerError)>, LedgerError> {
+        let groups: Vec<std::ops::Range<usize>> = match landing {
+            Landing::Together => std::iter::once(0..items.len()).collect(),
+            Landing::Each => (0..items.len()).map(|i| i..i + 1).collect(),
+        };
+        // The whole state left by the last append, with the head it is at.
+        let mut kept: Option<(State, u64)> = None;
+        let mut out = Vec::new();
+        for group in groups {
             let mut attempts = 0;
             let recorded = loop {
                 self.store.hold()?;
-                let head = self.store.head().seq;
-                let mut current = match state.take() {
-                    Some((state, at)) if at == head => state,
-                    _ => match self.replay(None) {
-                        Ok(replayed) => replayed.state,
-                        Err(error) => {
-                            self.store.release()?;
-                            return Err(error);
-                        }
-                    },
-                };
-                let mut staging = self.store.staging();
-                let staged = self.stage_one(&mut current, &mut staging, item);
-                let recorded = match staged {
-                    Ok(Ok(recorded)) => recorded,
-                    Ok(Err(e)) => {
+                let decided = self.decide_group(items, group.clone(), &mut kept, default_key);
+                let (staging, recorded, whole) = match decided {
+                    Ok(Decided::Staged(staged)) => {
+                        let Staged { staging, recorded, whole } = *staged;
+                        (staging, recorded, whole)
+                    }
+                    Ok(Decided::Resent(resent)) => {
                         self.store.release()?;
-                        return Ok(Err((i, e)));
+                        let mut answers = Vec::new();
+                        for (i, seqs) in resent {
+                            let item = &items[i];
+                            let id = item.command_id.as_deref().unwrap_or_default();
+                            match self.resent(&item.request, id, &seqs) {
+                                Ok(recorded) => answers.push(recorded),
+                                Err(why) => return Ok(Err((i, why))),
+                            }
+                        }
+                        break answers;
+                    }
+                    Ok(Decided::Refused(i, why)) => {
+                        self.store.release()?;
+                        return Ok(Err((i, why)));
                     }
                     Err(error) => {
                         self.store.release()?;
@@ -342,58 +202,163 @@ impl Ledger {
                 };
                 match self.store.commit_staged(staging)? {
                     Ok(_) => {
-                        state = Some((current, self.store.head().seq));
+                        kept = whole.map(|state| (state, self.store.head().seq));
                         break recorded;
                     }
-                    Err(_) if attempts < CONFLICT_RETRIES => {
+                    Err(conflict) => {
                         attempts += 1;
+                        if attempts > CONFLICT_RETRIES {
+                            return Err(LedgerError::Conflict(conflict.to_string()));
+                        }
                         back_off(attempts);
                     }
-                    Err(conflict) => return Err(LedgerError::Conflict(conflict.to_string())),
                 }
             };
-            each(&recorded)?;
+            for r in &recorded {
+                each(r)?;
+            }
+            out.extend(recorded);
         }
-        Ok(Ok(items.len()))
+        Ok(Ok(out))
     }
 
-    /// Decides one item on `state`, stages it (and its signature) after
-    /// what `staging` holds, and applies it to `state`.
+    /// Decides one group of items on the held log: resends answered
+    /// (when every item of the group is one), new command ids checked, then
+    /// each item decided once, on the state the ones before it leave, and
+    /// staged. A lone command is decided on its streams when they suffice.
+    fn decide_group(
+        &mut self,
+        items: &[Item],
+        group: std::ops::Range<usize>,
+        kept: &mut Option<(State, u64)>,
+        default_key: &Option<std::path::PathBuf>,
+    ) -> Result<Decided, LedgerError> {
+        let mut seen = Vec::new();
+        for i in group.clone() {
+            seen.push(match &items[i].command_id {
+                Some(id) => self.store.command_seqs(id)?,
+                None => None,
+            });
+        }
+        if !group.is_empty() && seen.iter().all(Option::is_some) {
+            return Ok(Decided::Resent(group.zip(seen.into_iter().flatten()).collect()));
+        }
+        for (k, i) in group.clone().enumerate() {
+            let Some(id) = &items[i].command_id else { continue };
+            if let Err(why) = valid_command_id(id) {
+                return Ok(Decided::Refused(i, why));
+            }
+            let again = items[group.start..i].iter().any(|other| other.command_id.as_deref() == Some(id.as_str()));
+            if seen[k].is_some() || again {
+                let why = match &seen[k] {
+                    Some(seqs) => format!("命令编号「{id}」已用于事件#{}", seqs[0]),
+                    None => format!("命令编号「{id}」在同一批中出现了两次"),
+                };
+                let rejection = Rejection::new(
+                    RejectionKind::Rule,
+                    "--command-id",
+                    id,
+                    why,
+                    "整批写入时，各行的命令编号须全新（或整批原样重发）",
+                );
+                return Ok(Decided::Refused(i, rejection.into()));
+            }
+        }
+        let head = self.store.head().seq;
+        let lone = items.len() == 1;
+        let mut state = match kept.take() {
+            Some((state, at)) if at == head => Some(state),
+            _ if lone => None,
+            _ => Some(self.replay(None)?.state),
+        };
+        let mut last = match &state {
+            Some(whole) => whole.last_recorded_at(),
+            None => self.head_recorded_at()?,
+        };
+        let mut staging = self.store.staging();
+        let mut recorded = Vec::new();
+        for i in group {
+            let item = &items[i];
+            self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
+            let (mut decided_on, request, payloads) = match self.decide(state.take(), &item.request, last)? {
+                Ok(decided) => decided,
+                Err(why) => return Ok(Decided::Refused(i, why)),
+            };
+            last = Some(request.meta.recorded_at);
+            match self.stage_one(&mut decided_on.state, &mut staging, item, &request, payloads)? {
+                Ok(one) => recorded.push(one),
+                Err(why) => return Ok(Decided::Refused(i, why)),
+            }
+            state = decided_on.whole.then_some(decided_on.state);
+        }
+        Ok(Decided::Staged(Box::new(Staged { staging, recorded, whole: state })))
+    }
+
+    /// Decides `asked` once: on `state` (the whole state) when given, else
+    /// on the streams it is about, and on the whole log when those do not
+    /// know what it names. Its recorded time is no earlier than `last`, the
+    /// log's last; without `--at`, its business time follows (and the
+    /// ledger's rule dates it after the year's closing period).
+    #[allow(clippy::type_complexity)]
+    fn decide(
+        &self,
+        state: Option<State>,
+        asked: &Request,
+        last: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Result<(DecidedOn, Request, Vec<EventPayload>), LedgerError>, LedgerError> {
+        let mut request = asked.clone();
+        not_before(&mut request, last);
+        let on = |state: State, whole: bool| {
+            let mut request = request.clone();
+            date_by_rule(&state, &mut request);
+            let outcome = handle(&state, &request);
+            (DecidedOn { state, whole }, request, outcome)
+        };
+        let decided = match state {
+            Some(whole) => on(whole, true),
+            None => match self.streams_of(&request.command)? {
+                None => on(self.replay(None)?.state, true),
+                Some(streams) => match on(self.replay_streams(&streams)?, false) {
+                    // "Not found" lists what exists, which only the whole state knows.
+                    (_, _, Err(rejection)) if rejection.kind == RejectionKind::NotFound => {
+                        on(self.replay(None)?.state, true)
+                    }
+                    scoped => scoped,
+                },
+            },
+        };
+        let (on, request, outcome) = decided;
+        Ok(outcome.map(|payloads| (on, request, payloads)).map_err(LedgerError::from))
+    }
+
+    /// Stages one decided command (and its signature) after what `staging`
+    /// holds, and applies it to `state`.
     fn stage_one(
         &mut self,
         state: &mut State,
         staging: &mut selfeval_store::Staging,
         item: &Item,
+        request: &Request,
+        payloads: Vec<EventPayload>,
     ) -> Result<Result<Recorded, LedgerError>, LedgerError> {
         let command_id = item.command_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let mut request = item.request.clone();
-        if let Some(last) = state.last_recorded_at() {
-            let defaulted = request.meta.occurred_at == request.meta.recorded_at;
-            request.meta.recorded_at = request.meta.recorded_at.max(last);
-            if defaulted {
-                request.meta.occurred_at = request.meta.recorded_at;
-            }
-        }
-        date_by_rule(state, &mut request);
-        let payloads = match handle(state, &request) {
-            Ok(payloads) => payloads,
-            Err(rejection) => return Ok(Err(rejection.into())),
-        };
-        let signing = match self.signing_for(state, &request) {
+        // Whether it must be signed is said only once the rules accepted
+        // it: a refusal names the rule before a missing key.
+        let signing = match self.signing_for(state, request) {
             Ok(signing) => signing,
             Err(e) => return Ok(Err(e)),
         };
         let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
         let first = staging.next_seq();
-        let bytes = match self.store.stage(staging, &batch) {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(conflict)) => return Ok(Err(LedgerError::Conflict(conflict.to_string()))),
-            Err(e) => return Ok(Err(e.into())),
+        let bytes = match self.store.stage(staging, &batch)? {
+            Ok(bytes) => bytes,
+            Err(conflict) => return Ok(Err(LedgerError::Conflict(conflict.to_string()))),
         };
         let mut events: Vec<(u64, String)> =
             payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
-        let mut echoes: Vec<Option<String>> = payloads.iter().map(EventPayload::echo).collect();
-        note_dated(&mut echoes, &item.request, &request);
+        let refs: Vec<&EventPayload> = payloads.iter().collect();
+        let mut echoes = EventPayload::echoes(&refs);
+        note_dated(&mut echoes, &item.request, request);
         for (k, payload) in payloads.into_iter().enumerate() {
             state.apply(&selfeval_core::RecordedEvent { seq: first + k as u64, meta: request.meta.clone(), payload });
         }
@@ -410,22 +375,21 @@ impl Ledger {
         Ok(Ok(Recorded { events, echoes, duplicate: false }))
     }
 
+    /// When the log's last event was recorded (`None`: the log is empty).
+    fn head_recorded_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, LedgerError> {
+        let head = self.store.head().seq;
+        if head == 0 {
+            return Ok(None);
+        }
+        Ok(self.store.events_from(head).next().transpose()?.map(|last| last.envelope.recorded_at))
+    }
+
     /// The request with its recorded time no earlier than the head's: a
     /// clock that went back must not make the log's recorded times go back
     /// (an import refuses such a log).
     pub(crate) fn recorded_after_the_head(&self, request: &Request) -> Result<Request, LedgerError> {
         let mut request = request.clone();
-        let head = self.store.head().seq;
-        if head > 0 {
-            if let Some(last) = self.store.events_from(head).next().transpose()? {
-                let defaulted = request.meta.occurred_at == request.meta.recorded_at;
-                request.meta.recorded_at = request.meta.recorded_at.max(last.envelope.recorded_at);
-                if defaulted {
-                    // No --at was given: the effective time follows the recorded one.
-                    request.meta.occurred_at = request.meta.recorded_at;
-                }
-            }
-        }
+        not_before(&mut request, self.head_recorded_at()?);
         Ok(request)
     }
 
@@ -458,7 +422,7 @@ impl Ledger {
         };
         // An --at given now must be the one recorded then (without one, the
         // effective time is the clock's and says nothing).
-        let explicit_at = request.meta.occurred_at != request.meta.recorded_at;
+        let explicit_at = request.at.is_some();
         let same_meta = first.actor == request.meta.actor
             && first.reason == request.meta.reason
             && (!explicit_at || first.occurred_at == request.meta.occurred_at);
@@ -494,64 +458,17 @@ impl Ledger {
         Ok(Recorded { events, echoes, duplicate: true })
     }
 
-    /// The state a command is decided on: its streams only when that is
-    /// enough, the whole log otherwise.
-    fn state_for(&self, request: &Request) -> Result<State, LedgerError> {
-        let Some(streams) = self.streams_of(&request.command)? else {
-            return Ok(self.replay(None)?.state);
-        };
-        let scoped = self.replay_streams(&streams)?;
-        match handle(&scoped, request) {
-            // "Not found" lists what exists, which only the whole state knows.
-            Err(rejection) if rejection.kind == RejectionKind::NotFound => Ok(self.replay(None)?.state),
-            _ => Ok(scoped),
-        }
-    }
-
     /// The streams whose events decide a command, when that is not the
-    /// whole log: the department's, and the project's it names. Problems are
-    /// looked up across the department, so their commands replay everything.
+    /// whole log: the department's and the roster's (who may write), and
+    /// those of the project it is about ([`Command::subject`]).
     pub fn streams_of(&self, command: &Command) -> Result<Option<Vec<String>>, LedgerError> {
-        // The department's and the roster's streams decide who may write.
-        let with_project =
-            |code: &str| Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned(), project_stream(code)]);
-        Ok(match command {
-            Command::InitYear { .. }
-            | Command::ChangeUnit { .. }
-            | Command::AddMember { .. }
-            | Command::RemoveMember { .. }
-            | Command::ChangeMemberKey { .. }
-            | Command::Unseal
-            | Command::SetSignaturePolicy { .. }
-            | Command::RecordCheckpoint { .. }
-            | Command::SetNarrative { project: None, .. } => {
-                Some(vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()])
-            }
-            // A seal needs every project's status; a profile change is
-            // refused while any project is approved (A6).
-            Command::Seal | Command::ChangeProfile { .. } => None,
-            Command::AddProject { code: project, .. }
-            | Command::SetBudget { project, .. }
-            | Command::AdjustBudget { project, .. }
-            | Command::RecordExpenditure { project, .. }
-            | Command::SetGoal { project, .. }
-            | Command::RecordPrinted { project, .. }
-            | Command::DefineIndicator { project, .. }
-            | Command::RecordActual { project, .. }
-            | Command::MarkNotApplicable { project, .. }
-            | Command::AdjustScore { project, .. }
-            | Command::SetNarrative { project: Some(project), .. }
-            | Command::Submit { project }
-            | Command::Approve { project }
-            | Command::Return { project }
-            | Command::AmendIndicator { project, .. }
-            | Command::WithdrawIndicator { project, .. }
-            | Command::UndoNotApplicable { project, .. }
-            | Command::AmendProject { project, .. }
-            | Command::Reopen { project }
-            | Command::AddEvidence { project, .. }
-            | Command::WithdrawProject { project } => with_project(project),
-            Command::ReverseExpenditure { seq } => {
+        let department = || vec![DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()];
+        let with = |stream: String| department().into_iter().chain([stream]).collect();
+        Ok(match command.subject() {
+            Subject::Department => Some(department()),
+            Subject::Everything | Subject::NewProblem(_) | Subject::Problem(_) => None,
+            Subject::NewProject(code) | Subject::Project(code) => Some(with(project_stream(code))),
+            Subject::Expenditure(seq) => {
                 // The expenditure's own event names its stream.
                 let stream = match seq.trim().parse::<u64>() {
                     Ok(n) if n >= 1 => self
@@ -563,14 +480,8 @@ impl Ledger {
                         .map(|e| e.envelope.stream),
                     _ => None,
                 };
-                Some([DEPARTMENT_STREAM.to_owned(), ROSTER_STREAM.to_owned()].into_iter().chain(stream).collect())
+                Some(department().into_iter().chain(stream).collect())
             }
-            Command::IdentifyProblem { .. }
-            | Command::PlanRectification { .. }
-            | Command::ProgressRectification { .. }
-            | Command::CompleteRectification { .. }
-            | Command::AmendProblem { .. }
-            | Command::WithdrawProblem { .. } => None,
         })
     }
 
@@ -617,42 +528,6 @@ impl Ledger {
             .into());
         }
         Ok(Some(Signing { signer: member.name.clone(), key }))
-    }
-
-    /// Appends a command's events as one batch, if the log is still at the
-    /// head `decided_at` that the command was decided on; signed, when
-    /// `signing` says so, over the exact lines to be stored.
-    pub(crate) fn append_at(
-        &mut self,
-        decided_at: u64,
-        meta: &Meta,
-        command_id: &str,
-        payloads: &[EventPayload],
-        signing: Option<&Signing>,
-    ) -> Result<Vec<u64>, Append> {
-        if self.store.head().seq != decided_at {
-            return Err(Append::Conflict(format!(
-                "决定命令期间日志从事件{decided_at}变到了事件{}",
-                self.store.head().seq
-            )));
-        }
-        let stream = payloads[0].stream();
-        debug_assert!(payloads.iter().all(|p| p.stream() == stream), "a command writes one stream");
-        let version = self.store.stream_version(&stream).map_err(|e| Append::Failed(e.into()))?;
-        let batch = batch_of(meta, command_id, ExpectedVersion::Exact(version), payloads);
-        let failed = |e: LedgerError| Append::Failed(e);
-        let mut staging = self.store.staging();
-        let bytes = match self.store.stage(&mut staging, &batch).map_err(|e| failed(e.into()))? {
-            Ok(bytes) => bytes,
-            Err(conflict) => return Err(Append::Conflict(conflict.to_string())),
-        };
-        if let Some(signing) = signing {
-            self.sign_staged(&mut staging, &batch, signing, &bytes).map_err(failed)?;
-        }
-        match self.store.commit_staged(staging).map_err(|e| failed(e.into()))? {
-            Ok(appended) => Ok(appended.seqs[..payloads.len()].to_vec()),
-            Err(conflict) => Err(Append::Conflict(conflict.to_string())),
-        }
     }
 
     /// Signs `bytes`, the staged lines of `batch`, as `signing` says, and
@@ -726,20 +601,57 @@ pub(crate) struct Signing {
     key: String,
 }
 
-/// Why an append did not land.
-#[derive(Debug)]
-pub(crate) enum Append {
-    /// Another writer changed the stream first: handle again.
-    Conflict(String),
-    /// The store failed.
-    Failed(LedgerError),
+/// How the items of a run land.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Landing {
+    /// All in one append, or none.
+    Together,
+    /// Each in its own append, durable before the next is decided.
+    Each,
+}
+
+/// What deciding a group of items came to, before anything is stored.
+enum Decided {
+    /// Every item is a resend: its index and the events it recorded then.
+    Resent(Vec<(usize, Vec<u64>)>),
+    /// Refused: the item's index and why; nothing is stored.
+    Refused(usize, LedgerError),
+    /// Staged, to be committed.
+    Staged(Box<Staged>),
+}
+
+/// A group of items staged: the appends, what each item recorded, and the
+/// whole state they leave (`None` when a lone command was decided on its
+/// streams).
+struct Staged {
+    staging: selfeval_store::Staging,
+    recorded: Vec<Recorded>,
+    whole: Option<State>,
+}
+
+/// The state a command was decided on, and whether it is the whole log's.
+struct DecidedOn {
+    state: State,
+    whole: bool,
+}
+
+/// The recorded time no earlier than `last`, the log's last: a clock that
+/// went back must not make the log's recorded times go back (an import
+/// refuses such a log). Without `--at`, the business time follows.
+fn not_before(request: &mut Request, last: Option<chrono::DateTime<chrono::Utc>>) {
+    if let Some(last) = last {
+        request.meta.recorded_at = request.meta.recorded_at.max(last);
+        if request.at.is_none() {
+            request.meta.occurred_at = request.meta.recorded_at;
+        }
+    }
 }
 
 /// A command recorded without `--at` after its year's closing period takes
 /// the business date the ledger's rule gives it
 /// (`core::command::default_business_time`).
 fn date_by_rule(state: &State, request: &mut Request) {
-    if request.meta.occurred_at == request.meta.recorded_at {
+    if request.at.is_none() {
         if let Some(at) =
             selfeval_core::command::default_business_time(state, &request.command, request.meta.recorded_at)
         {
@@ -750,8 +662,7 @@ fn date_by_rule(state: &State, request: &mut Request) {
 
 /// Says in the first echo when [`date_by_rule`] dated the command.
 fn note_dated(echoes: &mut [Option<String>], asked: &Request, decided: &Request) {
-    let defaulted = asked.meta.occurred_at == asked.meta.recorded_at;
-    if defaulted && decided.meta.occurred_at != decided.meta.recorded_at {
+    if asked.at.is_none() && decided.meta.occurred_at != decided.meta.recorded_at {
         let note = selfeval_core::command::defaulted_date_note(decided.meta.occurred_at);
         if let Some(first) = echoes.first_mut() {
             *first = Some(match first.take() {
@@ -783,11 +694,15 @@ pub fn batch_line_ids(lines: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use selfeval_core::{Command, EventPayload, Meta};
+    use selfeval_core::{Command, Meta};
+    use selfeval_store::ExpectedVersion;
 
-    use super::Append;
+    use super::batch_of;
     use crate::{Ledger, LedgerSettings};
 
+    /// What the write loop relies on: a command staged when the log was at
+    /// one head does not land once another command moved it; it is decided
+    /// again.
     #[test]
     fn a_decision_made_at_an_older_head_is_a_conflict_and_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -804,16 +719,15 @@ mod tests {
                 department: "某市应急管理局".into(), year: "2024".into(), profile: None, unit: None
             };
         let request = selfeval_core::Request::new(meta.clone(), init);
-        ledger.record(&request, None).unwrap();
-        // A command decided when the log was empty, appended after event 1 landed.
+        // Decided when the log was empty, staged, not yet committed.
         let payloads = selfeval_core::handle(&selfeval_core::State::default(), &request).unwrap();
-        match ledger.append_at(0, &meta, "late", &payloads, None) {
-            Err(Append::Conflict(why)) => {
-                assert_eq!(why, "决定命令期间日志从事件0变到了事件1")
-            }
-            other => panic!("expected a conflict, got {other:?}"),
-        }
+        let mut late = ledger.store.staging();
+        let batch = batch_of(&meta, "late", ExpectedVersion::Any, &payloads);
+        ledger.store.stage(&mut late, &batch).unwrap().unwrap();
+        ledger.record(&request, None).unwrap();
+        let conflict = ledger.store.commit_staged(late).unwrap().unwrap_err();
+        assert_eq!((conflict.expected, conflict.actual), (0, 1));
         assert_eq!(ledger.head().seq, 1);
-        assert!(matches!(payloads[0], EventPayload::YearInitialised(_)));
+        assert!(ledger.store.command_seqs("late").unwrap().is_none());
     }
 }

@@ -68,10 +68,7 @@ pub fn request(command: Command, typed: Typed, recorded_at: DateTime<Utc>) -> Re
             (Some(_), None) => {}
         }
     }
-    let occurred_at = match &at {
-        Some(text) => parse_effective(text)?,
-        None => recorded_at,
-    };
-    let meta = Meta { actor: typed.actor, reason: typed.reason, occurred_at, recorded_at };
-    Ok(Request { meta, command, confirm_large: typed.confirm_large, as_printed: typed.as_printed.then(Vec::new) })
+    let at = at.as_deref().map(parse_effective).transpose()?;
+    let meta = Meta { actor: typed.actor, reason: typed.reason, occurred_at: at.unwrap_or(recorded_at), recorded_at };
+    Ok(Request { meta, command, confirm_large: typed.confirm_large, as_printed: typed.as_printed.then(Vec::new), at })
 }

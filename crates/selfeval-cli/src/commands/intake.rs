@@ -174,6 +174,7 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         command: p.command.clone(),
         confirm_large: args.confirm_large,
         as_printed: args.as_printed.then(|| p.notes.clone()),
+        at: None,
     };
     // Decided in order on the state at the head; the score overrides once
     // the actuals are in.

@@ -97,7 +97,7 @@ impl World {
         let next = self.log.len() as u64 + 1;
         let appended = execute(
             &mut self.state,
-            &Request { meta, command, confirm_large, as_printed: self.as_printed.then(Vec::new) },
+            &Request { meta, command, confirm_large, as_printed: self.as_printed.then(Vec::new), at: None },
             |payloads| Ok::<_, std::convert::Infallible>((next..next + payloads.len() as u64).collect()),
         );
         match appended {
