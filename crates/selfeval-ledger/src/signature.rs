@@ -269,7 +269,7 @@ impl crate::Ledger {
     /// as `handle` applies them); every signature against the roster as it
     /// stood, with the key it names; every command under the policy signed;
     /// every checkpoint's hash the one the log holds.
-    pub fn verify_rules(&self, governance: &Governance) -> Result<Result<RulesChecked, Violation>, LedgerError> {
+    pub(crate) fn verify_rules(&self, governance: &Governance) -> Result<Result<RulesChecked, Violation>, LedgerError> {
         let nothing = !governance.has_roster()
             && governance.seals.is_empty()
             && governance.signed_commands == 0

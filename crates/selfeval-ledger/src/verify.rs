@@ -51,7 +51,7 @@ impl Ledger {
     /// replay at the event it reflects: a forged snapshot with a recomputed
     /// digest differs there. Leaves a snapshot of the head when there was
     /// none usable and the log is long.
-    pub fn verify_replaying(&self) -> Result<Checked, LedgerError> {
+    pub(crate) fn verify_replaying(&self) -> Result<Checked, LedgerError> {
         let name = snapshot_name();
         // Only the snapshot's position and digest are kept during the
         // replay, not its bytes.
