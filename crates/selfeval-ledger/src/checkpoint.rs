@@ -164,7 +164,11 @@ impl Ledger {
     /// department and year, and that the store still holds exactly that
     /// head at that sequence number; says whose key signed it and whether
     /// the log recorded it. `Ok(Err(why))` when it does not hold.
-    pub(crate) fn verify_checkpoint(&self, text: &str, state: &State) -> Result<Result<CheckpointHeld, String>, LedgerError> {
+    pub(crate) fn verify_checkpoint(
+        &self,
+        text: &str,
+        state: &State,
+    ) -> Result<Result<CheckpointHeld, String>, LedgerError> {
         let statement = match read_statement(text) {
             Ok(statement) => statement,
             Err(why) => return Ok(Err(why)),

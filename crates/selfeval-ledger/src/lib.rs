@@ -36,6 +36,7 @@ mod judge;
 mod record;
 mod replay;
 mod signature;
+mod table;
 pub mod trace;
 pub mod typed;
 mod verify;
@@ -60,6 +61,7 @@ pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
 pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
+pub use table::{check_form, CommandRefused, TableOptions, TablePlan, TableRefused};
 pub use verify::{Checked, Verification};
 
 /// The store's wire format, for tools that write an export or keep a peer

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use selfeval_core::intake::{self, Planned};
-use selfeval_core::{Command, Meta, Request};
+use selfeval_core::Command;
+use selfeval_ledger::{CommandRefused, TableOptions, TableRefused};
 
 use super::write::print_recorded;
 use super::{invalid, stdout, Ctx};
@@ -102,6 +103,13 @@ fn refused_late(i: usize, error: selfeval_ledger::LedgerError, planned: &[Planne
     error.into()
 }
 
+/// Says the code a new project gets, and why (before anything else).
+fn say_new_code(form_name: &str, code: &str, new_code: Option<&str>) {
+    if let Some(why) = new_code {
+        eprintln!("项目「{form_name}」尚未登记，新项目编号为 {code}（{why}；另用 --project 指定）");
+    }
+}
+
 /// `import-table`.
 pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     let (size, sha256) = selfeval_ledger::file_digest(&args.file)
@@ -109,96 +117,40 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     let (sheet, grid) = selfeval_report::read_grid(&args.file, args.sheet.as_deref(), args.project.as_deref())
         .map_err(|why| invalid("FILE", why))?;
     let form = intake::parse_grid(&sheet, &grid).map_err(|e| invalid("FILE", e.to_string()))?;
-    // 其中 rows that do not add up: refused, or recorded as printed.
-    if let Some(e) = form.unbalanced.first().filter(|_| !args.as_printed) {
-        return Err(invalid("FILE", format!("{e}（原表如此时可用 --as-printed 照录）")));
-    }
+    selfeval_ledger::check_form(&form, args.as_printed)?;
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let source = format!("{file_name}（{size}字节，SHA-256 {sha256}）");
     // A dry run only reads (a read-only store included).
     let mut ledger = if args.dry_run { ctx.open_for_reading()? } else { ctx.open_to_record(args.key, false)? };
-    let state = ledger.replay(None)?.state;
-    let ledger_year = state.department().map(|d| d.year);
-    if let (Some((year, cell)), Some(ours)) = (&form.year, ledger_year) {
-        if *year != ours && !args.year_mismatch_ok {
+    let options = TableOptions {
+        project: args.project,
+        new_project: args.new_project,
+        year_mismatch_ok: args.year_mismatch_ok,
+        as_printed: args.as_printed,
+        confirm_large: args.confirm_large,
+        actor: ctx.settings.actor.clone().unwrap_or_default(),
+        recorded_at: ctx.settings.now(),
+    };
+    let plan = match ledger.plan_table(&form, &source, &options) {
+        Ok(plan) => plan,
+        Err(TableRefused::Invalid(error)) => return Err(error.into()),
+        Err(TableRefused::Command(refused)) => {
+            let CommandRefused { index, rejection, planned, code, new_code } = *refused;
+            say_new_code(&form.name, &code, new_code);
+            let where_ = planned[index].cell.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
             return Err(invalid(
                 "FILE",
                 format!(
-                    "{cell}：自评表为{year}年度，本库为{ours}年度；可接受：{ours}年度的自评表，或确属如此加 --year-mismatch-ok"
+                    "第{}条命令{where_}被拒绝，未写入任何内容：{}\n  {}",
+                    index + 1,
+                    rejection,
+                    command_line(&planned[index])
                 ),
             ));
         }
-    }
-    if let Some(code) = &args.project {
-        let same_name = state.projects().iter().find(|p| p.name == form.name && &p.code != code);
-        if let Some(other) = same_name.filter(|_| !args.new_project) {
-            return Err(invalid(
-                "--project",
-                format!(
-                    "项目「{}」已登记为{}；可接受：--project {}，或确属另一个同名项目加 --new-project",
-                    form.name, other.code, other.code
-                ),
-            ));
-        }
-    }
-    let code = match &args.project {
-        Some(code) => code.clone(),
-        None => match state.projects().iter().find(|p| p.name == form.name) {
-            Some(p) => p.code.clone(),
-            // A new project: the code the form prints, else the next free
-            // one, said before anything else.
-            None => {
-                let code = intake::new_project_code(&state, &form);
-                let why = if form.code.as_deref() == Some(code.as_str()) {
-                    "自评表所印项目编码"
-                } else {
-                    "下一个空闲编号"
-                };
-                eprintln!("项目「{}」尚未登记，新项目编号为 {code}（{why}；另用 --project 指定）", form.name);
-                code
-            }
-        },
     };
-    if let Some((field, message)) = intake::target_refusal(&state, &form, &code) {
-        return Err(invalid(field, message));
-    }
-    let recorded_at = ctx.settings.now();
-    let meta = |reason: Option<String>| Meta {
-        actor: ctx.settings.actor.clone().unwrap_or_default(),
-        reason,
-        occurred_at: recorded_at,
-        recorded_at,
-    };
-    let request = |p: &Planned| Request {
-        meta: meta(p.reason.clone()),
-        command: p.command.clone(),
-        confirm_large: args.confirm_large,
-        as_printed: args.as_printed.then(|| p.notes.clone()),
-        at: None,
-    };
-    // Decided in order on the state at the head; the score overrides once
-    // the actuals are in.
-    let mut planned = intake::plan(&state, &form, &code, &source);
-    let mut scratch = state;
-    let refused = |(i, rejection): (usize, selfeval_core::Rejection), planned: &[Planned]| {
-        let where_ = planned[i].cell.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
-        CliError::Invalid {
-            field: "FILE".into(),
-            message: format!(
-                "第{}条命令{where_}被拒绝，未写入任何内容：{}\n  {}",
-                i + 1,
-                rejection,
-                command_line(&planned[i])
-            ),
-        }
-    };
-    let requests: Vec<Request> = planned.iter().map(request).collect();
-    selfeval_ledger::simulate_on(&mut scratch, &requests).map_err(|e| refused(e, &planned))?;
-    let extra = intake::overrides(&scratch, &form, &code, &source);
-    let more: Vec<Request> = extra.iter().map(request).collect();
-    let offset = planned.len();
-    planned.extend(extra);
-    selfeval_ledger::simulate_on(&mut scratch, &more).map_err(|(i, r)| refused((offset + i, r), &planned))?;
+    let (code, planned) = (&plan.code, &plan.planned);
+    say_new_code(&form.name, code, plan.new_code);
     let mut out = stdout();
     // A printed figure the amounts do not give is said, as a score that
     // differs is kept as an override and raises I17.
@@ -208,11 +160,11 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
     if args.dry_run {
         drop(ledger);
         writeln!(out, "将执行 {} 条命令（--dry-run：未写入）：", planned.len())?;
-        for p in &planned {
+        for p in planned {
             writeln!(out, "  {}", command_line(p))?;
         }
-        let evaluation = selfeval_core::evaluate(&scratch, "");
-        let findings: Vec<_> = evaluation.findings.iter().filter(|f| f.project.as_deref() == Some(&code)).collect();
+        let evaluation = selfeval_core::evaluate(&plan.after, "");
+        let findings: Vec<_> = evaluation.findings.iter().filter(|f| f.project.as_deref() == Some(code)).collect();
         writeln!(out, "\n项目{code}将产生的核查结果：{}", if findings.is_empty() { "无" } else { "" })?;
         for f in findings {
             writeln!(out, "  {} {}：{}", f.rule, f.severity.label(), f.message)?;
@@ -220,11 +172,9 @@ pub fn import_table(args: ImportTableArgs, ctx: &Ctx) -> Result<(), CliError> {
         return Ok(out.flush()?);
     }
     // One atomic append: the whole form, or nothing.
-    let items: Vec<selfeval_ledger::Item> =
-        planned.iter().map(|p| selfeval_ledger::Item { request: request(p), command_id: None, key: None }).collect();
-    let recorded = match ledger.record_all(&items)? {
+    let recorded = match ledger.record_table(&plan)? {
         Ok(recorded) => recorded,
-        Err((i, error)) => return Err(refused_late(i, error, &planned)),
+        Err((i, error)) => return Err(refused_late(i, error, planned)),
     };
     for r in &recorded {
         print_recorded(r, ctx.json())?;
