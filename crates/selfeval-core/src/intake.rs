@@ -299,18 +299,7 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
     let section = beside("实施单位");
     let owner = beside("项目负责人").filter(|t| !t.starts_with("—"));
     let unit = amount_unit(&g)?;
-    let Funds {
-        initial_budget,
-        initial_budget_blank,
-        unbalanced,
-        budget,
-        executed,
-        sources,
-        budget_score,
-        budget_not_applicable,
-        printed_rate,
-        budget_weight,
-    } = funds(&g, unit)?;
+    let funds = funds(&g, unit)?;
     let (ind_row, _) = g.find("一级指标").ok_or_else(|| g.missing("一级指标"))?;
     let (goal_expected, goal_actual) = match g.find("预期目标") {
         // The values sit in the row below the headings, above the indicators.
@@ -329,19 +318,19 @@ pub fn parse_grid(sheet: &str, rows: &[Vec<String>]) -> Result<FilledForm, Intak
         section,
         owner,
         unit,
-        initial_budget,
-        initial_budget_blank,
-        unbalanced,
-        budget,
-        executed,
-        budget_weight,
-        budget_score,
-        budget_not_applicable,
+        initial_budget: funds.initial_budget,
+        initial_budget_blank: funds.initial_budget_blank,
+        unbalanced: funds.unbalanced,
+        budget: funds.budget,
+        executed: funds.executed,
+        budget_weight: funds.budget_weight,
+        budget_score: funds.budget_score,
+        budget_not_applicable: funds.budget_not_applicable,
         goal_expected,
         goal_actual,
         indicators,
-        sources,
-        printed_rate,
+        sources: funds.sources,
+        printed_rate: funds.printed_rate,
         code: beside("项目编码").or_else(|| beside("项目代码")).map(|c| normalise(&c)),
         printed_total,
         printed_grade,

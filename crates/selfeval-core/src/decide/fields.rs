@@ -116,3 +116,12 @@ pub(super) fn existing_indicator<'a>(project: &'a Project, code: &str) -> Result
         )
     })
 }
+
+/// A refusal of a value derived from what was typed, naming what was typed
+/// (`.map_err(as_given(amount))`).
+pub(super) fn as_given(typed: &str) -> impl FnOnce(Rejection) -> Rejection + '_ {
+    move |mut refused| {
+        typed.clone_into(&mut refused.given);
+        refused
+    }
+}

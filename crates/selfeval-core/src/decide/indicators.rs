@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::fields::{existing_indicator, is_slash, optional_name, weight_as_typed};
+use super::fields::{as_given, existing_indicator, is_slash, optional_name, weight_as_typed};
 use super::scores::{actual_recorded, ActualEntry};
 use super::{Cx, Outcome};
 use crate::event::*;
@@ -27,10 +27,7 @@ pub(super) fn define_indicator(cx: &Cx<'_>, project: &str, indicator: &str, defi
     let target_value = values::parse_target(target).map_err(|e| Rejection::value("--target", target, e))?;
     let rate_checked =
         if request.as_printed.is_some() { Ok(()) } else { crate::validate::rate_target(name, &target_value) };
-    rate_checked.map_err(|mut refused| {
-        target.clone_into(&mut refused.given);
-        refused
-    })?;
+    rate_checked.map_err(as_given(target))?;
     // A row printed with 「/」 as its weight is not applicable: no
     // weight, no actual, in no sum or total.
     let not_applicable = is_slash(weight);
@@ -48,10 +45,7 @@ pub(super) fn define_indicator(cx: &Cx<'_>, project: &str, indicator: &str, defi
     let (weight_value, weight_in_percent) =
         if not_applicable { (Decimal::ZERO, false) } else { weight_as_typed("--weight", weight)? };
     if !not_applicable {
-        crate::validate::weight_form(project, weight_in_percent).map_err(|mut refused| {
-            weight.clone_into(&mut refused.given);
-            refused
-        })?;
+        crate::validate::weight_form(project, weight_in_percent).map_err(as_given(weight))?;
     }
     Ok(vec![EventPayload::IndicatorDefined(IndicatorDefined {
         project: project.code.clone(),

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::fields::{date_field, optional_name, optional_text, source_field};
+use super::fields::{as_given, date_field, optional_name, optional_text, source_field};
 use super::{Cx, Outcome};
 use crate::event::*;
 use crate::request::{existing_project, Rejection, RejectionKind};
@@ -19,10 +19,7 @@ pub(super) fn set_budget(cx: &Cx<'_>, project: &str, amount: &str, source: &Opti
     let amount = values::parse_amount(amount, Sign::NonNegative, department.unit)
         .map_err(|e| Rejection::value("--amount", amount, e))?;
     let source = source_field(source)?.unwrap_or(BudgetSource::CurrentAppropriation);
-    crate::validate::budget_set(project, amount, source, request.meta.occurred_at).map_err(|mut refused| {
-        request_amount.clone_into(&mut refused.given);
-        refused
-    })?;
+    crate::validate::budget_set(project, amount, source, request.meta.occurred_at).map_err(as_given(request_amount))?;
     if !request.confirm_large {
         let replaced = project.budget_lines.iter().rev().find(|l| l.source == source).map(|l| l.amount);
         let after = project.budget().value - replaced.unwrap_or_default() + amount;
@@ -47,10 +44,7 @@ pub(super) fn adjust_budget(
         values::parse_amount(delta, Sign::Any, department.unit).map_err(|e| Rejection::value("--delta", delta, e))?;
     let doc = optional_name("--doc", doc)?;
     let source = source_field(source)?;
-    crate::validate::budget_adjustment(project, delta_value, source).map_err(|mut refused| {
-        refused.given = delta.to_owned();
-        refused
-    })?;
+    crate::validate::budget_adjustment(project, delta_value, source).map_err(as_given(delta))?;
     if !request.confirm_large {
         let after = project.budget().value + delta_value;
         crate::validate::large_amount(project, "--delta", delta, false, after)?;
@@ -88,10 +82,7 @@ pub(super) fn record_expenditure(
         ));
     }
     let date_value = date_field("--date", date)?;
-    crate::validate::expenditure_date(department.year, date_value).map_err(|mut refused| {
-        date.clone_into(&mut refused.given);
-        refused
-    })?;
+    crate::validate::expenditure_date(department.year, date_value).map_err(as_given(date))?;
     if !request.confirm_large {
         let after = project.executed().value + amount_value;
         crate::validate::large_amount(project, "--amount", amount, true, after)?;

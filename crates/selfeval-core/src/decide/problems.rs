@@ -1,7 +1,7 @@
 //! The problems' room: `problem add|amend|withdraw` and `rectify
 //! plan|progress|done`.
 
-use super::fields::{date_field, name_field, text_field};
+use super::fields::{as_given, date_field, name_field, text_field};
 use super::{Cx, Outcome};
 use crate::event::*;
 use crate::request::{existing_project, Rejection, RejectionKind};
@@ -13,10 +13,7 @@ pub(super) fn amend_problem(cx: &Cx<'_>, problem: &str, text: &str) -> Outcome {
     let found = find_problem(state, problem)?;
     cx.needs_reason("更正问题")?;
     text_field("--text", text)?;
-    crate::validate::problem_amendment(found, text.trim()).map_err(|mut refused| {
-        refused.given = text.to_owned();
-        refused
-    })?;
+    crate::validate::problem_amendment(found, text.trim()).map_err(as_given(text))?;
     Ok(vec![EventPayload::ProblemAmended(ProblemAmended {
         problem: found.code.clone(),
         project: found.project.clone(),

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::fields::{existing_indicator, optional_text};
+use super::fields::{as_given, existing_indicator, optional_text};
 use super::{Cx, Outcome};
 use crate::event::*;
 use crate::profile::RuleProfile;
@@ -239,10 +239,7 @@ pub(super) fn adjust_score(cx: &Cx<'_>, project: &str, item: &str, score: &str) 
             format!("0 至 {} 之间的数", values::fmt_plain(weight)),
         ));
     }
-    crate::validate::score_change(project, item, score_value, profile).map_err(|mut refused| {
-        score.clone_into(&mut refused.given);
-        refused
-    })?;
+    crate::validate::score_change(project, item, score_value, profile).map_err(as_given(score))?;
     Ok(vec![EventPayload::ScoreAdjusted(ScoreAdjusted {
         project: project.code.clone(),
         item: item.to_owned(),
