@@ -239,3 +239,41 @@ fn a_refused_batch_never_removes_a_directory_that_was_there() {
     assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
     assert!(there.join("plan.txt").exists(), "the user's file and directory are left as they were");
 }
+
+/// Issue 28: one write loop for a command alone and for a batch's lines.
+/// An amendment that records the new actual in the same command echoes it
+/// so in a batch too (a batch used to echo its events one by one: 「须重新
+/// 记录」, although the line had recorded it), in both batch modes.
+#[test]
+fn a_batch_line_echoes_what_the_same_command_alone_echoes() {
+    let env = Env::with_project();
+    env.ok(&[
+        "indicator",
+        "add",
+        "P01",
+        "I1",
+        "--level1",
+        "产出指标",
+        "--level2",
+        "数量指标",
+        "--name",
+        "台数",
+        "--target",
+        "≥10台",
+        "--weight",
+        "90",
+    ]);
+    env.ok(&["indicator", "actual", "P01", "I1", "--value", "12台"]);
+    let alone =
+        env.ok(&["indicator", "amend", "P01", "I1", "--target", "≥12台", "--value", "13台", "--reason", "批复更正"]);
+    assert!(alone.contains("原实际完成值已清除，按更正后的指标值重新记录"), "{alone}");
+    let line = "indicator amend P01 I1 --target ≥14台 --value 15台 --reason 再次更正";
+    for (name, mode) in [("each.txt", None), ("all.txt", Some("--all-or-nothing"))] {
+        let file = write(&env, name, &[line.replace("14台", if mode.is_some() { "16台" } else { "14台" }).as_str()]);
+        let mut args = vec!["batch", file.as_str()];
+        args.extend(mode);
+        let out = env.ok(&args);
+        assert!(out.contains("原实际完成值已清除，按更正后的指标值重新记录"), "{name}: {out}");
+        assert!(!out.contains("须重新记录"), "{name}: {out}");
+    }
+}

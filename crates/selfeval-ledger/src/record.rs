@@ -170,18 +170,28 @@ impl Ledger {
         let mut out = Vec::new();
         for group in groups {
             let mut attempts = 0;
+            // A resend is answered without holding the store (and checked
+            // again once it is held: another client may have recorded it).
+            let seen = self.seen(items, group.clone())?;
+            let resent = !group.is_empty() && seen.iter().all(Option::is_some);
             let recorded = loop {
-                self.store.hold()?;
-                let decided = self.decide_group(items, group.clone(), &mut kept, default_key);
+                let decided = if resent {
+                    Ok(Decided::Resent(group.clone().zip(seen.iter().flatten().cloned()).collect()))
+                } else {
+                    self.store.hold()?;
+                    self.decide_group(items, group.clone(), &mut kept, default_key)
+                };
                 let (staging, recorded, whole) = match decided {
                     Ok(Decided::Staged(staged)) => {
                         let Staged { staging, recorded, whole } = *staged;
                         (staging, recorded, whole)
                     }
-                    Ok(Decided::Resent(resent)) => {
-                        self.store.release()?;
+                    Ok(Decided::Resent(answered)) => {
+                        if !resent {
+                            self.store.release()?;
+                        }
                         let mut answers = Vec::new();
-                        for (i, seqs) in resent {
+                        for (i, seqs) in answered {
                             let item = &items[i];
                             let id = item.command_id.as_deref().unwrap_or_default();
                             match self.resent(&item.request, id, &seqs) {
@@ -233,36 +243,9 @@ impl Ledger {
         kept: &mut Option<(State, u64)>,
         default_key: &Option<std::path::PathBuf>,
     ) -> Result<Decided, LedgerError> {
-        let mut seen = Vec::new();
-        for i in group.clone() {
-            seen.push(match &items[i].command_id {
-                Some(id) => self.store.command_seqs(id)?,
-                None => None,
-            });
-        }
+        let seen = self.seen(items, group.clone())?;
         if !group.is_empty() && seen.iter().all(Option::is_some) {
             return Ok(Decided::Resent(group.zip(seen.into_iter().flatten()).collect()));
-        }
-        for (k, i) in group.clone().enumerate() {
-            let Some(id) = &items[i].command_id else { continue };
-            if let Err(why) = valid_command_id(id) {
-                return Ok(Decided::Refused(i, why));
-            }
-            let again = items[group.start..i].iter().any(|other| other.command_id.as_deref() == Some(id.as_str()));
-            if seen[k].is_some() || again {
-                let why = match &seen[k] {
-                    Some(seqs) => format!("命令编号「{id}」已用于事件#{}", seqs[0]),
-                    None => format!("命令编号「{id}」在同一批中出现了两次"),
-                };
-                let rejection = Rejection::new(
-                    RejectionKind::Rule,
-                    "--command-id",
-                    id,
-                    why,
-                    "整批写入时，各行的命令编号须全新（或整批原样重发）",
-                );
-                return Ok(Decided::Refused(i, rejection.into()));
-            }
         }
         let head = self.store.head().seq;
         let lone = items.len() == 1;
@@ -277,8 +260,13 @@ impl Ledger {
         };
         let mut staging = self.store.staging();
         let mut recorded = Vec::new();
-        for i in group {
+        for (k, i) in group.clone().enumerate() {
             let item = &items[i];
+            if let Some(id) = &item.command_id {
+                if let Err(why) = new_command_id(id, seen[k].as_deref(), &items[group.start..i]) {
+                    return Ok(Decided::Refused(i, why));
+                }
+            }
             self.settings.signer.key_file = item.key.clone().or_else(|| default_key.clone());
             let (mut decided_on, request, payloads) = match self.decide(state.take(), &item.request, last)? {
                 Ok(decided) => decided,
@@ -292,6 +280,18 @@ impl Ledger {
             state = decided_on.whole.then_some(decided_on.state);
         }
         Ok(Decided::Staged(Box::new(Staged { staging, recorded, whole: state })))
+    }
+
+    /// The events each item's command id recorded before, if any.
+    fn seen(&self, items: &[Item], group: std::ops::Range<usize>) -> Result<Vec<Option<Vec<u64>>>, LedgerError> {
+        let mut seen = Vec::new();
+        for item in &items[group] {
+            seen.push(match &item.command_id {
+                Some(id) => self.store.command_seqs(id)?,
+                None => None,
+            });
+        }
+        Ok(seen)
     }
 
     /// Decides `asked` once: on `state` (the whole state) when given, else
@@ -350,9 +350,10 @@ impl Ledger {
         };
         let batch = batch_of(&request.meta, &command_id, ExpectedVersion::Any, &payloads);
         let first = staging.next_seq();
-        let bytes = match self.store.stage(staging, &batch)? {
-            Ok(bytes) => bytes,
-            Err(conflict) => return Ok(Err(LedgerError::Conflict(conflict.to_string()))),
+        let bytes = match self.store.stage(staging, &batch) {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(conflict)) => return Ok(Err(LedgerError::Conflict(conflict.to_string()))),
+            Err(e) => return Ok(Err(e.into())),
         };
         let mut events: Vec<(u64, String)> =
             payloads.iter().enumerate().map(|(k, p)| (first + k as u64, p.event_type().to_owned())).collect();
@@ -599,6 +600,28 @@ pub struct Item {
 pub(crate) struct Signing {
     signer: String,
     key: String,
+}
+
+/// A command id of a run that is new: well formed, not recorded before
+/// (`seen`), not given to an earlier item of the same run (`before`).
+fn new_command_id(id: &str, seen: Option<&[u64]>, before: &[Item]) -> Result<(), LedgerError> {
+    valid_command_id(id)?;
+    let again = before.iter().any(|other| other.command_id.as_deref() == Some(id));
+    if seen.is_none() && !again {
+        return Ok(());
+    }
+    let why = match seen {
+        Some(seqs) => format!("命令编号「{id}」已用于事件#{}", seqs[0]),
+        None => format!("命令编号「{id}」在同一批中出现了两次"),
+    };
+    Err(Rejection::new(
+        RejectionKind::Rule,
+        "--command-id",
+        id,
+        why,
+        "整批写入时，各行的命令编号须全新（或整批原样重发）",
+    )
+    .into())
 }
 
 /// How the items of a run land.
