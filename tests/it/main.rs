@@ -16,6 +16,7 @@ mod reading;
 mod recording;
 mod roles;
 mod rules;
+mod serve;
 mod silent;
 mod store;
 mod surface;

@@ -67,6 +67,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "selfeval --store postgres://zhaojing@db.example:5432/selfeval ledgers\n  PGPASSWORD=… selfeval --store 'postgres://zhaojing@db.example/selfeval?ledger=某市应急管理局-2024' status",
     ),
     ("demo", "selfeval demo\n  selfeval --store /tmp/示范 demo --json"),
+    ("serve", "selfeval --store ./selfeval-demo serve\n  selfeval serve --listen 127.0.0.1:9000"),
 ];
 
 /// Applies the layout and the examples to `command` and its subcommands.

@@ -35,6 +35,12 @@ impl Ledger {
     /// Explains one figure of the report as of `as_of`: `code` is a project
     /// code or `department`.
     pub fn trace(self, code: &str, figure: &str, view: View) -> Result<Trace, LedgerError> {
+        Ok(self.trace_in(code, figure, view)?.1)
+    }
+
+    /// [`Ledger::trace`], with the report model the figure is part of (a
+    /// page states its scope from it).
+    pub fn trace_in(self, code: &str, figure: &str, view: View) -> Result<(ReportModel, Trace), LedgerError> {
         let replayed = self.replay_with_events(view)?;
         drop(self);
         let evaluation = replayed.evaluate();
@@ -56,7 +62,8 @@ impl Ledger {
                 reason: s.envelope.reason.clone(),
             })
             .collect();
-        Ok(Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events })
+        let trace = Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events };
+        Ok((evaluation.model, trace))
     }
 }
 

@@ -94,16 +94,26 @@ pub struct Form {
     pub rows: usize,
     /// The rows to repeat on every printed page (the title and header).
     pub header_rows: usize,
+    /// The cells that show a traceable figure: (row, column) of the cell
+    /// and the figure's name as `trace` takes it (`budget`, `I2`).
+    pub figures: Vec<((usize, usize), String)>,
 }
 
 struct Grid {
     cells: Vec<Cell>,
     row: usize,
+    figures: Vec<((usize, usize), String)>,
 }
 
 impl Grid {
     fn put(&mut self, col: usize, rows: usize, cols: usize, value: Value, style: Style) {
         self.cells.push(Cell { row: self.row, col, rows, cols, value, style });
+    }
+
+    /// A one-cell value that is the figure `name` of the project.
+    fn figure(&mut self, col: usize, value: Value, name: &str) {
+        self.figures.push(((self.row, col), name.to_owned()));
+        self.put(col, 1, 1, value, Style::Value);
     }
 
     fn text(&mut self, col: usize, cols: usize, text: impl Into<String>, style: Style) {
@@ -126,7 +136,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     let unit = model.unit;
     let amount =
         |v: Option<Decimal>| v.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), |v| Value::Amount(in_unit(unit, v)));
-    let mut g = Grid { cells: Vec::new(), row: 0 };
+    let mut g = Grid { cells: Vec::new(), row: 0, figures: Vec::new() };
     let title = format!("{}年度项目支出绩效自评表", model.year);
     g.text(0, COLUMNS, title.clone(), Style::Title);
     g.row += 1;
@@ -153,18 +163,22 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     g.row += 1;
     g.text(1, 1, "年度资金总额", Style::Label);
     let blank = || Value::Text(String::new());
-    g.put(2, 1, 1, if p.initial_budget_blank { blank() } else { amount(p.initial_budget.value) }, Style::Value);
-    g.put(3, 1, 1, amount(p.budget.value), Style::Value);
-    g.put(4, 1, 1, amount(p.executed.value), Style::Value);
+    if p.initial_budget_blank {
+        g.put(2, 1, 1, blank(), Style::Value);
+    } else {
+        g.figure(2, amount(p.initial_budget.value), "initial_budget");
+    }
+    g.figure(3, amount(p.budget.value), "budget");
+    g.figure(4, amount(p.executed.value), "executed");
     g.put(5, 1, 1, Value::Points(p.budget_weight), Style::Value);
     let printed = printed_texts(&p.printed);
     let rate = p.execution_rate.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Percent);
-    g.put(6, 1, 1, beside(rate, &printed.execution_rate), Style::Value);
+    g.figure(6, beside(rate, &printed.execution_rate), "execution_rate");
     let budget_score = match (&p.budget_not_applicable, p.budget_score.value) {
         (Some(_), _) | (None, None) => Value::Text(NOT_APPLICABLE.into()),
         (None, Some(s)) => Value::Score(s),
     };
-    g.put(7, 1, 1, beside(budget_score, &printed.budget_score), Style::Value);
+    g.figure(7, beside(budget_score, &printed.budget_score), "budget_score");
     g.row += 1;
     let sources = [
         (BudgetSource::CurrentAppropriation, "其中：本年财政拨款"),
@@ -177,9 +191,14 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
             Value::Amount(in_unit(unit, funds.map_or(Decimal::ZERO, pick)))
         };
         g.text(1, 1, label, Style::Label);
-        g.put(2, 1, 1, if p.initial_budget_blank { blank() } else { of(|f| f.initial_budget) }, Style::Value);
-        g.put(3, 1, 1, of(|f| f.budget), Style::Value);
-        g.put(4, 1, 1, of(|f| f.executed), Style::Value);
+        // A source's amounts trace to the project's figure they are part of.
+        if p.initial_budget_blank {
+            g.put(2, 1, 1, blank(), Style::Value);
+        } else {
+            g.figure(2, of(|f| f.initial_budget), "initial_budget");
+        }
+        g.figure(3, of(|f| f.budget), "budget");
+        g.figure(4, of(|f| f.executed), "executed");
         for col in 5..8 {
             g.text(col, 1, "—", Style::Value);
         }
@@ -234,7 +253,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
             (Some(_), _) | (None, None) => Value::Text(NOT_APPLICABLE.into()),
             (None, Some(s)) => Value::Score(s),
         };
-        g.put(6, 1, 1, score, Style::Value);
+        g.figure(6, score, &i.code);
         g.text(7, 1, deviation_note(i), Style::Text);
     }
     g.row = first + n;
@@ -242,7 +261,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     g.text(0, 5, "总分", Style::Label);
     g.put(5, 1, 1, Value::Points(points), Style::Value);
     let total = p.total_score.value.map_or_else(|| Value::Text(NOT_APPLICABLE.into()), Value::Score);
-    g.put(6, 1, 1, beside(total, &printed.total), Style::Value);
+    g.figure(6, beside(total, &printed.total), "total_score");
     let grade = Value::Text(format!("自评等级：{}", p.grade.map_or("—", Grade::label)));
     g.put(7, 1, 1, beside(grade, &printed.grade), Style::Value);
     g.row += 1;
@@ -253,7 +272,16 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
         g.text(2, 6, listed.join("\n"), Style::Text);
         g.row += 1;
     }
-    Form { code: p.code.clone(), name: p.name.clone(), title, unit, rows: g.row, cells: g.cells, header_rows }
+    Form {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        title,
+        unit,
+        rows: g.row,
+        cells: g.cells,
+        header_rows,
+        figures: g.figures,
+    }
 }
 
 /// The summary of `table --all`: one row per project.

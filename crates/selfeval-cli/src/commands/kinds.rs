@@ -50,6 +50,7 @@ impl Cmd {
                 | Cmd::Export(_)
                 | Cmd::Import(_)
                 | Cmd::Migrate(_)
+                | Cmd::Serve(_)
         )
     }
 }

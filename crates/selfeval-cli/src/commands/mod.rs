@@ -17,6 +17,7 @@ mod profile;
 mod project;
 mod report;
 mod roles;
+mod serve;
 mod store;
 mod write;
 
@@ -164,6 +165,8 @@ pub enum Cmd {
     Migrate(store::MigrateArgs),
     /// 生成示范部门（seed-report）并打印报告 (build the example department)
     Demo(demo::DemoArgs),
+    /// 在浏览器中查看本库：每个数字可追溯到来源事件 (the ledger in a browser)
+    Serve(serve::ServeArgs),
 }
 
 /// Runs one parsed command line.
@@ -207,5 +210,6 @@ pub fn run(command: Cmd, ctx: &Ctx) -> Result<(), CliError> {
         Cmd::Ledgers => store::ledgers(ctx),
         Cmd::Migrate(args) => store::migrate(args, ctx),
         Cmd::Demo(args) => demo::demo(args, ctx),
+        Cmd::Serve(args) => serve::serve(args, ctx),
     }
 }

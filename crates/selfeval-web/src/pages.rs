@@ -1,0 +1,460 @@
+//! The routes and their pages. Each page opens the ledger to read (one
+//! request at a time in this process, on a blocking thread), builds what
+//! its template reads, and lets the ledger go.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query as AxumQuery, State};
+use axum::http::{header, Method, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::{context, Environment};
+use selfeval_core::report::{ProjectReport, ReportModel};
+use selfeval_ledger::{ErrorClass, Ledger, LedgerError, Purpose, View};
+use serde::Serialize;
+
+use crate::view::{money, shown, trace_href, Band, Query, Shown};
+use crate::Config;
+
+/// The server's state: its configuration, the one lock its reads take
+/// turns on, and the templates.
+pub struct App {
+    config: Config,
+    turn: tokio::sync::Mutex<()>,
+    templates: Environment<'static>,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("overview.html", include_str!("templates/overview.html")),
+    ("projects.html", include_str!("templates/projects.html")),
+    ("project.html", include_str!("templates/project.html")),
+    ("trace.html", include_str!("templates/trace.html")),
+    ("error.html", include_str!("templates/error.html")),
+];
+
+impl App {
+    pub fn new(config: Config) -> App {
+        let mut templates = Environment::new();
+        templates.set_formatter(html_formatter);
+        for (name, source) in TEMPLATES {
+            templates.add_template(name, source).expect("the embedded templates parse");
+        }
+        App { config, turn: tokio::sync::Mutex::new(()), templates }
+    }
+
+    /// Runs `read` on the ledger opened to read, on a blocking thread,
+    /// one request at a time.
+    async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(Ledger) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Result<T, LedgerError> {
+        let _turn = self.turn.lock().await;
+        let (location, settings) = (self.config.location.clone(), self.config.ledger.clone());
+        tokio::task::spawn_blocking(move || read(Ledger::open(&location, &settings, Purpose::Read)?))
+            .await
+            .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
+    }
+
+    fn render(&self, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+        match self.templates.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, format!("内部错误：页面 {name} 无法生成：{e}")).into_response()
+            }
+        }
+    }
+
+    /// A page that says what went wrong, with the status it deserves.
+    fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
+        self.render(status, "error.html", context! { title, message, status => status.as_u16() })
+    }
+
+    fn failed(&self, error: &LedgerError) -> Response {
+        let status = match error.class() {
+            ErrorClass::Refused => StatusCode::BAD_REQUEST,
+            ErrorClass::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorClass::Integrity | ErrorClass::Environment | ErrorClass::Output | ErrorClass::Internal => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        // A field is named as the CLI's flag; the page names its parameter.
+        let message = match error.field() {
+            Some(field) => format!("{}：{}", field.trim_start_matches("--").replace('-', "_"), error.message()),
+            None => error.message(),
+        };
+        self.error(status, "无法显示", &message)
+    }
+}
+
+/// Text into HTML: `& < > " '` escaped (a `/` stays a `/`, so links and
+/// paths read as written); values marked safe, and what is not text, as
+/// minijinja writes them.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if !value.is_safe() && state.auto_escape() != minijinja::AutoEscape::None => {
+            use std::fmt::Write as _;
+            for c in text.chars() {
+                let written = match c {
+                    '&' => out.write_str("&amp;"),
+                    '<' => out.write_str("&lt;"),
+                    '>' => out.write_str("&gt;"),
+                    '"' => out.write_str("&quot;"),
+                    '\'' => out.write_str("&#39;"),
+                    c => out.write_char(c),
+                };
+                written.map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))?;
+            }
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+type Shared = State<Arc<App>>;
+type Params = AxumQuery<BTreeMap<String, String>>;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(overview))
+        .route("/healthz", get(healthz))
+        .route("/projects", get(projects))
+        .route("/projects/{code}", get(project))
+        .route("/trace/{code}/{figure}", get(trace))
+        .fallback(fallback)
+        .method_not_allowed_fallback(not_allowed)
+        .with_state(app)
+}
+
+fn view_of(query: &Query) -> Result<View, LedgerError> {
+    View::parse(query.as_of.as_deref(), query.effective.as_deref())
+}
+
+async fn healthz(State(app): Shared) -> Response {
+    match app.read(|ledger| Ok(ledger.head().seq)).await {
+        Ok(seq) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("ok {seq}\n"))
+            .into_response(),
+        Err(error) => app.failed(&error),
+    }
+}
+
+/// A bar of the budget-vs-executed chart: widths out of 100.
+#[derive(Serialize)]
+struct Bar {
+    code: String,
+    name: String,
+    budget: Shown,
+    executed: Shown,
+    budget_width: String,
+    executed_width: String,
+    y: usize,
+}
+
+fn width(value: Option<rust_decimal::Decimal>, most: rust_decimal::Decimal) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    let share = match value {
+        Some(v) if most > rust_decimal::Decimal::ZERO => (v / most * rust_decimal::Decimal::from(300)).round_dp(1),
+        _ => rust_decimal::Decimal::ZERO,
+    };
+    format!("{}", share.to_f64().unwrap_or(0.0).clamp(0.0, 300.0))
+}
+
+async fn overview(State(app): Shared, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params);
+    let view = match view_of(&query) {
+        Ok(view) => view,
+        Err(error) => return app.failed(&error),
+    };
+    let read = app
+        .read(move |ledger| {
+            let head = ledger.head().clone();
+            Ok((head, ledger.evaluate(view)?))
+        })
+        .await;
+    let (head, evaluation) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let model = &evaluation.model;
+    let t = &model.totals;
+    let totals = context! {
+        budget => shown(money(model, &t.budget), "department", "budget", &query),
+        executed => shown(money(model, &t.executed), "department", "executed", &query),
+        execution_rate => shown(selfeval_report::rate(&t.execution_rate), "department", "execution_rate", &query),
+        average_score => shown(selfeval_report::score(t.average_score.value), "department", "average_score", &query),
+    };
+    // The 20 largest budgets; the rest are on /projects.
+    let mut largest: Vec<&ProjectReport> = model.projects.iter().collect();
+    largest.sort_by(|a, b| b.budget.value.cmp(&a.budget.value).then_with(|| a.code.cmp(&b.code)));
+    let rest = largest.len().saturating_sub(20);
+    largest.truncate(20);
+    let most = largest.iter().flat_map(|p| [p.budget.value, p.executed.value]).flatten().max().unwrap_or_default();
+    let bars: Vec<Bar> = largest
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Bar {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            budget: shown(money(model, &p.budget), &p.code, "budget", &query),
+            executed: shown(money(model, &p.executed), &p.code, "executed", &query),
+            budget_width: width(p.budget.value, most),
+            executed_width: width(p.executed.value, most),
+            y: i * 34,
+        })
+        .collect();
+    let grades: Vec<_> =
+        ["优", "良", "中", "差"].iter().zip(t.grade_counts).map(|(label, count)| context! { label, count }).collect();
+    let severities: Vec<_> = [
+        selfeval_core::check::Severity::Error,
+        selfeval_core::check::Severity::Warning,
+        selfeval_core::check::Severity::Info,
+    ]
+    .iter()
+    .map(|s| context! { label => s.label(), count => evaluation.findings.iter().filter(|f| f.severity == *s).count() })
+    .collect();
+    use selfeval_core::report::RectificationStatus as R;
+    let open: Vec<_> = model
+        .problems
+        .iter()
+        .filter(|q| q.status != R::Done)
+        .map(|q| {
+            context! {
+                project => q.project, code => q.code, text => q.text,
+                due => q.due.map(|d| d.to_string()), overdue => q.status == R::Overdue,
+            }
+        })
+        .collect();
+    let band = Band::new(model, &head, &query, app.config.now());
+    let ctx = context! {
+        title => "概览", band, totals, bars, rest, grades, severities, open,
+        chart_height => bars_height(largest.len()), unit => model.unit_label(),
+        scored => t.grade_counts.iter().sum::<usize>(),
+    };
+    app.render(StatusCode::OK, "overview.html", ctx)
+}
+
+fn bars_height(n: usize) -> usize {
+    n * 34 + 4
+}
+
+/// One row of the projects list.
+#[derive(Serialize)]
+struct Row {
+    code: String,
+    href: String,
+    name: String,
+    section: String,
+    status: &'static str,
+    budget: Shown,
+    executed: Shown,
+    execution_rate: Shown,
+    total_score: Shown,
+    grade: &'static str,
+}
+
+fn row(model: &ReportModel, p: &ProjectReport, query: &Query) -> Row {
+    Row {
+        code: p.code.clone(),
+        href: format!("/projects/{}{}", crate::view::encode(&p.code), query.view_suffix()),
+        name: p.name.clone(),
+        section: p.section.clone().unwrap_or_default(),
+        status: p.status.label(),
+        budget: shown(money(model, &p.budget), &p.code, "budget", query),
+        executed: shown(money(model, &p.executed), &p.code, "executed", query),
+        execution_rate: shown(selfeval_report::rate(&p.execution_rate), &p.code, "execution_rate", query),
+        total_score: shown(selfeval_report::score(p.total_score.value), &p.code, "total_score", query),
+        grade: p.grade.map_or("—", selfeval_core::scoring::Grade::label),
+    }
+}
+
+/// The sorts of `/projects?sort=`: key, label.
+const SORTS: &[(&str, &str)] = &[
+    ("code", "编号"),
+    ("budget", "全年预算数"),
+    ("executed", "全年执行数"),
+    ("execution_rate", "执行率"),
+    ("total_score", "自评得分"),
+];
+
+async fn projects(State(app): Shared, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params);
+    let view = match view_of(&query) {
+        Ok(view) => view,
+        Err(error) => return app.failed(&error),
+    };
+    let sort = query.get("sort").unwrap_or("code").to_owned();
+    if !SORTS.iter().any(|(key, _)| *key == sort) {
+        let keys: Vec<&str> = SORTS.iter().map(|(k, _)| *k).collect();
+        let message = format!("sort：「{sort}」不是排序方式；可接受：{}", keys.join("、"));
+        return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
+    }
+    let filter = query.get("q").unwrap_or_default().trim().to_owned();
+    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.report_model(view)?))).await;
+    let (head, model) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let mut listed: Vec<&ProjectReport> = model
+        .projects
+        .iter()
+        .filter(|p| {
+            filter.is_empty()
+                || p.code.contains(&filter)
+                || p.name.contains(&filter)
+                || p.section.as_deref().is_some_and(|s| s.contains(&filter))
+        })
+        .collect();
+    let key = |p: &ProjectReport| match sort.as_str() {
+        "budget" => p.budget.value,
+        "executed" => p.executed.value,
+        "execution_rate" => p.execution_rate.value,
+        "total_score" => p.total_score.value,
+        _ => None,
+    };
+    if sort != "code" {
+        listed.sort_by(|a, b| key(b).cmp(&key(a)).then_with(|| a.code.cmp(&b.code)));
+    }
+    let rows: Vec<Row> = listed.iter().map(|p| row(&model, p, &query)).collect();
+    let sorts: Vec<_> = SORTS
+        .iter()
+        .map(|(key, label)| {
+            let mut params = vec![format!("sort={key}")];
+            if !filter.is_empty() {
+                params.push(format!("q={}", crate::view::encode(&filter)));
+            }
+            if let Some(v) = &query.as_of {
+                params.push(format!("as_of={}", crate::view::encode(v)));
+            }
+            if let Some(v) = &query.effective {
+                params.push(format!("effective={}", crate::view::encode(v)));
+            }
+            context! { key, label, href => format!("/projects?{}", params.join("&")), current => *key == sort }
+        })
+        .collect();
+    let band = Band::new(&model, &head, &query, app.config.now());
+    let ctx = context! {
+        title => "项目", band, rows, sorts, filter, total => model.projects.len(),
+        as_of => query.as_of, effective => query.effective, sort,
+    };
+    app.render(StatusCode::OK, "projects.html", ctx)
+}
+
+/// A cell of the 自评表 as the page draws it.
+#[derive(Serialize)]
+struct FormCell {
+    text: String,
+    rows: usize,
+    cols: usize,
+    class: &'static str,
+    href: Option<String>,
+}
+
+async fn project(State(app): Shared, Path(code): Path<String>, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params);
+    let view = match view_of(&query) {
+        Ok(view) => view,
+        Err(error) => return app.failed(&error),
+    };
+    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.report_model(view)?))).await;
+    let (head, model) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let Some(p) = model.project(&code) else {
+        let message = format!("项目「{code}」不存在；可接受：项目列表中的编号");
+        return app.error(StatusCode::NOT_FOUND, "没有这个项目", &message);
+    };
+    let form = selfeval_report::form::form(&model, p);
+    let mut rows: Vec<Vec<FormCell>> = (0..form.rows).map(|_| Vec::new()).collect();
+    for cell in &form.cells {
+        use selfeval_report::form::Style;
+        let figure = form.figures.iter().find(|(at, _)| *at == (cell.row, cell.col)).map(|(_, name)| name);
+        rows[cell.row].push(FormCell {
+            text: cell.value.text(),
+            rows: cell.rows,
+            cols: cell.cols,
+            class: match cell.style {
+                Style::Title => "title",
+                Style::Label => "label",
+                Style::Value => "value",
+                Style::Text => "text",
+            },
+            href: figure.map(|name| trace_href(&p.code, name, &query)),
+        });
+    }
+    let band = Band::new(&model, &head, &query, app.config.now());
+    let ctx = context! { title => format!("{} {}", p.code, p.name), band, project => row(&model, p, &query), rows };
+    app.render(StatusCode::OK, "project.html", ctx)
+}
+
+async fn trace(
+    State(app): Shared,
+    Path((code, figure)): Path<(String, String)>,
+    AxumQuery(params): Params,
+) -> Response {
+    let query = Query::new(params);
+    let view = match view_of(&query) {
+        Ok(view) => view,
+        Err(error) => return app.failed(&error),
+    };
+    let (c, f) = (code.clone(), figure.clone());
+    let read = app
+        .read(move |ledger| {
+            let head = ledger.head().clone();
+            let (model, trace) = ledger.trace_in(&c, &f, view)?;
+            Ok((head, model, trace))
+        })
+        .await;
+    let (head, model, trace) = match read {
+        Ok(read) => read,
+        Err(error) if error.class() == ErrorClass::Refused => {
+            let message = format!("{}（{code}/{figure}）", error.message());
+            return app.error(StatusCode::NOT_FOUND, "没有这个数字", &message);
+        }
+        Err(error) => return app.failed(&error),
+    };
+    let events: Vec<_> = trace
+        .events
+        .iter()
+        .map(|e| {
+            let at = |t: chrono::DateTime<chrono::Utc>| {
+                t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
+            };
+            context! {
+                seq => e.seq, recorded => at(e.recorded_at), occurred => at(e.occurred_at),
+                actor => e.actor, event_type => selfeval_core::EventPayload::label_of(&e.event_type).unwrap_or(&e.event_type),
+                change => e.change, reason => e.reason,
+            }
+        })
+        .collect();
+    let band = Band::new(&model, &head, &query, app.config.now());
+    let ctx = context! {
+        title => format!("{} {}", trace.code, trace.label), band, trace => context! {
+            code => trace.code, label => trace.label, value => trace.value, formula => trace.formula,
+        }, events,
+    };
+    app.render(StatusCode::OK, "trace.html", ctx)
+}
+
+async fn fallback(State(app): Shared, method: Method) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return not_allowed(State(app)).await;
+    }
+    app.error(StatusCode::NOT_FOUND, "没有这个页面", "地址不存在；可接受：概览 / 或项目列表 /projects")
+}
+
+async fn not_allowed(State(app): Shared) -> Response {
+    let mut response = app.error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "只读",
+        "本服务以只读方式运行（--allow view），只接受 GET 请求；未写入任何内容",
+    );
+    response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+    response
+}

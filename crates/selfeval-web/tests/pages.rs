@@ -1,0 +1,243 @@
+//! Every route of `selfeval serve` on the demo store, through the router
+//! itself (`tower::ServiceExt::oneshot`): snapshots of the HTML, every
+//! figure a trace link equal to the JSON report at the same head, 404,
+//! 405, the view parameters, hostile text.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::{TimeZone, Utc};
+use http_body_util::BodyExt;
+use rust_decimal::Decimal;
+use selfeval_ledger::{Ledger, LedgerSettings, Location, Purpose};
+use tower::ServiceExt;
+
+/// The demo department in a fresh store, and the server over it.
+struct Demo {
+    _dir: tempfile::TempDir,
+    location: Location,
+    app: axum::Router,
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()
+}
+
+fn demo() -> Demo {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Dir(dir.path().join("store"));
+    let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
+    ledger.seed_demo(now()).unwrap();
+    drop(ledger);
+    let config = selfeval_web::Config {
+        location: location.clone(),
+        ledger: LedgerSettings::default(),
+        allow: selfeval_web::Allow::View,
+        now: Some(now()),
+    };
+    Demo { _dir: dir, location, app: selfeval_web::router(config) }
+}
+
+async fn call(app: &axum::Router, method: Method, uri: &str) -> (StatusCode, String) {
+    let request = Request::builder().method(method).uri(uri).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+async fn get(app: &axum::Router, uri: &str) -> String {
+    let (status, body) = call(app, Method::GET, uri).await;
+    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    body
+}
+
+/// The page with the chain head's hash (event ids are random) replaced.
+fn stable(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("链头 #") {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        let seq_end = after["链头 #".len()..].find(' ').unwrap() + "链头 #".len() + 1;
+        out.push_str(&after[..seq_end]);
+        out.push_str("[hash]");
+        rest = &after[seq_end + 12..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[tokio::test]
+async fn every_page_of_the_demo_as_it_reads() {
+    let demo = demo();
+    for (name, uri) in [
+        ("overview", "/"),
+        ("projects", "/projects"),
+        ("projects_by_rate", "/projects?sort=execution_rate"),
+        ("project_p02", "/projects/P02"),
+        ("trace_p02_execution_rate", "/trace/P02/execution_rate"),
+        ("trace_department_average_score", "/trace/department/average_score"),
+    ] {
+        let html = get(&demo.app, uri).await;
+        assert!(html.starts_with("<!doctype html>\n<html lang=\"zh-CN\">"), "{uri}");
+        insta::assert_snapshot!(name, stable(&html));
+    }
+}
+
+/// A figure's text as a number: `6.00万元` → 6.00, `99.98%` → 99.98.
+fn number(text: &str) -> Option<Decimal> {
+    let digits: String = text.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    digits.parse().ok()
+}
+
+/// Text that is a figure as pages print them: two decimals, a unit or %.
+fn is_figure(text: &str) -> bool {
+    let number = text.trim_end_matches("万元").trim_end_matches('元').trim_end_matches('%');
+    number.split_once('.').is_some_and(|(whole, cents)| {
+        !whole.is_empty()
+            && whole.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ',')
+            && cents.len() == 2
+            && cents.chars().all(|c| c.is_ascii_digit())
+    })
+}
+
+/// What the JSON report says of `figure` of `code`, rounded as pages show it.
+fn from_json(report: &serde_json::Value, code: &str, figure: &str) -> Option<Decimal> {
+    let text = match (code, figure) {
+        ("department", "average_score") => report["average_score"].as_str(),
+        ("department", f) => report["totals"][f].as_str(),
+        (p, f) => {
+            let project = report["projects"].as_array()?.iter().find(|x| x["code"] == p)?;
+            match project[f].as_str() {
+                Some(text) => Some(text),
+                None => project["indicators"].as_array()?.iter().find(|i| i["code"] == f)?["score"].as_str(),
+            }
+        }
+    }?;
+    let value: Decimal = text.parse().ok()?;
+    Some(value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+}
+
+#[tokio::test]
+async fn every_figure_is_a_link_to_its_trace_and_equals_the_json_report() {
+    let demo = demo();
+    let ledger = Ledger::open(&demo.location, &LedgerSettings::default(), Purpose::Read).unwrap();
+    let evaluation = ledger.evaluate(selfeval_ledger::View::default()).unwrap();
+    let report = selfeval_report::report_json(&evaluation);
+    let link = scraper::Selector::parse("a[href^=\"/trace/\"]").unwrap();
+    let cell_selector = scraper::Selector::parse("td").unwrap();
+    let mut checked = 0;
+    for uri in ["/", "/projects", "/projects/P01", "/projects/P02", "/projects/P03", "/projects/P04"] {
+        let page = scraper::Html::parse_document(&get(&demo.app, uri).await);
+        // Every figure (two decimals: an amount, a rate, a score) is in a
+        // link to its trace.
+        for cell in page.select(&cell_selector) {
+            let text: String = cell.text().collect();
+            if is_figure(text.trim()) {
+                assert!(cell.select(&link).next().is_some(), "{uri}: a figure without a trace link: {}", cell.html());
+            }
+        }
+        let rows = scraper::Selector::parse("tr").unwrap();
+        for row in page.select(&rows) {
+            // A fund source's amounts link to the project's figure they are
+            // part of: not equal to it.
+            let row_text: String = row.text().collect();
+            let part = ["其中：", "上年结转资金", "其他资金"].iter().any(|l| row_text.contains(l));
+            for a in row.select(&link) {
+                let href = a.value().attr("href").unwrap();
+                let path = href.trim_start_matches("/trace/").split('?').next().unwrap();
+                let parts: Vec<&str> = path.split('/').collect();
+                let text: String = a.text().collect();
+                let Some(shown) = number(text.trim()) else { continue };
+                if part {
+                    continue;
+                }
+                let expected = from_json(&report, parts[0], parts[1]);
+                assert_eq!(Some(shown), expected, "{uri}: {href} shows {text}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 50, "figures checked: {checked}");
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_and_every_other_method_is_405_writing_nothing() {
+    let demo = demo();
+    let (status, body) = call(&demo.app, Method::GET, "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("<h1>没有这个页面</h1>"), "{body}");
+    let (status, body) = call(&demo.app, Method::GET, "/projects/P99").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("项目「P99」不存在"), "{body}");
+    let (status, _) = call(&demo.app, Method::GET, "/trace/P02/nonsense").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+        for uri in ["/", "/projects", "/projects/P02", "/trace/P02/budget", "/healthz", "/no/such/page"] {
+            let (status, body) = call(&demo.app, method.clone(), uri).await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
+            assert!(body.contains("只接受 GET 请求；未写入任何内容"), "{method} {uri}: {body}");
+        }
+    }
+    let (_, health) = call(&demo.app, Method::GET, "/healthz").await;
+    assert_eq!(health, "ok 77\n");
+}
+
+#[tokio::test]
+async fn a_page_states_the_view_it_was_asked_for_and_refuses_a_bad_one() {
+    let demo = demo();
+    let html = get(&demo.app, "/?as_of=20").await;
+    assert!(html.contains("截至事件#20 · 链头 #77 "), "{html}");
+    assert!(html.contains("按记录截至 20"), "{html}");
+    // The links keep the view.
+    assert!(html.contains("/trace/department/budget?as_of=20"), "{html}");
+    let html = get(&demo.app, "/projects/P02?effective=2024-06-30").await;
+    assert!(html.contains("按业务日期截至 2024-06-30"), "{html}");
+    assert!(html.contains("/trace/P02/executed?effective=2024-06-30"), "{html}");
+    let (status, body) = call(&demo.app, Method::GET, "/?as_of=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("as_of：「yesterday」既不是事件序号也不是时间"), "{body}");
+    let (status, body) = call(&demo.app, Method::GET, "/?effective=12").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("effective：「12」是事件序号"), "{body}");
+}
+
+#[tokio::test]
+async fn recorded_text_is_shown_as_text_never_as_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Dir(dir.path().join("store"));
+    let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
+    let meta =
+        selfeval_core::Meta { actor: "赵静@办公室".into(), reason: None, occurred_at: now(), recorded_at: now() };
+    let init = selfeval_core::Command::InitYear {
+        department: "某局\"><img src=x onerror=alert(1)>".into(),
+        year: "2024".into(),
+        profile: None,
+        unit: None,
+    };
+    ledger.record(&selfeval_core::Request::new(meta.clone(), init), None).unwrap();
+    let add = selfeval_core::Command::AddProject {
+        code: "P01".into(),
+        name: "<script>alert(1)</script>".into(),
+        category: None,
+        section: Some("科'室&".into()),
+        budget_weight: None,
+    };
+    ledger.record(&selfeval_core::Request::new(meta, add), None).unwrap();
+    drop(ledger);
+    let config = selfeval_web::Config {
+        location,
+        ledger: LedgerSettings::default(),
+        allow: selfeval_web::Allow::View,
+        now: Some(now()),
+    };
+    let app = selfeval_web::router(config);
+    for uri in ["/", "/projects", "/projects/P01", "/trace/P01/budget"] {
+        let html = get(&app, uri).await;
+        assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{uri}: {html}");
+    }
+    let html = get(&app, "/projects").await;
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(html.contains("科&#39;室&amp;"), "{html}");
+    assert!(html.contains("某局&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+}

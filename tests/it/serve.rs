@@ -1,0 +1,59 @@
+//! `selfeval serve` as a person starts it: the listening line, the pages
+//! over HTTP, SIGTERM, the refusals of what this version does not serve.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use crate::Env;
+
+/// A GET over a plain TCP connection: the status line and the body.
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+#[test]
+fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
+    let env = Env::with_project_in_dir();
+    let mut child = env
+        .command()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line
+        .strip_prefix("正在提供 http://")
+        .and_then(|rest| rest.strip_suffix("/ （只读）\n"))
+        .unwrap_or_else(|| panic!("the listening line: {line:?}"))
+        .to_owned();
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(body, "ok 3\n");
+    let (status, body) = http_get(&addr, "/projects/P01");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("<h1>P01 应急救援能力建设资金</h1>"), "{body}");
+    // Between two requests the store is free: a command on it works.
+    env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
+    let (_, body) = http_get(&addr, "/healthz");
+    assert_eq!(body, "ok 4\n", "the next request sees the new event");
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
+}
+
+#[test]
+fn serve_refuses_what_it_cannot_serve_safely_yet() {
+    let env = Env::with_project();
+    env.fails(&["serve", "--allow", "fill"], 1, "--allow：「fill」需要网页登录与填报，本版本尚未提供");
+    env.fails(&["serve", "--allow", "admin"], 1, "--allow：「admin」不是服务方式；可接受：view、fill、review");
+    env.fails(&["serve", "--listen", "0.0.0.0:8080"], 1, "--listen：0.0.0.0:8080 不是本机回环地址");
+    env.fails(&["serve", "--listen", "localhost"], 1, "--listen：「localhost」不是监听地址");
+    env.fails(&["serve", "--tls-cert", "c.pem"], 1, "--tls-key：给出了 --tls-cert 而没有 --tls-key");
+}
