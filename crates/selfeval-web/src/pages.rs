@@ -33,6 +33,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("project.html", include_str!("templates/project.html")),
     ("trace.html", include_str!("templates/trace.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("history.html", include_str!("templates/history.html")),
+    ("check.html", include_str!("templates/check.html")),
 ];
 
 impl App {
@@ -127,6 +129,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/projects", get(projects))
         .route("/projects/{code}", get(project))
         .route("/trace/{code}/{figure}", get(trace))
+        .route("/history", get(history))
+        .route("/check", get(check))
+        .route("/report.md", get(report_md))
+        .route("/report.json", get(report_json))
+        .route("/report.docx", get(report_docx))
+        .route("/projects/{code}/table.xlsx", get(table_xlsx))
         .fallback(fallback)
         .method_not_allowed_fallback(not_allowed)
         .with_state(app)
@@ -389,7 +397,9 @@ async fn project(State(app): Shared, Path(code): Path<String>, AxumQuery(params)
         });
     }
     let band = Band::new(&model, &head, &query, app.config.now());
-    let ctx = context! { title => format!("{} {}", p.code, p.name), band, project => row(&model, p, &query), rows };
+    let xlsx = format!("/projects/{}/table.xlsx{}", crate::view::encode(&p.code), query.view_suffix());
+    let ctx =
+        context! { title => format!("{} {}", p.code, p.name), band, project => row(&model, p, &query), rows, xlsx };
     app.render(StatusCode::OK, "project.html", ctx)
 }
 
@@ -457,4 +467,208 @@ async fn not_allowed(State(app): Shared) -> Response {
     );
     response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
     response
+}
+
+/// A document to download: its bytes, type and file name (said in UTF-8,
+/// RFC 5987, and in ASCII for old clients).
+fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::view::encode(name));
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
+    if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The report's evaluation in the view `params` ask for, or the page that
+/// says why not.
+async fn evaluation_of(app: &App, params: BTreeMap<String, String>) -> Result<selfeval_core::Evaluation, Response> {
+    let query = Query::new(params);
+    let view = view_of(&query).map_err(|e| app.failed(&e))?;
+    app.read(move |ledger| ledger.evaluate(view)).await.map_err(|e| app.failed(&e))
+}
+
+/// The options of `selfeval report` without flags: no trace marks, every
+/// appendix.
+const REPORT: selfeval_report::ReportOptions = selfeval_report::ReportOptions { markers: false, appendices: true };
+
+fn report_name(evaluation: &selfeval_core::Evaluation, extension: &str) -> String {
+    let model = &evaluation.model;
+    format!("{}{}年度项目支出绩效自评报告.{extension}", model.department, model.year)
+}
+
+async fn report_md(State(app): Shared, AxumQuery(params): Params) -> Response {
+    match evaluation_of(&app, params).await {
+        Ok(evaluation) => {
+            let text = selfeval_report::report_markdown(&evaluation, &REPORT);
+            download(text.into_bytes(), "text/markdown; charset=utf-8", &report_name(&evaluation, "md"))
+        }
+        Err(page) => page,
+    }
+}
+
+async fn report_json(State(app): Shared, AxumQuery(params): Params) -> Response {
+    match evaluation_of(&app, params).await {
+        Ok(evaluation) => {
+            let mut bytes = Vec::new();
+            match selfeval_report::write_report_json(&evaluation, &mut bytes) {
+                Ok(()) => download(bytes, "application/json", &report_name(&evaluation, "json")),
+                Err(e) => app.error(StatusCode::INTERNAL_SERVER_ERROR, "无法生成", &format!("内部错误：{e}")),
+            }
+        }
+        Err(page) => page,
+    }
+}
+
+async fn report_docx(State(app): Shared, AxumQuery(params): Params) -> Response {
+    match evaluation_of(&app, params).await {
+        Ok(evaluation) => match selfeval_report::report_docx(&evaluation, &REPORT) {
+            Ok(bytes) => download(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &report_name(&evaluation, "docx"),
+            ),
+            Err(why) => {
+                app.error(StatusCode::INTERNAL_SERVER_ERROR, "无法生成", &format!("内部错误：无法生成报告：{why}"))
+            }
+        },
+        Err(page) => page,
+    }
+}
+
+async fn table_xlsx(State(app): Shared, Path(code): Path<String>, AxumQuery(params): Params) -> Response {
+    let evaluation = match evaluation_of(&app, params).await {
+        Ok(evaluation) => evaluation,
+        Err(page) => return page,
+    };
+    let model = &evaluation.model;
+    if model.project(&code).is_none() {
+        return app.error(
+            StatusCode::NOT_FOUND,
+            "没有这个项目",
+            &format!("项目「{code}」不存在；可接受：项目列表中的编号"),
+        );
+    }
+    match selfeval_report::tables_xlsx(model, &[code.as_str()]) {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{code}项目支出绩效自评表.xlsx"),
+        ),
+        Err(why) => {
+            app.error(StatusCode::INTERNAL_SERVER_ERROR, "无法生成", &format!("内部错误：无法生成自评表：{why}"))
+        }
+    }
+}
+
+/// How many events a history page shows.
+const PAGE: usize = 100;
+
+async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params);
+    let text = |key: &str| query.get(key).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let filter = selfeval_ledger::HistoryFilter {
+        project: text("project"),
+        event_type: text("type"),
+        actor: text("actor"),
+        ..Default::default()
+    };
+    if let Err(error) = filter.require_known_type("type") {
+        return app.failed(&error);
+    }
+    let page: usize = match query.get("page").map(str::trim).filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                return app.error(
+                    StatusCode::BAD_REQUEST,
+                    "无法显示",
+                    &format!("page：「{p}」不是页码；可接受：1 起的整数"),
+                )
+            }
+        },
+    };
+    let wanted = filter.clone();
+    let read = app
+        .read(move |ledger| {
+            let head = ledger.head().clone();
+            let mut total = 0usize;
+            let mut shown = Vec::new();
+            for entry in ledger.history(&wanted)? {
+                let entry = entry?;
+                if total / PAGE + 1 == page {
+                    shown.push(entry);
+                }
+                total += 1;
+            }
+            let model = ledger.report_model(View::default())?;
+            Ok((head, model, total, shown))
+        })
+        .await;
+    let (head, model, total, shown) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let at = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let events: Vec<_> = shown
+        .iter()
+        .map(|e| {
+            context! {
+                seq => e.seq, recorded => at(e.recorded_at), occurred => at(e.occurred_at), actor => e.actor,
+                event_type => selfeval_core::EventPayload::label_of(&e.event_type).unwrap_or(&e.event_type),
+                project => e.project, change => e.change, reason => e.reason,
+                hash => e.hash.chars().take(12).collect::<String>(),
+            }
+        })
+        .collect();
+    let pages = total.div_ceil(PAGE).max(1);
+    let link = |n: usize| {
+        let mut params = vec![format!("page={n}")];
+        for (key, value) in [("project", &filter.project), ("type", &filter.event_type), ("actor", &filter.actor)] {
+            if let Some(v) = value {
+                params.push(format!("{key}={}", crate::view::encode(v)));
+            }
+        }
+        format!("/history?{}", params.join("&"))
+    };
+    let band = Band::new(&model, &head, &query, app.config.now());
+    let ctx = context! {
+        title => "变更历史", band, events, total, page, pages,
+        previous => (page > 1).then(|| link(page - 1)), next => (page < pages).then(|| link(page + 1)),
+        project => filter.project, event_type => filter.event_type, actor => filter.actor,
+    };
+    app.render(StatusCode::OK, "history.html", ctx)
+}
+
+async fn check(State(app): Shared, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params);
+    let view = match view_of(&query) {
+        Ok(view) => view,
+        Err(error) => return app.failed(&error),
+    };
+    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.evaluate(view)?))).await;
+    let (head, evaluation) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let findings: Vec<_> = evaluation
+        .findings
+        .iter()
+        .map(|f| {
+            context! {
+                rule => f.rule, severity => f.severity.label(), project => f.project, message => f.message,
+                project_href => f.project.as_ref().map(|p| format!("/projects/{}{}", crate::view::encode(p), query.view_suffix())),
+                events => f.events.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" "),
+            }
+        })
+        .collect();
+    let band = Band::new(&evaluation.model, &head, &query, app.config.now());
+    app.render(StatusCode::OK, "check.html", context! { title => "数据核查", band, findings })
 }

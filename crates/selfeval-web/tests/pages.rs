@@ -64,7 +64,18 @@ fn stable(html: &str) -> String {
         rest = &after[seq_end + 12..];
     }
     out.push_str(rest);
-    out
+    // The history's hashes too.
+    let mut redacted = String::new();
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find("<code>") {
+        let (before, after) = rest.split_at(at + "<code>".len());
+        redacted.push_str(before);
+        let end = after.find("</code>").unwrap();
+        redacted.push_str("[hash]");
+        rest = &after[end..];
+    }
+    redacted.push_str(rest);
+    redacted
 }
 
 #[tokio::test]
@@ -77,6 +88,8 @@ async fn every_page_of_the_demo_as_it_reads() {
         ("project_p02", "/projects/P02"),
         ("trace_p02_execution_rate", "/trace/P02/execution_rate"),
         ("trace_department_average_score", "/trace/department/average_score"),
+        ("history_p02", "/history?project=P02"),
+        ("check", "/check"),
     ] {
         let html = get(&demo.app, uri).await;
         assert!(html.starts_with("<!doctype html>\n<html lang=\"zh-CN\">"), "{uri}");
@@ -173,7 +186,16 @@ async fn unknown_paths_are_404_and_every_other_method_is_405_writing_nothing() {
     let (status, _) = call(&demo.app, Method::GET, "/trace/P02/nonsense").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
-        for uri in ["/", "/projects", "/projects/P02", "/trace/P02/budget", "/healthz", "/no/such/page"] {
+        for uri in [
+            "/",
+            "/projects",
+            "/projects/P02",
+            "/trace/P02/budget",
+            "/healthz",
+            "/history",
+            "/report.json",
+            "/no/such/page",
+        ] {
             let (status, body) = call(&demo.app, method.clone(), uri).await;
             assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
             assert!(body.contains("只接受 GET 请求；未写入任何内容"), "{method} {uri}: {body}");
@@ -240,4 +262,64 @@ async fn recorded_text_is_shown_as_text_never_as_markup() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
     assert!(html.contains("科&#39;室&amp;"), "{html}");
     assert!(html.contains("某局&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+}
+
+async fn bytes(app: &axum::Router, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, kind, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn the_documents_are_the_ones_the_cli_writes_at_the_same_head() {
+    let demo = demo();
+    let ledger = Ledger::open(&demo.location, &LedgerSettings::default(), Purpose::Read).unwrap();
+    let evaluation = ledger.evaluate(selfeval_ledger::View::default()).unwrap();
+    let (status, kind, json) = bytes(&demo.app, "/report.json").await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/json"));
+    let served: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(served, selfeval_report::report_json(&evaluation));
+    let options = selfeval_report::ReportOptions { markers: false, appendices: true };
+    let (_, _, md) = bytes(&demo.app, "/report.md").await;
+    assert_eq!(String::from_utf8(md).unwrap(), selfeval_report::report_markdown(&evaluation, &options));
+    for (uri, kind) in [
+        ("/report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("/projects/P02/table.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ] {
+        let (status, served_kind, body) = bytes(&demo.app, uri).await;
+        assert_eq!((status, served_kind.as_str()), (StatusCode::OK, kind), "{uri}");
+        assert!(body.starts_with(b"PK"), "{uri} is a zip package");
+    }
+    let (status, _, _) = bytes(&demo.app, "/projects/P99/table.xlsx").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // As of an earlier event, the documents are the report then.
+    let (_, _, earlier) = bytes(&demo.app, "/report.json?as_of=20").await;
+    let earlier: serde_json::Value = serde_json::from_slice(&earlier).unwrap();
+    assert_eq!(earlier["as_of"]["seq"], 20, "{}", earlier["as_of"]);
+}
+
+#[tokio::test]
+async fn the_history_is_paged_and_filtered_and_the_checks_are_listed() {
+    let demo = demo();
+    let html = get(&demo.app, "/history").await;
+    assert!(html.contains("共 77 个事件 · 第 1/1 页"), "{html}");
+    assert_eq!(html.matches("<tr id=\"e").count(), 77);
+    let html = get(&demo.app, "/history?project=P02&type=ExpenditureRecorded").await;
+    assert!(html.contains("共 2 个事件"), "{html}");
+    let html = get(&demo.app, "/history?type=支出已记录&page=1").await;
+    assert!(html.contains("共 6 个事件"), "{html}");
+    let (status, body) = call(&demo.app, Method::GET, "/history?type=Nope").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("type：「Nope」不是事件类型"), "{body}");
+    let (status, body) = call(&demo.app, Method::GET, "/history?page=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("page：「0」不是页码"), "{body}");
+    let ledger = Ledger::open(&demo.location, &LedgerSettings::default(), Purpose::Read).unwrap();
+    let findings = ledger.evaluate(selfeval_ledger::View::default()).unwrap().findings;
+    let html = get(&demo.app, "/check").await;
+    let rows = html.matches("<tr><td>").count();
+    assert_eq!(rows, findings.len(), "{html}");
+    assert!(findings.len() > 5);
 }
