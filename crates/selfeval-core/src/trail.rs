@@ -101,3 +101,38 @@ pub struct Diff {
     /// Findings at the first point that are gone at the second.
     pub findings_removed: Vec<Finding>,
 }
+
+/// One event of a trace as a page shows it beside the figure: its place in
+/// the chain, whether its command was signed, the figure before and after
+/// it, and its stored line with that line's SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracedDetail {
+    /// The event.
+    pub seq: u64,
+    /// Its link in the hash chain.
+    pub hash: String,
+    /// Whether its command was signed (a `CommandSigned` of the same command).
+    pub signed: bool,
+    /// The figure just before it (`—` where it did not exist yet).
+    pub before: String,
+    /// The figure just after it.
+    pub after: String,
+    /// Its stored line, exactly as the chain hashed it.
+    pub line: String,
+    /// The SHA-256 of that line, in lower-case hex.
+    pub sha256: String,
+}
+
+/// One page of a trace: the figure, the events of this page with their
+/// details, and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TracePage {
+    /// The figure and every event behind it.
+    pub trace: Trace,
+    /// The events of this page (at most `per_page`), in log order.
+    pub details: Vec<TracedDetail>,
+    /// This page, from 1.
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+}

@@ -4,7 +4,7 @@ use selfeval_core::describe::Describer;
 use selfeval_core::report::{score_text, Figure, ProjectReport, ReportModel};
 use selfeval_core::values::{fmt2, fmt_plain};
 
-pub use selfeval_core::trail::{Trace, TracedEvent};
+pub use selfeval_core::trail::{Trace, TracePage, TracedDetail, TracedEvent};
 
 use crate::{Ledger, LedgerError, View};
 
@@ -44,27 +44,88 @@ impl Ledger {
         let replayed = self.replay_with_events(view)?;
         drop(self);
         let evaluation = replayed.evaluate();
-        let (label, value, formula, sources) = explain(&evaluation.model, code, figure)?;
-        let unit = replayed.state.department().map(|d| d.unit).unwrap_or_default();
-        let mut describer = Describer::in_unit(unit);
-        let events = replayed
-            .events
-            .iter()
-            .map(|(stored, event)| (stored, describer.describe(event.seq, &event.payload)))
-            .filter(|(stored, _)| sources.seqs.binary_search(&stored.envelope.seq).is_ok())
-            .map(|(s, change)| TracedEvent {
-                seq: s.envelope.seq,
-                recorded_at: s.envelope.recorded_at,
-                occurred_at: s.envelope.occurred_at,
-                actor: s.envelope.actor.clone(),
-                event_type: s.envelope.event_type.clone(),
-                change,
-                reason: s.envelope.reason.clone(),
-            })
-            .collect();
-        let trace = Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events };
+        let trace = self_trace(&replayed, &evaluation.model, code, figure)?;
         Ok((evaluation.model, trace))
     }
+}
+
+impl Ledger {
+    /// One page of a figure's trace (`per_page` events a page): each event
+    /// of the page with its hash, whether its command was signed, the
+    /// figure before and after it (replayed from the first event), and its
+    /// stored line with the line's SHA-256. `Err` for a page beyond the last.
+    pub fn trace_page(
+        self,
+        code: &str,
+        figure: &str,
+        view: View,
+        page: usize,
+        per_page: usize,
+    ) -> Result<(ReportModel, TracePage), LedgerError> {
+        use sha2::Digest;
+        let replayed = self.replay_with_events(view)?;
+        let evaluation = replayed.evaluate();
+        let trace = self_trace(&replayed, &evaluation.model, code, figure)?;
+        let per_page = per_page.max(1);
+        let pages = trace.events.len().div_ceil(per_page).max(1);
+        if page == 0 || page > pages {
+            return Err(invalid("page", format!("「{page}」不在 1 至 {pages} 之间；可接受：1 至 {pages} 的页码")));
+        }
+        let shown: Vec<u64> = trace.events.iter().skip((page - 1) * per_page).take(per_page).map(|e| e.seq).collect();
+        let value = |state: &selfeval_core::State| {
+            let model = ReportModel::build(state, "");
+            explain(&model, code, figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
+        };
+        let mut state = selfeval_core::State::default();
+        let mut details = Vec::new();
+        for (stored, event) in &replayed.events {
+            let wanted = shown.binary_search(&event.seq).is_ok();
+            let before = if wanted { Some(value(&state)) } else { None };
+            state.apply(event);
+            if let Some(before) = before {
+                let e = &stored.envelope;
+                let signed = replayed.events.iter().any(|(other, _)| {
+                    other.envelope.command_id == e.command_id && other.envelope.event_type == "CommandSigned"
+                });
+                let bytes = self.store.lines(e.seq, e.seq)?;
+                let line = String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned();
+                let sha256 = format!("{:x}", sha2::Sha256::digest(line.as_bytes()));
+                details.push(TracedDetail {
+                    seq: e.seq,
+                    hash: stored.hash.clone(),
+                    signed,
+                    before,
+                    after: value(&state),
+                    line,
+                    sha256,
+                });
+            }
+        }
+        Ok((evaluation.model, TracePage { trace, details, page, pages }))
+    }
+}
+
+/// A figure's trace from a replay that kept its events.
+fn self_trace(replayed: &crate::Replayed, model: &ReportModel, code: &str, figure: &str) -> Result<Trace, LedgerError> {
+    let (label, value, formula, sources) = explain(model, code, figure)?;
+    let unit = replayed.state.department().map(|d| d.unit).unwrap_or_default();
+    let mut describer = Describer::in_unit(unit);
+    let events = replayed
+        .events
+        .iter()
+        .map(|(stored, event)| (stored, describer.describe(event.seq, &event.payload)))
+        .filter(|(stored, _)| sources.seqs.binary_search(&stored.envelope.seq).is_ok())
+        .map(|(s, change)| TracedEvent {
+            seq: s.envelope.seq,
+            recorded_at: s.envelope.recorded_at,
+            occurred_at: s.envelope.occurred_at,
+            actor: s.envelope.actor.clone(),
+            event_type: s.envelope.event_type.clone(),
+            change,
+            reason: s.envelope.reason.clone(),
+        })
+        .collect();
+    Ok(Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events })
 }
 
 /// The label, value, formula and sources of one figure.

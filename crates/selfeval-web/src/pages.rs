@@ -403,6 +403,9 @@ async fn project(State(app): Shared, Path(code): Path<String>, AxumQuery(params)
     app.render(StatusCode::OK, "project.html", ctx)
 }
 
+/// How many events a trace page shows.
+const TRACE_PAGE: usize = 100;
+
 async fn trace(
     State(app): Shared,
     Path((code, figure)): Path<(String, String)>,
@@ -413,43 +416,77 @@ async fn trace(
         Ok(view) => view,
         Err(error) => return app.failed(&error),
     };
+    let page = match page_of(&query) {
+        Ok(page) => page,
+        Err(message) => return app.error(StatusCode::BAD_REQUEST, "无法显示", &message),
+    };
     let (c, f) = (code.clone(), figure.clone());
     let read = app
         .read(move |ledger| {
             let head = ledger.head().clone();
-            let (model, trace) = ledger.trace_in(&c, &f, view)?;
-            Ok((head, model, trace))
+            let (model, page) = ledger.trace_page(&c, &f, view, page, TRACE_PAGE)?;
+            Ok((head, model, page))
         })
         .await;
-    let (head, model, trace) = match read {
+    let (head, model, traced) = match read {
         Ok(read) => read,
+        Err(error) if error.class() == ErrorClass::Refused && error.field() == Some("page") => {
+            return app.failed(&error)
+        }
         Err(error) if error.class() == ErrorClass::Refused => {
             let message = format!("{}（{code}/{figure}）", error.message());
             return app.error(StatusCode::NOT_FOUND, "没有这个数字", &message);
         }
         Err(error) => return app.failed(&error),
     };
-    let events: Vec<_> = trace
-        .events
+    let at = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let trace = &traced.trace;
+    let events: Vec<_> = traced
+        .details
         .iter()
-        .map(|e| {
-            let at = |t: chrono::DateTime<chrono::Utc>| {
-                t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
-            };
+        .filter_map(|d| trace.events.iter().find(|e| e.seq == d.seq).map(|e| (e, d)))
+        .map(|(e, d)| {
             context! {
                 seq => e.seq, recorded => at(e.recorded_at), occurred => at(e.occurred_at),
                 actor => e.actor, event_type => selfeval_core::EventPayload::label_of(&e.event_type).unwrap_or(&e.event_type),
-                change => e.change, reason => e.reason,
+                change => e.change, reason => e.reason, signed => d.signed, before => d.before, after => d.after,
+                hash => d.hash, line => d.line, sha256 => d.sha256,
+                history => format!("/history?at={}#e{}", e.seq, e.seq),
             }
         })
         .collect();
+    let link = |n: usize| {
+        let suffix = query.view_suffix();
+        let join = if suffix.is_empty() { "?" } else { "&" };
+        format!("{}{suffix}{join}page={n}", trace_href_base(&trace.code, &trace.figure))
+    };
     let band = Band::new(&model, &head, &query, app.config.now());
     let ctx = context! {
         title => format!("{} {}", trace.code, trace.label), band, trace => context! {
             code => trace.code, label => trace.label, value => trace.value, formula => trace.formula,
-        }, events,
+        }, events, total => trace.events.len(), page => traced.page, pages => traced.pages,
+        previous => (traced.page > 1).then(|| link(traced.page - 1)),
+        next => (traced.page < traced.pages).then(|| link(traced.page + 1)),
     };
     app.render(StatusCode::OK, "trace.html", ctx)
+}
+
+/// `/trace/{code}/{figure}` without a query.
+fn trace_href_base(code: &str, figure: &str) -> String {
+    format!("/trace/{}/{}", crate::view::encode(code), crate::view::encode(figure))
+}
+
+/// `?page=` as asked: 1 when not given.
+fn page_of(query: &Query) -> Result<usize, String> {
+    match query.get("page").map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(1),
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!("page：「{p}」不是页码；可接受：1 起的整数")),
+        },
+    }
 }
 
 async fn fallback(State(app): Shared, method: Method) -> Response {
@@ -580,16 +617,19 @@ async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
     if let Err(error) = filter.require_known_type("type") {
         return app.failed(&error);
     }
-    let page: usize = match query.get("page").map(str::trim).filter(|p| !p.is_empty()) {
-        None => 1,
-        Some(p) => match p.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
+    let page = match page_of(&query) {
+        Ok(page) => page,
+        Err(message) => return app.error(StatusCode::BAD_REQUEST, "无法显示", &message),
+    };
+    // `?at=SEQ`: the page that holds event SEQ (a link from a trace or a
+    // finding), instead of `?page=`.
+    let target = match query.get("at").map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => match t.parse::<u64>() {
+            Ok(seq) if seq >= 1 => Some(seq),
             _ => {
-                return app.error(
-                    StatusCode::BAD_REQUEST,
-                    "无法显示",
-                    &format!("page：「{p}」不是页码；可接受：1 起的整数"),
-                )
+                let message = format!("at：「{t}」不是事件序号；可接受：1 起的整数");
+                return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
             }
         },
     };
@@ -598,22 +638,51 @@ async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
         .read(move |ledger| {
             let head = ledger.head().clone();
             let mut total = 0usize;
-            let mut shown = Vec::new();
+            // The page being read while looking for `target`, then the one kept.
+            let (mut reading, mut shown, mut found) = (Vec::new(), Vec::new(), None);
             for entry in ledger.history(&wanted)? {
                 let entry = entry?;
-                if total / PAGE + 1 == page {
-                    shown.push(entry);
+                let on = total / PAGE + 1;
+                match (target, found) {
+                    (None, _) if on == page => shown.push(entry),
+                    (None, _) => {}
+                    (Some(_), Some(kept)) if on == kept => shown.push(entry),
+                    (Some(_), Some(_)) => {}
+                    (Some(seq), None) => {
+                        if total % PAGE == 0 {
+                            reading.clear();
+                        }
+                        let hit = entry.seq == seq;
+                        reading.push(entry);
+                        if hit {
+                            found = Some(on);
+                            shown = std::mem::take(&mut reading);
+                        }
+                    }
                 }
                 total += 1;
             }
             let model = ledger.report_model(View::default())?;
-            Ok((head, model, total, shown))
+            Ok((head, model, total, shown, found))
         })
         .await;
-    let (head, model, total, shown) = match read {
+    let (head, model, total, shown, found) = match read {
         Ok(read) => read,
         Err(error) => return app.failed(&error),
     };
+    let page = match (target, found) {
+        (Some(seq), None) => {
+            let message = format!("at：事件#{seq}不在所筛选的变更历史中；可接受：历史中的事件序号");
+            return app.error(StatusCode::NOT_FOUND, "没有这个事件", &message);
+        }
+        (_, Some(kept)) => kept,
+        (None, None) => page,
+    };
+    let pages = total.div_ceil(PAGE).max(1);
+    if page > pages {
+        let message = format!("page：「{page}」不在 1 至 {pages} 之间；可接受：1 至 {pages} 的页码");
+        return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
+    }
     let at = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
     };
@@ -628,7 +697,6 @@ async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
             }
         })
         .collect();
-    let pages = total.div_ceil(PAGE).max(1);
     let link = |n: usize| {
         let mut params = vec![format!("page={n}")];
         for (key, value) in [("project", &filter.project), ("type", &filter.event_type), ("actor", &filter.actor)] {
@@ -665,7 +733,7 @@ async fn check(State(app): Shared, AxumQuery(params): Params) -> Response {
             context! {
                 rule => f.rule, severity => f.severity.label(), project => f.project, message => f.message,
                 project_href => f.project.as_ref().map(|p| format!("/projects/{}{}", crate::view::encode(p), query.view_suffix())),
-                events => f.events.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" "),
+                events => f.events.iter().map(|s| context! { seq => s, href => format!("/history?at={s}#e{s}") }).collect::<Vec<_>>(),
             }
         })
         .collect();

@@ -64,14 +64,20 @@ fn stable(html: &str) -> String {
         rest = &after[seq_end + 12..];
     }
     out.push_str(rest);
-    // The history's hashes too.
+    // The hashes and stored lines too (their event ids are random).
+    let out = between(&out, "<code>", "</code>", "[hash]");
+    between(&out, "<pre>", "</pre>", "[stored line]")
+}
+
+/// `text` with whatever stands between each `open` and its `close` replaced.
+fn between(text: &str, open: &str, close: &str, with: &str) -> String {
     let mut redacted = String::new();
-    let mut rest = out.as_str();
-    while let Some(at) = rest.find("<code>") {
-        let (before, after) = rest.split_at(at + "<code>".len());
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        let (before, after) = rest.split_at(at + open.len());
         redacted.push_str(before);
-        let end = after.find("</code>").unwrap();
-        redacted.push_str("[hash]");
+        let end = after.find(close).unwrap();
+        redacted.push_str(with);
         rest = &after[end..];
     }
     redacted.push_str(rest);
@@ -322,4 +328,37 @@ async fn the_history_is_paged_and_filtered_and_the_checks_are_listed() {
     let rows = html.matches("<tr><td>").count();
     assert_eq!(rows, findings.len(), "{html}");
     assert!(findings.len() > 5);
+}
+
+#[tokio::test]
+async fn a_trace_shows_each_event_with_the_figure_before_and_after_and_its_stored_line() {
+    use sha2::Digest;
+    let demo = demo();
+    let page = scraper::Html::parse_document(&get(&demo.app, "/trace/P02/executed").await);
+    let text: String = page.root_element().text().collect();
+    assert!(text.contains("共 2 个来源事件 · 第 1/1 页"), "{text}");
+    // The spending events, each moving the figure: 0 → 3.2 → 5.9988 万元.
+    assert!(text.contains("0.00万元 → 3.20万元"), "{text}");
+    assert!(text.contains("3.20万元 → 6.00万元"), "{text}");
+    assert!(text.contains("未签名"), "{text}");
+    // The stored line, and its SHA-256 as shown.
+    let pre = scraper::Selector::parse("details pre").unwrap();
+    let code = scraper::Selector::parse("details p code").unwrap();
+    let lines: Vec<String> = page.select(&pre).map(|p| p.text().collect()).collect();
+    let sums: Vec<String> = page.select(&code).map(|c| c.text().collect()).collect();
+    assert_eq!(lines.len(), 2);
+    for (line, sum) in lines.iter().zip(&sums) {
+        assert_eq!(format!("{:x}", sha2::Sha256::digest(line.as_bytes())), *sum);
+        assert!(line.contains("ExpenditureRecorded"), "{line}");
+    }
+    // Each event links to its place in the history.
+    let (status, body) = call(&demo.app, Method::GET, "/history?at=15").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<tr id=\"e15\">"), "{body}");
+    let (status, body) = call(&demo.app, Method::GET, "/history?project=P01&at=15").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("at：事件#15不在所筛选的变更历史中"), "{body}");
+    let (status, body) = call(&demo.app, Method::GET, "/trace/P02/executed?page=2").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("page：「2」不在 1 至 1 之间"), "{body}");
 }
