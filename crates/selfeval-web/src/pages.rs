@@ -649,7 +649,7 @@ async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
                     (Some(_), Some(kept)) if on == kept => shown.push(entry),
                     (Some(_), Some(_)) => {}
                     (Some(seq), None) => {
-                        if total % PAGE == 0 {
+                        if total.is_multiple_of(PAGE) {
                             reading.clear();
                         }
                         let hit = entry.seq == seq;
