@@ -35,6 +35,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("templates/error.html")),
     ("history.html", include_str!("templates/history.html")),
     ("check.html", include_str!("templates/check.html")),
+    ("report.html", include_str!("templates/report.html")),
+    ("verify.html", include_str!("templates/verify.html")),
 ];
 
 impl App {
@@ -131,6 +133,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/trace/{code}/{figure}", get(trace))
         .route("/history", get(history))
         .route("/check", get(check))
+        .route("/report", get(report_html))
+        .route("/verify", get(verify))
         .route("/report.md", get(report_md))
         .route("/report.json", get(report_json))
         .route("/report.docx", get(report_docx))
@@ -739,4 +743,70 @@ async fn check(State(app): Shared, AxumQuery(params): Params) -> Response {
         .collect();
     let band = Band::new(&evaluation.model, &head, &query, app.config.now());
     app.render(StatusCode::OK, "check.html", context! { title => "数据核查", band, findings })
+}
+
+/// The report's Markdown as HTML. Recorded text reaches the Markdown
+/// escaped; raw HTML in it is shown as text, except the 落款 block the
+/// report writes itself (its text escaped there).
+fn markdown_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser};
+    let signature = |html: &str| {
+        let inner = html.trim().strip_prefix("<div align=\"right\">").and_then(|h| h.strip_suffix("</div>"));
+        inner.is_some_and(|i| !i.replace("<br>", "").contains('<'))
+    };
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) if !signature(&html) => Event::Text(html),
+        other => other,
+    });
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
+async fn report_html(State(app): Shared, AxumQuery(params): Params) -> Response {
+    let query = Query::new(params.clone());
+    let evaluation = match evaluation_of(&app, params).await {
+        Ok(evaluation) => evaluation,
+        Err(page) => return page,
+    };
+    let head = match app.read(|ledger| Ok(ledger.head().clone())).await {
+        Ok(head) => head,
+        Err(error) => return app.failed(&error),
+    };
+    let body =
+        minijinja::Value::from_safe_string(markdown_html(&selfeval_report::report_markdown(&evaluation, &REPORT)));
+    let band = Band::new(&evaluation.model, &head, &query, app.config.now());
+    let suffix = query.view_suffix();
+    let ctx = context! {
+        title => "自评报告", band, body,
+        docx => format!("/report.docx{suffix}"), md => format!("/report.md{suffix}"), json => format!("/report.json{suffix}"),
+    };
+    app.render(StatusCode::OK, "report.html", ctx)
+}
+
+async fn verify(State(app): Shared) -> Response {
+    let read = app
+        .read(|ledger| {
+            let head = ledger.head().clone();
+            let verification = ledger.verify_all(&[], None);
+            let model = ledger.report_model(View::default())?;
+            Ok((head, model, verification))
+        })
+        .await;
+    let (head, model, verification) = match read {
+        Ok(read) => read,
+        Err(error) => return app.failed(&error),
+    };
+    let band = Band::new(&model, &head, &Query::default(), app.config.now());
+    let ctx = match verification {
+        Ok(v) => context! {
+            title => "校验", band, passed => v.failures.is_empty(), events => v.events, head_hash => v.head_hash,
+            snapshot => v.snapshot_said, signatures => v.signatures, failures => v.failures, repairs => v.repairs,
+        },
+        Err(error) if error.class() == ErrorClass::Integrity => context! {
+            title => "校验", band, passed => false, failures => vec![error.message()],
+        },
+        Err(error) => return app.failed(&error),
+    };
+    app.render(StatusCode::OK, "verify.html", ctx)
 }

@@ -260,7 +260,7 @@ async fn recorded_text_is_shown_as_text_never_as_markup() {
         now: Some(now()),
     };
     let app = selfeval_web::router(config);
-    for uri in ["/", "/projects", "/projects/P01", "/trace/P01/budget"] {
+    for uri in ["/", "/projects", "/projects/P01", "/trace/P01/budget", "/report", "/history", "/check"] {
         let html = get(&app, uri).await;
         assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{uri}: {html}");
     }
@@ -361,4 +361,18 @@ async fn a_trace_shows_each_event_with_the_figure_before_and_after_and_its_store
     let (status, body) = call(&demo.app, Method::GET, "/trace/P02/executed?page=2").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("page：「2」不在 1 至 1 之间"), "{body}");
+}
+
+#[tokio::test]
+async fn the_report_reads_as_a_page_and_verify_says_the_chain_holds() {
+    let demo = demo();
+    let html = get(&demo.app, "/report").await;
+    assert!(html.contains("<h1>某市应急管理局2024年度项目支出绩效自评报告</h1>"), "{html}");
+    assert!(html.contains("<h2>一、项目支出基本情况</h2>"), "{html}");
+    assert!(html.contains("<table>"), "the report's tables are tables");
+    assert!(html.contains("<div align=\"right\">某市应急管理局<br>"), "the 落款 block: {html}");
+    assert!(html.contains("587.90%"), "{html}");
+    let html = get(&demo.app, "/verify").await;
+    assert!(html.contains("<h1>校验通过</h1>"), "{html}");
+    assert!(html.contains("哈希链完整：77 个事件"), "{html}");
 }
