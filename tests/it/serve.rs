@@ -56,4 +56,64 @@ fn serve_refuses_what_it_cannot_serve_safely_yet() {
     env.fails(&["serve", "--listen", "0.0.0.0:8080"], 1, "--listen：0.0.0.0:8080 不是本机回环地址");
     env.fails(&["serve", "--listen", "localhost"], 1, "--listen：「localhost」不是监听地址");
     env.fails(&["serve", "--tls-cert", "c.pem"], 1, "--tls-key：给出了 --tls-cert 而没有 --tls-key");
+    env.fails(&["serve", "--tls-key", "k.pem"], 1, "--tls-cert：给出了 --tls-key 而没有 --tls-cert");
+}
+
+/// Issue 29: TLS with rustls. A self-signed certificate for 127.0.0.1;
+/// a client that trusts only it reads the pages; SIGTERM ends it.
+#[test]
+fn serve_over_tls_answers_a_client_that_trusts_its_certificate() {
+    use std::sync::Arc;
+    let env = Env::with_project_in_dir();
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (cert, key) = (env.dir.path().join("cert.pem"), env.dir.path().join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.key_pair.serialize_pem()).unwrap();
+    let mut child = env
+        .command()
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line
+        .strip_prefix("正在提供 https://")
+        .and_then(|rest| rest.strip_suffix("/ （只读）\n"))
+        .unwrap_or_else(|| panic!("the listening line: {line:?}"))
+        .to_owned();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(made.cert.der().clone()).unwrap();
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let connection = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, std::net::TcpStream::connect(&addr).unwrap());
+    write!(tls, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    let _ = tls.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with("ok 3\n"), "{response}");
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn serve_refuses_a_certificate_or_key_that_will_not_do() {
+    let env = Env::with_project();
+    let junk = env.dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let junk = junk.to_str().unwrap();
+    env.fails(&["serve", "--tls-cert", junk, "--tls-key", junk], 1, "中没有 PEM 证书");
+    env.fails(&["serve", "--tls-cert", "/no/such.pem", "--tls-key", junk], 1, "--tls-cert：无法读取 /no/such.pem");
 }

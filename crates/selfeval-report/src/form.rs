@@ -180,30 +180,7 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
     };
     g.figure(7, beside(budget_score, &printed.budget_score), "budget_score");
     g.row += 1;
-    let sources = [
-        (BudgetSource::CurrentAppropriation, "其中：本年财政拨款"),
-        (BudgetSource::CarriedOver, "上年结转资金"),
-        (BudgetSource::Other, "其他资金"),
-    ];
-    for (source, label) in sources {
-        let funds = p.funds.iter().find(|f| f.source == source);
-        let of = |pick: fn(&selfeval_core::report::FundsRow) -> Decimal| {
-            Value::Amount(in_unit(unit, funds.map_or(Decimal::ZERO, pick)))
-        };
-        g.text(1, 1, label, Style::Label);
-        // A source's amounts trace to the project's figure they are part of.
-        if p.initial_budget_blank {
-            g.put(2, 1, 1, blank(), Style::Value);
-        } else {
-            g.figure(2, of(|f| f.initial_budget), "initial_budget");
-        }
-        g.figure(3, of(|f| f.budget), "budget");
-        g.figure(4, of(|f| f.executed), "executed");
-        for col in 5..8 {
-            g.text(col, 1, "—", Style::Value);
-        }
-        g.row += 1;
-    }
+    fund_sources(&mut g, p, unit);
 
     // 年度总体目标.
     g.put(0, 2, 1, Value::Text("年度总体目标".into()), Style::Label);
@@ -281,6 +258,36 @@ pub fn form(model: &ReportModel, p: &ProjectReport) -> Form {
         cells: g.cells,
         header_rows,
         figures: g.figures,
+    }
+}
+
+/// The funds block's 其中 rows: each source's amounts, which trace to the
+/// project's figure they are part of.
+fn fund_sources(g: &mut Grid, p: &ProjectReport, unit: AmountUnit) {
+    let blank = || Value::Text(String::new());
+    let sources = [
+        (BudgetSource::CurrentAppropriation, "其中：本年财政拨款"),
+        (BudgetSource::CarriedOver, "上年结转资金"),
+        (BudgetSource::Other, "其他资金"),
+    ];
+    for (source, label) in sources {
+        let funds = p.funds.iter().find(|f| f.source == source);
+        let of = |pick: fn(&selfeval_core::report::FundsRow) -> Decimal| {
+            Value::Amount(in_unit(unit, funds.map_or(Decimal::ZERO, pick)))
+        };
+        g.text(1, 1, label, Style::Label);
+        // A source's amounts trace to the project's figure they are part of.
+        if p.initial_budget_blank {
+            g.put(2, 1, 1, blank(), Style::Value);
+        } else {
+            g.figure(2, of(|f| f.initial_budget), "initial_budget");
+        }
+        g.figure(3, of(|f| f.budget), "budget");
+        g.figure(4, of(|f| f.executed), "executed");
+        for col in 5..8 {
+            g.text(col, 1, "—", Style::Value);
+        }
+        g.row += 1;
     }
 }
 

@@ -107,15 +107,85 @@ pub async fn serve(
     axum::serve(listener, router(config)).with_graceful_shutdown(shutdown).await
 }
 
-/// Listens on `addr` and serves until SIGINT or SIGTERM, then finishes
-/// the requests in flight and returns. `listening` is told the address
-/// once the server listens (the CLI prints its line then).
-pub fn run(addr: SocketAddr, config: Config, listening: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+/// A certificate chain and its private key for HTTPS (rustls), read and
+/// checked before the server starts.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    config: Arc<rustls::ServerConfig>,
+}
+
+impl Tls {
+    /// Reads the PEM certificate chain at `cert` and the PEM private key
+    /// at `key`; `Err((flag, message))` names the file that will not do.
+    pub fn load(cert: &std::path::Path, key: &std::path::Path) -> Result<Tls, (String, String)> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let refuse = |flag: &str, message: String| (flag.to_owned(), message);
+        let read = |flag: &str, path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| refuse(flag, format!("无法读取 {}：{e}", path.display())))
+        };
+        let (cert_pem, key_pem) = (read("--tls-cert", cert)?, read("--tls-key", key)?);
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(&cert_pem)
+                .collect::<Result<_, _>>()
+                .map_err(|e| refuse("--tls-cert", format!("{} 不是 PEM 证书：{e}", cert.display())))?;
+        if chain.is_empty() {
+            return Err(refuse(
+                "--tls-cert",
+                format!("{} 中没有 PEM 证书（-----BEGIN CERTIFICATE-----）", cert.display()),
+            ));
+        }
+        let private = PrivateKeyDer::from_pem_slice(&key_pem)
+            .map_err(|e| refuse("--tls-key", format!("{} 不是 PEM 私钥：{e}", key.display())))?;
+        // ring: it builds with a C compiler alone (no cmake), on every
+        // machine this runs on; its lack of post-quantum key exchange is
+        // what the deprecation says, and is acceptable for an office LAN.
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| refuse("--tls-cert", format!("内部错误：TLS 协议版本不可用：{e}")))?
+            .with_no_client_auth()
+            .with_single_cert(chain, private)
+            .map_err(|e| refuse("--tls-key", format!("私钥与证书不配，或不受支持：{e}")))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Tls { config: Arc::new(config) })
+    }
+}
+
+/// Listens on `addr` (over HTTPS with `tls`) and serves until SIGINT or
+/// SIGTERM, then finishes the requests in flight and returns. `listening`
+/// is told the address once the server listens (the CLI prints its line
+/// then).
+pub fn run(
+    addr: SocketAddr,
+    config: Config,
+    tls: Option<Tls>,
+    listening: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        listening(listener.local_addr()?);
-        serve(listener, config, interrupted()).await
+        let Some(tls) = tls else {
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            listening(listener.local_addr()?);
+            return serve(listener, config, interrupted()).await;
+        };
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            interrupted().await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+        });
+        let waiter = handle.clone();
+        let rustls = axum_server::tls_rustls::RustlsConfig::from_config(tls.config);
+        let server = axum_server::bind_rustls(addr, rustls).handle(handle).serve(router(config).into_make_service());
+        let announce = async move {
+            if let Some(bound) = waiter.listening().await {
+                listening(bound);
+            }
+        };
+        let (served, ()) = tokio::join!(server, announce);
+        served
     })
 }
 

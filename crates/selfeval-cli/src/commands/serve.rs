@@ -49,12 +49,10 @@ pub fn serve(args: ServeArgs, ctx: &Ctx) -> Result<(), CliError> {
         (Some(_), Some(_)) => true,
     };
     let addr = selfeval_web::listen_address("--listen", &args.listen, tls).map_err(|(f, m)| invalid(&f, m))?;
-    if tls {
-        return Err(invalid(
-            "--tls-cert",
-            "本版本尚未提供 TLS；可接受：省略 --tls-cert/--tls-key，在本机回环地址上提供",
-        ));
-    }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(selfeval_web::Tls::load(cert, key).map_err(|(f, m)| invalid(&f, m))?),
+        _ => None,
+    };
     let mut ledger = ctx.settings.ledger.clone();
     if args.key.is_some() {
         ledger.signer.key_file = args.key;
@@ -64,9 +62,10 @@ pub fn serve(args: ServeArgs, ctx: &Ctx) -> Result<(), CliError> {
     let config =
         selfeval_web::Config { location: ctx.settings.location.clone(), ledger, allow, now: ctx.settings.fixed_now };
     let label = allow.label();
-    selfeval_web::run(addr, config, |bound| {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    selfeval_web::run(addr, config, tls, |bound| {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "正在提供 http://{bound}/ （{label}）");
+        let _ = writeln!(out, "正在提供 {scheme}://{bound}/ （{label}）");
         let _ = out.flush();
     })
     .map_err(|e| CliError::Environment(format!("无法在 {addr} 提供服务：{}", crate::error::describe_io(&e))))

@@ -59,14 +59,16 @@ fn role(krate: &str) -> String {
 /// Which layers a layer may depend on: the domain (core) and the storage
 /// (store) on nothing of ours; the application (ledger) on exactly both,
 /// the only layer that knows both; rendering (report) on the domain; front
-/// ends (the CLI, a web server) and tools on anything but the storage,
+/// ends (the CLI, a web server, which the CLI mounts) and tools on anything but the storage,
 /// which they reach through the application.
 fn may_depend_on(role: &str) -> &'static [&'static str] {
     match role {
         "domain" | "storage" => &[],
         "application" => &["domain", "storage"],
         "rendering" => &["domain"],
-        "front-end" | "tool" => &["domain", "application", "rendering"],
+        // A front end may mount another: the `selfeval` binary serves the
+        // web front end as `selfeval serve`.
+        "front-end" | "tool" => &["domain", "application", "rendering", "front-end"],
         other => panic!("「{other}」 is no layer: domain, storage, application, rendering, front-end or tool"),
     }
 }
