@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query as AxumQuery, State};
+use axum::extract::{FromRequestParts, Path, Query as AxumQuery, State};
 use axum::http::{header, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -122,7 +122,42 @@ fn html_formatter(
 }
 
 type Shared = State<Arc<App>>;
-type Params = AxumQuery<BTreeMap<String, String>>;
+/// The query string as name → value, or a Chinese 400 page when it is not
+/// one (bytes that are not UTF-8, a malformed escape).
+struct Params(BTreeMap<String, String>);
+
+impl FromRequestParts<Arc<App>> for Params {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &Arc<App>) -> Result<Self, Response> {
+        match AxumQuery::<BTreeMap<String, String>>::from_request_parts(parts, app).await {
+            Ok(AxumQuery(params)) => Ok(Params(params)),
+            Err(_) => Err(app.error(
+                StatusCode::BAD_REQUEST,
+                "无法显示",
+                "查询参数无法读取（须为 UTF-8 文字，%XX 转义完整）；可接受：如 ?as_of=120&effective=2024-06-30",
+            )),
+        }
+    }
+}
+
+/// A path's parameters, or a Chinese 400 page when they are not text.
+struct Segments<T>(T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<Arc<App>> for Segments<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &Arc<App>) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, app).await {
+            Ok(Path(value)) => Ok(Segments(value)),
+            Err(_) => Err(app.error(
+                StatusCode::BAD_REQUEST,
+                "无法显示",
+                "地址中的编号无法读取（须为 UTF-8 文字）；可接受：如 /projects/P01",
+            )),
+        }
+    }
+}
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -177,7 +212,7 @@ fn width(value: Option<rust_decimal::Decimal>, most: rust_decimal::Decimal) -> S
     format!("{}", share.to_f64().unwrap_or(0.0).clamp(0.0, 300.0))
 }
 
-async fn overview(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn overview(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
     let view = match view_of(&query) {
         Ok(view) => view,
@@ -294,7 +329,7 @@ const SORTS: &[(&str, &str)] = &[
     ("total_score", "自评得分"),
 ];
 
-async fn projects(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn projects(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
     let view = match view_of(&query) {
         Ok(view) => view,
@@ -367,7 +402,7 @@ struct FormCell {
     href: Option<String>,
 }
 
-async fn project(State(app): Shared, Path(code): Path<String>, AxumQuery(params): Params) -> Response {
+async fn project(State(app): Shared, Segments(code): Segments<String>, Params(params): Params) -> Response {
     let query = Query::new(params);
     let view = match view_of(&query) {
         Ok(view) => view,
@@ -412,8 +447,8 @@ const TRACE_PAGE: usize = 100;
 
 async fn trace(
     State(app): Shared,
-    Path((code, figure)): Path<(String, String)>,
-    AxumQuery(params): Params,
+    Segments((code, figure)): Segments<(String, String)>,
+    Params(params): Params,
 ) -> Response {
     let query = Query::new(params);
     let view = match view_of(&query) {
@@ -542,7 +577,7 @@ fn report_name(evaluation: &selfeval_core::Evaluation, extension: &str) -> Strin
     format!("{}{}年度项目支出绩效自评报告.{extension}", model.department, model.year)
 }
 
-async fn report_md(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn report_md(State(app): Shared, Params(params): Params) -> Response {
     match evaluation_of(&app, params).await {
         Ok(evaluation) => {
             let text = selfeval_report::report_markdown(&evaluation, &REPORT);
@@ -552,7 +587,7 @@ async fn report_md(State(app): Shared, AxumQuery(params): Params) -> Response {
     }
 }
 
-async fn report_json(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn report_json(State(app): Shared, Params(params): Params) -> Response {
     match evaluation_of(&app, params).await {
         Ok(evaluation) => {
             let mut bytes = Vec::new();
@@ -565,7 +600,7 @@ async fn report_json(State(app): Shared, AxumQuery(params): Params) -> Response 
     }
 }
 
-async fn report_docx(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn report_docx(State(app): Shared, Params(params): Params) -> Response {
     match evaluation_of(&app, params).await {
         Ok(evaluation) => match selfeval_report::report_docx(&evaluation, &REPORT) {
             Ok(bytes) => download(
@@ -581,7 +616,7 @@ async fn report_docx(State(app): Shared, AxumQuery(params): Params) -> Response 
     }
 }
 
-async fn table_xlsx(State(app): Shared, Path(code): Path<String>, AxumQuery(params): Params) -> Response {
+async fn table_xlsx(State(app): Shared, Segments(code): Segments<String>, Params(params): Params) -> Response {
     let evaluation = match evaluation_of(&app, params).await {
         Ok(evaluation) => evaluation,
         Err(page) => return page,
@@ -609,7 +644,7 @@ async fn table_xlsx(State(app): Shared, Path(code): Path<String>, AxumQuery(para
 /// How many events a history page shows.
 const PAGE: usize = 100;
 
-async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn history(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
     let text = |key: &str| query.get(key).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
     let filter = selfeval_ledger::HistoryFilter {
@@ -719,7 +754,7 @@ async fn history(State(app): Shared, AxumQuery(params): Params) -> Response {
     app.render(StatusCode::OK, "history.html", ctx)
 }
 
-async fn check(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn check(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
     let view = match view_of(&query) {
         Ok(view) => view,
@@ -763,7 +798,7 @@ fn markdown_html(markdown: &str) -> String {
     out
 }
 
-async fn report_html(State(app): Shared, AxumQuery(params): Params) -> Response {
+async fn report_html(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params.clone());
     let evaluation = match evaluation_of(&app, params).await {
         Ok(evaluation) => evaluation,

@@ -376,3 +376,30 @@ async fn the_report_reads_as_a_page_and_verify_says_the_chain_holds() {
     assert!(html.contains("<h1>校验通过</h1>"), "{html}");
     assert!(html.contains("哈希链完整：77 个事件"), "{html}");
 }
+
+#[tokio::test]
+async fn hostile_addresses_get_a_clear_answer_and_write_nothing() {
+    let demo = demo();
+    for (uri, status, said) in [
+        ("/projects/%FF", StatusCode::BAD_REQUEST, "地址中的编号无法读取"),
+        ("/trace/P02/%C3%28", StatusCode::BAD_REQUEST, "地址中的编号无法读取"),
+        // A query's bytes that are not UTF-8 are read as U+FFFD: the value
+        // is then refused as a value, or filters nothing.
+        ("/?as_of=%FF", StatusCode::BAD_REQUEST, "as_of：「\u{fffd}」既不是事件序号也不是时间"),
+        ("/projects?q=%E4%B8", StatusCode::OK, "0 个项目（共 4 个）"),
+        ("/?as_of", StatusCode::OK, "截至事件#77"),
+        ("/projects/..%2F..%2Fetc%2Fpasswd", StatusCode::NOT_FOUND, "项目「../../etc/passwd」不存在"),
+        ("/../../etc/passwd", StatusCode::NOT_FOUND, "没有这个页面"),
+        ("/trace/department/..", StatusCode::NOT_FOUND, "没有这个数字"),
+    ] {
+        let (got, body) = call(&demo.app, Method::GET, uri).await;
+        assert_eq!(got, status, "{uri}: {body}");
+        assert!(body.contains(said), "{uri}: {body}");
+    }
+    let long = format!("/projects?q={}", "长".repeat(2_000));
+    let (got, body) = call(&demo.app, Method::GET, &long).await;
+    assert_eq!(got, StatusCode::OK, "a long filter is a filter: {}", &body[..200.min(body.len())]);
+    assert!(body.contains("0 个项目（共 4 个）"));
+    let (_, health) = call(&demo.app, Method::GET, "/healthz").await;
+    assert_eq!(health, "ok 77\n");
+}
