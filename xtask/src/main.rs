@@ -8,6 +8,7 @@
 //! - `render`: the demo's DOCX and XLSX through LibreOffice to PDF and PNG.
 
 mod bench;
+mod browser;
 mod crash;
 mod fuzz;
 mod gen;
@@ -38,7 +39,9 @@ tasks:
                           interruptions are pg_terminate_backend; --binary: test that binary
                           (not built) instead of target/release/selfeval (docs/reliability.md)
   render                  the demo's report (.docx) and 自评表 (.xlsx) through headless LibreOffice
-                          to PDF and PNG in target/render/, with page-count and text checks";
+                          to PDF and PNG in target/render/, with page-count and text checks
+  browser                 every page of selfeval serve in headless Chromium: screenshots in
+                          target/browser/, no console error, links followed through WebDriver";
 
 /// Reads `--name value` flags.
 fn flag(args: &[String], name: &str) -> Option<String> {
@@ -128,6 +131,7 @@ fn ci() -> bool {
         && report(release_clock())
         && report(ci_crash())
         && report(render::render())
+        && report(browser::browser().map(|said| eprintln!("{said}")))
         && test_workspace()
 }
 
@@ -203,6 +207,10 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("gen") => report(run_gen(&args)),
         Some("render") => cargo(&["build", "--release", "-p", "selfeval-cli"]) && report(render::render()),
+        Some("browser") => {
+            cargo(&["build", "--release", "-p", "selfeval-cli"])
+                && report(browser::browser().map(|said| eprintln!("{said}")))
+        }
         Some("fuzz") => report(number(&args, "--seconds", 600).and_then(|seconds| {
             let jobs = number(&args, "--jobs", 2)? as usize;
             let mut targets = Vec::new();

@@ -163,6 +163,8 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(overview))
         .route("/healthz", get(healthz))
+        // No icon: said plainly, so that a browser's request is no error.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/projects", get(projects))
         .route("/projects/{code}", get(project))
         .route("/trace/{code}/{figure}", get(trace))
