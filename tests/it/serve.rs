@@ -1,6 +1,7 @@
 //! `selfeval serve` as a person starts it: the listening line, the pages
 //! over HTTP, SIGTERM, the refusals of what this version does not serve.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 
 use crate::Env;
@@ -15,12 +16,13 @@ fn http_get(addr: &str, path: &str) -> (String, String) {
     (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
-#[test]
-fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
-    let env = Env::with_project_in_dir();
+/// `selfeval serve ARGS` started on a free loopback port: the process and
+/// the address its listening line names (`scheme` as it says it).
+fn start(env: &Env, args: &[&OsStr], scheme: &str) -> (std::process::Child, String) {
     let mut child = env
         .command()
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -28,10 +30,17 @@ fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line
-        .strip_prefix("正在提供 http://")
+        .strip_prefix(&format!("正在提供 {scheme}://"))
         .and_then(|rest| rest.strip_suffix("/ （只读）\n"))
         .unwrap_or_else(|| panic!("the listening line: {line:?}"))
         .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
+    let env = Env::with_project_in_dir();
+    let (mut child, addr) = start(&env, &[], "http");
     let (status, body) = http_get(&addr, "/healthz");
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(body, "ok 3\n");
@@ -69,23 +78,8 @@ fn serve_over_tls_answers_a_client_that_trusts_its_certificate() {
     let (cert, key) = (env.dir.path().join("cert.pem"), env.dir.path().join("key.pem"));
     std::fs::write(&cert, made.cert.pem()).unwrap();
     std::fs::write(&key, made.key_pair.serialize_pem()).unwrap();
-    let mut child = env
-        .command()
-        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line
-        .strip_prefix("正在提供 https://")
-        .and_then(|rest| rest.strip_suffix("/ （只读）\n"))
-        .unwrap_or_else(|| panic!("the listening line: {line:?}"))
-        .to_owned();
+    let flags = [OsStr::new("--tls-cert"), cert.as_os_str(), OsStr::new("--tls-key"), key.as_os_str()];
+    let (mut child, addr) = start(&env, &flags, "https");
     let mut roots = rustls::RootCertStore::empty();
     roots.add(made.cert.der().clone()).unwrap();
     #[allow(deprecated)]

@@ -480,9 +480,7 @@ async fn trace(
         }
         Err(error) => return app.failed(&error),
     };
-    let at = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
-    };
+    let at = crate::view::minute;
     let trace = &traced.trace;
     let events: Vec<_> = traced
         .details
@@ -724,9 +722,7 @@ async fn history(State(app): Shared, Params(params): Params) -> Response {
         let message = format!("page：「{page}」不在 1 至 {pages} 之间；可接受：1 至 {pages} 的页码");
         return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
     }
-    let at = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&selfeval_core::report::beijing()).format("%Y-%m-%d %H:%M").to_string()
-    };
+    let at = crate::view::minute;
     let events: Vec<_> = shown
         .iter()
         .map(|e| {

@@ -35,7 +35,7 @@ impl Band {
             seq: model.basis.seq,
             head_seq: head.seq,
             head_hash: head.hash.chars().take(12).collect(),
-            made: now.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string(),
+            made: minute(now),
             as_of: query.as_of.clone(),
             effective: query.effective.clone(),
         }
@@ -87,6 +87,11 @@ pub fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A time as pages show it: Beijing time, to the minute.
+pub fn minute(t: DateTime<Utc>) -> String {
+    t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// A figure as a page shows it: its text and the link to its trace.
