@@ -216,19 +216,9 @@ fn width(value: Option<rust_decimal::Decimal>, most: rust_decimal::Decimal) -> S
 
 async fn overview(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
-    let view = match view_of(&query) {
-        Ok(view) => view,
-        Err(error) => return app.failed(&error),
-    };
-    let read = app
-        .read(move |ledger| {
-            let head = ledger.head().clone();
-            Ok((head, ledger.evaluate(view)?))
-        })
-        .await;
-    let (head, evaluation) = match read {
+    let (head, evaluation) = match evaluated(&app, &query).await {
         Ok(read) => read,
-        Err(error) => return app.failed(&error),
+        Err(page) => return page,
     };
     let model = &evaluation.model;
     let t = &model.totals;
@@ -563,9 +553,14 @@ fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response 
 /// The report's evaluation in the view `params` ask for, or the page that
 /// says why not.
 async fn evaluation_of(app: &App, params: BTreeMap<String, String>) -> Result<selfeval_core::Evaluation, Response> {
-    let query = Query::new(params);
-    let view = view_of(&query).map_err(|e| app.failed(&e))?;
-    app.read(move |ledger| ledger.evaluate(view)).await.map_err(|e| app.failed(&e))
+    Ok(evaluated(app, &Query::new(params)).await?.1)
+}
+
+/// The chain's head and the evaluation in the view `query` asks for, read
+/// in one opening of the ledger, or the page that says why not.
+async fn evaluated(app: &App, query: &Query) -> Result<(selfeval_ledger::Head, selfeval_core::Evaluation), Response> {
+    let view = view_of(query).map_err(|e| app.failed(&e))?;
+    app.read(move |ledger| Ok((ledger.head().clone(), ledger.evaluate(view)?))).await.map_err(|e| app.failed(&e))
 }
 
 /// The options of `selfeval report` without flags: no trace marks, every
@@ -701,11 +696,13 @@ async fn history(State(app): Shared, Params(params): Params) -> Response {
                 }
                 total += 1;
             }
-            let model = ledger.report_model(View::default())?;
-            Ok((head, model, total, shown, found))
+            // The band needs the department, not a replay of every project.
+            let state = ledger.replay_streams(&[selfeval_core::event::DEPARTMENT_STREAM.to_owned()])?;
+            let department = state.department().map(|d| (d.name.clone(), d.year)).unwrap_or_default();
+            Ok((head, department, total, shown, found))
         })
         .await;
-    let (head, model, total, shown, found) = match read {
+    let (head, (department, year), total, shown, found) = match read {
         Ok(read) => read,
         Err(error) => return app.failed(&error),
     };
@@ -743,7 +740,7 @@ async fn history(State(app): Shared, Params(params): Params) -> Response {
         }
         format!("/history?{}", params.join("&"))
     };
-    let band = Band::new(&model, &head, &query, app.config.now());
+    let band = Band::at(&department, year, head.seq, &head, &query, app.config.now());
     let ctx = context! {
         title => "变更历史", band, events, total, page, pages,
         previous => (page > 1).then(|| link(page - 1)), next => (page < pages).then(|| link(page + 1)),
@@ -754,14 +751,9 @@ async fn history(State(app): Shared, Params(params): Params) -> Response {
 
 async fn check(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
-    let view = match view_of(&query) {
-        Ok(view) => view,
-        Err(error) => return app.failed(&error),
-    };
-    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.evaluate(view)?))).await;
-    let (head, evaluation) = match read {
+    let (head, evaluation) = match evaluated(&app, &query).await {
         Ok(read) => read,
-        Err(error) => return app.failed(&error),
+        Err(page) => return page,
     };
     let findings: Vec<_> = evaluation
         .findings
@@ -797,14 +789,10 @@ fn markdown_html(markdown: &str) -> String {
 }
 
 async fn report_html(State(app): Shared, Params(params): Params) -> Response {
-    let query = Query::new(params.clone());
-    let evaluation = match evaluation_of(&app, params).await {
-        Ok(evaluation) => evaluation,
+    let query = Query::new(params);
+    let (head, evaluation) = match evaluated(&app, &query).await {
+        Ok(read) => read,
         Err(page) => return page,
-    };
-    let head = match app.read(|ledger| Ok(ledger.head().clone())).await {
-        Ok(head) => head,
-        Err(error) => return app.failed(&error),
     };
     let body =
         minijinja::Value::from_safe_string(markdown_html(&selfeval_report::report_markdown(&evaluation, &REPORT)));

@@ -29,10 +29,23 @@ pub struct Band {
 
 impl Band {
     pub fn new(model: &ReportModel, head: &selfeval_ledger::Head, query: &Query, now: DateTime<Utc>) -> Band {
+        Band::at(&model.department, model.year, model.basis.seq, head, query, now)
+    }
+
+    /// The band of a page that reflects event `seq` without a report model
+    /// (the audit trail reads the raw log).
+    pub fn at(
+        department: &str,
+        year: i32,
+        seq: u64,
+        head: &selfeval_ledger::Head,
+        query: &Query,
+        now: DateTime<Utc>,
+    ) -> Band {
         Band {
-            department: model.department.clone(),
-            year: model.year,
-            seq: model.basis.seq,
+            department: department.to_owned(),
+            year,
+            seq,
             head_seq: head.seq,
             head_hash: head.hash.chars().take(12).collect(),
             made: minute(now),
