@@ -33,6 +33,7 @@ mod diff;
 mod evidence;
 mod import;
 mod judge;
+mod live;
 mod record;
 mod replay;
 mod signature;
@@ -49,11 +50,12 @@ use selfeval_store::{OpenOptions, Store, StoreError};
 
 pub use selfeval_store::{redact, Identity, Location, PgLocation, PgLogin, Repair};
 
-pub use audit_trail::{time_bound, HistoryEntry, HistoryFilter};
+pub use audit_trail::{time_bound, HistoryEntry, HistoryFilter, HistoryPage, PageAt};
 pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADER};
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use judge::ImportRefused;
+pub use live::{Followed, Live};
 pub use record::{batch_line_ids, batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};

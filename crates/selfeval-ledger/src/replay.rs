@@ -176,6 +176,18 @@ pub(crate) fn snapshot_name() -> String {
     format!("state-v{}", selfeval_core::state::STATE_VERSION)
 }
 
+/// `seq` as a point of a log whose last event is `last`, or the refusal
+/// of `--as-of` that says which points there are.
+pub(crate) fn point_of_log(seq: u64, last: u64) -> Result<u64, LedgerError> {
+    if seq == 0 || seq > last {
+        return Err(LedgerError::Invalid {
+            field: "--as-of".into(),
+            message: format!("库中的事件序号为1至{last}，没有事件{seq}；可接受：1至{last}之间的序号，或 RFC 3339 时间"),
+        });
+    }
+    Ok(seq)
+}
+
 impl Ledger {
     /// Replays the log up to `as_of` (the head if `None`).
     pub fn replay(&self, as_of: Option<AsOf>) -> Result<Replayed, LedgerError> {
@@ -217,15 +229,7 @@ impl Ledger {
     fn replay_from_snapshot(&self, view: View, keep_events: bool) -> Result<Replayed, LedgerError> {
         let View { as_of, effective } = view;
         if let Some(AsOf::Seq(seq)) = as_of {
-            let last = self.store.head().seq;
-            if seq == 0 || seq > last {
-                return Err(LedgerError::Invalid {
-                    field: "--as-of".into(),
-                    message: format!(
-                        "库中的事件序号为1至{last}，没有事件{seq}；可接受：1至{last}之间的序号，或 RFC 3339 时间"
-                    ),
-                });
-            }
+            point_of_log(seq, self.store.head().seq)?;
         }
         let mut state = State::default();
         let mut head = Head { seq: 0, hash: GENESIS_HASH.to_owned() };

@@ -6,7 +6,7 @@ use selfeval_core::values::{fmt2, fmt_plain};
 
 pub use selfeval_core::trail::{Trace, TracePage, TracedDetail, TracedEvent};
 
-use crate::{Ledger, LedgerError, View};
+use crate::{AsOf, Ledger, LedgerError, View};
 
 /// The figures of the department that can be traced.
 pub const DEPARTMENT_FIGURES: &[&str] = &["budget", "initial_budget", "executed", "execution_rate", "average_score"];
@@ -39,13 +39,15 @@ impl Ledger {
     }
 
     /// [`Ledger::trace`], with the report model the figure is part of (a
-    /// page states its scope from it).
+    /// page states its scope from it; a project's figure at a point of the
+    /// log: that project alone, see [`Ledger::trace_page`]).
     pub fn trace_in(self, code: &str, figure: &str, view: View) -> Result<(ReportModel, Trace), LedgerError> {
-        let replayed = self.replay_with_events(view)?;
+        let replayed = self.traced_replay(code, view)?;
         drop(self);
-        let evaluation = replayed.evaluate();
-        let trace = self_trace(&replayed, &evaluation.model, code, figure)?;
-        Ok((evaluation.model, trace))
+        let mut model = replayed.report_model();
+        model.basis.seq = replayed.head.seq;
+        let trace = self_trace(&replayed, &model, code, figure)?;
+        Ok((model, trace))
     }
 }
 
@@ -54,6 +56,11 @@ impl Ledger {
     /// of the page with its hash, whether its command was signed, the
     /// figure before and after it (replayed from the first event), and its
     /// stored line with the line's SHA-256. `Err` for a page beyond the last.
+    ///
+    /// A project's figure at a point of the log is read from that
+    /// project's stream and the department's (a few hundred events, not
+    /// the log): the model returned then holds that project only, and its
+    /// basis is the view's point of the log.
     pub fn trace_page(
         self,
         code: &str,
@@ -62,10 +69,23 @@ impl Ledger {
         page: usize,
         per_page: usize,
     ) -> Result<(ReportModel, TracePage), LedgerError> {
+        let replayed = self.traced_replay(code, view)?;
+        self.page_of_trace(&replayed, code, figure, page, per_page)
+    }
+
+    /// [`Ledger::trace_page`] on the events `replayed` kept.
+    fn page_of_trace(
+        &self,
+        replayed: &crate::Replayed,
+        code: &str,
+        figure: &str,
+        page: usize,
+        per_page: usize,
+    ) -> Result<(ReportModel, TracePage), LedgerError> {
         use sha2::Digest;
-        let replayed = self.replay_with_events(view)?;
-        let evaluation = replayed.evaluate();
-        let trace = self_trace(&replayed, &evaluation.model, code, figure)?;
+        let mut model = replayed.report_model();
+        model.basis.seq = replayed.head.seq;
+        let trace = self_trace(replayed, &model, code, figure)?;
         let per_page = per_page.max(1);
         let pages = trace.events.len().div_ceil(per_page).max(1);
         if page == 0 || page > pages {
@@ -76,6 +96,12 @@ impl Ledger {
             let model = ReportModel::build(state, "");
             explain(&model, code, figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
         };
+        let signed: std::collections::HashSet<&str> = replayed
+            .events
+            .iter()
+            .filter(|(stored, _)| stored.envelope.event_type == "CommandSigned")
+            .map(|(stored, _)| stored.envelope.command_id.as_str())
+            .collect();
         let mut state = selfeval_core::State::default();
         let mut details = Vec::new();
         for (stored, event) in &replayed.events {
@@ -84,16 +110,13 @@ impl Ledger {
             state.apply(event);
             if let Some(before) = before {
                 let e = &stored.envelope;
-                let signed = replayed.events.iter().any(|(other, _)| {
-                    other.envelope.command_id == e.command_id && other.envelope.event_type == "CommandSigned"
-                });
                 let bytes = self.store.lines(e.seq, e.seq)?;
                 let line = String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned();
                 let sha256 = format!("{:x}", sha2::Sha256::digest(line.as_bytes()));
                 details.push(TracedDetail {
                     seq: e.seq,
                     hash: stored.hash.clone(),
-                    signed,
+                    signed: signed.contains(e.command_id.as_str()),
                     before,
                     after: value(&state),
                     line,
@@ -101,7 +124,51 @@ impl Ledger {
                 });
             }
         }
-        Ok((evaluation.model, TracePage { trace, details, page, pages }))
+        Ok((model, TracePage { trace, details, page, pages }))
+    }
+
+    /// The events a trace of `code`'s figure reads, kept: a project's
+    /// stream and the department's when the view is a point of the log
+    /// and the project has events; the whole log otherwise (the
+    /// department's figures, a view by time or business date). A project
+    /// with no events is looked up in the whole state, for the refusal
+    /// that lists the projects there are.
+    fn traced_replay(&self, code: &str, view: View) -> Result<crate::Replayed, LedgerError> {
+        use selfeval_core::event::{project_stream, DEPARTMENT_STREAM};
+        let point = view.effective.is_none() && !matches!(view.as_of, Some(AsOf::Time(_)));
+        if code == "department" || !point {
+            return self.replay_with_events(view);
+        }
+        let stream = project_stream(code);
+        if self.store.stream_version(&stream)? == 0 {
+            let model = self.replay_view(view)?.report_model();
+            return Err(unknown_project(&model, code));
+        }
+        let last = self.store.head().clone();
+        let until = match view.as_of {
+            Some(AsOf::Seq(seq)) => crate::replay::point_of_log(seq, last.seq)?,
+            _ => last.seq,
+        };
+        let mut events = Vec::new();
+        for name in [DEPARTMENT_STREAM.to_owned(), stream] {
+            events.extend(self.store.stream_events(&name)?.into_iter().filter(|e| e.envelope.seq <= until));
+        }
+        events.sort_by_key(|e| e.envelope.seq);
+        let mut state = selfeval_core::State::default();
+        let mut kept = Vec::with_capacity(events.len());
+        for stored in events {
+            let event = crate::decode(&stored)?;
+            state.apply(&event);
+            kept.push((stored, event));
+        }
+        let head = match until {
+            seq if seq == last.seq => last,
+            seq => {
+                let at = self.store.events_from(seq).next().transpose()?;
+                selfeval_store::Head { seq, hash: at.map(|e| e.hash).unwrap_or_default() }
+            }
+        };
+        Ok(crate::Replayed { state, head, events: kept, from_snapshot: None, effective: None })
     }
 }
 
@@ -252,4 +319,52 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
             (format!("指标{} {} 得分", row.code, row.name), row.score.score_text(), formula, row.score.clone())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use crate::{AsOf, Ledger, LedgerSettings, Location, Purpose, View};
+
+    /// A project's figure traced from its streams is the one traced from
+    /// the whole log: the value, the formula, every event, and each event's
+    /// figure before and after it, at the head and at earlier points.
+    #[test]
+    fn a_project_traced_from_its_streams_is_traced_as_from_the_whole_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Dir(dir.path().join("store"));
+        let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
+        ledger.seed_demo(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+        let model = ledger.replay(None).unwrap().report_model();
+        let mut compared = 0;
+        for as_of in [None, Some(40), Some(60)] {
+            let view = View::from(as_of.map(AsOf::Seq));
+            let whole = ledger.replay_with_events(view).unwrap();
+            for project in &model.projects {
+                let figures = super::PROJECT_FIGURES.iter().map(|f| (*f).to_owned());
+                for figure in figures.chain(project.indicators.iter().map(|i| i.code.clone())) {
+                    let streams = ledger.traced_replay(&project.code, view);
+                    let Ok(streams) = streams else {
+                        // A project registered after the point asked for.
+                        assert!(as_of.is_some(), "{}: {streams:?}", project.code);
+                        continue;
+                    };
+                    let from_whole = ledger.page_of_trace(&whole, &project.code, &figure, 1, 1000);
+                    let from_streams = ledger.page_of_trace(&streams, &project.code, &figure, 1, 1000);
+                    match (from_whole, from_streams) {
+                        (Ok((m1, p1)), Ok((m2, p2))) => {
+                            assert_eq!(p1, p2, "{} {figure} as of {as_of:?}", project.code);
+                            assert_eq!(m1.basis.seq, m2.basis.seq);
+                            assert_eq!((&m1.department, m1.year), (&m2.department, m2.year));
+                            compared += 1;
+                        }
+                        (Err(e1), Err(e2)) => assert_eq!(e1.message(), e2.message()),
+                        (whole, streams) => panic!("{} {figure}: {whole:?} / {streams:?}", project.code),
+                    }
+                }
+            }
+        }
+        assert!(compared >= 40, "compared {compared}");
+    }
 }

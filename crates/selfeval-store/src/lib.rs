@@ -563,6 +563,19 @@ impl Location {
     }
 }
 
+/// The last acknowledged event of the store at `location`, read without
+/// opening the store (no lock taken, nobody kept waiting): for a directory,
+/// its head file; `None` when that cannot be known so (a PostgreSQL ledger,
+/// a directory without a head file). A reader that holds the state at this
+/// head holds the whole log: an event is acknowledged only after its head
+/// is written, and two histories with the same head are one history.
+pub fn acknowledged_head(location: &Location) -> Result<Option<Head>, StoreError> {
+    match location {
+        Location::Dir(dir) => headfile::read(dir),
+        Location::Postgres(_) => Ok(None),
+    }
+}
+
 impl Store {
     /// Opens (or creates) the store in the directory `dir`, waiting while
     /// another process holds it, and catches the indexes up with the log.

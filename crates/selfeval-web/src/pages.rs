@@ -12,7 +12,8 @@ use axum::routing::get;
 use axum::Router;
 use minijinja::{context, Environment};
 use selfeval_core::report::{ProjectReport, ReportModel};
-use selfeval_ledger::{ErrorClass, Ledger, LedgerError, Purpose, View};
+use selfeval_core::Evaluation;
+use selfeval_ledger::{ErrorClass, Head, Ledger, LedgerError, Live, Purpose, View};
 use serde::Serialize;
 
 use crate::view::{money, shown, trace_href, Band, Query, Shown};
@@ -23,6 +24,9 @@ use crate::Config;
 pub struct App {
     config: Config,
     turn: tokio::sync::Mutex<()>,
+    /// The ledger at its head, following the log (started by the first
+    /// page that needs it).
+    live: Arc<std::sync::Mutex<Option<Live>>>,
     templates: Environment<'static>,
 }
 
@@ -46,7 +50,7 @@ impl App {
         for (name, source) in TEMPLATES {
             templates.add_template(name, source).expect("the embedded templates parse");
         }
-        App { config, turn: tokio::sync::Mutex::new(()), templates }
+        App { config, turn: tokio::sync::Mutex::new(()), live: Arc::default(), templates }
     }
 
     /// Runs `read` on the ledger opened to read, on a blocking thread,
@@ -60,6 +64,31 @@ impl App {
         tokio::task::spawn_blocking(move || read(Ledger::open(&location, &settings, Purpose::Read)?))
             .await
             .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
+    }
+
+    /// The head of the log and the evaluation there, from the state kept
+    /// in memory, brought to the head first (a write by the CLI or another
+    /// server is on the next page).
+    async fn current(&self) -> Result<(Head, Arc<Evaluation>), LedgerError> {
+        let _turn = self.turn.lock().await;
+        let (location, settings, live) = (self.config.location.clone(), self.config.ledger.clone(), self.live.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match live.as_mut() {
+                Some(held) => {
+                    if let Err(error) = held.follow() {
+                        // Started anew on the next page, never left half-followed.
+                        *live = None;
+                        return Err(error);
+                    }
+                }
+                None => *live = Some(Live::start(&location, &settings)?),
+            }
+            let held = live.as_ref().expect("started above");
+            Ok((held.head().clone(), held.evaluation()))
+        })
+        .await
+        .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
     }
 
     fn render(&self, status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
@@ -186,7 +215,7 @@ fn view_of(query: &Query) -> Result<View, LedgerError> {
 }
 
 async fn healthz(State(app): Shared) -> Response {
-    match app.read(|ledger| Ok(ledger.head().seq)).await {
+    match app.current().await.map(|(head, _)| head.seq) {
         Ok(seq) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("ok {seq}\n"))
             .into_response(),
         Err(error) => app.failed(&error),
@@ -323,10 +352,6 @@ const SORTS: &[(&str, &str)] = &[
 
 async fn projects(State(app): Shared, Params(params): Params) -> Response {
     let query = Query::new(params);
-    let view = match view_of(&query) {
-        Ok(view) => view,
-        Err(error) => return app.failed(&error),
-    };
     let sort = query.get("sort").unwrap_or("code").to_owned();
     if !SORTS.iter().any(|(key, _)| *key == sort) {
         let keys: Vec<&str> = SORTS.iter().map(|(k, _)| *k).collect();
@@ -334,11 +359,11 @@ async fn projects(State(app): Shared, Params(params): Params) -> Response {
         return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
     }
     let filter = query.get("q").unwrap_or_default().trim().to_owned();
-    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.report_model(view)?))).await;
-    let (head, model) = match read {
+    let (head, evaluation) = match evaluated(&app, &query).await {
         Ok(read) => read,
-        Err(error) => return app.failed(&error),
+        Err(page) => return page,
     };
+    let model = &evaluation.model;
     let mut listed: Vec<&ProjectReport> = model
         .projects
         .iter()
@@ -359,7 +384,7 @@ async fn projects(State(app): Shared, Params(params): Params) -> Response {
     if sort != "code" {
         listed.sort_by(|a, b| key(b).cmp(&key(a)).then_with(|| a.code.cmp(&b.code)));
     }
-    let rows: Vec<Row> = listed.iter().map(|p| row(&model, p, &query)).collect();
+    let rows: Vec<Row> = listed.iter().map(|p| row(model, p, &query)).collect();
     let sorts: Vec<_> = SORTS
         .iter()
         .map(|(key, label)| {
@@ -376,7 +401,7 @@ async fn projects(State(app): Shared, Params(params): Params) -> Response {
             context! { key, label, href => format!("/projects?{}", params.join("&")), current => *key == sort }
         })
         .collect();
-    let band = Band::new(&model, &head, &query, app.config.now());
+    let band = Band::new(model, &head, &query, app.config.now());
     let ctx = context! {
         title => "项目", band, rows, sorts, filter, total => model.projects.len(),
         as_of => query.as_of, effective => query.effective, sort,
@@ -396,20 +421,16 @@ struct FormCell {
 
 async fn project(State(app): Shared, Segments(code): Segments<String>, Params(params): Params) -> Response {
     let query = Query::new(params);
-    let view = match view_of(&query) {
-        Ok(view) => view,
-        Err(error) => return app.failed(&error),
-    };
-    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.report_model(view)?))).await;
-    let (head, model) = match read {
+    let (head, evaluation) = match evaluated(&app, &query).await {
         Ok(read) => read,
-        Err(error) => return app.failed(&error),
+        Err(page) => return page,
     };
+    let model = &evaluation.model;
     let Some(p) = model.project(&code) else {
         let message = format!("项目「{code}」不存在；可接受：项目列表中的编号");
         return app.error(StatusCode::NOT_FOUND, "没有这个项目", &message);
     };
-    let form = selfeval_report::form::form(&model, p);
+    let form = selfeval_report::form::form(model, p);
     let mut rows: Vec<Vec<FormCell>> = (0..form.rows).map(|_| Vec::new()).collect();
     for cell in &form.cells {
         use selfeval_report::form::Style;
@@ -427,10 +448,10 @@ async fn project(State(app): Shared, Segments(code): Segments<String>, Params(pa
             href: figure.map(|name| trace_href(&p.code, name, &query)),
         });
     }
-    let band = Band::new(&model, &head, &query, app.config.now());
+    let band = Band::new(model, &head, &query, app.config.now());
     let xlsx = format!("/projects/{}/table.xlsx{}", crate::view::encode(&p.code), query.view_suffix());
     let ctx =
-        context! { title => format!("{} {}", p.code, p.name), band, project => row(&model, p, &query), rows, xlsx };
+        context! { title => format!("{} {}", p.code, p.name), band, project => row(model, p, &query), rows, xlsx };
     app.render(StatusCode::OK, "project.html", ctx)
 }
 
@@ -552,15 +573,21 @@ fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response 
 
 /// The report's evaluation in the view `params` ask for, or the page that
 /// says why not.
-async fn evaluation_of(app: &App, params: BTreeMap<String, String>) -> Result<selfeval_core::Evaluation, Response> {
+async fn evaluation_of(app: &App, params: BTreeMap<String, String>) -> Result<Arc<Evaluation>, Response> {
     Ok(evaluated(app, &Query::new(params)).await?.1)
 }
 
-/// The chain's head and the evaluation in the view `query` asks for, read
-/// in one opening of the ledger, or the page that says why not.
-async fn evaluated(app: &App, query: &Query) -> Result<(selfeval_ledger::Head, selfeval_core::Evaluation), Response> {
+/// The chain's head and the evaluation in the view `query` asks for, or
+/// the page that says why not: at the head, the one kept in memory; in
+/// another view, replayed (in one opening of the ledger).
+async fn evaluated(app: &App, query: &Query) -> Result<(Head, Arc<Evaluation>), Response> {
     let view = view_of(query).map_err(|e| app.failed(&e))?;
-    app.read(move |ledger| Ok((ledger.head().clone(), ledger.evaluate(view)?))).await.map_err(|e| app.failed(&e))
+    if view == View::default() {
+        return app.current().await.map_err(|e| app.failed(&e));
+    }
+    app.read(move |ledger| Ok((ledger.head().clone(), Arc::new(ledger.evaluate(view)?))))
+        .await
+        .map_err(|e| app.failed(&e))
 }
 
 /// The options of `selfeval report` without flags: no trace marks, every
@@ -667,58 +694,26 @@ async fn history(State(app): Shared, Params(params): Params) -> Response {
             }
         },
     };
+    // The band's department and year from the state kept in memory.
+    let (department, year) = match app.current().await {
+        Ok((_, evaluation)) => (evaluation.model.department.clone(), evaluation.model.year),
+        Err(error) => return app.failed(&error),
+    };
     let wanted = filter.clone();
-    let read = app
-        .read(move |ledger| {
-            let head = ledger.head().clone();
-            let mut total = 0usize;
-            // The page being read while looking for `target`, then the one kept.
-            let (mut reading, mut shown, mut found) = (Vec::new(), Vec::new(), None);
-            for entry in ledger.history(&wanted)? {
-                let entry = entry?;
-                let on = total / PAGE + 1;
-                match (target, found) {
-                    (None, _) if on == page => shown.push(entry),
-                    (None, _) => {}
-                    (Some(_), Some(kept)) if on == kept => shown.push(entry),
-                    (Some(_), Some(_)) => {}
-                    (Some(seq), None) => {
-                        if total.is_multiple_of(PAGE) {
-                            reading.clear();
-                        }
-                        let hit = entry.seq == seq;
-                        reading.push(entry);
-                        if hit {
-                            found = Some(on);
-                            shown = std::mem::take(&mut reading);
-                        }
-                    }
-                }
-                total += 1;
-            }
-            // The band needs the department, not a replay of every project.
-            let state = ledger.replay_streams(&[selfeval_core::event::DEPARTMENT_STREAM.to_owned()])?;
-            let department = state.department().map(|d| (d.name.clone(), d.year)).unwrap_or_default();
-            Ok((head, department, total, shown, found))
-        })
-        .await;
-    let (head, (department, year), total, shown, found) = match read {
+    let at = match target {
+        Some(seq) => selfeval_ledger::PageAt::Holding(seq),
+        None => selfeval_ledger::PageAt::Number(page),
+    };
+    let read = app.read(move |ledger| Ok((ledger.head().clone(), ledger.history_page(&wanted, at, PAGE)?))).await;
+    let (head, read) = match read {
         Ok(read) => read,
         Err(error) => return app.failed(&error),
     };
-    let page = match (target, found) {
-        (Some(seq), None) => {
-            let message = format!("at：事件#{seq}不在所筛选的变更历史中；可接受：历史中的事件序号");
-            return app.error(StatusCode::NOT_FOUND, "没有这个事件", &message);
-        }
-        (_, Some(kept)) => kept,
-        (None, None) => page,
+    let Some(selfeval_ledger::HistoryPage { entries: shown, total, page, pages }) = read else {
+        let seq = target.unwrap_or_default();
+        let message = format!("at：事件#{seq}不在所筛选的变更历史中；可接受：历史中的事件序号");
+        return app.error(StatusCode::NOT_FOUND, "没有这个事件", &message);
     };
-    let pages = total.div_ceil(PAGE).max(1);
-    if page > pages {
-        let message = format!("page：「{page}」不在 1 至 {pages} 之间；可接受：1 至 {pages} 的页码");
-        return app.error(StatusCode::BAD_REQUEST, "无法显示", &message);
-    }
     let at = crate::view::minute;
     let events: Vec<_> = shown
         .iter()
