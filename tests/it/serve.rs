@@ -47,6 +47,9 @@ fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
     let (status, body) = http_get(&addr, "/projects/P01");
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.contains("<h1>P01 应急救援能力建设资金</h1>"), "{body}");
+    // While it serves, the store names it (for a command kept waiting).
+    let note = std::fs::read_to_string(env.store().join("selfeval-serve")).unwrap();
+    assert_eq!(note, format!("{} http://{addr}/\n", child.id()));
     // Between two requests the store is free: a command on it works.
     env.ok(&["spend", "P01", "--amount", "1", "--date", "2024-06-30"]);
     let (_, body) = http_get(&addr, "/healthz");
@@ -55,6 +58,40 @@ fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "serve exits 0 on SIGTERM");
+    assert!(!env.store().join("selfeval-serve").exists(), "the note outlived the server");
+}
+
+/// A command kept waiting by a server (which holds the store only while it
+/// reads it: here the test holds the store's lock as a long read would)
+/// says which server, where and which process; a note left by a server
+/// that no longer runs names nobody.
+#[test]
+fn a_command_kept_waiting_by_serve_names_its_address_and_pid() {
+    let env = Env::with_project_in_dir();
+    let lock = std::fs::File::open(env.store().join("selfeval-lock")).unwrap();
+    lock.lock().unwrap();
+    let note = env.store().join("selfeval-serve");
+    let spend = |timeout: &str| {
+        let mut command = env.command();
+        command.env("SELFEVAL_BUSY_TIMEOUT", timeout);
+        let args = ["--actor", crate::ACTOR, "spend", "P01", "--amount", "1", "--date", "2024-06-30"];
+        command.args(args).output().unwrap()
+    };
+    std::fs::write(&note, format!("{} http://127.0.0.1:8080/\n", std::process::id())).unwrap();
+    let waited = spend("0.3");
+    assert_eq!(waited.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&waited.stderr);
+    let expected = format!("正由 selfeval serve（http://127.0.0.1:8080/，进程 {}）读取", std::process::id());
+    assert!(said.contains(&expected), "{said}");
+    // A pid no process has (above the kernel's limit).
+    std::fs::write(&note, "4194305 http://127.0.0.1:8080/\n").unwrap();
+    let waited = spend("0.3");
+    assert_eq!(waited.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&waited.stderr);
+    assert!(said.contains("正被另一个进程使用") && !said.contains("selfeval serve"), "{said}");
+    drop(lock);
+    let free = spend("2");
+    assert_eq!(free.status.code(), Some(0), "{}", String::from_utf8_lossy(&free.stderr));
 }
 
 #[test]

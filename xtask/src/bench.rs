@@ -133,7 +133,7 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     let many = if options.quick { 3 } else { 50 };
     let root = PathBuf::from("target/bench");
     std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
-    let steps = 15;
+    let steps = 16;
     let bar = ProgressBar::new(steps);
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}").expect("a valid template"),
@@ -256,6 +256,9 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         measure(&paths, &paths.xtask, &["sqlite-batch", &db_arg, "--count", &count_arg, "--projects", "100"], &[])
     })?;
     bar.inc(1);
+    bar.set_message("selfeval serve");
+    let serve = crate::serve_bench::serve_figures(&paths.selfeval, &store, projects, options.quick)?;
+    bar.inc(1);
     let postgres = if options.postgres {
         bar.set_message("PostgreSQL");
         Some(postgres_figures(&paths, export_arg, runs, many, &env, &batch_file, &report_json)?)
@@ -298,6 +301,9 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
         "runs": runs,
     });
     let mut results = results;
+    for (key, value) in serve.as_object().expect("an object") {
+        results[key.as_str()] = value.clone();
+    }
     if let Some(pg) = &postgres {
         for (key, value) in pg.as_object().expect("an object") {
             results[key.as_str()] = value.clone();
@@ -309,6 +315,7 @@ pub fn bench(options: &BenchOptions) -> Result<(), String> {
     std::fs::write(root.join("results.json"), serde_json::to_string_pretty(&results).expect("JSON") + "\n")
         .map_err(|e| e.to_string())?;
     print_table(&results, options.quick);
+    print_serve_table(&results, options.quick);
     if postgres.is_some() {
         print_postgres_table(&results);
         if results["pg_same_report"] != json!(true) {
@@ -521,6 +528,46 @@ fn print_table(r: &serde_json::Value, quick: bool) {
         r["same_report_as_sqlite"],
         r["page_cache_dropped"]
     );
+}
+
+/// The figures of `selfeval serve` against the targets of issue 29.
+fn print_serve_table(r: &serde_json::Value, quick: bool) {
+    let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    let verdict = |ok: bool| match (quick, ok) {
+        (true, _) => "—",
+        (false, true) => "PASS",
+        (false, false) => "FAIL",
+    };
+    let latency = |label: &str, key: &str, most: f64| {
+        let (p50, p95) = (f(&format!("serve_{key}_p50_ms")), f(&format!("serve_{key}_p95_ms")));
+        [label.to_owned(), format!("{p50:.1} / {p95:.1}"), format!("p95 ≤ {most:.0}"), verdict(p95 <= most).to_owned()]
+    };
+    let rows = [
+        ["first page (s: the state replayed)".to_owned(), format!("{:.2}", f("serve_first_page_s")), "".into(), "".into()],
+        latency("GET /projects/{code} (ms, p50 / p95)", "project", 50.0),
+        latency("GET /trace/{code}/{figure} (ms)", "trace", 50.0),
+        latency("GET / (ms)", "overview", 100.0),
+        latency("a history page (ms)", "history", 100.0),
+        [
+            "/projects/{code}, 32 connections (requests/s)".to_owned(),
+            format!("{:.0}", f("serve_rps_32")),
+            "≥ 1,000".into(),
+            verdict(f("serve_rps_32") >= 1000.0).to_owned(),
+        ],
+        [
+            "server RSS (MB, peak / at the end)".to_owned(),
+            format!("{:.0} / {:.0}", f("serve_rss_peak_mb"), f("serve_rss_mb")),
+            "≤ 300".into(),
+            verdict(f("serve_rss_peak_mb") <= 300.0).to_owned(),
+        ],
+    ];
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["selfeval serve", "measured", "target", "result"]);
+    for row in rows {
+        table.add_row(row);
+    }
+    println!("\n{table}");
 }
 
 /// `xtask rss PROGRAM ARGS…`: runs a program and prints its peak RSS.

@@ -177,7 +177,11 @@ fn december_plan(rng: &mut ChaCha8Rng, p: usize, section: &str) -> Vec<(String, 
     let satisfaction = 86 + rng.random_range(0..14);
     let why = explained(satisfaction < 90, false, "部分服务对象反映响应不够及时", "优化服务流程");
     push(&actor, None, quantitative("I4", format!("{satisfaction}%"), why));
-    if rng.random_bool(0.05) {
+    // Only where the target was met (a full score): 18 is then a change
+    // (below it, the rules may give 18 themselves, and an adjustment to the
+    // score already given is refused).
+    let adjusted = rng.random_bool(0.05);
+    if adjusted && count >= count_target {
         push(
             OFFICE,
             Some("复核发现目标设定偏低，按偏差扣分"),

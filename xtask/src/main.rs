@@ -14,6 +14,7 @@ mod fuzz;
 mod gen;
 mod pg;
 mod render;
+mod serve_bench;
 mod sqlite;
 
 use std::path::PathBuf;
@@ -235,6 +236,15 @@ fn main() -> ExitCode {
                 Some(other) => return Err(format!("--backend: {other:?} is not a backend; accepted: sled, postgres")),
             };
             bench::bench(&bench::BenchOptions { events, quick: args.iter().any(|a| a == "--quick"), postgres })
+        })),
+        // `xtask serve-bench STORE PROJECTS [--quick]`: the serve figures
+        // alone, on a store the benchmark made (target/bench/imported).
+        Some("serve-bench") => report(arg(&args, 1).and_then(|store| {
+            let projects = arg(&args, 2)?.parse::<u64>().map_err(|e| format!("PROJECTS: {e}"))?;
+            let quick = args.iter().any(|a| a == "--quick");
+            let figures = serve_bench::serve_figures("target/release/selfeval".as_ref(), &store, projects, quick)?;
+            println!("{}", serde_json::to_string_pretty(&figures).expect("JSON"));
+            Ok(())
         })),
         // Helpers the benchmark runs as separate processes.
         Some("rss") => report(bench::rss(&args[1..])),

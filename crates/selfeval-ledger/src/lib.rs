@@ -34,6 +34,7 @@ mod evidence;
 mod import;
 mod judge;
 mod live;
+mod server_note;
 mod record;
 mod replay;
 mod signature;
@@ -56,6 +57,7 @@ pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use judge::ImportRefused;
 pub use live::{Followed, Live};
+pub use server_note::{announce_server, serving, Server, ServerNote, SERVER_NOTE};
 pub use record::{batch_line_ids, batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};
@@ -129,6 +131,8 @@ pub enum LedgerError {
         path: PathBuf,
         /// How long we waited.
         waited: Duration,
+        /// The `selfeval serve` that holds it, when one does.
+        server: Option<Server>,
     },
     /// Other writers kept changing the streams the command depends on.
     #[error("concurrent change: {0}")]
@@ -229,9 +233,17 @@ impl LedgerError {
             LedgerError::NotDemo(path) => {
                 format!("库 {} 已有数据且不是示范库；可接受：空目录或已有的示范库（用 --store 指定）", path.display())
             }
-            LedgerError::Busy { path, waited } => format!(
+            LedgerError::Busy { path, waited, server: None } => format!(
                 "库 {} 正被另一个进程使用（已等待{:.1}秒）；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
                 path.display(),
+                waited.as_secs_f64()
+            ),
+            LedgerError::Busy { path, waited, server: Some(server) } => format!(
+                "库 {} 正由 selfeval serve（{}，进程 {}）读取，已等待{:.1}秒：服务只在生成页面时占用库，\
+                 较长的页面（如校验整个库）可能占用数秒；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
+                path.display(),
+                server.address,
+                server.pid,
                 waited.as_secs_f64()
             ),
             LedgerError::Conflict(conflict) => format!("并发冲突，未写入：{conflict}；请重试"),
@@ -244,7 +256,7 @@ impl LedgerError {
 impl From<StoreError> for LedgerError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Busy { path, waited } => LedgerError::Busy { path, waited },
+            StoreError::Busy { path, waited } => LedgerError::Busy { server: serving(&path), path, waited },
             StoreError::Corrupt { seq, message } => {
                 LedgerError::Integrity(format!("库无法读取（事件{seq}）：{message}"))
             }

@@ -164,6 +164,15 @@ pub fn run(
     listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // A note in the store (pid and address) while serving, so that a
+    // command kept waiting says who holds the store; removed at the end.
+    let note = std::sync::Mutex::new(None);
+    let (location, scheme) = (config.location.clone(), if tls.is_some() { "https" } else { "http" });
+    let listening = |bound: SocketAddr| {
+        let announced = selfeval_ledger::announce_server(&location, &format!("{scheme}://{bound}/"));
+        *note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = announced;
+        listening(bound);
+    };
     runtime.block_on(async move {
         let Some(tls) = tls else {
             let listener = tokio::net::TcpListener::bind(addr).await?;
