@@ -543,7 +543,12 @@ fn print_serve_table(r: &serde_json::Value, quick: bool) {
         [label.to_owned(), format!("{p50:.1} / {p95:.1}"), format!("p95 ≤ {most:.0}"), verdict(p95 <= most).to_owned()]
     };
     let rows = [
-        ["first page (s: the state replayed)".to_owned(), format!("{:.2}", f("serve_first_page_s")), "".into(), "".into()],
+        [
+            "first page (s: the state replayed)".to_owned(),
+            format!("{:.2}", f("serve_first_page_s")),
+            "".into(),
+            "".into(),
+        ],
         latency("GET /projects/{code} (ms, p50 / p95)", "project", 50.0),
         latency("GET /trace/{code}/{figure} (ms)", "trace", 50.0),
         latency("GET / (ms)", "overview", 100.0),

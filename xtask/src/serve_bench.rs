@@ -143,12 +143,7 @@ async fn throughput(
 
 /// The serve figures on `store` (`projects` projects named P00000…, as
 /// `xtask gen` makes them).
-pub fn serve_figures(
-    selfeval: &Path,
-    store: &str,
-    projects: u64,
-    quick: bool,
-) -> Result<serde_json::Value, String> {
+pub fn serve_figures(selfeval: &Path, store: &str, projects: u64, quick: bool) -> Result<serde_json::Value, String> {
     let server = Server::start(selfeval, store)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -170,7 +165,13 @@ pub fn serve_figures(
             .ok_or_else(|| format!("/healthz said {health:?}"))?;
         let project_uris: Vec<String> = (0..50).map(|i| format!("/projects/{}", code(i))).collect();
         let trace_uris: Vec<String> = (0..50)
-            .map(|i| format!("/trace/{}/{}", code(i), ["execution_rate", "budget", "executed", "total_score"][i as usize % 4]))
+            .map(|i| {
+                format!(
+                    "/trace/{}/{}",
+                    code(i),
+                    ["execution_rate", "budget", "executed", "total_score"][i as usize % 4]
+                )
+            })
             .collect();
         // The log's first page, one in its middle, its last, a project's.
         let pages = events.div_ceil(100).max(1);

@@ -243,10 +243,7 @@ impl Ledger {
         let mut changes = std::collections::HashMap::new();
         for stream in streams {
             let mut describer = Describer::in_unit(unit);
-            for event in self.store.stream_events(&stream)? {
-                if event.envelope.seq > last as u64 {
-                    break;
-                }
+            for event in self.store.stream_events_until(&stream, last as u64)? {
                 let change = described(&mut describer, &event);
                 if event.envelope.seq >= first as u64 {
                     changes.insert(event.envelope.seq, change);

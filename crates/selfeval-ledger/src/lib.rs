@@ -34,9 +34,9 @@ mod evidence;
 mod import;
 mod judge;
 mod live;
-mod server_note;
 mod record;
 mod replay;
+mod server_note;
 mod signature;
 mod table;
 pub mod trace;
@@ -56,14 +56,14 @@ pub use checkpoint::{read_statement, CheckpointHeld, Statement, CHECKPOINT_HEADE
 pub use diff::{Change, Diff};
 pub use evidence::{file_digest, verify_evidence, EvidenceProblem};
 pub use judge::ImportRefused;
-pub use live::{Followed, Live};
-pub use server_note::{announce_server, serving, Server, ServerNote, SERVER_NOTE};
+pub use live::{acknowledged_head, Followed, Live};
 pub use record::{batch_line_ids, batch_of, precheck, Item, Recorded};
 pub use replay::{decode, decode_envelope, simulate_on, AsOf, Replayed, Simulated, SnapshotCheck, View};
 pub use selfeval_store::{Batch, ExpectedVersion};
 pub use selfeval_store::{
     ChainBreak, ExportSummary, Head, ImportRejected, Imported, Salvaged, StoredEvent, Verified, GENESIS_HASH,
 };
+pub use server_note::{announce_server, serving, Server, ServerNote, SERVER_NOTE};
 pub use signature::{RulesChecked, Signer, Violation, NAMESPACE};
 pub use table::{check_form, CommandRefused, TableOptions, TablePlan, TableRefused};
 pub use verify::{Checked, Verification};

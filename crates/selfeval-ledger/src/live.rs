@@ -2,30 +2,36 @@
 //! long-running front end (`selfeval serve`) reads, so that a page costs
 //! neither an opening of the store nor a replay.
 //!
-//! [`Live::follow`] brings it to the log's head before each read: when the
-//! store's acknowledged head (a directory's head file, read without taking
-//! the store's lock) is the one held, nothing is opened; when the log grew
-//! from it, only the new events are read and applied; when the log holds
-//! another history (a store replaced by an import), it is replayed anew.
-//! The store is never held between two follows, so the CLI records in the
-//! same directory while a server runs.
+//! Before each read, [`Live::is_current`] says whether the store's
+//! acknowledged head (a directory's head file, read without taking the
+//! store's lock) is the one held: then nothing is opened. Otherwise
+//! [`Live::follow`] brings it to the head of the opened ledger: when the log
+//! grew from the head held, only the new events are read and applied; when
+//! it holds another history (a store replaced by an import), it is replayed
+//! anew. `Live` holds no store: its owner opens one when it must, and lets
+//! it go, so the CLI records in the same directory while a server runs.
 
 use std::sync::Arc;
 
 use selfeval_core::{Evaluation, State};
 use selfeval_store::{Head, Location};
 
-use crate::{Ledger, LedgerError, LedgerSettings, Purpose, View};
+use crate::{Ledger, LedgerError, View};
 
 /// The most new events a follow applies; a longer tail is replayed from
 /// the state snapshot.
 const TAIL: u64 = 10_000;
 
+/// The last event the store at `location` acknowledged, read without
+/// opening it (no lock): a directory's head file; `None` where that cannot
+/// be known so (a PostgreSQL ledger, a store without a head file).
+pub fn acknowledged_head(location: &Location) -> Result<Option<Head>, LedgerError> {
+    Ok(selfeval_store::acknowledged_head(location)?)
+}
+
 /// The state and its evaluation at the head of a ledger's log.
 #[derive(Debug)]
 pub struct Live {
-    location: Location,
-    settings: LedgerSettings,
     state: State,
     head: Head,
     evaluation: Arc<Evaluation>,
@@ -43,28 +49,23 @@ pub enum Followed {
 }
 
 impl Live {
-    /// Replays the ledger at `location` (from its state snapshot when one
-    /// matches) and evaluates it.
-    pub fn start(location: &Location, settings: &LedgerSettings) -> Result<Live, LedgerError> {
-        let ledger = Ledger::open(location, settings, Purpose::Read)?;
+    /// Replays `ledger` (from its state snapshot when one matches) and
+    /// evaluates it.
+    pub fn start(ledger: &Ledger) -> Result<Live, LedgerError> {
         let replayed = ledger.replay_view(View::default())?;
-        drop(ledger);
         let evaluation = Arc::new(replayed.evaluate());
-        Ok(Live {
-            location: location.clone(),
-            settings: settings.clone(),
-            state: replayed.state,
-            head: replayed.head,
-            evaluation,
-        })
+        Ok(Live { state: replayed.state, head: replayed.head, evaluation })
     }
 
-    /// Brings the state to the head of the log (see the module's text).
-    pub fn follow(&mut self) -> Result<Followed, LedgerError> {
-        if selfeval_store::acknowledged_head(&self.location)?.as_ref() == Some(&self.head) {
-            return Ok(Followed::Current);
-        }
-        let ledger = Ledger::open(&self.location, &self.settings, Purpose::Read)?;
+    /// Whether the head held is the one the store at `location` has
+    /// acknowledged, read without opening the store (`false` when that
+    /// cannot be known so: [`Live::follow`] then opens it).
+    pub fn is_current(&self, location: &Location) -> Result<bool, LedgerError> {
+        Ok(acknowledged_head(location)?.as_ref() == Some(&self.head))
+    }
+
+    /// Brings the state to the head of `ledger`'s log (see the module's text).
+    pub fn follow(&mut self, ledger: &Ledger) -> Result<Followed, LedgerError> {
         let last = ledger.head().clone();
         if last == self.head {
             return Ok(Followed::Current);
@@ -77,7 +78,6 @@ impl Live {
             && (held == 0 || ledger.events_from(held).next().transpose()?.is_some_and(|e| e.hash == self.head.hash));
         if !grown {
             let replayed = ledger.replay_view(View::default())?;
-            drop(ledger);
             self.settle(replayed.state, replayed.head);
             return Ok(Followed::Replayed);
         }
@@ -89,7 +89,6 @@ impl Live {
             let head = Head { seq: stored.envelope.seq, hash: stored.hash.clone() };
             tail.push((crate::decode(&stored)?, head));
         }
-        drop(ledger);
         let Some((_, head)) = tail.last().cloned() else { return Ok(Followed::Current) };
         let mut state = std::mem::take(&mut self.state);
         for (event, _) in &tail {
@@ -147,18 +146,22 @@ mod tests {
         let mut ledger = Ledger::open(&location, &settings, Purpose::Create).unwrap();
         ledger.seed(steps[..30].to_vec(), crate::demo::DEMO_PREFIX, now).unwrap();
         drop(ledger);
-        let mut live = Live::start(&location, &settings).unwrap();
+        let open = || Ledger::open(&location, &settings, Purpose::Read).unwrap();
+        let mut live = Live::start(&open()).unwrap();
         let started = live.head().seq;
-        assert_eq!(live.follow().unwrap(), Followed::Current);
+        assert!(live.is_current(&location).unwrap());
+        assert_eq!(live.follow(&open()).unwrap(), Followed::Current);
 
         let mut ledger = Ledger::open(&location, &settings, Purpose::Record).unwrap();
         ledger.seed_demo(now).unwrap();
         let grown = ledger.head().clone();
         drop(ledger);
-        assert_eq!(live.follow().unwrap(), Followed::Applied(grown.seq - started));
+        assert!(!live.is_current(&location).unwrap());
+        assert_eq!(live.follow(&open()).unwrap(), Followed::Applied(grown.seq - started));
         assert_eq!(live.head(), &grown);
         assert_eq!(*live.evaluation(), evaluation_at_head(&location));
-        assert_eq!(live.follow().unwrap(), Followed::Current);
+        assert!(live.is_current(&location).unwrap());
+        assert_eq!(live.follow(&open()).unwrap(), Followed::Current);
 
         std::fs::remove_dir_all(dir.path().join("store")).unwrap();
         let mut ledger = Ledger::open(&location, &settings, Purpose::Create).unwrap();
@@ -167,7 +170,8 @@ mod tests {
         drop(ledger);
         assert_eq!(other.seq, grown.seq);
         assert_ne!(other.hash, grown.hash);
-        assert_eq!(live.follow().unwrap(), Followed::Replayed);
+        assert!(!live.is_current(&location).unwrap());
+        assert_eq!(live.follow(&open()).unwrap(), Followed::Replayed);
         assert_eq!(live.head(), &other);
         assert_eq!(*live.evaluation(), evaluation_at_head(&location));
     }

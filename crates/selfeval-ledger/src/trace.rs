@@ -62,7 +62,7 @@ impl Ledger {
     /// the log): the model returned then holds that project only, and its
     /// basis is the view's point of the log.
     pub fn trace_page(
-        self,
+        &self,
         code: &str,
         figure: &str,
         view: View,
@@ -151,7 +151,7 @@ impl Ledger {
         };
         let mut events = Vec::new();
         for name in [DEPARTMENT_STREAM.to_owned(), stream] {
-            events.extend(self.store.stream_events(&name)?.into_iter().filter(|e| e.envelope.seq <= until));
+            events.extend(self.store.stream_events_until(&name, until)?);
         }
         events.sort_by_key(|e| e.envelope.seq);
         let mut state = selfeval_core::State::default();

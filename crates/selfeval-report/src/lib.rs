@@ -20,7 +20,9 @@ mod xlsx;
 pub use docx::{report_docx, tables_docx};
 pub use json::{findings_json, report_json, table_json, write_report_json};
 pub use lists::{members_json, members_markdown, problems_json, problems_markdown, projects_json, projects_markdown};
-pub use markdown::{findings_markdown, report_markdown, table_markdown, ReportOptions};
+pub use markdown::{
+    figure_pieces, findings_markdown, report_markdown, table_markdown, Piece, ReportOptions, FIGURE_MARKS,
+};
 pub use rules::{all_rules, profile_json, profile_markdown, profiles_document, rules_json, rules_markdown};
 pub use sheets::{read_grid, Grid};
 pub use trail::{

@@ -67,26 +67,80 @@ pub struct ReportOptions {
     pub markers: bool,
     /// The 数据核查 and 数据来源 appendices (the 自评表 appendix always).
     pub appendices: bool,
+    /// Every figure marked with what it is (for a page that makes each a
+    /// link to its trace): see [`FIGURE_MARKS`] and [`figure_pieces`].
+    pub links: bool,
+}
+
+/// The characters (private use) that enclose a figure when
+/// [`ReportOptions::links`]: open, `code/figure`, middle, the text, close.
+/// Recorded text never holds them: [`inline`] spells them out.
+pub const FIGURE_MARKS: [char; 3] = ['\u{E000}', '\u{E001}', '\u{E002}'];
+
+/// A run of report text with [`ReportOptions::links`]: plain text, or a
+/// figure with the project code (or `department`) and figure name that
+/// `selfeval trace` takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text as it is.
+    Text(&'a str),
+    /// A figure as the report prints it.
+    Figure {
+        /// The project's code, or `department`.
+        code: &'a str,
+        /// The figure's name (`execution_rate`, an indicator's code …).
+        figure: &'a str,
+        /// What the report prints.
+        text: &'a str,
+    },
+}
+
+/// `text` cut into plain runs and marked figures.
+pub fn figure_pieces(text: &str) -> Vec<Piece<'_>> {
+    let [open, middle, close] = FIGURE_MARKS;
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        let marked = &rest[at + open.len_utf8()..];
+        let parsed = marked.split_once(close).and_then(|(inside, after)| {
+            let (name, text) = inside.split_once(middle)?;
+            let (code, figure) = name.rsplit_once('/')?;
+            Some((Piece::Figure { code, figure, text }, after))
+        });
+        let Some((figure, after)) = parsed else { break };
+        if at > 0 {
+            pieces.push(Piece::Text(&rest[..at]));
+        }
+        pieces.push(figure);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
 }
 
 impl Default for ReportOptions {
     /// The hand-in body with its appendices: no marks in the text.
     fn default() -> Self {
-        ReportOptions { markers: false, appendices: true }
+        ReportOptions { markers: false, appendices: true, links: false }
     }
 }
 
 /// Marks figures that an error finding involves (every event of the finding
 /// is behind the figure), so the report never hides a finding. Findings
 /// are grouped by project once; figures keep their seqs sorted.
+///
+/// With `links`, every figure is enclosed in [`FIGURE_MARKS`] with its name.
 struct Marks<'a> {
     by_project: HashMap<Option<&'a str>, Vec<&'a Finding>>,
+    links: bool,
 }
 
 impl<'a> Marks<'a> {
     /// No marks: the hand-in body.
     fn none() -> Marks<'a> {
-        Marks { by_project: HashMap::new() }
+        Marks { by_project: HashMap::new(), links: false }
     }
 
     fn new(findings: &'a [Finding]) -> Marks<'a> {
@@ -94,18 +148,31 @@ impl<'a> Marks<'a> {
         for f in findings.iter().filter(|f| f.severity == Severity::Error && !f.events.is_empty()) {
             by_project.entry(f.project.as_deref()).or_default().push(f);
         }
-        Marks { by_project }
+        Marks { by_project, links: false }
     }
 
-    fn mark(&self, text: String, figure: &Figure, project: Option<&str>) -> String {
+    /// `text` of a figure (`name` of `project`'s, or the department's), with
+    /// its finding mark and, with `links`, its name.
+    fn mark(&self, text: String, figure: &Figure, project: Option<&str>, name: &str) -> String {
         let involved = self.by_project.get(&project).is_some_and(|findings| {
             findings.iter().any(|f| f.events.iter().all(|e| figure.seqs.binary_search(e).is_ok()))
         });
+        let text = self.link(text, project, name);
         if involved {
             format!("{text}〔⚠见数据核查〕")
         } else {
             text
         }
+    }
+
+    /// `text` of the figure `name` of `project` (the department's when
+    /// `None`), enclosed in [`FIGURE_MARKS`] with `links`.
+    fn link(&self, text: String, project: Option<&str>, name: &str) -> String {
+        if !self.links || text.is_empty() {
+            return text;
+        }
+        let [open, middle, close] = FIGURE_MARKS;
+        format!("{open}{}/{name}{middle}{text}{close}", project.unwrap_or("department"))
     }
 }
 
@@ -166,7 +233,8 @@ fn narratives(out: &mut String, model: &ReportModel, section: &str) {
 pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> String {
     let model = &evaluation.model;
     let mut out = String::new();
-    let marks = if options.markers { Marks::new(&evaluation.findings) } else { Marks::none() };
+    let mut marks = if options.markers { Marks::new(&evaluation.findings) } else { Marks::none() };
+    marks.links = options.links;
     let _ = writeln!(out, "# {}{}年度项目支出绩效自评报告\n", inline(&model.department), model.year);
     if options.markers {
         out.push_str(&basis_line(model));
@@ -177,14 +245,14 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
     basic_situation(&mut out, model, &marks);
     evaluation_work(&mut out, model, options.markers);
     results(&mut out, model, &marks);
-    indicator_results(&mut out, model);
+    indicator_results(&mut out, model, &marks);
     problems(&mut out, model);
     suggestions(&mut out, model);
     let mut out = fill_empty_sections(&out);
     signature(&mut out, model);
     out.push_str("## 附表1 项目支出绩效自评表\n\n");
     for p in &model.projects {
-        out.push_str(&table_markdown(model, p));
+        out.push_str(&project_table(model, p, &marks));
         out.push('\n');
     }
     if options.appendices {
@@ -192,7 +260,7 @@ pub fn report_markdown(evaluation: &Evaluation, options: &ReportOptions) -> Stri
         out.push_str(&findings_markdown(&evaluation.findings));
         out.push_str("\n## 附表3 数据来源\n\n");
         out.push_str(&basis_line(model));
-        out.push_str(&sources_markdown(model));
+        out.push_str(&sources_markdown(model, &marks));
     }
     out
 }
@@ -214,7 +282,7 @@ fn basic_situation(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
         .projects
         .iter()
         .map(|p| {
-            let budget = marks.mark(model.money(&p.budget), &p.budget, Some(&p.code));
+            let budget = marks.mark(model.money(&p.budget), &p.budget, Some(&p.code), "budget");
             format!("{}预算{}{}", inline(&p.name), budget, model.unit_label())
         })
         .collect();
@@ -222,10 +290,10 @@ fn basic_situation(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
         out,
         "{}年度本部门项目支出预算总额为{}{unit}，其中{}。在预算执行过程中，实际执行金额为{}{unit}，预算执行率为{}。\n",
         model.year,
-        model.money(&t.budget),
+        marks.link(model.money(&t.budget), None, "budget"),
         lines.join("，"),
-        model.money(&t.executed),
-        marks.mark(rate(&t.execution_rate), &t.execution_rate, None),
+        marks.link(model.money(&t.executed), None, "executed"),
+        marks.mark(rate(&t.execution_rate), &t.execution_rate, None, "execution_rate"),
     );
     narratives(out, model, "1.execution");
 }
@@ -311,7 +379,7 @@ fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
             vec![
                 p.code.clone(),
                 p.name.clone(),
-                marks.mark(score(p.total_score.value), &p.total_score, Some(&p.code)),
+                marks.mark(score(p.total_score.value), &p.total_score, Some(&p.code), "total_score"),
                 p.grade.map_or("—", Grade::label).to_owned(),
             ]
         })
@@ -327,10 +395,10 @@ fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
             out,
             "经自评，{}个项目平均自评分数为{}分，最高{}分（{}），最低{}分（{}）；优{}个、良{}个、中{}个、差{}个。\n",
             scored.len(),
-            score(t.average_score.value),
-            score(high.total_score.value),
+            marks.link(score(t.average_score.value), None, "average_score"),
+            marks.link(score(high.total_score.value), Some(&high.code), "total_score"),
             inline(&high.name),
-            score(low.total_score.value),
+            marks.link(score(low.total_score.value), Some(&low.code), "total_score"),
             inline(&low.name),
             t.grade_counts[0],
             t.grade_counts[1],
@@ -345,7 +413,7 @@ fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
     let _ = writeln!(
         out,
         "整体预算执行率为{}（全年执行数合计 ÷ 全年预算数合计）。\n",
-        marks.mark(rate(&t.execution_rate), &t.execution_rate, None)
+        marks.mark(rate(&t.execution_rate), &t.execution_rate, None, "execution_rate")
     );
     let rows = model
         .projects
@@ -354,9 +422,9 @@ fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
             vec![
                 p.code.clone(),
                 p.name.clone(),
-                model.money(&p.budget),
-                model.money(&p.executed),
-                marks.mark(rate(&p.execution_rate), &p.execution_rate, Some(&p.code)),
+                marks.link(model.money(&p.budget), Some(&p.code), "budget"),
+                marks.link(model.money(&p.executed), Some(&p.code), "executed"),
+                marks.mark(rate(&p.execution_rate), &p.execution_rate, Some(&p.code), "execution_rate"),
             ]
         })
         .collect();
@@ -388,7 +456,7 @@ fn results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
 }
 
 /// 三 (五) 绩效指标完成情况分析: the indicators by group (达成, 未完成, 未填, 不适用), each group adding up.
-fn indicator_results(out: &mut String, model: &ReportModel) {
+fn indicator_results(out: &mut String, model: &ReportModel, marks: &Marks<'_>) {
     out.push_str("### （五）绩效指标完成情况分析\n\n");
     let all: Vec<(&ProjectReport, &IndicatorRow)> =
         model.projects.iter().flat_map(|p| p.indicators.iter().map(move |i| (p, i))).collect();
@@ -442,7 +510,9 @@ fn indicator_results(out: &mut String, model: &ReportModel) {
                     format!("{} {}", i.code, i.name),
                     i.target.clone(),
                     i.actual.clone().unwrap_or_default(),
-                    i.completion.map_or("—".to_owned(), |c| format!("{}%", fmt2(c))),
+                    // The ratio is read from the indicator's score trace.
+                    i.completion
+                        .map_or("—".to_owned(), |c| marks.link(format!("{}%", fmt2(c)), Some(&p.code), &i.code)),
                     i.deviation_reason.clone().unwrap_or_else(|| "（未说明）".to_owned()),
                     i.measure.clone().unwrap_or_else(|| "（未说明）".to_owned()),
                 ]
@@ -666,28 +736,30 @@ fn governance_markdown(out: &mut String, model: &ReportModel, markers: bool) {
 /// The 数据来源 appendix: one line per figure. A list, not a table: a
 /// department total may name thousands of events, and a table would pad
 /// every row to that width.
-fn sources_markdown(model: &ReportModel) -> String {
+fn sources_markdown(model: &ReportModel, marks: &Marks<'_>) -> String {
     let t = &model.totals;
     let mut out = String::from("每个数字后列出计算它的事件序号（#a–#b 表示连续的一段），可用 `selfeval history` 或 `selfeval trace` 查看。\n\n");
-    let mut line = |scope: &str, what: &str, value: String, figure: &[u64]| {
-        let _ = writeln!(out, "- {scope} {what}：{value} ← {}", seqs(figure));
+    let mut line = |code: Option<&str>, what: &str, name: &str, value: String, figure: &[u64]| {
+        let scope = code.unwrap_or("部门");
+        let _ = writeln!(out, "- {scope} {what}：{} ← {}", marks.link(value, code, name), seqs(figure));
     };
     let unit = model.unit_label();
-    line("部门", &format!("预算总额（{unit}）"), model.money(&t.budget), &t.budget.seqs);
-    line("部门", &format!("实际执行金额（{unit}）"), model.money(&t.executed), &t.executed.seqs);
-    line("部门", "预算执行率", rate(&t.execution_rate), &t.execution_rate.seqs);
-    line("部门", "平均自评分数", score(t.average_score.value), &t.average_score.seqs);
+    line(None, &format!("预算总额（{unit}）"), "budget", model.money(&t.budget), &t.budget.seqs);
+    line(None, &format!("实际执行金额（{unit}）"), "executed", model.money(&t.executed), &t.executed.seqs);
+    line(None, "预算执行率", "execution_rate", rate(&t.execution_rate), &t.execution_rate.seqs);
+    line(None, "平均自评分数", "average_score", score(t.average_score.value), &t.average_score.seqs);
     for p in &model.projects {
+        let code = Some(p.code.as_str());
         let initial = if p.initial_budget_blank { "（空）".to_owned() } else { model.money(&p.initial_budget) };
-        line(&p.code, &format!("年初预算数（{unit}）"), initial, &p.initial_budget.seqs);
-        line(&p.code, &format!("全年预算数（{unit}）"), model.money(&p.budget), &p.budget.seqs);
-        line(&p.code, &format!("全年执行数（{unit}）"), model.money(&p.executed), &p.executed.seqs);
-        line(&p.code, "执行率", rate(&p.execution_rate), &p.execution_rate.seqs);
-        line(&p.code, "预算执行率得分", score(p.budget_score.value), &p.budget_score.seqs);
+        line(code, &format!("年初预算数（{unit}）"), "initial_budget", initial, &p.initial_budget.seqs);
+        line(code, &format!("全年预算数（{unit}）"), "budget", model.money(&p.budget), &p.budget.seqs);
+        line(code, &format!("全年执行数（{unit}）"), "executed", model.money(&p.executed), &p.executed.seqs);
+        line(code, "执行率", "execution_rate", rate(&p.execution_rate), &p.execution_rate.seqs);
+        line(code, "预算执行率得分", "budget_score", score(p.budget_score.value), &p.budget_score.seqs);
         for i in &p.indicators {
-            line(&p.code, &format!("指标{} 得分", i.code), score(i.score.value), &i.score.seqs);
+            line(code, &format!("指标{} 得分", i.code), &i.code, score(i.score.value), &i.score.seqs);
         }
-        line(&p.code, "总分", score(p.total_score.value), &p.total_score.seqs);
+        line(code, "总分", "total_score", score(p.total_score.value), &p.total_score.seqs);
     }
     out
 }
@@ -735,6 +807,12 @@ pub fn findings_markdown(findings: &[Finding]) -> String {
 
 /// One project's 自评表 in the standard layout.
 pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
+    project_table(model, p, &Marks::none())
+}
+
+/// [`table_markdown`], each figure with its name when `marks` links.
+fn project_table(model: &ReportModel, p: &ProjectReport, marks: &Marks<'_>) -> String {
+    let code = Some(p.code.as_str());
     let mut out = String::new();
     let _ = writeln!(out, "### {}年度项目支出绩效自评表：{} {}\n", model.year, p.code, inline(&p.name));
     let _ = writeln!(
@@ -747,17 +825,21 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
     // The final score; an override's reason and automatic score are in 数据核查 (I17).
     let budget_score = match &p.budget_not_applicable {
         Some(_) => "不适用".to_owned(),
-        None => score(p.budget_score.value),
+        None => marks.link(score(p.budget_score.value), code, "budget_score"),
     };
     let printed = crate::form::printed_texts(&p.printed);
     let beside = crate::form::beside_text;
     let mut rows = vec![vec![
         "年度资金总额".to_owned(),
-        if p.initial_budget_blank { String::new() } else { model.money(&p.initial_budget) },
-        model.money(&p.budget),
-        model.money(&p.executed),
+        if p.initial_budget_blank {
+            String::new()
+        } else {
+            marks.link(model.money(&p.initial_budget), code, "initial_budget")
+        },
+        marks.link(model.money(&p.budget), code, "budget"),
+        marks.link(model.money(&p.executed), code, "executed"),
         fmt_plain(p.budget_weight),
-        beside(rate(&p.execution_rate), &printed.execution_rate),
+        beside(marks.link(rate(&p.execution_rate), code, "execution_rate"), &printed.execution_rate),
         beside(budget_score, &printed.budget_score),
     ]];
     for (i, f) in p.funds.iter().enumerate() {
@@ -767,9 +849,14 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         };
         rows.push(vec![
             format!("{}{label}", if i == 0 { "其中：" } else { "　　　" }),
-            if p.initial_budget_blank { String::new() } else { model.unit.format(f.initial_budget) },
-            model.unit.format(f.budget),
-            model.unit.format(f.executed),
+            // A fund's amounts are parts of the project's (its trace).
+            if p.initial_budget_blank {
+                String::new()
+            } else {
+                marks.link(model.unit.format(f.initial_budget), code, "initial_budget")
+            },
+            marks.link(model.unit.format(f.budget), code, "budget"),
+            marks.link(model.unit.format(f.executed), code, "executed"),
             "—".to_owned(),
             "—".to_owned(),
             "—".to_owned(),
@@ -795,7 +882,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
             let score_text = match &i.not_applicable {
                 Some(_) if i.weightless => "/".to_owned(),
                 Some(_) => "不适用".to_owned(),
-                None => score(i.score.value),
+                None => marks.link(score(i.score.value), code, &i.code),
             };
             // Only what the section recorded as 偏差原因 and 改进措施.
             let note = crate::form::deviation_note(i);
@@ -819,7 +906,7 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         String::new(),
         String::new(),
         fmt_plain(points),
-        beside(score(p.total_score.value), &printed.total),
+        beside(marks.link(score(p.total_score.value), code, "total_score"), &printed.total),
         beside(format!("等级：{}", p.grade.map_or("—", Grade::label)), &printed.grade),
     ]);
     out.push_str("绩效指标：\n\n");
@@ -835,4 +922,29 @@ pub fn table_markdown(model: &ReportModel, p: &ProjectReport) -> String {
         out.push_str(&table(&["文件", "说明"], rows));
     }
     out
+}
+
+#[cfg(test)]
+mod figure_marks {
+    use super::{figure_pieces, Piece, FIGURE_MARKS};
+
+    #[test]
+    fn marked_figures_are_cut_out_and_broken_marks_stay_text() {
+        let [open, middle, close] = FIGURE_MARKS;
+        let text =
+            format!("率为{open}department/execution_rate{middle}587.90%{close}，P01 {open}P01/I2{middle}16.00{close}");
+        assert_eq!(
+            figure_pieces(&text),
+            vec![
+                Piece::Text("率为"),
+                Piece::Figure { code: "department", figure: "execution_rate", text: "587.90%" },
+                Piece::Text("，P01 "),
+                Piece::Figure { code: "P01", figure: "I2", text: "16.00" },
+            ]
+        );
+        let broken = format!("a{open}P01/budget 6.00{close} b");
+        assert_eq!(figure_pieces(&broken), vec![Piece::Text(&broken)]);
+        let unclosed = format!("a{open}P01/budget{middle}6.00");
+        assert_eq!(figure_pieces(&unclosed), vec![Piece::Text(&unclosed)]);
+    }
 }

@@ -418,7 +418,7 @@ impl<T: Write + Seek> CacheSink for T {}
 /// and the caches beside it. Everything above it (staging commands,
 /// reading events, verifying the chain, exports, cache digests) is
 /// [`Store`]'s and the same for every backend.
-pub trait Backend: fmt::Debug {
+pub trait Backend: fmt::Debug + Send {
     /// The directory the store lives in, for a local backend.
     fn path(&self) -> &Path;
     /// The last event's sequence number and hash, as of the last read or
@@ -459,7 +459,7 @@ pub trait Backend: fmt::Debug {
         Ok(())
     }
     /// Every event of one stream, in order.
-    fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError>;
+    fn stream_events(&self, stream: &str, until: u64) -> Result<Vec<StoredEvent>, StoreError>;
     /// The exact stored lines of events `from..=to`, each with its `\n`.
     fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError>;
     /// The hash of event `seq`, if the log holds it.
@@ -719,7 +719,13 @@ impl Store {
     /// Every event of one stream, in order, through the stream index: the
     /// cost is proportional to the stream, not to the log.
     pub fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        self.backend.stream_events(stream)
+        self.backend.stream_events(stream, u64::MAX)
+    }
+
+    /// A stream's events up to event `until`, in order: no later event of
+    /// the stream is read.
+    pub fn stream_events_until(&self, stream: &str, until: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        self.backend.stream_events(stream, until)
     }
 
     /// Appends a command's events atomically and durably.

@@ -992,13 +992,14 @@ impl crate::Backend for PgStore {
         }
     }
 
-    fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    fn stream_events(&self, stream: &str, until: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let until = i64::try_from(until).unwrap_or(i64::MAX);
         let rows = self
             .client
             .borrow_mut()
             .query(
-                "SELECT seq, line FROM selfeval_events WHERE ledger = $1 AND stream = $2 ORDER BY seq",
-                &[&self.location.ledger, &stream],
+                "SELECT seq, line FROM selfeval_events WHERE ledger = $1 AND stream = $2 AND seq <= $3 ORDER BY seq",
+                &[&self.location.ledger, &stream, &until],
             )
             .or_db()?;
         let mut events = Vec::with_capacity(rows.len());

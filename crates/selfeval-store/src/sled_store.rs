@@ -528,17 +528,23 @@ impl SledStore {
 
     /// Every event of one stream, in order, through the stream index: the
     /// cost is proportional to the stream, not to the log.
-    pub(crate) fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
+    pub(crate) fn stream_events(&self, stream: &str, until: u64) -> Result<Vec<StoredEvent>, StoreError> {
         let mut events = Vec::new();
         // A log value may hold many events (an import's pack, an
         // all-or-nothing batch): its lines are found once per value, not
         // once per event.
         let mut current: Option<HeldValue> = None;
-        for seq in self.index()?.stream_seqs(stream)? {
+        // The index is let go before the engine may be reopened below.
+        let seqs = self.index()?.stream_seqs(stream)?;
+        for seq in seqs.into_iter().take_while(|&seq| seq <= until) {
             let held =
                 current.as_ref().is_some_and(|(first, _, lines)| seq >= *first && seq < first + lines.len() as u64);
             if !held {
                 let (key, value) = self.value_holding(seq)?;
+                // A stream's events lie in values all over the log, which
+                // sled keeps in memory until it is closed: counted, so that
+                // a reader of many streams reopens it as a long scan does.
+                self.scanned(value.len())?;
                 let first = codec::decode_key(&key)?;
                 current = Some((first, value.clone(), codec::line_spans(&value)));
             }
@@ -644,8 +650,8 @@ impl crate::Backend for SledStore {
         self.values(from)
     }
 
-    fn stream_events(&self, stream: &str) -> Result<Vec<StoredEvent>, StoreError> {
-        SledStore::stream_events(self, stream)
+    fn stream_events(&self, stream: &str, until: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        SledStore::stream_events(self, stream, until)
     }
 
     fn lines(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {

@@ -156,6 +156,12 @@ fn an_index_caught_up_from_an_older_position_counts_nothing_twice() {
         let seqs: Vec<u64> =
             store.stream_events(&format!("project/P{p}")).unwrap().iter().map(|e| e.envelope.seq).collect();
         assert_eq!(seqs, vec![p + 1, p + 4]);
+        // Up to an event: the stream's events before it and at it, no later one.
+        let until = |seq: u64| -> Vec<u64> {
+            let events = store.stream_events_until(&format!("project/P{p}"), seq).unwrap();
+            events.iter().map(|e| e.envelope.seq).collect()
+        };
+        assert_eq!((until(p), until(p + 1), until(p + 3), until(6)), (vec![], vec![p + 1], vec![p + 1], seqs));
     }
     assert_eq!(store.command_seqs("cmd-5").unwrap(), Some(vec![6]));
 }

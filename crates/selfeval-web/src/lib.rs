@@ -10,6 +10,7 @@
 //! command on the same sled store works between two requests, and every
 //! page shows the log as it stands.
 
+mod held;
 mod pages;
 mod view;
 

@@ -13,9 +13,10 @@ use axum::Router;
 use minijinja::{context, Environment};
 use selfeval_core::report::{ProjectReport, ReportModel};
 use selfeval_core::Evaluation;
-use selfeval_ledger::{ErrorClass, Head, Ledger, LedgerError, Live, Purpose, View};
+use selfeval_ledger::{ErrorClass, Head, Ledger, LedgerError, Live, View};
 use serde::Serialize;
 
+use crate::held::Held;
 use crate::view::{money, shown, trace_href, Band, Query, Shown};
 use crate::Config;
 
@@ -24,6 +25,8 @@ use crate::Config;
 pub struct App {
     config: Config,
     turn: tokio::sync::Mutex<()>,
+    /// The store, opened when a page needs it, let go when pages stop.
+    held: Arc<Held>,
     /// The ledger at its head, following the log (started by the first
     /// page that needs it).
     live: Arc<std::sync::Mutex<Option<Live>>>,
@@ -50,42 +53,51 @@ impl App {
         for (name, source) in TEMPLATES {
             templates.add_template(name, source).expect("the embedded templates parse");
         }
-        App { config, turn: tokio::sync::Mutex::new(()), live: Arc::default(), templates }
+        let held = Arc::new(Held::new(config.location.clone(), config.ledger.clone()));
+        App { config, turn: tokio::sync::Mutex::new(()), held, live: Arc::default(), templates }
     }
 
-    /// Runs `read` on the ledger opened to read, on a blocking thread,
-    /// one request at a time.
+    /// Runs `read` on the ledger (held, or opened to read), on a blocking
+    /// thread, one request at a time.
     async fn read<T: Send + 'static>(
         &self,
-        read: impl FnOnce(Ledger) -> Result<T, LedgerError> + Send + 'static,
+        read: impl FnOnce(&Ledger) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, LedgerError> {
         let _turn = self.turn.lock().await;
-        let (location, settings) = (self.config.location.clone(), self.config.ledger.clone());
-        tokio::task::spawn_blocking(move || read(Ledger::open(&location, &settings, Purpose::Read)?))
+        let held = Arc::clone(&self.held);
+        tokio::task::spawn_blocking(move || held.with(read))
             .await
             .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
     }
 
     /// The head of the log and the evaluation there, from the state kept
     /// in memory, brought to the head first (a write by the CLI or another
-    /// server is on the next page).
+    /// server is on the next page): the store is opened only when its
+    /// acknowledged head is not the one held.
     async fn current(&self) -> Result<(Head, Arc<Evaluation>), LedgerError> {
         let _turn = self.turn.lock().await;
-        let (location, settings, live) = (self.config.location.clone(), self.config.ledger.clone(), self.live.clone());
+        let (location, held, live) = (self.config.location.clone(), Arc::clone(&self.held), self.live.clone());
         tokio::task::spawn_blocking(move || {
             let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match live.as_mut() {
-                Some(held) => {
-                    if let Err(error) = held.follow() {
-                        // Started anew on the next page, never left half-followed.
-                        *live = None;
-                        return Err(error);
-                    }
+            let now = |live: &Live| (live.head().clone(), live.evaluation());
+            if let Some(known) = live.as_ref() {
+                if known.is_current(&location)? {
+                    return Ok(now(known));
                 }
-                None => *live = Some(Live::start(&location, &settings)?),
             }
-            let held = live.as_ref().expect("started above");
-            Ok((held.head().clone(), held.evaluation()))
+            held.with(|ledger| {
+                match live.as_mut() {
+                    Some(known) => {
+                        if let Err(error) = known.follow(ledger) {
+                            // Started anew on the next page, never left half-followed.
+                            *live = None;
+                            return Err(error);
+                        }
+                    }
+                    None => *live = Some(Live::start(ledger)?),
+                }
+                Ok(now(live.as_ref().expect("started above")))
+            })
         })
         .await
         .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
@@ -585,14 +597,15 @@ async fn evaluated(app: &App, query: &Query) -> Result<(Head, Arc<Evaluation>), 
     if view == View::default() {
         return app.current().await.map_err(|e| app.failed(&e));
     }
-    app.read(move |ledger| Ok((ledger.head().clone(), Arc::new(ledger.evaluate(view)?))))
+    app.read(move |ledger| Ok((ledger.head().clone(), Arc::new(ledger.replay_view(view)?.evaluate()))))
         .await
         .map_err(|e| app.failed(&e))
 }
 
 /// The options of `selfeval report` without flags: no trace marks, every
 /// appendix.
-const REPORT: selfeval_report::ReportOptions = selfeval_report::ReportOptions { markers: false, appendices: true };
+const REPORT: selfeval_report::ReportOptions =
+    selfeval_report::ReportOptions { markers: false, appendices: true, links: false };
 
 fn report_name(evaluation: &selfeval_core::Evaluation, extension: &str) -> String {
     let model = &evaluation.model;
@@ -757,6 +770,7 @@ async fn check(State(app): Shared, Params(params): Params) -> Response {
             context! {
                 rule => f.rule, severity => f.severity.label(), project => f.project, message => f.message,
                 project_href => f.project.as_ref().map(|p| format!("/projects/{}{}", crate::view::encode(p), query.view_suffix())),
+                figures => figures_about(&evaluation.model, f, &query),
                 events => f.events.iter().map(|s| context! { seq => s, href => format!("/history?at={s}#e{s}") }).collect::<Vec<_>>(),
             }
         })
@@ -765,22 +779,123 @@ async fn check(State(app): Shared, Params(params): Params) -> Response {
     app.render(StatusCode::OK, "check.html", context! { title => "数据核查", band, findings })
 }
 
+/// The figures of a finding's project (the department's when it names
+/// none) behind every event of the finding that is behind a figure at all
+/// (not a narrative's own event), as links to their traces: what the
+/// finding is about.
+fn figures_about(model: &ReportModel, finding: &selfeval_core::check::Finding, query: &Query) -> Vec<minijinja::Value> {
+    if finding.events.is_empty() {
+        return Vec::new();
+    }
+    let t = &model.totals;
+    let (code, figures): (&str, Vec<(String, String, &selfeval_core::report::Figure)>) = match &finding.project {
+        None => (
+            "department",
+            vec![
+                ("budget".into(), "预算总额".into(), &t.budget),
+                ("executed".into(), "实际执行金额".into(), &t.executed),
+                ("execution_rate".into(), "预算执行率".into(), &t.execution_rate),
+                ("average_score".into(), "平均自评分数".into(), &t.average_score),
+            ],
+        ),
+        Some(code) => {
+            let Some(p) = model.project(code) else { return Vec::new() };
+            let mut figures = vec![
+                ("initial_budget".to_owned(), "年初预算数".to_owned(), &p.initial_budget),
+                ("budget".into(), "全年预算数".into(), &p.budget),
+                ("executed".into(), "全年执行数".into(), &p.executed),
+                ("execution_rate".into(), "执行率".into(), &p.execution_rate),
+                ("budget_score".into(), "预算执行率得分".into(), &p.budget_score),
+            ];
+            figures.extend(p.indicators.iter().map(|i| (i.code.clone(), format!("指标{} 得分", i.code), &i.score)));
+            figures.push(("total_score".into(), "总分".into(), &p.total_score));
+            (p.code.as_str(), figures)
+        }
+    };
+    // The finding's events that some figure is behind (a narrative's own
+    // event is behind none): the figures behind all of them.
+    let behind: Vec<u64> = finding
+        .events
+        .iter()
+        .copied()
+        .filter(|e| figures.iter().any(|(_, _, figure)| figure.seqs.binary_search(e).is_ok()))
+        .collect();
+    if behind.is_empty() {
+        return Vec::new();
+    }
+    figures
+        .into_iter()
+        .filter(|(_, _, figure)| behind.iter().all(|e| figure.seqs.binary_search(e).is_ok()))
+        .map(|(name, label, _)| context! { label, href => trace_href(code, &name, query) })
+        .collect()
+}
+
 /// The report's Markdown as HTML. Recorded text reaches the Markdown
 /// escaped; raw HTML in it is shown as text, except the 落款 block the
-/// report writes itself (its text escaped there).
-fn markdown_html(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser};
+/// report writes itself (its text escaped there). Each figure the report
+/// marked ([`selfeval_report::FIGURE_MARKS`]) becomes a link to its trace
+/// when `is_figure` knows it (anything else shows as its text).
+fn markdown_html(markdown: &str, link: impl Fn(&str, &str) -> Option<String>) -> String {
+    use pulldown_cmark::{CowStr, Event, Options, Parser};
     let signature = |html: &str| {
         let inner = html.trim().strip_prefix("<div align=\"right\">").and_then(|h| h.strip_suffix("</div>"));
         inner.is_some_and(|i| !i.replace("<br>", "").contains('<'))
     };
-    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
-        Event::Html(html) | Event::InlineHtml(html) if !signature(&html) => Event::Text(html),
-        other => other,
+    // A figure's marks may be split over several text events (escapes
+    // end one): the text is joined before it is cut into figures.
+    let mut events: Vec<Event> = Vec::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        let event = match event {
+            Event::Html(html) | Event::InlineHtml(html) if !signature(&html) => Event::Text(html),
+            other => other,
+        };
+        match (events.last_mut(), event) {
+            (Some(Event::Text(joined)), Event::Text(more)) => *joined = CowStr::from(format!("{joined}{more}")),
+            (_, event) => events.push(event),
+        }
+    }
+    let events = events.into_iter().flat_map(|event| match event {
+        Event::Text(text) if text.contains(selfeval_report::FIGURE_MARKS[0]) => {
+            figure_links(&text, &link).into_iter().collect::<Vec<_>>()
+        }
+        other => vec![other],
     });
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, events);
     out
+}
+
+/// Text with marked figures as HTML events: each figure `link` knows a
+/// link around its (escaped) text.
+fn figure_links<'a>(text: &str, link: &impl Fn(&str, &str) -> Option<String>) -> Vec<pulldown_cmark::Event<'a>> {
+    use pulldown_cmark::Event;
+    use selfeval_report::Piece;
+    selfeval_report::figure_pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => Event::Text(t.to_owned().into()),
+            Piece::Figure { code, figure, text } => match link(code, figure) {
+                Some(href) => Event::InlineHtml(
+                    format!("<a class=\"figure\" href=\"{}\">{}</a>", escape_html(&href), escape_html(text)).into(),
+                ),
+                None => Event::Text(text.to_owned().into()),
+            },
+        })
+        .collect()
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Whether `figure` is one `selfeval trace` takes for `code` in `model`.
+fn traceable(model: &ReportModel, code: &str, figure: &str) -> bool {
+    use selfeval_ledger::trace::{DEPARTMENT_FIGURES, PROJECT_FIGURES};
+    match model.project(code) {
+        _ if code == "department" => DEPARTMENT_FIGURES.contains(&figure),
+        Some(p) => PROJECT_FIGURES.contains(&figure) || p.indicators.iter().any(|i| i.code == figure),
+        None => false,
+    }
 }
 
 async fn report_html(State(app): Shared, Params(params): Params) -> Response {
@@ -789,8 +904,11 @@ async fn report_html(State(app): Shared, Params(params): Params) -> Response {
         Ok(read) => read,
         Err(page) => return page,
     };
-    let body =
-        minijinja::Value::from_safe_string(markdown_html(&selfeval_report::report_markdown(&evaluation, &REPORT)));
+    let options = selfeval_report::ReportOptions { links: true, ..REPORT };
+    let model = &evaluation.model;
+    let link = |code: &str, figure: &str| traceable(model, code, figure).then(|| trace_href(code, figure, &query));
+    let body = markdown_html(&selfeval_report::report_markdown(&evaluation, &options), link);
+    let body = minijinja::Value::from_safe_string(body);
     let band = Band::new(&evaluation.model, &head, &query, app.config.now());
     let suffix = query.view_suffix();
     let ctx = context! {
@@ -805,7 +923,7 @@ async fn verify(State(app): Shared) -> Response {
         .read(|ledger| {
             let head = ledger.head().clone();
             let verification = ledger.verify_all(&[], None);
-            let model = ledger.report_model(View::default())?;
+            let model = ledger.replay_view(View::default())?.report_model();
             Ok((head, model, verification))
         })
         .await;

@@ -345,7 +345,7 @@ async fn the_documents_are_the_ones_the_cli_writes_at_the_same_head() {
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/json"));
     let served: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(served, selfeval_report::report_json(&evaluation));
-    let options = selfeval_report::ReportOptions { markers: false, appendices: true };
+    let options = selfeval_report::ReportOptions { markers: false, appendices: true, links: false };
     let (_, _, md) = bytes(&demo.app, "/report.md").await;
     assert_eq!(String::from_utf8(md).unwrap(), selfeval_report::report_markdown(&evaluation, &options));
     for (uri, kind) in [
@@ -430,6 +430,59 @@ async fn the_report_reads_as_a_page_and_verify_says_the_chain_holds() {
     assert!(html.contains("<table>"), "the report's tables are tables");
     assert!(html.contains("<div align=\"right\">某市应急管理局<br>"), "the 落款 block: {html}");
     assert!(html.contains("587.90%"), "{html}");
+    // Every figure of the report is a link to its trace that shows what
+    // the JSON report says; no marks are left in the text.
+    let ledger = Ledger::open(&demo.location, &LedgerSettings::default(), Purpose::Read).unwrap();
+    let report = selfeval_report::report_json(&ledger.evaluate(selfeval_ledger::View::default()).unwrap());
+    let page = scraper::Html::parse_document(&html);
+    let mut linked = 0;
+    let part = |a: &scraper::ElementRef| {
+        let row = a.ancestors().filter_map(scraper::ElementRef::wrap).find(|e| e.value().name() == "tr");
+        row.is_some_and(|r| {
+            ["其中：", "上年结转资金", "其他资金", "　　　"].iter().any(|l| r.text().any(|t| t.contains(l)))
+        })
+    };
+    for a in page.select(&scraper::Selector::parse("a.figure").unwrap()) {
+        if part(&a) {
+            // A fund source's amounts link to the project's figure they are part of.
+            continue;
+        }
+        let href = a.value().attr("href").unwrap();
+        let parts: Vec<&str> = href.trim_start_matches("/trace/").split('/').collect();
+        let text: String = a.text().collect();
+        // An indicator's 完成率 links to its score's trace (where the ratio's
+        // target and actual are), not to a figure it equals.
+        let ratio = parts[1].starts_with('I') && text.ends_with('%');
+        if let (Some(shown), false) = (number(text.trim()), ratio) {
+            assert_eq!(Some(shown), from_json(&report, parts[0], parts[1]), "{href} shows {text}");
+            linked += 1;
+        }
+    }
+    assert!(linked >= 60, "figures linked in the report: {linked}");
+    assert!(!html.contains(selfeval_report::FIGURE_MARKS), "marks left in the page");
+    // Each cell of the report's tables that is a figure (as printed: a
+    // published figure may stand beside it) and each figure of the 数据来源
+    // list; paragraphs hold the narratives people recorded, and findings
+    // quote figures in sentences.
+    let anchor = scraper::Selector::parse("a").unwrap();
+    let mut figures = 0;
+    for cell in page.select(&scraper::Selector::parse("td, li").unwrap()) {
+        let text: String = cell.text().collect();
+        let value = match cell.value().name() {
+            "li" => text.split_once('：').and_then(|(_, v)| v.split_once(" ←")).map_or("", |(v, _)| v),
+            _ => text.split("（原表").next().unwrap_or_default(),
+        };
+        if is_figure(value.trim()) {
+            figures += 1;
+            assert!(cell.select(&anchor).next().is_some(), "a figure without a link in the report: {}", cell.html());
+        }
+    }
+    assert!(figures >= 60, "figures found in the report's tables and lists: {figures}");
+    // The sentence the issue asks about: the department's rate, linked.
+    assert!(
+        html.contains("预算执行率为<a class=\"figure\" href=\"/trace/department/execution_rate\">587.90%</a>"),
+        "{html}"
+    );
     let html = get(&demo.app, "/verify").await;
     assert!(html.contains("<h1>校验通过</h1>"), "{html}");
     assert!(html.contains("哈希链完整：77 个事件"), "{html}");

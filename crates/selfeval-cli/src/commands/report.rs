@@ -141,7 +141,7 @@ pub fn report(args: ReportArgs, ctx: &Ctx) -> Result<(), CliError> {
         ctx.check_output("--output", path, args.force)?;
     }
     let evaluation = ctx.open_for_reading()?.evaluate(view)?;
-    let options = ReportOptions { markers: args.markers, appendices: args.appendices == "all" };
+    let options = ReportOptions { markers: args.markers, appendices: args.appendices == "all", links: false };
     match (format.as_str(), args.output) {
         ("docx", Some(path)) => {
             let bytes = selfeval_report::report_docx(&evaluation, &options).map_err(document_error("报告"))?;
