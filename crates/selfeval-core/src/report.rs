@@ -317,6 +317,60 @@ pub struct Totals {
     pub grade_counts: [usize; 4],
 }
 
+impl Totals {
+    /// The department's totals over its projects' reports, with the events
+    /// behind each when `seqs` (without, each figure's `seqs` is empty: a
+    /// value alone, for a figure computed again and again).
+    pub fn of(projects: &[&ProjectReport], profile: &RuleProfile, seqs: bool) -> Totals {
+        let figures = scoring::department_figures(
+            &projects
+                .iter()
+                .map(|p| ProjectFigures {
+                    budget: p.budget.value.unwrap_or_default(),
+                    executed: p.executed.value.unwrap_or_default(),
+                    total: p.total_score.value,
+                    approved: p.status == Status::Approved,
+                })
+                .collect::<Vec<_>>(),
+            profile,
+        );
+        let union = |pick: fn(&ProjectReport) -> &Figure| {
+            if seqs {
+                seq_union(projects.iter().map(|p| pick(p).seqs.as_slice()))
+            } else {
+                Vec::new()
+            }
+        };
+        let budget_seqs = union(|p| &p.budget);
+        let executed_seqs = union(|p| &p.executed);
+        let rate_seqs = seq_union([budget_seqs.as_slice(), executed_seqs.as_slice()]);
+        Totals {
+            initial_budget: Figure {
+                value: Some(sum(projects.iter().filter_map(|p| p.initial_budget.value))),
+                seqs: union(|p| &p.initial_budget),
+            },
+            budget: Figure { value: Some(figures.budget), seqs: budget_seqs },
+            executed: Figure { value: Some(figures.executed), seqs: executed_seqs },
+            execution_rate: Figure { value: figures.rate, seqs: rate_seqs },
+            average_score: Figure { value: figures.average, seqs: union(|p| &p.total_score) },
+            in_scope: figures.in_scope,
+            evaluated: figures.evaluated,
+            grade_counts: figures.grade_counts,
+        }
+    }
+}
+
+/// The rule profile the state's department scores by.
+pub fn profile_of(state: &State) -> RuleProfile {
+    RuleProfile::by_id_or_default(state.department().map_or(DEFAULT_PROFILE_ID, |d| d.profile.as_str()))
+}
+
+/// One project's report as [`ReportModel::build`] makes it, from the state,
+/// under `profile` (the state's: [`profile_of`]).
+pub fn project_report_in(state: &State, code: &str, profile: &RuleProfile) -> Option<ProjectReport> {
+    state.project(code).map(|p| project_report(p, profile))
+}
+
 /// The whole report model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportModel {
@@ -555,35 +609,7 @@ impl ReportModel {
             (r, d) => r.or(d),
         };
         let projects: Vec<ProjectReport> = state.projects().iter().map(|p| project_report(p, &profile)).collect();
-        let figures = scoring::department_figures(
-            &projects
-                .iter()
-                .map(|p| ProjectFigures {
-                    budget: p.budget.value.unwrap_or_default(),
-                    executed: p.executed.value.unwrap_or_default(),
-                    total: p.total_score.value,
-                    approved: p.status == Status::Approved,
-                })
-                .collect::<Vec<_>>(),
-            &profile,
-        );
-        let union = |pick: fn(&ProjectReport) -> &Figure| seq_union(projects.iter().map(|p| pick(p).seqs.as_slice()));
-        let budget_seqs = union(|p| &p.budget);
-        let executed_seqs = union(|p| &p.executed);
-        let rate_seqs = seq_union([budget_seqs.as_slice(), executed_seqs.as_slice()]);
-        let totals = Totals {
-            initial_budget: Figure {
-                value: Some(sum(projects.iter().filter_map(|p| p.initial_budget.value))),
-                seqs: union(|p| &p.initial_budget),
-            },
-            budget: Figure { value: Some(figures.budget), seqs: budget_seqs },
-            executed: Figure { value: Some(figures.executed), seqs: executed_seqs },
-            execution_rate: Figure { value: figures.rate, seqs: rate_seqs },
-            average_score: Figure { value: figures.average, seqs: union(|p| &p.total_score) },
-            in_scope: figures.in_scope,
-            evaluated: figures.evaluated,
-            grade_counts: figures.grade_counts,
-        };
+        let totals = Totals::of(&projects.iter().collect::<Vec<_>>(), &profile, true);
         let problems = state.problems().iter().map(|p| problem_report(p, report_date)).collect();
         let mut narratives: Vec<NarrativeReport> = state
             .narratives()

@@ -127,7 +127,7 @@ pub struct TracedDetail {
 /// details, and how many there are in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TracePage {
-    /// The figure and every event behind it.
+    /// The figure and the events of this page behind it.
     pub trace: Trace,
     /// The events of this page (at most `per_page`), in log order.
     pub details: Vec<TracedDetail>,
@@ -135,4 +135,6 @@ pub struct TracePage {
     pub page: usize,
     /// How many pages there are (at least 1).
     pub pages: usize,
+    /// How many events are behind the figure, on all pages.
+    pub total: usize,
 }

@@ -94,6 +94,33 @@ impl View {
     }
 }
 
+/// What a view does with a stored event, in log order.
+pub(crate) enum Take {
+    /// The event, decoded: the view takes it.
+    Apply(Box<RecordedEvent>),
+    /// Not this one (recorded after the time asked for, or dated after the
+    /// business date).
+    Skip,
+    /// Nor any later one (after the point of the log asked for).
+    Stop,
+}
+
+impl View {
+    /// Whether the view takes `stored` (see [`Take`]).
+    pub(crate) fn take(&self, stored: &StoredEvent) -> Result<Take, LedgerError> {
+        match self.as_of {
+            Some(AsOf::Seq(seq)) if stored.envelope.seq > seq => return Ok(Take::Stop),
+            Some(AsOf::Time(t)) if stored.envelope.recorded_at > t => return Ok(Take::Skip),
+            _ => {}
+        }
+        let event = decode(stored)?;
+        if self.effective.is_some_and(|e| event.payload.is_dated() && stored.envelope.occurred_at > e) {
+            return Ok(Take::Skip);
+        }
+        Ok(Take::Apply(Box::new(event)))
+    }
+}
+
 /// A replayed state, with the head it reflects and, when asked, every event.
 #[derive(Debug)]
 pub struct Replayed {
@@ -252,15 +279,11 @@ impl Ledger {
         let mut events = Vec::new();
         for stored in self.store.events_from(head.seq + 1) {
             let stored = stored?;
-            match as_of {
-                Some(AsOf::Seq(seq)) if stored.envelope.seq > seq => break,
-                Some(AsOf::Time(t)) if stored.envelope.recorded_at > t => continue,
-                _ => {}
-            }
-            let event = decode(&stored)?;
-            if effective.is_some_and(|e| event.payload.is_dated() && stored.envelope.occurred_at > e) {
-                continue;
-            }
+            let event = match view.take(&stored)? {
+                Take::Apply(event) => *event,
+                Take::Skip => continue,
+                Take::Stop => break,
+            };
             state.apply(&event);
             head = Head { seq: stored.envelope.seq, hash: stored.hash.clone() };
             if keep_events {

@@ -6,6 +6,9 @@ use selfeval_core::values::{fmt2, fmt_plain};
 
 pub use selfeval_core::trail::{Trace, TracePage, TracedDetail, TracedEvent};
 
+use std::collections::{HashMap, HashSet};
+
+use crate::replay::Take;
 use crate::{AsOf, Ledger, LedgerError, View};
 
 /// The figures of the department that can be traced.
@@ -69,6 +72,9 @@ impl Ledger {
         page: usize,
         per_page: usize,
     ) -> Result<(ReportModel, TracePage), LedgerError> {
+        if code == "department" {
+            return self.department_page(figure, view, page, per_page);
+        }
         let replayed = self.traced_replay(code, view)?;
         self.page_of_trace(&replayed, code, figure, page, per_page)
     }
@@ -124,7 +130,94 @@ impl Ledger {
                 });
             }
         }
-        Ok((model, TracePage { trace, details, page, pages }))
+        let total = trace.events.len();
+        let mut trace = trace;
+        trace.events.retain(|e| shown.binary_search(&e.seq).is_ok());
+        Ok((model, TracePage { trace, details, page, pages, total }))
+    }
+
+    /// [`Ledger::trace_page`] of a department figure, in one pass through
+    /// the log that keeps no event but the page's: the events behind the
+    /// figure are known from the model at the view (replayed from the
+    /// state snapshot); every event is described (what "old → new" needs),
+    /// and the figure before and after each event of the page is summed
+    /// from the projects' reports, each made again only when its project
+    /// changed ([`Running`]).
+    fn department_page(
+        &self,
+        figure: &str,
+        view: View,
+        page: usize,
+        per_page: usize,
+    ) -> Result<(ReportModel, TracePage), LedgerError> {
+        use sha2::Digest;
+        let replayed = self.replay_view(view)?;
+        let mut model = replayed.report_model();
+        model.basis.seq = replayed.head.seq;
+        let unit = replayed.state.department().map(|d| d.unit).unwrap_or_default();
+        drop(replayed);
+        let (label, value, formula, sources) = explain(&model, "department", figure)?;
+        let per_page = per_page.max(1);
+        let total = sources.seqs.len();
+        let pages = total.div_ceil(per_page).max(1);
+        if page == 0 || page > pages {
+            return Err(invalid("page", format!("「{page}」不在 1 至 {pages} 之间；可接受：1 至 {pages} 的页码")));
+        }
+        let shown: Vec<u64> = sources.seqs.iter().skip((page - 1) * per_page).take(per_page).copied().collect();
+        let mut describer = Describer::in_unit(unit);
+        let mut state = selfeval_core::State::default();
+        let mut running = Running::default();
+        let (mut events, mut details) = (Vec::new(), Vec::new());
+        // The commands of the page's events, and those that were signed:
+        // a signature ends its command, which may end after the page.
+        let (mut commands, mut signed) = (HashSet::new(), HashSet::new());
+        for stored in self.store.events_from(1) {
+            let stored = stored?;
+            let e = &stored.envelope;
+            if shown.last().is_none_or(|last| e.seq > *last) && !commands.contains(&e.command_id) {
+                break;
+            }
+            let event = match view.take(&stored)? {
+                Take::Apply(event) => *event,
+                Take::Skip => continue,
+                Take::Stop => break,
+            };
+            if e.event_type == "CommandSigned" {
+                signed.insert(e.command_id.clone());
+            }
+            let change = describer.describe(e.seq, &event.payload);
+            let wanted = shown.binary_search(&e.seq).is_ok();
+            let before = wanted.then(|| running.value(&state, unit, figure));
+            state.apply(&event);
+            running.touched(&event.payload);
+            if let Some(before) = before {
+                if !e.command_id.is_empty() {
+                    commands.insert(e.command_id.clone());
+                }
+                let bytes = self.store.lines(e.seq, e.seq)?;
+                let line = String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned();
+                let sha256 = format!("{:x}", sha2::Sha256::digest(line.as_bytes()));
+                details.push((
+                    e.command_id.clone(),
+                    TracedDetail {
+                        seq: e.seq,
+                        hash: stored.hash.clone(),
+                        signed: false,
+                        before,
+                        after: running.value(&state, unit, figure),
+                        line,
+                        sha256,
+                    },
+                ));
+                events.push(traced_event(&stored, change));
+            }
+        }
+        let details = details
+            .into_iter()
+            .map(|(command, detail)| TracedDetail { signed: signed.contains(&command), ..detail })
+            .collect();
+        let trace = Trace { code: "department".to_owned(), figure: figure.to_owned(), label, value, formula, events };
+        Ok((model, TracePage { trace, details, page, pages, total }))
     }
 
     /// The events a trace of `code`'s figure reads, kept: a project's
@@ -182,17 +275,72 @@ fn self_trace(replayed: &crate::Replayed, model: &ReportModel, code: &str, figur
         .iter()
         .map(|(stored, event)| (stored, describer.describe(event.seq, &event.payload)))
         .filter(|(stored, _)| sources.seqs.binary_search(&stored.envelope.seq).is_ok())
-        .map(|(s, change)| TracedEvent {
-            seq: s.envelope.seq,
-            recorded_at: s.envelope.recorded_at,
-            occurred_at: s.envelope.occurred_at,
-            actor: s.envelope.actor.clone(),
-            event_type: s.envelope.event_type.clone(),
-            change,
-            reason: s.envelope.reason.clone(),
-        })
+        .map(|(stored, change)| traced_event(stored, change))
         .collect();
     Ok(Trace { code: code.to_owned(), figure: figure.to_owned(), label, value, formula, events })
+}
+
+/// A stored event as a trace lists it, with what it changed.
+fn traced_event(stored: &selfeval_store::StoredEvent, change: String) -> TracedEvent {
+    let e = &stored.envelope;
+    TracedEvent {
+        seq: e.seq,
+        recorded_at: e.recorded_at,
+        occurred_at: e.occurred_at,
+        actor: e.actor.clone(),
+        event_type: e.event_type.clone(),
+        change,
+        reason: e.reason.clone(),
+    }
+}
+
+/// A department figure computed again and again as events are applied:
+/// each project's report is kept, and made again only when an event of
+/// its project was applied since (or, after a change of the rule profile,
+/// every project's); the figure is then summed from them.
+#[derive(Default)]
+struct Running {
+    reports: HashMap<String, ProjectReport>,
+    changed: HashSet<String>,
+    all_changed: bool,
+    profile: Option<selfeval_core::profile::RuleProfile>,
+}
+
+impl Running {
+    /// `payload` was applied.
+    fn touched(&mut self, payload: &selfeval_core::EventPayload) {
+        use selfeval_core::EventPayload as E;
+        match Describer::project_of(payload) {
+            Some(code) => {
+                self.changed.insert(code);
+            }
+            None if matches!(payload, E::YearInitialised(_) | E::RuleProfileChanged(_)) => self.all_changed = true,
+            None => {}
+        }
+    }
+
+    /// The department's `figure` in `state`, as [`explain`] writes it.
+    fn value(&mut self, state: &selfeval_core::State, unit: selfeval_core::values::AmountUnit, figure: &str) -> String {
+        use selfeval_core::report::{profile_of, project_report_in, Totals};
+        if self.all_changed || self.profile.is_none() {
+            self.profile = Some(profile_of(state));
+            self.changed.extend(state.projects().iter().map(|p| p.code.clone()));
+            self.all_changed = false;
+        }
+        let profile = self.profile.as_ref().expect("set above");
+        for code in self.changed.drain() {
+            match project_report_in(state, &code, profile) {
+                Some(report) => self.reports.insert(code, report),
+                None => self.reports.remove(&code),
+            };
+        }
+        let reports: Vec<&ProjectReport> = self.reports.values().collect();
+        // A model of the totals alone: what `explain` reads of a department figure.
+        let mut shell = ReportModel::build(&selfeval_core::State::default(), "");
+        shell.totals = Totals::of(&reports, profile, false);
+        shell.unit = unit;
+        explain(&shell, "department", figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
+    }
 }
 
 /// The label, value, formula and sources of one figure.
@@ -366,5 +514,47 @@ mod tests {
             }
         }
         assert!(compared >= 40, "compared {compared}");
+    }
+
+    /// A department figure's page read in one pass through the log is the
+    /// page read from a replay that kept every event: the same events, the
+    /// same figure before and after each, the same signatures, on every
+    /// page, in every kind of view.
+    #[test]
+    fn a_department_page_in_one_pass_is_the_page_from_the_whole_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Dir(dir.path().join("store"));
+        let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
+        ledger.seed_demo(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+        let date = Utc.with_ymd_and_hms(2024, 6, 30, 15, 59, 59).unwrap();
+        let views = [
+            View::default(),
+            View::from(Some(AsOf::Seq(30))),
+            View { as_of: None, effective: Some(date) },
+            View::from(Some(AsOf::Time(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()))),
+        ];
+        let mut pages_compared = 0;
+        for view in views {
+            let whole = ledger.replay_with_events(view).unwrap();
+            for figure in super::DEPARTMENT_FIGURES {
+                for page in 1.. {
+                    let one_pass = ledger.department_page(figure, view, page, 4);
+                    let from_whole = ledger.page_of_trace(&whole, "department", figure, page, 4);
+                    match (one_pass, from_whole) {
+                        (Ok((m1, p1)), Ok((m2, p2))) => {
+                            assert_eq!(p1, p2, "{figure} page {page} in {view:?}");
+                            assert_eq!((m1.basis.seq, &m1.totals), (m2.basis.seq, &m2.totals));
+                            pages_compared += 1;
+                        }
+                        (Err(e1), Err(e2)) => {
+                            assert_eq!(e1.message(), e2.message());
+                            break;
+                        }
+                        (one_pass, whole) => panic!("{figure} page {page}: {one_pass:?} / {whole:?}"),
+                    }
+                }
+            }
+        }
+        assert!(pages_compared >= 40, "pages compared {pages_compared}");
     }
 }

@@ -528,7 +528,7 @@ async fn trace(
     let ctx = context! {
         title => format!("{} {}", trace.code, trace.label), band, trace => context! {
             code => trace.code, label => trace.label, value => trace.value, formula => trace.formula,
-        }, events, total => trace.events.len(), page => traced.page, pages => traced.pages,
+        }, events, total => traced.total, page => traced.page, pages => traced.pages,
         previous => (traced.page > 1).then(|| link(traced.page - 1)),
         next => (traced.page < traced.pages).then(|| link(traced.page + 1)),
     };
