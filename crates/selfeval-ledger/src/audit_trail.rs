@@ -311,20 +311,14 @@ fn value_contains(value: &serde_json::Value, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
-
     use super::{HistoryFilter, PageAt};
-    use crate::{Ledger, LedgerSettings, Location, Purpose};
 
     /// The unfiltered trail read page by page where each page lies in the
     /// log is the trail read from the first event: every entry, with the
     /// same "old → new"; a page is found by an event it holds.
     #[test]
     fn a_page_of_the_log_reads_as_the_whole_trail_does() {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::Dir(dir.path().join("store"));
-        let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
-        ledger.seed_demo(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+        let (_dir, _location, ledger) = crate::demo::demo_in_temp();
         let all = HistoryFilter::default();
         let whole: Vec<_> = ledger.history(&all).unwrap().map(Result::unwrap).collect();
         assert_eq!(whole.len(), 77);

@@ -141,3 +141,15 @@ impl crate::Ledger {
         Ok(Seeded { written, state })
     }
 }
+
+/// The demo department in a fresh temporary store, for the crate's tests:
+/// the directory (removed when dropped), the location and the ledger.
+#[cfg(test)]
+pub(crate) fn demo_in_temp() -> (tempfile::TempDir, crate::Location, crate::Ledger) {
+    use chrono::TimeZone;
+    let dir = tempfile::tempdir().unwrap();
+    let location = crate::Location::Dir(dir.path().join("store"));
+    let mut ledger = crate::Ledger::open(&location, &crate::LedgerSettings::default(), crate::Purpose::Create).unwrap();
+    ledger.seed_demo(chrono::Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+    (dir, location, ledger)
+}

@@ -473,17 +473,14 @@ pub fn explain(model: &ReportModel, code: &str, figure: &str) -> Result<(String,
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use crate::{AsOf, Ledger, LedgerSettings, Location, Purpose, View};
+    use crate::{AsOf, View};
 
     /// A project's figure traced from its streams is the one traced from
     /// the whole log: the value, the formula, every event, and each event's
     /// figure before and after it, at the head and at earlier points.
     #[test]
     fn a_project_traced_from_its_streams_is_traced_as_from_the_whole_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::Dir(dir.path().join("store"));
-        let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
-        ledger.seed_demo(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+        let (_dir, _location, ledger) = crate::demo::demo_in_temp();
         let model = ledger.replay(None).unwrap().report_model();
         let mut compared = 0;
         for as_of in [None, Some(40), Some(60)] {
@@ -522,10 +519,7 @@ mod tests {
     /// page, in every kind of view.
     #[test]
     fn a_department_page_in_one_pass_is_the_page_from_the_whole_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::Dir(dir.path().join("store"));
-        let mut ledger = Ledger::open(&location, &LedgerSettings::default(), Purpose::Create).unwrap();
-        ledger.seed_demo(Utc.with_ymd_and_hms(2025, 1, 10, 2, 0, 0).unwrap()).unwrap();
+        let (_dir, _location, ledger) = crate::demo::demo_in_temp();
         let date = Utc.with_ymd_and_hms(2024, 6, 30, 15, 59, 59).unwrap();
         let views = [
             View::default(),

@@ -98,6 +98,16 @@ pub fn router(config: Config) -> Router {
     pages::router(Arc::new(pages::App::new(config)))
 }
 
+/// [`router`], with the ledger's state made in the background at once
+/// (a replay of the whole ledger), so that the first visitor does not wait
+/// for it.
+fn started(config: Config) -> Router {
+    let app = Arc::new(pages::App::new(config));
+    let warming = Arc::clone(&app);
+    tokio::spawn(async move { warming.warm().await });
+    pages::router(app)
+}
+
 /// Serves `router(config)` on `listener` until `shutdown` completes; then
 /// stops accepting and finishes the requests in flight.
 pub async fn serve(
@@ -105,7 +115,7 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, started(config)).with_graceful_shutdown(shutdown).await
 }
 
 /// A certificate chain and its private key for HTTPS (rustls), read and
@@ -188,7 +198,7 @@ pub fn run(
         });
         let waiter = handle.clone();
         let rustls = axum_server::tls_rustls::RustlsConfig::from_config(tls.config);
-        let server = axum_server::bind_rustls(addr, rustls).handle(handle).serve(router(config).into_make_service());
+        let server = axum_server::bind_rustls(addr, rustls).handle(handle).serve(started(config).into_make_service());
         let announce = async move {
             if let Some(bound) = waiter.listening().await {
                 listening(bound);

@@ -70,6 +70,13 @@ impl App {
             .map_err(|e| LedgerError::Internal(format!("内部错误：读取库的线程失败：{e}")))?
     }
 
+    /// Makes the state kept in memory now (what the first page would), so
+    /// that the first visitor does not wait for the replay; an error is
+    /// the first page's to show.
+    pub async fn warm(&self) {
+        let _ = self.current().await;
+    }
+
     /// The head of the log and the evaluation there, from the state kept
     /// in memory, brought to the head first (a write by the CLI or another
     /// server is on the next page): the store is opened only when its
