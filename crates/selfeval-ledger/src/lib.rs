@@ -239,7 +239,7 @@ impl LedgerError {
                 waited.as_secs_f64()
             ),
             LedgerError::Busy { path, waited, server: Some(server) } => format!(
-                "库 {} 正由 selfeval serve（{}，进程 {}）读取，已等待{:.1}秒：服务只在生成页面时占用库，\
+                "库 {} 可能正由 selfeval serve（{}，进程 {}）读取，已等待{:.1}秒：服务在读库的页面之间持库至多约1秒，\
                  较长的页面（如校验整个库）可能占用数秒；请稍后重试，或用 SELFEVAL_BUSY_TIMEOUT 加长等待",
                 path.display(),
                 server.address,
@@ -256,7 +256,9 @@ impl LedgerError {
 impl From<StoreError> for LedgerError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Busy { path, waited } => LedgerError::Busy { server: serving(&path), path, waited },
+            StoreError::Busy { path, waited } => {
+                LedgerError::Busy { server: path.is_dir().then(|| serving(&path)).flatten(), path, waited }
+            }
             StoreError::Corrupt { seq, message } => {
                 LedgerError::Integrity(format!("库无法读取（事件{seq}）：{message}"))
             }

@@ -187,7 +187,7 @@ impl Ledger {
             }
             let change = describer.describe(e.seq, &event.payload);
             let wanted = shown.binary_search(&e.seq).is_ok();
-            let before = wanted.then(|| running.value(&state, unit, figure));
+            let before = wanted.then(|| running.value(&state, figure));
             state.apply(&event);
             running.touched(&event.payload);
             if let Some(before) = before {
@@ -204,7 +204,7 @@ impl Ledger {
                         hash: stored.hash.clone(),
                         signed: false,
                         before,
-                        after: running.value(&state, unit, figure),
+                        after: running.value(&state, figure),
                         line,
                         sha256,
                     },
@@ -253,6 +253,12 @@ impl Ledger {
             let event = crate::decode(&stored)?;
             state.apply(&event);
             kept.push((stored, event));
+        }
+        if state.project(code).is_none() {
+            // Registered after the point asked for: the refusal lists the
+            // projects there were then.
+            let model = self.replay_view(view)?.report_model();
+            return Err(unknown_project(&model, code));
         }
         let head = match until {
             seq if seq == last.seq => last,
@@ -319,8 +325,9 @@ impl Running {
         }
     }
 
-    /// The department's `figure` in `state`, as [`explain`] writes it.
-    fn value(&mut self, state: &selfeval_core::State, unit: selfeval_core::values::AmountUnit, figure: &str) -> String {
+    /// The department's `figure` in `state`, as [`explain`] writes it (in
+    /// the state's display unit, as a model of that state would).
+    fn value(&mut self, state: &selfeval_core::State, figure: &str) -> String {
         use selfeval_core::report::{profile_of, project_report_in, Totals};
         if self.all_changed || self.profile.is_none() {
             self.profile = Some(profile_of(state));
@@ -338,7 +345,7 @@ impl Running {
         // A model of the totals alone: what `explain` reads of a department figure.
         let mut shell = ReportModel::build(&selfeval_core::State::default(), "");
         shell.totals = Totals::of(&reports, profile, false);
-        shell.unit = unit;
+        shell.unit = state.department().map(|d| d.unit).unwrap_or_default();
         explain(&shell, "department", figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
     }
 }
@@ -511,6 +518,15 @@ mod tests {
             }
         }
         assert!(compared >= 40, "compared {compared}");
+        // Before the last project was registered, it is refused naming the
+        // projects there were then.
+        let last = model.projects.last().unwrap();
+        let registered =
+            ledger.store.stream_events(&selfeval_core::event::project_stream(&last.code)).unwrap()[0].envelope.seq;
+        let before = View::from(Some(AsOf::Seq(registered - 1)));
+        let refused = ledger.trace_page(&last.code, "budget", before, 1, 100).unwrap_err();
+        let earlier: Vec<&str> = model.projects[..model.projects.len() - 1].iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(refused.message(), format!("项目「{}」不存在；可接受：{}", last.code, earlier.join("、")));
     }
 
     /// A department figure's page read in one pass through the log is the
@@ -519,7 +535,37 @@ mod tests {
     /// page, in every kind of view.
     #[test]
     fn a_department_page_in_one_pass_is_the_page_from_the_whole_log() {
-        let (_dir, _location, ledger) = crate::demo::demo_in_temp();
+        let (_dir, _location, mut ledger) = crate::demo::demo_in_temp();
+        // The display unit and the rule profile change after the demo: the
+        // figure before and after each later event is in the unit and
+        // under the rules of its time.
+        let at = Utc.with_ymd_and_hms(2025, 1, 11, 2, 0, 0).unwrap();
+        let meta = selfeval_core::Meta {
+            actor: "赵静@领导小组办公室".into(),
+            reason: Some("按财政局要求".into()),
+            occurred_at: at,
+            recorded_at: at,
+        };
+        let reopen = |p: &str| selfeval_core::Command::Reopen { project: p.into() };
+        for command in [
+            selfeval_core::Command::ChangeUnit { unit: "元".into() },
+            reopen("P02"),
+            reopen("P03"),
+            reopen("P04"),
+            selfeval_core::Command::ChangeProfile { profile: "cz2020-linear".into() },
+        ] {
+            ledger.record(&selfeval_core::Request::new(meta.clone(), command), None).unwrap();
+        }
+        let spend = selfeval_core::Command::RecordExpenditure {
+            project: "P02".into(),
+            amount: "5000".into(),
+            date: "2024-12-31".into(),
+            voucher: None,
+            memo: None,
+            source: None,
+        };
+        let section = selfeval_core::Meta { actor: "王敏@应急救援科".into(), reason: None, ..meta };
+        ledger.record(&selfeval_core::Request::new(section, spend), None).unwrap();
         let date = Utc.with_ymd_and_hms(2024, 6, 30, 15, 59, 59).unwrap();
         let views = [
             View::default(),

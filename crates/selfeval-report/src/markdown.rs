@@ -72,10 +72,12 @@ pub struct ReportOptions {
     pub links: bool,
 }
 
-/// The characters (private use) that enclose a figure when
+/// The characters (control characters) that enclose a figure when
 /// [`ReportOptions::links`]: open, `code/figure`, middle, the text, close.
-/// Recorded text never holds them: [`inline`] spells them out.
-pub const FIGURE_MARKS: [char; 3] = ['\u{E000}', '\u{E001}', '\u{E002}'];
+/// Recorded text never holds a control character (the core refuses them,
+/// when typed and when imported or verified), so only the report writes
+/// them; [`inline`] keeps a marked figure whole and escapes what is in it.
+pub const FIGURE_MARKS: [char; 3] = ['\u{1}', '\u{2}', '\u{3}'];
 
 /// A run of report text with [`ReportOptions::links`]: plain text, or a
 /// figure with the project code (or `department`) and figure name that
@@ -95,24 +97,30 @@ pub enum Piece<'a> {
     },
 }
 
-/// `text` cut into plain runs and marked figures.
+/// `text` cut into plain runs and marked figures. A figure is what lies
+/// between a close mark and the last open mark before it; marks that do
+/// not make a figure stay in the text (nothing is lost).
 pub fn figure_pieces(text: &str) -> Vec<Piece<'_>> {
     let [open, middle, close] = FIGURE_MARKS;
     let mut pieces = Vec::new();
     let mut rest = text;
-    while let Some(at) = rest.find(open) {
-        let marked = &rest[at + open.len_utf8()..];
-        let parsed = marked.split_once(close).and_then(|(inside, after)| {
-            let (name, text) = inside.split_once(middle)?;
+    while let Some(end) = rest.find(close) {
+        let through = end + close.len_utf8();
+        let figure = rest[..end].rfind(open).and_then(|at| {
+            let (name, text) = rest[at + open.len_utf8()..end].split_once(middle)?;
             let (code, figure) = name.rsplit_once('/')?;
-            Some((Piece::Figure { code, figure, text }, after))
+            Some((at, Piece::Figure { code, figure, text }))
         });
-        let Some((figure, after)) = parsed else { break };
-        if at > 0 {
-            pieces.push(Piece::Text(&rest[..at]));
+        match figure {
+            Some((at, figure)) => {
+                if at > 0 {
+                    pieces.push(Piece::Text(&rest[..at]));
+                }
+                pieces.push(figure);
+            }
+            None => pieces.push(Piece::Text(&rest[..through])),
         }
-        pieces.push(figure);
-        rest = after;
+        rest = &rest[through..];
     }
     if !rest.is_empty() {
         pieces.push(Piece::Text(rest));
@@ -182,6 +190,25 @@ impl<'a> Marks<'a> {
 /// published table's placeholder) prints as typed in a Markdown viewer and
 /// in the Word report, never as emphasis.
 fn inline(text: &str) -> String {
+    if !text.contains(FIGURE_MARKS[0]) {
+        return escaped(text);
+    }
+    // A figure the report marked stays whole, its parts escaped.
+    let [open, middle, close] = FIGURE_MARKS;
+    figure_pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => escaped(t),
+            Piece::Figure { code, figure, text } => {
+                format!("{open}{}/{}{middle}{}{close}", escaped(code), escaped(figure), escaped(text))
+            }
+        })
+        .collect()
+}
+
+/// [`inline`] of text without marks: invisible characters spelled out,
+/// Markdown's inline markup escaped.
+fn escaped(text: &str) -> String {
     let text = selfeval_core::values::visible(text);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -942,9 +969,22 @@ mod figure_marks {
                 Piece::Figure { code: "P01", figure: "I2", text: "16.00" },
             ]
         );
+        let text_of = |pieces: Vec<Piece<'_>>| -> String {
+            pieces.iter().map(|p| if let Piece::Text(t) = p { *t } else { panic!("a figure: {p:?}") }).collect()
+        };
         let broken = format!("a{open}P01/budget 6.00{close} b");
-        assert_eq!(figure_pieces(&broken), vec![Piece::Text(&broken)]);
+        assert_eq!(text_of(figure_pieces(&broken)), broken);
         let unclosed = format!("a{open}P01/budget{middle}6.00");
         assert_eq!(figure_pieces(&unclosed), vec![Piece::Text(&unclosed)]);
+        // A stray open mark before a figure hides nothing: the figure is
+        // what follows the last open mark.
+        let stray = format!("a{open}名称 {open}P01/budget{middle}6.00{close}");
+        assert_eq!(
+            figure_pieces(&stray),
+            vec![
+                Piece::Text(&stray[..stray.rfind(open).unwrap()]),
+                Piece::Figure { code: "P01", figure: "budget", text: "6.00" }
+            ]
+        );
     }
 }

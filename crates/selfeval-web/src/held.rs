@@ -1,9 +1,12 @@
 //! The ledger the server reads: opened when a page needs the store, kept
-//! while pages keep asking for it, and let go once none has for [`HOLD`].
-//! A command on a directory store waits for it at most that long after
-//! the last page (it waits up to its busy timeout, 2.5 s by default); a
-//! PostgreSQL ledger is never held (commands never wait there, and a held
-//! connection would not see their writes).
+//! while pages keep asking for it, and let go once none has for [`HOLD`],
+//! or once it has been held for [`MOST`] whatever the traffic; after that
+//! the server waits [`YIELD`] before it opens the store again, longer
+//! than a waiting command's longest pause between two tries (0.25 s), so
+//! that a command on a directory store waits about a second at most while
+//! pages keep coming (its busy timeout is 2.5 s by default). A PostgreSQL
+//! ledger is never held (commands never wait there, and a held connection
+//! would not see their writes).
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -12,10 +15,18 @@ use selfeval_ledger::{acknowledged_head, Ledger, LedgerError, LedgerSettings, Lo
 
 /// How long a directory store is kept open after the last page that read it.
 pub const HOLD: Duration = Duration::from_millis(250);
+/// The longest a directory store is kept open at a time.
+pub const MOST: Duration = Duration::from_secs(1);
+/// How long the store is left free after it was held for [`MOST`].
+pub const YIELD: Duration = Duration::from_millis(300);
 
 struct Slot {
     ledger: Option<Ledger>,
+    /// When the ledger was opened and last read.
+    opened: Instant,
     used: Instant,
+    /// When it was let go after [`MOST`], if it was.
+    yielded: Option<Instant>,
     /// Whether a thread is waiting to let the ledger go.
     watched: bool,
 }
@@ -34,7 +45,7 @@ impl Held {
             Location::Dir(_) => HOLD,
             Location::Postgres(_) => Duration::ZERO,
         };
-        let slot = Slot { ledger: None, used: Instant::now(), watched: false };
+        let slot = Slot { ledger: None, opened: Instant::now(), used: Instant::now(), yielded: None, watched: false };
         Held { slot: Arc::new(Mutex::new(slot)), location, settings, hold }
     }
 
@@ -47,11 +58,19 @@ impl Held {
         // again) and is opened anew.
         let ledger = match slot.ledger.take() {
             Some(ledger) if acknowledged_head(&self.location)?.is_none_or(|head| head == *ledger.head()) => ledger,
-            _ => Ledger::open(&self.location, &self.settings, Purpose::Read)?,
+            _ => {
+                if let Some(left) = slot.yielded.take().and_then(|at| YIELD.checked_sub(at.elapsed())) {
+                    std::thread::sleep(left);
+                }
+                slot.opened = Instant::now();
+                Ledger::open(&self.location, &self.settings, Purpose::Read)?
+            }
         };
         let result = read(&ledger);
         slot.used = Instant::now();
-        if !self.hold.is_zero() {
+        if slot.opened.elapsed() >= MOST {
+            slot.yielded = Some(Instant::now());
+        } else if !self.hold.is_zero() {
             slot.ledger = Some(ledger);
             if !slot.watched {
                 slot.watched = true;
@@ -67,7 +86,7 @@ impl Held {
 /// is gone).
 fn let_go(slot: &Weak<Mutex<Slot>>, hold: Duration) {
     loop {
-        std::thread::sleep(hold / 2);
+        std::thread::sleep(hold / 5);
         let Some(slot) = slot.upgrade() else { return };
         let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.used.elapsed() >= hold {

@@ -1,6 +1,7 @@
-//! The routes and their pages. Each page opens the ledger to read (one
-//! request at a time in this process, on a blocking thread), builds what
-//! its template reads, and lets the ledger go.
+//! The routes and their pages. A page at the head reads the state kept in
+//! memory ([`Live`]); one that needs the store reads the ledger [`Held`]
+//! (one request at a time in this process, on a blocking thread). Each
+//! builds what its template reads.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,6 +21,10 @@ use crate::held::Held;
 use crate::view::{money, shown, trace_href, Band, Query, Shown};
 use crate::Config;
 
+/// How long the store's head file is trusted before the log itself is
+/// looked at again (see [`App::current`]).
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The server's state: its configuration, the one lock its reads take
 /// turns on, and the templates.
 pub struct App {
@@ -29,7 +34,7 @@ pub struct App {
     held: Arc<Held>,
     /// The ledger at its head, following the log (started by the first
     /// page that needs it).
-    live: Arc<std::sync::Mutex<Option<Live>>>,
+    live: Arc<std::sync::Mutex<(Option<Live>, std::time::Instant)>>,
     templates: Environment<'static>,
 }
 
@@ -54,7 +59,8 @@ impl App {
             templates.add_template(name, source).expect("the embedded templates parse");
         }
         let held = Arc::new(Held::new(config.location.clone(), config.ledger.clone()));
-        App { config, turn: tokio::sync::Mutex::new(()), held, live: Arc::default(), templates }
+        let live = Arc::new(std::sync::Mutex::new((None, std::time::Instant::now())));
+        App { config, turn: tokio::sync::Mutex::new(()), held, live, templates }
     }
 
     /// Runs `read` on the ledger (held, or opened to read), on a blocking
@@ -85,13 +91,18 @@ impl App {
         let _turn = self.turn.lock().await;
         let (location, held, live) = (self.config.location.clone(), Arc::clone(&self.held), self.live.clone());
         tokio::task::spawn_blocking(move || {
-            let mut live = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut kept = live.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (live, checked) = &mut *kept;
             let now = |live: &Live| (live.head().clone(), live.evaluation());
+            // The head file is trusted for a few seconds at a time: a writer
+            // that could not update it (a full disk, a kill between the log
+            // and the file) leaves it behind the log until the next look.
             if let Some(known) = live.as_ref() {
-                if known.is_current(&location)? {
+                if checked.elapsed() < RECHECK && known.is_current(&location)? {
                     return Ok(now(known));
                 }
             }
+            *checked = std::time::Instant::now();
             held.with(|ledger| {
                 match live.as_mut() {
                     Some(known) => {
@@ -841,7 +852,7 @@ fn figures_about(model: &ReportModel, finding: &selfeval_core::check::Finding, q
 /// escaped; raw HTML in it is shown as text, except the 落款 block the
 /// report writes itself (its text escaped there). Each figure the report
 /// marked ([`selfeval_report::FIGURE_MARKS`]) becomes a link to its trace
-/// when `is_figure` knows it (anything else shows as its text).
+/// when `link` gives one (anything else shows as its text).
 fn markdown_html(markdown: &str, link: impl Fn(&str, &str) -> Option<String>) -> String {
     use pulldown_cmark::{CowStr, Event, Options, Parser};
     let signature = |html: &str| {
@@ -862,7 +873,7 @@ fn markdown_html(markdown: &str, link: impl Fn(&str, &str) -> Option<String>) ->
         }
     }
     let events = events.into_iter().flat_map(|event| match event {
-        Event::Text(text) if text.contains(selfeval_report::FIGURE_MARKS[0]) => {
+        Event::Text(text) if text.contains(selfeval_report::FIGURE_MARKS) => {
             figure_links(&text, &link).into_iter().collect::<Vec<_>>()
         }
         other => vec![other],
@@ -880,7 +891,8 @@ fn figure_links<'a>(text: &str, link: &impl Fn(&str, &str) -> Option<String>) ->
     selfeval_report::figure_pieces(text)
         .into_iter()
         .map(|piece| match piece {
-            Piece::Text(t) => Event::Text(t.to_owned().into()),
+            // A mark that made no figure is not shown.
+            Piece::Text(t) => Event::Text(t.replace(selfeval_report::FIGURE_MARKS, "").into()),
             Piece::Figure { code, figure, text } => match link(code, figure) {
                 Some(href) => Event::InlineHtml(
                     format!("<a class=\"figure\" href=\"{}\">{}</a>", escape_html(&href), escape_html(text)).into(),
