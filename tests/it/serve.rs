@@ -61,6 +61,33 @@ fn serve_prints_where_it_listens_answers_pages_and_stops_on_sigterm() {
     assert!(!env.store().join("selfeval-serve").exists(), "the note outlived the server");
 }
 
+/// Issue 29, item 1: "On PostgreSQL both simply work": a server on a
+/// PostgreSQL ledger and a command on the same ledger, each as a process;
+/// the command lands at once and is on the server's next page.
+#[test]
+fn serve_on_postgres_and_a_command_on_the_same_ledger_both_work() {
+    let Some(env) = Env::on_postgres() else { return };
+    let env = Env::with_project_on(env);
+    let (mut child, addr) = start(&env, &[], "http");
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", "ok 3\n"));
+    let (status, _) = http_get(&addr, "/trace/P01/budget");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let run = env
+        .command()
+        .env("SELFEVAL_BUSY_TIMEOUT", "0")
+        .args(["--actor", crate::ACTOR, "spend", "P01", "--amount", "1", "--date", "2024-06-30"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let (_, body) = http_get(&addr, "/healthz");
+    assert_eq!(body, "ok 4\n", "the next page sees the command");
+    let (_, trace) = http_get(&addr, "/trace/P01/executed");
+    assert!(trace.contains("<tr id=\"e4\">"), "the spending is behind P01's executed: {trace}");
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
 /// Pages that read the store keep coming (a trace every 50 ms, each
 /// holding the store): a command on it still lands within its busy
 /// timeout, since the server lets the store go after holding it for a

@@ -147,6 +147,15 @@ impl Replayed {
         selfeval_core::ReportModel::build_on(&self.state, &self.head.hash, self.business_date())
     }
 
+    /// [`Replayed::report_model`] stating the replay's point of the log as
+    /// its basis: the last event the view took, also where the state holds
+    /// fewer streams than the log (a project's trace).
+    pub(crate) fn model_at_head(&self) -> selfeval_core::ReportModel {
+        let mut model = self.report_model();
+        model.basis.seq = self.head.seq;
+        model
+    }
+
     /// The view's business date (Beijing), against which deadlines are judged.
     fn business_date(&self) -> Option<chrono::NaiveDate> {
         self.effective.map(|t| t.with_timezone(&selfeval_core::report::beijing()).date_naive())

@@ -47,8 +47,7 @@ impl Ledger {
     pub fn trace_in(self, code: &str, figure: &str, view: View) -> Result<(ReportModel, Trace), LedgerError> {
         let replayed = self.traced_replay(code, view)?;
         drop(self);
-        let mut model = replayed.report_model();
-        model.basis.seq = replayed.head.seq;
+        let model = replayed.model_at_head();
         let trace = self_trace(&replayed, &model, code, figure)?;
         Ok((model, trace))
     }
@@ -89,8 +88,7 @@ impl Ledger {
         per_page: usize,
     ) -> Result<(ReportModel, TracePage), LedgerError> {
         use sha2::Digest;
-        let mut model = replayed.report_model();
-        model.basis.seq = replayed.head.seq;
+        let model = replayed.model_at_head();
         let trace = self_trace(replayed, &model, code, figure)?;
         let per_page = per_page.max(1);
         let pages = trace.events.len().div_ceil(per_page).max(1);
@@ -152,8 +150,7 @@ impl Ledger {
     ) -> Result<(ReportModel, TracePage), LedgerError> {
         use sha2::Digest;
         let replayed = self.replay_view(view)?;
-        let mut model = replayed.report_model();
-        model.basis.seq = replayed.head.seq;
+        let model = replayed.model_at_head();
         let unit = replayed.state.department().map(|d| d.unit).unwrap_or_default();
         drop(replayed);
         let (label, value, formula, sources) = explain(&model, "department", figure)?;
@@ -308,8 +305,11 @@ fn traced_event(stored: &selfeval_store::StoredEvent, change: String) -> TracedE
 struct Running {
     reports: HashMap<String, ProjectReport>,
     changed: HashSet<String>,
-    all_changed: bool,
+    /// The rules the reports were made under; `None` until the first
+    /// figure and after a change of the rules (every report made again).
     profile: Option<selfeval_core::profile::RuleProfile>,
+    /// A model of the totals alone: what `explain` reads of a department figure.
+    shell: Option<ReportModel>,
 }
 
 impl Running {
@@ -320,7 +320,7 @@ impl Running {
             Some(code) => {
                 self.changed.insert(code);
             }
-            None if matches!(payload, E::YearInitialised(_) | E::RuleProfileChanged(_)) => self.all_changed = true,
+            None if matches!(payload, E::YearInitialised(_) | E::RuleProfileChanged(_)) => self.profile = None,
             None => {}
         }
     }
@@ -329,12 +329,10 @@ impl Running {
     /// the state's display unit, as a model of that state would).
     fn value(&mut self, state: &selfeval_core::State, figure: &str) -> String {
         use selfeval_core::report::{profile_of, project_report_in, Totals};
-        if self.all_changed || self.profile.is_none() {
-            self.profile = Some(profile_of(state));
+        if self.profile.is_none() {
             self.changed.extend(state.projects().iter().map(|p| p.code.clone()));
-            self.all_changed = false;
         }
-        let profile = self.profile.as_ref().expect("set above");
+        let profile = self.profile.get_or_insert_with(|| profile_of(state));
         for code in self.changed.drain() {
             match project_report_in(state, &code, profile) {
                 Some(report) => self.reports.insert(code, report),
@@ -342,11 +340,10 @@ impl Running {
             };
         }
         let reports: Vec<&ProjectReport> = self.reports.values().collect();
-        // A model of the totals alone: what `explain` reads of a department figure.
-        let mut shell = ReportModel::build(&selfeval_core::State::default(), "");
+        let shell = self.shell.get_or_insert_with(|| ReportModel::build(&selfeval_core::State::default(), ""));
         shell.totals = Totals::of(&reports, profile, false);
         shell.unit = state.department().map(|d| d.unit).unwrap_or_default();
-        explain(&shell, "department", figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
+        explain(shell, "department", figure).map_or_else(|_| "—".to_owned(), |(_, value, _, _)| value)
     }
 }
 

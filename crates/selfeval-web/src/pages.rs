@@ -162,22 +162,32 @@ fn html_formatter(
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
         Some(text) if !value.is_safe() && state.auto_escape() != minijinja::AutoEscape::None => {
-            use std::fmt::Write as _;
-            for c in text.chars() {
-                let written = match c {
-                    '&' => out.write_str("&amp;"),
-                    '<' => out.write_str("&lt;"),
-                    '>' => out.write_str("&gt;"),
-                    '"' => out.write_str("&quot;"),
-                    '\'' => out.write_str("&#39;"),
-                    c => out.write_char(c),
-                };
-                written.map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))?;
-            }
-            Ok(())
+            escape_into(out, text).map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// Text into HTML, into `out`: `& < > " '` escaped, a `/` left as it is.
+fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    for c in text.chars() {
+        match c {
+            '&' => out.write_str("&amp;")?,
+            '<' => out.write_str("&lt;")?,
+            '>' => out.write_str("&gt;")?,
+            '"' => out.write_str("&quot;")?,
+            '\'' => out.write_str("&#39;")?,
+            c => out.write_char(c)?,
+        }
+    }
+    Ok(())
+}
+
+/// [`escape_into`] a new string.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text).expect("writing to a String does not fail");
+    out
 }
 
 type Shared = State<Arc<App>>;
@@ -903,10 +913,6 @@ fn figure_links<'a>(text: &str, link: &impl Fn(&str, &str) -> Option<String>) ->
         .collect()
 }
 
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 /// Whether `figure` is one `selfeval trace` takes for `code` in `model`.
 fn traceable(model: &ReportModel, code: &str, figure: &str) -> bool {
     use selfeval_ledger::trace::{DEPARTMENT_FIGURES, PROJECT_FIGURES};
@@ -938,19 +944,18 @@ async fn report_html(State(app): Shared, Params(params): Params) -> Response {
 }
 
 async fn verify(State(app): Shared) -> Response {
-    let read = app
-        .read(|ledger| {
-            let head = ledger.head().clone();
-            let verification = ledger.verify_all(&[], None);
-            let model = ledger.replay_view(View::default())?.report_model();
-            Ok((head, model, verification))
-        })
-        .await;
-    let (head, model, verification) = match read {
+    // The band's scope from the state kept in memory: verify replays the
+    // log itself, a second replay would only name the department.
+    let model = match app.current().await {
+        Ok((_, evaluation)) => evaluation,
+        Err(error) => return app.failed(&error),
+    };
+    let read = app.read(|ledger| Ok((ledger.head().clone(), ledger.verify_all(&[], None)))).await;
+    let (head, verification) = match read {
         Ok(read) => read,
         Err(error) => return app.failed(&error),
     };
-    let band = Band::new(&model, &head, &Query::default(), app.config.now());
+    let band = Band::new(&model.model, &head, &Query::default(), app.config.now());
     let ctx = match verification {
         Ok(v) => context! {
             title => "校验", band, passed => v.failures.is_empty(), events => v.events, head_hash => v.head_hash,
